@@ -1,0 +1,27 @@
+# Two commands do all the set-up on a fresh Debian machine with Python 3.11:
+#   make app    installs everything into .venv and starts the planner on Leicestershire
+#   make test   installs everything (incl. Debian chromium for browser tests) and runs the whole suite
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+PORT ?= 8501
+
+$(BIN)/zoneplan: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(BIN)/zoneplan
+
+install: $(BIN)/zoneplan
+
+app: install
+	$(BIN)/zoneplan units leicestershire --progress > /dev/null
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+system-deps:
+	bash .ci/system-deps
+
+test: install system-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+.PHONY: install app test system-deps

@@ -1,0 +1,1 @@
+"""One module per `zoneplan` subcommand; each defines ``register(subparsers)``."""
