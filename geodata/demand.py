@@ -1,0 +1,150 @@
+"""Care hours per unit per week: a council's own file, or an estimate from population by age.
+
+Estimate (used when the pack names no ``[demand] csv``):
+  weight of an LSOA = Σ persons in age band × band weight (65–74 ×1, 75–84 ×3.5, 85+ ×10: Leicestershire
+  report para 40, ONS mid-2020 population); an LSOA's weight is shared between units in proportion to the
+  postcode centroids (ONS NSPD) of the LSOA that fall in each unit (by area where an LSOA has none); unit
+  hours = council weekly total × unit weight / total weight, rounded to 0.01 h so that they add up exactly
+  to the council total (largest-remainder rounding). Every estimated figure is flagged ``hours_estimated``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .datadir import DataError, data_path
+from .layers import read_csv, read_points_csv, read_polygons
+from .packs import Pack
+from .validate import RepairReport
+
+DEFAULT_AGE_WEIGHTS = {"age_65_74": 1.0, "age_75_84": 3.5, "age_85_plus": 10.0}
+
+
+def round_to_total(values: np.ndarray, total: float, decimals: int = 2) -> np.ndarray:
+    """Scale non-negative values to ``total`` and round to ``decimals`` so the rounded values sum exactly
+    to ``total`` (largest-remainder method). Returned as floats with ``decimals`` places."""
+    values = np.asarray(values, dtype=float)
+    unit = 10 ** decimals
+    target = int(round(total * unit))
+    if values.sum() <= 0:
+        raise DataError("cannot share hours: every unit has zero weight")
+    raw = values / values.sum() * target
+    floor = np.floor(raw).astype(np.int64)
+    short = target - int(floor.sum())
+    order = np.argsort(-(raw - floor), kind="stable")
+    floor[order[:short]] += 1
+    return floor / unit
+
+
+def lsoa_weights(pack: Pack) -> pd.DataFrame:
+    """Age-weighted population per LSOA of the council: LSOA11CD, weight (person-weights)."""
+    weights = pack.demand.get("age_weights", DEFAULT_AGE_WEIGHTS)
+    path = pack.layer_path("population")
+    pop = read_csv(path, ["LSOA11CD", "LAD_code", *weights])
+    pop = pop[pop["LAD_code"].isin(pack.lad_codes)].copy()
+    w = np.zeros(len(pop))
+    for col, k in weights.items():
+        vals = pd.to_numeric(pop[col], errors="coerce")
+        bad = pop.loc[vals.isna() | (vals < 0), "LSOA11CD"]
+        if len(bad):
+            raise DataError(f"{path}: column {col} is missing or negative for LSOA(s) {', '.join(bad[:10])}")
+        w += vals.to_numpy() * float(k)
+    return pd.DataFrame({"LSOA11CD": pop["LSOA11CD"].to_numpy(), "weight": w})
+
+
+def estimate_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, dict]:
+    """Estimated hours per week per unit (see module docstring) and a dict describing the method."""
+    rep = RepairReport()
+    lsoa = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in pack.layer_paths("lsoa")], ignore_index=True)
+    lsoa = gpd.GeoDataFrame(lsoa[["LSOA11CD", "geometry"]], geometry="geometry", crs=units.crs)
+    w = lsoa_weights(pack)
+    missing = sorted(set(lsoa["LSOA11CD"]) - set(w["LSOA11CD"]))
+    if missing:
+        raise DataError(f"{pack.layer_path('population')}: no population row for LSOA(s) {', '.join(missing[:10])}")
+    pc = read_points_csv(pack.layer_path("postcodes"), "east1m", "north1m", filter_col="lad25cd",
+                         keep=set(pack.lad_codes))
+    u = units[["geometry"]].reset_index(drop=True).assign(unit_idx=np.arange(len(units)))
+    pc = gpd.sjoin(pc[["geometry"]], lsoa, predicate="within", how="inner").drop(columns="index_right")
+    pc = gpd.sjoin(pc, u, predicate="within", how="inner")
+    counts = pc.groupby(["LSOA11CD", "unit_idx"]).size().rename("n").reset_index()
+    share = counts.assign(share=counts["n"] / counts.groupby("LSOA11CD")["n"].transform("sum"))
+    no_pc = sorted(set(lsoa["LSOA11CD"]) - set(share["LSOA11CD"]))
+    if no_pc:
+        ov = gpd.overlay(lsoa[lsoa["LSOA11CD"].isin(no_pc)], u, how="intersection", keep_geom_type=True)
+        ov["a"] = ov.geometry.area
+        ov["share"] = ov["a"] / ov.groupby("LSOA11CD")["a"].transform("sum")
+        share = pd.concat([share, ov[["LSOA11CD", "unit_idx", "share"]]], ignore_index=True)
+    share = share.merge(w, on="LSOA11CD")
+    unit_w = np.bincount(share["unit_idx"], weights=share["share"] * share["weight"], minlength=len(units))
+    hours = round_to_total(unit_w, pack.weekly_hours_total)
+    info = {
+        "method": "estimate from ONS mid-2020 population by age (65-74 x1, 75-84 x3.5, 85+ x10), "
+                  "LSOAs shared between units by postcode centroids, scaled to the council's weekly total",
+        "weekly_total": pack.weekly_hours_total,
+        "weekly_total_source": pack.weekly_hours_source,
+        "n_lsoa": int(len(lsoa)),
+        "n_postcodes_used": int(len(pc)),
+        "lsoas_shared_by_area": no_pc,
+    }
+    return hours, info
+
+
+def import_hours_csv(path: Path, units: gpd.GeoDataFrame, resolve=None) -> tuple[np.ndarray, list[str]]:
+    """Hours per week per unit from a council CSV with columns ``unit`` (code or name) and ``hours_per_week``.
+
+    Every bad row is listed in one DataError (unknown unit, duplicate unit, missing / non-numeric /
+    negative hours) and nothing is loaded. Units absent from the file get 0 hours and are returned as
+    warnings. ``resolve`` maps a name to unit codes (UnitLayer.resolve); by default codes and names match.
+    """
+    df = read_csv(path, ["unit", "hours_per_week"])
+    codes = list(units["unit_code"])
+    by_name = {str(n).lower(): c for n, c in zip(units["unit_name"], units["unit_code"])}
+    pos = {c: i for i, c in enumerate(codes)}
+    hours = np.zeros(len(units))
+    seen: dict[str, int] = {}
+    problems = []
+    for i, row in df.iterrows():
+        line = i + 2  # header is line 1
+        key = str(row["unit"]).strip()
+        if resolve is not None:
+            hit = resolve(key)
+        else:
+            hit = [key] if key in pos else ([by_name[key.lower()]] if key.lower() in by_name else [])
+        if not key:
+            problems.append(f"line {line}: empty unit")
+            continue
+        if len(hit) != 1:
+            problems.append(f"line {line}: unit '{key}' " + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit)})"))
+            continue
+        raw = str(row["hours_per_week"]).strip()
+        try:
+            val = float(raw)
+        except ValueError:
+            problems.append(f"line {line}: unit '{key}': hours_per_week '{raw}' is not a number")
+            continue
+        if not np.isfinite(val) or val < 0:
+            problems.append(f"line {line}: unit '{key}': hours_per_week {raw} is negative or not finite")
+            continue
+        if hit[0] in seen:
+            problems.append(f"line {line}: unit '{key}' already given on line {seen[hit[0]]}")
+            continue
+        seen[hit[0]] = line
+        hours[pos[hit[0]]] = round(val, 2)
+    if problems:
+        raise DataError(f"{path}: {len(problems)} bad row(s): " + "; ".join(problems))
+    warnings = [f"unit {c} not in {path}: 0 hours" for c in codes if c not in seen]
+    return hours, warnings
+
+
+def hours_for_units(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bool, dict]:
+    """Hours per week per unit: from the pack's council file if it names one, else the estimate."""
+    csv = pack.demand.get("csv")
+    if csv:
+        path = data_path(csv)
+        hours, warnings = import_hours_csv(path, units)
+        return hours, False, {"method": f"council file {path}", "warnings": warnings}
+    hours, info = estimate_hours(pack, units)
+    return hours, True, info
