@@ -34,7 +34,7 @@ from .layers import read_csv, read_polygons
 from .packs import Pack, load_pack
 from .validate import BNG, RepairReport, polygonal_part, tiling_report
 
-UNITS_VERSION = "4"  # bump when the build changes, so caches are rebuilt
+UNITS_VERSION = "5"  # bump when the build changes, so caches are rebuilt
 EDGE_TOL_M = 1.0  # tolerance when measuring shared edges between pieces, metres
 
 Progress = Callable[[str, float], None]
@@ -170,6 +170,11 @@ def _read_parishes(pack: Pack, lookup: pd.DataFrame, outline, rep: RepairReport)
 
     g = read_polygons(path, code_f, rep, name_field=name_f, keep=ours)
     g = g.rename(columns={code_f: "parish_code", name_f: "parish_name"})
+    # prefer the ONS name of the code (OSM may say "Quorndon" where ONS says "Quorn")
+    ons_name = dict(zip(lookup["parish_code"], lookup["parish_name"]))
+    alt = g["PAR19NM"] if "PAR19NM" in g.columns else pd.Series([None] * len(g), index=g.index)
+    g["parish_name"] = [ons_name.get(c) or (a if isinstance(a, str) and a else n)
+                        for c, a, n in zip(g["parish_code"], alt, g["parish_name"])]
     # clip to the council outline and make parishes disjoint (earlier code wins an overlap)
     g = g.sort_values("parish_code").reset_index(drop=True)
     geoms, taken = [], None
