@@ -140,3 +140,29 @@ def test_unknown_zone_town_is_reported(synthetic_pack):
     synthetic_pack.write_text(text)
     with pytest.raises(DataError, match="Atlantis"):
         load_units(load_pack(synthetic_pack))
+
+
+def test_full_parish_polygons_leave_no_ward_remainder(synthetic_pack):
+    """When parish polygons cover a whole ward (full data supplied), that ward gives no remainder unit."""
+    data = synthetic_pack.parent
+    w1_east = box(X0 + 1000, Y0, X0 + 2000, Y0 + 2000)
+    par = gpd.read_file(data / "parishes.geojson").to_crs("EPSG:27700")
+    extra = gpd.GeoDataFrame({"ref_gss": ["E04900002"], "name": ["Bravo"], "LAD19CD": ["E07900001"]},
+                             geometry=[w1_east], crs="EPSG:27700")
+    write_geojson(data / "parishes.geojson", pd.concat([par, extra], ignore_index=True))
+    layer = load_units(load_pack(synthetic_pack))
+    u = layer.units.set_index("unit_code")
+    assert set(u.index) == {"E04900001", "E04900002", "E05900002"}
+    assert u.loc["E04900002", "unit_type"] == "parish"
+    assert layer.report["gap_km2"] == 0 and layer.report["overlap_km2"] == 0
+
+
+def test_council_hours_file_replaces_the_estimate(synthetic_pack):
+    data = synthetic_pack.parent
+    pd.DataFrame({"unit": ["Alpha", "West (ward remainder)", "E05900002"],
+                  "hours_per_week": ["10", "20.5", "30.25"]}).to_csv(data / "hours.csv", index=False)
+    synthetic_pack.write_text(synthetic_pack.read_text().replace("[zones]", '[demand]\ncsv = "hours.csv"\n\n[zones]'))
+    layer = load_units(load_pack(synthetic_pack))
+    u = layer.units.set_index("unit_code")
+    assert u["hours_per_week"].to_dict() == {"E04900001": 10.0, "WR-E05900001": 20.5, "E05900002": 30.25}
+    assert not u["hours_estimated"].any()
