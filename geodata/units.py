@@ -15,6 +15,7 @@ Pipeline (all geometry EPSG:27700, areas in m² unless named ``_km2``):
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -421,10 +422,10 @@ def load_units(council: str | Pack, progress: Progress | None = None, rebuild: b
         return UnitLayer(pack=pack, units=units, report=m["report"], zones_note=m["zones_note"], cached=True,
                          build_s=time.perf_counter() - t0)
     layer = build_units(pack, progress)
-    tmp = gpkg.with_suffix(".tmp.gpkg")
-    if tmp.exists():
-        tmp.unlink()
+    tmp = gpkg.with_suffix(f".{os.getpid()}.tmp.gpkg")
     layer.units.to_file(tmp, layer="units", driver="GPKG", engine="pyogrio")
-    meta.write_text(json.dumps({"report": layer.report, "zones_note": layer.zones_note}, default=str))
-    tmp.replace(gpkg)
+    tmp_meta = meta.with_suffix(f".{os.getpid()}.tmp")
+    tmp_meta.write_text(json.dumps({"report": layer.report, "zones_note": layer.zones_note}, default=str))
+    tmp_meta.replace(meta)
+    tmp.replace(gpkg)  # the GeoPackage appears last: its presence means both files are complete
     return layer
