@@ -1,0 +1,370 @@
+"""Per-unit travel evidence: where clients are, drive times between visits and from town hubs.
+
+Definitions (minutes by car; distances in EPSG:27700 metres):
+- client points: the representative points of the 2011 output areas (OAs) whose point lies in the unit
+  (OAs hold roughly equal populations by design, so each carries an equal share of the unit's hours); a unit
+  with no OA point gets its own representative point;
+- ``visit_to_visit_min``: for each client point, the mean drive time to its K=3 nearest other client
+  points (of the unit and its neighbouring units), averaged over the unit's points weighted by demand —
+  the typical drive between consecutive visits of a care round;
+- ``town_min``: demand-weighted mean drive time from the nearest town hub (the towns of the council's zones,
+  or its towns and city centres, or ``[travel] hubs`` in the pack) to the unit's client points;
+- ``circuity``: road metres / straight-line metres over the same visit-to-visit pairs;
+- ``hours_per_km2``: hours per week / area; ``clients_per_km2``: hours / (council hours per client) / area.
+
+Road data: a unit rests on a real road graph when all its client points and its nearest hub snap to a node of
+a graph within ``SNAP_LIMIT_M`` and lie inside the graph's area. Otherwise its values are ESTIMATED from
+straight-line distances × circuity ÷ speed, both measured per distance band on a real graph (the council's
+own, or the reference Loughborough graph), and flagged ``estimated``. The estimate's error is measured by
+fitting the bands on the western half of the graph and predicting the eastern half's routes.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from geodata import zoning
+from geodata.datadir import DataError, cache_dir, data_path, file_digest
+from geodata.layers import read_csv
+from geodata.units import UnitLayer
+from geodata.validate import RepairReport
+
+from .graph import RoadArrays, load_arrays, pack_graph_paths
+from .matrix import nearest_source_times, travel_times
+
+METRICS_VERSION = "2"
+K_NEAREST = 3
+SNAP_LIMIT_M = 500.0
+REFERENCE_GRAPH = "osm/loughborough/drive/graph.graphml"
+DIST_BANDS_M = np.array([0, 1000, 2000, 4000, 7000, np.inf])
+
+
+# ---------------------------------------------------------------- client points and hubs
+
+def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
+    """Client points (EPSG:27700) with unit_idx and weight (hours per week); see module docstring."""
+    from geodata.layers import read_polygons
+
+    units = layer.units
+    rep = RepairReport()
+    try:
+        oas = pd.concat([read_polygons(p, "OA11CD", rep) for p in layer.pack.layer_paths("oa")], ignore_index=True)
+        pts = gpd.GeoDataFrame({"OA11CD": oas["OA11CD"]}, geometry=oas.geometry.representative_point(), crs=units.crs)
+    except DataError:
+        pts = gpd.GeoDataFrame({"OA11CD": []}, geometry=[], crs=units.crs)
+    u = units[["geometry"]].assign(unit_idx=np.arange(len(units)))
+    pts = gpd.sjoin(pts, u, predicate="within", how="inner").drop(columns="index_right")
+    missing = sorted(set(range(len(units))) - set(pts["unit_idx"]))
+    if missing:
+        extra = gpd.GeoDataFrame({"OA11CD": ["" for _ in missing], "unit_idx": missing},
+                                 geometry=units.geometry.iloc[missing].representative_point().values, crs=units.crs)
+        pts = pd.concat([pts, extra], ignore_index=True)
+    n = pts.groupby("unit_idx")["unit_idx"].transform("size")
+    pts["weight"] = units["hours_per_week"].to_numpy()[pts["unit_idx"]] / n
+    return gpd.GeoDataFrame(pts.reset_index(drop=True), geometry="geometry", crs=units.crs)
+
+
+def hub_points(layer: UnitLayer) -> pd.DataFrame:
+    """Town hubs where care workers are based: name, x, y (EPSG:27700)."""
+    pack = layer.pack
+    cfg = pack.raw.get("travel", {})
+    if cfg.get("hubs"):
+        from geodata.units import norm_name
+
+        places = read_csv(pack.layer_path("places"), ["name", "easting", "northing"])
+        places["key"] = places["name"].map(norm_name)
+        rows, missing = [], []
+        for h in cfg["hubs"]:
+            hit = places[places["key"] == norm_name(h)]
+            if len(hit):
+                rows.append({"name": h, "x": float(hit["easting"].iloc[0]), "y": float(hit["northing"].iloc[0])})
+            else:
+                missing.append(h)
+        if missing:
+            raise DataError(f"pack {pack.path}: [travel] hubs not found in places: {', '.join(missing)}")
+        return pd.DataFrame(rows)
+    if pack.zones.get("method") == "nearest_town":
+        t = zoning.town_points(pack)
+        return t.rename(columns={"town": "name"})[["name", "x", "y"]].drop_duplicates("name")
+    places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
+    own = places[places["LAD_code"].isin(pack.lad_codes)]
+    for types in (("City", "Town"), ("Suburban Area",)):
+        sel = own[own["local_type"].isin(types)]
+        if len(sel):
+            return pd.DataFrame({"name": sel["name"], "x": sel["easting"].astype(float), "y": sel["northing"].astype(float)})
+    raise DataError(f"pack {pack.path}: no town hubs: set [travel] hubs = [...]")
+
+
+# ---------------------------------------------------------------- estimation model
+
+def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np.ndarray | None = None) -> dict:
+    """Circuity (road m / straight m) and speed (road m / s) per straight-line distance band, measured on
+    a real graph from ``n_origins`` random origins (restricted to nodes where ``mask`` is True) to all nodes."""
+    rng = np.random.default_rng(seed)
+    cand = np.flatnonzero(mask) if mask is not None else np.arange(arr.n_nodes)
+    origins = rng.choice(cand, size=min(n_origins, len(cand)), replace=False)
+    t = travel_times(arr.time_s, origins)
+    m = travel_times(arr.length_m, origins)
+    dx = arr.x[None, :] - arr.x[origins][:, None]
+    dy = arr.y[None, :] - arr.y[origins][:, None]
+    d = np.hypot(dx, dy)
+    ok = np.isfinite(t) & (d > 100)
+    if mask is not None:
+        ok &= mask[None, :]
+    d, t, m = d[ok], t[ok], m[ok]
+    bands = []
+    for lo, hi in zip(DIST_BANDS_M[:-1], DIST_BANDS_M[1:]):
+        sel = (d >= lo) & (d < hi)
+        if sel.sum() >= 20:
+            bands.append({"from_m": float(lo), "to_m": float(hi), "n_pairs": int(sel.sum()),
+                          "circuity": float(np.median(m[sel] / d[sel])), "speed_m_per_s": float(np.median(m[sel] / t[sel]))})
+    if not bands:
+        raise DataError(f"{arr.source}: too few routes to measure circuity and speed")
+    return {"bands": bands, "source": arr.source}
+
+
+def estimate_seconds(model: dict, d_m: np.ndarray) -> np.ndarray:
+    """Drive seconds estimated from straight-line metres with the band's circuity and speed (beyond the last
+    measured band, the last band's values)."""
+    d_m = np.asarray(d_m, dtype=float)
+    out = np.empty_like(d_m)
+    bands = model["bands"]
+    edges = np.array([b["from_m"] for b in bands[1:]])
+    idx = np.searchsorted(edges, d_m, side="right")
+    circ = np.array([b["circuity"] for b in bands])[idx]
+    speed = np.array([b["speed_m_per_s"] for b in bands])[idx]
+    out[:] = d_m * circ / speed
+    return out
+
+
+def holdout_error(arr: RoadArrays, n_origins: int = 150) -> dict:
+    """Fit the estimator on the graph's western half, predict the eastern half's routes; percent errors."""
+    west = arr.x < np.median(arr.x)
+    model = fit_estimator(arr, n_origins, seed=1, mask=west)
+    rng = np.random.default_rng(2)
+    east = np.flatnonzero(~west)
+    origins = rng.choice(east, size=min(n_origins, len(east)), replace=False)
+    t = travel_times(arr.time_s, origins)
+    d = np.hypot(arr.x[None, :] - arr.x[origins][:, None], arr.y[None, :] - arr.y[origins][:, None])
+    ok = np.isfinite(t) & (d > 300) & (~west)[None, :]
+    est = estimate_seconds(model, d[ok])
+    err = (est - t[ok]) / t[ok] * 100
+    return {"pairs": int(ok.sum()), "median_abs_pct": round(float(np.median(np.abs(err))), 1),
+            "mean_pct": round(float(np.mean(err)), 1), "p90_abs_pct": round(float(np.percentile(np.abs(err), 90)), 1),
+            "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern half"}
+
+
+# ---------------------------------------------------------------- metrics
+
+def _neighbours(units: gpd.GeoDataFrame) -> list[np.ndarray]:
+    geoms = np.asarray(units.geometry.values, dtype=object)
+    tree = shapely.STRtree(geoms)
+    pairs = tree.query(geoms, predicate="intersects")
+    out = [[] for _ in range(len(units))]
+    for a, b in zip(*pairs):
+        if a != b:
+            out[a].append(b)
+    return [np.array(sorted(set(x)), dtype=np.int64) for x in out]
+
+
+def unit_metrics(layer: UnitLayer, progress=None, rebuild: bool = False) -> pd.DataFrame:
+    """Travel metrics per unit (one row per unit_code, in layer order); cached by inputs. See module doc."""
+    progress = progress or (lambda s, f: None)
+    pack = layer.pack
+    graphs = pack_graph_paths(pack)
+    ref = data_path(REFERENCE_GRAPH, required=False)
+    files = graphs + ([ref] if ref.exists() else []) + [pack.path]
+    key = file_digest(files, extra=METRICS_VERSION + str(pd.util.hash_pandas_object(
+        layer.units[["unit_code", "hours_per_week", "area_km2"]], index=False).sum()))
+    out_csv = cache_dir("travel") / f"metrics-{pack.id}-{key}.csv"
+    meta_json = out_csv.with_suffix(".json")
+    if out_csv.exists() and meta_json.exists() and not rebuild:
+        df = pd.read_csv(out_csv, dtype={"unit_code": str}, keep_default_na=False)
+        df.attrs.update(json.loads(meta_json.read_text()))
+        df.attrs["cached"] = True
+        return df
+    t0 = time.perf_counter()
+    df, meta = _compute(layer, graphs, ref if ref.exists() else None, progress)
+    meta["build_s"] = round(time.perf_counter() - t0, 2)
+    tmp = out_csv.with_suffix(".tmp")
+    df.to_csv(tmp, index=False)
+    meta_json.write_text(json.dumps(meta))
+    tmp.replace(out_csv)
+    df.attrs.update(meta)
+    df.attrs["cached"] = False
+    return df
+
+
+def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -> tuple[pd.DataFrame, dict]:
+    units = layer.units
+    n = len(units)
+    progress("client points", 0.05)
+    pts = client_points(layer)
+    hubs = hub_points(layer)
+    nbrs = _neighbours(units)
+    progress("road graphs", 0.2)
+    arrays = [load_arrays(p) for p in graphs]
+    model_src = arrays[0] if arrays else (load_arrays(ref) if ref is not None else None)
+    if model_src is None:
+        raise DataError(f"no road graph: the pack names no [travel] graphs and the reference graph {REFERENCE_GRAPH} "
+                        "is not in the data directory, so travel times can be neither computed nor estimated")
+    model = fit_estimator(model_src)
+    err = holdout_error(model_src)
+    pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
+    hxy = hubs[["x", "y"]].to_numpy(float)
+    w = pts["weight"].to_numpy(float)
+    pu = pts["unit_idx"].to_numpy()
+    pts_of = [np.flatnonzero(pu == i) for i in range(n)]
+
+    # coverage: which graph (if any) covers each point: snap distance and inside the node hull
+    cover = np.full(len(pts), -1)
+    node_of = np.full(len(pts), -1)
+    snap_m = np.full(len(pts), np.nan)
+    hub_cover = np.full(len(hubs), -1)
+    hub_node = np.full(len(hubs), -1)
+    for g, arr in enumerate(arrays):
+        tree = cKDTree(np.column_stack([arr.x, arr.y]))
+        hull = shapely.MultiPoint(np.column_stack([arr.x, arr.y])).convex_hull
+        d, nd = tree.query(pxy)
+        inside = shapely.contains_xy(hull, pxy[:, 0], pxy[:, 1])
+        take = (cover < 0) & (d <= SNAP_LIMIT_M) & inside
+        cover[take], node_of[take], snap_m[take] = g, nd[take], d[take]
+        dh, ndh = tree.query(hxy)
+        inh = shapely.contains_xy(hull, hxy[:, 0], hxy[:, 1]) & (dh <= SNAP_LIMIT_M) & (hub_cover < 0)
+        hub_cover[inh], hub_node[inh] = g, ndh[inh]
+
+    # real drive times per graph: from every covered point to every node, and nearest hub to every node
+    progress("drive times", 0.4)
+    t_from = {}
+    m_from = {}
+    hub_t = {}
+    for g, arr in enumerate(arrays):
+        sel = np.flatnonzero(cover == g)
+        if len(sel):
+            uniq, inv = np.unique(node_of[sel], return_inverse=True)
+            t = travel_times(arr.time_s, uniq, limit=3 * 3600)
+            m = travel_times(arr.length_m, uniq, limit=200_000)
+            for k, p in enumerate(sel):
+                t_from[p] = (g, t[inv[k]])
+                m_from[p] = m[inv[k]]
+        hn = hub_node[hub_cover == g]
+        if len(hn):
+            hub_t[g] = nearest_source_times(arr.time_s, np.unique(hn))[0]
+
+    progress("per-unit metrics", 0.7)
+    tree_all = cKDTree(pxy)
+    rows = []
+    for i in range(n):
+        P = pts_of[i]
+        cand = np.concatenate([P] + [pts_of[j] for j in nbrs[i]])
+        wi = w[P] if w[P].sum() > 0 else np.ones(len(P))
+        own_real = all(p in t_from for p in P)
+        if own_real:  # neighbours' client points on the same graph join the candidates
+            g = t_from[P[0]][0]
+            cand = np.array([c for c in cand if c in t_from and t_from[c][0] == g], dtype=np.int64)
+        real_visit = own_real and len(cand) > 1
+        est_visit = _estimated_visit(model, pxy, P, cand_all := np.concatenate([P] + [pts_of[j] for j in nbrs[i]]), wi,
+                                     float(units["area_km2"].iloc[i]))
+        dh_e, _ = cKDTree(hxy).query(pxy[P])
+        est_town = float(np.average(estimate_seconds(model, np.maximum(dh_e, 1.0)), weights=wi)) / 60
+        # visit to visit
+        if real_visit:
+            vals, circ = [], []
+            for p in P:
+                tt = t_from[p][1][node_of[cand]]
+                others = cand != p
+                tt_o = tt[others]
+                order = np.argsort(tt_o)[:K_NEAREST]
+                vals.append(float(np.mean(tt_o[order])) / 60)
+                mm = m_from[p][node_of[cand]][others][order]
+                dd = np.hypot(*(pxy[cand][others][order] - pxy[p]).T)
+                ok = dd > 50
+                circ.append(float(np.mean(mm[ok] / dd[ok])) if ok.any() else np.nan)
+            visit = float(np.average(vals, weights=wi))
+            circuity = float(np.nanmean(circ)) if np.isfinite(circ).any() else np.nan
+            visit_how = f"real drive times (graph {Path(arrays[g].source).name}), {K_NEAREST} nearest client points"
+        else:
+            visit = est_visit
+            dd_all = [np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST] for p in P if len(cand) > 1]
+            dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
+            circuity = float(estimate_seconds(model, np.array([dmean]))[0] * _speed_at(model, dmean) / dmean) if dd_all else np.nan
+            visit_how = ("ESTIMATED: straight line × circuity ÷ speed measured on "
+                         f"{Path(model['source']).name} per distance band, {K_NEAREST} nearest client points")
+        # town
+        real_town = all(p in t_from for p in P) and (t_from[P[0]][0] in hub_t if len(P) and P[0] in t_from else False)
+        if real_town:
+            g = t_from[P[0]][0]
+            tt = hub_t[g][node_of[P]]
+            real_town = bool(np.isfinite(tt).all())
+        if real_town:
+            town = float(np.average(tt, weights=wi)) / 60
+            town_how = "real drive time from the nearest hub on the road graph"
+            dh, hi = cKDTree(hxy).query(pxy[P])
+            hub_name = hubs["name"].iloc[int(np.bincount(hi).argmax())]
+        else:
+            dh, hi = cKDTree(hxy).query(pxy[P])
+            town = est_town
+            hub_name = hubs["name"].iloc[int(np.bincount(hi).argmax())]
+            town_how = "ESTIMATED from straight-line distance to the nearest hub × measured circuity ÷ speed"
+        area = float(units["area_km2"].iloc[i])
+        hours = float(units["hours_per_week"].iloc[i])
+        rows.append({
+            "unit_code": units["unit_code"].iloc[i],
+            "visit_to_visit_min": round(visit, 2),
+            "town_min": round(town, 2),
+            "nearest_hub": hub_name,
+            "hours_per_km2": round(hours / area, 2) if area else 0.0,
+            "clients_per_km2": round(hours / _hours_per_client(layer) / area, 3) if area else 0.0,
+            "circuity": round(circuity, 3) if np.isfinite(circuity) else np.nan,
+            "n_client_points": int(len(P)),
+            "max_snap_m": round(float(np.nanmax(snap_m[P])), 1) if np.isfinite(snap_m[P]).any() else np.nan,
+            "visit_to_visit_min_estimate": round(est_visit, 2),
+            "town_min_estimate": round(est_town, 2),
+            "road_data": bool(real_visit and real_town),
+            "estimated": not (real_visit and real_town),
+            "method": f"visit_to_visit_min: {visit_how}. town_min: {town_how} ({hub_name}). "
+                      f"Client points: {len(P)} output-area points weighted by the unit's hours.",
+        })
+    df = pd.DataFrame(rows)
+    real = df[df["road_data"]]
+    if len(real):
+        unit_err = {"n_units": int(len(real)),
+                    "visit_to_visit_median_abs_pct": round(float(np.median(np.abs(real["visit_to_visit_min_estimate"] / real["visit_to_visit_min"] - 1) * 100)), 1),
+                    "town_median_abs_pct": round(float(np.median(np.abs(real["town_min_estimate"] / real["town_min"] - 1) * 100)), 1)}
+    else:
+        unit_err = {"n_units": 0}
+    err = dict(err, units_with_both=unit_err)
+    meta = {"graphs": [a.source for a in arrays], "graph_nodes": int(sum(a.n_nodes for a in arrays)),
+            "graph_edges": int(sum(a.n_edges for a in arrays)), "estimator": model, "estimate_error": err,
+            "n_hubs": int(len(hubs)), "snap_limit_m": SNAP_LIMIT_M, "k_nearest": K_NEAREST,
+            "reference_graph": model_src.source}
+    progress("done", 1.0)
+    return df, meta
+
+
+def _estimated_visit(model, pxy, P, cand, wi, area_km2) -> float:
+    vals = []
+    for p in P:
+        if len(cand) > 1:
+            dd = np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST]
+        else:  # a lone point: half the side of a square of the unit's area
+            dd = np.array([np.sqrt(area_km2 * 1e6) / 2])
+        vals.append(float(np.mean(estimate_seconds(model, dd))) / 60)
+    return float(np.average(vals, weights=wi))
+
+
+def _speed_at(model: dict, d_m: float) -> float:
+    edges = np.array([b["from_m"] for b in model["bands"][1:]])
+    return model["bands"][int(np.searchsorted(edges, d_m, side="right"))]["speed_m_per_s"]
+
+
+def _hours_per_client(layer: UnitLayer) -> float:
+    clients = layer.pack.demand.get("clients")
+    return layer.pack.weekly_hours_total / float(clients) if clients else 14.0

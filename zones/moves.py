@@ -1,0 +1,162 @@
+"""Reclassifications from a CSV file: ``subzone,unit,from_band,to_band,hours_per_week``.
+
+- ``unit``: a unit code or name, or a civil parish name or code; several separated by ``;`` (or ``,``)
+  form one row whose hours are the row's total (e.g. "Barlestone; Desford; Market Bosworth; Newbold Verdon").
+- bands by name, any case; ``subzone`` may be empty.
+- the file's hours are the council's own figures and are used for that row's impact; the file's
+  ``from_band`` is the council's current band and is used as the row's "from" even where the plan's band
+  differs (that is reported as a warning).
+
+Every bad row is listed in one ``MovesError`` and nothing is applied.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from geodata.datadir import DataError
+
+from .impact import Impact, row_gbp_per_week, totals
+from .plan import Plan
+from .rates import RateCard
+
+HEADER = ["subzone", "unit", "from_band", "to_band", "hours_per_week"]
+MAX_BYTES = 5_000_000
+
+
+class MovesError(DataError):
+    """A moves file with bad rows; ``problems`` lists them (line number, what is wrong)."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing applied: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    line: int
+    subzone: str
+    unit: str                 # as written in the file
+    unit_codes: tuple[str, ...]
+    from_band: str
+    to_band: str
+    hours_per_week: Decimal
+
+
+def _split_units(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+
+
+def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], name: str | None = None) -> list[MoveRow]:
+    """Parse and check a moves CSV. ``resolve(name) -> [unit codes]`` (UnitLayer.resolve)."""
+    if isinstance(source, (bytes, bytearray)):
+        label = name or "uploaded moves file"
+        if len(source) > MAX_BYTES:
+            raise MovesError(label, [f"file is {len(source):,} bytes; the limit is {MAX_BYTES:,}"])
+        try:
+            text = bytes(source).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise MovesError(label, [f"not UTF-8 text ({exc})"]) from None
+    else:
+        label = name or str(source)
+        path = Path(source)
+        if not path.exists():
+            raise DataError(f"moves file not found: {path}")
+        text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    rows = list(reader)
+    if not rows:
+        raise MovesError(label, ["the file is empty"])
+    header = [h.strip().lower() for h in rows[0]]
+    if header != HEADER:
+        raise MovesError(label, [f"line 1: header must be {','.join(HEADER)} (got {','.join(rows[0])})"])
+    band_of = {b.lower(): b for b in bands}
+    problems: list[str] = []
+    out: list[MoveRow] = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        if len(raw) != len(HEADER):
+            problems.append(f"line {n}: expected {len(HEADER)} fields, got {len(raw)}")
+            continue
+        subzone, unit, fb, tb, hrs = (c.strip() for c in raw)
+        bad = []
+        if any(c.startswith(("=", "+", "-", "@")) for c in (subzone, unit, fb, tb)):
+            bad.append("a cell starts with = + - or @ (spreadsheet formula)")
+        names = _split_units(unit)
+        codes: list[str] = []
+        if not names:
+            bad.append("unit is empty")
+        for nm in names:
+            hit = resolve(nm)
+            if len(hit) != 1:
+                bad.append(f"unit '{nm}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit)})"))
+            else:
+                codes += hit
+        for label_b, b in (("from_band", fb), ("to_band", tb)):
+            if b.lower() not in band_of:
+                bad.append(f"{label_b} '{b}' is not one of {', '.join(bands)}")
+        if fb.lower() == tb.lower() and fb:
+            bad.append(f"from_band and to_band are both '{fb}'")
+        try:
+            h = Decimal(hrs)
+            if not h.is_finite() or h < 0:
+                bad.append(f"hours_per_week '{hrs}' is negative or not a number")
+        except InvalidOperation:
+            bad.append(f"hours_per_week '{hrs}' is not a number")
+            h = None
+        for c in set(codes):
+            if c in seen:
+                bad.append(f"unit {c} is already moved on line {seen[c]}")
+        if bad:
+            problems.append(f"line {n} ({unit or '?'}): " + "; ".join(bad))
+            continue
+        for c in set(codes):
+            seen[c] = n
+        out.append(MoveRow(n, subzone, unit, tuple(dict.fromkeys(codes)), band_of[fb.lower()], band_of[tb.lower()], h))
+    if problems:
+        raise MovesError(label, problems)
+    if not out:
+        raise MovesError(label, ["no moves in the file"])
+    return out
+
+
+def apply_moves(plan: Plan, moves: list[MoveRow]) -> tuple[Plan, list[str]]:
+    """The plan with every row's units set to its to_band, and warnings where the plan's current band
+    differs from the file's from_band or a unit holds more parishes than the row names."""
+    warnings = []
+    new = plan
+    for m in moves:
+        for c in m.unit_codes:
+            cur = plan.band_of(c)
+            if cur != m.from_band:
+                warnings.append(f"line {m.line}: {m.unit}: the plan has unit {c} as {cur}, the file says {m.from_band}; "
+                                f"the impact uses the file's {m.from_band}")
+        new = new.move(list(m.unit_codes), band=m.to_band, reason=f"moves file line {m.line}: {m.from_band} → {m.to_band}")
+    return new, warnings
+
+
+def impact_of_moves(moves: list[MoveRow], rates: RateCard, plan: Plan | None = None, weeks_per_year: int = 52,
+                    term_years: int = 8, uplift_pct=0) -> Impact:
+    """Impact of a moves file, row by row, with the file's hours and bands (the council's own figures).
+
+    With a plan, each row also carries the plan's (estimated) hours for its units for comparison."""
+    rows, warnings = [], []
+    for m in moves:
+        row = {"subzone": m.subzone, "unit": m.unit, "unit_codes": ";".join(m.unit_codes), "from_band": m.from_band,
+               "to_band": m.to_band, "hours_per_week": float(m.hours_per_week),
+               "from_rate_gbp_per_hour": rates.effective_rate(m.from_band), "to_rate_gbp_per_hour": rates.effective_rate(m.to_band),
+               "gbp_per_week": row_gbp_per_week(m.hours_per_week, rates.effective_rate(m.from_band), rates.effective_rate(m.to_band))}
+        if plan is not None:
+            idx = plan.index(m.unit_codes)
+            row["hours_per_week_estimate"] = int(plan.hours_cents[idx].sum()) / 100
+        rows.append(row)
+    if plan is not None:
+        warnings = apply_moves(plan, moves)[1]
+    return totals(rows, rates, weeks_per_year, term_years, uplift_pct, warnings=warnings,
+                  hours_source="the moves file's hours_per_week (council figures)")

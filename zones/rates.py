@@ -1,0 +1,184 @@
+"""Rate models: a rate per band, in £ per hour, exact to the penny (Decimal; pence integers in arrays).
+
+- ``RateCard``: the council's published rates per band and year (Leicestershire 2025/26, report para 42:
+  urban £25.27, fringe £26.36, rural £29.39, isolated £32.71), optional floor and ceiling per band (ceiling
+  defaults to the current price, report paras 73–76) and an optional countywide sessional rate for visits of
+  90 minutes or more with the share of hours it applies to (report para 61; no figure is published, so it is
+  a parameter with no default).
+- ``CostBuildUp``: an hourly rate per band built up from costs, following the structure of the Homecare
+  Association's Minimum Price for Homecare (care worker pay for contact and travel time, employer on-costs,
+  mileage, running the business, surplus). Every default is an editable, named assumption.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from geodata.datadir import DataError
+
+PENNY = Decimal("0.01")
+BANDS = ("urban", "fringe", "rural", "isolated")
+
+
+def money(x) -> Decimal:
+    """A Decimal rounded half-up to the penny (floats go through their shortest repr, never binary noise)."""
+    if isinstance(x, float):
+        x = repr(x)
+    return Decimal(x).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def pence(x) -> int:
+    """Whole pence of a £ amount (rounded half-up)."""
+    return int(money(x) * 100)
+
+
+@dataclass(frozen=True)
+class RateCard:
+    """Hourly rate per band (£/hour, Decimal), with optional floor/ceiling and sessional rate."""
+
+    year: str
+    rates: dict[str, Decimal]
+    floor: dict[str, Decimal] = field(default_factory=dict)
+    ceiling: dict[str, Decimal] = field(default_factory=dict)
+    sessional_rate_gbp_per_hour: Decimal | None = None
+    sessional_share_pct: Decimal = Decimal("0")
+    source: str = ""
+    mode: str = "rate_card"
+
+    def rate(self, band: str) -> Decimal:
+        try:
+            return self.rates[band]
+        except KeyError:
+            raise DataError(f"rate card {self.year}: no rate for band '{band}' (has {', '.join(self.rates)})") from None
+
+    def effective_rate(self, band: str) -> Decimal:
+        """Rate paid on average per hour in a band once the sessional share is paid at the sessional rate."""
+        r = self.rate(band)
+        if self.sessional_rate_gbp_per_hour is None or not self.sessional_share_pct:
+            return r
+        s = self.sessional_share_pct / 100
+        return money(r * (1 - s) + self.sessional_rate_gbp_per_hour * s)
+
+    def pence_per_hour(self, bands: tuple[str, ...]) -> np.ndarray:
+        """Effective rate per band in whole pence per hour, in the order of ``bands`` (int64 array)."""
+        return np.array([pence(self.effective_rate(b)) for b in bands], dtype=np.int64)
+
+    def with_rates(self, **rates) -> "RateCard":
+        new = dict(self.rates)
+        new.update({k: money(v) for k, v in rates.items()})
+        return replace(self, rates=new)
+
+    def check_range(self) -> list[str]:
+        """Rates outside their floor/ceiling (report para 76: bids outside the range are not allowed)."""
+        out = []
+        for b, r in self.rates.items():
+            if b in self.floor and r < self.floor[b]:
+                out.append(f"{b}: £{r} is below the floor £{self.floor[b]}")
+            if b in self.ceiling and r > self.ceiling[b]:
+                out.append(f"{b}: £{r} is above the ceiling £{self.ceiling[b]}")
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "mode": self.mode, "year": self.year, "source": self.source,
+            "rates": {b: str(r) for b, r in self.rates.items()},
+            "floor": {b: str(r) for b, r in self.floor.items()},
+            "ceiling": {b: str(r) for b, r in self.ceiling.items()},
+            "sessional_rate_gbp_per_hour": None if self.sessional_rate_gbp_per_hour is None else str(self.sessional_rate_gbp_per_hour),
+            "sessional_share_pct": str(self.sessional_share_pct),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RateCard":
+        sr = d.get("sessional_rate_gbp_per_hour")
+        return cls(year=d["year"], rates={b: money(v) for b, v in d["rates"].items()},
+                   floor={b: money(v) for b, v in d.get("floor", {}).items()},
+                   ceiling={b: money(v) for b, v in d.get("ceiling", {}).items()},
+                   sessional_rate_gbp_per_hour=None if sr in (None, "") else money(sr),
+                   sessional_share_pct=Decimal(str(d.get("sessional_share_pct", "0"))),
+                   source=d.get("source", ""), mode=d.get("mode", "rate_card"))
+
+
+def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
+    """The pack's rate card for ``year`` (default: the latest year in the pack). Ceiling = the current price."""
+    cards = pack.rates
+    if not cards:
+        raise DataError(f"pack {pack.path}: no [rates.\"YEAR\"] section; pass rates explicitly")
+    year = year or sorted(cards)[-1]
+    if year not in cards:
+        raise DataError(f"pack {pack.path}: no rates for year '{year}' (has {', '.join(sorted(cards))})")
+    raw = cards[year]
+    rates = {b: money(str(raw[b])) for b in pack.bands if b in raw}
+    missing = [b for b in pack.bands if b not in raw]
+    if missing:
+        raise DataError(f"pack {pack.path}: rates {year} lack band(s) {', '.join(missing)}")
+    floor = {b: money(str(v)) for b, v in pack.raw.get("floor", {}).get(year, {}).items()}
+    return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates),
+                    source=f"{pack.path.name} [rates.\"{year}\"]")
+
+
+# ---------------------------------------------------------------- cost build-up
+
+@dataclass(frozen=True)
+class CostBuildUp:
+    """Hourly rate per band from costs (structure of the Homecare Association Minimum Price for Homecare).
+
+    Per contact hour:
+      paid hours        = 1 + travel_min_per_visit / visit_min                (contact + paid travel time)
+      pay               = pay_gbp_per_hour × paid hours
+      on-costs          = pay × (holiday + employer NI + pension + training/sickness/other) %
+      mileage           = visits per contact hour × miles per visit × £ per mile
+                          (miles per visit = travel_min_per_visit × average_speed_mph / 60)
+      running business  = fixed £ per contact hour (office, management, IT, insurance, regulation)
+      rate              = (pay + on-costs + mileage + running business) × (1 + surplus %)
+    Defaults (editable, all named): National Living Wage £12.21 (2025/26; £12.71 from April 2026), 45-minute
+    average visit, holiday 12.07 %, effective employer NI 11.25 % (15 % above the £5,000 secondary
+    threshold for a worker on about £20,000 a year), pension 3 %, other on-costs 3 %, 20 mph average
+    driving speed between visits, £0.45 per mile (HMRC approved mileage rate), running the business
+    £6.00 per contact hour, surplus 5 % (the 4–5 % range). These are planning assumptions, not the
+    council's or the Homecare Association's published figures.
+    """
+
+    pay_gbp_per_hour: Decimal = Decimal("12.21")
+    visit_min: Decimal = Decimal("45")
+    holiday_pct: Decimal = Decimal("12.07")
+    employer_ni_pct: Decimal = Decimal("11.25")
+    pension_pct: Decimal = Decimal("3")
+    other_oncost_pct: Decimal = Decimal("3")
+    average_speed_mph: Decimal = Decimal("20")
+    gbp_per_mile: Decimal = Decimal("0.45")
+    running_business_gbp_per_hour: Decimal = Decimal("6.00")
+    surplus_pct: Decimal = Decimal("5")
+    year: str = "2025/26"
+
+    def components(self, travel_min_per_visit: Decimal) -> dict[str, Decimal]:
+        """Every component of the hourly rate for one band (£ per contact hour, to the penny)."""
+        t = Decimal(str(travel_min_per_visit))
+        paid_hours = 1 + t / self.visit_min
+        pay = self.pay_gbp_per_hour * paid_hours
+        oncost_pct = self.holiday_pct + self.employer_ni_pct + self.pension_pct + self.other_oncost_pct
+        oncosts = pay * oncost_pct / 100
+        visits_per_hour = Decimal(60) / self.visit_min
+        miles = t * self.average_speed_mph / 60
+        mileage = visits_per_hour * miles * self.gbp_per_mile
+        subtotal = pay + oncosts + mileage + self.running_business_gbp_per_hour
+        surplus = subtotal * self.surplus_pct / 100
+        return {
+            "travel_min_per_visit": t.quantize(Decimal("0.1")),
+            "contact_pay": money(self.pay_gbp_per_hour),
+            "travel_time_pay": money(pay - self.pay_gbp_per_hour),
+            "on_costs": money(oncosts),
+            "mileage": money(mileage),
+            "running_the_business": money(self.running_business_gbp_per_hour),
+            "surplus": money(surplus),
+            "rate_gbp_per_hour": money(subtotal + surplus),
+        }
+
+    def rate_card(self, travel_min_by_band: dict[str, float], estimated: bool = False) -> RateCard:
+        """A RateCard whose band rates come from this build-up and each band's travel minutes per visit."""
+        rates = {b: self.components(Decimal(str(round(float(v), 2))))["rate_gbp_per_hour"]
+                 for b, v in travel_min_by_band.items()}
+        src = "cost build-up" + (" (travel minutes per band rest on ESTIMATED travel metrics)" if estimated else "")
+        return RateCard(year=self.year, rates=rates, source=src, mode="cost_build_up")
