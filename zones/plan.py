@@ -255,3 +255,27 @@ class Plan:
 
         a = self.assignments()[["unit_code", "zone", "band"]].to_csv(index=False)
         return hashlib.sha256((a + str(self.rates.to_dict())).encode()).hexdigest()[:12]
+
+
+def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | None = None,
+              year: str | None = None) -> tuple["Plan", "pd.DataFrame"]:
+    """The council's starting plan: seed zones from the unit layer and bands from the classifier.
+
+    Returns the plan and the classification table (unit_code, band, rule, evidence, metrics). Without
+    metrics, the travel engine computes (or loads) them."""
+    from travel.metrics import unit_metrics
+
+    from .classify import Thresholds, classify
+    from .rates import rate_card_from_pack
+
+    pack = layer.pack
+    metrics = metrics if metrics is not None else unit_metrics(layer)
+    cls = classify(metrics, Thresholds.from_pack(pack)).merge(metrics, on="unit_code")
+    cls = layer.units[["unit_code"]].merge(cls, on="unit_code", how="left")
+    rates = rates or rate_card_from_pack(pack, year)
+    zones = [z for z in pack.zone_names] or sorted(set(layer.units["zone"]))
+    zones = tuple(zones) + tuple(sorted(set(layer.units["zone"]) - set(zones)))
+    plan = Plan.build(pack.id, layer.units["unit_code"], layer.units["unit_name"], layer.units["hours_per_week"],
+                      layer.units["zone"], cls["band"], rates, band_names=tuple(pack.bands), zone_names=zones,
+                      computed_bands=list(cls["band"]))
+    return plan, cls

@@ -115,8 +115,10 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
     if missing:
         raise DataError(f"pack {pack.path}: rates {year} lack band(s) {', '.join(missing)}")
     floor = {b: money(str(v)) for b, v in pack.raw.get("floor", {}).get(year, {}).items()}
-    return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates),
-                    source=f"{pack.path.name} [rates.\"{year}\"]")
+    src = f"{pack.path.name} [rates.\"{year}\"]"
+    if raw.get("stand_in"):
+        src += " — STAND-IN rates (the council publishes no band rates; Leicestershire 2025/26 used)"
+    return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates), source=src)
 
 
 # ---------------------------------------------------------------- cost build-up
