@@ -1,0 +1,92 @@
+"""Exports for finance: the impact table and plan as XLSX (with an assumptions sheet) and CSV.
+
+Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are escaped with a
+leading apostrophe, so a unit or reason typed as ``=cmd|…`` stays text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from geodata.datadir import ATTRIBUTION
+
+from .impact import Impact
+from .plan import Plan
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(v):
+    """A value safe to put in a spreadsheet cell: text starting like a formula gets a leading apostrophe."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    if isinstance(v, Decimal):
+        return float(v) if v == v.quantize(Decimal("0.01")) else v  # openpyxl writes numbers; money has 2 dp
+    return v
+
+
+def impact_rows(imp: Impact) -> tuple[list[str], list[list]]:
+    cols = ["zone", "subzone", "unit", "unit_code", "unit_codes", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]
+    present = [c for c in cols if any(c in r for r in imp.rows)]
+    return present, [[r.get(c, "") for c in present] for r in imp.rows]
+
+
+def assumptions(plan: Plan, imp: Impact, notes: list[str]) -> list[tuple[str, str]]:
+    rows = [("Council", plan.council), ("Plan identity", plan.digest()), ("Rate card", f"{plan.rates.year} ({plan.rates.mode})"),
+            ("Rate source", plan.rates.source)]
+    rows += [(f"Rate {b} (£/hour)", str(plan.rates.effective_rate(b))) for b in plan.band_names]
+    rows += [("Weeks per year", str(imp.weeks_per_year)), ("Framework term (years)", str(imp.term_years)),
+             ("Annual uplift (%)", str(imp.uplift_pct)), ("Hours source", imp.hours_source),
+             ("Money rule", "row £/week = hours × (new rate − old rate), rounded half-up to the penny; totals are sums of rows; "
+                            "annual = weekly × weeks; term = Σ years of annual × (1 + uplift)^year, each year to the penny")]
+    rows += [("Note", n) for n in notes]
+    rows.append(("Attribution", ATTRIBUTION))
+    return rows
+
+
+def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None) -> bytes:
+    """An XLSX workbook: Impact (rows + totals), Plan (per unit), Assumptions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Impact"
+    cols, rows = impact_rows(imp)
+    ws.append(cols)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for r in rows:
+        ws.append([safe_cell(v) for v in r])
+    ws.append([])
+    for label, val in (("Hours per week moved", imp.hours_per_week_moved), ("£ per week", imp.gbp_per_week),
+                       ("£ per year", imp.gbp_per_year), (f"£ over {imp.term_years} years", imp.gbp_per_term)):
+        ws.append([label, safe_cell(val)])
+    p = wb.create_sheet("Plan")
+    table = plan.table()
+    p.append(list(table.columns))
+    for rec in table.itertuples(index=False):
+        p.append([safe_cell(v) for v in rec])
+    a = wb.create_sheet("Assumptions")
+    a.append(["Assumption", "Value"])
+    for k, v in assumptions(plan, imp, notes or []):
+        a.append([k, safe_cell(v)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def impact_csv(imp: Impact) -> str:
+    """The impact rows as CSV text (formula-escaped), totals as trailing rows."""
+    cols, rows = impact_rows(imp)
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([safe_cell(v) if not isinstance(v, Decimal) else str(v) for v in r])
+    w.writerow([])
+    w.writerow(["gbp_per_week", str(imp.gbp_per_week)])
+    w.writerow(["gbp_per_year", str(imp.gbp_per_year)])
+    w.writerow(["gbp_per_term", str(imp.gbp_per_term)])
+    return out.getvalue()
