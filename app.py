@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages import common
 
-st.set_page_config(page_title="Zone & Rate Planner", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Zone & Rate Planner", layout="wide")
 common.council_selector()
 nav = st.navigation(common.page_list())
 nav.run()

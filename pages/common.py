@@ -1,27 +1,39 @@
-"""Shared view helpers for the Streamlit pages: council selector, cached layers, folium map, attribution.
+"""Shared view helpers for the Streamlit pages: council selector, cached workspace, plan state, folium map.
 
 No domain arithmetic here: everything computed comes from geodata/, travel/ or zones/.
 """
 from __future__ import annotations
 
-import folium
-import streamlit as st
-
-from pathlib import Path
+import json
 import shutil
+from pathlib import Path
+
+import folium
+import numpy as np
+import streamlit as st
 
 from geodata.datadir import ATTRIBUTION, REPO_ROOT
 from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack
-from geodata.units import UnitLayer, load_units
-from geodata.web import to_geojson
+from geodata.web import to_web
+from zones.report import BAND_COLOURS
+from zones.workspace import History, Workspace, load_workspace
 
-ZONE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-                "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
-BAND_COLOURS = {"urban": "#2b8cbe", "fringe": "#7bccc4", "rural": "#fdae61", "isolated": "#d7191c"}
+STATIC_VENDOR = REPO_ROOT / "static" / "vendor"
+VENDOR_URL = "/app/static/vendor"
+
+
+def readonly() -> bool:
+    """Read-only mode (scrutiny link): ``?readonly=1`` or a published scenario link."""
+    return st.query_params.get("readonly") in ("1", "true") or "scenario" in st.query_params
 
 
 def page_list() -> list:
-    return [st.Page("pages/zone_map.py", title="Zone map", icon="🗺️", default=True)]
+    pages = [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True)]
+    if not readonly():
+        pages += [st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
+                  st.Page("pages/finance.py", title="Finance", icon=":material/payments:")]
+    pages.append(st.Page("pages/report.py", title="Report", icon=":material/description:"))
+    return pages
 
 
 def council_selector() -> str:
@@ -30,38 +42,56 @@ def council_selector() -> str:
     wanted = st.query_params.get("council", st.session_state.get("council", DEFAULT_COUNCIL))
     if wanted not in packs:
         wanted = DEFAULT_COUNCIL
-    council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),
-                                   format_func=lambda c: load_pack(c).name, key="council")
+    if "council" not in st.session_state:
+        st.session_state["council"] = wanted
+    council = st.sidebar.selectbox("Council", packs, format_func=lambda c: load_pack(c).name, key="council")
     st.query_params["council"] = council
+    if readonly():
+        st.sidebar.info("Read-only view")
     st.sidebar.caption(ATTRIBUTION)
     return council
 
 
 @st.cache_resource(show_spinner=False)
-def _layer(council: str) -> UnitLayer:
-    return load_units(council)
+def _workspace(council: str) -> Workspace:
+    return load_workspace(council)
 
 
-def units_layer(council: str) -> UnitLayer:
-    """The council's unit layer, built on first use with a visible progress bar, then cached."""
-    if council not in st.session_state.setdefault("_built", set()):
-        bar = st.progress(0.0, text=f"Preparing {council} units…")
-        layer = load_units(council, progress=lambda step, f: bar.progress(min(f, 1.0), text=step))
+def workspace(council: str) -> Workspace:
+    """The council's workspace (units, travel metrics, classification, base plan), cached; the first build
+    shows a progress bar."""
+    built = st.session_state.setdefault("_built", set())
+    if council not in built:
+        bar = st.progress(0.0, text=f"Preparing {council}…")
+        load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step))
         bar.empty()
-        st.session_state["_built"].add(council)
-    return _layer(council)
+        built.add(council)
+    return _workspace(council)
+
+
+def history(council: str) -> History:
+    """The plan being edited for this council and its undo/redo stacks (session state)."""
+    key = f"history-{council}"
+    if key not in st.session_state:
+        st.session_state[key] = History(_workspace(council).base)
+    return st.session_state[key]
 
 
 @st.cache_data(show_spinner=False)
-def units_geojson(council: str, cache_key: str) -> str:
-    """Simplified EPSG:4326 GeoJSON of the units with the columns the map shows (cached per council)."""
-    layer = _layer(council)
-    cols = ["unit_code", "unit_name", "unit_type", "parishes", "zone", "hours_per_week"]
-    return to_geojson(layer.units, columns=cols)
+def units_geojson(council: str) -> dict:
+    """Simplified EPSG:4326 GeoJSON of the units (geometry and names only; bands are styled per rerun)."""
+    ws = _workspace(council)
+    cols = ["unit_code", "unit_name", "parishes", "hours_per_week"]
+    return json.loads(to_web(ws.units, columns=cols).to_json(drop_id=True))
 
 
-STATIC_VENDOR = REPO_ROOT / "static" / "vendor"
-VENDOR_URL = "/app/static/vendor"
+@st.cache_data(show_spinner=False)
+def zones_geojson(council: str, zone_of_unit: tuple[str, ...]) -> dict:
+    """Zone outlines (dissolved units) for the current assignment (zone per unit, in unit order), EPSG:4326;
+    cached per assignment."""
+    ws = _workspace(council)
+    z = ws.units[["geometry"]].assign(zone=list(zone_of_unit)).dissolve(by="zone").reset_index()
+    return json.loads(to_web(z[["zone", "geometry"]], columns=["zone"], tolerance_m=40).to_json(drop_id=True))
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,29 +101,83 @@ def web_assets() -> bool:
     import xstatic.pkg.jquery as jq
     import xstatic.pkg.leaflet as lf
 
+    import importlib.util
+
     STATIC_VENDOR.mkdir(parents=True, exist_ok=True)
     for src in [Path(lf.BASE_DIR) / "leaflet.js", Path(lf.BASE_DIR) / "leaflet.css", Path(jq.BASE_DIR) / "jquery.min.js"]:
         shutil.copyfile(src, STATIC_VENDOR / src.name)
     shutil.copytree(Path(lf.BASE_DIR) / "images", STATIC_VENDOR / "images", dirs_exist_ok=True)
+    # leaflet.draw (folium's Draw plugin) from django-leaflet's static files, without importing Django
+    spec = importlib.util.find_spec("leaflet")
+    draw = Path(list(spec.submodule_search_locations)[0]) / "static" / "leaflet" / "draw"
+    shutil.copytree(draw, STATIC_VENDOR / "draw", dirs_exist_ok=True)
     return True
 
 
-def base_map(layer: UnitLayer, tiles: bool = True) -> folium.Map:
-    """An empty folium map fitted to the council with OSM tiles and the OSM/ONS attribution.
+def draw_plugin():
+    """folium's Draw plugin (polygon and rectangle) with leaflet.draw served locally."""
+    from folium.plugins import Draw
 
-    Leaflet and jQuery are served locally (``web_assets``), not from a CDN."""
     web_assets()
-    b = layer.units.to_crs("EPSG:4326").total_bounds
-    m = folium.Map(tiles=None, control_scale=True)
+    d = Draw(export=False, draw_options={"polyline": False, "circle": False, "circlemarker": False, "marker": False,
+                                         "rectangle": True, "polygon": True})
+    d.default_js = [("leaflet_draw_js", f"{VENDOR_URL}/draw/leaflet.draw.js")]
+    d.default_css = [("leaflet_draw_css", f"{VENDOR_URL}/draw/leaflet.draw.css")]
+    return d
+
+
+def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None) -> folium.Map:
+    """Folium map: units coloured by band, zone outlines and labels, a legend with band rates, attribution."""
+    web_assets()
+    b = ws.units.to_crs("EPSG:4326").total_bounds
+    span = max(b[2] - b[0], (b[3] - b[1]) * 1.6)
+    zoom = int(max(8, min(13, np.floor(np.log2(360 / span)) + 1)))
+    m = folium.Map(location=[(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], zoom_start=zoom, tiles=None, control_scale=True,
+                   prefer_canvas=True)
     m.default_js = [("leaflet", f"{VENDOR_URL}/leaflet.js"), ("jquery", f"{VENDOR_URL}/jquery.min.js")]
     m.default_css = [("leaflet_css", f"{VENDOR_URL}/leaflet.css")]
     folium.TileLayer("OpenStreetMap", attr="© OpenStreetMap contributors (ODbL)").add_to(m)
-    m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+    a = plan.assignments().set_index("unit_code")
+    gj = units_geojson(council)
+    for f in gj["features"]:
+        code = f["properties"]["unit_code"]
+        f["properties"]["band"] = a.at[code, "band"]
+        f["properties"]["zone"] = a.at[code, "zone"]
+    sel = selected or set()
+    folium.GeoJson(
+        gj, name="units",
+        style_function=lambda f: {"fillColor": BAND_COLOURS.get(f["properties"]["band"], "#999"),
+                                  "color": "#000" if f["properties"]["unit_code"] in sel else "#555",
+                                  "weight": 3 if f["properties"]["unit_code"] in sel else 0.5, "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "zone", "band", "hours_per_week"],
+                                      aliases=["Unit", ws.layer.pack.zone_label.capitalize(), "Band", "Hours/week"]),
+    ).add_to(m)
+    zg = zones_geojson(council, tuple(a.loc[list(ws.units["unit_code"]), "zone"]))
+    folium.GeoJson(zg, name="zones", style_function=lambda f: {"fill": False, "color": "#111", "weight": 2},
+                   interactive=False).add_to(m)
+    rates = "".join(f'<div><span style="background:{BAND_COLOURS[band]};width:12px;height:12px;display:inline-block"></span> '
+                    f'{band} £{plan.rates.effective_rate(band)}/h</div>' for band in plan.band_names)
     m.get_root().html.add_child(folium.Element(
+        f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'
+        f'border:1px solid #999">{rates}</div>'
         f'<div style="position:fixed;bottom:4px;left:50px;z-index:9999;background:white;font-size:11px;'
         f'padding:2px 6px;opacity:.85">{ATTRIBUTION}</div>'))
     return m
 
 
-def zone_colours(zones: list[str]) -> dict[str, str]:
-    return {z: ZONE_COLOURS[i % len(ZONE_COLOURS)] for i, z in enumerate(sorted(zones))}
+def evidence(card: dict) -> None:
+    """Show a unit's evidence card."""
+    st.subheader(card["unit_name"])
+    cols = st.columns(4)
+    cols[0].metric("Band", card["band"], help=f"computed: {card['computed_band']}")
+    cols[1].metric("Zone", card["zone"])
+    cols[2].metric("Hours / week" + (" (est.)" if card["hours_estimated"] else ""), f"{card['hours_per_week']:,.2f}")
+    cols[3].metric("Rate £/h", card["rate_gbp_per_hour"])
+    if card["band"] != card["computed_band"]:
+        st.warning(f"Manual band {card['band']} (classifier suggests {card['computed_band']}). Reason: {card['reason'] or '—'}")
+    st.write(card["evidence"])
+    st.caption(f"Visit to visit {card['visit_to_visit_min']:.1f} min · from {card['nearest_hub']} {card['town_min']:.1f} min · "
+               f"{card['hours_per_km2']:.1f} h/km² · {'ESTIMATED travel' if card['travel_estimated'] else 'real road data'}")
+    st.caption(card["method"])
+    if card["parishes"]:
+        st.caption(f"Civil parishes: {card['parishes'].replace(';', ', ')}. {card['note']}")

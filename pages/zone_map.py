@@ -1,35 +1,30 @@
-"""Zone map (scrutiny members, read-only): units coloured by zone, with names, zones and hours."""
-import folium
+"""Zone map (scrutiny members, read-only): units coloured by band, zones, legend, evidence on click."""
 import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
+from zones.workspace import evidence_card, notes, unit_at
 
 council = st.session_state.get("council", "leicestershire")
-layer = common.units_layer(council)
-pack = layer.pack
-st.title(f"{pack.name}: {pack.zone_label}s and building blocks")
-s = layer.summary()
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Units", s["n_units"])
-c2.metric(f"{pack.zone_label.capitalize()}s", s["n_zones"])
-c3.metric("Care hours / week", f"{s['hours_per_week_total']:,.2f}")
-c4.metric("Area km²", f"{s['area_km2']:,.1f}")
-if layer.zones_note:
-    st.info(layer.zones_note)
-if s["hours_estimated"]:
-    st.warning("Hours per unit are an ESTIMATE from population by age, scaled to the council's weekly total "
-               f"({pack.weekly_hours_source}).")
-
-colours = common.zone_colours(list(set(layer.units["zone"])))
-m = common.base_map(layer)
-folium.GeoJson(
-    common.units_geojson(council, pack.id),
-    name="units",
-    style_function=lambda f: {"fillColor": colours.get(f["properties"]["zone"], "#999"), "color": "#333",
-                              "weight": 0.6, "fillOpacity": 0.55},
-    tooltip=folium.GeoJsonTooltip(fields=["unit_name", "zone", "hours_per_week", "parishes"],
-                                  aliases=["Unit", pack.zone_label.capitalize(), "Hours/week", "Parishes"]),
-).add_to(m)
-st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"map-{council}")
-st.caption("Unit types: " + ", ".join(f"{k}: {v}" for k, v in s["units_by_type"].items()))
+ws = common.workspace(council)
+plan = common.history(council).current
+pack = ws.layer.pack
+st.title(f"{pack.name}: price bands and {pack.zone_label}s")
+t = plan.totals()
+c = st.columns(4)
+c[0].metric("Units", len(plan.unit_codes))
+c[1].metric(f"{pack.zone_label.capitalize()}s", sum(1 for v in t["units_by_zone"].values() if v))
+c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
+c[3].metric("Cost / week", f"£{t['gbp_per_week']:,}")
+for n in notes(ws):
+    st.caption("ⓘ " + n)
+out = st_folium(common.band_map(council, ws, plan), height=600, use_container_width=True,
+                returned_objects=["last_clicked"], key=f"zmap-{council}")
+clicked = (out or {}).get("last_clicked")
+code = unit_at(ws, clicked["lng"], clicked["lat"]) if clicked else None
+names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
+pick = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
+                    format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")
+code = code or pick
+if code:
+    common.evidence(evidence_card(ws, plan, code))

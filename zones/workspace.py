@@ -145,3 +145,21 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
         "nearest_hub": m["nearest_hub"], "hours_per_km2": float(m["hours_per_km2"]), "circuity": m["circuity"],
         "travel_estimated": bool(m["estimated"]), "evidence": c["evidence"], "method": m["method"],
     }
+
+
+def band_travel_minutes(ws: Workspace, plan: Plan) -> tuple[dict[str, float], bool]:
+    """Hours-weighted mean visit-to-visit minutes per band (the cost build-up's paid travel per visit), and
+    whether any of it rests on estimated travel metrics. Bands with no units get the next band's value."""
+    a = plan.assignments().merge(ws.metrics[["unit_code", "visit_to_visit_min", "estimated"]], on="unit_code")
+    a["hours"] = plan.hours_cents / 100
+    out, est = {}, False
+    for b in plan.band_names:
+        g = a[a["band"] == b]
+        if len(g) and g["hours"].sum() > 0:
+            out[b] = float((g["visit_to_visit_min"] * g["hours"]).sum() / g["hours"].sum())
+            est = est or bool(g["estimated"].any())
+    last = 0.0
+    for b in plan.band_names:
+        out[b] = out.get(b, last)
+        last = out[b]
+    return {b: out[b] for b in plan.band_names}, est

@@ -1,0 +1,104 @@
+"""Finance: impact table and totals per week/year/term, the rate model (editable), charts, exports, moves upload."""
+from decimal import Decimal
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geodata.datadir import DataError
+from pages import common
+from zones.export import impact_csv, impact_xlsx
+from zones.impact import compare
+from zones.moves import apply_moves, impact_of_moves, parse_moves
+from zones.rates import CostBuildUp, money
+from zones.workspace import notes
+
+council = st.session_state.get("council", "leicestershire")
+ws = common.workspace(council)
+hist = common.history(council)
+pack = ws.layer.pack
+st.title("Finance: rates and cost impact")
+
+with st.sidebar:
+    st.subheader("Impact settings")
+    weeks = st.number_input("Weeks per year", 1, 53, 52, key="weeks")
+    term = st.number_input("Framework term (years)", 1, 20, 8, key="term")
+    uplift = st.number_input("Annual rate uplift %", 0.0, 20.0, 0.0, step=0.5, key="uplift")
+
+mode = st.radio("Rate model", ["Rate card", "Cost build-up"], horizontal=True, key="mode")
+base_rates = ws.base.rates
+if mode == "Rate card":
+    st.caption(f"Rate card {base_rates.year}: {base_rates.source}")
+    cols = st.columns(len(pack.bands))
+    edited = {b: cols[i].number_input(f"{b} £/h", 0.0, 200.0, float(base_rates.rate(b)), step=0.01, format="%.2f", key=f"rate-{b}")
+              for i, b in enumerate(pack.bands)}
+    rates = base_rates.with_rates(**{b: money(str(round(v, 2))) for b, v in edited.items()})
+    for w in rates.check_range():
+        st.warning(f"Outside the floor/ceiling range: {w}")
+else:
+    cb_defaults = CostBuildUp()
+    c = st.columns(5)
+    cb = CostBuildUp(pay_gbp_per_hour=Decimal(str(c[0].number_input("Care worker pay £/h", 5.0, 40.0, float(cb_defaults.pay_gbp_per_hour), 0.01, key="pay"))),
+                     visit_min=Decimal(str(c[1].number_input("Average visit (min)", 15, 120, int(cb_defaults.visit_min), key="visit"))),
+                     gbp_per_mile=Decimal(str(c[2].number_input("£ per mile", 0.0, 2.0, float(cb_defaults.gbp_per_mile), 0.01, key="mile"))),
+                     running_business_gbp_per_hour=Decimal(str(c[3].number_input("Running the business £/h", 0.0, 30.0, float(cb_defaults.running_business_gbp_per_hour), 0.1, key="rtb"))),
+                     surplus_pct=Decimal(str(c[4].number_input("Surplus %", 0.0, 20.0, float(cb_defaults.surplus_pct), 0.5, key="surplus"))))
+    from zones.workspace import band_travel_minutes
+
+    travel_by_band, est = band_travel_minutes(ws, hist.current)
+    rates = cb.rate_card(travel_by_band, estimated=est)
+    comp = pd.DataFrame({b: {k: str(v) for k, v in cb.components(Decimal(str(round(travel_by_band[b], 2)))).items()} for b in travel_by_band})
+    st.dataframe(comp, use_container_width=True)
+    st.caption(CostBuildUp.__doc__.split("Defaults")[1].strip() if CostBuildUp.__doc__ else "")
+    if est:
+        st.warning("The travel minutes per band rest on ESTIMATED travel metrics for most units.")
+
+plan = hist.current.with_rates(rates)
+base = ws.base.with_rates(rates)
+
+up = st.file_uploader("Load a moves CSV (subzone,unit,from_band,to_band,hours_per_week)", type=["csv"], key="moves-up")
+moves_imp = None
+if up is not None:
+    try:
+        moves = parse_moves(up.getvalue(), ws.layer.resolve, tuple(pack.bands), name=up.name)
+        moves_imp = impact_of_moves(moves, rates, plan=plan, weeks_per_year=int(weeks), term_years=int(term), uplift_pct=uplift)
+        if st.button(f"Apply the {len(moves)} moves to the plan", key="apply-moves"):
+            new, _ = apply_moves(hist.current, moves)
+            hist.apply(new, {"moves_file": up.name})
+            st.rerun()
+    except DataError as exc:
+        st.error(f"Nothing loaded: {exc}")
+
+imp = compare(base, plan, weeks_per_year=int(weeks), term_years=int(term), uplift_pct=uplift)
+t = plan.totals(int(weeks))
+c = st.columns(4)
+c[0].metric("Change / week", f"£{imp.gbp_per_week:,}")
+c[1].metric("Change / year", f"£{imp.gbp_per_year:,}")
+c[2].metric(f"Change over {int(term)} years", f"£{imp.gbp_per_term:,}")
+c[3].metric("Plan cost / week", f"£{t['gbp_per_week']:,}")
+st.subheader("Changed units")
+if imp.rows:
+    st.dataframe(pd.DataFrame(imp.rows)[["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]]
+                 .astype({"gbp_per_week": str}), hide_index=True, use_container_width=True)
+else:
+    st.info("No changes against the base plan yet: edit zones, or load a moves file.")
+if moves_imp is not None:
+    st.subheader(f"Moves file: council hours ({moves_imp.hours_per_week_moved:,.2f} h/week)")
+    st.dataframe(pd.DataFrame(moves_imp.rows).astype({"gbp_per_week": str, "from_rate_gbp_per_hour": str, "to_rate_gbp_per_hour": str}),
+                 hide_index=True, use_container_width=True)
+    st.write(f"£{moves_imp.gbp_per_week:,} per week · £{moves_imp.gbp_per_year:,} per year · £{moves_imp.gbp_per_term:,} over {int(term)} years")
+    for w in moves_imp.warnings:
+        st.caption("⚠ " + w)
+
+st.subheader("Hours and cost by band and zone")
+hb = pd.DataFrame({"band": list(plan.band_names), "hours_per_week": [t["hours_per_week_by_band"][b] for b in plan.band_names],
+                   "gbp_per_week": [float(t["gbp_per_week_by_band"][b]) for b in plan.band_names]})
+hz = pd.DataFrame({"zone": list(t["hours_per_week_by_zone"]), "hours_per_week": list(t["hours_per_week_by_zone"].values())})
+c1, c2 = st.columns(2)
+c1.altair_chart(alt.Chart(hb).mark_bar().encode(x="band", y="hours_per_week", tooltip=["band", "hours_per_week", "gbp_per_week"]),
+                use_container_width=True)
+c2.altair_chart(alt.Chart(hz[hz.hours_per_week > 0]).mark_bar().encode(y=alt.Y("zone", sort="-x"), x="hours_per_week"),
+                use_container_width=True)
+st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws)), file_name=f"{council}-impact.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
+st.download_button("Download CSV", impact_csv(imp), file_name=f"{council}-impact.csv", mime="text/csv", key="csv")
