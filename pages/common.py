@@ -39,13 +39,17 @@ def page_list() -> list:
 def council_selector() -> str:
     """Sidebar council selector; the choice also follows ``?council=`` in the URL."""
     packs = available_packs()
-    wanted = st.query_params.get("council", st.session_state.get("council", DEFAULT_COUNCIL))
+    wanted = st.query_params.get("council", DEFAULT_COUNCIL)
     if wanted not in packs:
         wanted = DEFAULT_COUNCIL
-    if "council" not in st.session_state:
-        st.session_state["council"] = wanted
-    council = st.sidebar.selectbox("Council", packs, format_func=lambda c: load_pack(c).name, key="council")
+    council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted), format_func=lambda c: load_pack(c).name,
+                                   key=f"council-select-{wanted}")
+    if council != wanted:
+        st.query_params["council"] = council
+        st.session_state["council"] = council
+        st.rerun()
     st.query_params["council"] = council
+    st.session_state["council"] = council
     if readonly():
         st.sidebar.info("Read-only view")
     st.sidebar.caption(ATTRIBUTION)

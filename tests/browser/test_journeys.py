@@ -1,0 +1,102 @@
+"""End-to-end journeys in Debian chromium: a commissioner's and a scrutiny member's."""
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from tests.browser.conftest import wait_idle
+from zones.workspace import load_workspace
+
+pytestmark = pytest.mark.browser
+
+
+def select_option(pg, label: str, option: str) -> None:
+    pg.get_by_label(label).click()
+    pg.get_by_role("option", name=option, exact=True).click()
+    wait_idle(pg)
+
+
+def metric_text(pg, label: str) -> str:
+    return pg.locator('[data-testid="stMetric"]', has_text=label).inner_text()
+
+
+def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page):
+    ws = load_workspace("leicestershire")
+    code = ws.layer.resolve("Asfordby")[0]
+    old = ws.base.band_of(code)
+    new = "isolated" if old != "isolated" else "urban"
+    hours = Decimal(int(ws.base.hours_cents[ws.base.index(code)[0]])) / 100
+    expected = (hours * (ws.base.rates.rate(new) - ws.base.rates.rate(old))).quantize(Decimal("0.01"))
+
+    page.goto(server + "/edit_zones?council=leicestershire")
+    wait_idle(page, 1500)
+    page.shot("open")
+    page.get_by_label("Find a unit or parish (name or code)").fill("Asfordby")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name=re.compile(r"Add \d+ to selection")).click()
+    wait_idle(page)
+    select_option(page, "Move to band", new)
+    page.get_by_label("Reason (recorded with the change)").fill("browser test")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.shot("selected")
+    page.get_by_role("button", name="Move", exact=True).click()
+    wait_idle(page, 1500)
+    page.shot("moved")
+    assert "1" in metric_text(page, "Units changed")
+    assert f"£{expected:,}" in metric_text(page, "Cost / week")
+
+    page.get_by_role("link", name="Finance").click()
+    wait_idle(page, 1500)
+    page.shot("finance")
+    assert f"£{expected:,}" in metric_text(page, "Change / week")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download XLSX").click()
+    path = dl.value.path()
+    wb = openpyxl.load_workbook(io.BytesIO(open(path, "rb").read()))
+    assert {"Impact", "Plan", "Assumptions"} <= set(wb.sheetnames)
+    rows = list(wb["Impact"].iter_rows(values_only=True))
+    assert rows[1][rows[0].index("unit")] == "Asfordby"
+    assert Decimal(str(rows[1][rows[0].index("gbp_per_week")])) == expected
+
+    page.get_by_role("link", name="Edit zones").click()
+    wait_idle(page, 1500)
+    page.get_by_role("button", name="Undo").click()
+    wait_idle(page, 1500)
+    page.shot("undone")
+    assert "0" in metric_text(page, "Units changed")
+
+
+def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server, page):
+    page.goto(server + "/?council=leicestershire&readonly=1")
+    wait_idle(page, 2500)
+    page.shot("map")
+    assert page.get_by_role("link", name="Edit zones").count() == 0
+    frame = page.frame_locator("iframe").first
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    # click the middle of the county's polygons (the map centre lies inside Leicestershire's units or Leicester's hole;
+    # try a few points until a unit's evidence appears)
+    for dx, dy in [(0.0, 0.0), (-0.08, -0.05), (0.08, 0.05), (-0.1, 0.1), (0.12, -0.08)]:
+        page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
+        wait_idle(page, 1500)
+        if page.get_by_text(re.compile(r"(URBAN|FRINGE|RURAL|ISOLATED) because")).count():
+            break
+    page.shot("evidence")
+    assert page.get_by_text(re.compile(r"(URBAN|FRINGE|RURAL|ISOLATED) because")).count() >= 1
+    page.get_by_role("link", name="Report").click()
+    wait_idle(page, 3000)
+    page.shot("report")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download PDF").click()
+    data = open(dl.value.path(), "rb").read()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
+    with page.expect_download() as dl2:
+        page.get_by_role("button", name="Download HTML").click()
+    html = open(dl2.value.path(), encoding="utf-8").read()
+    assert "OpenStreetMap" in html and "data:image/png;base64" in html
