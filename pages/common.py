@@ -81,12 +81,18 @@ def history(council: str) -> History:
     return st.session_state[key]
 
 
-@st.cache_data(show_spinner=False)
-def units_geojson(council: str) -> dict:
-    """Simplified EPSG:4326 GeoJSON of the units (geometry and names only; bands are styled per rerun)."""
+@st.cache_resource(show_spinner=False)
+def _web_units(council: str):
+    """Simplified EPSG:4326 units (computed once per council; shared, never mutated)."""
     ws = _workspace(council)
-    cols = ["unit_code", "unit_name", "parishes", "hours_per_week"]
-    return json.loads(to_web(ws.units, columns=cols).to_json(drop_id=True))
+    return to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def units_geojson(council: str, zone_band: tuple[tuple[str, str], ...]) -> str:
+    """GeoJSON text of the simplified units with each unit's zone and band (cached per assignment)."""
+    web = _web_units(council)
+    return web.assign(zone=[z for z, _ in zone_band], band=[b for _, b in zone_band]).to_json(drop_id=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -141,12 +147,8 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     m.default_js = [("leaflet", f"{VENDOR_URL}/leaflet.js"), ("jquery", f"{VENDOR_URL}/jquery.min.js")]
     m.default_css = [("leaflet_css", f"{VENDOR_URL}/leaflet.css")]
     folium.TileLayer("OpenStreetMap", attr="© OpenStreetMap contributors (ODbL)").add_to(m)
-    a = plan.assignments().set_index("unit_code")
-    gj = units_geojson(council)
-    for f in gj["features"]:
-        code = f["properties"]["unit_code"]
-        f["properties"]["band"] = a.at[code, "band"]
-        f["properties"]["zone"] = a.at[code, "zone"]
+    a = plan.assignments().set_index("unit_code").loc[list(ws.units["unit_code"])]
+    gj = units_geojson(council, tuple(zip(a["zone"], a["band"])))
     sel = selected or set()
     folium.GeoJson(
         gj, name="units",
@@ -156,7 +158,7 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
         tooltip=folium.GeoJsonTooltip(fields=["unit_name", "zone", "band", "hours_per_week"],
                                       aliases=["Unit", ws.layer.pack.zone_label.capitalize(), "Band", "Hours/week"]),
     ).add_to(m)
-    zg = zones_geojson(council, tuple(a.loc[list(ws.units["unit_code"]), "zone"]))
+    zg = zones_geojson(council, tuple(a["zone"]))
     folium.GeoJson(zg, name="zones", style_function=lambda f: {"fill": False, "color": "#111", "weight": 2},
                    interactive=False).add_to(m)
     rates = "".join(f'<div><span style="background:{BAND_COLOURS[band]};width:12px;height:12px;display:inline-block"></span> '

@@ -18,7 +18,26 @@ names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
 sel_key = f"sel-{council}"
 selection: list = st.session_state.setdefault(sel_key, [])
 
+def _move():
+    ss = st.session_state
+    zone, band, reason = ss.get("to-zone", "(keep)"), ss.get("to-band", "(keep)"), ss.get("reason", "")
+    try:
+        new = hist.current.move(ss[sel_key], zone=None if zone == "(keep)" else zone,
+                                band=None if band == "(keep)" else band, reason=reason or None)
+    except DataError as exc:
+        ss["edit-error"] = f"Nothing changed: {exc}"
+        return
+    hist.apply(new, {"units": list(ss[sel_key]), "zone": zone, "band": band, "reason": reason})
+    ss[sel_key] = []
+
+
+def _set_selection(codes):
+    st.session_state[sel_key] = list(codes)
+
+
 st.title("Edit zones and bands")
+if st.session_state.get("edit-error"):
+    st.error(st.session_state.pop("edit-error"))
 left, right = st.columns([3, 2])
 with left:
     m = common.band_map(council, ws, plan, set(selection))
@@ -45,9 +64,8 @@ with right:
         st.dataframe(pd.DataFrame({"unit": [names[c] for c in found[:20]], "code": found[:20],
                                    "band": [plan.band_of(c) for c in found[:20]], "zone": [plan.zone_of(c) for c in found[:20]]}),
                      hide_index=True, use_container_width=True)
-        if st.button(f"Add {min(len(found), 20)} to selection", key="add-found"):
-            selection.extend(c for c in found[:20] if c not in selection)
-            st.rerun()
+        st.button(f"Add {min(len(found), 20)} to selection", key="add-found", on_click=_set_selection,
+                  args=(selection + [c for c in found[:20] if c not in selection],))
     st.multiselect("Selection", list(ws.units["unit_code"]), default=selection, format_func=lambda c: names[c],
                    key=f"selbox-{council}-{len(hist.undo_stack)}-{len(selection)}",
                    on_change=None)
@@ -59,24 +77,10 @@ with right:
     band = st.selectbox("Move to band", ["(keep)"] + list(plan.band_names), key="to-band")
     reason = st.text_input("Reason (recorded with the change)", key="reason")
     b1, b2, b3, b4 = st.columns(4)
-    if b1.button("Move", type="primary", disabled=not selection, key="move"):
-        try:
-            new = plan.move(selection, zone=None if zone == "(keep)" else zone, band=None if band == "(keep)" else band,
-                            reason=reason or None)
-            hist.apply(new, {"units": list(selection), "zone": zone, "band": band, "reason": reason})
-            st.session_state[sel_key] = []
-            st.rerun()
-        except DataError as exc:
-            st.error(f"Nothing changed: {exc}")
-    if b2.button("Undo", disabled=not hist.undo_stack, key="undo"):
-        hist.undo()
-        st.rerun()
-    if b3.button("Redo", disabled=not hist.redo_stack, key="redo"):
-        hist.redo()
-        st.rerun()
-    if b4.button("Clear", disabled=not selection, key="clear"):
-        st.session_state[sel_key] = []
-        st.rerun()
+    b1.button("Move", type="primary", disabled=not selection, key="move", on_click=_move)
+    b2.button("Undo", disabled=not hist.undo_stack, key="undo", on_click=hist.undo)
+    b3.button("Redo", disabled=not hist.redo_stack, key="redo", on_click=hist.redo)
+    b4.button("Clear", disabled=not selection, key="clear", on_click=_set_selection, args=([],))
 
 st.subheader("Totals")
 t = plan.totals()

@@ -1,0 +1,66 @@
+"""Benchmark: server-side rerun after an edit, and the map payload, for Leicestershire.
+
+rerun_ms: Streamlit AppTest on the Edit zones page — time of the script rerun after clicking Move (median of
+several edits), against the first (cold) run that builds the caches. payload_mb: the HTML that streamlit-folium
+sends for the map (folium's rendered document with the simplified EPSG:4326 GeoJSON), against the unsimplified
+GeoJSON of the same units.
+
+Run: .venv/bin/python bench/app.py   (last line: one JSON object)
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+def main() -> dict:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    t0 = time.perf_counter()
+    at.run()
+    at.switch_page("pages/edit_zones.py")
+    at.run()
+    cold_s = time.perf_counter() - t0
+    ws_hist = at.session_state["history-leicestershire"]
+    codes = list(ws_hist.current.unit_codes)[:40:4]
+    times = []
+    for i, code in enumerate(codes):
+        at.session_state["sel-leicestershire"] = [code]
+        at.run()
+        at.selectbox(key="to-band").set_value(["urban", "fringe", "rural", "isolated"][i % 4])
+        t = time.perf_counter()
+        at.button(key="move").click().run()
+        times.append((time.perf_counter() - t) * 1000)
+        assert not at.exception, at.exception
+    # payload: the map document as streamlit-folium sends it
+    from geodata.web import to_web
+    from pages import common  # noqa: F401  (streamlit-free helpers used below need the cached workspace)
+    from zones.workspace import load_workspace
+
+    ws = load_workspace("leicestershire")
+    import folium
+
+    simplified = to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"]).to_json(drop_id=True)
+    raw = ws.units.to_crs("EPSG:4326")[["unit_code", "unit_name", "parishes", "hours_per_week", "geometry"]].to_json(drop_id=True)
+    m = folium.Map()
+    folium.GeoJson(json.loads(simplified)).add_to(m)
+    html = m.get_root().render()
+    out = {"rerun_ms": round(statistics.median(times), 1), "rerun_ms_max": round(max(times), 1), "edits": len(times),
+           "cold_first_run_s": round(cold_s, 2), "payload_mb": round(len(html.encode()) / 1e6, 3),
+           "unsimplified_geojson_mb": round(len(raw.encode()) / 1e6, 3)}
+    print(f"rerun after an edit: median {out['rerun_ms']} ms, max {out['rerun_ms_max']} ms over {len(times)} edits "
+          f"(first cold run {out['cold_first_run_s']} s)")
+    print(f"map payload {out['payload_mb']} MB (simplified, EPSG:4326) vs {out['unsimplified_geojson_mb']} MB unsimplified GeoJSON")
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
