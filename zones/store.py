@@ -1,0 +1,309 @@
+"""Scenario store: save, version, compare, publish and audit plans. One interface, two back ends:
+
+- embedded default: a SQLite file (``ZONEPLAN_STORE`` or ``$ZONEPLAN_CACHE/store/scenarios.sqlite``), WAL mode;
+- shared server: PostgreSQL (+ PostGIS) when ``ZONEPLAN_DB_URL`` is set (SQLAlchemy + psycopg).
+
+A scenario is council, name, description, author and a list of versions. Every save appends a version
+(assignments unit → zone, band, computed band, source, reason; rate model parameters as JSON); versions are
+never changed, and a published version is immutable and readable by viewers. Each save is one transaction:
+a crash mid-save leaves no partial version. Saves name their parent version; a save whose parent is not the
+latest version raises ``ConflictError`` (two editors cannot overwrite each other). Roles are enforced here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from geodata.datadir import DataError, cache_dir
+
+from .auth import LOCAL, User
+
+DB_URL_ENV = "ZONEPLAN_DB_URL"
+STORE_ENV = "ZONEPLAN_STORE"
+ASSIGNMENT_COLUMNS = ["unit_code", "zone", "band", "computed_band", "band_source", "reason"]
+
+metadata = sa.MetaData()
+scenarios = sa.Table(
+    "scenarios", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("council", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("council", "name"),
+)
+versions = sa.Table(
+    "versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scenario_id", sa.Integer, sa.ForeignKey("scenarios.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("rate_model", sa.Text, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False, default=False),
+    sa.Column("n_units", sa.Integer, nullable=False),
+    sa.UniqueConstraint("scenario_id", "number"),
+)
+assignments = sa.Table(
+    "assignments", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False, index=True),
+    *[sa.Column(c, sa.Text, nullable=False) for c in ASSIGNMENT_COLUMNS],
+)
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scenario_id", sa.Integer, nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("who", sa.String(100), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("unit_code", sa.Text, nullable=False, default=""),
+    sa.Column("from_zone", sa.Text, nullable=False, default=""),
+    sa.Column("to_zone", sa.Text, nullable=False, default=""),
+    sa.Column("from_band", sa.Text, nullable=False, default=""),
+    sa.Column("to_band", sa.Text, nullable=False, default=""),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+)
+
+
+class StoreError(DataError):
+    """A refused store operation (permissions, unknown scenario, immutable version)."""
+
+
+class ConflictError(StoreError):
+    """The scenario has a newer version than the one the save started from."""
+
+
+@dataclass(frozen=True)
+class ScenarioVersion:
+    scenario_id: int
+    council: str
+    name: str
+    description: str
+    number: int
+    author: str
+    created: dt.datetime
+    note: str
+    published: bool
+    rate_model: dict
+    assignments: pd.DataFrame
+
+    def link(self) -> str:
+        return published_link(self.scenario_id, self.number)
+
+
+def published_link(scenario_id: int, version: int) -> str:
+    """The read-only link's query string for the Zone map and Report pages."""
+    return f"?scenario={scenario_id}&version={version}&readonly=1"
+
+
+def default_url() -> str:
+    url = os.environ.get(DB_URL_ENV)
+    if url:
+        return url
+    path = Path(os.environ.get(STORE_ENV) or cache_dir("store") / "scenarios.sqlite")
+    return f"sqlite:///{path}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Store:
+    """The scenario store. ``user`` decides what is allowed (local mode: the implicit admin)."""
+
+    def __init__(self, url: str | None = None, user: User = LOCAL):
+        self.url = url or default_url()
+        if self.url.startswith("postgresql://"):
+            self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
+        self.user = user
+        self.engine = sa.create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            @sa.event.listens_for(self.engine, "connect")
+            def _pragma(conn, _):
+                cur = conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA busy_timeout=10000")
+                cur.close()
+        metadata.create_all(self.engine)
+
+    def as_user(self, user: User) -> "Store":
+        s = Store.__new__(Store)
+        s.url, s.user, s.engine = self.url, user, self.engine
+        return s
+
+    # ------------------------------------------------------------ writes
+    def _require_write(self) -> None:
+        if not self.user.can_write():
+            raise StoreError(f"user {self.user.name} ({self.user.role}) may not change scenarios")
+
+    def create(self, council: str, name: str, assignments_df: pd.DataFrame, rate_model: dict, description: str = "",
+               note: str = "", valid_units: set[str] | None = None) -> ScenarioVersion:
+        """A new scenario with its version 1."""
+        self._require_write()
+        rows = _check_assignments(assignments_df, valid_units)
+        now = _now()
+        with self.engine.begin() as c:
+            if c.execute(sa.select(scenarios.c.id).where(scenarios.c.council == council, scenarios.c.name == name)).first():
+                raise StoreError(f"a scenario named '{name}' already exists for {council}")
+            sid = c.execute(scenarios.insert().values(council=council, name=name, description=description,
+                                                      author=self.user.name, created=now, updated=now)).inserted_primary_key[0]
+            self._insert_version(c, sid, 1, rows, rate_model, note, None, now)
+        return self.load(sid, 1)
+
+    def save(self, scenario_id: int, parent_version: int, assignments_df: pd.DataFrame, rate_model: dict,
+             note: str = "", valid_units: set[str] | None = None) -> ScenarioVersion:
+        """Append a version made from ``parent_version``; ConflictError if that is not the latest."""
+        self._require_write()
+        rows = _check_assignments(assignments_df, valid_units)
+        now = _now()
+        with self.engine.begin() as c:
+            q = sa.select(sa.func.max(versions.c.number)).where(versions.c.scenario_id == scenario_id)
+            if self.engine.dialect.name == "postgresql":
+                c.execute(sa.select(scenarios.c.id).where(scenarios.c.id == scenario_id).with_for_update())
+            latest = c.execute(q).scalar()
+            if latest is None:
+                raise StoreError(f"no scenario {scenario_id}")
+            if latest != parent_version:
+                raise ConflictError(f"scenario {scenario_id} has version {latest}; this save started from version "
+                                    f"{parent_version}. Reopen the latest version and apply your changes again.")
+            prev = self._assignments(c, scenario_id, latest)
+            self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now)
+            c.execute(scenarios.update().where(scenarios.c.id == scenario_id).values(updated=now))
+        return self.load(scenario_id, parent_version + 1)
+
+    def _insert_version(self, c, sid, number, rows, rate_model, note, prev: pd.DataFrame | None, now) -> None:
+        vid = c.execute(versions.insert().values(scenario_id=sid, number=number, author=self.user.name, created=now,
+                                                 note=note, rate_model=json.dumps(rate_model, default=str),
+                                                 published=False, n_units=len(rows))).inserted_primary_key[0]
+        slow = float(os.environ.get("ZONEPLAN_TEST_SLOW_SAVE", "0") or 0)  # test hook: widen the crash window
+        chunk = 50
+        for i in range(0, len(rows), chunk):
+            c.execute(assignments.insert(), [dict(r, version_id=vid) for r in rows[i:i + chunk]])
+            if slow:
+                time.sleep(slow)
+        # audit: what changed against the previous version (or "created")
+        if prev is None:
+            c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now, action="create",
+                                            reason=note))
+        else:
+            old = prev.set_index("unit_code")
+            ch = []
+            for r in rows:
+                o = old.loc[r["unit_code"]] if r["unit_code"] in old.index else None
+                if o is None or o["zone"] != r["zone"] or o["band"] != r["band"]:
+                    ch.append(dict(scenario_id=sid, version=number, who=self.user.name, at=now, action="change",
+                                   unit_code=r["unit_code"], from_zone="" if o is None else o["zone"], to_zone=r["zone"],
+                                   from_band="" if o is None else o["band"], to_band=r["band"], reason=r["reason"] or note))
+            if ch:
+                c.execute(audit.insert(), ch)
+            else:
+                c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now,
+                                                action="save", reason=note))
+
+    def publish(self, scenario_id: int, version: int) -> str:
+        """Make a version immutable and readable by viewers; returns its read-only link."""
+        if not self.user.can_publish():
+            raise StoreError(f"user {self.user.name} ({self.user.role}) may not publish")
+        with self.engine.begin() as c:
+            n = c.execute(versions.update().where(versions.c.scenario_id == scenario_id, versions.c.number == version)
+                          .values(published=True)).rowcount
+            if not n:
+                raise StoreError(f"no version {version} of scenario {scenario_id}")
+            c.execute(audit.insert().values(scenario_id=scenario_id, version=version, who=self.user.name, at=_now(),
+                                            action="publish"))
+        return published_link(scenario_id, version)
+
+    # ------------------------------------------------------------ reads
+    def _assignments(self, c, sid: int, number: int) -> pd.DataFrame:
+        vid = c.execute(sa.select(versions.c.id).where(versions.c.scenario_id == sid, versions.c.number == number)).scalar()
+        rows = c.execute(sa.select(*[assignments.c[k] for k in ASSIGNMENT_COLUMNS]).where(assignments.c.version_id == vid)
+                         .order_by(assignments.c.unit_code)).all()
+        return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+
+    def load(self, scenario_id: int, version: int | None = None) -> ScenarioVersion:
+        """A version (default: the latest the user may read). Viewers may read published versions only."""
+        with self.engine.connect() as c:
+            s = c.execute(sa.select(scenarios).where(scenarios.c.id == scenario_id)).mappings().first()
+            if s is None:
+                raise StoreError(f"no scenario {scenario_id}")
+            q = sa.select(versions).where(versions.c.scenario_id == scenario_id)
+            if self.user.role == "viewer":
+                q = q.where(versions.c.published.is_(True))
+            q = q.where(versions.c.number == version) if version is not None else q.order_by(versions.c.number.desc())
+            v = c.execute(q).mappings().first()
+            if v is None:
+                raise StoreError(f"scenario {scenario_id} has no version {version if version else ''} readable by "
+                                 f"{self.user.name} ({self.user.role})".replace("  ", " "))
+            a = self._assignments(c, scenario_id, v["number"])
+        return ScenarioVersion(scenario_id, s["council"], s["name"], s["description"], v["number"], v["author"],
+                               v["created"], v["note"], bool(v["published"]), json.loads(v["rate_model"]), a)
+
+    def list(self, council: str | None = None) -> pd.DataFrame:
+        """Scenarios with their latest (readable) version number and published versions."""
+        with self.engine.connect() as c:
+            q = sa.select(scenarios.c.id, scenarios.c.council, scenarios.c.name, scenarios.c.author, scenarios.c.updated,
+                          sa.func.max(versions.c.number).label("latest_version"),
+                          sa.func.count(versions.c.id).label("n_versions")).join(versions).group_by(scenarios.c.id)
+            if council:
+                q = q.where(scenarios.c.council == council)
+            if self.user.role == "viewer":
+                q = q.where(versions.c.published.is_(True))
+            return pd.DataFrame(c.execute(q.order_by(scenarios.c.updated.desc())).all(),
+                                columns=["id", "council", "name", "author", "updated", "latest_version", "n_versions"])
+
+    def versions(self, scenario_id: int) -> pd.DataFrame:
+        with self.engine.connect() as c:
+            q = sa.select(versions.c.number, versions.c.author, versions.c.created, versions.c.note, versions.c.published,
+                          versions.c.n_units).where(versions.c.scenario_id == scenario_id).order_by(versions.c.number)
+            if self.user.role == "viewer":
+                q = q.where(versions.c.published.is_(True))
+            return pd.DataFrame(c.execute(q).all(), columns=["version", "author", "created", "note", "published", "n_units"])
+
+    def audit_log(self, scenario_id: int) -> pd.DataFrame:
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(audit.c.version, audit.c.who, audit.c.at, audit.c.action, audit.c.unit_code,
+                                       audit.c.from_zone, audit.c.to_zone, audit.c.from_band, audit.c.to_band, audit.c.reason)
+                             .where(audit.c.scenario_id == scenario_id).order_by(audit.c.id)).all()
+        return pd.DataFrame(rows, columns=["version", "who", "at", "action", "unit_code", "from_zone", "to_zone",
+                                           "from_band", "to_band", "reason"])
+
+    def compare(self, a: tuple[int, int], b: tuple[int, int]) -> pd.DataFrame:
+        """Units whose zone or band differ between two versions (scenario_id, version)."""
+        va, vb = self.load(*a), self.load(*b)
+        m = va.assignments.merge(vb.assignments, on="unit_code", suffixes=("_a", "_b"), how="outer")
+        diff = m[(m["zone_a"] != m["zone_b"]) | (m["band_a"] != m["band_b"])]
+        return diff[["unit_code", "zone_a", "zone_b", "band_a", "band_b", "reason_b"]].reset_index(drop=True)
+
+
+def _check_assignments(df: pd.DataFrame, valid_units: set[str] | None) -> list[dict]:
+    missing = [c for c in ["unit_code", "zone", "band"] if c not in df.columns]
+    if missing:
+        raise DataError(f"assignments lack column(s) {', '.join(missing)}")
+    df = df.copy()
+    for c in ASSIGNMENT_COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    df = df[ASSIGNMENT_COLUMNS].fillna("").astype(str)
+    dup = df["unit_code"][df["unit_code"].duplicated()]
+    problems = []
+    if len(dup):
+        problems.append(f"duplicate unit code(s) {', '.join(sorted(set(dup))[:10])}")
+    if valid_units is not None:
+        unknown = sorted(set(df["unit_code"]) - set(valid_units))
+        if unknown:
+            problems.append(f"unknown unit code(s) {', '.join(unknown[:10])}")
+    if problems:
+        raise DataError("assignments: " + "; ".join(problems))
+    return df.to_dict("records")
