@@ -1,0 +1,126 @@
+"""`zoneplan scenario {list,save,show,versions,compare,publish,export,import,audit} …` — the scenario store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from geodata.datadir import DataError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("scenario", help="save, version, compare, publish, export and audit scenarios")
+    s = p.add_subparsers(dest="action", required=True)
+    a = s.add_parser("list"); a.add_argument("--council"); a.add_argument("--json", action="store_true")
+    a = s.add_parser("save", help="save the base plan (optionally after a moves CSV) as a new scenario or version")
+    a.add_argument("council"); a.add_argument("name"); a.add_argument("--moves"); a.add_argument("--description", default="")
+    a.add_argument("--note", default=""); a.add_argument("--json", action="store_true")
+    for name in ("show", "versions", "audit", "publish"):
+        a = s.add_parser(name); a.add_argument("scenario_id", type=int); a.add_argument("--version", type=int)
+        a.add_argument("--json", action="store_true"); a.add_argument("--out")
+    a = s.add_parser("compare"); a.add_argument("a", help="SCENARIO:VERSION"); a.add_argument("b", help="SCENARIO:VERSION")
+    a.add_argument("--json", action="store_true")
+    a = s.add_parser("export"); a.add_argument("scenario_id", type=int); a.add_argument("--version", type=int)
+    a.add_argument("--out", required=True, help="file.gpkg or file.geojson")
+    a = s.add_parser("import"); a.add_argument("council"); a.add_argument("name"); a.add_argument("file")
+    a.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def _plan_of(sv, ws):
+    from zones.plan import Plan
+    from zones.rates import RateCard
+
+    return Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
+
+
+def run(args) -> int:
+    from zones.cli import print_json
+    from zones.store import Store
+
+    store = Store()
+    act = args.action
+    if act == "list":
+        df = store.list(args.council)
+        print_json({"scenarios": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))
+        return 0
+    if act in ("save", "import"):
+        from zones.workspace import load_workspace
+
+        ws = load_workspace(args.council)
+        valid = set(ws.units["unit_code"])
+        if act == "save":
+            plan = ws.base
+            if args.moves:
+                from zones.moves import apply_moves, parse_moves
+
+                plan, _ = apply_moves(plan, parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands)))
+            a, note, desc = plan.assignments(), args.note, args.description
+        else:
+            from zones.scenario_io import read_import
+
+            data = Path(args.file).read_bytes() if Path(args.file).exists() else None
+            if data is None:
+                raise DataError(f"file not found: {args.file}")
+            a = read_import(data, args.file, valid, tuple(ws.layer.pack.bands))
+            note, desc, plan = f"imported from {args.file}", "", ws.base
+        existing = store.list(args.council)
+        hit = existing[existing["name"] == args.name]
+        if len(hit):
+            sv = store.save(int(hit["id"].iloc[0]), int(hit["latest_version"].iloc[0]), a, plan.rates.to_dict(), note=note,
+                            valid_units=valid)
+        else:
+            sv = store.create(args.council, args.name, a, plan.rates.to_dict(), description=desc, note=note, valid_units=valid)
+        out = {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name, "council": sv.council}
+        print_json(out) if args.json else print(f"saved {sv.name} (scenario {sv.scenario_id}) version {sv.number}")
+        return 0
+    if act == "show":
+        sv = store.load(args.scenario_id, args.version)
+        out = {"scenario_id": sv.scenario_id, "council": sv.council, "name": sv.name, "version": sv.number,
+               "author": sv.author, "created": str(sv.created), "published": sv.published, "rate_model": sv.rate_model,
+               "n_units": len(sv.assignments), "bands": sv.assignments["band"].value_counts().to_dict()}
+        print_json(out) if args.json else print(out)
+        return 0
+    if act == "versions":
+        df = store.versions(args.scenario_id)
+        print_json({"versions": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))
+        return 0
+    if act == "audit":
+        from zones.export import safe_cell
+
+        df = store.audit_log(args.scenario_id)
+        if args.out:
+            df.map(safe_cell).to_csv(args.out, index=False)
+        print_json({"audit": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))
+        return 0
+    if act == "publish":
+        if args.version is None:
+            raise DataError("publish needs --version")
+        link = store.publish(args.scenario_id, args.version)
+        print_json({"link": link}) if args.json else print(link)
+        return 0
+    if act == "compare":
+        from zones.impact import compare
+        from zones.workspace import load_workspace
+
+        (sa_, va), (sb, vb) = [tuple(int(x) for x in s.split(":")) for s in (args.a, args.b)]
+        A, B = store.load(sa_, va), store.load(sb, vb)
+        ws = load_workspace(A.council)
+        imp = compare(_plan_of(A, ws), _plan_of(B, ws).with_rates(_plan_of(A, ws).rates))
+        out = {"a": args.a, "b": args.b, **imp.to_json()}
+        print_json(out) if args.json else print(f"{len(imp.rows)} units differ; £{imp.gbp_per_week}/week")
+        return 0
+    if act == "export":
+        from zones.scenario_io import export_geojson, export_gpkg
+        from zones.workspace import load_workspace
+
+        sv = store.load(args.scenario_id, args.version)
+        ws = load_workspace(sv.council)
+        plan = _plan_of(sv, ws)
+        if args.out.endswith(".gpkg"):
+            export_gpkg(ws.units, plan, args.out)
+        elif args.out.endswith((".geojson", ".json")):
+            Path(args.out).write_text(export_geojson(ws.units, plan))
+        else:
+            raise DataError(f"--out {args.out}: use .gpkg or .geojson")
+        print(f"wrote {args.out}")
+        return 0
+    raise DataError(f"unknown action {act}")
