@@ -31,7 +31,8 @@ def page_list() -> list:
     pages = [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True)]
     if not readonly():
         pages += [st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
-                  st.Page("pages/finance.py", title="Finance", icon=":material/payments:")]
+                  st.Page("pages/finance.py", title="Finance", icon=":material/payments:"),
+                  st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:")]
     pages.append(st.Page("pages/report.py", title="Report", icon=":material/description:"))
     return pages
 
@@ -73,11 +74,30 @@ def workspace(council: str) -> Workspace:
     return _workspace(council)
 
 
+@st.cache_resource(show_spinner=False)
+def store():
+    """The scenario store (SQLite by default, PostgreSQL when ZONEPLAN_DB_URL is set)."""
+    from zones.store import Store
+
+    return Store()
+
+
 def history(council: str) -> History:
-    """The plan being edited for this council and its undo/redo stacks (session state)."""
+    """The plan being edited for this council and its undo/redo stacks (session state). A published-scenario
+    link (``?scenario=ID&version=N``) opens that version instead of the base plan."""
     key = f"history-{council}"
     if key not in st.session_state:
-        st.session_state[key] = History(_workspace(council).base)
+        plan = _workspace(council).base
+        if "scenario" in st.query_params:
+            from zones.auth import User
+            from zones.plan import Plan
+            from zones.rates import RateCard
+
+            viewer = store().as_user(User("link", "viewer"))
+            sv = viewer.load(int(st.query_params["scenario"]), int(st.query_params.get("version", 0)) or None)
+            plan = Plan.from_assignments(plan, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
+            st.session_state["scenario-title"] = f"{sv.name} v{sv.number} (published)"
+        st.session_state[key] = History(plan)
     return st.session_state[key]
 
 

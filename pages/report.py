@@ -11,7 +11,7 @@ council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 plan = common.history(council).current
 imp = compare(ws.base, plan)
-identity = st.query_params.get("scenario", "unsaved plan")
+identity = st.session_state.get("scenario-title", "unsaved plan")
 ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
 html = report_html(ctx)
 st.title("Report")

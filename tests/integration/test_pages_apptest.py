@@ -86,3 +86,21 @@ def test_finance_bad_rate_outside_ceiling_warns_and_impact_follows_edits():
     at.number_input(key="rate-urban").set_value(30.0).run()
     assert any("ceiling" in w.value for w in at.warning)
     assert not at.exception
+
+
+def test_scenarios_page_saves_and_published_link_opens_read_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
+    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    from pages import common
+    common.store.clear()
+    at = app("pages/scenarios.py")
+    at.text_input(key="sc-name").set_value("Draft").run()
+    at.button(key="sc-save").click().run()
+    assert not at.exception and any("Saved Draft version 1" in s.value for s in at.success)
+    at.button(key="sc-publish").click().run()
+    link = at.code[0].value
+    assert link.startswith("?scenario=") and "version=1" in link
+    params = dict(p.split("=") for p in link[1:].split("&"))
+    ro = app(None, **params)
+    assert not ro.button and not ro.text_input
+    common.store.clear()

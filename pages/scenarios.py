@@ -1,0 +1,87 @@
+"""Scenarios: save the plan being edited, open versions, compare, publish a read-only link, audit log export."""
+import pandas as pd
+import streamlit as st
+
+from geodata.datadir import DataError
+from pages import common
+from zones.export import safe_cell
+from zones.impact import compare
+from zones.plan import Plan
+from zones.scenario_io import export_geojson, read_import
+from zones.store import Store
+
+council = st.session_state.get("council", "leicestershire")
+ws = common.workspace(council)
+hist = common.history(council)
+store = common.store()
+valid = set(ws.units["unit_code"])
+st.title("Scenarios")
+
+st.subheader("Save the current plan")
+c1, c2 = st.columns([2, 3])
+name = c1.text_input("Scenario name", key="sc-name")
+note = c2.text_input("Note for this version", key="sc-note")
+if st.button("Save", type="primary", disabled=not name, key="sc-save"):
+    try:
+        existing = store.list(council)
+        hit = existing[existing["name"] == name]
+        parent = st.session_state.get(f"sc-parent-{council}-{name}")
+        if len(hit):
+            sid = int(hit["id"].iloc[0])
+            parent = parent or int(hit["latest_version"].iloc[0])
+            sv = store.save(sid, parent, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
+        else:
+            sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
+        st.session_state[f"sc-parent-{council}-{name}"] = sv.number
+        st.success(f"Saved {sv.name} version {sv.number}")
+    except DataError as exc:
+        st.error(f"Not saved: {exc}")
+
+scen = store.list(council)
+if scen.empty:
+    st.info("No saved scenarios for this council yet.")
+    st.stop()
+st.dataframe(scen, hide_index=True, use_container_width=True)
+sid = st.selectbox("Scenario", scen["id"].tolist(), format_func=lambda i: scen.set_index("id").at[i, "name"], key="sc-pick")
+vers = store.versions(sid)
+st.dataframe(vers, hide_index=True, use_container_width=True)
+v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="sc-ver")
+b1, b2, b3 = st.columns(3)
+if b1.button("Open in editor", key="sc-open"):
+    sv = store.load(sid, v)
+    hist.apply(Plan.from_assignments(ws.base, sv.assignments), {"opened": f"{sv.name} v{sv.number}"})
+    st.session_state[f"sc-parent-{council}-{sv.name}"] = int(vers["version"].max())
+    st.success(f"Opened {sv.name} version {sv.number} in the editor")
+if b2.button("Publish (read-only link)", key="sc-publish"):
+    try:
+        st.code(store.publish(sid, v))
+    except DataError as exc:
+        st.error(str(exc))
+sv = store.load(sid, v)
+b3.download_button("Export GeoJSON", export_geojson(ws.units, Plan.from_assignments(ws.base, sv.assignments)),
+                   file_name=f"{council}-{sid}-v{v}.geojson", key="sc-export")
+
+st.subheader("Compare with another version")
+other = st.selectbox("Compare with version", vers["version"].tolist(), key="sc-other")
+pa = Plan.from_assignments(ws.base, store.load(sid, other).assignments)
+pb = Plan.from_assignments(ws.base, sv.assignments)
+imp = compare(pa, pb)
+st.write(f"{len(imp.rows)} unit(s) differ · £{imp.gbp_per_week:,} per week · £{imp.gbp_per_year:,} per year")
+if imp.rows:
+    st.dataframe(pd.DataFrame(imp.rows).astype({"gbp_per_week": str}), hide_index=True, use_container_width=True)
+
+st.subheader("Audit log")
+log = store.audit_log(sid)
+st.dataframe(log, hide_index=True, use_container_width=True)
+st.download_button("Export audit CSV", log.map(safe_cell).to_csv(index=False), file_name=f"audit-{sid}.csv", key="sc-audit")
+
+st.subheader("Import a scenario (GeoPackage or GeoJSON)")
+up = st.file_uploader("File", type=["gpkg", "geojson", "json"], key="sc-import")
+if up is not None and st.button("Import as new scenario", key="sc-import-go"):
+    try:
+        a = read_import(up.getvalue(), up.name, valid, tuple(ws.layer.pack.bands))
+        sv2 = store.create(council, f"Imported {up.name}", a, hist.current.rates.to_dict(), note=f"imported {up.name}",
+                           valid_units=valid)
+        st.success(f"Imported as scenario {sv2.scenario_id}")
+    except DataError as exc:
+        st.error(f"Nothing imported: {exc}")
