@@ -16,6 +16,7 @@ install: $(BIN)/zoneplan
 
 app: install
 	$(BIN)/zoneplan units leicestershire --progress > /dev/null
+	$(BIN)/zoneplan travel leicestershire > /dev/null
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 system-deps:
