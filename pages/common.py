@@ -161,7 +161,7 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     web_assets()
     b = ws.units.to_crs("EPSG:4326").total_bounds
     span = max(b[2] - b[0], (b[3] - b[1]) * 1.6)
-    zoom = int(max(8, min(13, np.floor(np.log2(360 / span)) + 1)))
+    zoom = int(max(8, min(13, np.floor(np.log2(360 / span)) + 2)))
     m = folium.Map(location=[(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], zoom_start=zoom, tiles=None, control_scale=True,
                    prefer_canvas=True)
     m.default_js = [("leaflet", f"{VENDOR_URL}/leaflet.js"), ("jquery", f"{VENDOR_URL}/jquery.min.js")]

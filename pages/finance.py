@@ -88,7 +88,7 @@ if moves_imp is not None:
                  hide_index=True, use_container_width=True)
     st.write(f"£{moves_imp.gbp_per_week:,} per week · £{moves_imp.gbp_per_year:,} per year · £{moves_imp.gbp_per_term:,} over {int(term)} years")
     for w in moves_imp.warnings:
-        st.caption("⚠ " + w)
+        st.caption("Warning: " + w)
 
 st.subheader("Hours and cost by band and zone")
 hb = pd.DataFrame({"band": list(plan.band_names), "hours_per_week": [t["hours_per_week_by_band"][b] for b in plan.band_names],

@@ -17,7 +17,7 @@ c[1].metric(f"{pack.zone_label.capitalize()}s", sum(1 for v in t["units_by_zone"
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"£{t['gbp_per_week']:,}")
 for n in notes(ws):
-    st.caption("ⓘ " + n)
+    st.caption("Note: " + n)
 out = st_folium(common.band_map(council, ws, plan), height=600, use_container_width=True,
                 returned_objects=["last_clicked"], key=f"zmap-{council}")
 clicked = (out or {}).get("last_clicked")

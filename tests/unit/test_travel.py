@@ -91,3 +91,37 @@ def test_estimator_on_a_grid_measures_manhattan_circuity_and_speed():
     # a far point (50 km, beyond any measured band) is estimated with the last band's circuity and speed
     far = estimate_seconds(model, np.array([50_000.0]))[0]
     assert far == pytest.approx(50_000 * model["bands"][-1]["circuity"] / 10.0)
+
+
+def test_osm_xml_source_is_read_prepared_and_routed(tmp_path):
+    """A council's own OSM XML extract: read with OSMnx, UK speeds (maxspeed in mph), SCC, EPSG:27700."""
+    from travel.graph import load_arrays
+
+    nodes = [(1, 52.770, -1.210), (2, 52.770, -1.200), (3, 52.776, -1.200), (4, 52.776, -1.210), (5, 52.770, -1.190)]
+    xml = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    xml += [f'<node id="{i}" lat="{lat}" lon="{lon}" version="1"/>' for i, lat, lon in nodes]
+    ways = [(10, [1, 2], "residential", None), (11, [2, 3], "residential", None), (12, [3, 4], "residential", None),
+            (13, [4, 1], "residential", None), (14, [2, 5], "primary", "30 mph")]
+    for wid, nds, hw, ms in ways:
+        xml.append(f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{n}"/>' for n in nds) +
+                   f'<tag k="highway" v="{hw}"/>' + (f'<tag k="maxspeed" v="{ms}"/>' if ms else "") + "</way>")
+    xml.append("</osm>")
+    path = tmp_path / "area.osm"
+    path.write_text("\n".join(xml))
+    arr = load_arrays(path)
+    assert arr.n_nodes >= 2 and 400_000 < arr.x.mean() < 500_000  # projected to EPSG:27700
+    pos = {n: i for i, n in enumerate(arr.osmid)}
+    t = travel_times(arr.time_s, np.array([pos[2]]))[0, pos[5]]
+    length = travel_times(arr.length_m, np.array([pos[2]]))[0, pos[5]]
+    assert 600 < length < 800  # 0.01° of longitude at 52.77° N ≈ 674 m
+    assert t == pytest.approx(length / (30 * 1.609344 / 3.6), rel=1e-3)  # 30 mph as tagged
+
+
+def test_pbf_gives_a_clear_message(tmp_path):
+    from geodata.datadir import DataError
+    from travel.graph import read_graph
+
+    p = tmp_path / "england-latest.osm.pbf"
+    p.write_bytes(b"\x00")
+    with pytest.raises(DataError, match="osmium"):
+        read_graph(p)
