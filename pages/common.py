@@ -53,6 +53,7 @@ def council_selector() -> str:
     st.session_state["council"] = council
     if readonly():
         st.sidebar.info("Read-only view")
+    login_box()
     st.sidebar.caption(ATTRIBUTION)
     return council
 
@@ -75,11 +76,53 @@ def workspace(council: str) -> Workspace:
 
 
 @st.cache_resource(show_spinner=False)
-def store():
-    """The scenario store (SQLite by default, PostgreSQL when ZONEPLAN_DB_URL is set)."""
+def _store():
     from zones.store import Store
 
     return Store()
+
+
+def store():
+    """The scenario store (SQLite by default, PostgreSQL when ZONEPLAN_DB_URL is set) acting as the signed-in
+    user; the store itself refuses what the user's role does not allow."""
+    return _store().as_user(current_user())
+
+
+store.clear = _store.clear
+
+
+def current_user():
+    """Local single-user mode: the implicit admin. With ZONEPLAN_USERS set: the signed-in user, or a viewer."""
+    from zones.auth import LOCAL, User, authenticate, logins_required
+
+    if not logins_required():
+        return LOCAL
+    return st.session_state.get("user") or User("anonymous", "viewer")
+
+
+def login_box() -> None:
+    """Sidebar sign-in when a users file turns logins on."""
+    from zones.auth import authenticate, logins_required
+
+    if not logins_required():
+        return
+    user = st.session_state.get("user")
+    if user:
+        st.sidebar.caption(f"Signed in as {user.name} ({user.role})")
+        if st.sidebar.button("Sign out", key="signout"):
+            st.session_state.pop("user")
+            st.rerun()
+        return
+    with st.sidebar.form("login"):
+        name = st.text_input("User")
+        pw = st.text_input("Password", type="password")
+        if st.form_submit_button("Sign in"):
+            u = authenticate(name, pw)
+            if u is None:
+                st.error("Unknown user or wrong password")
+            else:
+                st.session_state["user"] = u
+                st.rerun()
 
 
 def history(council: str) -> History:

@@ -1,6 +1,7 @@
 """Scenarios: save the plan being edited, open versions, compare, publish a read-only link, audit log export."""
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common
@@ -69,6 +70,9 @@ imp = compare(pa, pb)
 st.write(f"{len(imp.rows)} unit(s) differ · £{imp.gbp_per_week:,} per week · £{imp.gbp_per_year:,} per year")
 if imp.rows:
     st.dataframe(pd.DataFrame(imp.rows).astype({"gbp_per_week": str}), hide_index=True, use_container_width=True)
+    st.caption("Map: units that differ are outlined in black")
+    st_folium(common.band_map(council, ws, pb, selected={r["unit_code"] for r in imp.rows}), height=450,
+              use_container_width=True, returned_objects=[], key=f"cmp-{council}-{sid}-{v}-{other}")
 
 st.subheader("Audit log")
 log = store.audit_log(sid)

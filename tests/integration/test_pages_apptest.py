@@ -104,3 +104,18 @@ def test_scenarios_page_saves_and_published_link_opens_read_only(tmp_path, monke
     ro = app(None, **params)
     assert not ro.button and not ro.text_input
     common.store.clear()
+
+
+def test_users_file_turns_logins_on_and_viewer_cannot_save(tmp_path, monkeypatch):
+    from zones.auth import hash_password
+    users = tmp_path / "users.toml"
+    users.write_text(f'[users.ann]\nrole = "viewer"\npassword_bcrypt = "{hash_password("pw")}"\n')
+    monkeypatch.setenv("ZONEPLAN_USERS", str(users))
+    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
+    from pages import common
+    common.store.clear()
+    at = app("pages/scenarios.py")
+    at.text_input(key="sc-name").set_value("Draft").run()
+    at.button(key="sc-save").click().run()
+    assert any("may not change" in e.value for e in at.error)  # anonymous = viewer: the store refuses
+    common.store.clear()
