@@ -217,6 +217,17 @@ class Plan:
             "gbp_per_week_by_band": {b: cp_to_gbp(int(hb[i]) * int(self.rate_pence[i])) for i, b in enumerate(self.band_names)},
         }
 
+    def zones_short_of_providers(self, providers_by_zone: dict[str, int], minimum: int = 2) -> list[dict]:
+        """Zones holding units whose provider count (council provider data) is under ``minimum``
+        (Leicestershire report para 43: every zone has at least two providers). Zones missing from the data
+        count as 0 providers."""
+        out = []
+        for i, z in enumerate(self.zone_names):
+            if self.units_by_zone[i] and providers_by_zone.get(z, 0) < minimum:
+                out.append({"zone": z, "providers": int(providers_by_zone.get(z, 0)), "minimum": minimum,
+                            "hours_per_week": int(self.hours_cents_by_zone[i]) / 100})
+        return out
+
     def full_totals(self) -> dict:
         """Aggregates recomputed from the per-unit arrays (the reference for the incremental updaters)."""
         nz, nb = len(self.zone_names), len(self.band_names)

@@ -138,3 +138,9 @@ def test_change_then_reverse_has_zero_impact(seed, units, band):
     assert back.weekly_cost_centipence == base.weekly_cost_centipence
     fwd, rev = compare(base, moved), compare(moved, base)
     assert fwd.gbp_per_week == -rev.gbp_per_week
+
+
+def test_zones_short_of_providers():
+    p = tiny().move("C", zone="Z3")
+    short = p.zones_short_of_providers({"Z1": 3, "Z3": 1}, minimum=2)
+    assert short == [{"zone": "Z3", "providers": 1, "minimum": 2, "hours_per_week": 2.25}]  # Z2 is now empty
