@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+pytest_plugins = ["tests.postgis_plugin"]
+
 X0, Y0 = 450_000.0, 300_000.0  # somewhere in Leicestershire, EPSG:27700 metres
 
 

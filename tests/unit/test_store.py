@@ -23,7 +23,7 @@ from zones.rates import RateCard
 from zones.scenario_io import export_gpkg, export_geojson, read_import
 from zones.store import ConflictError, Store, StoreError
 
-pytest_plugins = ["tests.postgis_plugin"]
+
 ROOT = Path(__file__).resolve().parents[2]
 BANDS = ("urban", "fringe", "rural", "isolated")
 CARD = RateCard(year="2025/26", rates={b: Decimal(r) for b, r in zip(BANDS, ["25.27", "26.36", "29.39", "32.71"])})
