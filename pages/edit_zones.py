@@ -90,9 +90,7 @@ c[0].metric("Hours / week", f"{t['hours_per_week']:,.2f}")
 c[1].metric("Cost / week", f"£{t['gbp_per_week']:,}", delta=f"£{imp.gbp_per_week:,} vs base", delta_color="inverse")
 c[2].metric("Units changed", len(imp.rows))
 c[3].metric("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}")
-bz = pd.DataFrame(plan.hours_cents_by_zone_band / 100, index=list(plan.zone_names), columns=list(plan.band_names))
-bz = bz[bz.sum(axis=1) > 0]
-st.dataframe(bz.style.format("{:,.2f}"), use_container_width=True)
+st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), use_container_width=True)
 over = plan.assignments()
 over = over[over["band"] != over["computed_band"]]
 if len(over):

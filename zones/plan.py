@@ -217,6 +217,11 @@ class Plan:
             "gbp_per_week_by_band": {b: cp_to_gbp(int(hb[i]) * int(self.rate_pence[i])) for i, b in enumerate(self.band_names)},
         }
 
+    def hours_by_zone_band(self) -> pd.DataFrame:
+        """Hours per week by zone (rows, zones holding units) and band (columns)."""
+        df = pd.DataFrame(self.hours_cents_by_zone_band / 100, index=list(self.zone_names), columns=list(self.band_names))
+        return df[self.units_by_zone > 0]
+
     def zones_short_of_providers(self, providers_by_zone: dict[str, int], minimum: int = 2) -> list[dict]:
         """Zones holding units whose provider count (council provider data) is under ``minimum``
         (Leicestershire report para 43: every zone has at least two providers). Zones missing from the data
