@@ -33,6 +33,28 @@ if mode == "Rate card":
     edited = {b: cols[i].number_input(f"{b} £/h", 0.0, 200.0, float(base_rates.rate(b)), step=0.01, format="%.2f", key=f"rate-{b}")
               for i, b in enumerate(pack.bands)}
     rates = base_rates.with_rates(**{b: money(str(round(v, 2))) for b, v in edited.items()})
+    with st.expander("Floor, ceiling and sessional rate (report paras 61, 73–76)"):
+        st.caption("Ceiling defaults to the current price; the council publishes no floor figures, so floors start empty (0 = none). "
+                   "The countywide sessional rate applies to the given share of hours (visits of 90 minutes or more).")
+        fc = st.columns(len(pack.bands))
+        floors = {b: fc[i].number_input(f"{b} floor £/h", 0.0, 200.0, 0.0, 0.01, format="%.2f", key=f"floor-{b}")
+                  for i, b in enumerate(pack.bands)}
+        ceilings = {b: fc[i].number_input(f"{b} ceiling £/h", 0.0, 200.0, float(base_rates.ceiling.get(b, base_rates.rate(b))),
+                                          0.01, format="%.2f", key=f"ceil-{b}") for i, b in enumerate(pack.bands)}
+        sc = st.columns(2)
+        sess = sc[0].number_input("Sessional rate £/h (0 = none)", 0.0, 200.0, 0.0, 0.01, format="%.2f", key="sess-rate")
+        share = sc[1].number_input("Share of hours at the sessional rate %", 0.0, 100.0, 0.0, 0.5, key="sess-share")
+    from dataclasses import replace as _replace
+
+    rates = _replace(rates, floor={b: money(str(v)) for b, v in floors.items() if v > 0},
+                     ceiling={b: money(str(v)) for b, v in ceilings.items()},
+                     sessional_rate_gbp_per_hour=money(str(sess)) if sess > 0 else None,
+                     sessional_share_pct=Decimal(str(share)) if sess > 0 else Decimal("0"))
+    st.dataframe(pd.DataFrame({"band": list(pack.bands), "rate": [str(rates.rate(b)) for b in pack.bands],
+                               "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
+                               "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
+                               "effective rate (with sessional share)": [str(rates.effective_rate(b)) for b in pack.bands]}),
+                 hide_index=True, use_container_width=True)
     for w in rates.check_range():
         st.warning(f"Outside the floor/ceiling range: {w}")
 else:

@@ -119,3 +119,14 @@ def test_users_file_turns_logins_on_and_viewer_cannot_save(tmp_path, monkeypatch
     at.button(key="sc-save").click().run()
     assert any("may not change" in e.value for e in at.error)  # anonymous = viewer: the store refuses
     common.store.clear()
+
+
+def test_finance_sessional_rate_lowers_plan_cost():
+    at = app("pages/finance.py")
+    before = [m for m in at.metric if m.label == "Plan cost / week"][0].value
+    at.number_input(key="sess-rate").set_value(20.0).run()
+    at.number_input(key="sess-share").set_value(10.0).run()
+    after = [m for m in at.metric if m.label == "Plan cost / week"][0].value
+    assert not at.exception
+    to_num = lambda v: float(v.replace("£", "").replace(",", ""))  # noqa: E731
+    assert to_num(after) < to_num(before)
