@@ -2,8 +2,8 @@
 
 rerun_ms: Streamlit AppTest on the Edit zones page — time of the script rerun after clicking Move (median of
 several edits), against the first (cold) run that builds the caches. payload_mb: the HTML that streamlit-folium
-sends for the map (folium's rendered document with the simplified EPSG:4326 GeoJSON), against the unsimplified
-GeoJSON of the same units.
+sends for the Edit zones map (folium's rendered document: simplified EPSG:4326 units with band and zone, zone
+outlines and labels, legend, Draw plugin), against the unsimplified GeoJSON of the same units alone.
 
 Run: .venv/bin/python bench/app.py   (last line: one JSON object)
 """
@@ -40,17 +40,14 @@ def main() -> dict:
         times.append((time.perf_counter() - t) * 1000)
         assert not at.exception, at.exception
     # payload: the map document as streamlit-folium sends it
-    from geodata.web import to_web
-    from pages import common  # noqa: F401  (streamlit-free helpers used below need the cached workspace)
+    from pages import common
     from zones.workspace import load_workspace
 
     ws = load_workspace("leicestershire")
-    import folium
-
-    simplified = to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"]).to_json(drop_id=True)
     raw = ws.units.to_crs("EPSG:4326")[["unit_code", "unit_name", "parishes", "hours_per_week", "geometry"]].to_json(drop_id=True)
-    m = folium.Map()
-    folium.GeoJson(json.loads(simplified)).add_to(m)
+    # the Edit zones map exactly as the page builds it (units by band, zone outlines and labels, legend, Draw)
+    m = common.band_map("leicestershire", ws, ws.base)
+    common.draw_plugin().add_to(m)
     html = m.get_root().render()
     out = {"rerun_ms": round(statistics.median(times), 1), "rerun_ms_max": round(max(times), 1), "edits": len(times),
            "cold_first_run_s": round(cold_s, 2), "payload_mb": round(len(html.encode()) / 1e6, 3),

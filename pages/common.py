@@ -167,6 +167,15 @@ def zones_geojson(council: str, zone_of_unit: tuple[str, ...]) -> dict:
     return json.loads(to_web(z[["zone", "geometry"]], columns=["zone"], tolerance_m=40).to_json(drop_id=True))
 
 
+@st.cache_data(show_spinner=False)
+def zone_labels(council: str, zone_of_unit: tuple[str, ...]) -> list[tuple[str, float, float]]:
+    """(zone, lat, lon) label points: each zone's representative point, EPSG:4326."""
+    ws = _workspace(council)
+    z = ws.units[["geometry"]].assign(zone=list(zone_of_unit)).dissolve(by="zone")
+    pts = z.geometry.representative_point().to_crs("EPSG:4326")
+    return [(name, p.y, p.x) for name, p in pts.items() if name != "Unzoned"]
+
+
 @st.cache_resource(show_spinner=False)
 def web_assets() -> bool:
     """Copy Leaflet and jQuery from their PyPI packages (xstatic) into ``static/vendor`` (git-ignored) so maps
@@ -224,6 +233,10 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     zg = zones_geojson(council, tuple(a["zone"]))
     folium.GeoJson(zg, name="zones", style_function=lambda f: {"fill": False, "color": "#111", "weight": 2},
                    interactive=False).add_to(m)
+    for name, lat, lon in zone_labels(council, tuple(a["zone"])):
+        folium.Marker([lat, lon], icon=folium.DivIcon(
+            html=f'<div style="font-size:11px;font-weight:600;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff">{name}</div>'),
+            interactive=False).add_to(m)
     rates = "".join(f'<div><span style="background:{BAND_COLOURS[band]};width:12px;height:12px;display:inline-block"></span> '
                     f'{band} £{plan.rates.effective_rate(band)}/h</div>' for band in plan.band_names)
     m.get_root().html.add_child(folium.Element(
