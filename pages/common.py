@@ -145,17 +145,21 @@ def history(council: str) -> History:
 
 
 @st.cache_resource(show_spinner=False)
-def _web_units(council: str):
-    """Simplified EPSG:4326 units (computed once per council; shared, never mutated)."""
+def _web_features(council: str) -> list[tuple[str, str]]:
+    """Per unit, the JSON text of its fixed properties and of its simplified EPSG:4326 geometry (computed once
+    per council), so a new assignment only splices in zone and band."""
     ws = _workspace(council)
-    return to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"])
+    web = to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"])
+    fc = json.loads(web.to_json(drop_id=True))
+    return [(json.dumps(f["properties"])[1:-1], json.dumps(f["geometry"])) for f in fc["features"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def units_geojson(council: str, zone_band: tuple[tuple[str, str], ...]) -> str:
     """GeoJSON text of the simplified units with each unit's zone and band (cached per assignment)."""
-    web = _web_units(council)
-    return web.assign(zone=[z for z, _ in zone_band], band=[b for _, b in zone_band]).to_json(drop_id=True)
+    feats = [f'{{"type":"Feature","properties":{{{props},"zone":{json.dumps(z)},"band":{json.dumps(b)}}},"geometry":{geom}}}'
+             for (props, geom), (z, b) in zip(_web_features(council), zone_band)]
+    return '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}"
 
 
 @st.cache_data(show_spinner=False)
