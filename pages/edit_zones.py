@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common
+from zones.rates import fmt_gbp
 from zones.impact import compare
 from zones.workspace import search_units, unit_at, units_in_geojson
 
@@ -87,7 +88,7 @@ t = plan.totals()
 imp = compare(ws.base, plan)
 c = st.columns(4)
 c[0].metric("Hours / week", f"{t['hours_per_week']:,.2f}")
-c[1].metric("Cost / week", f"£{t['gbp_per_week']:,}", delta=f"£{imp.gbp_per_week:,} vs base", delta_color="inverse")
+c[1].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}", delta=f"{fmt_gbp(imp.gbp_per_week)} vs base", delta_color="inverse")
 c[2].metric("Units changed", len(imp.rows))
 c[3].metric("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}")
 st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), use_container_width=True)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from geodata.datadir import DataError
 from pages import common
+from zones.rates import fmt_gbp
 from zones.export import impact_csv, impact_xlsx
 from zones.impact import compare
 from zones.moves import apply_moves, impact_of_moves, parse_moves
@@ -94,10 +95,10 @@ if up is not None:
 imp = compare(base, plan, weeks_per_year=int(weeks), term_years=int(term), uplift_pct=uplift)
 t = plan.totals(int(weeks))
 c = st.columns(4)
-c[0].metric("Change / week", f"£{imp.gbp_per_week:,}")
-c[1].metric("Change / year", f"£{imp.gbp_per_year:,}")
-c[2].metric(f"Change over {int(term)} years", f"£{imp.gbp_per_term:,}")
-c[3].metric("Plan cost / week", f"£{t['gbp_per_week']:,}")
+c[0].metric("Change / week", f"{fmt_gbp(imp.gbp_per_week)}")
+c[1].metric("Change / year", f"{fmt_gbp(imp.gbp_per_year)}")
+c[2].metric(f"Change over {int(term)} years", f"{fmt_gbp(imp.gbp_per_term)}")
+c[3].metric("Plan cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
 st.subheader("Changed units")
 if imp.rows:
     st.dataframe(pd.DataFrame(imp.rows)[["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]]
@@ -108,7 +109,7 @@ if moves_imp is not None:
     st.subheader(f"Moves file: council hours ({moves_imp.hours_per_week_moved:,.2f} h/week)")
     st.dataframe(pd.DataFrame(moves_imp.rows).astype({"gbp_per_week": str, "from_rate_gbp_per_hour": str, "to_rate_gbp_per_hour": str}),
                  hide_index=True, use_container_width=True)
-    st.write(f"£{moves_imp.gbp_per_week:,} per week · £{moves_imp.gbp_per_year:,} per year · £{moves_imp.gbp_per_term:,} over {int(term)} years")
+    st.write(f"{fmt_gbp(moves_imp.gbp_per_week)} per week · {fmt_gbp(moves_imp.gbp_per_year)} per year · {fmt_gbp(moves_imp.gbp_per_term)} over {int(term)} years")
     for w in moves_imp.warnings:
         st.caption("Warning: " + w)
 

@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common
+from zones.rates import fmt_gbp
 from zones.export import safe_cell
 from zones.impact import compare
 from zones.plan import Plan
@@ -67,7 +68,7 @@ other = st.selectbox("Compare with version", vers["version"].tolist(), key="sc-o
 pa = Plan.from_assignments(ws.base, store.load(sid, other).assignments)
 pb = Plan.from_assignments(ws.base, sv.assignments)
 imp = compare(pa, pb)
-st.write(f"{len(imp.rows)} unit(s) differ · £{imp.gbp_per_week:,} per week · £{imp.gbp_per_year:,} per year")
+st.write(f"{len(imp.rows)} unit(s) differ · {fmt_gbp(imp.gbp_per_week)} per week · {fmt_gbp(imp.gbp_per_year)} per year")
 if imp.rows:
     st.dataframe(pd.DataFrame(imp.rows).astype({"gbp_per_week": str}), hide_index=True, use_container_width=True)
     st.caption("Map: units that differ are outlined in black")

@@ -3,6 +3,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from pages import common
+from zones.rates import fmt_gbp
 from zones.workspace import evidence_card, notes, unit_at
 
 council = st.session_state.get("council", "leicestershire")
@@ -15,7 +16,7 @@ c = st.columns(4)
 c[0].metric("Units", len(plan.unit_codes))
 c[1].metric(f"{pack.zone_label.capitalize()}s", sum(1 for v in t["units_by_zone"].values() if v))
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
-c[3].metric("Cost / week", f"£{t['gbp_per_week']:,}")
+c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
 for n in notes(ws):
     st.caption("Note: " + n)
 out = st_folium(common.band_map(council, ws, plan), height=600, use_container_width=True,

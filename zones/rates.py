@@ -184,3 +184,9 @@ class CostBuildUp:
                  for b, v in travel_min_by_band.items()}
         src = "cost build-up" + (" (travel minutes per band rest on ESTIMATED travel metrics)" if estimated else "")
         return RateCard(year=self.year, rates=rates, source=src, mode="cost_build_up")
+
+
+def fmt_gbp(x) -> str:
+    """£ amount for people: thousands separators, pence, minus sign before the £ (e.g. −£5,479.69)."""
+    d = money(x)
+    return ("−" if d < 0 else "") + f"£{abs(d):,}"

@@ -22,6 +22,7 @@ from geodata.datadir import ATTRIBUTION  # noqa: E402
 
 from .impact import Impact  # noqa: E402
 from .plan import Plan  # noqa: E402
+from .rates import fmt_gbp  # noqa: E402
 
 BAND_COLOURS = {"urban": "#2b8cbe", "fringe": "#7bccc4", "rural": "#fdae61", "isolated": "#d7191c"}
 
@@ -67,16 +68,24 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
         "bands": [[b, f"£{plan.rates.effective_rate(b)}", f"{t['hours_per_week_by_band'][b]:,.2f}", f"{t['hours_share_by_band'][b]}%"]
                   for b in plan.band_names],
         "zones": [[z, t["units_by_zone"][z], f"{t['hours_per_week_by_zone'][z]:,.2f}"] for z in plan.zone_names if t["units_by_zone"][z]],
-        "totals": [["Hours per week", f"{t['hours_per_week']:,.2f}"], ["Cost per week", f"£{t['gbp_per_week']:,}"],
-                   ["Cost per year", f"£{t['gbp_per_year']:,}"], ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"]],
+        "totals": [["Hours per week", f"{t['hours_per_week']:,.2f}"], ["Cost per week", f"{fmt_gbp(t['gbp_per_week'])}"],
+                   ["Cost per year", f"{fmt_gbp(t['gbp_per_year'])}"], ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"]],
         "impact_rows": [[r.get("zone", r.get("subzone", "")), r["unit"], f"{r['from_band']} → {r['to_band']}",
-                         f"{r['hours_per_week']:,.2f}", f"£{r['gbp_per_week']:,}"] for r in imp.rows],
-        "impact_totals": [["Hours per week moved", f"{imp.hours_per_week_moved:,.2f}"], ["Change per week", f"£{imp.gbp_per_week:,}"],
-                          ["Change per year", f"£{imp.gbp_per_year:,} ({imp.weeks_per_year} weeks)"],
-                          [f"Change over {imp.term_years} years", f"£{imp.gbp_per_term:,} (uplift {imp.uplift_pct}% a year)"]],
-        "notes": notes, "sources": sources, "png": map_png(units, plan, {r.get("unit_code") for r in imp.rows}),
+                         f"{r['hours_per_week']:,.2f}", f"{fmt_gbp(r['gbp_per_week'])}"] for r in imp.rows],
+        "impact_totals": [["Hours per week moved", f"{imp.hours_per_week_moved:,.2f}"], ["Change per week", f"{fmt_gbp(imp.gbp_per_week)}"],
+                          ["Change per year", f"{fmt_gbp(imp.gbp_per_year)} ({imp.weeks_per_year} weeks)"],
+                          [f"Change over {imp.term_years} years", f"{fmt_gbp(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
+        "notes": notes + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else []) + [f"Warning: {w}" for w in imp.warnings],
+        "sources": sources, "png": map_png(units, plan, _changed_codes(imp)),
         "rates": f"{plan.rates.year} ({plan.rates.mode}); {plan.rates.source}",
     }
+
+
+def _changed_codes(imp: Impact) -> set[str]:
+    out: set[str] = set()
+    for r in imp.rows:
+        out.update(c for c in str(r.get("unit_code") or r.get("unit_codes") or "").split(";") if c)
+    return out
 
 
 def report_html(ctx: dict) -> str:

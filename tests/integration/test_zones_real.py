@@ -67,3 +67,14 @@ def test_bad_moves_file_exits_2_and_lists_rows(tmp_path):
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and out.stdout == ""
     assert "line 2" in out.stderr and "Atlantis" in out.stderr and "line 3" in out.stderr and "posh" in out.stderr
+
+
+def test_report_cli_pdf_and_html(tmp_path):
+    pdf, html = tmp_path / "r.pdf", tmp_path / "r.html"
+    for out in (pdf, html):
+        r = subprocess.run([sys.executable, "-m", "zones.cli", "report", "leicestershire", "--moves", str(MOVES),
+                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = html.read_text()
+    assert "Asfordby" in text and "OpenStreetMap" in text and "ESTIMATED" in text

@@ -1,0 +1,57 @@
+"""`zoneplan report COUNCIL [--moves FILE.csv | --scenario ID [--version N]] --out report.pdf|report.html`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from geodata.datadir import DataError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="the scrutiny report of a plan or a change, as PDF or HTML")
+    p.add_argument("council")
+    p.add_argument("--moves", help="a moves CSV applied to the base plan")
+    p.add_argument("--scenario", type=int, help="a saved scenario id (latest version unless --version)")
+    p.add_argument("--version", type=int)
+    p.add_argument("--out", required=True, help="report.pdf or report.html")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from zones.impact import compare
+    from zones.plan import Plan
+    from zones.report import report_context, report_html, report_pdf
+    from zones.workspace import load_workspace, notes, sources
+
+    ws = load_workspace(args.council)
+    plan, identity, imp = ws.base, "base plan", None
+    if args.moves and args.scenario:
+        raise DataError("give --moves or --scenario, not both")
+    if args.moves:
+        from zones.moves import apply_moves, parse_moves
+
+        from zones.moves import impact_of_moves
+
+        moves = parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands))
+        imp = impact_of_moves(moves, plan.rates, plan=plan)  # the council's hours and bands from the file
+        plan, _ = apply_moves(plan, moves)
+        identity = f"base plan + moves file {Path(args.moves).name}"
+    if args.scenario:
+        from zones.rates import RateCard
+        from zones.store import Store
+
+        sv = Store().load(args.scenario, args.version)
+        if sv.council != ws.layer.pack.id:
+            raise DataError(f"scenario {args.scenario} is for {sv.council}, not {ws.layer.pack.id}")
+        plan = Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
+        identity = f"{sv.name} v{sv.number}" + (" (published)" if sv.published else "")
+    imp = imp or compare(ws.base.with_rates(plan.rates), plan)
+    ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
+    out = Path(args.out)
+    if out.suffix == ".pdf":
+        out.write_bytes(report_pdf(ctx))
+    elif out.suffix in (".html", ".htm"):
+        out.write_text(report_html(ctx), encoding="utf-8")
+    else:
+        raise DataError(f"--out {out}: use .pdf or .html")
+    print(f"wrote {out} ({identity}, plan hash {ctx['digest']})")
+    return 0
