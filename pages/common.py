@@ -222,7 +222,8 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
                    prefer_canvas=True)
     m.default_js = [("leaflet", f"{VENDOR_URL}/leaflet.js"), ("jquery", f"{VENDOR_URL}/jquery.min.js")]
     m.default_css = [("leaflet_css", f"{VENDOR_URL}/leaflet.css")]
-    folium.TileLayer("OpenStreetMap", attr="© OpenStreetMap contributors (ODbL)").add_to(m)
+    # one attribution control carries OSM and ONS/OS (the tiles are OSM; the boundaries ONS/OS/OSM)
+    folium.TileLayer("OpenStreetMap", attr=ATTRIBUTION).add_to(m)
     a = plan.assignments().set_index("unit_code").loc[list(ws.units["unit_code"])]
     gj = units_geojson(council, tuple(zip(a["zone"], a["band"])))
     sel = selected or set()
@@ -246,8 +247,7 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     m.get_root().html.add_child(folium.Element(
         f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'
         f'border:1px solid #999">{rates}</div>'
-        f'<div style="position:fixed;bottom:4px;left:50px;z-index:9999;background:white;font-size:11px;'
-        f'padding:2px 6px;opacity:.85">{ATTRIBUTION}</div>'))
+        '<style>.leaflet-control-attribution{font-size:10px !important;line-height:1.3}</style>'))
     return m
 
 

@@ -35,6 +35,10 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
     page.goto(server + "/edit_zones?council=leicestershire")
     wait_idle(page, 1500)
     page.shot("open")
+    # a page URL opened first on a fresh server gets the app's navigation, not the legacy pages/ listing
+    assert page.get_by_role("link", name="Zone map").count() == 1
+    assert page.get_by_role("link", name="common").count() == 0
+    assert page.get_by_label("Council").count() == 1
     page.get_by_label("Find a unit or parish (name or code)").fill("Asfordby")
     page.keyboard.press("Enter")
     wait_idle(page)
@@ -100,3 +104,40 @@ def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server
         page.get_by_role("button", name="Download HTML").click()
     html = open(dl2.value.path(), encoding="utf-8").read()
     assert "OpenStreetMap" in html and "data:image/png;base64" in html
+
+
+def selection_count(pg) -> int:
+    """Units in the Selection multiselect (one chip per unit)."""
+    box = pg.locator('[data-testid="stMultiSelect"]', has_text="Selection")
+    return box.locator("[data-tag]").count()
+
+
+def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
+    page.goto(server + "/edit_zones?council=leicestershire")
+    wait_idle(page, 2000)
+    assert selection_count(page) == 0
+    frame = page.frame_locator("iframe").first
+    box = frame.locator(".leaflet-container").bounding_box()
+    assert box is not None
+    # click: a point on a unit toggles it into the selection (Leicester city is a hole in the county, so try a few)
+    for dx, dy in [(-0.2, -0.2), (0.2, 0.2), (-0.25, 0.15), (0.25, -0.2)]:
+        page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
+        wait_idle(page, 1200)
+        if selection_count(page):
+            break
+    page.shot("clicked")
+    assert selection_count(page) == 1
+    # draw: the rectangle tool of leaflet.draw (served locally), dragged over part of the county
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    x0, y0 = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.25
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + box["width"] * 0.1, y0 + box["height"] * 0.1, steps=5)
+    page.mouse.move(x0 + box["width"] * 0.2, y0 + box["height"] * 0.2, steps=5)
+    page.mouse.up()
+    wait_idle(page, 1500)
+    page.shot("drawn")
+    assert selection_count(page) > 1
+    page.get_by_role("button", name="Clear", exact=True).click()
+    wait_idle(page)
+    assert selection_count(page) == 0
