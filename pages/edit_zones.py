@@ -22,6 +22,7 @@ selection: list = st.session_state.setdefault(sel_key, [])
 def _move():
     ss = st.session_state
     zone, band, reason = ss.get("to-zone", "(keep)"), ss.get("to-band", "(keep)"), ss.get("reason", "")
+    zone = (ss.get("new-zone") or "").strip() or zone
     try:
         new = hist.current.move(ss[sel_key], zone=None if zone == "(keep)" else zone,
                                 band=None if band == "(keep)" else band, reason=reason or None)
@@ -30,6 +31,7 @@ def _move():
         return
     hist.apply(new, {"units": list(ss[sel_key]), "zone": zone, "band": band, "reason": reason})
     ss[sel_key] = []
+    ss["new-zone"] = ""
 
 
 def _set_selection(codes):
@@ -64,7 +66,7 @@ with right:
     if found:
         st.dataframe(pd.DataFrame({"unit": [names[c] for c in found[:20]], "code": found[:20],
                                    "band": [plan.band_of(c) for c in found[:20]], "zone": [plan.zone_of(c) for c in found[:20]]}),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
         st.button(f"Add {min(len(found), 20)} to selection", key="add-found", on_click=_set_selection,
                   args=(selection + [c for c in found[:20] if c not in selection],))
     st.multiselect("Selection", list(ws.units["unit_code"]), default=selection, format_func=lambda c: names[c],
@@ -75,6 +77,7 @@ with right:
         st.session_state[sel_key] = list(chosen)
         selection = st.session_state[sel_key]
     zone = st.selectbox(f"Move to {pack.zone_label}", ["(keep)"] + list(plan.zone_names), key="to-zone")
+    st.text_input(f"…or to a new {pack.zone_label} (name)", key="new-zone")
     band = st.selectbox("Move to band", ["(keep)"] + list(plan.band_names), key="to-band")
     reason = st.text_input("Reason (recorded with the change)", key="reason")
     b1, b2, b3, b4 = st.columns(4)
@@ -91,11 +94,11 @@ c[0].metric("Hours / week", f"{t['hours_per_week']:,.2f}")
 c[1].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}", delta=f"{fmt_gbp(imp.gbp_per_week)} vs base" if imp.rows else None, delta_color="inverse")
 c[2].metric("Units changed", len(imp.rows))
 c[3].metric("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}")
-st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), use_container_width=True)
+st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), width="stretch")
 over = plan.assignments()
 over = over[over["band"] != over["computed_band"]]
 if len(over):
     st.subheader("Manual bands that differ from the classifier")
     over = over.assign(unit=[names[c] for c in over["unit_code"]])
     st.dataframe(over[["unit", "zone", "band", "computed_band", "reason"]].rename(columns={"computed_band": "classifier suggests"}),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")

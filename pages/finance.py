@@ -55,7 +55,7 @@ if mode == "Rate card":
                                "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
                                "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
                                "effective rate (with sessional share)": [str(rates.effective_rate(b)) for b in pack.bands]}),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     for w in rates.check_range():
         st.warning(f"Outside the floor/ceiling range: {w}")
 else:
@@ -71,7 +71,7 @@ else:
     travel_by_band, est = band_travel_minutes(ws, hist.current)
     rates = cb.rate_card(travel_by_band, estimated=est)
     comp = pd.DataFrame({b: {k: str(v) for k, v in cb.components(Decimal(str(round(travel_by_band[b], 2)))).items()} for b in travel_by_band})
-    st.dataframe(comp, use_container_width=True)
+    st.dataframe(comp, width="stretch")
     st.caption(CostBuildUp.__doc__.split("Defaults")[1].strip() if CostBuildUp.__doc__ else "")
     if est:
         st.warning("The travel minutes per band rest on ESTIMATED travel metrics for most units.")
@@ -102,13 +102,13 @@ c[3].metric("Plan cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
 st.subheader("Changed units")
 if imp.rows:
     st.dataframe(pd.DataFrame(imp.rows)[["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]]
-                 .astype({"gbp_per_week": str}), hide_index=True, use_container_width=True)
+                 .astype({"gbp_per_week": str}), hide_index=True, width="stretch")
 else:
     st.info("No changes against the base plan yet: edit zones, or load a moves file.")
 if moves_imp is not None:
     st.subheader(f"Moves file: council hours ({moves_imp.hours_per_week_moved:,.2f} h/week)")
     st.dataframe(pd.DataFrame(moves_imp.rows).astype({"gbp_per_week": str, "from_rate_gbp_per_hour": str, "to_rate_gbp_per_hour": str}),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
     st.write(f"{fmt_gbp(moves_imp.gbp_per_week)} per week · {fmt_gbp(moves_imp.gbp_per_year)} per year · {fmt_gbp(moves_imp.gbp_per_term)} over {int(term)} years")
     for w in moves_imp.warnings:
         st.caption("Warning: " + w)
@@ -119,9 +119,9 @@ hb = pd.DataFrame({"band": list(plan.band_names), "hours_per_week": [t["hours_pe
 hz = pd.DataFrame({"zone": list(t["hours_per_week_by_zone"]), "hours_per_week": list(t["hours_per_week_by_zone"].values())})
 c1, c2 = st.columns(2)
 c1.altair_chart(alt.Chart(hb).mark_bar().encode(x="band", y="hours_per_week", tooltip=["band", "hours_per_week", "gbp_per_week"]),
-                use_container_width=True)
+                width="stretch")
 c2.altair_chart(alt.Chart(hz[hz.hours_per_week > 0]).mark_bar().encode(y=alt.Y("zone", sort="-x"), x="hours_per_week"),
-                use_container_width=True)
+                width="stretch")
 st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws)), file_name=f"{council}-impact.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
 st.download_button("Download CSV", impact_csv(imp), file_name=f"{council}-impact.csv", mime="text/csv", key="csv")

@@ -116,9 +116,10 @@ def report_pdf(ctx: dict) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
+    styles["Heading2"].keepWithNext = 1  # no heading alone at the foot of a page
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.4 * cm,
                             bottomMargin=1.4 * cm, title=ctx["title"])
@@ -133,9 +134,9 @@ def report_pdf(ctx: dict) -> bytes:
     story = [Paragraph(e(ctx["title"]), styles["Title"]),
              Paragraph(e(f"Plan: {ctx['identity']} · plan hash {ctx['digest']} · {ctx['date']} · rates {ctx['rates']}"), styles["Italic"]),
              Spacer(1, 6), Image(io.BytesIO(ctx["png"]), width=16 * cm, height=14 * cm, kind="proportional"),
-             Paragraph("Bands", styles["Heading2"]), tbl(["Band", "Rate", "Hours/week", "Share"], ctx["bands"]),
-             Paragraph("Totals", styles["Heading2"]), tbl(["Figure", "Value"], ctx["totals"]),
-             Paragraph("Zones", styles["Heading2"]), tbl(["Zone", "Units", "Hours/week"], ctx["zones"]),
+             KeepTogether([Paragraph("Bands", styles["Heading2"]), tbl(["Band", "Rate", "Hours/week", "Share"], ctx["bands"])]),
+             KeepTogether([Paragraph("Totals", styles["Heading2"]), tbl(["Figure", "Value"], ctx["totals"])]),
+             KeepTogether([Paragraph("Zones", styles["Heading2"]), tbl(["Zone", "Units", "Hours/week"], ctx["zones"])]),
              Paragraph("Changes against the base plan", styles["Heading2"])]
     if ctx["impact_rows"]:
         story.append(tbl(["Zone", "Unit", "Band change", "Hours/week", "£/week"], ctx["impact_rows"]))

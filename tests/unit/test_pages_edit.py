@@ -1,0 +1,102 @@
+"""AppTest on the Edit zones and Finance pages (real Leicestershire data): impossible moves and bad uploads change
+nothing and say why; new zones, redo, manual bands beside the classifier; a moves CSV applied from Finance."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+ASFORDBY = "E04005516"
+
+
+def app(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def hist(at):
+    return at.session_state["history-leicestershire"]
+
+
+def select(at, code=ASFORDBY):
+    at.session_state["sel-leicestershire"] = [code]
+    at.run()
+
+
+def test_move_with_nothing_to_change_shows_a_message_and_changes_nothing():
+    at = app("pages/edit_zones.py")
+    before = hist(at).current
+    select(at)
+    at.button(key="move").click().run()  # neither zone nor band chosen
+    assert not at.exception
+    assert any("Nothing changed" in e.value and "give a zone, a band or both" in e.value for e in at.error)
+    assert hist(at).current is before and not hist(at).undo_stack
+    assert at.session_state["sel-leicestershire"] == [ASFORDBY], "the selection is kept for a second try"
+
+
+def test_move_to_a_new_zone_keeps_cost_then_undo_redo():
+    at = app("pages/edit_zones.py")
+    base = hist(at).current
+    select(at)
+    at.text_input(key="new-zone").set_value("Wreake Valley").run()
+    at.button(key="move").click().run()
+    plan = hist(at).current
+    assert plan.zone_of(ASFORDBY) == "Wreake Valley" and "Wreake Valley" in plan.zone_names
+    assert plan.band_of(ASFORDBY) == base.band_of(ASFORDBY)
+    metric = {m.label: m for m in at.metric}
+    assert metric["Units changed"].value == "1"
+    assert metric["Cost / week"].value == [m for m in app("pages/edit_zones.py").metric if m.label == "Cost / week"][0].value
+    at.button(key="undo").click().run()
+    assert hist(at).current.zone_of(ASFORDBY) == base.zone_of(ASFORDBY)
+    at.button(key="redo").click().run()
+    assert hist(at).current.zone_of(ASFORDBY) == "Wreake Valley"
+
+
+def test_manual_band_is_shown_beside_the_classifier_suggestion():
+    at = app("pages/edit_zones.py")
+    computed = hist(at).current.assignments().set_index("unit_code").loc[ASFORDBY, "computed_band"]
+    other = "isolated" if computed != "isolated" else "urban"
+    select(at)
+    at.selectbox(key="to-band").set_value(other).run()
+    at.text_input(key="reason").set_value("rounds cross the A607").run()
+    at.button(key="move").click().run()
+    assert any(s.value == "Manual bands that differ from the classifier" for s in at.subheader)
+    df = at.dataframe[-1].value
+    row = df[df["unit"] == "Asfordby"].iloc[0]
+    assert (row["band"], row["classifier suggests"], row["reason"]) == (other, computed, "rounds cross the A607")
+
+
+def test_finance_bad_moves_upload_shows_a_message_and_changes_nothing():
+    at = app("pages/finance.py")
+    before = hist(at).current
+    at.file_uploader(key="moves-up").upload("bad.csv", b"subzone,unit,from_band,to_band,hours_per_week\nX,Atlantis,urban,posh,1\n",
+                                            "text/csv").run()
+    assert not at.exception
+    msg = " ".join(e.value for e in at.error)
+    assert "Nothing loaded" in msg and "Atlantis" in msg
+    assert hist(at).current is before
+
+
+def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
+    at = app("pages/finance.py")
+    before_band = hist(at).current.band_of("E04005554")  # Kegworth: urban in the plan, fringe in para 47
+    data = (ROOT / "examples" / "leicestershire_para47_moves.csv").read_bytes()
+    at.file_uploader(key="moves-up").upload("para47.csv", data, "text/csv").run()
+    assert not at.exception
+    assert any("2,593.12 h/week" in s.value for s in at.subheader)
+    assert any("−£5,479.69 per week" in m.value for m in at.markdown)
+    at.button(key="apply-moves").click().run()
+    assert not at.exception
+    plan = hist(at).current
+    kegworth = plan.index("E04005554")[0]
+    assert before_band == "urban" and plan.band_names[plan.band_idx[kegworth]] == "fringe"
+    assert len(hist(at).undo_stack) == 1
+    changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["zone", "unit", "from_band", "to_band"]]
+    assert changed and "Kegworth" in set(changed[0]["unit"])  # the Changed units table follows the plan

@@ -1,0 +1,104 @@
+"""The scrutiny report and the finance exports on a tiny synthetic plan (squares in EPSG:27700, made here)."""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+
+import geopandas as gpd
+import openpyxl
+import pytest
+from shapely.geometry import box
+
+from geodata.datadir import ATTRIBUTION
+from zones.export import impact_csv, impact_xlsx
+from zones.impact import compare
+from zones.plan import Plan
+from zones.rates import RateCard
+from zones.report import map_png, report_context, report_html, report_pdf
+
+CARD = RateCard(year="test", rates={"urban": Decimal("20.00"), "rural": Decimal("30.50")})
+
+
+def tiny():
+    base = Plan.build("tinyshire", ["A", "B", "C"], ["Alpha", "=Bravo", "Charlie"], [10, 5.5, 2.25], ["Z1", "Z1", "Z2"],
+                      ["urban", "urban", "rural"], CARD, band_names=("urban", "rural"),
+                      computed_bands=["urban", "urban", "rural"])
+    units = gpd.GeoDataFrame({"unit_code": ["A", "B", "C"]},
+                             geometry=[box(450_000 + i * 1000, 300_000, 451_000 + i * 1000, 301_000) for i in range(3)],
+                             crs="EPSG:27700")
+    return base, units
+
+
+def context(identity="unsaved plan"):
+    base, units = tiny()
+    new = base.move("B", band="rural", reason="+cmd longer rounds")
+    imp = compare(base, new)
+    return base, new, imp, report_context(units, new, imp, identity, ["Hours are ESTIMATED (test)."], ["Test source (OGL v3)"])
+
+
+def test_map_png_is_a_png_drawn_without_tiles():
+    base, units = tiny()
+    png = map_png(units, base, {"B"})
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000
+
+
+def test_report_context_has_identity_totals_and_the_change():
+    base, new, imp, ctx = context()
+    assert ctx["identity"] == "unsaved plan" and re.fullmatch(r"[0-9a-f]{8,}", ctx["digest"])
+    assert ctx["digest"] != base.digest(), "the hash identifies the assignments"
+    # B: 5.5 h × (30.50 − 20.00) = £57.75 a week
+    assert [r[1] for r in ctx["impact_rows"]] == ["=Bravo"]
+    assert ctx["impact_rows"][0][4] == "£57.75"
+    assert ["Change per week", "£57.75"] in ctx["impact_totals"]
+    assert ["rural", "£30.50", "7.75", ctx["bands"][1][3]] == ctx["bands"][1]
+
+
+def test_report_html_is_self_contained_with_attribution_sources_and_assumptions():
+    *_, ctx = context("Para 47 v2 (published)")
+    html = report_html(ctx)
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
+    m = re.search(r'src="data:image/png;base64,([^"]+)"', html)
+    assert m and base64.b64decode(m.group(1)).startswith(b"\x89PNG")
+    for text in (ATTRIBUTION, "Para 47 v2 (published)", ctx["digest"], ctx["date"], "Hours are ESTIMATED (test).",
+                 "Test source (OGL v3)", "£57.75", "urban → rural"):
+        assert text in html, text
+    assert "=Bravo" in html
+
+
+def test_report_pdf_carries_the_same_content():
+    *_, ctx = context()
+    pdf = report_pdf(ctx)
+    assert pdf.startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    flat = " ".join(text.split())
+    for part in ("unsaved plan", ctx["digest"], "£57.75", "Hours are ESTIMATED (test).", "OpenStreetMap", "Data sources"):
+        assert part in flat, part
+
+
+def test_xlsx_has_impact_plan_assumptions_and_escapes_formulas():
+    base, new, imp, _ = context()
+    wb = openpyxl.load_workbook(io.BytesIO(impact_xlsx(new, imp, ["Hours are ESTIMATED (test)."])))
+    assert wb.sheetnames == ["Impact", "Plan", "Assumptions"]
+    rows = list(wb["Impact"].iter_rows(values_only=True))
+    head = rows[0]
+    assert rows[1][head.index("unit")] == "'=Bravo"  # text, not a formula
+    assert rows[1][head.index("reason")] == "'+cmd longer rounds"
+    assert Decimal(str(rows[1][head.index("gbp_per_week")])) == Decimal("57.75")
+    assumptions = dict(r for r in wb["Assumptions"].iter_rows(min_row=2, values_only=True) if r[0] != "Note")
+    assert assumptions["Plan identity"] == new.digest() and assumptions["Attribution"] == ATTRIBUTION
+    assert any(r[1] == "Hours are ESTIMATED (test)." for r in wb["Assumptions"].iter_rows(values_only=True))
+
+
+def test_csv_rows_and_totals():
+    _, _, imp, _ = context()
+    rows = list(csv.reader(io.StringIO(impact_csv(imp))))
+    head = rows[0]
+    assert rows[1][head.index("gbp_per_week")] == "57.75"
+    assert ["gbp_per_week", "57.75"] in rows and ["gbp_per_year", "3003.00"] in rows
