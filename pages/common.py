@@ -23,8 +23,16 @@ VENDOR_URL = "/app/static/vendor"
 
 
 def readonly() -> bool:
-    """Read-only mode (scrutiny link): ``?readonly=1`` or a published scenario link."""
-    return st.query_params.get("readonly") in ("1", "true") or "scenario" in st.query_params
+    """Read-only mode (scrutiny link): ``?readonly=1`` or a published scenario link. A session opened read-only
+    stays read-only (page links drop the query string), and the URL keeps ``readonly=1`` so it can be shared."""
+    qp = st.query_params
+    if qp.get("readonly") in ("1", "true") or "scenario" in qp:
+        st.session_state["_readonly"] = True
+    if st.session_state.get("_readonly"):
+        if "readonly" not in qp:
+            qp["readonly"] = "1"
+        return True
+    return False
 
 
 def page_list() -> list:

@@ -96,6 +96,8 @@ def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server
     page.get_by_role("link", name="Report").click()
     wait_idle(page, 3000)
     page.shot("report")
+    assert page.get_by_role("link", name="Edit zones").count() == 0, "still read-only after following a page link"
+    assert "readonly=1" in page.url
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download PDF").click()
     data = open(dl.value.path(), "rb").read()
