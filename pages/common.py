@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import deque
 from pathlib import Path
 
 import folium
@@ -19,6 +20,7 @@ from zones.report import BAND_COLOURS
 from zones.workspace import History, Workspace, load_workspace
 
 STATIC_VENDOR = REPO_ROOT / "static" / "vendor"
+RUN_MS: deque[float] = deque(maxlen=100)  # wall time of the last script runs in this process (read by bench/app.py)
 VENDOR_URL = "/app/static/vendor"
 
 
@@ -71,9 +73,25 @@ def _workspace(council: str) -> Workspace:
     return load_workspace(council)
 
 
+def use_app_navigation() -> None:
+    """If this run is Streamlit's legacy ``pages/`` mode (the page running without ``app.py``), turn that mode
+    off and rerun, so that ``app.py`` (council selector, st.navigation, read-only rules) runs around the page.
+
+    In a server this happens at most once per process, on the first page load (a new session: no button press
+    to lose). AppTest resets the mode before every run; there only a session's first run is rerun, since a
+    rerun would drop the button press a later run is testing (those later runs keep running the page alone)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if not st.session_state.to_dict():
+            st.rerun()
+
+
 def workspace(council: str) -> Workspace:
     """The council's workspace (units, travel metrics, classification, base plan), cached; the first build
-    shows a progress bar."""
+    shows a progress bar. Called first by every page (so it also makes sure ``app.py`` runs around the page)."""
+    use_app_navigation()
     built = st.session_state.setdefault("_built", set())
     if council not in built:
         bar = st.progress(0.0, text=f"Preparing {council}…")
