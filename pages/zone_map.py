@@ -22,10 +22,11 @@ for n in notes(ws):
 out = st_folium(common.band_map(council, ws, plan), height=600, use_container_width=True,
                 returned_objects=["last_clicked"], key=f"zmap-{council}")
 clicked = (out or {}).get("last_clicked")
-code = unit_at(ws, clicked["lng"], clicked["lat"]) if clicked else None
+if clicked and clicked != st.session_state.get("_zm_click"):  # a new click picks the unit (the list can override it)
+    st.session_state["_zm_click"] = clicked
+    st.session_state["ev-pick"] = unit_at(ws, clicked["lng"], clicked["lat"])
 names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
-pick = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
+code = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
                     format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")
-code = code or pick
 if code:
     common.evidence(evidence_card(ws, plan, code))

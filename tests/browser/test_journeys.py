@@ -33,6 +33,7 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
     expected = (hours * (ws.base.rates.rate(new) - ws.base.rates.rate(old))).quantize(Decimal("0.01"))
 
     page.goto(server + "/edit_zones?council=leicestershire")
+    page.locator("iframe").first.wait_for()  # the map: the first run (workspace load) has finished
     wait_idle(page, 1500)
     page.shot("open")
     # a page URL opened first on a fresh server gets the app's navigation, not the legacy pages/ listing
@@ -78,6 +79,7 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
 
 def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server, page):
     page.goto(server + "/?council=leicestershire&readonly=1")
+    page.locator("iframe").first.wait_for()
     wait_idle(page, 2500)
     page.shot("map")
     assert page.get_by_role("link", name="Edit zones").count() == 0
@@ -91,8 +93,9 @@ def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server
         wait_idle(page, 1500)
         if page.get_by_text(re.compile(r"(URBAN|FRINGE|RURAL|ISOLATED) because")).count():
             break
-    page.shot("evidence")
     assert page.get_by_text(re.compile(r"(URBAN|FRINGE|RURAL|ISOLATED) because")).count() >= 1
+    page.get_by_text(re.compile(r"(URBAN|FRINGE|RURAL|ISOLATED) because")).first.scroll_into_view_if_needed()
+    page.shot("evidence")
     page.get_by_role("link", name="Report").click()
     wait_idle(page, 3000)
     page.shot("report")
@@ -116,6 +119,7 @@ def selection_count(pg) -> int:
 
 def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
     page.goto(server + "/edit_zones?council=leicestershire")
+    page.locator("iframe").first.wait_for()
     wait_idle(page, 2000)
     assert selection_count(page) == 0
     frame = page.frame_locator("iframe").first

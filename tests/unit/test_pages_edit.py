@@ -115,3 +115,25 @@ def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
     assert len(hist(at).undo_stack) == 1
     changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["zone", "unit", "from_band", "to_band"]]
     assert changed and "Kegworth" in set(changed[0]["unit"])  # the Changed units table follows the plan
+
+
+def test_finance_cost_build_up_recomputes_rates_from_its_components():
+    at = app("pages/finance.py")
+    at.radio(key="mode").set_value("Cost build-up").run()
+    assert not at.exception
+    cost = lambda: [m for m in at.metric if m.label == "Plan cost / week"][0].value  # noqa: E731
+    before = cost()
+    pay = at.number_input(key="pay")
+    pay.set_value(pay.value + 1.0).run()
+    assert not at.exception
+    to_num = lambda v: float(v.replace("£", "").replace(",", "").replace("−", "-"))  # noqa: E731
+    assert to_num(cost()) > to_num(before), "higher care worker pay raises every band's rate"
+
+
+def test_zone_map_picks_a_unit_and_offers_no_edit_widgets():
+    at = app("pages/zone_map.py")
+    assert not at.button and not at.text_input and not at.number_input and not at.file_uploader
+    at.selectbox(key="ev-pick").set_value(ASFORDBY).run()
+    assert not at.exception
+    assert any(s.value == "Asfordby" for s in at.subheader)
+    assert {m.label for m in at.metric} >= {"Band", "Zone", "Rate £/h"}
