@@ -54,7 +54,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1250}, accept_downloads=True)
     pg = ctx.new_page()
     pg.set_default_timeout(60_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
