@@ -137,3 +137,15 @@ def test_zone_map_picks_a_unit_and_offers_no_edit_widgets():
     assert not at.exception
     assert any(s.value == "Asfordby" for s in at.subheader)
     assert {m.label for m in at.metric} >= {"Band", "Zone", "Rate £/h"}
+
+
+@pytest.mark.parametrize("council", ["coventry", "merton", "bradford"])
+@pytest.mark.parametrize("page", ["pages/zone_map.py", "pages/edit_zones.py", "pages/finance.py", "pages/report.py"])
+def test_every_page_renders_for_the_other_councils(council, page):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["council"] = council
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["council"] == council and f"history-{council}" in at.session_state
