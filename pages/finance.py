@@ -12,6 +12,7 @@ from zones.export import impact_csv, impact_xlsx
 from zones.impact import compare
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.rates import CostBuildUp, money
+from zones.report import BAND_COLOURS, gbp_per_week_by_zone
 from zones.workspace import notes
 
 council = st.session_state.get("council", "leicestershire")
@@ -116,12 +117,20 @@ if moves_imp is not None:
 st.subheader("Hours and cost by band and zone")
 hb = pd.DataFrame({"band": list(plan.band_names), "hours_per_week": [t["hours_per_week_by_band"][b] for b in plan.band_names],
                    "gbp_per_week": [float(t["gbp_per_week_by_band"][b]) for b in plan.band_names]})
-hz = pd.DataFrame({"zone": list(t["hours_per_week_by_zone"]), "hours_per_week": list(t["hours_per_week_by_zone"].values())})
+zc = gbp_per_week_by_zone(plan)
+hz = pd.DataFrame({"zone": list(zc), "hours_per_week": [t["hours_per_week_by_zone"][z] for z in zc],
+                   "gbp_per_week": [float(v) for v in zc.values()]})
+band_order = list(plan.band_names)
 c1, c2 = st.columns(2)
-c1.altair_chart(alt.Chart(hb).mark_bar().encode(x="band", y="hours_per_week", tooltip=["band", "hours_per_week", "gbp_per_week"]),
-                width="stretch")
-c2.altair_chart(alt.Chart(hz[hz.hours_per_week > 0]).mark_bar().encode(y=alt.Y("zone", sort="-x"), x="hours_per_week"),
-                width="stretch")
+for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_per_week", "£ per week")):
+    col.altair_chart(alt.Chart(hb, title=f"{title} by band").mark_bar().encode(
+        x=alt.X("band", sort=band_order), y=alt.Y(field, title=title),
+        color=alt.Color("band", sort=band_order, legend=None,
+                        scale=alt.Scale(domain=band_order, range=[BAND_COLOURS.get(b, "#999") for b in band_order])),
+        tooltip=["band", "hours_per_week", "gbp_per_week"]), width="stretch")
+    col.altair_chart(alt.Chart(hz, title=f"{title} by {pack.zone_label}").mark_bar().encode(
+        y=alt.Y("zone", sort="-x", title=None), x=alt.X(field, title=title),
+        tooltip=["zone", "hours_per_week", "gbp_per_week"]), width="stretch")
 st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws)), file_name=f"{council}-impact.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
 st.download_button("Download CSV", impact_csv(imp), file_name=f"{council}-impact.csv", mime="text/csv", key="csv")

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import io
+from decimal import Decimal
 
 import geopandas as gpd
 import matplotlib
@@ -21,7 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from geodata.datadir import ATTRIBUTION  # noqa: E402
 
 from .impact import Impact  # noqa: E402
-from .plan import Plan  # noqa: E402
+from .plan import Plan, cp_to_gbp  # noqa: E402
 from .rates import fmt_gbp  # noqa: E402
 
 BAND_COLOURS = {"urban": "#2b8cbe", "fringe": "#7bccc4", "rural": "#fdae61", "isolated": "#d7191c"}
@@ -54,6 +55,13 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
     return buf.getvalue()
 
 
+def gbp_per_week_by_zone(plan: Plan) -> dict[str, Decimal]:
+    """£ per week by zone (zones holding units): each zone's hours by band × band rate, to the penny (half-up).
+    The plan keeps this only by band; the Finance charts and the report's zone table need it by zone."""
+    zb = plan.hours_cents_by_zone_band @ plan.rate_pence  # centipence per zone
+    return {z: cp_to_gbp(int(zb[i])) for i, z in enumerate(plan.zone_names) if plan.units_by_zone[i]}
+
+
 def _table(cols: list[str], rows: list[list]) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
@@ -67,7 +75,8 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
         "identity": identity, "digest": plan.digest(), "date": dt.date.today().isoformat(),
         "bands": [[b, f"£{plan.rates.effective_rate(b)}", f"{t['hours_per_week_by_band'][b]:,.2f}", f"{t['hours_share_by_band'][b]}%"]
                   for b in plan.band_names],
-        "zones": [[z, t["units_by_zone"][z], f"{t['hours_per_week_by_zone'][z]:,.2f}"] for z in plan.zone_names if t["units_by_zone"][z]],
+        "zones": [[z, t["units_by_zone"][z], f"{t['hours_per_week_by_zone'][z]:,.2f}", fmt_gbp(gbp)]
+                  for z, gbp in gbp_per_week_by_zone(plan).items()],
         "totals": [["Hours per week", f"{t['hours_per_week']:,.2f}"], ["Cost per week", f"{fmt_gbp(t['gbp_per_week'])}"],
                    ["Cost per year", f"{fmt_gbp(t['gbp_per_year'])}"], ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"]],
         "impact_rows": [[r.get("zone", r.get("subzone", "")), r["unit"], f"{r['from_band']} → {r['to_band']}",
@@ -102,7 +111,7 @@ td,th{{border:1px solid #bbb;padding:3px 8px;font-size:13px}}th{{background:#eee
 <img alt="map of price bands and zones" src="data:image/png;base64,{img}">
 <h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'])}
 <h2>Totals</h2>{_table(['Figure', 'Value'], ctx['totals'])}
-<h2>Zones</h2>{_table(['Zone', 'Units', 'Hours/week'], ctx['zones'])}
+<h2>Zones</h2>{_table(['Zone', 'Units', 'Hours/week', '£/week'], ctx['zones'])}
 <h2>Changes against the base plan</h2>{_table(['Zone', 'Unit', 'Band change', 'Hours/week', '£/week'], ctx['impact_rows']) if ctx['impact_rows'] else '<p>No changes.</p>'}
 {_table(['Figure', 'Value'], ctx['impact_totals'])}
 <h2>Assumptions and estimates</h2><ul>{notes}</ul>
@@ -136,7 +145,7 @@ def report_pdf(ctx: dict) -> bytes:
              Spacer(1, 6), Image(io.BytesIO(ctx["png"]), width=16 * cm, height=14 * cm, kind="proportional"),
              KeepTogether([Paragraph("Bands", styles["Heading2"]), tbl(["Band", "Rate", "Hours/week", "Share"], ctx["bands"])]),
              KeepTogether([Paragraph("Totals", styles["Heading2"]), tbl(["Figure", "Value"], ctx["totals"])]),
-             KeepTogether([Paragraph("Zones", styles["Heading2"]), tbl(["Zone", "Units", "Hours/week"], ctx["zones"])]),
+             KeepTogether([Paragraph("Zones", styles["Heading2"]), tbl(["Zone", "Units", "Hours/week", "£/week"], ctx["zones"])]),
              Paragraph("Changes against the base plan", styles["Heading2"])]
     if ctx["impact_rows"]:
         story.append(tbl(["Zone", "Unit", "Band change", "Hours/week", "£/week"], ctx["impact_rows"]))

@@ -102,3 +102,13 @@ def test_csv_rows_and_totals():
     head = rows[0]
     assert rows[1][head.index("gbp_per_week")] == "57.75"
     assert ["gbp_per_week", "57.75"] in rows and ["gbp_per_year", "3003.00"] in rows
+
+
+def test_cost_by_zone_by_hand():
+    from zones.report import gbp_per_week_by_zone
+
+    base, _ = tiny()
+    # Z1: (10 + 5.5) h × £20.00 = £310.00; Z2: 2.25 h × £30.50 = £68.625 → £68.63 (half-up)
+    assert gbp_per_week_by_zone(base) == {"Z1": Decimal("310.00"), "Z2": Decimal("68.63")}
+    moved = base.move("C", zone="Z1")  # Z2 empty: left out
+    assert gbp_per_week_by_zone(moved) == {"Z1": Decimal("378.63")}
