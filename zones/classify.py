@@ -59,17 +59,62 @@ class Thresholds:
 
 def classify(metrics: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
     """Band and evidence per unit. ``metrics`` has unit_code, town_min, visit_to_visit_min, hours_per_km2,
-    estimated. Returns unit_code, band, rule, evidence (plain English), margin columns."""
+    estimated. Returns unit_code, band, rule, evidence (plain English), next_band_up / margin_up (how far the
+    unit is from the next more remote band, e.g. "2.1 min under the rural town-distance threshold (4.9 min)"),
+    next_band_down / margin_down (what the next less remote band would need), travel_estimated."""
     town = metrics["town_min"].to_numpy(float)
     visit = metrics["visit_to_visit_min"].to_numpy(float)
     dens = metrics["hours_per_km2"].to_numpy(float)
     out = []
     for i in range(len(metrics)):
         band, rule = _band(town[i], visit[i], dens[i], t)
+        est = bool(metrics["estimated"].iloc[i]) if "estimated" in metrics else False
+        up, down = _margins(band, town[i], visit[i], dens[i], t)
         out.append({"unit_code": metrics["unit_code"].iloc[i], "band": band, "rule": rule,
-                    "evidence": _evidence(band, rule, town[i], visit[i], dens[i], t,
-                                          bool(metrics["estimated"].iloc[i]) if "estimated" in metrics else False)})
-    return pd.DataFrame(out)
+                    "evidence": _evidence(band, rule, town[i], visit[i], dens[i], t, est),
+                    "next_band_up": up[0], "margin_up": up[1], "next_band_down": down[0], "margin_down": down[1],
+                    "travel_estimated": est})
+    return pd.DataFrame(out, columns=["unit_code", "band", "rule", "evidence", "next_band_up", "margin_up",
+                                      "next_band_down", "margin_down", "travel_estimated"])
+
+
+def _margins(band: str, town: float, visit: float, dens: float, t: Thresholds) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(next band up, how close) and (next band down, what it would need), in plain English."""
+    def under(nxt, pairs):
+        # pairs: (gap, text) for each rule that would move the unit to ``nxt``; the nearest relative to its
+        # threshold is reported (thresholds of 999 or more switch a rule off)
+        live = [(g, txt) for g, txt in pairs if g < 900]
+        if not live:
+            return (nxt, "")
+        return (nxt, min(live, key=lambda p: p[0] / max(float(p[1].split("(")[-1].split()[0]), 1e-9))[1])
+
+    up: tuple[str, str] = ("", "")
+    down: tuple[str, str] = ("", "")
+    if band == "urban":
+        up = under("fringe", [(dens - t.fringe_below_hours_per_km2,
+                               f"{dens - t.fringe_below_hours_per_km2:.1f} h/km² above the fringe density threshold "
+                               f"({t.fringe_below_hours_per_km2:.1f} h/km²)"),
+                              (t.fringe_visit_min - visit,
+                               f"{t.fringe_visit_min - visit:.1f} min under the fringe visit-to-visit threshold "
+                               f"({t.fringe_visit_min:.1f} min)")])
+    elif band == "fringe":
+        up = under("rural", [(t.rural_town_min - town, f"{t.rural_town_min - town:.1f} min under the rural "
+                              f"town-distance threshold ({t.rural_town_min:.1f} min)"),
+                             (t.rural_visit_min - visit, f"{t.rural_visit_min - visit:.1f} min under the rural "
+                              f"visit-to-visit threshold ({t.rural_visit_min:.1f} min)")])
+        down = ("urban", f"needs ≥ {t.fringe_below_hours_per_km2:.1f} h/km² (has {dens:.1f}) and "
+                         f"< {t.fringe_visit_min:.1f} min between visits (has {visit:.1f})")
+    elif band == "rural":
+        up = under("isolated", [(t.isolated_town_min - town, f"{t.isolated_town_min - town:.1f} min under the "
+                                 f"isolated town-distance threshold ({t.isolated_town_min:.1f} min)"),
+                                (t.isolated_visit_min - visit, f"{t.isolated_visit_min - visit:.1f} min under the "
+                                 f"isolated visit-to-visit threshold ({t.isolated_visit_min:.1f} min)")])
+        down = ("fringe", f"needs town_min < {t.rural_town_min:.1f} (has {town:.1f}) and "
+                          f"visit_to_visit_min < {t.rural_visit_min:.1f} (has {visit:.1f})")
+    else:
+        down = ("rural", f"needs town_min < {t.isolated_town_min:.1f} (has {town:.1f}) and "
+                         f"visit_to_visit_min < {t.isolated_visit_min:.1f} (has {visit:.1f})")
+    return up, down
 
 
 def _band(town: float, visit: float, dens: float, t: Thresholds) -> tuple[str, str]:

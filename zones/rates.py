@@ -123,6 +123,27 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
 
 # ---------------------------------------------------------------- cost build-up
 
+#: National Living Wage (age 21+) by financial year, £/hour (GOV.UK "National Minimum Wage and National Living
+#: Wage rates": £12.21 from 1 April 2025, £12.71 from 1 April 2026). Editable: pass pay_gbp_per_hour.
+NATIONAL_LIVING_WAGE = {"2025/26": Decimal("12.21"), "2026/27": Decimal("12.71")}
+
+#: Where each CostBuildUp default comes from (shown by pages/reports beside the figures).
+ASSUMPTIONS = {
+    "pay_gbp_per_hour": "National Living Wage 2025/26 £12.21 (£12.71 from April 2026), GOV.UK NMW/NLW rates",
+    "visit_min": "45-minute average visit: planning assumption (editable)",
+    "holiday_pct": "12.07 % statutory holiday accrual (5.6 weeks / 46.4 working weeks), Homecare Association "
+                   "Minimum Price for Homecare structure",
+    "employer_ni_pct": "11.25 % effective employer NI: 15 % above the £5,000 secondary threshold (April 2025) "
+                       "for a worker on about £20,000 a year",
+    "pension_pct": "3 % employer auto-enrolment minimum contribution (The Pensions Regulator)",
+    "other_oncost_pct": "3 % training, sickness and other wage on-costs: planning assumption (editable)",
+    "average_speed_mph": "20 mph average driving speed between visits: planning assumption (editable)",
+    "gbp_per_mile": "£0.45 per mile, HMRC approved mileage allowance payment rate (first 10,000 miles)",
+    "running_business_gbp_per_hour": "£6.00 per contact hour for office, management, IT, insurance, regulation: "
+                                     "planning assumption (editable)",
+    "surplus_pct": "5 % surplus (the Homecare Association's 4–5 % range)",
+}
+
 @dataclass(frozen=True)
 class CostBuildUp:
     """Hourly rate per band from costs (structure of the Homecare Association Minimum Price for Homecare).
@@ -162,6 +183,8 @@ class CostBuildUp:
         pay = self.pay_gbp_per_hour * paid_hours
         oncost_pct = self.holiday_pct + self.employer_ni_pct + self.pension_pct + self.other_oncost_pct
         oncosts = pay * oncost_pct / 100
+        holiday, ni = pay * self.holiday_pct / 100, pay * self.employer_ni_pct / 100
+        pension, other = pay * self.pension_pct / 100, pay * self.other_oncost_pct / 100
         visits_per_hour = Decimal(60) / self.visit_min
         miles = t * self.average_speed_mph / 60
         mileage = visits_per_hour * miles * self.gbp_per_mile
@@ -172,11 +195,24 @@ class CostBuildUp:
             "contact_pay": money(self.pay_gbp_per_hour),
             "travel_time_pay": money(pay - self.pay_gbp_per_hour),
             "on_costs": money(oncosts),
+            # the four parts of on_costs (each rounded; their sum may differ from on_costs by a penny)
+            "on_costs_holiday_pay": money(holiday),
+            "on_costs_employer_ni": money(ni),
+            "on_costs_pension": money(pension),
+            "on_costs_other_training_sickness": money(other),
             "mileage": money(mileage),
             "running_the_business": money(self.running_business_gbp_per_hour),
             "surplus": money(surplus),
             "rate_gbp_per_hour": money(subtotal + surplus),
         }
+
+    @classmethod
+    def for_year(cls, year: str, **overrides) -> "CostBuildUp":
+        """Defaults with the National Living Wage of ``year`` (e.g. "2026/27" → £12.71); overrides win."""
+        if year not in NATIONAL_LIVING_WAGE:
+            raise DataError(f"no National Living Wage on file for {year} (has {', '.join(NATIONAL_LIVING_WAGE)}); "
+                            "pass pay_gbp_per_hour")
+        return cls(**{"pay_gbp_per_hour": NATIONAL_LIVING_WAGE[year], "year": year, **overrides})
 
     def rate_card(self, travel_min_by_band: dict[str, float], estimated: bool = False) -> RateCard:
         """A RateCard whose band rates come from this build-up and each band's travel minutes per visit."""

@@ -25,12 +25,15 @@ def run_classify(args) -> int:
     layer = load_units(args.council)
     plan, cls = base_plan(layer)
     table = layer.units.drop(columns="geometry").merge(cls, on="unit_code")
+    table["computed_band"] = table["band"]
     table["band_source"] = "computed"
+    table["override_reason"] = ""
     share = hours_share(table["band"].to_numpy(), table["hours_per_week"].to_numpy())
     target = layer.pack.raw.get("targets", {}).get("hours_share_pct")
     if args.out:
         cols = ["unit_code", "unit_name", "unit_type", "parishes", "zone", "band", "band_source", "hours_per_week",
-                "hours_estimated", "rule", "evidence", "visit_to_visit_min", "town_min", "nearest_hub", "hours_per_km2",
+                "hours_estimated", "computed_band", "override_reason", "rule", "evidence", "next_band_up", "margin_up",
+                "next_band_down", "margin_down", "visit_to_visit_min", "town_min", "nearest_hub", "hours_per_km2",
                 "clients_per_km2", "circuity", "road_data", "estimated", "method"]
         table[cols].to_csv(args.out, index=False)
     out = {"council": layer.pack.id, "n_units": int(len(table)), "hours_share_by_band": share,
