@@ -1,0 +1,126 @@
+"""Classifier rules, evidence margins, overrides beside the computed band, calibration and the cost build-up."""
+from __future__ import annotations
+
+import tomllib
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geodata.datadir import DataError
+from zones.classify import Thresholds, calibrate, classify, hours_share, write_thresholds
+from zones.plan import Plan
+from zones.rates import NATIONAL_LIVING_WAGE, CostBuildUp, RateCard
+
+T = Thresholds(isolated_town_min=20, isolated_visit_min=30, rural_town_min=10, rural_visit_min=15,
+               fringe_below_hours_per_km2=5, fringe_visit_min=8)
+
+
+def metrics(rows):
+    return pd.DataFrame(rows, columns=["unit_code", "town_min", "visit_to_visit_min", "hours_per_km2", "estimated"])
+
+
+def test_rules_in_order_and_deciding_rule():
+    m = metrics([
+        ("U", 2.0, 3.0, 50.0, False),     # nothing applies -> urban
+        ("Fd", 2.0, 3.0, 4.0, False),     # density under 5 -> fringe
+        ("Fv", 2.0, 9.0, 50.0, False),    # visit 9 >= 8 -> fringe
+        ("R", 12.0, 3.0, 1.0, True),      # town 12 >= 10 -> rural (before the fringe density rule)
+        ("I", 25.0, 40.0, 1.0, False),    # town 25 >= 20 -> isolated (first rule)
+        ("Iv", 5.0, 31.0, 50.0, False),   # visit 31 >= 30 -> isolated
+    ])
+    c = classify(m, T).set_index("unit_code")
+    assert c["band"].to_dict() == {"U": "urban", "Fd": "fringe", "Fv": "fringe", "R": "rural", "I": "isolated",
+                                   "Iv": "isolated"}
+    assert c.loc["R", "rule"] == "town_min 12.0 ≥ 10.0"
+    assert c.loc["Fd", "rule"] == "hours_per_km2 4.0 < 5.0"
+    assert c.loc["Iv", "rule"].startswith("visit_to_visit_min 31.0")
+    assert c.loc["R", "travel_estimated"] and "ESTIMATED" in c.loc["R", "evidence"]
+    assert "ESTIMATED" not in c.loc["U", "evidence"]
+
+
+def test_evidence_says_how_close_the_next_band_is():
+    # fringe unit: town 7.9 min, rural from 10 -> "2.1 min under the rural town-distance threshold"
+    c = classify(metrics([("F", 7.9, 3.0, 4.0, False)]), T).iloc[0]
+    assert c["band"] == "fringe" and c["next_band_up"] == "rural"
+    assert c["margin_up"].startswith("2.1 min under the rural town-distance threshold")
+    assert c["next_band_down"] == "urban" and "has 4.0" in c["margin_down"]
+    assert "2.1 min under the rural town-distance threshold" in c["evidence"]
+    # rural unit nearer the isolated visit rule (27 of 30) than the town rule (11 of 20)
+    r = classify(metrics([("R", 11.0, 27.0, 1.0, False)]), T).iloc[0]
+    assert r["next_band_up"] == "isolated" and r["margin_up"].startswith("3.0 min under the isolated visit-to-visit")
+    i = classify(metrics([("I", 30.0, 1.0, 1.0, False)]), T).iloc[0]
+    assert i["next_band_up"] == "" and i["next_band_down"] == "rural"
+
+
+def test_override_keeps_computed_band_and_reason_side_by_side():
+    card = RateCard(year="t", rates={b: Decimal(r) for b, r in zip(("urban", "fringe", "rural", "isolated"),
+                                                                    ("25.27", "26.36", "29.39", "32.71"))})
+    c = classify(metrics([("A", 2.0, 3.0, 50.0, False), ("B", 12.0, 3.0, 1.0, False)]), T)
+    p = Plan.build("t", ["A", "B"], ["Alpha", "Bravo"], [10.0, 4.0], ["Z", "Z"], list(c["band"]), card,
+                   computed_bands=list(c["band"]))
+    p2 = p.move("B", band="fringe", reason="new road")
+    a = p2.assignments().set_index("unit_code")
+    assert (a.loc["B", "band"], a.loc["B", "computed_band"], a.loc["B", "band_source"], a.loc["B", "reason"]) == \
+        ("fringe", "rural", "override", "new road")
+    assert a.loc["A", "band_source"] == "computed"
+    # moving it back to its computed band clears the override
+    back = p2.move("B", band="rural").assignments().set_index("unit_code")
+    assert back.loc["B", "band_source"] == "computed" and back.loc["B", "reason"] == ""
+
+
+def test_hours_share_by_hand():
+    s = hours_share(np.array(["urban", "urban", "rural"]), np.array([30.0, 10.0, 10.0]))
+    assert s == {"urban": 80.0, "fringe": 0.0, "rural": 20.0, "isolated": 0.0}
+
+
+def test_calibrate_reaches_an_attainable_target():
+    rng = np.random.default_rng(3)
+    n = 400
+    town = rng.uniform(0, 30, n)
+    m = pd.DataFrame({"unit_code": [f"u{i}" for i in range(n)], "town_min": town,
+                      "visit_to_visit_min": rng.uniform(0, 10, n), "hours_per_km2": rng.uniform(0, 100, n),
+                      "estimated": False})
+    hours = rng.uniform(1, 50, n)
+    target = {"urban": 60.0, "fringe": 20.0, "rural": 15.0, "isolated": 5.0}
+    th, fit = calibrate(m, hours, target)
+    # the fit reported is what the thresholds really give
+    got = hours_share(classify(m, th)["band"].to_numpy(), hours)
+    assert fit["l1_distance_pct_points"] == pytest.approx(sum(abs(got[b] - target[b]) for b in target), abs=0.1)
+    assert fit["l1_distance_pct_points"] < 5
+    assert th.rural_town_min <= th.isolated_town_min
+
+
+def test_write_thresholds_round_trips_and_replaces(tmp_path):
+    p = tmp_path / "x.toml"
+    p.write_text('id = "x"\n\n[classify]\nrural_town_min = 1\n')
+    fit = {"l1_distance_pct_points": 0.5, "achieved_pct": {}, "target_pct": {}}
+    write_thresholds(p, T, fit)
+    write_thresholds(p, T, fit)  # twice: still one section
+    raw = tomllib.loads(p.read_text())
+    assert raw["id"] == "x" and raw["classify"]["rural_visit_min"] == 15
+    assert p.read_text().count("[classify]") == 1
+    assert Thresholds.from_pack(SimpleNamespace(raw=raw, path=p, id="x")) == T
+    with pytest.raises(DataError, match="no \\[classify\\]"):
+        Thresholds.from_pack(SimpleNamespace(raw={}, path=p, id="x"))
+
+
+def test_cost_build_up_components_by_hand():
+    cb = CostBuildUp()  # NLW 12.21, 45-min visits, 9 min travel per visit
+    c = cb.components(Decimal("9"))
+    q = lambda x: Decimal(x).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # noqa: E731
+    pay = Decimal("12.21") * (1 + Decimal(9) / 45)                       # 14.652
+    assert c["travel_time_pay"] == q(pay - Decimal("12.21"))             # 2.44
+    assert c["on_costs_employer_ni"] == q(pay * Decimal("11.25") / 100)
+    assert c["on_costs_pension"] == q(pay * 3 / 100)
+    assert c["on_costs_holiday_pay"] == q(pay * Decimal("12.07") / 100)
+    oncost = pay * (Decimal("12.07") + Decimal("11.25") + 3 + 3) / 100
+    mileage = Decimal(60) / 45 * (Decimal(9) * 20 / 60) * Decimal("0.45")  # 4/3 visits × 3 miles × 0.45 = 1.80
+    assert c["mileage"] == Decimal("1.80")
+    sub = pay + oncost + mileage + Decimal("6.00")
+    assert c["rate_gbp_per_hour"] == q(sub * Decimal("1.05"))
+    assert CostBuildUp.for_year("2026/27").pay_gbp_per_hour == NATIONAL_LIVING_WAGE["2026/27"] == Decimal("12.71")
+    with pytest.raises(DataError):
+        CostBuildUp.for_year("1999/00")
