@@ -76,12 +76,12 @@ def row_gbp_per_week(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> De
 
 
 def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8,
-            uplift_pct: Decimal | float | str = 0) -> Impact:
+            uplift_pct: Decimal | float | str = 0, *, rates: RateCard | None = None) -> Impact:
     """Impact of going from ``base`` to ``new`` (same units): one row per unit whose zone or band differs,
-    priced with ``new``'s rate card for both sides (a pure reclassification effect)."""
+    priced with one rate card for both sides (``rates``, default ``new``'s: a pure reclassification effect)."""
     if list(base.unit_codes) != list(new.unit_codes):
         raise DataError("compare: the two plans have different units")
-    rates = new.rates
+    rates = rates or new.rates
     base_z = np.asarray(base.zone_names, dtype=object)[base.zone_idx]
     new_z = np.asarray(new.zone_names, dtype=object)[new.zone_idx]
     changed = (base.band_idx != new.band_idx) | (base_z != new_z)

@@ -103,13 +103,16 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
                 bad.append(f"{label_b} '{b}' is not one of {', '.join(bands)}")
         if fb.lower() == tb.lower() and fb:
             bad.append(f"from_band and to_band are both '{fb}'")
-        try:
-            h = Decimal(hrs)
-            if not h.is_finite() or h < 0:
-                bad.append(f"hours_per_week '{hrs}' is negative or not a number")
-        except InvalidOperation:
-            bad.append(f"hours_per_week '{hrs}' is not a number")
-            h = None
+        h = None
+        if not hrs:
+            bad.append("hours_per_week is missing")
+        else:
+            try:
+                h = Decimal(hrs)
+                if not h.is_finite() or h < 0:
+                    bad.append(f"hours_per_week '{hrs}' is negative or not a number")
+            except InvalidOperation:
+                bad.append(f"hours_per_week '{hrs}' is not a number")
         for c in set(codes):
             if c in seen:
                 bad.append(f"unit {c} is already moved on line {seen[c]}")

@@ -54,17 +54,20 @@ def test_every_bad_row_is_listed_and_nothing_applied(tmp_path):
                         "x,Bravo,rural,rural,1\n"
                         "x,Charlie,rural,fringe,-4\n"
                         "x,Alpha,urban,fringe,abc\n"
-                        "=cmd|' /C calc'!A0,Alpha,urban,fringe,1\n")
+                        "=cmd|' /C calc'!A0,Alpha,urban,fringe,1\n"
+                        "x,Charlie,rural,fringe,\n")
     with pytest.raises(MovesError) as e:
         parse_moves(f, resolve, BANDS)
     msgs = e.value.problems
-    assert len(msgs) == 6
+    assert len(msgs) == 7
     assert "line 2" in msgs[0] and "unknown" in msgs[0]
     assert "line 3" in msgs[1] and "suburban" in msgs[1]
     assert "line 4" in msgs[2] and "both 'rural'" in msgs[2]
     assert "line 5" in msgs[3] and "negative" in msgs[3]
     assert "line 6" in msgs[4] and "not a number" in msgs[4]
     assert "line 7" in msgs[5] and "formula" in msgs[5]
+    assert "line 8" in msgs[6] and "missing" in msgs[6]
+    assert str(f) in str(e.value)  # the message names the file
 
 
 def test_wrong_header_and_duplicate_unit(tmp_path):
