@@ -46,6 +46,10 @@ class RateCard:
     sessional_share_pct: Decimal = Decimal("0")
     source: str = ""
     mode: str = "rate_card"
+    # price range per zone (report para 67: "a price range per zone within which providers ... submit bids");
+    # where a zone has its own floor/ceiling it takes precedence over the band's
+    zone_floor: dict[str, Decimal] = field(default_factory=dict)
+    zone_ceiling: dict[str, Decimal] = field(default_factory=dict)
 
     def rate(self, band: str) -> Decimal:
         try:
@@ -80,6 +84,29 @@ class RateCard:
                 out.append(f"{b}: £{r} is above the ceiling £{self.ceiling[b]}")
         return out
 
+    def price_range(self, band: str, zone: str | None = None) -> tuple[Decimal | None, Decimal | None]:
+        """(floor, ceiling) that applies to a bid for ``band`` in ``zone`` (zone range first, then band range)."""
+        lo = self.zone_floor.get(zone) if zone is not None and zone in self.zone_floor else self.floor.get(band)
+        hi = self.zone_ceiling.get(zone) if zone is not None and zone in self.zone_ceiling else self.ceiling.get(band)
+        return lo, hi
+
+    def check_bid(self, bid_gbp_per_hour, band: str, zone: str | None = None) -> str | None:
+        """None if a provider's hourly bid lies within its floor/ceiling, else why not (report para 76)."""
+        bid = money(bid_gbp_per_hour)
+        lo, hi = self.price_range(band, zone)
+        where = f"{band}" + (f" in {zone}" if zone else "")
+        if lo is not None and bid < lo:
+            return f"{where}: bid £{bid} is below the floor £{lo}"
+        if hi is not None and bid > hi:
+            return f"{where}: bid £{bid} is above the ceiling £{hi}"
+        return None
+
+    def with_floor(self, floor: "RateCard | dict") -> "RateCard":
+        """This card with a floor per band, e.g. from a cost build-up (report para 74: the floor is a
+        deliverable rate paying the NLW, covering overheads and a surplus)."""
+        rates = floor.rates if isinstance(floor, RateCard) else floor
+        return replace(self, floor={b: money(v) for b, v in rates.items()})
+
     def to_dict(self) -> dict:
         return {
             "mode": self.mode, "year": self.year, "source": self.source,
@@ -88,6 +115,8 @@ class RateCard:
             "ceiling": {b: str(r) for b, r in self.ceiling.items()},
             "sessional_rate_gbp_per_hour": None if self.sessional_rate_gbp_per_hour is None else str(self.sessional_rate_gbp_per_hour),
             "sessional_share_pct": str(self.sessional_share_pct),
+            "zone_floor": {z: str(r) for z, r in self.zone_floor.items()},
+            "zone_ceiling": {z: str(r) for z, r in self.zone_ceiling.items()},
         }
 
     @classmethod
@@ -98,7 +127,9 @@ class RateCard:
                    ceiling={b: money(v) for b, v in d.get("ceiling", {}).items()},
                    sessional_rate_gbp_per_hour=None if sr in (None, "") else money(sr),
                    sessional_share_pct=Decimal(str(d.get("sessional_share_pct", "0"))),
-                   source=d.get("source", ""), mode=d.get("mode", "rate_card"))
+                   source=d.get("source", ""), mode=d.get("mode", "rate_card"),
+                   zone_floor={z: money(v) for z, v in d.get("zone_floor", {}).items()},
+                   zone_ceiling={z: money(v) for z, v in d.get("zone_ceiling", {}).items()})
 
 
 def rate_card_from_pack(pack, year: str | None = None) -> RateCard:

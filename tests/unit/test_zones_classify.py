@@ -124,3 +124,17 @@ def test_cost_build_up_components_by_hand():
     assert CostBuildUp.for_year("2026/27").pay_gbp_per_hour == NATIONAL_LIVING_WAGE["2026/27"] == Decimal("12.71")
     with pytest.raises(DataError):
         CostBuildUp.for_year("1999/00")
+
+
+def test_price_range_per_band_and_zone_and_floor_from_cost_build_up():
+    card = RateCard(year="t", rates={"urban": Decimal("25.27"), "rural": Decimal("29.39")},
+                    ceiling={"urban": Decimal("25.27"), "rural": Decimal("29.39")},
+                    zone_floor={"Melton": Decimal("24.00")}, zone_ceiling={"Melton": Decimal("26.00")})
+    assert card.check_bid("25.28", "urban") == "urban: bid £25.28 is above the ceiling £25.27"
+    assert card.check_bid("25.27", "urban") is None
+    assert card.check_bid("25.90", "urban", zone="Melton") is None          # the zone's range wins
+    assert card.check_bid("23.99", "urban", zone="Melton").endswith("below the floor £24.00")
+    floor = CostBuildUp().rate_card({"urban": 5, "rural": 15})
+    f = card.with_floor(floor)
+    assert f.floor == floor.rates and f.price_range("rural") == (floor.rate("rural"), Decimal("29.39"))
+    assert RateCard.from_dict(card.to_dict()) == card
