@@ -39,7 +39,7 @@ from geodata.validate import RepairReport
 from .graph import RoadArrays, load_arrays, pack_graph_paths
 from .matrix import nearest_source_times, travel_times
 
-METRICS_VERSION = "2"
+METRICS_VERSION = "3"
 K_NEAREST = 3
 SNAP_LIMIT_M = 500.0
 REFERENCE_GRAPH = "osm/loughborough/drive/graph.graphml"
@@ -123,7 +123,7 @@ def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np
     for lo, hi in zip(DIST_BANDS_M[:-1], DIST_BANDS_M[1:]):
         sel = (d >= lo) & (d < hi)
         if sel.sum() >= 20:
-            bands.append({"from_m": float(lo), "to_m": float(hi), "n_pairs": int(sel.sum()),
+            bands.append({"from_m": float(lo), "to_m": float(hi) if np.isfinite(hi) else None, "n_pairs": int(sel.sum()),
                           "circuity": float(np.median(m[sel] / d[sel])), "speed_m_per_s": float(np.median(m[sel] / t[sel]))})
     if not bands:
         raise DataError(f"{arr.source}: too few routes to measure circuity and speed")

@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def print_json(obj) -> None:
     """Print exactly one JSON object on stdout (Decimals as strings, numpy scalars as numbers)."""
-    print(json.dumps(obj, default=_json_default, ensure_ascii=False))
+    print(json.dumps(obj, default=_json_default, ensure_ascii=False, allow_nan=False))
 
 
 def _json_default(o):

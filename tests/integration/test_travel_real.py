@@ -64,3 +64,9 @@ def test_cli_travel_json():
     for k in ("n_units", "n_units_with_road_data", "n_estimated", "graph_nodes", "graph_edges", "build_s", "cached"):
         assert k in s
     assert s["n_units"] == s["n_units_with_road_data"] + s["n_estimated"]
+
+
+def test_cli_travel_json_is_strict_json():
+    out = subprocess.run([sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
+                         capture_output=True, text=True, check=True)
+    json.loads(out.stdout, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))  # no Infinity/NaN
