@@ -60,7 +60,7 @@ def main() -> dict:
         script_ms.append(_common.RUN_MS[-1])
     # payload: the map document as streamlit-folium sends it
     from pages import common
-    from zones.workspace import load_workspace
+    from zones.service.workspace import load_workspace
 
     ws = load_workspace("leicestershire")
     raw = ws.units.to_crs("EPSG:4326")[["unit_code", "unit_name", "parishes", "hours_per_week", "geometry"]].to_json(drop_id=True)

@@ -30,6 +30,7 @@ from shapely.strtree import STRtree
 
 from . import demand as demand_mod
 from . import zoning
+from .names import norm_name
 from .datadir import DataError, cache_dir, data_path, file_digest
 from .layers import read_csv, read_polygons
 from .packs import Pack, load_pack
@@ -48,14 +49,6 @@ UNIT_COLUMNS = [
 
 def _noop(step: str, frac: float) -> None:
     pass
-
-
-def norm_name(name: str) -> str:
-    """Normalise a place name for matching: lower case, '&'→'and', punctuation and 'CP' suffix dropped."""
-    s = str(name).lower().replace("&", " and ")
-    s = re.sub(r"\bcp\b", " ", s)
-    s = re.sub(r"[^a-z0-9]+", " ", s)
-    return " ".join(s.split())
 
 
 @dataclass

@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from .datadir import DataError
 from .layers import read_csv
+from .names import norm_name
 from .packs import Pack
 
 UNZONED = "Unzoned"
@@ -24,7 +25,6 @@ def town_points(pack: Pack) -> pd.DataFrame:
     A town is matched by exact name in the OS Open Names file, preferring the council's own districts and
     then towns over villages; a name not found raises DataError naming the pack and the town.
     """
-    from .units import norm_name
 
     places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
     places["key"] = places["name"].map(norm_name)
@@ -52,7 +52,6 @@ def assign_zones(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.Series, str, l
     if method == "none":
         return pd.Series([UNZONED] * len(units), index=units.index), note, []
     if method == "ward_list":
-        from .units import norm_name
 
         of_ward: dict[str, str] = {}
         problems = []

@@ -17,8 +17,8 @@ import streamlit as st
 from geodata.datadir import ATTRIBUTION, REPO_ROOT
 from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack
 from geodata.web import to_web
-from zones.report import BAND_COLOURS
-from zones.workspace import History, Workspace, load_workspace
+from zones.outputs.report import BAND_COLOURS
+from zones.service.workspace import History, Workspace, load_workspace
 
 STATIC_VENDOR = REPO_ROOT / "static" / "vendor"
 RUN_MS: deque[float] = deque(maxlen=100)  # wall time of the last script runs in this process (read by bench/app.py)
@@ -108,7 +108,7 @@ def workspace(council: str) -> Workspace:
 
 @st.cache_resource(show_spinner=False)
 def _store():
-    from zones.store import Store
+    from zones.service.store import Store
 
     return Store()
 
@@ -124,7 +124,7 @@ store.clear = _store.clear
 
 def current_user():
     """Local single-user mode: the implicit admin. With ZONEPLAN_USERS set: the signed-in user, or a viewer."""
-    from zones.auth import LOCAL, User, authenticate, logins_required
+    from zones.service.auth import LOCAL, User, authenticate, logins_required
 
     if not logins_required():
         return LOCAL
@@ -133,7 +133,7 @@ def current_user():
 
 def login_box() -> None:
     """Sidebar sign-in when a users file turns logins on."""
-    from zones.auth import authenticate, logins_required
+    from zones.service.auth import authenticate, logins_required
 
     if not logins_required():
         return
@@ -163,7 +163,7 @@ def history(council: str) -> History:
     if key not in st.session_state:
         plan = _workspace(council).base
         if "scenario" in st.query_params:
-            from zones.auth import User
+            from zones.service.auth import User
             from zones.plan import Plan
             from zones.rates import RateCard
 

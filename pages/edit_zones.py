@@ -8,7 +8,7 @@ from geodata.datadir import DataError
 from pages import common
 from zones.rates import fmt_gbp
 from zones.impact import compare
-from zones.workspace import search_units, unit_at, units_in_geojson
+from zones.service.workspace import search_units, unit_at, units_in_geojson
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)

@@ -8,12 +8,12 @@ import streamlit as st
 from geodata.datadir import DataError
 from pages import common
 from zones.rates import fmt_gbp
-from zones.export import impact_csv, impact_xlsx
+from zones.outputs.export import impact_csv, impact_xlsx
 from zones.impact import compare
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.rates import CostBuildUp, money
-from zones.report import BAND_COLOURS, gbp_per_week_by_zone
-from zones.workspace import notes
+from zones.outputs.report import BAND_COLOURS, gbp_per_week_by_zone
+from zones.service.workspace import notes
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
@@ -67,7 +67,7 @@ else:
                      gbp_per_mile=Decimal(str(c[2].number_input("£ per mile", 0.0, 2.0, float(cb_defaults.gbp_per_mile), 0.01, key="mile"))),
                      running_business_gbp_per_hour=Decimal(str(c[3].number_input("Running the business £/h", 0.0, 30.0, float(cb_defaults.running_business_gbp_per_hour), 0.1, key="rtb"))),
                      surplus_pct=Decimal(str(c[4].number_input("Surplus %", 0.0, 20.0, float(cb_defaults.surplus_pct), 0.5, key="surplus"))))
-    from zones.workspace import band_travel_minutes
+    from zones.service.workspace import band_travel_minutes
 
     travel_by_band, est = band_travel_minutes(ws, hist.current)
     rates = cb.rate_card(travel_by_band, estimated=est)

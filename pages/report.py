@@ -4,8 +4,8 @@ import streamlit.components.v1 as components
 
 from pages import common
 from zones.impact import compare
-from zones.report import report_context, report_html, report_pdf
-from zones.workspace import notes, sources
+from zones.outputs.report import report_context, report_html, report_pdf
+from zones.service.workspace import notes, sources
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)

@@ -6,11 +6,11 @@ from streamlit_folium import st_folium
 from geodata.datadir import DataError
 from pages import common
 from zones.rates import fmt_gbp
-from zones.export import safe_cell
+from zones.outputs.export import safe_cell
 from zones.impact import compare
 from zones.plan import Plan
-from zones.scenario_io import export_geojson, read_import
-from zones.store import Store
+from zones.service.scenario_io import export_geojson, read_import
+from zones.service.store import Store
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)

@@ -4,7 +4,7 @@ from streamlit_folium import st_folium
 
 from pages import common
 from zones.rates import fmt_gbp
-from zones.workspace import evidence_card, notes, unit_at
+from zones.service.workspace import evidence_card, notes, unit_at
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)

@@ -76,7 +76,7 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     pack = layer.pack
     cfg = pack.raw.get("travel", {})
     if cfg.get("hubs"):
-        from geodata.units import norm_name
+        from geodata.names import norm_name
 
         places = read_csv(pack.layer_path("places"), ["name", "easting", "northing"])
         places["key"] = places["name"].map(norm_name)

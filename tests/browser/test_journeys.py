@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from tests.browser.conftest import wait_idle
-from zones.workspace import load_workspace
+from zones.service.workspace import load_workspace
 
 pytestmark = pytest.mark.browser
 

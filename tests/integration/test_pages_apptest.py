@@ -107,7 +107,7 @@ def test_scenarios_page_saves_and_published_link_opens_read_only(tmp_path, monke
 
 
 def test_users_file_turns_logins_on_and_viewer_cannot_save(tmp_path, monkeypatch):
-    from zones.auth import hash_password
+    from zones.service.auth import hash_password
     users = tmp_path / "users.toml"
     users.write_text(f'[users.ann]\nrole = "viewer"\npassword_bcrypt = "{hash_password("pw")}"\n')
     monkeypatch.setenv("ZONEPLAN_USERS", str(users))

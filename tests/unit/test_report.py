@@ -15,11 +15,11 @@ import pytest
 from shapely.geometry import box
 
 from geodata.datadir import ATTRIBUTION
-from zones.export import impact_csv, impact_xlsx
+from zones.outputs.export import impact_csv, impact_xlsx
 from zones.impact import compare
 from zones.plan import Plan
 from zones.rates import RateCard
-from zones.report import map_png, report_context, report_html, report_pdf
+from zones.outputs.report import map_png, report_context, report_html, report_pdf
 
 CARD = RateCard(year="test", rates={"urban": Decimal("20.00"), "rural": Decimal("30.50")})
 
@@ -105,7 +105,7 @@ def test_csv_rows_and_totals():
 
 
 def test_cost_by_zone_by_hand():
-    from zones.report import gbp_per_week_by_zone
+    from zones.outputs.report import gbp_per_week_by_zone
 
     base, _ = tiny()
     # Z1: (10 + 5.5) h × £20.00 = £310.00; Z2: 2.25 h × £30.50 = £68.625 → £68.63 (half-up)

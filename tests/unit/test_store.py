@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geodata.datadir import DataError
-from zones.auth import User, authenticate, hash_password
+from zones.service.auth import User, authenticate, hash_password
 from zones.plan import Plan
 from zones.rates import RateCard
-from zones.scenario_io import export_gpkg, export_geojson, read_import
-from zones.store import ConflictError, Store, StoreError
+from zones.service.scenario_io import export_gpkg, export_geojson, read_import
+from zones.service.store import ConflictError, Store, StoreError
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def test_bad_imports_give_clear_errors(tmp_path):
 
 
 def export_frame_with(u, p):
-    from zones.scenario_io import export_frame
+    from zones.service.scenario_io import export_frame
     return export_frame(u, p)
 
 
@@ -181,7 +181,7 @@ import sys; sys.path.insert(0, {str(ROOT)!r})
 from decimal import Decimal
 from zones.plan import Plan
 from zones.rates import RateCard
-from zones.store import Store
+from zones.service.store import Store
 BANDS = {BANDS!r}
 CARD = RateCard(year="2025/26", rates={{b: Decimal("25") for b in BANDS}})
 n = {n}

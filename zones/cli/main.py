@@ -1,6 +1,6 @@
 """`zoneplan` console command: the same engine for scripts and finance teams' batch work.
 
-Subcommands live one per module in ``zones/commands/`` and each defines ``register(subparsers)``;
+Subcommands live one per module in ``zones/cli/`` and each defines ``register(subparsers)``;
 the parser sets ``func(args) -> int``. Subcommand names and the JSON they print are the product's public
 interface: keep them stable.
 """
@@ -14,13 +14,17 @@ import sys
 
 from geodata.datadir import DataError
 
-from . import commands
+import zones.cli as commands
+
+_NOT_COMMANDS = {"main", "__main__"}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zoneplan", description="Zone & Rate Planner for home-care commissioning")
     sub = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name in _NOT_COMMANDS:
+            continue
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)

@@ -18,7 +18,7 @@ import pandas as pd
 from geodata.datadir import ATTRIBUTION, DataError
 from geodata.validate import check_crs
 
-from .plan import Plan
+from zones.plan import Plan
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 FORMULA_START = ("=", "+", "-", "@")

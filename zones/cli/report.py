@@ -19,8 +19,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from zones.impact import compare
     from zones.plan import Plan
-    from zones.report import report_context, report_html, report_pdf
-    from zones.workspace import load_workspace, notes, sources
+    from zones.outputs.report import report_context, report_html, report_pdf
+    from zones.service.workspace import load_workspace, notes, sources
 
     ws = load_workspace(args.council)
     plan, identity, imp = ws.base, "base plan", None
@@ -37,7 +37,7 @@ def run(args) -> int:
         identity = f"base plan + moves file {Path(args.moves).name}"
     if args.scenario:
         from zones.rates import RateCard
-        from zones.store import Store
+        from zones.service.store import Store
 
         sv = Store().load(args.scenario, args.version)
         if sv.council != ws.layer.pack.id:

@@ -21,9 +21,9 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from geodata.datadir import ATTRIBUTION  # noqa: E402
 
-from .impact import Impact  # noqa: E402
-from .plan import Plan, cp_to_gbp  # noqa: E402
-from .rates import fmt_gbp  # noqa: E402
+from zones.impact import Impact  # noqa: E402
+from zones.plan import Plan, cp_to_gbp  # noqa: E402
+from zones.rates import fmt_gbp  # noqa: E402
 
 BAND_COLOURS = {"urban": "#2b8cbe", "fringe": "#7bccc4", "rural": "#fdae61", "isolated": "#d7191c"}
 

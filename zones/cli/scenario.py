@@ -34,7 +34,7 @@ def _plan_of(sv, ws):
 
 def run(args) -> int:
     from zones.cli import print_json
-    from zones.store import Store
+    from zones.service.store import Store
 
     store = Store()
     act = args.action
@@ -43,7 +43,7 @@ def run(args) -> int:
         print_json({"scenarios": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))
         return 0
     if act in ("save", "import"):
-        from zones.workspace import load_workspace
+        from zones.service.workspace import load_workspace
 
         ws = load_workspace(args.council)
         valid = set(ws.units["unit_code"])
@@ -55,7 +55,7 @@ def run(args) -> int:
                 plan, _ = apply_moves(plan, parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands)))
             a, note, desc = plan.assignments(), args.note, args.description
         else:
-            from zones.scenario_io import read_import
+            from zones.service.scenario_io import read_import
 
             data = Path(args.file).read_bytes() if Path(args.file).exists() else None
             if data is None:
@@ -84,7 +84,7 @@ def run(args) -> int:
         print_json({"versions": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))
         return 0
     if act == "audit":
-        from zones.export import safe_cell
+        from zones.outputs.export import safe_cell
 
         df = store.audit_log(args.scenario_id)
         if args.out:
@@ -99,7 +99,7 @@ def run(args) -> int:
         return 0
     if act == "compare":
         from zones.impact import compare
-        from zones.workspace import load_workspace
+        from zones.service.workspace import load_workspace
 
         (sa_, va), (sb, vb) = [tuple(int(x) for x in s.split(":")) for s in (args.a, args.b)]
         A, B = store.load(sa_, va), store.load(sb, vb)
@@ -109,8 +109,8 @@ def run(args) -> int:
         print_json(out) if args.json else print(f"{len(imp.rows)} units differ; £{imp.gbp_per_week}/week")
         return 0
     if act == "export":
-        from zones.scenario_io import export_geojson, export_gpkg
-        from zones.workspace import load_workspace
+        from zones.service.scenario_io import export_geojson, export_gpkg
+        from zones.service.workspace import load_workspace
 
         sv = store.load(args.scenario_id, args.version)
         ws = load_workspace(sv.council)

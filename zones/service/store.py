@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from geodata.datadir import DataError, cache_dir
 
-from .auth import LOCAL, User
+from zones.service.auth import LOCAL, User
 
 DB_URL_ENV = "ZONEPLAN_DB_URL"
 STORE_ENV = "ZONEPLAN_STORE"

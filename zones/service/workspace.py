@@ -14,7 +14,7 @@ from shapely.geometry import shape
 
 from geodata.units import UnitLayer, load_units
 
-from .plan import Plan, base_plan
+from zones.plan import Plan, base_plan
 
 
 @dataclass

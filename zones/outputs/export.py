@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from geodata.datadir import ATTRIBUTION
 
-from .impact import Impact
-from .plan import Plan
+from zones.impact import Impact
+from zones.plan import Plan
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,1 +1,0 @@
-"""One module per `zoneplan` subcommand; each defines ``register(subparsers)``."""
