@@ -67,10 +67,74 @@ class RoadArrays:
         return int(self.time_s.nnz)
 
 
+def _drive_clauses() -> list[tuple[str, str, str]]:
+    """OSMnx's own ``network_type="drive"`` Overpass filter as (key, op, regex) clauses, so that a ``.osm.pbf``
+    keeps exactly the ways an OSMnx download would (op "" = key present, "~" = matches, "!~" = does not match)."""
+    import re
+
+    import osmnx as ox
+
+    try:
+        filt = ox._overpass._get_network_filter("drive")
+    except Exception:  # pragma: no cover - OSMnx moved its private helper; the 2.x filter text
+        filt = DRIVE_FILTER_OSMNX2
+    return re.findall(r'\["([^"]+)"(?:(!?~)"([^"]*)")?\]', filt)
+
+
+# OSMnx 2.1 `_get_network_filter("drive")`, used only if OSMnx no longer exposes it
+DRIVE_FILTER_OSMNX2 = (
+    '["highway"]["area"!~"yes"]["access"!~"private"]["highway"!~"abandoned|bridleway|bus_guideway|construction|'
+    'corridor|cycleway|elevator|escalator|footway|no|path|pedestrian|planned|platform|proposed|raceway|razed|'
+    'rest_area|service|services|steps|track"]["motor_vehicle"!~"no"]["motorcar"!~"no"]'
+    '["service"!~"alley|driveway|emergency_access|parking|parking_aisle|private"]')
+
+
+def is_drive_way(tags, clauses) -> bool:
+    """True when an OSM way's tags pass the OSMnx drive filter ``clauses`` (Overpass semantics: ``!~`` passes
+    when the key is absent)."""
+    import re
+
+    for k, op, rx in clauses:
+        v = tags.get(k)
+        if not op:
+            if v is None:
+                return False
+        elif op == "~":
+            if v is None or not re.search(rx, v):
+                return False
+        elif v is not None and re.search(rx, v):
+            return False
+    return True
+
+
+def read_pbf(path: Path) -> nx.MultiDiGraph:
+    """An ``.osm.pbf`` extract as an OSMnx drive graph: pyosmium keeps the ways that pass OSMnx's own drive
+    filter and writes them with the nodes they reference (``BackReferenceWriter``) to a temporary OSM XML
+    file, which ``osmnx.graph_from_xml`` turns into the same graph shape as an OSMnx download (all components
+    kept; ``prepare`` keeps the largest strongly connected one)."""
+    import tempfile
+
+    import osmium
+    import osmnx as ox
+
+    clauses = _drive_clauses()
+    with tempfile.TemporaryDirectory(prefix="zoneplan-pbf-") as tmp:
+        xml = Path(tmp) / "drive.osm"
+        n = 0
+        with osmium.BackReferenceWriter(str(xml), ref_src=str(path), overwrite=True) as writer:
+            for way in osmium.FileProcessor(str(path), osmium.osm.WAY):
+                if is_drive_way(way.tags, clauses):
+                    writer.add_way(way)
+                    n += 1
+        if n == 0:
+            raise DataError(f"{path}: no drivable roads (OSM ways passing the OSMnx drive filter) in this extract")
+        return ox.graph_from_xml(xml, retain_all=True)
+
+
 def read_graph(path: Path) -> nx.MultiDiGraph:
     """A local OSM road source as an OSMnx graph: ``.graphml``, ``.gpkg`` (OSMnx nodes/edges layers,
-    undirected: one-way rules are lost) or OSM XML (``.osm``/``.xml``). ``.osm.pbf`` must be converted first
-    (e.g. ``osmium cat in.osm.pbf -o out.osm``); the error says so."""
+    undirected: one-way rules are lost), OSM XML (``.osm``/``.xml``) or an ``.osm.pbf`` extract (read with
+    pyosmium, see ``read_pbf``)."""
     import osmnx as ox
 
     path = Path(path)
@@ -88,14 +152,13 @@ def read_graph(path: Path) -> nx.MultiDiGraph:
             return ox.graph_from_gdfs(nodes, edges)
         if name.endswith((".osm", ".xml", ".osm.xml")):
             return ox.graph_from_xml(path, retain_all=True)
+        if name.endswith(".pbf"):
+            return read_pbf(path)
     except DataError:
         raise
-    except Exception as exc:
-        raise DataError(f"{path}: cannot read road network: {exc}") from exc
-    if name.endswith(".pbf"):
-        raise DataError(f"{path}: .osm.pbf is not read directly; convert it to OSM XML for the council area, e.g. "
-                        f"`osmium extract -b W,S,E,N {path.name} -o area.osm` then point the pack at area.osm")
-    raise DataError(f"{path}: unknown road network format (use .graphml, .gpkg or .osm)")
+    except Exception as exc:  # the reader's own message names no file content, only what failed
+        raise DataError(f"{path}: cannot read road network ({type(exc).__name__})") from exc
+    raise DataError(f"{path}: unknown road network format (use .graphml, .gpkg, .osm or .osm.pbf)")
 
 
 def prepare(G: nx.MultiDiGraph, speeds_kph: dict[str, float] | None = None) -> nx.MultiDiGraph:
@@ -108,6 +171,11 @@ def prepare(G: nx.MultiDiGraph, speeds_kph: dict[str, float] | None = None) -> n
     for _, _, d in G.edges(data=True):  # recompute from maxspeed + UK defaults, not from a file's own imputation
         d.pop("speed_kph", None)
         d.pop("travel_time", None)
+        hw = d.get("highway")
+        if isinstance(hw, list) and hw:
+            # OSMnx's simplification stores merged ways' types as list(set(...)), whose order changes from one
+            # process to the next, and add_edge_speeds keeps the FIRST: pick the slowest type, deterministically
+            d["highway"] = sorted(hw, key=lambda h: (speeds.get(h, 30 * MPH), h))[0]
     G = ox.routing.add_edge_speeds(G, hwy_speeds=speeds, fallback=30 * MPH)
     G = ox.routing.add_edge_travel_times(G)
     G = ox.truncate.largest_component(G, strongly=True)

@@ -14,9 +14,11 @@ Definitions (minutes by car; distances in EPSG:27700 metres):
 
 Road data: a unit rests on a real road graph when all its client points and its nearest hub snap to a node of
 a graph within ``SNAP_LIMIT_M`` and lie inside the graph's area. Otherwise its values are ESTIMATED from
-straight-line distances × circuity ÷ speed, both measured per distance band on a real graph (the council's
-own, or the reference Loughborough graph), and flagged ``estimated``. The estimate's error is measured by
-fitting the bands on the western half of the graph and predicting the eastern half's routes.
+straight-line distances with the access + main-road model of ``travel.estimator`` (fitted on a real graph: the
+council's own, or the reference Loughborough graph), and flagged ``estimated``. The estimate's error is
+checked on held-out routes (the graph's eastern half when fitted on its western half, and the Rutland extract)
+per distance band and urban/rural setting; ``estimate_error_p90_pct`` gives each unit the checked p90 error of
+trips like its town trip.
 """
 from __future__ import annotations
 
@@ -37,13 +39,13 @@ from geodata.units import UnitLayer
 from geodata.validate import RepairReport
 
 from .graph import RoadArrays, load_arrays, pack_graph_paths
+from .estimator import check, error_band, estimate_road_m, estimate_seconds, evaluate, fit_estimator, pair_setting, reference, urban_mask
+from .estimator import DIST_BANDS_M, REFERENCE_GRAPH  # noqa: F401  (re-exported)
 from .matrix import nearest_source_times, travel_times
 
-METRICS_VERSION = "3"
+METRICS_VERSION = "4"
 K_NEAREST = 3
 SNAP_LIMIT_M = 500.0
-REFERENCE_GRAPH = "osm/loughborough/drive/graph.graphml"
-DIST_BANDS_M = np.array([0, 1000, 2000, 4000, 7000, np.inf])
 
 
 # ---------------------------------------------------------------- client points and hubs
@@ -102,62 +104,15 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     raise DataError(f"pack {pack.path}: no town hubs: set [travel] hubs = [...]")
 
 
-# ---------------------------------------------------------------- estimation model
-
-def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np.ndarray | None = None) -> dict:
-    """Circuity (road m / straight m) and speed (road m / s) per straight-line distance band, measured on
-    a real graph from ``n_origins`` random origins (restricted to nodes where ``mask`` is True) to all nodes."""
-    rng = np.random.default_rng(seed)
-    cand = np.flatnonzero(mask) if mask is not None else np.arange(arr.n_nodes)
-    origins = rng.choice(cand, size=min(n_origins, len(cand)), replace=False)
-    t = travel_times(arr.time_s, origins)
-    m = travel_times(arr.length_m, origins)
-    dx = arr.x[None, :] - arr.x[origins][:, None]
-    dy = arr.y[None, :] - arr.y[origins][:, None]
-    d = np.hypot(dx, dy)
-    ok = np.isfinite(t) & (d > 100)
-    if mask is not None:
-        ok &= mask[None, :]
-    d, t, m = d[ok], t[ok], m[ok]
-    bands = []
-    for lo, hi in zip(DIST_BANDS_M[:-1], DIST_BANDS_M[1:]):
-        sel = (d >= lo) & (d < hi)
-        if sel.sum() >= 20:
-            bands.append({"from_m": float(lo), "to_m": float(hi) if np.isfinite(hi) else None, "n_pairs": int(sel.sum()),
-                          "circuity": float(np.median(m[sel] / d[sel])), "speed_m_per_s": float(np.median(m[sel] / t[sel]))})
-    if not bands:
-        raise DataError(f"{arr.source}: too few routes to measure circuity and speed")
-    return {"bands": bands, "source": arr.source}
-
-
-def estimate_seconds(model: dict, d_m: np.ndarray) -> np.ndarray:
-    """Drive seconds estimated from straight-line metres with the band's circuity and speed (beyond the last
-    measured band, the last band's values)."""
-    d_m = np.asarray(d_m, dtype=float)
-    out = np.empty_like(d_m)
-    bands = model["bands"]
-    edges = np.array([b["from_m"] for b in bands[1:]])
-    idx = np.searchsorted(edges, d_m, side="right")
-    circ = np.array([b["circuity"] for b in bands])[idx]
-    speed = np.array([b["speed_m_per_s"] for b in bands])[idx]
-    out[:] = d_m * circ / speed
-    return out
-
+# ---------------------------------------------------------------- estimation model (travel/estimator.py)
 
 def holdout_error(arr: RoadArrays, n_origins: int = 150) -> dict:
     """Fit the estimator on the graph's western half, predict the eastern half's routes; percent errors."""
     west = arr.x < np.median(arr.x)
     model = fit_estimator(arr, n_origins, seed=1, mask=west)
-    rng = np.random.default_rng(2)
-    east = np.flatnonzero(~west)
-    origins = rng.choice(east, size=min(n_origins, len(east)), replace=False)
-    t = travel_times(arr.time_s, origins)
-    d = np.hypot(arr.x[None, :] - arr.x[origins][:, None], arr.y[None, :] - arr.y[origins][:, None])
-    ok = np.isfinite(t) & (d > 300) & (~west)[None, :]
-    est = estimate_seconds(model, d[ok])
-    err = (est - t[ok]) / t[ok] * 100
-    return {"pairs": int(ok.sum()), "median_abs_pct": round(float(np.median(np.abs(err))), 1),
-            "mean_pct": round(float(np.mean(err)), 1), "p90_abs_pct": round(float(np.percentile(np.abs(err), 90)), 1),
+    rows, summ = check(model, arr, "east half", n_origins=n_origins, origin_mask=~west, dest_mask=~west)
+    return {"pairs": summ["pairs"], "median_abs_pct": summ["median_abs_pct"], "mean_pct": summ["mean_pct"],
+            "p90_abs_pct": summ["p90_abs_pct"],
             "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern half"}
 
 
@@ -215,13 +170,23 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     if model_src is None:
         raise DataError(f"no road graph: the pack names no [travel] graphs and the reference graph {REFERENCE_GRAPH} "
                         "is not in the data directory, so travel times can be neither computed nor estimated")
-    model = fit_estimator(model_src)
+    if arrays:  # the council's own graph: fit and check on it (and on the check graphs)
+        from .estimator import CHECK_GRAPHS
+
+        model = fit_estimator(model_src)
+        checks = [load_arrays(p) for p in (data_path(c, required=False) for c in CHECK_GRAPHS) if p.exists()]
+        errors = evaluate(model_src, checks)
+    else:
+        ref_fit = reference()
+        model, errors = ref_fit["model"], ref_fit["errors"]
     err = holdout_error(model_src)
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
     hxy = hubs[["x", "y"]].to_numpy(float)
     w = pts["weight"].to_numpy(float)
     pu = pts["unit_idx"].to_numpy()
     pts_of = [np.flatnonzero(pu == i) for i in range(n)]
+    urban_of = urban_mask(pxy[:, 0], pxy[:, 1])
+    hub_urban = urban_mask(hxy[:, 0], hxy[:, 1])
 
     # coverage: which graph (if any) covers each point: snap distance and inside the node hull
     cover = np.full(len(pts), -1)
@@ -294,10 +259,13 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
             visit = est_visit
             dd_all = [np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST] for p in P if len(cand) > 1]
             dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
-            circuity = float(estimate_seconds(model, np.array([dmean]))[0] * _speed_at(model, dmean) / dmean) if dd_all else np.nan
-            visit_how = ("ESTIMATED: straight line × circuity ÷ speed measured on "
-                         f"{Path(model['source']).name} per distance band, {K_NEAREST} nearest client points")
+            circuity = float(estimate_road_m(model, np.array([dmean]))[0] / dmean) if dd_all else np.nan
+            visit_how = ("ESTIMATED: straight line × circuity, access streets at the speed fitted on "
+                         f"{Path(model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points")
         # town
+        dh, hi = cKDTree(hxy).query(pxy[P])
+        hub_i = int(np.bincount(hi).argmax())
+        eb = error_band(errors, float(np.median(dh)), str(pair_setting(urban_of[P].mean() >= 0.5, hub_urban[hub_i])))
         real_town = all(p in t_from for p in P) and (t_from[P[0]][0] in hub_t if len(P) and P[0] in t_from else False)
         if real_town:
             g = t_from[P[0]][0]
@@ -306,13 +274,14 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
         if real_town:
             town = float(np.average(tt, weights=wi)) / 60
             town_how = "real drive time from the nearest hub on the road graph"
-            dh, hi = cKDTree(hxy).query(pxy[P])
-            hub_name = hubs["name"].iloc[int(np.bincount(hi).argmax())]
+            hub_name = hubs["name"].iloc[hub_i]
         else:
-            dh, hi = cKDTree(hxy).query(pxy[P])
             town = est_town
-            hub_name = hubs["name"].iloc[int(np.bincount(hi).argmax())]
-            town_how = "ESTIMATED from straight-line distance to the nearest hub × measured circuity ÷ speed"
+            hub_name = hubs["name"].iloc[hub_i]
+            town_how = ("ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
+                        f"checked p90 error {eb['p90_abs_pct']} % for such trips)" if eb["checked"] else
+                        "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
+                        "unchecked at this distance)")
         area = float(units["area_km2"].iloc[i])
         hours = float(units["hours_per_week"].iloc[i])
         rows.append({
@@ -328,6 +297,9 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
             "visit_to_visit_min_estimate": round(est_visit, 2),
             "town_min_estimate": round(est_town, 2),
             "road_data": bool(real_visit and real_town),
+            "estimate_error_p90_pct": eb["p90_abs_pct"] if eb["checked"] else np.nan,
+            "estimate_error_median_pct": eb["median_abs_pct"] if eb["checked"] else np.nan,
+            "setting": str(pair_setting(urban_of[P].mean() >= 0.5, urban_of[P].mean() >= 0.5)),
             "estimated": not (real_visit and real_town),
             "method": f"visit_to_visit_min: {visit_how}. town_min: {town_how} ({hub_name}). "
                       f"Client points: {len(P)} output-area points weighted by the unit's hours.",
@@ -340,7 +312,10 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
                     "town_median_abs_pct": round(float(np.median(np.abs(real["town_min_estimate"] / real["town_min"] - 1) * 100)), 1)}
     else:
         unit_err = {"n_units": 0}
-    err = dict(err, units_with_both=unit_err)
+    err = dict(err, units_with_both=unit_err, by_band=errors["by_band"], checks=errors["summary"],
+               pooled=errors["pooled"],
+               growth_with_distance="see by_band: median and p90 absolute percent error per straight-line distance "
+                                    "band (km) and setting, on routes not used in the fit")
     meta = {"graphs": [a.source for a in arrays], "graph_nodes": int(sum(a.n_nodes for a in arrays)),
             "graph_edges": int(sum(a.n_edges for a in arrays)), "estimator": model, "estimate_error": err,
             "n_hubs": int(len(hubs)), "snap_limit_m": SNAP_LIMIT_M, "k_nearest": K_NEAREST,
@@ -358,11 +333,6 @@ def _estimated_visit(model, pxy, P, cand, wi, area_km2) -> float:
             dd = np.array([np.sqrt(area_km2 * 1e6) / 2])
         vals.append(float(np.mean(estimate_seconds(model, dd))) / 60)
     return float(np.average(vals, weights=wi))
-
-
-def _speed_at(model: dict, d_m: float) -> float:
-    edges = np.array([b["from_m"] for b in model["bands"][1:]])
-    return model["bands"][int(np.searchsorted(edges, d_m, side="right"))]["speed_m_per_s"]
 
 
 def _hours_per_client(layer: UnitLayer) -> float:

@@ -70,3 +70,52 @@ def test_cli_travel_json_is_strict_json():
     out = subprocess.run([sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
                          capture_output=True, text=True, check=True)
     json.loads(out.stdout, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))  # no Infinity/NaN
+
+
+RUTLAND = "osm/rutland-2018/rutland-latest.osm.pbf"
+
+
+def test_rutland_pbf_loads_as_a_road_source_like_an_osmnx_download():
+    """The real Rutland 2018 extract, read with pyosmium + OSMnx's drive filter: a routable rural graph with
+    the A1 (trunk) in EPSG:27700, matching networkx on a few origins."""
+    G = prepare(read_graph(data_path(RUTLAND)))
+    assert nx.is_strongly_connected(G) and G.number_of_nodes() > 2000
+    hw = {h for _, _, d in G.edges(data=True) for h in (d["highway"] if isinstance(d["highway"], list) else [d["highway"]])}
+    assert {"trunk", "primary", "residential"} <= hw and "footway" not in hw and "service" not in hw
+    arr = load_arrays(data_path(RUTLAND))
+    assert arr.n_nodes == G.number_of_nodes()
+    assert 480_000 < arr.x.mean() < 500_000 and 300_000 < arr.y.mean() < 315_000  # Rutland, EPSG:27700
+    pos = {n: i for i, n in enumerate(arr.osmid)}
+    origins = list(G.nodes)[:3]
+    ours = travel_times(arr.time_s, np.array([pos[o] for o in origins]))
+    for r, o in enumerate(origins):
+        ref = nx.single_source_dijkstra_path_length(G, o, weight="travel_time")
+        assert max(abs(ours[r, pos[n]] - s) for n, s in ref.items()) < 1e-6
+
+
+def test_estimator_checked_by_distance_band_and_setting_on_held_out_routes():
+    """The reference estimator: fitted on Loughborough, checked on its held-out half and on Rutland (never
+    fitted on) up to 20-40 km trips; longer trips do not run at town speeds."""
+    from travel.estimator import estimate_seconds, reference
+
+    ref = reference()
+    model, errors = ref["model"], ref["errors"]
+    checks = {s["check"].split(" ")[0]: s for s in errors["summary"]}
+    assert "rutland-latest.osm.pbf" in checks and checks["rutland-latest.osm.pbf"]["max_km"] > 20
+    bands = {(r["from_km"], r["setting"]) for r in errors["by_band"]}
+    assert {(0, "urban"), (10, "rural"), (20, "rural")} <= bands
+    long = [r for r in errors["by_band"] if r["from_km"] == 20 and r["setting"] == "all"][0]
+    assert long["median_abs_pct"] < 20 and long["n_pairs"] > 1000
+    # 30 km straight line: faster on average than the town speed of Loughborough's longest band
+    town_speed = model["bands"][-1]["speed_m_per_s"]
+    t30 = estimate_seconds(model, [30_000.0])[0]
+    assert t30 < 30_000 * model["bands"][-1]["circuity"] / town_speed * 0.85
+
+
+def test_cli_travel_json_reports_errors_by_band():
+    out = subprocess.run([sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
+                         capture_output=True, text=True, check=True)
+    e = json.loads(out.stdout)["estimate_error"]
+    for k in ("median_abs_pct", "p90_abs_pct", "by_band", "checks", "pooled"):
+        assert k in e
+    assert {r["setting"] for r in e["by_band"]} >= {"urban", "rural"}
