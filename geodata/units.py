@@ -1,7 +1,14 @@
-"""Building blocks ("units") of a council: parishes, ward remainders or wards, tiling the council area.
+"""Building blocks ("units") of a council: parishes, ward remainders, wards, or the areas of one polygon
+layer (``unit_type = "polygons"``: e.g. Leicestershire's 201 OA-built parishes, or a council's LSOAs), tiling
+the council area.
 
 Pipeline (all geometry EPSG:27700, areas in m² unless named ``_km2``):
-1. read the council's wards (one file per district), check and repair them; the outline is their union;
+1. read the council's wards (one file per district), check and repair them; the outline is their union
+   (or, for ``polygons`` packs, the union of the ``[units] outline`` layer, e.g. the output areas the units
+   are built from);
+1b. for ``polygons`` packs (section ``[units]``): every row of one polygon layer (``[units] layer`` names a
+   ``[layers]`` key; ``{lad}`` gives one file per district) is a unit with its code and name fields; rows
+   may list smaller areas they hold (``absorbs_field``), which then resolve to them;
 2. for ``parish+ward_remainder`` packs, read the parish polygons that exist, clip them to the outline and
    make them disjoint; each ward minus the parishes is a *ward remainder* unit (a ward no parish polygon
    touches stays a whole *ward* unit);
@@ -36,14 +43,14 @@ from .layers import read_csv, read_polygons
 from .packs import Pack, load_pack
 from .validate import BNG, RepairReport, polygonal_part, tiling_report
 
-UNITS_VERSION = "6"  # bump when the build changes, so caches are rebuilt
+UNITS_VERSION = "8"  # bump when the build changes, so caches are rebuilt
 EDGE_TOL_M = 1.0  # tolerance when measuring shared edges between pieces, metres
 
 Progress = Callable[[str, float], None]
 
 UNIT_COLUMNS = [
     "unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name", "lad_code",
-    "zone", "area_km2", "hours_per_week", "hours_estimated", "note",
+    "zone", "area_km2", "hours_per_week", "hours_estimated", "note", "edge_source",
 ]
 
 
@@ -76,6 +83,14 @@ class UnitLayer:
             add(row.unit_code, row.unit_code)
         for row in self.units.itertuples(index=False):
             add(row.unit_name, row.unit_code)
+        for row in self.units.itertuples(index=False):  # "Loughborough (Charnwood unparished area)" -> "Loughborough"
+            short = re.sub(r"\s*\([^)]*\)\s*$", "", str(row.unit_name))
+            if short != row.unit_name and not idx.get(norm_name(short)):
+                add(short, row.unit_code)
+        groups = (self.report or {}).get("split_by_ward", {})
+        for other, code in (self.report or {}).get("alt_names", {}).items():
+            for c in groups.get(code, [code]):  # a unit split by ward: its names resolve to all its pieces
+                add(other, c)
         for row in self.units.itertuples(index=False):
             for p in filter(None, str(row.parishes).split(";")):
                 add(p, row.unit_code)
@@ -83,7 +98,25 @@ class UnitLayer:
                 add(p, row.unit_code)
         for row in self.units.itertuples(index=False):
             add(row.ward_name, row.unit_code) if row.unit_type == "ward" else None
+        for other, code in (self.report or {}).get("alt_codes", {}).items():
+            for c in groups.get(code, [code]):
+                add(other, c)
+        for code, pieces in groups.items():
+            for c in pieces:
+                add(code, c)
+        for label, code in self.parish_labels():
+            add(label, code)
         self._index = idx
+
+    def parish_labels(self) -> list[tuple[str, str]]:
+        """(label, unit code) for every civil parish held inside a unit that bears another name, e.g.
+        ``("Cotes (within Burton on the Wolds)", "E04012883")``: what a search box offers for such a parish."""
+        out = []
+        for row in self.units.itertuples(index=False):
+            for p in filter(None, str(row.parishes).split(";")):
+                if norm_name(p) != norm_name(row.unit_name):
+                    out.append((f"{p} (within {row.unit_name})", row.unit_code))
+        return out
 
     def resolve(self, name_or_code: str) -> list[str]:
         """Unit codes for a unit code or name, or a civil parish name or code (any case).
@@ -120,6 +153,10 @@ class UnitLayer:
             "zone_label": self.pack.zone_label,
             "zones_note": self.zones_note,
             "parishes_without_polygon": self.report.get("parishes_without_polygon", 0),
+            "tiling_against": self.report.get("tiling_against", "wards"),
+            "outside_km2": self.report.get("outside_km2", 0.0),
+            "units_by_edge_source": {k: int(v) for k, v in u["edge_source"].value_counts().sort_index().items()}
+            if "edge_source" in u else {},
             "cached": self.cached,
             "build_s": round(self.build_s, 2),
         }
@@ -180,6 +217,175 @@ def _read_parishes(pack: Pack, lookup: pd.DataFrame, outline, rep: RepairReport)
         taken = geom if taken is None else shapely.union(taken, geom)
     g = g.set_geometry(gpd.GeoSeries(geoms, crs=BNG))
     return g[~g.geometry.is_empty & (g.geometry.area > 0)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- units from one polygon layer
+
+_HELD_RE = re.compile(r"\s*([^;()]+?)\s*\(([EWSN]\d{8})\)\s*")
+
+
+def parse_held(text: str) -> list[tuple[str, str]]:
+    """``"Cotes (E04012884); Prestwold (E04012889)"`` -> ``[("Cotes", "E04012884"), ("Prestwold", "E04012889")]``.
+
+    Entries without a code in brackets are kept with an empty code."""
+    out = []
+    for part in filter(None, (p.strip() for p in str(text or "").split(";"))):
+        m = _HELD_RE.fullmatch(part)
+        out.append((m.group(1), m.group(2)) if m else (part, ""))
+    return out
+
+
+def units_config(pack: Pack) -> dict:
+    """The ``[units]`` section of a ``polygons`` pack, checked (DataError names the pack and the key)."""
+    cfg = dict(pack.raw.get("units", {}))
+    for key in ("layer", "code_field", "name_field"):
+        if not cfg.get(key):
+            raise DataError(f"pack {pack.path}: unit_type 'polygons' needs [units] {key}")
+    if cfg["layer"] not in pack.layers:
+        raise DataError(f"pack {pack.path}: [units] layer '{cfg['layer']}' is not a key of [layers]")
+    return cfg
+
+
+def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tuple[gpd.GeoDataFrame, dict]:
+    """Units = the rows of one polygon layer (see ``units_config``): unit columns, EPSG:27700.
+
+    [units] keys: ``layer`` (a [layers] key), ``code_field``, ``name_field``; optional ``code_fallback_field``
+    (used where the code field is empty; both codes then resolve), ``district_field`` (else the district is
+    the file's, for ``{lad}`` layers), ``kind`` (unit_type of each row, default "area"), ``kind_field`` +
+    ``kind_if_true`` (rows whose boolean field is true get that unit_type), ``absorbs_field`` (areas held inside
+    a unit, "Name (CODE); ..."), ``names`` (code -> display name), ``edge_source`` (where the edges come from),
+    ``outline`` (a [layers] key whose union the units must tile; default the wards), ``aliases`` (code -> other
+    names it resolves by), ``split_by_ward`` (unit_types to split into one unit per 2013 ward, OAs kept whole).
+    Returns the units and a dict with ``alt_codes`` (other code -> unit code) and ``held`` (code -> list)."""
+    cfg = units_config(pack)
+    code_f, name_f = cfg["code_field"], cfg["name_field"]
+    fb_f = cfg.get("code_fallback_field")
+    dist_f = cfg.get("district_field")
+    paths = pack.layer_paths(cfg["layer"])
+    per_lad = "{lad}" in pack.layers[cfg["layer"]]
+    frames = []
+    for k, path in enumerate(paths):
+        read_code = fb_f or code_f
+
+        def ours(raw, _f=dist_f):
+            return raw[_f].isin(pack.lad_codes) if _f and _f in raw.columns else pd.Series(True, index=raw.index)
+
+        g = read_polygons(path, read_code, rep, name_field=name_f, keep=ours)
+        if dist_f and dist_f not in g.columns:
+            raise DataError(f"{path}: no '{dist_f}' column ([units] district_field of pack {pack.path})")
+        g["lad_code"] = g[dist_f] if dist_f else (pack.lad_codes[k] if per_lad else "")
+        frames.append(g)
+    g = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
+    if not len(g):
+        raise DataError(f"{paths[0]}: no unit polygons for districts {', '.join(pack.lad_codes)}")
+    primary = g[code_f].fillna("").astype(str).str.strip() if code_f in g.columns else pd.Series("", index=g.index)
+    fallback = g[fb_f].astype(str).str.strip() if fb_f else primary
+    g["unit_code"] = np.where(primary != "", primary, fallback)
+    dup = g["unit_code"][g["unit_code"].duplicated()]
+    if len(dup):
+        raise DataError(f"{paths[0]}: unit code(s) {sorted(set(dup))[:10]} appear more than once")
+    alt_codes = {f: c for f, c in zip(fallback, g["unit_code"]) if f and f != c}
+    names = {str(k): str(v) for k, v in cfg.get("names", {}).items()}
+    g["unit_name"] = [names.get(c, str(n)) for c, n in zip(g["unit_code"], g[name_f])]
+    alt_names = {str(n): c for c, n in zip(g["unit_code"], g[name_f]) if c in names}
+    for c, extra in cfg.get("aliases", {}).items():  # other names a unit is known by, e.g. its towns
+        for a in ([extra] if isinstance(extra, str) else list(extra)):
+            alt_names[str(a)] = str(c)
+    kind = cfg.get("kind", "area")
+    if cfg.get("kind_field"):
+        flag = g[cfg["kind_field"]].astype(str).str.lower().isin(["true", "1", "yes"])
+        g["unit_type"] = np.where(flag, cfg.get("kind_if_true", kind), kind)
+    else:
+        g["unit_type"] = kind
+    held: dict[str, list[tuple[str, str]]] = {}
+    if cfg.get("absorbs_field") and cfg["absorbs_field"] in g.columns:
+        for c, txt in zip(g["unit_code"], g[cfg["absorbs_field"]].fillna("")):
+            if parse_held(txt):
+                held[c] = parse_held(txt)
+    own_is_parish = kind == "parish"
+    g["parishes"] = [str(n) if own_is_parish and t == "parish" else "" for n, t in zip(g[name_f], g["unit_type"])]
+    g["parish_codes"] = [c if own_is_parish and t == "parish" else "" for c, t in zip(g["unit_code"], g["unit_type"])]
+    # the 2013 ward holding most of each unit (for ward-list zoning and display)
+    tree = STRtree(np.asarray(wards.geometry.values, dtype=object))
+    w_code, w_name, w_lad = [], [], []
+    for geom in g.geometry:
+        cand = tree.query(geom)
+        if len(cand):
+            areas = [wards.geometry.iloc[j].intersection(geom).area for j in cand]
+            j = int(cand[int(np.argmax(areas))])
+        else:
+            j = int(tree.nearest(geom))
+        w_code.append(wards["ward_code"].iloc[j])
+        w_name.append(wards["ward_name"].iloc[j])
+        w_lad.append(wards["lad_code"].iloc[j])
+    g["ward_code"], g["ward_name"] = w_code, w_name
+    g["lad_code"] = [lad if lad else wl for lad, wl in zip(g["lad_code"], w_lad)]
+    g["edge_source"] = cfg.get("edge_source", f"polygon layer {pack.layers[cfg['layer']]}")
+    groups: dict[str, list[str]] = {}
+    if cfg.get("split_by_ward"):
+        g = _split_by_ward(pack, cfg, g, wards, rep, alt_names, groups)
+    cols = ["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name", "lad_code",
+            "edge_source", "geometry"]
+    return gpd.GeoDataFrame(g[cols], geometry="geometry", crs=BNG), {"alt_codes": alt_codes, "held": held,
+                                                                      "alt_names": alt_names, "groups": groups}
+
+
+def _split_by_ward(pack: Pack, cfg: dict, g: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, rep: RepairReport,
+                   alt_names: dict[str, str], groups: dict[str, list[str]]) -> gpd.GeoDataFrame:
+    """Split the units whose unit_type is listed in ``[units] split_by_ward`` (e.g. the big unparished towns)
+    into one unit per 2013 ward, keeping output areas whole: an OA goes to the ward holding its representative
+    point, a piece is the unit ∩ its OAs, and the last piece takes the rest of the unit so the pieces tile the
+    unit exactly. Piece code ``<unit code>-<ward code>``, name ``<ward name> (<kind>)``; the unit's own names
+    resolve to all its pieces."""
+    kinds = set(cfg["split_by_ward"])
+    key = cfg.get("split_layer", cfg.get("outline", "oa"))
+    code_f = cfg.get("outline_code_field", "OA11CD")
+    oas = gpd.GeoDataFrame(pd.concat([read_polygons(p, code_f, rep) for p in pack.layer_paths(key)],
+                                     ignore_index=True), geometry="geometry", crs=BNG)
+    pts = gpd.GeoDataFrame(geometry=oas.geometry.representative_point(), crs=BNG)
+    in_ward = gpd.sjoin(pts, wards[["ward_code", "ward_name", "geometry"]], predicate="within", how="left")
+    in_ward = in_ward[~in_ward.index.duplicated()]
+    rows = []
+    for r in g.itertuples(index=False):
+        d = r._asdict()
+        if r.unit_type not in kinds:
+            rows.append(d)
+            continue
+        inside = pts.within(r.geometry).to_numpy()
+        by_ward = in_ward[inside].groupby("ward_code").groups
+        if len(by_ward) < 2:
+            rows.append(d)
+            continue
+        rest = r.geometry
+        order = sorted(by_ward, key=lambda wc: -len(by_ward[wc]))
+        for k, wc in enumerate(order):
+            wn = in_ward.loc[by_ward[wc][0], "ward_name"]
+            if k < len(order) - 1:
+                piece = polygonal_part(shapely.intersection(
+                    r.geometry, shapely.union_all(np.asarray(oas.geometry.loc[by_ward[wc]].values, dtype=object))))
+                piece = polygonal_part(shapely.intersection(piece, rest))
+                rest = polygonal_part(shapely.difference(rest, piece))
+            else:
+                piece = rest
+            rows.append({**d, "unit_code": f"{r.unit_code}-{wc}", "unit_name": f"{wn} ({r.unit_type})",
+                         "ward_code": wc, "ward_name": wn, "geometry": piece})
+        groups[r.unit_code] = [f"{r.unit_code}-{wc}" for wc in order]
+        alt_names.setdefault(r.unit_name, r.unit_code)
+        short = re.sub(r"\s*\([^)]*\)\s*$", "", str(r.unit_name))
+        alt_names.setdefault(short, r.unit_code)
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=BNG)
+
+
+def _polygon_outline(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport):
+    """The area the units must tile: union of the ``[units] outline`` layer (default: the wards)."""
+    key = pack.raw.get("units", {}).get("outline")
+    if not key:
+        return shapely.union_all(np.asarray(wards.geometry.values, dtype=object)), "wards"
+    if key not in pack.layers:
+        raise DataError(f"pack {pack.path}: [units] outline '{key}' is not a key of [layers]")
+    code_f = pack.raw.get("units", {}).get("outline_code_field", "OA11CD")
+    geoms = [read_polygons(p, code_f, rep).geometry for p in pack.layer_paths(key)]
+    return shapely.union_all(np.asarray(pd.concat(geoms).values, dtype=object)), key
 
 
 # ---------------------------------------------------------------- building
@@ -280,9 +486,19 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     progress("reading wards", 0.05)
     wards = _read_wards(pack, rep)
     outline = shapely.union_all(np.asarray(wards.geometry.values, dtype=object))
-    report: dict = {"parish_lookup": [], "parishes_without_polygon": 0}
+    report: dict = {"parish_lookup": [], "parishes_without_polygon": 0, "tiling_against": "wards"}
     mixed = pack.unit_type == "parish+ward_remainder"
-    if mixed:
+    poly = pack.unit_type == "polygons"
+    held: dict[str, list[tuple[str, str]]] = {}
+    if poly:
+        progress("reading unit polygons", 0.15)
+        units, extra = _polygon_units(pack, wards, rep)
+        held = extra["held"]
+        report["alt_codes"], report["alt_names"] = extra["alt_codes"], extra["alt_names"]
+        report["split_by_ward"] = extra["groups"]
+        progress("reading the outline", 0.25)
+        outline, report["tiling_against"] = _polygon_outline(pack, wards, rep)
+    elif mixed:
         progress("reading parishes", 0.15)
         lookup = _read_parish_lookup(pack)
         parishes = _read_parishes(pack, lookup, outline, rep)
@@ -319,12 +535,29 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
             break
     report["slivers_merged"] = len(slivers)
     report["sliver_log"] = slivers
-    if mixed:
+    place = mixed or (poly and pack.layers.get("parish_lookup") and pack.raw["units"].get("place_parishes", True))
+    if poly:  # areas the layer says a unit holds (e.g. parishes too small for an output area of their own)
+        pos = {c: i for i, c in enumerate(units["unit_code"])}
+        for code, lst in held.items():
+            i = pos.get(code)
+            if i is None:
+                continue
+            names = [n for n in units.at[i, "parishes"].split(";") if n] + [n for n, _ in lst]
+            codes = [c for c in units.at[i, "parish_codes"].split(";") if c] + [c for _, c in lst]
+            units.at[i, "parishes"], units.at[i, "parish_codes"] = ";".join(names), ";".join(codes)
+        report["held_by_layer"] = [{"parish_name": n, "parish_code": c, "unit_code": u}
+                                   for u, lst in held.items() for n, c in lst]
+    if place:
         progress("placing parishes without polygons", 0.55)
-        have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
+        if poly:
+            lookup = _read_parish_lookup(pack)
+            have = set(units["unit_code"]) | set(report.get("alt_codes", {})) | {
+                c for cs in units["parish_codes"] for c in cs.split(";") if c}
+        else:
+            have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
         missing = lookup[~lookup["parish_code"].isin(have)].drop_duplicates("parish_code")
         placed = _place_parishes(pack, lookup, missing, wards)
-        holders = units[units["unit_type"] != "parish"].reset_index()
+        holders = (units if poly else units[units["unit_type"] != "parish"]).reset_index()
         tree = STRtree(np.asarray(holders.geometry.values, dtype=object))
         parishes_of: dict[int, list[tuple[str, str]]] = {}
         log = []
@@ -337,19 +570,28 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
             how = "point in unit"
             if not hit:
                 j = int(tree.nearest(pt))
-                hit, how = [j], f"nearest ward remainder ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
+                hit, how = [j], f"nearest unit ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
             idx = int(holders["index"].iloc[hit[0]])
             parishes_of.setdefault(idx, []).append((p.parish_name, p.parish_code))
             log.append({"parish_code": p.parish_code, "parish_name": p.parish_name,
                         "unit_code": units["unit_code"].iloc[idx], "located_by": p.method, "assigned_by": how})
         for idx, lst in parishes_of.items():
             lst.sort()
-            units.loc[idx, "parishes"] = ";".join(n for n, _ in lst)
-            units.loc[idx, "parish_codes"] = ";".join(c for _, c in lst)
+            if poly:  # keep the unit's own name first, then the layer's held parishes, then the placed ones
+                names = [n for n in units.loc[idx, "parishes"].split(";") if n] + [n for n, _ in lst]
+                codes = [c for c in units.loc[idx, "parish_codes"].split(";") if c] + [c for _, c in lst]
+            else:
+                names, codes = [n for n, _ in lst], [c for _, c in lst]
+            units.loc[idx, "parishes"] = ";".join(names)
+            units.loc[idx, "parish_codes"] = ";".join(codes)
         report["parish_lookup"] = log
-        report["parishes_without_polygon"] = len(log)
+        report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
     units["area_km2"] = (units.geometry.area / 1e6).round(4)
-    units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"])]
+    if poly:
+        units["note"] = [_polygon_note(t, n, p) for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"])]
+    else:
+        units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"])]
+        units["edge_source"] = [_edge_source(t) for t in units["unit_type"]]
     progress("checking tiling", 0.65)
     report.update(tiling_report(units, outline))
     report["repaired"] = rep.as_dicts()
@@ -365,6 +607,24 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     units = gpd.GeoDataFrame(units[UNIT_COLUMNS + ["geometry"]], geometry="geometry", crs=BNG)
     progress("done", 1.0)
     return UnitLayer(pack=pack, units=units, report=report, zones_note=zones_note, build_s=time.perf_counter() - t0)
+
+
+def _edge_source(unit_type: str) -> str:
+    return {"parish": "OpenStreetMap parish polygon (ODbL), clipped to the council's wards",
+            "ward_remainder": "ONS 2013 ward minus the OpenStreetMap parish polygons inside it",
+            "ward": "ONS 2013 ward boundary"}.get(unit_type, "")
+
+
+def _polygon_note(unit_type: str, name: str, parishes: str) -> str:
+    """Plain-English note of a unit of a ``polygons`` pack: which other parishes it holds, if any."""
+    names = [p for p in parishes.split(";") if p]
+    others = [p for p in names if p != name]
+    base = {"parish": "civil parish", "unparished": "unparished area (no parish council)"}.get(unit_type, unit_type)
+    if not others:
+        return base
+    return (f"{base}; also holds {', '.join(others)} (civil parish{'es' if len(others) > 1 else ''} too small for a "
+            f"2011 output area of {'their' if len(others) > 1 else 'its'} own, or newer): "
+            f"{'their' if len(others) > 1 else 'its'} hours and band are this unit's")
 
 
 def _unit_note(unit_type: str, parishes: str) -> str:
@@ -408,7 +668,7 @@ def load_units(council: str | Pack, progress: Progress | None = None, rebuild: b
     if gpkg.exists() and meta.exists() and not rebuild:
         t0 = time.perf_counter()
         units = gpd.read_file(gpkg, engine="pyogrio")
-        for col in ("parishes", "parish_codes", "note"):
+        for col in ("parishes", "parish_codes", "note", "edge_source"):
             units[col] = units[col].fillna("")
         units["hours_estimated"] = units["hours_estimated"].astype(bool)
         m = json.loads(meta.read_text())

@@ -15,7 +15,7 @@ from ..datadir import DataError, data_path
 
 PACK_DIR = Path(__file__).resolve().parent
 DEFAULT_COUNCIL = "leicestershire"
-UNIT_TYPES = {"ward", "parish+ward_remainder"}
+UNIT_TYPES = {"ward", "parish+ward_remainder", "polygons"}  # polygons: units = one layer's rows ([units])
 ZONE_METHODS = {"nearest_town", "ward_list", "none"}
 
 

@@ -12,7 +12,9 @@ from geodata.units import load_units
 pytestmark = pytest.mark.integration
 
 EXPECTED = {  # council: (units, zones, weekly hours total from the council's report)
-    "leicestershire": (None, 14, 37925.0),
+    # OA-built parish layer: 195 parishes + the 6 unparished towns split by 2013 ward (10+4+4+6+5+10 = 39 pieces);
+    # re-derived from the layer and the OAs in test_leicestershire_units_and_parish_resolution
+    "leicestershire": (234, 14, 37925.0),
     "coventry": (18, 9, 14370.0),
     "merton": (20, 3, 8400.0),
     "bradford": (30, 0, 19600.0),
@@ -36,26 +38,69 @@ def test_council_units_tile_and_hours_add_up(council):
 
 
 def test_leicestershire_units_and_parish_resolution():
+    import geopandas as gpd
+    import pandas as pd
+
     layer = load_units("leicestershire")
     u = layer.units.set_index("unit_code")
     assert set(u["lad_code"]) == {f"E0700013{i}" for i in range(6)} | {"E07000129"}
-    assert (u["unit_type"] == "parish").sum() == 44  # parish polygons in the data directory
-    # every one of the council's civil parishes resolves to exactly one unit
-    import pandas as pd
+    # one unit per row of the OA-built parish layer, counted from the layer itself (PROVENANCE: 195 + 6)
+    src = gpd.read_file(layer.pack.layer_path("parishes_oa"))
+    n_unparished = int(src["unparished"].astype(bool).sum())
+    assert (len(src), n_unparished) == (201, 6)
+    # each unparished town is split into one unit per 2013 ward holding one of its OAs' representative points
+    oa = pd.concat([gpd.read_file(p) for p in layer.pack.layer_paths("oa")], ignore_index=True).to_crs(27700)
+    pts = gpd.GeoDataFrame(geometry=oa.geometry.representative_point(), crs=27700)
+    wards = pd.concat([gpd.read_file(p) for p in layer.pack.layer_paths("wards")], ignore_index=True).to_crs(27700)
+    towns = src[src["unparished"].astype(bool)][["parish_code", "geometry"]]
+    j = gpd.sjoin(gpd.sjoin(pts, towns, predicate="within").drop(columns="index_right"), wards[["WD13CD", "geometry"]],
+                  predicate="within")
+    pieces_expected = j.groupby("parish_code")["WD13CD"].nunique()
+    assert layer.summary()["units_by_type"] == {"parish": len(src) - n_unparished, "unparished": int(pieces_expected.sum())}
+    for town, n in pieces_expected.items():
+        pieces = u[u.index.str.startswith(town + "-")]
+        assert len(pieces) == n and pieces["ward_code"].is_unique
+        whole = float(towns.set_index("parish_code").geometry.area[town]) / 1e6
+        assert abs(pieces["area_km2"].sum() - whole) < 0.01  # the pieces tile the town (km²)
+        assert sorted(layer.resolve(town)) == sorted(pieces.index)
+    assert layer.summary()["tiling_against"] == "oa"
+    assert u["edge_source"].str.contains("output areas").all()
+    # every one of the council's civil parishes (Dec-2019 list) resolves to exactly one unit, by name and code
     lk = pd.read_csv(layer.pack.layer_path("parish_lookup"), dtype=str)
     lk = lk[lk["LAD19CD"].isin(layer.pack.lad_codes)]
-    unresolved = [n for n in lk["PAR19NM"].unique() if len(layer.resolve(n)) < 1]
-    assert unresolved == []
-    gil = layer.resolve("Gilmorton")
-    assert len(gil) == 1 and u.loc[gil[0], "ward_name"] == "Misterton"
-    assert "Gilmorton" in u.loc[gil[0], "parishes"].split(";") and "other" not in u.loc[gil[0], "note"]
-    assert "holds 7 civil parishes" in u.loc[gil[0], "note"]
-    # the para 47 parishes all resolve
-    for name in ["Asfordby", "Markfield", "Witherley", "Barlestone", "Desford", "Market Bosworth",
+    assert [n for n in lk["PAR19NM"].unique() if len(layer.resolve(n)) != 1] == []
+    assert [c for c in lk["PAR19CD"].unique() if len(layer.resolve(c)) != 1] == []
+    # parishes without an area of their own resolve to the neighbour that holds them
+    held = [(n, c) for n, c in layer.parish_labels()]
+    assert ("Cotes (within Burton on the Wolds)", layer.resolve("Burton on the Wolds")[0]) in held
+    assert layer.resolve("Cotes") == layer.resolve("Prestwold") == layer.resolve("Burton on the Wolds")
+    assert len(held) == len(set(lk["PAR19CD"])) - (len(src) - n_unparished)  # 232 - 195 = 37
+    # the para 47 parishes are each a unit of their own (named after them, holding no other parish)
+    for name in ["Asfordby", "Gilmorton", "Markfield", "Witherley", "Barlestone", "Desford", "Market Bosworth",
                  "Newbold Verdon", "East Goscote", "Kegworth", "Measham", "Queniborough"]:
-        assert len(layer.resolve(name)) == 1, name
+        codes = layer.resolve(name)
+        assert len(codes) == 1 and u.loc[codes[0], "unit_name"] == name, name
+        assert u.loc[codes[0], "unit_type"] == "parish" and u.loc[codes[0], "parishes"] == name, name
     assert u.loc[layer.resolve("Asfordby")[0], "zone"] == "Melton"
-    assert u.loc[layer.resolve("Loughborough Hastings (ward)")[0], "zone"] == "Charnwood North"
+    assert set(u.loc[layer.resolve("Loughborough"), "zone"]) == {"Charnwood North"}
+    assert len(layer.resolve("Loughborough")) == 10 and len(layer.resolve("Loughborough Hastings")) == 1
+    assert u.loc[layer.resolve("Gilmorton")[0], "ward_name"] == "Misterton"
+
+
+def test_leicestershire_demand_nests_in_output_areas():
+    """OAs nest in the units: every OA's representative point lies in exactly one unit, and each unit's area
+    equals the sum of the areas of the OAs whose points it holds (within rounding of the layer)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    layer = load_units("leicestershire")
+    oa = pd.concat([gpd.read_file(p) for p in layer.pack.layer_paths("oa")], ignore_index=True).to_crs(27700)
+    pts = gpd.GeoDataFrame(geometry=oa.geometry.representative_point(), crs=27700).assign(a=oa.geometry.area)
+    j = gpd.sjoin(pts, layer.units[["unit_code", "geometry"]], predicate="within", how="left")
+    assert j.index.is_unique and j["unit_code"].notna().all()
+    by_unit = j.groupby("unit_code")["a"].sum() / 1e6
+    diff = (by_unit - layer.units.set_index("unit_code")["area_km2"]).abs()
+    assert diff.max() < 0.01  # km²
 
 
 def test_cli_units_json_is_one_object():

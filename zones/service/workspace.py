@@ -54,8 +54,8 @@ def notes(ws: Workspace) -> list[str]:
                    f"directory): straight-line distance × circuity ÷ speed measured on a real OSM graph; on held-out real "
                    f"routes the estimate's median error is {err.get('median_abs_pct', '?')} %.")
     if s.get("parishes_without_polygon"):
-        out.append(f"{s['parishes_without_polygon']} civil parishes have no polygon in the data directory; each is priced "
-                   "with the ward (remainder) unit that holds it.")
+        out.append(f"{s['parishes_without_polygon']} civil parishes have no area of their own in the data directory; each "
+                   "is priced with the unit that holds it (named in that unit's note).")
     if "STAND-IN" in ws.base.rates.source:
         out.append("Band rates are a STAND-IN (the council publishes none): Leicestershire 2025/26 rates.")
     return out
