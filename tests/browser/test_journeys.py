@@ -117,6 +117,18 @@ def selection_count(pg) -> int:
     return box.locator("[data-tag]").count()
 
 
+def settled_selection_count(pg, done, tries: int = 20) -> int:
+    """The selection count once ``done(count)`` holds or ``tries`` idle waits have passed: a click or a drawn
+    shape reaches the app through the map iframe, and its rerun may start after ``wait_idle`` has returned."""
+    n = selection_count(pg)
+    for _ in range(tries):
+        if done(n):
+            break
+        wait_idle(pg, 500)
+        n = selection_count(pg)
+    return n
+
+
 def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
     page.goto(server + "/edit_zones?council=leicestershire")
     page.locator("iframe").first.wait_for()
@@ -129,10 +141,10 @@ def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
     for dx, dy in [(-0.2, -0.2), (0.2, 0.2), (-0.25, 0.15), (0.25, -0.2)]:
         page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
         wait_idle(page, 1200)
-        if selection_count(page):
+        if settled_selection_count(page, lambda n: n > 0, tries=4):
             break
     page.shot("clicked")
-    assert selection_count(page) == 1
+    assert settled_selection_count(page, lambda n: n == 1) == 1
     # draw: the rectangle tool of leaflet.draw (served locally), dragged over part of the county
     frame.locator(".leaflet-draw-draw-rectangle").click()
     x0, y0 = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.25
@@ -142,8 +154,8 @@ def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
     page.mouse.move(x0 + box["width"] * 0.2, y0 + box["height"] * 0.2, steps=5)
     page.mouse.up()
     wait_idle(page, 1500)
+    assert settled_selection_count(page, lambda n: n > 1) > 1
     page.shot("drawn")
-    assert selection_count(page) > 1
     page.get_by_role("button", name="Clear", exact=True).click()
     wait_idle(page)
-    assert selection_count(page) == 0
+    assert settled_selection_count(page, lambda n: n == 0) == 0
