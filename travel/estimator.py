@@ -34,7 +34,7 @@ from geodata.datadir import DataError, cache_dir, data_path, file_digest
 from .graph import RoadArrays, load_arrays
 from .matrix import travel_times
 
-ESTIMATOR_VERSION = "4"
+ESTIMATOR_VERSION = "5"
 MPH = 1.609344
 MAIN_ROAD_KPH = 50 * MPH
 MAIN_ROAD_SOURCE = ("DfT Vehicle speed compliance statistics for Great Britain 2019: average free-flow car speed "
@@ -219,7 +219,8 @@ def evaluate(model_src: RoadArrays, check_graphs: list[RoadArrays], towns: pd.Da
         rows += r
         summaries.append(s)
     pooled = _pool(rows)
-    return {"summary": summaries, "by_band": rows, "pooled": pooled}
+    return {"summary": summaries, "by_band": rows, "pooled": pooled,
+            "max_checked_km": max((s["max_km"] for s in summaries), default=0.0)}
 
 
 def _pool(rows: list[dict]) -> list[dict]:
@@ -237,14 +238,14 @@ def error_band(errors: dict | None, d_m: float, setting: str) -> dict:
     distance band and setting (else the band's 'all' row); beyond the checked bands ``checked`` is False."""
     pooled = (errors or {}).get("pooled", [])
     km = d_m / 1000
-    inband = [r for r in pooled if r["from_km"] <= km < r["to_km"]]
+    longest = (errors or {}).get("max_checked_km", max((r["to_km"] for r in pooled), default=0))
+    inband = [r for r in pooled if r["from_km"] <= km < r["to_km"] and km <= longest]
     hit = [r for r in inband if r["setting"] == setting] or [r for r in inband if r["setting"] == "all"]
     if hit:
         r = hit[0]
         return {"checked": True, "band_km": [r["from_km"], r["to_km"]], "setting": r["setting"],
                 "median_abs_pct": r["median_abs_pct"], "p90_abs_pct": r["p90_abs_pct"], "median_pct": r["median_pct"],
                 "n_pairs": r["n_pairs"], "check": r["check"]}
-    longest = max((r["to_km"] for r in pooled), default=0)
     return {"checked": False, "band_km": None, "setting": setting, "median_abs_pct": None, "p90_abs_pct": None,
             "median_pct": None, "n_pairs": 0,
             "check": f"no routed pairs at this distance (checked up to {longest} km): error unknown"}
