@@ -1,0 +1,146 @@
+"""Run the zone suggester for a council (CLI and app): load units, travel minutes, adjacency; search; compare
+with the current plan; providers per zone; write the proposal as a scenario file and/or save it in the store.
+
+Everything computed comes from ``zones.suggest`` (the search) and ``zones.travel_cost`` (travel minutes); this
+module only wires them to the council's data and the scenario service.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from geodata.datadir import DataError
+
+MAX_CHANGED_LISTED = 1000
+
+
+def providers_config(pack) -> dict:
+    """The pack's ``[providers]`` section: providers per zone (``per_zone``, ``by_zone``) and the viability
+    floor in hours per week per provider, with their sources. Empty dict when the pack has none."""
+    return dict(pack.raw.get("providers", {}))
+
+
+def providers_rows(per_zone: list[dict], cfg: dict) -> None:
+    """Add providers, hours_per_provider and below_viability_floor to each zone dict (in place)."""
+    if not cfg:
+        return
+    floor = cfg.get("viability_floor_hours_per_week")
+    for z in per_zone:
+        n = int(cfg.get("by_zone", {}).get(z["name"], cfg.get("per_zone", 1)))
+        z["providers"] = n
+        z["hours_per_provider"] = round(z["hours_per_week"] / n, 2) if n else None
+        z["below_viability_floor"] = bool(floor is not None and n and z["hours_per_week"] / n < float(floor))
+
+
+def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), mode: str = "drive",
+                   from_plan: bool = False, seed: int = 0, steps: int | None = None, restarts: int = 2,
+                   axis: str | None = None, units: str | None = None, out: str | None = None,
+                   save: str | None = None, progress=None, workspace=None) -> dict:
+    """Propose ``k`` zones for ``council`` and compare them with its current plan (see zones.suggest).
+
+    Returns the JSON of ``zoneplan suggest``; with ``out`` writes the proposal as a scenario GeoPackage
+    (EPSG:27700), with ``save`` stores it as a scenario (a new version when the name exists). The proposal
+    plan itself is under the key ``_plan`` (removed by the CLI before printing)."""
+    from zones.suggest import (axis_cost, evaluate, order_by_axis, proposal_plan, rook_adjacency, suggest,
+                               summary)
+    from zones.travel_cost import centres, consecutive_visit_minutes, unit_travel_minutes
+
+    progress = progress or (lambda s, f: None)
+    if units:
+        raise DataError(f"--units {units}: this pack offers no other unit layer")
+    if workspace is None:
+        from zones.service.workspace import load_workspace
+
+        progress("loading units, travel metrics and the current plan", 0.02)
+        workspace = load_workspace(council)
+    ws = workspace
+    u = ws.units
+    pack = ws.layer.pack
+    hours = u["hours_per_week"].to_numpy(float)
+    current = u["zone"].astype(str).to_numpy(dtype=object)
+    progress(f"{mode} minutes between unit centres", 0.05)
+    tc = unit_travel_minutes(ws.layer, mode)
+    progress("rook adjacency (shared edges)", 0.08)
+    adj = rook_adjacency(u)
+    xy = centres(u)
+    search_cost = axis_cost(xy, tc.minutes, axis) if axis else tc.minutes
+
+    def sub(step, frac):
+        progress(step, 0.1 + 0.85 * frac)
+
+    try:
+        res = suggest(hours, search_cost, adj, k, balance_pct=balance_pct, current=current, lock_zones=list(lock),
+                      from_plan=from_plan, seed=seed, steps=steps, restarts=restarts, progress=sub)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    if axis:
+        res = order_by_axis(res, xy, hours, axis)
+    order = [z["name"] for z in res.per_zone]
+    per_zone = evaluate(res.zones, hours, tc.minutes, adj, order=order)
+    for z, r in zip(per_zone, res.per_zone):
+        z["locked"] = r.get("locked", False)
+        z["balance_dev_pct"] = r.get("balance_dev_pct")
+    cur_order = list(dict.fromkeys(pack.zone_names or [])) + sorted(set(current) - set(pack.zone_names or []))
+    cur_zones = evaluate(current, hours, tc.minutes, adj, order=cur_order)
+    mean_h = hours.sum() / max(len(cur_zones), 1)
+    for z in cur_zones:
+        z["balance_dev_pct"] = round((z["hours_per_week"] / mean_h - 1) * 100, 1)
+    cfg = providers_config(pack)
+    providers_rows(per_zone, cfg)
+    providers_rows(cur_zones, cfg)
+    if mode == "walk":
+        progress("walk between consecutive visits per zone", 0.96)
+        wk_new = consecutive_visit_minutes(ws.layer, res.zones, "walk")
+        wk_cur = consecutive_visit_minutes(ws.layer, current, "walk")
+        for z in per_zone:
+            z["median_walk_between_visits_min"] = wk_new[z["name"]]["median_min"]
+        for z in cur_zones:
+            z["median_walk_between_visits_min"] = wk_cur[z["name"]]["median_min"]
+    plan = proposal_plan(ws.base, res.zones, reason=f"suggested zones (seed {seed})")
+    changed = [{"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
+               for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours) if f != t]
+    travel = {"mode": mode, "method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
+              "estimated": tc.n_routed_pairs < tc.n_pairs,
+              "estimate_error": tc.info.get("estimate_error"),
+              "note": (f"{tc.n_pairs - tc.n_routed_pairs:,} of {tc.n_pairs:,} unit-centre pairs are ESTIMATED "
+                       "(no road/walk network covers them)") if tc.n_routed_pairs < tc.n_pairs else "all pairs routed"}
+    key = "mean_walk_min" if mode == "walk" else "mean_drive_min"
+    result = {
+        "council": pack.id, "k": k, "mode": mode, "balance_pct": balance_pct, "seed": seed, "axis": axis,
+        "n_units": int(len(u)), "unit_type": pack.unit_type, "balanced": res.balanced,
+        "zone_label": pack.zone_label,
+        "proposal": {"zones": per_zone, "summary": summary(per_zone)},
+        "current": {"zones": cur_zones, "summary": summary(cur_zones), "note": ws.layer.zones_note},
+        "changed_units": len(changed), "changes": changed[:MAX_CHANGED_LISTED],
+        "travel": travel, "cost_figure": key,
+        "adjacency": {"contiguity": "rook (shared edge; corners do not count)", "edges": int(len(adj.edges)),
+                      "bridges": [{"from": str(u["unit_code"].iloc[a]), "to": str(u["unit_code"].iloc[b]),
+                                   "gap_m": g} for a, b, g in adj.bridges],
+                      "exclaves": "a unit made of several polygons is one node and moves whole"},
+        "search": res.info, "objective": res.objective,
+        "hours_estimated": bool(u["hours_estimated"].any()),
+        "providers": {k2: v for k2, v in cfg.items() if k2 != "by_zone"} if cfg else None,
+    }
+    if out:
+        from zones.service.scenario_io import export_gpkg
+
+        export_gpkg(u, plan, out)
+        result["out"] = str(out)
+    if save:
+        from zones.service.store import Store
+
+        store = Store()
+        a = plan.assignments()
+        valid = set(u["unit_code"])
+        existing = store.list(pack.id)
+        hit = existing[existing["name"] == save] if len(existing) else existing
+        note = f"zoneplan suggest {pack.id} --zones {k} --mode {mode} --seed {seed}" + (f" --axis {axis}" if axis else "")
+        if len(hit):
+            sv = store.save(int(hit["id"].iloc[0]), int(hit["latest_version"].iloc[0]), a, plan.rates.to_dict(),
+                            note=note, valid_units=valid)
+        else:
+            sv = store.create(pack.id, save, a, plan.rates.to_dict(), description="suggested zones", note=note,
+                              valid_units=valid)
+        result["scenario"] = {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name}
+    result["_plan"] = plan
+    progress("done", 1.0)
+    return result
