@@ -43,7 +43,8 @@ def page_list() -> list:
     if not readonly():
         pages += [st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
                   st.Page("pages/finance.py", title="Finance", icon=":material/payments:"),
-                  st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:")]
+                  st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:"),
+                  st.Page("pages/suggest.py", title="Suggest zones", icon=":material/auto_awesome:")]
     pages.append(st.Page("pages/report.py", title="Report", icon=":material/description:"))
     return pages
 

@@ -134,3 +134,7 @@ for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_pe
 st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws)), file_name=f"{council}-impact.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
 st.download_button("Download CSV", impact_csv(imp), file_name=f"{council}-impact.csv", mime="text/csv", key="csv")
+
+from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)
+
+payfloor_box.show(ws, int(weeks))

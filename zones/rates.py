@@ -141,6 +141,8 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
     if year not in cards:
         raise DataError(f"pack {pack.path}: no rates for year '{year}' (has {', '.join(sorted(cards))})")
     raw = cards[year]
+    if raw.get("derived"):
+        return derived_rate_card(pack, year)
     rates = {b: money(str(raw[b])) for b in pack.bands if b in raw}
     missing = [b for b in pack.bands if b not in raw]
     if missing:
@@ -152,11 +154,46 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
     return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates), source=src)
 
 
+def report_figures(pack) -> dict:
+    """The council report's own money figures from the pack's ``[finance]`` section: weekly hours, £ a year,
+    weeks a year and their source (empty dict when the pack states none)."""
+    f = pack.raw.get("finance", {})
+    if not f.get("report_gbp_per_year"):
+        return {}
+    return {"hours_per_week": Decimal(str(f["report_hours_per_week"])),
+            "gbp_per_year": Decimal(str(f["report_gbp_per_year"])),
+            "weeks_per_year": int(f.get("weeks_per_year", 52)), "source": f.get("report_source", "")}
+
+
+def derived_rate_card(pack, year: str) -> RateCard:
+    """A rate card DERIVED from the council report's figures where the council publishes no card:
+    the urban (base band) rate is the report's average £ per hour = £ a year / weeks / weekly hours; the
+    other bands keep the ratios of the ``shape`` card in the pack (e.g. Leicestershire's 2025/26 rates)."""
+    raw = pack.rates[year]
+    fig = report_figures(pack)
+    if not fig:
+        raise DataError(f"pack {pack.path}: [rates.\"{year}\"] derived = true needs [finance] report_gbp_per_year "
+                        "and report_hours_per_week")
+    base = raw.get("base_band", pack.bands[0])
+    shape = {b: Decimal(str(v)) for b, v in raw.get("shape", {}).items()}
+    missing = [b for b in pack.bands if b not in shape]
+    if missing or shape.get(base, 0) <= 0:
+        raise DataError(f"pack {pack.path}: [rates.\"{year}\"] shape lacks band(s) {', '.join(missing) or base}")
+    per_hour = fig["gbp_per_year"] / fig["weeks_per_year"] / fig["hours_per_week"]
+    rates = {b: money(per_hour * shape[b] / shape[base]) for b in pack.bands}
+    src = (f"{pack.path.name} [rates.\"{year}\"] — DERIVED from the report (no published card): "
+           f"£{fig['gbp_per_year']:,} a year / {fig['weeks_per_year']} weeks / {fig['hours_per_week']:,} h a week = "
+           f"£{money(per_hour)} per hour ({base}); other bands keep the ratios of {raw.get('shape_source', 'the shape card')}. "
+           f"Source: {fig['source']}")
+    return RateCard(year=year, rates=rates, ceiling=dict(rates), source=src, mode="derived")
+
+
 # ---------------------------------------------------------------- cost build-up
 
 #: National Living Wage (age 21+) by financial year, £/hour (GOV.UK "National Minimum Wage and National Living
 #: Wage rates": £12.21 from 1 April 2025, £12.71 from 1 April 2026). Editable: pass pay_gbp_per_hour.
-NATIONAL_LIVING_WAGE = {"2025/26": Decimal("12.21"), "2026/27": Decimal("12.71")}
+NATIONAL_LIVING_WAGE = {"2021/22": Decimal("8.91"), "2022/23": Decimal("9.50"), "2023/24": Decimal("10.42"),
+                        "2024/25": Decimal("11.44"), "2025/26": Decimal("12.21"), "2026/27": Decimal("12.71")}
 
 #: Where each CostBuildUp default comes from (shown by pages/reports beside the figures).
 ASSUMPTIONS = {
@@ -257,3 +294,73 @@ def fmt_gbp(x) -> str:
     """£ amount for people: thousands separators, pence, minus sign before the £ (e.g. −£5,479.69)."""
     d = money(x)
     return ("−" if d < 0 else "") + f"£{abs(d):,}"
+
+
+# ---------------------------------------------------------------- pay floor scenarios
+
+#: London Living Wage by year it was announced for (Living Wage Foundation), £/hour.
+LONDON_LIVING_WAGE = {"2021/22": Decimal("11.05"), "2022/23": Decimal("11.95")}
+
+#: CostBuildUp fields a pack may set in ``[finance.buildup]`` (each with ``<field>_source``).
+BUILDUP_FIELDS = ("pay_gbp_per_hour", "visit_min", "holiday_pct", "employer_ni_pct", "pension_pct", "other_oncost_pct",
+                  "average_speed_mph", "gbp_per_mile", "running_business_gbp_per_hour", "surplus_pct")
+
+
+def buildup_from_pack(pack) -> tuple[CostBuildUp, list[dict]]:
+    """The cost build-up of a council: the defaults overridden by the pack's ``[finance.buildup]`` values, and
+    every assumption as {name, value, source} (the pack's ``<name>_source`` where it gives one)."""
+    cfg = pack.raw.get("finance", {}).get("buildup", {})
+    kw = {f: Decimal(str(cfg[f])) for f in BUILDUP_FIELDS if f in cfg}
+    if "year" in cfg:
+        kw["year"] = str(cfg["year"])
+    for f, v in kw.items():
+        if f != "year" and (v < 0 or v > 1000):
+            raise DataError(f"pack {pack.path}: [finance.buildup] {f} = {v} is out of range")
+    cb = CostBuildUp(**kw)
+    rows = [{"name": f, "value": str(getattr(cb, f)),
+             "source": cfg.get(f"{f}_source") or ("pack " + pack.path.name if f in cfg else ASSUMPTIONS[f])}
+            for f in BUILDUP_FIELDS]
+    return cb, rows
+
+
+def pay_linked_per_contact_hour(cb: CostBuildUp, travel_min_per_visit) -> Decimal:
+    """£ per contact hour that moves with £1 of care worker hourly pay: paid hours (contact + paid travel)
+    x (1 + on-costs %) x (1 + surplus %). Mileage and running the business do not move with pay."""
+    t = Decimal(str(travel_min_per_visit))
+    paid_hours = 1 + t / cb.visit_min
+    oncost = (cb.holiday_pct + cb.employer_ni_pct + cb.pension_pct + cb.other_oncost_pct) / 100
+    return paid_hours * (1 + oncost) * (1 + cb.surplus_pct / 100)
+
+
+def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, float],
+             hours_per_week_by_band: dict[str, float], from_gbp, to_gbp, weeks_per_year: int = 52) -> dict:
+    """Raise the care worker hourly pay floor from ``from_gbp`` to ``to_gbp`` in a rate card.
+
+    Each band's rate rises by (to - from) x ``pay_linked_per_contact_hour`` (contact and paid travel time,
+    on-costs holiday/employer NI/pension/other, surplus on top); a lower "to" lowers it. Returns the new rate
+    per band, the change per band, and the change in cost per week and year for the given hours (exact Decimal,
+    rounded to the penny once per line)."""
+    lo, hi = money(from_gbp), money(to_gbp)
+    if lo <= 0 or hi <= 0 or lo > 1000 or hi > 1000:
+        raise DataError("pay floor: from and to must be positive £ per hour (at most £1,000)")
+    step = hi - lo
+    bands, week_before, week_after = {}, Decimal(0), Decimal(0)
+    new_rates = {}
+    for b in card.rates:
+        t = Decimal(str(round(float(travel_min_by_band.get(b, 0.0)), 2)))
+        per = pay_linked_per_contact_hour(cb, t)
+        change = money(step * per)
+        new = card.rates[b] + change
+        new_rates[b] = new
+        h = Decimal(str(hours_per_week_by_band.get(b, 0.0)))
+        week_before += h * card.rates[b]
+        week_after += h * new
+        bands[b] = {"rate_before_gbp_per_hour": card.rates[b], "rate_after_gbp_per_hour": new,
+                    "change_gbp_per_hour": change, "travel_min_per_visit": t,
+                    "paid_hours_per_contact_hour": (1 + t / cb.visit_min).quantize(Decimal("0.001")),
+                    "hours_per_week": h}
+    wk = money(week_after) - money(week_before)
+    return {"from_gbp_per_hour": lo, "to_gbp_per_hour": hi, "bands": bands,
+            "gbp_per_week_before": money(week_before), "gbp_per_week_after": money(week_after),
+            "gbp_per_week": wk, "gbp_per_year": money(wk * weeks_per_year), "weeks_per_year": weeks_per_year,
+            "rates_after": replace(card, rates=new_rates, source=card.source + f"; pay floor £{lo} → £{hi}")}

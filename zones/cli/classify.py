@@ -40,6 +40,8 @@ def run_classify(args) -> int:
            "n_units_by_band": {b: int((table["band"] == b).sum()) for b in layer.pack.bands},
            "thresholds": Thresholds.from_pack(layer.pack).as_dict(),
            "n_estimated_travel": int(table["estimated"].sum()), "hours_estimated": bool(table["hours_estimated"].any())}
+    tot = plan.totals(52)  # base plan's cost at the pack's card (52 weeks a year)
+    out.update(gbp_per_week=tot["gbp_per_week"], gbp_per_year=tot["gbp_per_year"], rates_source=plan.rates.source)
     if target:
         out["target_share_by_band"] = target
         out["distance_to_target_pct_points"] = {b: round(share[b] - float(target[b]), 2) for b in target}

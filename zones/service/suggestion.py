@@ -6,8 +6,6 @@ module only wires them to the council's data and the scenario service.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from geodata.datadir import DataError
 
 MAX_CHANGED_LISTED = 1000

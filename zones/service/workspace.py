@@ -58,6 +58,8 @@ def notes(ws: Workspace) -> list[str]:
                    "is priced with the unit that holds it (named in that unit's note).")
     if "STAND-IN" in ws.base.rates.source:
         out.append("Band rates are a STAND-IN (the council publishes none): Leicestershire 2025/26 rates.")
+    if "DERIVED" in ws.base.rates.source:
+        out.append("Band rates are DERIVED from the council report's figures (it publishes no card): " + ws.base.rates.source)
     return out
 
 
