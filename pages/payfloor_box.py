@@ -14,7 +14,9 @@ def show(ws, weeks: int) -> None:
     from zones.rates import buildup_from_pack
     from zones.service.payfloor import payfloor_report
 
-    with st.expander("Pay floor scenario: raise the care worker hourly pay", expanded=False):
+    if not st.toggle("Pay floor scenario: raise the care worker hourly pay", key="pf-on"):
+        return
+    with st.container(border=True):
         cb, _ = buildup_from_pack(ws.layer.pack)
         c = st.columns(2)
         lo = c[0].number_input("Pay floor now £/h", 1.0, 100.0, float(cb.pay_gbp_per_hour), 0.01, key="pf-from")

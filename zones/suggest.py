@@ -261,7 +261,7 @@ def _penalty(H: np.ndarray, free: np.ndarray, lo: float, hi: float, target: floa
 def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_pct: float = 15.0,
             current: Sequence[str] | None = None, lock_zones: Sequence[str] = (),
             lock_units: dict[int, str] | None = None, from_plan: bool = False, seed: int = 0,
-            steps: int | None = None, restarts: int = 2, names: Sequence[str] | None = None,
+            steps: int | None = None, restarts: int = 3, names: Sequence[str] | None = None,
             progress: Progress | None = None) -> SuggestResult:
     """Propose ``k`` zones. See the module docstring for the problem and the method.
 
@@ -272,7 +272,7 @@ def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_p
       current zone) and ``from_plan`` (start the search from the current zones instead of random trees;
       required with ``lock_units``);
     - ``names``: names for the zones drawn (default: matched to the current zone they overlap most by hours,
-      else "Zone N"); ``seed``, ``steps`` (ReCom steps per restart, default 20 per unit, at least 1,000)
+      else "Zone N"); ``seed``, ``steps`` (ReCom steps per restart, default 8 per unit, at least 500)
       and ``restarts`` fix the search, so the same arguments give the same result.
     Raises ValueError for impossible requests (k too small or too large, locks without ``current``, ...)."""
     from functools import partial
@@ -334,7 +334,7 @@ def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_p
             raise ValueError(f"suggest: --from-plan keeps the current {len(free_names)} unlocked zones; "
                              f"asked for {k_free}")
     kc = _zones_per_component([float(h[c].sum()) for c in comps], k_free)
-    steps = steps if steps is not None else max(1000, 20 * len(free_units))
+    steps = steps if steps is not None else max(500, 8 * len(free_units))
     master = random.Random(seed)
     best_run = None
     log = []
@@ -368,6 +368,17 @@ def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_p
                         raise ValueError(f"suggest: no spanning-tree cut of a piece of {len(c)} units into {kk} zones")
                 lab.update({int(u): base + int(z) for u, z in a.items()})
                 base += kk
+        # polish the start with single-unit moves (cheap), then let ReCom search around it
+        st0 = np.full(n, -1, np.int64)
+        for uu, z in lab.items():
+            st0[uu] = z
+        start_moves = 0
+        tree_obj = None
+        if not lock_units and len(free_units) == n:
+            s0 = _State(st0, h, D, k_free)
+            tree_obj = s0.total()
+            start_moves = _flip_search(s0, adjm, nbrs, np.ones(n, bool), np.ones(k_free, bool), lo, hi)
+            lab = {int(uu): int(s0.labels[uu]) for uu in free_units}
         part = Partition(Graph.from_networkx(G), lab, updaters={})
 
         def labels_of(p) -> np.ndarray:
@@ -395,7 +406,7 @@ def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_p
         cur_score = score(cS, cH, part, None)
         start_score = cur_score
         best = (cur_score, part)
-        T0 = 0.02 * max(cur_score[1], 1e-9) / k_free
+        T0 = 0.005 * max(cur_score[1], 1e-9) / k_free
         accepted = 0
         for step in range(steps):
             if step % 250 == 0:
@@ -432,7 +443,8 @@ def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_p
         obj = st.total()
         pen = _penalty(st.H, np.arange(k_free), lo, hi, target)
         log.append({"restart": r + 1, "start_epsilon_pct": round(chain_eps * 100, 1), "start_objective": round(start_score[1], 3),
-                    "start_balance_penalty": round(start_score[0], 4), "recom_steps": steps, "accepted": accepted, "flip_moves": moves,
+                    "start_balance_penalty": round(start_score[0], 4), "start_flip_moves": start_moves,
+                    "tree_start_objective": None if tree_obj is None else round(tree_obj, 3), "recom_steps": steps, "accepted": accepted, "flip_moves": moves,
                     "objective": round(obj, 3), "balance_penalty": round(pen, 4)})
         if best_run is None or (pen, obj) < best_run[0]:
             best_run = ((pen, obj), st.labels.copy())

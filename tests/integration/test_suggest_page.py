@@ -36,6 +36,7 @@ def test_finance_page_pay_floor_control():
     at.run()
     at.switch_page("pages/finance.py").run()
     assert not at.exception, at.exception
+    at.toggle(key="pf-on").set_value(True).run()
     at.number_input(key="pf-from").set_value(9.50)
     at.number_input(key="pf-to").set_value(11.05).run()
     assert not at.exception, at.exception
