@@ -17,6 +17,8 @@ import pandas as pd
 
 from .datadir import DataError, data_path
 from .layers import read_csv, read_points_csv, read_polygons
+from .limits import MAX_CSV_BYTES, MAX_CSV_ROWS, cap_message, clean_text, excerpt
+from .limits import hours_per_week as limit_hours
 from .packs import Pack
 from .validate import RepairReport
 
@@ -96,47 +98,65 @@ def import_hours_csv(path: Path, units: gpd.GeoDataFrame, resolve=None) -> tuple
     """Hours per week per unit from a council CSV with columns ``unit`` (code or name) and ``hours_per_week``.
 
     Every bad row is listed in one DataError (unknown unit, duplicate unit, missing / non-numeric /
-    negative hours) and nothing is loaded. Units absent from the file get 0 hours and are returned as
-    warnings. ``resolve`` maps a name to unit codes (UnitLayer.resolve); by default codes and names match.
+    negative / out-of-bound hours: 0 … 100,000 h per unit, ``geodata.limits``) and nothing is loaded. The file
+    must be UTF-8 (BOM allowed), at most ``MAX_CSV_BYTES`` and ``MAX_CSV_ROWS`` rows. Units absent from the
+    file get 0 hours and are returned as warnings. ``resolve`` maps a name to unit codes (UnitLayer.resolve);
+    by default codes and names match.
     """
+    path = Path(path)
+    if path.exists() and path.stat().st_size > MAX_CSV_BYTES:
+        raise DataError(f"{path}: {path.stat().st_size:,} bytes; the limit for an hours file is {MAX_CSV_BYTES:,}")
     df = read_csv(path, ["unit", "hours_per_week"])
+    if len(df) > MAX_CSV_ROWS:
+        raise DataError(f"{path}: {len(df):,} rows; the limit is {MAX_CSV_ROWS:,}")
     codes = list(units["unit_code"])
     by_name = {str(n).lower(): c for n, c in zip(units["unit_name"], units["unit_code"])}
     pos = {c: i for i, c in enumerate(codes)}
     hours = np.zeros(len(units))
     seen: dict[str, int] = {}
     problems = []
-    for i, row in df.iterrows():
+    for i, (unit_raw, hours_raw) in enumerate(zip(df["unit"].tolist(), df["hours_per_week"].tolist())):
         line = i + 2  # header is line 1
-        key = str(row["unit"]).strip()
+        if len(problems) >= 20:
+            problems.append("… (first 20 problems shown)")
+            break
+        try:
+            key = clean_text(unit_raw, "unit", required=False)
+        except DataError as exc:
+            problems.append(f"line {line}: {exc}")
+            continue
+        if not key:
+            problems.append(f"line {line}: empty unit")
+            continue
         if resolve is not None:
             hit = resolve(key)
         else:
             hit = [key] if key in pos else ([by_name[key.lower()]] if key.lower() in by_name else [])
-        if not key:
-            problems.append(f"line {line}: empty unit")
-            continue
         if len(hit) != 1:
-            problems.append(f"line {line}: unit '{key}' " + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit)})"))
+            problems.append(f"line {line}: unit '{excerpt(key)}' " + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit[:5])})"))
             continue
-        raw = str(row["hours_per_week"]).strip()
         try:
-            val = float(raw)
-        except ValueError:
-            problems.append(f"line {line}: unit '{key}': hours_per_week '{raw}' is not a number")
-            continue
-        if not np.isfinite(val) or val < 0:
-            problems.append(f"line {line}: unit '{key}': hours_per_week {raw} is negative or not finite")
+            val = limit_hours(hours_raw, "hours_per_week")
+        except DataError as exc:
+            problems.append(f"line {line}: unit '{excerpt(key)}': {exc}")
             continue
         if hit[0] in seen:
-            problems.append(f"line {line}: unit '{key}' already given on line {seen[hit[0]]}")
+            problems.append(f"line {line}: unit '{excerpt(key)}' already given on line {seen[hit[0]]}")
             continue
         seen[hit[0]] = line
-        hours[pos[hit[0]]] = round(val, 2)
+        hours[pos[hit[0]]] = float(round(val, 2))
     if problems:
-        raise DataError(f"{path}: {len(problems)} bad row(s): " + "; ".join(problems))
+        raise DataError(cap_message(f"{path}: {len(problems)} bad row(s): " + "; ".join(problems), 2000))
     warnings = [f"unit {c} not in {path}: 0 hours" for c in codes if c not in seen]
     return hours, warnings
+
+
+def total_warning(file_total: float, pack_total: float, path) -> str | None:
+    """A warning naming both totals when a council hours file does not add up to the pack's weekly total."""
+    if abs(round(float(file_total), 2) - round(float(pack_total), 2)) < 0.005:
+        return None
+    return (f"the hours file {path} adds up to {float(file_total):,.2f} h/week but the council's weekly total in the "
+            f"pack is {float(pack_total):,.2f} h/week; the file's figures are used")
 
 
 def hours_for_units(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bool, dict]:
@@ -145,6 +165,10 @@ def hours_for_units(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bo
     if csv:
         path = data_path(csv)
         hours, warnings = import_hours_csv(path, units)
-        return hours, False, {"method": f"council file {path}", "warnings": warnings}
+        w = total_warning(hours.sum(), pack.weekly_hours_total, path)
+        if w:
+            warnings = [w] + warnings
+        return hours, False, {"method": f"council file {path}", "warnings": warnings,
+                              "file_total": round(float(hours.sum()), 2), "weekly_total": pack.weekly_hours_total}
     hours, info = estimate_hours(pack, units)
     return hours, True, info

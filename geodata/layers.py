@@ -7,6 +7,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .datadir import DataError
+from .limits import cap_message, excerpt
 from .validate import RepairReport, check_codes, check_crs, repair
 
 
@@ -36,13 +37,18 @@ def read_polygons(path: Path, code_field: str, report: RepairReport, name_field:
 
 def read_csv(path: Path, required: list[str], dtype=str, **kwargs) -> pd.DataFrame:
     """Read a CSV and check it has the required columns (error names the file and the missing columns)."""
+    kwargs.setdefault("encoding", "utf-8-sig")
     try:
         df = pd.read_csv(path, dtype=dtype, keep_default_na=False, **kwargs)
-    except Exception as exc:
-        raise DataError(f"{path}: cannot read CSV: {exc}") from exc
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; save the file as UTF-8 (with or without BOM)") from None
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except Exception as exc:  # noqa: BLE001 - parser errors name a line, never the content
+        raise DataError(cap_message(f"{path}: cannot read CSV: {type(exc).__name__}: {exc}", 300)) from None
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)} (has: {', '.join(df.columns)})")
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} (has: {', '.join(excerpt(c, 30) for c in df.columns[:20])})")
     return df
 
 

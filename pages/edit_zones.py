@@ -56,7 +56,10 @@ with left:
             st.rerun()
     if drawing and st.session_state.get("_last_draw") != drawing:
         st.session_state["_last_draw"] = drawing
-        selection.extend(c for c in units_in_geojson(ws, drawing["geometry"]) if c not in selection)
+        try:
+            selection.extend(c for c in units_in_geojson(ws, drawing["geometry"]) if c not in selection)
+        except DataError as exc:  # an oversized or malformed drawing: refused, nothing selected
+            st.session_state["edit-error"] = f"Nothing selected: {exc}"
         st.rerun()
 with right:
     q = st.text_input("Find a unit or parish (name or code)", key="search")

@@ -1,9 +1,15 @@
 """Impact of a change: which units changed zone or band, their hours, and the cost per week, year and term.
 
-Money rule (documented for finance): each row's £ per week = hours per week × (new rate − old rate),
-rounded half-up to the penny; the weekly total is the sum of the rounded rows; the annual total is the
-weekly total × weeks per year (52 by default); the framework term total is the sum over the term's years of
-the annual total × (1 + uplift %)^year, each year rounded to the penny (year 1 has no uplift).
+Money rule (documented for finance; issue 11 §6): every figure comes from exact, unrounded line values and is
+rounded once, half-up to the penny, for display and export (like a spreadsheet SUM of exact cells):
+
+- a row's exact £ per week (``gbp_per_week_exact``) = hours per week × (new rate − old rate), no rounding;
+  the row's ``gbp_per_week`` is that value rounded to the penny, for display only;
+- weekly total = round(Σ exact rows); annual = round(Σ exact rows × weeks per year);
+- year y of the term (y = 0 … term − 1) = round(Σ exact rows × weeks × (1 + uplift %)^y); the term total =
+  round(Σ of the exact years), so weekly, annual and term figures all derive from the same exact sum.
+
+Bounds (``geodata.limits``): weeks per year 1 … 53, term 1 … 50 years, uplift −50 … +100 %.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from decimal import Decimal
 import numpy as np
 
 from geodata.datadir import DataError
+from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
 
 from .plan import Plan
 from .rates import RateCard, money
@@ -56,23 +63,39 @@ class Impact:
 def totals(rows: list[dict], rates: RateCard, weeks_per_year: int = 52, term_years: int = 8,
            uplift_pct: Decimal | float | str = 0, warnings: list[str] | None = None, hours_source: str = "") -> Impact:
     """Totals of impact rows (each with ``hours_per_week`` and ``gbp_per_week``) per the module's money rule."""
-    if weeks_per_year <= 0 or term_years <= 0:
-        raise DataError("weeks per year and term years must be positive")
-    up = Decimal(str(uplift_pct))
-    week = sum((r["gbp_per_week"] for r in rows), Decimal("0.00"))
-    year = money(week * weeks_per_year)
-    by_year = [money(year * (1 + up / 100) ** y) for y in range(term_years)]
-    hours = round(sum(float(r["hours_per_week"]) for r in rows), 2)
-    return Impact(rows=rows, gbp_per_week=money(week), gbp_per_year=year, gbp_per_term=sum(by_year, Decimal("0.00")),
-                  gbp_by_year=by_year, hours_per_week_moved=hours, weeks_per_year=weeks_per_year,
+    weeks_per_year = int_in(weeks_per_year, "weeks per year", *WEEKS_PER_YEAR)
+    term_years = int_in(term_years, "framework term (years)", *TERM_YEARS)
+    up = bounded_decimal(uplift_pct, "annual uplift (%)", UPLIFT_PCT[0], UPLIFT_PCT[1], 4)
+    for r in rows:
+        if "gbp_per_week_exact" not in r:  # rows made elsewhere: their £/week is taken as exact
+            r["gbp_per_week_exact"] = Decimal(str(r["gbp_per_week"]))
+    week = sum((Decimal(r["gbp_per_week_exact"]) for r in rows), Decimal("0"))
+    year_exact = week * weeks_per_year
+    years_exact = [year_exact * (1 + up / 100) ** y for y in range(term_years)]
+    by_year = [money(y) for y in years_exact]
+    hours = sum((Decimal(str(r["hours_per_week"])) for r in rows), Decimal("0"))
+    return Impact(rows=rows, gbp_per_week=money(week), gbp_per_year=money(year_exact),
+                  gbp_per_term=money(sum(years_exact, Decimal("0"))), gbp_by_year=by_year,
+                  hours_per_week_moved=float(round(hours, 2)), weeks_per_year=weeks_per_year,
                   term_years=term_years, uplift_pct=up, rates_year=rates.year, warnings=list(warnings or []),
                   hours_source=hours_source)
 
 
+def row_gbp_per_week_exact(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> Decimal:
+    """hours × (to − from), exact (no rounding). Hours as Decimal or as text/float read at their shortest repr."""
+    h = hours_per_week if isinstance(hours_per_week, Decimal) else Decimal(repr(hours_per_week) if isinstance(hours_per_week, float) else str(hours_per_week))
+    return h * (Decimal(to_rate) - Decimal(from_rate))
+
+
 def row_gbp_per_week(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> Decimal:
-    """hours × (to − from) rounded half-up to the penny, hours taken at their 2-decimal value."""
-    h = Decimal(str(round(float(hours_per_week), 2)))
-    return money(h * (to_rate - from_rate))
+    """The row's £ per week for display: the exact value rounded half-up to the penny (never summed)."""
+    return money(row_gbp_per_week_exact(hours_per_week, from_rate, to_rate))
+
+
+def money_row(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> dict:
+    """``gbp_per_week`` (display, to the penny) and ``gbp_per_week_exact`` (what totals add up)."""
+    exact = row_gbp_per_week_exact(hours_per_week, from_rate, to_rate)
+    return {"gbp_per_week": money(exact), "gbp_per_week_exact": exact}
 
 
 def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8,
@@ -93,7 +116,7 @@ def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8
             "zone": new.zone_names[new.zone_idx[i]], "from_zone": base.zone_names[base.zone_idx[i]],
             "unit": str(new.unit_names[i]), "unit_code": str(new.unit_codes[i]),
             "from_band": fb, "to_band": tb, "hours_per_week": hours,
-            "gbp_per_week": row_gbp_per_week(hours, rates.effective_rate(fb), rates.effective_rate(tb)),
+            **money_row(Decimal(int(new.hours_cents[i])) / 100, rates.effective_rate(fb), rates.effective_rate(tb)),
             "reason": new.reasons.get(i, ""),
         })
     rows.sort(key=lambda r: (r["zone"], r["unit"]))

@@ -15,17 +15,21 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from geodata.datadir import DataError
+from geodata.limits import (MAX_LONG_TEXT, MAX_TEXT, cap_message, clean_text, decode_text, excerpt, hours_per_week,
+                            read_user_file)
 
-from .impact import Impact, row_gbp_per_week, totals
+from .impact import Impact, money_row, totals
 from .plan import Plan
 from .rates import RateCard
 
 HEADER = ["subzone", "unit", "from_band", "to_band", "hours_per_week"]
 MAX_BYTES = 5_000_000
+MAX_ROWS = 10_000
+MAX_PROBLEMS_LISTED = 20
 
 
 class MovesError(DataError):
@@ -33,7 +37,10 @@ class MovesError(DataError):
 
     def __init__(self, source: str, problems: list[str]):
         self.problems = problems
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing applied: " + "; ".join(problems))
+        shown = problems[:MAX_PROBLEMS_LISTED]
+        more = f"; … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__(cap_message(f"{excerpt(source, 200)}: {len(problems)} problem(s), nothing applied: "
+                                     + "; ".join(shown) + more, 2000))
 
 
 @dataclass(frozen=True)
@@ -55,25 +62,31 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
     """Parse and check a moves CSV. ``resolve(name) -> [unit codes]`` (UnitLayer.resolve)."""
     if isinstance(source, (bytes, bytearray)):
         label = name or "uploaded moves file"
-        if len(source) > MAX_BYTES:
-            raise MovesError(label, [f"file is {len(source):,} bytes; the limit is {MAX_BYTES:,}"])
-        try:
-            text = bytes(source).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise MovesError(label, [f"not UTF-8 text ({exc})"]) from None
+        data = bytes(source)
     else:
         label = name or str(source)
-        path = Path(source)
-        if not path.exists():
-            raise DataError(f"moves file not found: {path}")
-        text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+        data = read_user_file(source, MAX_BYTES) if Path(source).exists() or Path(source).is_symlink() else None
+        if data is None:
+            raise DataError(f"moves file not found: {excerpt(source, 80)}")
+    if len(data) > MAX_BYTES:
+        raise MovesError(label, [f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}"])
+    try:
+        text = decode_text(data, label)
+    except DataError as exc:
+        raise MovesError(label, [str(exc).split(": ", 1)[-1]]) from None
+    try:
+        rows = []
+        for r in csv.reader(io.StringIO(text)):
+            rows.append(r)
+            if len(rows) > MAX_ROWS + 1:
+                raise MovesError(label, [f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}"])
+    except csv.Error as exc:
+        raise MovesError(label, [f"line {len(rows) + 1}: not a readable CSV row ({excerpt(exc, 60)})"]) from None
     if not rows:
         raise MovesError(label, ["the file is empty"])
     header = [h.strip().lower() for h in rows[0]]
     if header != HEADER:
-        raise MovesError(label, [f"line 1: header must be {','.join(HEADER)} (got {','.join(rows[0])})"])
+        raise MovesError(label, [f"line 1: header must be {','.join(HEADER)} (got {excerpt(','.join(rows[0]), 80)})"])
     band_of = {b.lower(): b for b in bands}
     problems: list[str] = []
     out: list[MoveRow] = []
@@ -86,38 +99,43 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
             continue
         subzone, unit, fb, tb, hrs = (c.strip() for c in raw)
         bad = []
+        try:
+            subzone = clean_text(subzone, "subzone", MAX_TEXT, required=False)
+            unit = clean_text(unit, "unit", MAX_LONG_TEXT, required=False)
+            fb = clean_text(fb, "from_band", MAX_TEXT, required=False)
+            tb = clean_text(tb, "to_band", MAX_TEXT, required=False)
+        except DataError as exc:
+            problems.append(f"line {n}: {exc}")
+            continue
         if any(c.startswith(("=", "+", "-", "@")) for c in (subzone, unit, fb, tb)):
             bad.append("a cell starts with = + - or @ (spreadsheet formula)")
         names = _split_units(unit)
         codes: list[str] = []
         if not names:
             bad.append("unit is empty")
-        for nm in names:
+        for nm in names[:50]:
             hit = resolve(nm)
             if len(hit) != 1:
-                bad.append(f"unit '{nm}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit)})"))
+                bad.append(f"unit '{excerpt(nm)}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit[:5])})"))
             else:
                 codes += hit
+        if len(names) > 50:
+            bad.append(f"{len(names)} units in one row; the limit is 50")
         for label_b, b in (("from_band", fb), ("to_band", tb)):
             if b.lower() not in band_of:
-                bad.append(f"{label_b} '{b}' is not one of {', '.join(bands)}")
+                bad.append(f"{label_b} '{excerpt(b)}' is not one of {', '.join(bands)}")
         if fb.lower() == tb.lower() and fb:
-            bad.append(f"from_band and to_band are both '{fb}'")
+            bad.append(f"from_band and to_band are both '{excerpt(fb)}'")
         h = None
-        if not hrs:
-            bad.append("hours_per_week is missing")
-        else:
-            try:
-                h = Decimal(hrs)
-                if not h.is_finite() or h < 0:
-                    bad.append(f"hours_per_week '{hrs}' is negative or not a number")
-            except InvalidOperation:
-                bad.append(f"hours_per_week '{hrs}' is not a number")
+        try:
+            h = hours_per_week(hrs)
+        except DataError as exc:
+            bad.append(str(exc))
         for c in set(codes):
             if c in seen:
                 bad.append(f"unit {c} is already moved on line {seen[c]}")
         if bad:
-            problems.append(f"line {n} ({unit or '?'}): " + "; ".join(bad))
+            problems.append(f"line {n} ({excerpt(unit) or '?'}): " + "; ".join(bad))
             continue
         for c in set(codes):
             seen[c] = n
@@ -154,7 +172,7 @@ def impact_of_moves(moves: list[MoveRow], rates: RateCard, plan: Plan | None = N
         row = {"subzone": m.subzone, "unit": m.unit, "unit_codes": ";".join(m.unit_codes), "from_band": m.from_band,
                "to_band": m.to_band, "hours_per_week": float(m.hours_per_week),
                "from_rate_gbp_per_hour": rates.effective_rate(m.from_band), "to_rate_gbp_per_hour": rates.effective_rate(m.to_band),
-               "gbp_per_week": row_gbp_per_week(m.hours_per_week, rates.effective_rate(m.from_band), rates.effective_rate(m.to_band))}
+               **money_row(m.hours_per_week, rates.effective_rate(m.from_band), rates.effective_rate(m.to_band))}
         if plan is not None:
             idx = plan.index(m.unit_codes)
             row["hours_per_week_estimate"] = int(plan.hours_cents[idx].sum()) / 100

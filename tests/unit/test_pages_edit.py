@@ -106,7 +106,7 @@ def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
     at.file_uploader(key="moves-up").upload("para47.csv", data, "text/csv").run()
     assert not at.exception
     assert any("2,593.12 h/week" in s.value for s in at.subheader)
-    assert any("−£5,479.69 per week" in m.value for m in at.markdown)
+    assert any("−£5,479.70 per week" in m.value for m in at.markdown)
     at.button(key="apply-moves").click().run()
     assert not at.exception
     plan = hist(at).current

@@ -39,9 +39,12 @@ def test_good_file_multi_unit_row_and_impact(tmp_path):
     imp = impact_of_moves(moves, CARD, plan=plan(), weeks_per_year=52, term_years=8)
     # 236.75 × 1.09 = 258.0575 → 258.06 ; 1070.1 × (26.36 − 29.39) = −3242.403 → −3242.40
     assert [r["gbp_per_week"] for r in imp.rows] == [Decimal("258.06"), Decimal("-3242.40")]
-    assert imp.gbp_per_week == Decimal("-2984.34")
-    assert imp.gbp_per_year == Decimal("-155185.68")
-    assert imp.gbp_per_term == Decimal("-1241485.44")
+    # totals from the exact rows (issue 11 §6): 258.0575 − 3242.403 = −2984.3455 → −2984.35 (not −2984.34, the
+    # sum of the rounded rows); a year = −2984.3455 × 52 = −155185.966 → −155185.97; 8 years → −1241487.73
+    assert [r["gbp_per_week_exact"] for r in imp.rows] == [Decimal("258.0575"), Decimal("-3242.403")]
+    assert imp.gbp_per_week == Decimal("-2984.35")
+    assert imp.gbp_per_year == Decimal("-155185.97")
+    assert imp.gbp_per_term == Decimal("-1241487.73")
     assert imp.rows[1]["hours_per_week_estimate"] == 50.0
     new, warnings = apply_moves(plan(), moves)
     assert new.band_of("C") == "fringe" and warnings == []

@@ -55,11 +55,9 @@ def run(args) -> int:
                 plan, _ = apply_moves(plan, parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands)))
             a, note, desc = plan.assignments(), args.note, args.description
         else:
-            from zones.service.scenario_io import read_import
+            from zones.service.scenario_io import MAX_IMPORT_BYTES, read_import, read_user_file
 
-            data = Path(args.file).read_bytes() if Path(args.file).exists() else None
-            if data is None:
-                raise DataError(f"file not found: {args.file}")
+            data = read_user_file(args.file, MAX_IMPORT_BYTES)  # no symlinks, devices or /vsi… names
             a = read_import(data, args.file, valid, tuple(ws.layer.pack.bands))
             note, desc, plan = f"imported from {args.file}", "", ws.base
         existing = store.list(args.council)

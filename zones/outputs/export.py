@@ -22,12 +22,12 @@ def safe_cell(v):
     if isinstance(v, str) and v.startswith(_FORMULA_START):
         return "'" + v
     if isinstance(v, Decimal):
-        return float(v) if v == v.quantize(Decimal("0.01")) else v  # openpyxl writes numbers; money has 2 dp
+        return float(v)  # openpyxl writes numbers; exact money has at most 4-6 dp, well inside a double
     return v
 
 
 def impact_rows(imp: Impact) -> tuple[list[str], list[list]]:
-    cols = ["zone", "subzone", "unit", "unit_code", "unit_codes", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]
+    cols = ["zone", "subzone", "unit", "unit_code", "unit_codes", "from_band", "to_band", "hours_per_week", "gbp_per_week", "gbp_per_week_exact", "reason"]
     present = [c for c in cols if any(c in r for r in imp.rows)]
     return present, [[r.get(c, "") for c in present] for r in imp.rows]
 
@@ -38,8 +38,10 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str]) -> list[tuple[str, st
     rows += [(f"Rate {b} (£/hour)", str(plan.rates.effective_rate(b))) for b in plan.band_names]
     rows += [("Weeks per year", str(imp.weeks_per_year)), ("Framework term (years)", str(imp.term_years)),
              ("Annual uplift (%)", str(imp.uplift_pct)), ("Hours source", imp.hours_source),
-             ("Money rule", "row £/week = hours × (new rate − old rate), rounded half-up to the penny; totals are sums of rows; "
-                            "annual = weekly × weeks; term = Σ years of annual × (1 + uplift)^year, each year to the penny")]
+             ("Money rule", "row £/week exact = hours × (new rate − old rate), unrounded (column gbp_per_week_exact; "
+                            "gbp_per_week shows it to the penny); weekly = Σ exact rows, annual = Σ exact rows × weeks, "
+                            "term = Σ years of exact annual × (1 + uplift)^year; each total rounded once, half-up, "
+                            "to the penny (a spreadsheet SUM of the exact column gives the same totals)")]
     rows += [("Note", n) for n in notes]
     rows.append(("Attribution", ATTRIBUTION))
     return rows

@@ -1,27 +1,60 @@
 """Scenario import/export: GeoPackage and GeoJSON of units with zone, band, hours and rate.
 
-Exports carry each unit's geometry (GeoPackage in EPSG:27700; GeoJSON in EPSG:4326 as RFC 7946 asks) and the
-attribution. Imports are checked before anything is stored: size limit (``MAX_IMPORT_BYTES``), readable vector
-data, a CRS that puts the units in Great Britain, valid geometry, known unit codes, known bands, no duplicate
-units, and no cell that a spreadsheet would run as a formula.
+Exports carry each unit's geometry (GeoPackage in EPSG:27700; GeoJSON in EPSG:4326 as RFC 7946 asks, made
+valid again after reprojection so that it imports back unchanged) and the attribution.
+
+Imports treat the file as hostile (issue 11 §2). A file is read only as the format its name claims AND its
+content shows:
+
+- ``.geojson`` / ``.json``: UTF-8 text (BOM allowed) starting with ``{``, nesting depth checked before
+  parsing, parsed by our own code (``json`` + ``shapely.geometry.shape``); GDAL never sees it;
+- ``.gpkg``: the SQLite header magic ``SQLite format 3\\0`` and the GeoPackage ``application_id`` ("GPKG")
+  are checked first; the bytes are written by us to a private temporary folder and opened by GDAL through the
+  ``GPKG:`` prefix, which makes GDAL use the GeoPackage driver only (a VRT, a GDALG pipeline, a CSV or any
+  other format named ``.gpkg`` is refused before GDAL runs and again by the driver).
+
+Anything else (another extension, ``/vsi…`` names, symlinks, devices) is refused. Limits: ``MAX_IMPORT_BYTES``,
+``MAX_FEATURES``, ``MAX_VERTICES_PER_FEATURE``, JSON depth (``geodata.limits.MAX_JSON_DEPTH``); text fields are
+checked by ``geodata.limits.clean_text``; a cell that a spreadsheet would run as a formula is refused. Error
+messages quote at most a short, sanitised excerpt of the input and are capped in length.
 """
 from __future__ import annotations
 
-import io
 import json
+import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
+from shapely.geometry import shape
 
 from geodata.datadir import ATTRIBUTION, DataError
+from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, cap_message, clean_text, excerpt, json_depth_ok, read_user_file  # noqa: F401
 from geodata.validate import check_crs
 
 from zones.plan import Plan
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
-FORMULA_START = ("=", "+", "-", "@")
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_FEATURES = 20_000
+MAX_VERTICES_PER_FEATURE = 250_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+GPKG_APPLICATION_ID = 0x47504B47  # "GPKG" (GeoPackage 1.2+)
+REQUIRED = ("unit_code", "zone", "band")
+OPTIONAL = ("computed_band", "band_source", "reason")
+# columns our own export writes besides the assignment: accepted and ignored
+EXPORT_EXTRA = ("unit_name", "hours_per_week", "rate_gbp_per_hour", "gbp_per_week", "attribution")
+ALLOWED = set(REQUIRED + OPTIONAL + EXPORT_EXTRA)
+GEOJSON_CRS = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84": "OGC:CRS84", "urn:ogc:def:crs:OGC::CRS84": "OGC:CRS84",
+    "urn:ogc:def:crs:EPSG::4326": "OGC:CRS84", "EPSG:4326": "OGC:CRS84",
+    "urn:ogc:def:crs:EPSG::27700": "EPSG:27700", "EPSG:27700": "EPSG:27700",
+}
+_LAYER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,62}$")
 
 
 def export_frame(units: gpd.GeoDataFrame, plan: Plan) -> gpd.GeoDataFrame:
@@ -38,59 +71,249 @@ def export_gpkg(units: gpd.GeoDataFrame, plan: Plan, path: str | Path) -> Path:
     return Path(path)
 
 
+def _valid_polygonal(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Geometry made valid, keeping only its polygonal parts (reprojection can make a valid ring touch itself)."""
+    bad = ~geoms.is_valid
+    if not bad.any():
+        return geoms
+    fixed = shapely.make_valid(geoms[bad].to_numpy())
+    fixed = [shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")])
+             if g.geom_type == "GeometryCollection" else g for g in fixed]
+    out = geoms.copy()
+    out[bad] = fixed
+    return out
+
+
 def export_geojson(units: gpd.GeoDataFrame, plan: Plan) -> str:
-    return export_frame(units, plan).to_crs("EPSG:4326").to_json(drop_id=True)
+    """GeoJSON (EPSG:4326 / CRS84) of the plan's units; geometry made valid after reprojection."""
+    g = export_frame(units, plan).to_crs("EPSG:4326")
+    g["geometry"] = _valid_polygonal(g.geometry)
+    return g.to_json(drop_id=True)
+
+
+# ---------------------------------------------------------------------------------------------- imports
+def _fail(label: str, msg: str) -> DataError:
+    return DataError(cap_message(f"{label}: {msg}"))
 
 
 def read_import(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...]) -> pd.DataFrame:
     """Assignments (unit_code, zone, band, computed_band, band_source, reason) from an uploaded GeoPackage or
     GeoJSON; every problem raises DataError naming the file, and nothing is returned half-checked."""
+    label = excerpt(Path(str(name)).name or "upload", 80)
+    try:
+        frame, crs = _read_features(bytes(data), str(name), label)
+        return _check(frame, crs, label, valid_units, bands)
+    except DataError as exc:
+        raise DataError(cap_message(str(exc))) from None
+    except Exception as exc:  # noqa: BLE001 - anything unforeseen becomes a short message, never a traceback
+        raise _fail(label, f"cannot be read ({type(exc).__name__}); nothing imported") from None
+
+
+def _read_features(data: bytes, name: str, label: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    low = name.lower()
+    if "/vsi" in low or low.startswith(("gpkg:", "gdalg:", "vrt:")):
+        raise _fail(label, "GDAL virtual paths are not accepted")
     if len(data) > MAX_IMPORT_BYTES:
-        raise DataError(f"{name}: {len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte import limit")
-    suffix = ".gpkg" if name.lower().endswith(".gpkg") else ".geojson"
-    if suffix == ".geojson":
-        try:
-            json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataError(f"{name}: not valid GeoJSON ({exc})") from None
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        tmp.write(data)
-        tmp.flush()
-        try:
-            g = gpd.read_file(tmp.name, engine="pyogrio")
-        except Exception as exc:
-            raise DataError(f"{name}: cannot read as {suffix[1:]}: {exc}") from None
-    problems = []
-    for col in ("unit_code", "zone", "band"):
-        if col not in g.columns:
-            problems.append(f"missing column '{col}'")
+        raise _fail(label, f"{len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte import limit")
+    if low.endswith(".gpkg"):
+        return _read_gpkg(data, label), None
+    if low.endswith((".geojson", ".json")):
+        return _read_geojson(data, label)
+    raise _fail(label, "only GeoPackage (.gpkg) or GeoJSON (.geojson, .json) files are accepted")
+
+
+def _read_geojson(data: bytes, label: str) -> tuple[gpd.GeoDataFrame, str]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(label, "not valid GeoJSON (not UTF-8 text)") from None
+    if not text.lstrip().startswith("{"):
+        raise _fail(label, "not valid GeoJSON (does not start with '{')")
+    try:
+        json_depth_ok(text)
+    except DataError as exc:
+        raise _fail(label, f"not valid GeoJSON ({exc})") from None
+    try:
+        doc = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+    except (ValueError, RecursionError) as exc:
+        pos = getattr(exc, "pos", None)
+        raise _fail(label, "not valid GeoJSON" + (f" (error at character {pos:,})" if pos is not None else "")) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise _fail(label, "not valid GeoJSON (expected a FeatureCollection with a features list)")
+    crs = "OGC:CRS84"
+    if "crs" in doc and doc["crs"] is not None:
+        cname = (doc["crs"].get("properties") or {}).get("name") if isinstance(doc["crs"], dict) else None
+        if not isinstance(cname, str) or cname not in GEOJSON_CRS:
+            raise _fail(label, f"unsupported crs '{excerpt(cname)}' (use CRS84 / EPSG:4326, or EPSG:27700)")
+        crs = GEOJSON_CRS[cname]
+    feats = doc["features"]
+    if len(feats) > MAX_FEATURES:
+        raise _fail(label, f"{len(feats):,} features; the limit is {MAX_FEATURES:,}")
+    props, geoms, problems = [], [], []
+    for i, f in enumerate(feats, start=1):
+        if not isinstance(f, dict) or f.get("type") != "Feature":
+            problems.append(f"feature {i} is not a GeoJSON Feature")
+            continue
+        p = f.get("properties")
+        if p is None:
+            p = {}
+        if not isinstance(p, dict):
+            problems.append(f"feature {i}: properties is not an object")
+            continue
+        bad = [k for k, v in p.items() if isinstance(v, (dict, list))]
+        if bad:
+            problems.append(f"feature {i}: property '{excerpt(bad[0])}' is not a plain value")
+            continue
+        g = f.get("geometry")
+        geom = None
+        if g is not None:
+            try:
+                geom = _geometry(g)
+            except DataError as exc:
+                problems.append(f"feature {i}: {exc}")
+                continue
+        props.append(p)
+        geoms.append(geom)
+        if len(problems) >= 10:
+            break
     if problems:
-        raise DataError(f"{name}: " + "; ".join(problems))
-    if g.geometry is not None and len(g) and g.geometry.notna().any():
-        check_crs(g[g.geometry.notna()], name)
-        invalid = [str(c) for c, v in zip(g["unit_code"], g.geometry.is_valid) if not v]
-        if invalid:
-            problems.append(f"invalid geometry for unit(s) {', '.join(invalid[:10])}")
-    g = pd.DataFrame(g.drop(columns=g.geometry.name) if g.geometry is not None else g)
-    for col in ("unit_code", "zone", "band", "reason", "computed_band", "band_source"):
-        if col in g.columns:
-            vals = g[col].fillna("").astype(str)
-            bad = [f"row {i + 1}" for i, v in enumerate(vals) if v.startswith(FORMULA_START)]
-            if bad:
-                problems.append(f"column {col}: {', '.join(bad[:5])} start(s) like a spreadsheet formula")
-    codes = g["unit_code"].astype(str)
+        raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
+    frame = gpd.GeoDataFrame(pd.DataFrame(props), geometry=gpd.GeoSeries(geoms), crs=crs)
+    return frame, crs
+
+
+def _geometry(g) -> shapely.Geometry:
+    """A Polygon/MultiPolygon from a GeoJSON geometry object, bounded in vertices, coordinates finite."""
+    if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
+        t = g.get("type") if isinstance(g, dict) else type(g).__name__
+        raise DataError(f"geometry type '{excerpt(t)}' is not Polygon or MultiPolygon")
+    coords = g.get("coordinates")
+    if not isinstance(coords, list):
+        raise DataError("geometry has no coordinates")
+    try:
+        geom = shape({"type": g["type"], "coordinates": coords})
+    except Exception:  # noqa: BLE001 - malformed coordinate arrays in many shapes
+        raise DataError("geometry coordinates are malformed") from None
+    n = shapely.get_num_coordinates(geom)
+    if n > MAX_VERTICES_PER_FEATURE:
+        raise DataError(f"{n:,} vertices; the limit per unit is {MAX_VERTICES_PER_FEATURE:,}")
+    if not shapely.is_empty(geom):
+        xy = shapely.get_coordinates(geom)
+        if not (abs(xy) < 1e9).all():
+            raise DataError("geometry has coordinates that are not finite numbers")
+    return geom
+
+
+def _read_gpkg(data: bytes, label: str) -> gpd.GeoDataFrame:
+    if len(data) < 100 or not data.startswith(SQLITE_MAGIC):
+        raise _fail(label, "not a GeoPackage (no SQLite header); nothing imported")
+    app_id = int.from_bytes(data[68:72], "big")
+    if app_id != GPKG_APPLICATION_ID:
+        raise _fail(label, "not a GeoPackage (SQLite file without the GPKG application id); nothing imported")
+    import pyogrio
+
+    tmpdir = tempfile.mkdtemp(prefix="zoneplan-import-")
+    try:
+        path = os.path.join(tmpdir, "upload.gpkg")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        src = f"GPKG:{path}"  # the GPKG: prefix: GDAL's GeoPackage driver and no other
+        try:
+            layers = [str(n) for n, _ in pyogrio.list_layers(src)]
+        except Exception:  # noqa: BLE001
+            raise _fail(label, "not a readable GeoPackage; nothing imported") from None
+        if not layers:
+            raise _fail(label, "the GeoPackage has no layer; nothing imported")
+        layer = "scenario" if "scenario" in layers else layers[0]
+        if len(layers) > 1 and "scenario" not in layers:
+            raise _fail(label, f"{len(layers)} layers and none named 'scenario'; nothing imported")
+        if not _LAYER_RE.match(layer):
+            raise _fail(label, f"layer name '{excerpt(layer)}' is not accepted; nothing imported")
+        try:
+            info = pyogrio.read_info(src, layer=layer)
+        except Exception:  # noqa: BLE001
+            raise _fail(label, "not a readable GeoPackage layer; nothing imported") from None
+        if int(info.get("features") or 0) > MAX_FEATURES:
+            raise _fail(label, f"{int(info['features']):,} features; the limit is {MAX_FEATURES:,}")
+        try:
+            g = gpd.read_file(src, layer=layer, engine="pyogrio", max_features=MAX_FEATURES + 1)
+        except Exception:  # noqa: BLE001
+            raise _fail(label, "the GeoPackage layer cannot be read; nothing imported") from None
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    if g.geometry is not None and len(g):
+        n = shapely.get_num_coordinates(g.geometry.to_numpy())
+        if len(n) and int(n.max()) > MAX_VERTICES_PER_FEATURE:
+            raise _fail(label, f"a unit has {int(n.max()):,} vertices; the limit is {MAX_VERTICES_PER_FEATURE:,}")
+        types = set(g.geometry.dropna().geom_type)
+        if types - {"Polygon", "MultiPolygon"}:
+            raise _fail(label, f"geometry type(s) {', '.join(sorted(types))}: only Polygon or MultiPolygon")
+    return g
+
+
+def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: tuple[str, ...]) -> pd.DataFrame:
+    """The common checks on a frame read from either format (one clear error each; all listed at once)."""
+    geom_col = g.geometry.name if isinstance(g, gpd.GeoDataFrame) and g._geometry_column_name in g.columns else None
+    cols = [c for c in g.columns if c != geom_col]
+    if not len(g):
+        raise _fail(label, "the file has no features; nothing imported")
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        raise _fail(label, f"missing column(s) {', '.join(missing)}; nothing imported")
+    extra = [c for c in cols if str(c) not in ALLOWED]
+    if extra:
+        raise _fail(label, f"unexpected column(s) {', '.join(excerpt(c, 30) for c in extra[:5])} (allowed: "
+                           f"{', '.join(REQUIRED + OPTIONAL)} and the export's {', '.join(EXPORT_EXTRA)}); nothing imported")
+    problems: list[str] = []
+    if geom_col is None:
+        raise _fail(label, "the file has no geometry column; nothing imported")
+    nogeo = (g.geometry.isna() | g.geometry.is_empty).tolist()
+    if any(nogeo):
+        rows = [str(i + 1) for i, bad in enumerate(nogeo) if bad]
+        raise _fail(label, f"no geometry for feature(s) {', '.join(rows[:10])}; nothing imported")
+    values: dict[str, list[str]] = {}
+    for col in REQUIRED + OPTIONAL:
+        if col not in cols:
+            values[col] = [""] * len(g)
+            continue
+        out = []
+        limit = MAX_LONG_TEXT if col == "reason" else MAX_TEXT
+        for i, v in enumerate(g[col].tolist(), start=1):
+            if isinstance(v, bool) or (v is not None and not isinstance(v, (str, int, float))):
+                problems.append(f"row {i}: {col} is not text")
+                out.append("")
+                continue
+            try:
+                s = clean_text(v, f"row {i}: {col}", max_len=limit, required=col in REQUIRED)
+            except DataError as exc:
+                problems.append(str(exc))
+                out.append("")
+                continue
+            if s.startswith(FORMULA_START):
+                problems.append(f"row {i}: column {col} starts like a spreadsheet formula")
+            out.append(s)
+        values[col] = out
+        if len(problems) >= 10:
+            break
+    if problems:
+        raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
+    geo = gpd.GeoDataFrame({"unit_code": values["unit_code"]}, geometry=g.geometry.values, crs=g.crs or crs)
+    geo = check_crs(geo, label)
+    invalid = [c for c, v in zip(values["unit_code"], geo.geometry.is_valid) if not v]
+    if invalid:
+        problems.append(f"invalid geometry for unit(s) {', '.join(excerpt(c, 20) for c in invalid[:10])}")
+    codes = pd.Series(values["unit_code"])
     unknown = sorted(set(codes) - set(valid_units))
     if unknown:
-        problems.append(f"unknown unit code(s) {', '.join(unknown[:10])}")
+        problems.append(f"unknown unit code(s) {', '.join(excerpt(c, 20) for c in unknown[:10])}")
     dup = sorted(set(codes[codes.duplicated()]))
     if dup:
-        problems.append(f"duplicate unit code(s) {', '.join(dup[:10])}")
-    badband = sorted(set(g["band"].astype(str)) - set(bands))
+        problems.append(f"duplicate unit code(s) {', '.join(excerpt(c, 20) for c in dup[:10])}")
+    badband = sorted(set(values["band"]) - set(bands))
     if badband:
-        problems.append(f"unknown band(s) {', '.join(badband)}")
+        problems.append(f"unknown band(s) {', '.join(excerpt(b, 20) for b in badband[:5])}")
     if problems:
-        raise DataError(f"{name}: " + "; ".join(problems) + "; nothing imported")
-    out = pd.DataFrame({"unit_code": codes, "zone": g["zone"].astype(str), "band": g["band"].astype(str)})
-    for col in ("computed_band", "band_source", "reason"):
-        out[col] = g[col].fillna("").astype(str) if col in g.columns else ""
+        raise _fail(label, "; ".join(problems) + "; nothing imported")
+    out = pd.DataFrame({c: values[c] for c in REQUIRED + OPTIONAL})
     return out.sort_values("unit_code").reset_index(drop=True)

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
+from geodata.datadir import DataError
 from geodata.units import UnitLayer, load_units
 
 from zones.plan import Plan, base_plan
@@ -45,6 +46,8 @@ def notes(ws: Workspace) -> list[str]:
     if s["hours_estimated"]:
         out.append(f"Hours per unit are ESTIMATED from population by age and scaled to the council's weekly total "
                    f"({ws.layer.pack.weekly_hours_source}).")
+    hs = (ws.layer.report or {}).get("hours_source") or {}
+    out += [f"Hours file: {w}" for w in hs.get("warnings", [])[:1] if "adds up to" in w]
     if ws.layer.zones_note:
         out.append(ws.layer.zones_note)
     n_est = int(ws.metrics["estimated"].sum())
@@ -84,20 +87,92 @@ def search_units(ws: Workspace, text: str) -> list[str]:
     return list(dict.fromkeys(exact + hit))
 
 
+MAX_DRAWN_VERTICES = 20_000      # a drawn selection above this is refused (leaflet.draw: one vertex per click)
+SIMPLIFY_ABOVE_VERTICES = 2_000  # a drawn selection above this is thinned to this many vertices first
+
+
 def units_in_geojson(ws: Workspace, geometry: dict) -> list[str]:
-    """Unit codes whose area intersects a drawn GeoJSON geometry (EPSG:4326), or that contain a drawn point."""
-    geom = gpd.GeoSeries([shape(geometry)], crs="EPSG:4326").to_crs(ws.units.crs).iloc[0]
+    """Unit codes whose area intersects a drawn GeoJSON geometry (EPSG:4326), or that contain a drawn point.
+
+    The drawing is untrusted browser input: nesting and vertex count are bounded (over ``MAX_DRAWN_VERTICES``,
+    e.g. a 200,000-point polygon, raises DataError at once, O(n)); a drawing of more than
+    ``SIMPLIFY_ABOVE_VERTICES`` vertices is thinned to about that many (every k-th vertex, O(n): Douglas-Peucker
+    is quadratic on a spiky ring); an invalid (self-crossing) ring is made valid; candidate units come from the
+    layer's STRtree (``sindex``, O(log n) per unit) and only they are intersected exactly."""
+    from pyproj import Transformer
+
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Point", "Polygon", "MultiPolygon"):
+        raise DataError("the drawn shape must be a point, polygon or rectangle")
+    geom = _drawn_geometry(geometry["type"], geometry.get("coordinates"))
+    n = shapely.get_num_coordinates(geom)
+    if n > MAX_DRAWN_VERTICES:
+        raise DataError(f"the drawn shape has {n:,} points; the limit is {MAX_DRAWN_VERTICES:,}")
     if geom.is_empty:
         return []
-    hit = ws.units[ws.units.intersects(geom)]
+    to_bng = Transformer.from_crs("EPSG:4326", ws.units.crs, always_xy=True)
+    geom = shapely.transform(geom, lambda xy: np.column_stack(to_bng.transform(xy[:, 0], xy[:, 1])))
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        raise DataError("the drawn shape lies outside the map")
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    idx = ws.units.sindex.query(geom, predicate="intersects")
+    if not len(idx):
+        return []
+    idx = np.sort(idx)
     if geom.geom_type != "Point":
-        hit = hit[hit.intersection(geom).area > 0]
-    return hit["unit_code"].tolist()
+        area = shapely.area(shapely.intersection(ws.units.geometry.values[idx], geom))
+        idx = idx[area > 0]
+    return ws.units["unit_code"].iloc[idx].tolist()
+
+
+def _ring(coords) -> np.ndarray:
+    if isinstance(coords, list) and len(coords) > MAX_DRAWN_VERTICES:
+        raise DataError(f"the drawn shape has {len(coords):,} points; the limit is {MAX_DRAWN_VERTICES:,}")
+    try:
+        xy = np.asarray(coords, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError("the drawn shape has malformed coordinates") from None
+    if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) < 4 or not np.isfinite(xy).all():
+        raise DataError("the drawn shape has malformed coordinates")
+    return xy
+
+
+def _drawn_geometry(kind: str, coords) -> shapely.Geometry:
+    """A shapely geometry from GeoJSON coordinates, each ring read as one float array (fast, no recursion:
+    a ragged or deeply nested array is refused by numpy)."""
+    if kind == "Point":
+        try:
+            xy = np.asarray(coords, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError("the drawn point has malformed coordinates") from None
+        if xy.shape != (2,) or not np.isfinite(xy).all():
+            raise DataError("the drawn point has malformed coordinates")
+        return shapely.Point(xy)
+    polys = [coords] if kind == "Polygon" else coords
+    if not isinstance(polys, list) or not polys or len(polys) > 1000:
+        raise DataError("the drawn shape has malformed coordinates")
+    out = []
+    for rings in polys:
+        if not isinstance(rings, list) or not rings or len(rings) > 1000:
+            raise DataError("the drawn shape has malformed coordinates")
+        arrs = [_ring(r) for r in rings]
+        total = sum(len(a) for a in arrs)
+        if total > MAX_DRAWN_VERTICES:
+            raise DataError(f"the drawn shape has {total:,} points; the limit is {MAX_DRAWN_VERTICES:,}")
+        if total > SIMPLIFY_ABOVE_VERTICES:
+            k = -(-total // SIMPLIFY_ABOVE_VERTICES)
+            arrs = [np.vstack([a[:-1:k], a[:1]]) for a in arrs]
+            arrs = [a for a in arrs if len(a) >= 4] or [arrs[0]]
+        out.append(shapely.Polygon(arrs[0], arrs[1:]))
+    return out[0] if kind == "Polygon" else shapely.MultiPolygon(out)
 
 
 def unit_at(ws: Workspace, lon: float, lat: float) -> str | None:
-    """The unit containing a clicked point (EPSG:4326)."""
-    codes = units_in_geojson(ws, {"type": "Point", "coordinates": [lon, lat]})
+    """The unit containing a clicked point (EPSG:4326); None for a click outside every unit or a malformed one."""
+    try:
+        codes = units_in_geojson(ws, {"type": "Point", "coordinates": [lon, lat]})
+    except DataError:
+        return None
     return codes[0] if codes else None
 
 

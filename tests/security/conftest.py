@@ -1,0 +1,36 @@
+"""Shared helpers for the security suite (issue 11): tiny synthetic units and plans built in the test."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from zones.plan import Plan
+from zones.rates import RateCard
+
+BANDS = ("urban", "fringe", "rural", "isolated")
+CARD = RateCard(year="2025/26", rates={b: Decimal(r) for b, r in zip(BANDS, ["25.27", "26.36", "29.39", "32.71"])})
+VALID = {f"U{i}" for i in range(6)}
+
+
+def units(n=6) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"unit_code": [f"U{i}" for i in range(n)], "unit_name": [f"Unit {i}" for i in range(n)]},
+                            geometry=[box(450000 + 1000 * i, 300000, 451000 + 1000 * i, 301000) for i in range(n)],
+                            crs="EPSG:27700")
+
+
+def plan(n=6, zones=None) -> Plan:
+    zones = zones or ["Z1"] * (n // 2) + ["Z2"] * (n - n // 2)
+    return Plan.build("t", [f"U{i}" for i in range(n)], [f"Unit {i}" for i in range(n)], [10.0 * (i + 1) for i in range(n)],
+                      zones, [BANDS[i % 4] for i in range(n)], CARD, band_names=BANDS,
+                      computed_bands=[BANDS[i % 4] for i in range(n)])
+
+
+@pytest.fixture
+def secret_csv(tmp_path):
+    """A CSV 'on the server' that an attacker wants to read; its rows must never appear in any message."""
+    p = tmp_path / "server_secret.csv"
+    p.write_text("unit_code,zone,band\nTOPSECRET_ROW_1,SECRET_ZONE,urban\n")
+    return p

@@ -1,0 +1,289 @@
+"""Issue 11 §2: hostile scenario files, moves and demand CSVs. Each attack with its exact payload."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Polygon
+
+from geodata.datadir import DataError
+from geodata.limits import MAX_ERROR_CHARS, clean_text, norm_council, read_user_file
+from zones.moves import MovesError, impact_of_moves, parse_moves
+from zones.service import scenario_io
+from zones.service.scenario_io import export_frame, export_geojson, export_gpkg, read_import
+from tests.security.conftest import BANDS, CARD, VALID, plan, units
+
+
+def vrt(secret) -> bytes:
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="scenario"><SrcDataSource>{secret}</SrcDataSource>'
+            f'<SrcLayer>{secret.stem}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>').encode()
+
+
+def refused(data: bytes, name: str, match: str) -> str:
+    with pytest.raises(DataError, match=match) as e:
+        read_import(data, name, VALID, BANDS)
+    msg = str(e.value)
+    assert len(msg) <= MAX_ERROR_CHARS
+    assert "TOPSECRET" not in msg and "SECRET_ZONE" not in msg
+    return msg
+
+
+def test_vrt_saved_as_gpkg_never_reads_the_server_csv(secret_csv):
+    """The attack of the issue: a GDAL VRT named .gpkg that reads a CSV on the server. Before the fix GDAL
+    opened it by content and the CSV's rows came back (as data or in the error)."""
+    import geopandas as gpd
+
+    payload = vrt(secret_csv)
+    # the payload really is an attack: plain GDAL (what the old reader did) reads the secret through it
+    p = secret_csv.parent / "evil.gpkg"
+    p.write_bytes(payload)
+    assert "TOPSECRET_ROW_1" in set(gpd.read_file(p, engine="pyogrio")["unit_code"])
+    refused(payload, "evil.gpkg", "not a GeoPackage")
+
+
+def test_other_formats_dressed_as_gpkg_or_geojson_are_refused(secret_csv, tmp_path):
+    refused(vrt(secret_csv), "evil.geojson", "not valid GeoJSON")
+    refused(secret_csv.read_bytes(), "secret.gpkg", "not a GeoPackage")
+    refused(secret_csv.read_bytes(), "secret.geojson", "not valid GeoJSON")
+    gdalg = json.dumps({"type": "gdal_streamed_alg",
+                        "command_line": f"gdal vector pipeline ! read {secret_csv} ! write --of stream streamed_dataset"})
+    refused(gdalg.encode(), "pipeline.geojson", "FeatureCollection")
+    refused(gdalg.encode(), "pipeline.gpkg", "not a GeoPackage")
+    refused(gdalg.encode(), "pipeline.gdalg.json", "FeatureCollection")
+    # a real SQLite database that is not a GeoPackage (no GPKG application_id)
+    db = tmp_path / "plain.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE scenario (unit_code TEXT, zone TEXT, band TEXT)")
+    con.execute("INSERT INTO scenario VALUES ('TOPSECRET_ROW_1', 'SECRET_ZONE', 'urban')")
+    con.commit()
+    con.close()
+    refused(db.read_bytes(), "plain.gpkg", "GPKG application id")
+    # a GeoPackage's bytes named .geojson, and other extensions
+    good = export_gpkg(units(), plan(), tmp_path / "ok.gpkg").read_bytes()
+    refused(good, "ok.geojson", "not valid GeoJSON")
+    for name in ("x.shp", "x.kml", "x.csv", "x.vrt", "x.gdalg", "x.zip", "x"):
+        refused(good, name, "only GeoPackage")
+
+
+def test_vsi_names_and_symlinks_are_refused(secret_csv, tmp_path):
+    for name in ("/vsicurl/http://127.0.0.1:9/x.gpkg", "/vsizip//tmp/a.zip/x.gpkg",
+                 f"/vsisubfile/0_100,{secret_csv}", "GPKG:/etc/passwd:x", "/vsistdin/"):
+        with pytest.raises(DataError, match="virtual paths"):
+            read_user_file(name, 1000)
+        with pytest.raises(DataError, match="virtual paths"):
+            read_import(b"{}", name + ".gpkg", VALID, BANDS)
+    link = tmp_path / "innocent.gpkg"
+    link.symlink_to(secret_csv)
+    with pytest.raises(DataError, match="symbolic link") as e:
+        read_user_file(link, 1000)
+    assert "TOPSECRET" not in str(e.value)
+    with pytest.raises(DataError, match="not a regular file"):
+        read_user_file("/dev/zero", 1000)
+    with pytest.raises(DataError, match="import limit"):
+        read_user_file(secret_csv, 10)
+
+
+def test_a_good_gpkg_and_geojson_still_import():
+    want = plan().move("U2", band="isolated", reason="far").assignments().sort_values("unit_code").reset_index(drop=True)
+    p = plan().move("U2", band="isolated", reason="far")
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        data = export_gpkg(units(), p, os.path.join(d, "s.gpkg")).read_bytes()
+    pd.testing.assert_frame_equal(read_import(data, "s.gpkg", VALID, BANDS), want)
+    pd.testing.assert_frame_equal(read_import(export_geojson(units(), p).encode("utf-8-sig"), "s.geojson", VALID, BANDS), want)
+
+
+def fc(features, **extra) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": features, **extra}).encode()
+
+
+def feat(code="U0", zone="Z1", band="urban", geom=True, **props):
+    g = {"type": "Polygon", "coordinates": [[[-1.1, 52.6], [-1.09, 52.6], [-1.09, 52.61], [-1.1, 52.61], [-1.1, 52.6]]]}
+    return {"type": "Feature", "properties": {"unit_code": code, "zone": zone, "band": band, **props},
+            "geometry": g if geom else None}
+
+
+def test_sizes_depth_features_vertices(monkeypatch):
+    refused(b" " * (scenario_io.MAX_IMPORT_BYTES + 1), "huge.geojson", "import limit")
+    deep = b'{"type":"FeatureCollection","features":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    refused(deep, "deep.geojson", "nested 100,001 levels")
+    monkeypatch.setattr(scenario_io, "MAX_FEATURES", 5)
+    refused(fc([feat(f"U{i}") for i in range(6)]), "many.geojson", "6 features; the limit is 5")
+    monkeypatch.setattr(scenario_io, "MAX_VERTICES_PER_FEATURE", 100)
+    ring = [[-1.1 + 0.01 * np.cos(t), 52.6 + 0.01 * np.sin(t)] for t in np.linspace(0, 6.28, 200)]
+    ring.append(ring[0])
+    big = feat()
+    big["geometry"]["coordinates"] = [ring]
+    refused(fc([big]), "vertices.geojson", "201 vertices")
+
+
+def test_text_fields_length_and_control_characters():
+    refused(fc([feat(zone="North\x1b[31m")]), "ctl.geojson", "control characters")
+    refused(fc([feat(zone="Z" * 10_000)]), "long.geojson", "10,000 characters long")
+    refused(fc([feat(reason="x" * 501)]), "reason.geojson", "501 characters long")
+    refused(fc([feat(code="U0\u202e")]), "bidi.geojson", "control characters")
+    msg = refused(fc([feat(code="Q" * 5000)]), "longcode.geojson", "characters long")
+    assert "Q" * 100 not in msg
+    assert clean_text("  Melton  ", "zone") == "Melton"
+    with pytest.raises(DataError, match="empty"):
+        clean_text("   ", "zone")
+    assert norm_council("Leicestershire ") == norm_council("  leicestershire") == "leicestershire"
+    for bad in ("leics/../x", "", "a" * 65, "Leics\x00"):
+        with pytest.raises(DataError):
+            norm_council(bad)
+
+
+def test_error_messages_are_capped_and_do_not_echo_the_file():
+    feats = [feat(code=f"NOPE{i:05d}" + "X" * 30) for i in range(10_000)]
+    msg = refused(fc(feats), "unknown.geojson", "unknown unit code")
+    assert len(msg) <= MAX_ERROR_CHARS and "NOPE09999" not in msg
+
+
+def test_missing_null_no_geometry_and_extra_columns_one_clear_error_each():
+    f = feat()
+    del f["properties"]["zone"]
+    refused(fc([f]), "nozone.geojson", r"missing column\(s\) zone")
+    refused(fc([feat(zone=None)]), "nullzone.geojson", "row 1: zone is empty")
+    refused(fc([feat(geom=False)]), "nogeom.geojson", r"no geometry for feature\(s\) 1")
+    refused(fc([feat(evil="x")]), "extra.geojson", r"unexpected column\(s\) evil")
+    refused(fc([feat(zone=["a"])]), "listzone.geojson", "not a plain value")
+    assert read_import(fc([feat(zone=7)]), "numzone.geojson", VALID, BANDS)["zone"].tolist() == ["7"]  # a number is text
+    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature"}]}', "bare.geojson", "missing column")
+    refused(b'{"type":"FeatureCollection","features":[]}', "empty.geojson", "no features")
+    refused(b'{"type":"FeatureCollection","features":[1,2]}', "ints.geojson", "not a GeoJSON Feature")
+    refused(fc([feat()], crs={"type": "name", "properties": {"name": "EPSG:3857"}}), "crs.geojson", "unsupported crs")
+    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
+            b'"geometry":{"type":"Polygon","coordinates":[[[NaN,1],[2,2],[3,1],[NaN,1]]]}}]}', "nan.geojson", "not valid GeoJSON")
+    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
+            b'"geometry":{"type":"Polygon","coordinates":[[["a"],[2]]]}}]}', "badcoords.geojson", "malformed")
+    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
+            b'"geometry":{"type":"Point","coordinates":[-1.1,52.6]}}]}', "point.geojson", "not Polygon")
+    # the same checks hold for a GeoPackage: a layer without zone, and one with an extra column
+    import tempfile
+    g = export_frame(units(), plan())
+    with tempfile.TemporaryDirectory() as d:
+        g.drop(columns=["zone"]).to_file(os.path.join(d, "a.gpkg"), layer="scenario", engine="pyogrio")
+        refused(open(os.path.join(d, "a.gpkg"), "rb").read(), "a.gpkg", r"missing column\(s\) zone")
+        g.assign(evil="x").to_file(os.path.join(d, "b.gpkg"), layer="scenario", engine="pyogrio")
+        refused(open(os.path.join(d, "b.gpkg"), "rb").read(), "b.gpkg", r"unexpected column\(s\) evil")
+
+
+# ------------------------------------------------------------------------ moves and demand CSVs
+def resolve(name):
+    return {"Alpha": ["A"], "Bravo": ["B"]}.get(name, [])
+
+
+HEAD = "subzone,unit,from_band,to_band,hours_per_week\n"
+
+
+@pytest.mark.parametrize("hours,match", [
+    ("1e999999999", "above the bound"), ("9" * 400, "not a number"), ("sNaN", "not a finite"), ("NaN", "not a finite"),
+    ("Infinity", "not a finite"), ("1e308", "above the bound"), ("100000.01", "above the bound"), ("-0.01", "negative"),
+    ("0.000001", "decimal places"), ("12,5", "expected 5 fields"),
+])
+def test_moves_hours_bounded_never_a_decimal_traceback(hours, match):
+    data = (HEAD + f"x,Alpha,urban,fringe,{hours}\n").encode()
+    with pytest.raises(MovesError, match=match):
+        parse_moves(data, resolve, BANDS, name="m.csv")
+
+
+def test_moves_at_the_bound_price_without_overflow():
+    data = (HEAD + "x,Alpha,urban,isolated,100000\n").encode()
+    imp = impact_of_moves(parse_moves(data, resolve, BANDS, name="m.csv"), CARD, weeks_per_year=53, term_years=50,
+                          uplift_pct=100)
+    assert imp.gbp_per_week == Decimal("744000.00")  # 100,000 h × (32.71 − 25.27)
+    assert imp.gbp_per_term > 0 and len(str(imp.gbp_per_term)) < 40
+    with pytest.raises(DataError, match="weeks per year"):
+        impact_of_moves(parse_moves(data, resolve, BANDS, name="m.csv"), CARD, weeks_per_year=10**30)
+    with pytest.raises(DataError, match="uplift"):
+        impact_of_moves(parse_moves(data, resolve, BANDS, name="m.csv"), CARD, uplift_pct="1e999999")
+
+
+def test_moves_encodings_rows_and_control_characters(tmp_path):
+    good = HEAD + "Zoné,Alpha,urban,fringe,1.5\n"
+    assert parse_moves(good.encode("utf-8"), resolve, BANDS, name="m.csv")[0].subzone == "Zoné"
+    assert parse_moves(b"\xef\xbb\xbf" + good.encode("utf-8"), resolve, BANDS, name="bom.csv")[0].hours_per_week == Decimal("1.5")
+    for enc in ("latin-1", "utf-16"):
+        with pytest.raises(MovesError, match=f"moves_{enc}.csv.*not UTF-8"):
+            parse_moves(good.encode(enc), resolve, BANDS, name=f"moves_{enc}.csv")
+    p = tmp_path / "latin.csv"
+    p.write_bytes(good.encode("latin-1"))
+    with pytest.raises(MovesError, match="latin.csv.*not UTF-8"):
+        parse_moves(p, resolve, BANDS)
+    with pytest.raises(MovesError, match="control characters"):
+        parse_moves((HEAD + "x\x07,Alpha,urban,fringe,1\n").encode(), resolve, BANDS, name="m.csv")
+    with pytest.raises(MovesError, match="not a readable CSV row"):
+        parse_moves((HEAD + "x,Al\x00pha,urban,fringe,1\n" + "y," + "z" * 200_000 + ",urban,fringe,1\n").encode(),
+                    resolve, BANDS, name="m.csv")
+    many = HEAD + "x,Nowhere,urban,fringe,1\n" * 3000
+    with pytest.raises(MovesError) as e:
+        parse_moves(many.encode(), resolve, BANDS, name="m.csv")
+    assert len(e.value.problems) == 3000 and len(str(e.value)) <= 2000 and "and 2980 more" in str(e.value)
+    with pytest.raises(MovesError, match="more than 10,000 rows"):
+        parse_moves((HEAD + "x,Alpha,urban,fringe,1\n" * 10_001).encode(), resolve, BANDS, name="m.csv")
+
+
+def test_demand_file_bounds_encoding_and_total_warning(synthetic_pack):
+    from geodata.demand import hours_for_units, import_hours_csv, total_warning
+    from geodata.packs import load_pack
+    from geodata.units import load_units
+
+    layer = load_units(load_pack(synthetic_pack))
+    u = layer.units
+    data = synthetic_pack.parent
+    codes = list(u["unit_code"])
+    f = data / "hours.csv"
+    f.write_text("unit,hours_per_week\n" + "".join(f"{c},{h}\n" for c, h in zip(codes, [1e20] + [1] * (len(codes) - 1))))
+    with pytest.raises(DataError, match="above the bound of 100,000"):
+        import_hours_csv(f, u)
+    f.write_bytes(("unit,hours_per_week\n" + "".join(f"{c},1\n" for c in codes)).replace(codes[0], "Zoné").encode("latin-1"))
+    with pytest.raises(DataError, match="hours.csv: not UTF-8"):
+        import_hours_csv(f, u)
+    f.write_bytes(b"\xef\xbb\xbf" + ("unit,hours_per_week\n" + "".join(f"{c},10\n" for c in codes)).encode())
+    hours, _ = import_hours_csv(f, u)
+    assert hours.sum() == 10 * len(codes)
+    # the pack's weekly total is 100 h; the file says 10 h per unit: a warning with both totals
+    text = synthetic_pack.read_text().replace("[zones]", '[demand]\ncsv = "hours.csv"\n\n[zones]')
+    synthetic_pack.write_text(text)
+    h, est, info = hours_for_units(load_pack(synthetic_pack), u)
+    assert not est and any(f"{10 * len(codes):,.2f} h/week" in w and "100.00 h/week" in w for w in info["warnings"])
+    assert total_warning(100, 100, "x") is None
+
+
+# ------------------------------------------------------------------------ drawn selections (browser input)
+def spiky_ring(n, seed=1):
+    """n random-radius vertices around the synthetic units (lon/lat): a self-crossing 'star' like a hostile
+    client would send; the old code spent > 5 minutes intersecting 200,000 of them with every unit."""
+    import geopandas as gpd
+
+    c = gpd.GeoSeries(units().union_all().centroid, crs="EPSG:27700").to_crs(4326).iloc[0]
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = 0.03 * np.random.default_rng(seed).random(n)
+    ring = np.column_stack([c.x + 1.6 * r * np.cos(t), c.y + r * np.sin(t)]).tolist()
+    return ring + [ring[0]]
+
+
+def test_a_drawn_polygon_of_200k_points_is_refused_and_a_large_one_thinned():
+    from types import SimpleNamespace
+
+    from zones.service.workspace import MAX_DRAWN_VERTICES, units_in_geojson
+
+    ws = SimpleNamespace(units=units())
+    with pytest.raises(DataError, match="200,001 points; the limit is"):
+        units_in_geojson(ws, {"type": "Polygon", "coordinates": [spiky_ring(200_000)]})
+    got = units_in_geojson(ws, {"type": "Polygon", "coordinates": [spiky_ring(MAX_DRAWN_VERTICES - 10)]})
+    assert set(got) <= VALID and len(got) >= 2  # thinned to ~2,000 vertices, made valid, STRtree candidates
+    box_ring = [[-1.5, 52.0], [-0.5, 52.0], [-0.5, 53.0], [-1.5, 53.0], [-1.5, 52.0]]
+    assert sorted(units_in_geojson(ws, {"type": "Polygon", "coordinates": [box_ring]})) == sorted(VALID)
+    for bad, match in [({"type": "Polygon", "coordinates": [[[["deep"]]]]}, "malformed"),
+                       ({"type": "Polygon", "coordinates": [[[0, float("nan")]] * 4]}, "malformed"),
+                       ({"type": "GeometryCollection", "geometries": []}, "point, polygon"),
+                       ({"type": "Polygon", "coordinates": "x" * 10}, "malformed"),
+                       ({"type": "Point", "coordinates": [1, 2, 3]}, "malformed")]:
+        with pytest.raises(DataError, match=match):
+            units_in_geojson(ws, bad)
