@@ -287,3 +287,40 @@ def test_a_drawn_polygon_of_200k_points_is_refused_and_a_large_one_thinned():
                        ({"type": "Point", "coordinates": [1, 2, 3]}, "malformed")]:
         with pytest.raises(DataError, match=match):
             units_in_geojson(ws, bad)
+
+
+@pytest.mark.integration
+def test_cli_scenario_import_refuses_the_vrt_and_a_symlink(secret_csv, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, ZONEPLAN_STORE=str(tmp_path / "s.sqlite"))
+    env.pop("ZONEPLAN_DB_URL", None)
+    evil = tmp_path / "evil.gpkg"
+    evil.write_bytes(vrt(secret_csv))
+    link = tmp_path / "link.gpkg"
+    link.symlink_to(evil)
+    for f, match in ((evil, "not a GeoPackage"), (link, "symbolic link"), ("/vsicurl/http://127.0.0.1:9/x.gpkg", "virtual")):
+        out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", "import", "Leicestershire ", "Evil", str(f)],
+                             capture_output=True, text=True, cwd=root, env=env)
+        assert out.returncode == 2 and match in out.stderr, out.stderr
+        assert "TOPSECRET" not in out.stderr + out.stdout and "Traceback" not in out.stderr
+
+
+def test_council_ids_are_normalised_and_scenario_text_checked(tmp_path):
+    from zones.service.store import Store
+
+    s = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    s.create("Leicestershire", "Draft", plan().assignments(), CARD.to_dict(), valid_units=VALID)
+    with pytest.raises(DataError, match="already exists"):
+        s.create("leicestershire ", "Draft", plan().assignments(), CARD.to_dict(), valid_units=VALID)
+    assert len(s.list("LEICESTERSHIRE")) == 1 and s.list()["council"].tolist() == ["leicestershire"]
+    with pytest.raises(DataError, match="control characters"):
+        s.create("leicestershire", "Bad\x00name", plan().assignments(), CARD.to_dict(), valid_units=VALID)
+    with pytest.raises(DataError, match="characters long"):
+        s.create("leicestershire", "n" * 1000, plan().assignments(), CARD.to_dict(), valid_units=VALID)
+    bad = plan().move("U1", zone="North\x1b]0;pwned\x07").assignments()
+    with pytest.raises(DataError, match="zone .* contains control characters"):
+        s.create("leicestershire", "Ctl", bad, CARD.to_dict(), valid_units=VALID)

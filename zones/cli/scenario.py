@@ -36,8 +36,12 @@ def run(args) -> int:
     from zones.cli import print_json
     from zones.service.store import Store
 
+    from geodata.limits import norm_council
+
     store = Store()
     act = args.action
+    if getattr(args, "council", None):
+        args.council = norm_council(args.council)  # 'Leicestershire ' and 'leicestershire' are one council
     if act == "list":
         df = store.list(args.council)
         print_json({"scenarios": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))

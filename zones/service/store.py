@@ -22,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geodata.datadir import DataError, cache_dir
+from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text, excerpt, norm_council
 
 from zones.service.auth import LOCAL, User
 
@@ -152,6 +153,9 @@ class Store:
                note: str = "", valid_units: set[str] | None = None) -> ScenarioVersion:
         """A new scenario with its version 1."""
         self._require_write()
+        council, name = norm_council(council), clean_text(name, "scenario name", MAX_TEXT)
+        description = clean_text(description, "description", MAX_LONG_TEXT, required=False)
+        note = clean_text(note, "note", MAX_LONG_TEXT, required=False)
         rows = _check_assignments(assignments_df, valid_units)
         now = _now()
         with self.engine.begin() as c:
@@ -257,7 +261,7 @@ class Store:
                           sa.func.max(versions.c.number).label("latest_version"),
                           sa.func.count(versions.c.id).label("n_versions")).join(versions).group_by(scenarios.c.id)
             if council:
-                q = q.where(scenarios.c.council == council)
+                q = q.where(scenarios.c.council == norm_council(council))
             if self.user.role == "viewer":
                 q = q.where(versions.c.published.is_(True))
             return pd.DataFrame(c.execute(q.order_by(scenarios.c.updated.desc())).all(),
@@ -296,14 +300,23 @@ def _check_assignments(df: pd.DataFrame, valid_units: set[str] | None) -> list[d
         if c not in df.columns:
             df[c] = ""
     df = df[ASSIGNMENT_COLUMNS].fillna("").astype(str)
-    dup = df["unit_code"][df["unit_code"].duplicated()]
     problems = []
+    for col in ASSIGNMENT_COLUMNS:
+        limit = MAX_LONG_TEXT if col == "reason" else MAX_TEXT
+        for i, v in enumerate(df[col].tolist(), start=1):
+            try:
+                clean_text(v, f"row {i}: {col}", limit, required=col in ("unit_code", "zone", "band"))
+            except DataError as exc:
+                problems.append(str(exc))
+                break
+    df = df.apply(lambda s: s.str.strip())
+    dup = df["unit_code"][df["unit_code"].duplicated()]
     if len(dup):
-        problems.append(f"duplicate unit code(s) {', '.join(sorted(set(dup))[:10])}")
+        problems.append(f"duplicate unit code(s) {', '.join(excerpt(c, 20) for c in sorted(set(dup))[:10])}")
     if valid_units is not None:
         unknown = sorted(set(df["unit_code"]) - set(valid_units))
         if unknown:
-            problems.append(f"unknown unit code(s) {', '.join(unknown[:10])}")
+            problems.append(f"unknown unit code(s) {', '.join(excerpt(c, 20) for c in unknown[:10])}")
     if problems:
         raise DataError("assignments: " + "; ".join(problems))
     return df.to_dict("records")
