@@ -17,6 +17,7 @@ import streamlit as st
 from geodata.datadir import ATTRIBUTION, REPO_ROOT
 from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack
 from geodata.web import to_web
+from zones.outputs.escape import html_text, md_text, strip_control
 from zones.outputs.report import BAND_COLOURS
 from zones.service.workspace import History, Workspace, load_workspace
 
@@ -183,13 +184,16 @@ def _web_features(council: str) -> list[tuple[str, str]]:
     ws = _workspace(council)
     web = to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"])
     fc = json.loads(web.to_json(drop_id=True))
+    for f in fc["features"]:  # shown in Leaflet tooltips as HTML: escaped (folium does not)
+        p = f["properties"]
+        p["unit_name"], p["parishes"] = html_text(p.get("unit_name") or ""), html_text(p.get("parishes") or "")
     return [(json.dumps(f["properties"])[1:-1], json.dumps(f["geometry"])) for f in fc["features"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def units_geojson(council: str, zone_band: tuple[tuple[str, str], ...]) -> str:
     """GeoJSON text of the simplified units with each unit's zone and band (cached per assignment)."""
-    feats = [f'{{"type":"Feature","properties":{{{props},"zone":{json.dumps(z)},"band":{json.dumps(b)}}},"geometry":{geom}}}'
+    feats = [f'{{"type":"Feature","properties":{{{props},"zone":{json.dumps(html_text(z))},"band":{json.dumps(html_text(b))}}},"geometry":{geom}}}'
              for (props, geom), (z, b) in zip(_web_features(council), zone_band)]
     return '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}"
 
@@ -272,10 +276,10 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
                    interactive=False).add_to(m)
     for name, lat, lon in zone_labels(council, tuple(a["zone"])):
         folium.Marker([lat, lon], icon=folium.DivIcon(
-            html=f'<div style="font-size:11px;font-weight:600;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff">{name}</div>'),
+            html=f'<div style="font-size:11px;font-weight:600;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff">{html_text(name)}</div>'),
             interactive=False).add_to(m)
-    rates = "".join(f'<div><span style="background:{BAND_COLOURS[band]};width:12px;height:12px;display:inline-block"></span> '
-                    f'{band} £{plan.rates.effective_rate(band)}/h</div>' for band in plan.band_names)
+    rates = "".join(f'<div><span style="background:{BAND_COLOURS.get(band, "#999")};width:12px;height:12px;display:inline-block"></span> '
+                    f'{html_text(band)} £{plan.rates.effective_rate(band)}/h</div>' for band in plan.band_names)
     m.get_root().html.add_child(folium.Element(
         f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'
         f'border:1px solid #999">{rates}</div>'
@@ -285,17 +289,18 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
 
 def evidence(card: dict) -> None:
     """Show a unit's evidence card."""
-    st.subheader(card["unit_name"])
+    st.subheader(md_text(card["unit_name"]))
     cols = st.columns(4)
     cols[0].metric("Band", card["band"], help=f"computed: {card['computed_band']}")
-    cols[1].metric("Zone", card["zone"])
+    cols[1].metric("Zone", strip_control(card["zone"]))
     cols[2].metric("Hours / week" + (" (est.)" if card["hours_estimated"] else ""), f"{card['hours_per_week']:,.2f}")
     cols[3].metric("Rate £/h", card["rate_gbp_per_hour"])
     if card["band"] != card["computed_band"]:
-        st.warning(f"Manual band {card['band']} (classifier suggests {card['computed_band']}). Reason: {card['reason'] or '—'}")
+        st.warning(f"Manual band {md_text(card['band'])} (classifier suggests {md_text(card['computed_band'])}). "
+                   f"Reason: {md_text(card['reason']) or '—'}")
     st.write(card["evidence"])
     st.caption(f"Visit to visit {card['visit_to_visit_min']:.1f} min · from {card['nearest_hub']} {card['town_min']:.1f} min · "
                f"{card['hours_per_km2']:.1f} h/km² · {'ESTIMATED travel' if card['travel_estimated'] else 'real road data'}")
     st.caption(card["method"])
     if card["parishes"]:
-        st.caption(f"Civil parishes: {card['parishes'].replace(';', ', ')}. {card['note']}")
+        st.caption(f"Civil parishes: {md_text(card['parishes'].replace(';', ', '))}. {md_text(card['note'])}")

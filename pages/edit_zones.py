@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common
+from zones.outputs.escape import md_text
 from zones.rates import fmt_gbp
 from zones.impact import compare
 from zones.service.workspace import search_units, unit_at, units_in_geojson
@@ -65,7 +66,7 @@ with right:
     q = st.text_input("Find a unit or parish (name or code)", key="search")
     found = search_units(ws, q) if q else []
     if q and not found:
-        st.info(f"No unit or parish matches '{q}'.")
+        st.info(f"No unit or parish matches '{md_text(q)}'.")
     if found:
         st.dataframe(pd.DataFrame({"unit": [names[c] for c in found[:20]], "code": found[:20],
                                    "band": [plan.band_of(c) for c in found[:20]], "zone": [plan.zone_of(c) for c in found[:20]]}),

@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from geodata.datadir import DataError
 from pages import common
 from zones.rates import fmt_gbp
+from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.impact import compare
 from zones.plan import Plan
@@ -35,7 +36,7 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
         else:
             sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
         st.session_state[f"sc-parent-{council}-{name}"] = sv.number
-        st.success(f"Saved {sv.name} version {sv.number}")
+        st.success(f"Saved {md_text(sv.name)} version {sv.number}")
     except DataError as exc:
         st.error(f"Not saved: {exc}")
 
@@ -53,7 +54,7 @@ if b1.button("Open in editor", key="sc-open"):
     sv = store.load(sid, v)
     hist.apply(Plan.from_assignments(ws.base, sv.assignments), {"opened": f"{sv.name} v{sv.number}"})
     st.session_state[f"sc-parent-{council}-{sv.name}"] = int(vers["version"].max())
-    st.success(f"Opened {sv.name} version {sv.number} in the editor")
+    st.success(f"Opened {md_text(sv.name)} version {sv.number} in the editor")
 if b2.button("Publish (read-only link)", key="sc-publish"):
     try:
         st.code(store.publish(sid, v))

@@ -18,14 +18,22 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def server():
+def server_store(tmp_path_factory) -> str:
+    """The scenario store of the test server: a SQLite file this test session created (never .cache's)."""
+    return str(tmp_path_factory.mktemp("store") / "scenarios.sqlite")
+
+
+@pytest.fixture(scope="session")
+def server(server_store):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (make test installs Debian chromium)")
     port = _free_port()
     log = open(ARTIFACTS.parent / "streamlit.log", "w") if ARTIFACTS.parent.mkdir(parents=True, exist_ok=True) is None else None
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env={**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"},
+                                 "ZONEPLAN_STORE": server_store})
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:

@@ -27,14 +27,16 @@ def test_para47_impact_matches_hand_computation():
     assert len(rows) == 9
     names = [n for r in rows for n in r["unit"].split(";")]
     assert len(names) == 12  # 9 rows naming 12 parishes
-    hand = [(Decimal(r["hours_per_week"]) * (PARA42[r["to_band"]] - PARA42[r["from_band"]])).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP) for r in rows]
-    week = sum(hand)
+    exact = [Decimal(r["hours_per_week"]) * (PARA42[r["to_band"]] - PARA42[r["from_band"]]) for r in rows]
+    hand = [x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for x in exact]
+    week = sum(exact)  # issue 11 §6: totals from the exact rows, rounded once
     out = cli("impact", "leicestershire", "--moves", str(MOVES), "--json")
     assert [Decimal(r["gbp_per_week"]) for r in out["rows"]] == hand
-    assert Decimal(out["gbp_per_week"]) == week
-    assert Decimal(out["gbp_per_year"]) == week * 52
-    assert Decimal(out["gbp_per_term"]) == week * 52 * 8
+    assert [Decimal(r["gbp_per_week_exact"]) for r in out["rows"]] == exact
+    pen = Decimal("0.01")
+    assert Decimal(out["gbp_per_week"]) == week.quantize(pen, rounding=ROUND_HALF_UP) == Decimal("-5479.70")
+    assert Decimal(out["gbp_per_year"]) == (week * 52).quantize(pen, rounding=ROUND_HALF_UP) == Decimal("-284944.29")
+    assert Decimal(out["gbp_per_term"]) == (week * 52 * 8).quantize(pen, rounding=ROUND_HALF_UP)
     assert out["hours_per_week_moved"] == pytest.approx(2593.12)  # the report's total: 2,593.1
     for r in out["rows"]:
         for key in ("unit", "from_band", "to_band", "hours_per_week", "gbp_per_week"):
@@ -43,8 +45,9 @@ def test_para47_impact_matches_hand_computation():
 
 def test_para47_with_uplift_and_weeks():
     out = cli("impact", "leicestershire", "--moves", str(MOVES), "--weeks-per-year", "52", "--uplift-pct", "3", "--json")
-    year = Decimal(out["gbp_per_year"])
-    assert Decimal(out["gbp_by_year"][1]) == (year * Decimal("1.03")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    year_exact = sum(Decimal(r["gbp_per_week_exact"]) for r in out["rows"]) * 52  # §6: from the exact rows
+    assert Decimal(out["gbp_per_year"]) == year_exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Decimal(out["gbp_by_year"][1]) == (year_exact * Decimal("1.03")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def test_classify_json_and_csv(tmp_path):

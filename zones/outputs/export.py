@@ -12,18 +12,16 @@ from decimal import Decimal
 from geodata.datadir import ATTRIBUTION
 
 from zones.impact import Impact
+from zones.outputs.escape import csv_cell, xlsx_cell
 from zones.plan import Plan
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(v):
-    """A value safe to put in a spreadsheet cell: text starting like a formula gets a leading apostrophe."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    if isinstance(v, Decimal):
-        return float(v)  # openpyxl writes numbers; exact money has at most 4-6 dp, well inside a double
-    return v
+    """A value safe to put in a spreadsheet cell (XLSX or CSV): control characters removed (one breaks an
+    XLSX workbook), text starting like a formula gets a leading apostrophe, Decimal money as a number."""
+    return xlsx_cell(v)
 
 
 def impact_rows(imp: Impact) -> tuple[list[str], list[list]]:
@@ -86,7 +84,7 @@ def impact_csv(imp: Impact) -> str:
     w = csv.writer(out)
     w.writerow(cols)
     for r in rows:
-        w.writerow([safe_cell(v) if not isinstance(v, Decimal) else str(v) for v in r])
+        w.writerow([csv_cell(v) for v in r])
     w.writerow([])
     w.writerow(["gbp_per_week", str(imp.gbp_per_week)])
     w.writerow(["gbp_per_year", str(imp.gbp_per_year)])

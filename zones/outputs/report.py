@@ -22,6 +22,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from geodata.datadir import ATTRIBUTION  # noqa: E402
 
 from zones.impact import Impact  # noqa: E402
+from zones.outputs.escape import html_text, mpl_text, pdf_text  # noqa: E402
 from zones.plan import Plan, cp_to_gbp  # noqa: E402
 from zones.rates import fmt_gbp  # noqa: E402
 
@@ -38,17 +39,18 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
     zones.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
     for name, row in zones.iterrows():
         p = row.geometry.representative_point()
-        ax.annotate(name, (p.x, p.y), fontsize=6.5, ha="center", color="#111",
+        ax.annotate(mpl_text(name), (p.x, p.y), fontsize=6.5, ha="center", color="#111",
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
     if changed:
         g[g["unit_code"].isin(changed)].plot(ax=ax, facecolor="none", edgecolor="black", hatch="///", linewidth=0.8)
-    handles = [Patch(color=BAND_COLOURS[b], label=f"{b} £{plan.rates.effective_rate(b)}/h") for b in plan.band_names]
+    handles = [Patch(color=BAND_COLOURS.get(b, "#cccccc"), label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h"))
+               for b in plan.band_names]
     if changed:
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="changed"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
     ax.set_axis_off()
-    ax.set_title(f"{plan.council.capitalize()}: price bands and zones", fontsize=10)
-    fig.text(0.01, 0.01, ATTRIBUTION, fontsize=5.5, color="#444")
+    ax.set_title(mpl_text(f"{plan.council.capitalize()}: price bands and zones"), fontsize=10)
+    fig.text(0.01, 0.01, mpl_text(ATTRIBUTION), fontsize=5.5, color="#444")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
@@ -63,8 +65,8 @@ def gbp_per_week_by_zone(plan: Plan) -> dict[str, Decimal]:
 
 
 def _table(cols: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows)
+    head = "".join(f"<th>{html_text(c)}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -100,14 +102,14 @@ def _changed_codes(imp: Impact) -> set[str]:
 def report_html(ctx: dict) -> str:
     """A self-contained printable HTML report (map embedded as base64 PNG)."""
     img = base64.b64encode(ctx["png"]).decode()
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in ctx["notes"])
-    sources = "".join(f"<li>{html.escape(s)}</li>" for s in ctx["sources"])
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(ctx['title'])}</title>
+    notes = "".join(f"<li>{html_text(n)}</li>" for n in ctx["notes"])
+    sources = "".join(f"<li>{html_text(s)}</li>" for s in ctx["sources"])
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html_text(ctx['title'])}</title>
 <style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:.5em 0 1.2em}}
 td,th{{border:1px solid #bbb;padding:3px 8px;font-size:13px}}th{{background:#eee}}img{{max-width:100%}}.meta{{color:#555}}
 @media print{{body{{margin:0}}}}</style></head><body>
-<h1>{html.escape(ctx['title'])}</h1>
-<p class="meta">Plan: {html.escape(ctx['identity'])} · plan hash {ctx['digest']} · {ctx['date']} · rates {html.escape(ctx['rates'])}</p>
+<h1>{html_text(ctx['title'])}</h1>
+<p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} · rates {html_text(ctx['rates'])}</p>
 <img alt="map of price bands and zones" src="data:image/png;base64,{img}">
 <h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'])}
 <h2>Totals</h2>{_table(['Figure', 'Value'], ctx['totals'])}
@@ -116,7 +118,7 @@ td,th{{border:1px solid #bbb;padding:3px 8px;font-size:13px}}th{{background:#eee
 {_table(['Figure', 'Value'], ctx['impact_totals'])}
 <h2>Assumptions and estimates</h2><ul>{notes}</ul>
 <h2>Data sources</h2><ul>{sources}</ul>
-<p class="meta">{html.escape(ATTRIBUTION)}</p></body></html>"""
+<p class="meta">{html_text(ATTRIBUTION)}</p></body></html>"""
 
 
 def report_pdf(ctx: dict) -> bytes:
@@ -134,12 +136,12 @@ def report_pdf(ctx: dict) -> bytes:
                             bottomMargin=1.4 * cm, title=ctx["title"])
 
     def tbl(cols, rows):
-        t = Table([cols] + [[Paragraph(html.escape(str(v)), styles["BodyText"]) for v in r] for r in rows], repeatRows=1)
+        t = Table([cols] + [[Paragraph(pdf_text(v), styles["BodyText"]) for v in r] for r in rows], repeatRows=1)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
                                ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return t
 
-    e = html.escape
+    e = pdf_text
     story = [Paragraph(e(ctx["title"]), styles["Title"]),
              Paragraph(e(f"Plan: {ctx['identity']} · plan hash {ctx['digest']} · {ctx['date']} · rates {ctx['rates']}"), styles["Italic"]),
              Spacer(1, 6), Image(io.BytesIO(ctx["png"]), width=16 * cm, height=14 * cm, kind="proportional"),

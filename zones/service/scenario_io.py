@@ -299,8 +299,10 @@ def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: t
     if problems:
         raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
     geo = gpd.GeoDataFrame({"unit_code": values["unit_code"]}, geometry=g.geometry.values, crs=g.crs or crs)
-    geo = check_crs(geo, label)
+    # validity in the file's own CRS (reprojecting to EPSG:27700 can make a valid lon/lat ring touch itself;
+    # that is not the file's fault, and the geometry is only checked, never stored)
     invalid = [c for c, v in zip(values["unit_code"], geo.geometry.is_valid) if not v]
+    check_crs(geo, label)
     if invalid:
         problems.append(f"invalid geometry for unit(s) {', '.join(excerpt(c, 20) for c in invalid[:10])}")
     codes = pd.Series(values["unit_code"])
