@@ -41,9 +41,10 @@ from geodata.validate import RepairReport
 from .graph import RoadArrays, load_arrays, pack_graph_paths
 from .estimator import check, error_band, estimate_road_m, estimate_seconds, evaluate, fit_estimator, pair_setting, reference, urban_mask
 from .estimator import DIST_BANDS_M, REFERENCE_GRAPH  # noqa: F401  (re-exported)
-from .matrix import nearest_source_times, travel_times
+from .matrix import travel_times  # noqa: F401  (re-exported)
+from .matrix import nearest_source_times, times_to
 
-METRICS_VERSION = "4"
+METRICS_VERSION = "5"
 K_NEAREST = 3
 SNAP_LIMIT_M = 500.0
 
@@ -159,7 +160,6 @@ def unit_metrics(layer: UnitLayer, progress=None, rebuild: bool = False) -> pd.D
 
 def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -> tuple[pd.DataFrame, dict]:
     units = layer.units
-    n = len(units)
     progress("client points", 0.05)
     pts = client_points(layer)
     hubs = hub_points(layer)
@@ -170,7 +170,8 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     if model_src is None:
         raise DataError(f"no road graph: the pack names no [travel] graphs and the reference graph {REFERENCE_GRAPH} "
                         "is not in the data directory, so travel times can be neither computed nor estimated")
-    if arrays:  # the council's own graph: fit and check on it (and on the check graphs)
+    if arrays and not (ref is not None and Path(arrays[0].source) == Path(ref)):
+        # the council's own graph: fit and check on it (and on the check graphs)
         from .estimator import CHECK_GRAPHS
 
         model = fit_estimator(model_src)
@@ -181,130 +182,8 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
         model, errors = ref_fit["model"], ref_fit["errors"]
     err = holdout_error(model_src)
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
-    hxy = hubs[["x", "y"]].to_numpy(float)
-    w = pts["weight"].to_numpy(float)
-    pu = pts["unit_idx"].to_numpy()
-    pts_of = [np.flatnonzero(pu == i) for i in range(n)]
-    urban_of = urban_mask(pxy[:, 0], pxy[:, 1])
-    hub_urban = urban_mask(hxy[:, 0], hxy[:, 1])
-
-    # coverage: which graph (if any) covers each point: snap distance and inside the node hull
-    cover = np.full(len(pts), -1)
-    node_of = np.full(len(pts), -1)
-    snap_m = np.full(len(pts), np.nan)
-    hub_cover = np.full(len(hubs), -1)
-    hub_node = np.full(len(hubs), -1)
-    for g, arr in enumerate(arrays):
-        tree = cKDTree(np.column_stack([arr.x, arr.y]))
-        hull = shapely.MultiPoint(np.column_stack([arr.x, arr.y])).convex_hull
-        d, nd = tree.query(pxy)
-        inside = shapely.contains_xy(hull, pxy[:, 0], pxy[:, 1])
-        take = (cover < 0) & (d <= SNAP_LIMIT_M) & inside
-        cover[take], node_of[take], snap_m[take] = g, nd[take], d[take]
-        dh, ndh = tree.query(hxy)
-        inh = shapely.contains_xy(hull, hxy[:, 0], hxy[:, 1]) & (dh <= SNAP_LIMIT_M) & (hub_cover < 0)
-        hub_cover[inh], hub_node[inh] = g, ndh[inh]
-
-    # real drive times per graph: from every covered point to every node, and nearest hub to every node
-    progress("drive times", 0.4)
-    t_from = {}
-    m_from = {}
-    hub_t = {}
-    for g, arr in enumerate(arrays):
-        sel = np.flatnonzero(cover == g)
-        if len(sel):
-            uniq, inv = np.unique(node_of[sel], return_inverse=True)
-            t = travel_times(arr.time_s, uniq, limit=3 * 3600)
-            m = travel_times(arr.length_m, uniq, limit=200_000)
-            for k, p in enumerate(sel):
-                t_from[p] = (g, t[inv[k]])
-                m_from[p] = m[inv[k]]
-        hn = hub_node[hub_cover == g]
-        if len(hn):
-            hub_t[g] = nearest_source_times(arr.time_s, np.unique(hn))[0]
-
-    progress("per-unit metrics", 0.7)
-    tree_all = cKDTree(pxy)
-    rows = []
-    for i in range(n):
-        P = pts_of[i]
-        cand = np.concatenate([P] + [pts_of[j] for j in nbrs[i]])
-        wi = w[P] if w[P].sum() > 0 else np.ones(len(P))
-        own_real = all(p in t_from for p in P)
-        if own_real:  # neighbours' client points on the same graph join the candidates
-            g = t_from[P[0]][0]
-            cand = np.array([c for c in cand if c in t_from and t_from[c][0] == g], dtype=np.int64)
-        real_visit = own_real and len(cand) > 1
-        est_visit = _estimated_visit(model, pxy, P, cand_all := np.concatenate([P] + [pts_of[j] for j in nbrs[i]]), wi,
-                                     float(units["area_km2"].iloc[i]))
-        dh_e, _ = cKDTree(hxy).query(pxy[P])
-        est_town = float(np.average(estimate_seconds(model, np.maximum(dh_e, 1.0)), weights=wi)) / 60
-        # visit to visit
-        if real_visit:
-            vals, circ = [], []
-            for p in P:
-                tt = t_from[p][1][node_of[cand]]
-                others = cand != p
-                tt_o = tt[others]
-                order = np.argsort(tt_o)[:K_NEAREST]
-                vals.append(float(np.mean(tt_o[order])) / 60)
-                mm = m_from[p][node_of[cand]][others][order]
-                dd = np.hypot(*(pxy[cand][others][order] - pxy[p]).T)
-                ok = dd > 50
-                circ.append(float(np.mean(mm[ok] / dd[ok])) if ok.any() else np.nan)
-            visit = float(np.average(vals, weights=wi))
-            circuity = float(np.nanmean(circ)) if np.isfinite(circ).any() else np.nan
-            visit_how = f"real drive times (graph {Path(arrays[g].source).name}), {K_NEAREST} nearest client points"
-        else:
-            visit = est_visit
-            dd_all = [np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST] for p in P if len(cand) > 1]
-            dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
-            circuity = float(estimate_road_m(model, np.array([dmean]))[0] / dmean) if dd_all else np.nan
-            visit_how = ("ESTIMATED: straight line × circuity, access streets at the speed fitted on "
-                         f"{Path(model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points")
-        # town
-        dh, hi = cKDTree(hxy).query(pxy[P])
-        hub_i = int(np.bincount(hi).argmax())
-        eb = error_band(errors, float(np.median(dh)), str(pair_setting(urban_of[P].mean() >= 0.5, hub_urban[hub_i])))
-        real_town = all(p in t_from for p in P) and (t_from[P[0]][0] in hub_t if len(P) and P[0] in t_from else False)
-        if real_town:
-            g = t_from[P[0]][0]
-            tt = hub_t[g][node_of[P]]
-            real_town = bool(np.isfinite(tt).all())
-        if real_town:
-            town = float(np.average(tt, weights=wi)) / 60
-            town_how = "real drive time from the nearest hub on the road graph"
-            hub_name = hubs["name"].iloc[hub_i]
-        else:
-            town = est_town
-            hub_name = hubs["name"].iloc[hub_i]
-            town_how = ("ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
-                        f"checked p90 error {eb['p90_abs_pct']} % for such trips)" if eb["checked"] else
-                        "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
-                        "unchecked at this distance)")
-        area = float(units["area_km2"].iloc[i])
-        hours = float(units["hours_per_week"].iloc[i])
-        rows.append({
-            "unit_code": units["unit_code"].iloc[i],
-            "visit_to_visit_min": round(visit, 2),
-            "town_min": round(town, 2),
-            "nearest_hub": hub_name,
-            "hours_per_km2": round(hours / area, 2) if area else 0.0,
-            "clients_per_km2": round(hours / _hours_per_client(layer) / area, 3) if area else 0.0,
-            "circuity": round(circuity, 3) if np.isfinite(circuity) else np.nan,
-            "n_client_points": int(len(P)),
-            "max_snap_m": round(float(np.nanmax(snap_m[P])), 1) if np.isfinite(snap_m[P]).any() else np.nan,
-            "visit_to_visit_min_estimate": round(est_visit, 2),
-            "town_min_estimate": round(est_town, 2),
-            "road_data": bool(real_visit and real_town),
-            "estimate_error_p90_pct": eb["p90_abs_pct"] if eb["checked"] else np.nan,
-            "estimate_error_median_pct": eb["median_abs_pct"] if eb["checked"] else np.nan,
-            "setting": str(pair_setting(urban_of[P].mean() >= 0.5, urban_of[P].mean() >= 0.5)),
-            "estimated": not (real_visit and real_town),
-            "method": f"visit_to_visit_min: {visit_how}. town_min: {town_how} ({hub_name}). "
-                      f"Client points: {len(P)} output-area points weighted by the unit's hours.",
-        })
-    df = pd.DataFrame(rows)
+    df = compute_core(units, pxy, pts["weight"].to_numpy(float), pts["unit_idx"].to_numpy(), hubs, nbrs, arrays,
+                      model, errors, _hours_per_client(layer), progress)
     real = df[df["road_data"]]
     if len(real):
         unit_err = {"n_units": int(len(real)),
@@ -322,6 +201,149 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
             "reference_graph": model_src.source}
     progress("done", 1.0)
     return df, meta
+
+
+def visit_cutoff_s(model: dict, kth_m: float) -> float:
+    """Dijkstra cut-off (s) for a unit whose farthest K-th nearest candidate is ``kth_m`` metres away in a
+    straight line: 2.5 × its estimated drive time, at least 5 minutes."""
+    return max(300.0, 2.5 * float(estimate_seconds(model, [kth_m])[0]))
+
+
+def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.ndarray, hubs: pd.DataFrame,
+                 nbrs: list[np.ndarray], arrays: list[RoadArrays], model: dict, errors: dict,
+                 hours_per_client: float, progress=None) -> pd.DataFrame:
+    """Per-unit metrics from arrays: ``units`` (unit_code, hours_per_week, area_km2; row i = unit i), client
+    points ``pxy`` (EPSG:27700) with weights ``w`` and unit index ``pu``, ``hubs`` (name, x, y), neighbour lists,
+    prepared road graphs, the estimator ``model`` and its checked ``errors``. See the module doc.
+
+    Engine: for a unit on a graph, one csgraph Dijkstra per client point (``times_to``, the unit's points in one
+    call), cut off at ``visit_cutoff_s`` and keeping only the candidate columns; a unit whose K nearest are not
+    all within the cut-off is recomputed with 4× the cut-off, then with none (results stay exact)."""
+    progress = progress or (lambda s, f: None)
+    n = len(units)
+    hxy = hubs[["x", "y"]].to_numpy(float)
+    hub_tree = cKDTree(hxy)
+    pts_of = [np.flatnonzero(pu == i) for i in range(n)]
+    urban_of = urban_mask(pxy[:, 0], pxy[:, 1])
+    hub_urban = urban_mask(hxy[:, 0], hxy[:, 1])
+    areas = units["area_km2"].to_numpy(float)
+    hours_all = units["hours_per_week"].to_numpy(float)
+    codes = units["unit_code"].to_numpy()
+
+    # coverage: which graph (if any) covers each point: snap distance and inside the node hull
+    cover = np.full(len(pxy), -1)
+    node_of = np.full(len(pxy), -1)
+    snap_m = np.full(len(pxy), np.nan)
+    hub_cover = np.full(len(hxy), -1)
+    hub_node = np.full(len(hxy), -1)
+    for g, arr in enumerate(arrays):
+        tree = cKDTree(np.column_stack([arr.x, arr.y]))
+        hull = shapely.MultiPoint(np.column_stack([arr.x, arr.y])).convex_hull.buffer(1.0)  # edge points inside
+        d, nd = tree.query(pxy)
+        inside = shapely.contains_xy(hull, pxy[:, 0], pxy[:, 1])
+        take = (cover < 0) & (d <= SNAP_LIMIT_M) & inside
+        cover[take], node_of[take], snap_m[take] = g, nd[take], d[take]
+        dh, ndh = tree.query(hxy)
+        inh = shapely.contains_xy(hull, hxy[:, 0], hxy[:, 1]) & (dh <= SNAP_LIMIT_M) & (hub_cover < 0)
+        hub_cover[inh], hub_node[inh] = g, ndh[inh]
+
+    # nearest hub to every node: one multi-source Dijkstra per graph
+    progress("drive times", 0.4)
+    hub_t = {}
+    for g, arr in enumerate(arrays):
+        hn = hub_node[hub_cover == g]
+        if len(hn):
+            hub_t[g] = nearest_source_times(arr.time_s, np.unique(hn))[0]
+
+    progress("per-unit metrics", 0.7)
+    rows = []
+    for i in range(n):
+        P = pts_of[i]
+        cand_all = np.concatenate([P] + [pts_of[j] for j in nbrs[i]])
+        cand = cand_all
+        wi = w[P] if w[P].sum() > 0 else np.ones(len(P))
+        gs = set(cover[P].tolist())
+        own_real = len(P) > 0 and len(gs) == 1 and min(gs) >= 0
+        g = int(cover[P[0]]) if own_real else -1
+        if own_real:  # neighbours' client points on the same graph join the candidates
+            cand = cand_all[cover[cand_all] == g]
+        real_visit = own_real and len(cand) > 1
+        est_visit = _estimated_visit(model, pxy, P, cand_all, wi, float(areas[i]))
+        dh, hi = hub_tree.query(pxy[P])
+        hub_i = int(np.bincount(hi).argmax())
+        est_town = float(np.average(estimate_seconds(model, np.maximum(dh, 1.0)), weights=wi)) / 60
+        eb = error_band(errors, float(np.median(dh)), str(pair_setting(urban_of[P].mean() >= 0.5, hub_urban[hub_i])))
+        # visit to visit
+        if real_visit:
+            arr = arrays[g]
+            kth = max(float(np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST].max()) for p in P)
+            for limit in (visit_cutoff_s(model, kth), 4 * visit_cutoff_s(model, kth), np.inf):
+                T, M = times_to(arr.time_s, node_of[P], node_of[cand], limit=limit, lengths=arr.length_m)
+                vals, circ, complete = [], [], True
+                for r, p in enumerate(P):
+                    others = cand != p
+                    tt_o = T[r][others]
+                    order = np.argsort(tt_o)[:K_NEAREST]
+                    complete &= bool(np.isfinite(tt_o[order]).all())
+                    vals.append(float(np.mean(tt_o[order])) / 60)
+                    mm = M[r][others][order]
+                    dd = np.hypot(*(pxy[cand][others][order] - pxy[p]).T)
+                    ok = (dd > 50) & np.isfinite(mm)
+                    circ.append(float(np.mean(mm[ok] / dd[ok])) if ok.any() else np.nan)
+                if complete:  # the K nearest of every point lie within the cut-off: exact
+                    break
+            visit = float(np.average(vals, weights=wi))
+            real_visit = bool(np.isfinite(visit))
+            real_visit = bool(np.isfinite(visit))
+        if real_visit:
+            circuity = float(np.nanmean(circ)) if np.isfinite(circ).any() else np.nan
+            visit_how = f"real drive times (graph {Path(arrays[g].source).name}), {K_NEAREST} nearest client points"
+        else:
+            visit = est_visit
+            dd_all = [np.sort(np.hypot(*(pxy[cand_all] - pxy[p]).T)[cand_all != p])[:K_NEAREST] for p in P
+                      if len(cand_all) > 1]
+            dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
+            circuity = float(estimate_road_m(model, np.array([dmean]))[0] / dmean) if dd_all else np.nan
+            visit_how = ("ESTIMATED: straight line × circuity, access streets at the speed fitted on "
+                         f"{Path(model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points")
+        # town
+        real_town = own_real and g in hub_t
+        if real_town:
+            tt = hub_t[g][node_of[P]]
+            real_town = bool(np.isfinite(tt).all())
+        hub_name = hubs["name"].iloc[hub_i]
+        if real_town:
+            town = float(np.average(tt, weights=wi)) / 60
+            town_how = "real drive time from the nearest hub on the road graph"
+        else:
+            town = est_town
+            town_how = ("ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
+                        f"checked p90 error {eb['p90_abs_pct']} % for such trips)" if eb["checked"] else
+                        "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
+                        "unchecked at this distance)")
+        area = float(areas[i])
+        hours = float(hours_all[i])
+        rows.append({
+            "unit_code": codes[i],
+            "visit_to_visit_min": round(visit, 2),
+            "town_min": round(town, 2),
+            "nearest_hub": hub_name,
+            "hours_per_km2": round(hours / area, 2) if area else 0.0,
+            "clients_per_km2": round(hours / hours_per_client / area, 3) if area else 0.0,
+            "circuity": round(circuity, 3) if np.isfinite(circuity) else np.nan,
+            "n_client_points": int(len(P)),
+            "max_snap_m": round(float(np.nanmax(snap_m[P])), 1) if np.isfinite(snap_m[P]).any() else np.nan,
+            "visit_to_visit_min_estimate": round(est_visit, 2),
+            "town_min_estimate": round(est_town, 2),
+            "road_data": bool(real_visit and real_town),
+            "estimate_error_p90_pct": eb["p90_abs_pct"] if eb["checked"] else np.nan,
+            "estimate_error_median_pct": eb["median_abs_pct"] if eb["checked"] else np.nan,
+            "setting": "urban" if urban_of[P].mean() >= 0.5 else "rural",
+            "estimated": not (real_visit and real_town),
+            "method": f"visit_to_visit_min: {visit_how}. town_min: {town_how} ({hub_name}). "
+                      f"Client points: {len(P)} output-area points weighted by the unit's hours.",
+        })
+    return pd.DataFrame(rows)
 
 
 def _estimated_visit(model, pxy, P, cand, wi, area_km2) -> float:

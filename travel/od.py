@@ -14,64 +14,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geodata.datadir import DataError, data_path
 
 from .estimator import REFERENCE_GRAPH, error_band, estimate_road_m, estimate_seconds, pair_setting, reference, urban_mask
 from .graph import RoadArrays, load_arrays, pack_graph_paths
+from .matrix import times_to
 
 SNAP_LIMIT_M = 500.0
 MAX_PAIRS = 1_000_000
 OUTSIDE_LIMIT_M = 40_000.0
-CHUNK = 128
-
-
-class _EdgeLookup:
-    """Length of edge (u, v) in a CSR matrix, vectorised (sorted u*n+v keys)."""
-
-    def __init__(self, m):
-        n = m.shape[0]
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr))
-        self.n = n
-        self.keys = rows * n + m.indices.astype(np.int64)
-        order = np.argsort(self.keys)
-        self.keys = self.keys[order]
-        self.vals = m.data[order]
-
-    def __call__(self, u, v):
-        k = u.astype(np.int64) * self.n + v.astype(np.int64)
-        i = np.searchsorted(self.keys, k)
-        i = np.minimum(i, len(self.keys) - 1)
-        return np.where(self.keys[i] == k, self.vals[i], np.nan)
 
 
 def routed(arr: RoadArrays, o_nodes: np.ndarray, d_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fastest-route seconds and that route's metres from each origin node to each destination node
-    (``len(o) × len(d)``; inf where unreachable). Multi-source csgraph Dijkstra in chunks of origins, lengths
-    summed along the predecessor tree for the destination nodes only."""
-    uo, oinv = np.unique(o_nodes, return_inverse=True)
-    ud, dinv = np.unique(d_nodes, return_inverse=True)
-    T = np.full((len(uo), len(ud)), np.inf)
-    M = np.full((len(uo), len(ud)), np.inf)
-    elen = _EdgeLookup(arr.length_m)
-    for s in range(0, len(uo), CHUNK):
-        src = uo[s:s + CHUNK]
-        dist, pred = dijkstra(arr.time_s, directed=True, indices=src, return_predecessors=True)
-        t = dist[:, ud]
-        acc = np.zeros_like(t)
-        cur = np.broadcast_to(ud[None, :], t.shape).copy()
-        rows = np.broadcast_to(np.arange(len(src))[:, None], t.shape)
-        active = np.isfinite(t) & (cur != src[:, None])
-        while active.any():
-            p = pred[rows[active], cur[active]]
-            acc[active] += elen(p, cur[active])
-            cur[active] = p
-            active = active & (cur != src[:, None])
-        T[s:s + CHUNK] = t
-        M[s:s + CHUNK] = np.where(np.isfinite(t), acc, np.inf)
-    return T[oinv][:, dinv], M[oinv][:, dinv]
+    (``len(o) × len(d)``; inf where unreachable): ``travel.matrix.times_to`` on the unique destinations."""
+    ud, dinv = np.unique(np.asarray(d_nodes, dtype=np.int64), return_inverse=True)
+    t, m = times_to(arr.time_s, o_nodes, ud, lengths=arr.length_m)
+    return t[:, dinv], m[:, dinv]
 
 
 def _coverage(arr: RoadArrays, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
