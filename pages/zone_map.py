@@ -4,6 +4,8 @@ from streamlit_folium import st_folium
 
 from pages import common
 from zones.rates import fmt_gbp
+from geodata.datadir import DataError
+from travel.od import drive_from_unit, unit_error_note
 from zones.service.workspace import evidence_card, notes, unit_at
 
 council = st.session_state.get("council", "leicestershire")
@@ -30,3 +32,17 @@ code = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index
                     format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")
 if code:
     common.evidence(evidence_card(ws, plan, code))
+    with st.container(border=True):  # drive from this unit to a typed place (travel.od; no arithmetic here)
+        st.caption(unit_error_note(ws.metrics.set_index("unit_code").loc[code]))
+        dest = st.text_input("Drive from this unit's centre to", max_chars=120, key="drive-to",
+                             placeholder="postcode or place, e.g. Atherstone or LE11 3TU")
+        if dest:
+            try:
+                d = drive_from_unit(ws.layer, code, dest)
+            except DataError as exc:
+                st.warning(str(exc))
+            else:
+                rng = f" (likely {d['range_min'][0]}–{d['range_min'][1]} min)" if d["range_min"] else ""
+                st.text(f"{d['from']} → {d['to']}: {d['drive_min']} min{rng}, {d['distance_km']} km by road, "
+                        f"{'ESTIMATED' if d['estimated'] else 'routed'}")
+                st.caption(d["method"])

@@ -180,3 +180,29 @@ def drive_between(place_a, place_b, pack=None, arrays: list[RoadArrays] | None =
         g = int(res["graph"][0])
         out["method"] = f"routed on the road graph {Path(arrays[g].source).name} (fastest route at UK speed limits)"
     return out
+
+
+def drive_from_unit(layer, unit_code: str, place) -> dict:
+    """Drive from a unit's centre (its representative point, EPSG:27700) to a typed place (see
+    ``drive_between``); the unit's label is its name."""
+    from .places import Place
+
+    units = layer.units
+    hit = units[units["unit_code"] == unit_code]
+    if not len(hit):
+        raise DataError("unknown unit")
+    pt = hit.geometry.iloc[0].representative_point()
+    start = Place(f"{hit['unit_name'].iloc[0]} (centre)", float(pt.x), float(pt.y), "unit")
+    return drive_between(start, place, pack=layer.pack)
+
+
+def unit_error_note(row) -> str:
+    """One sentence on how far a unit's travel values can be trusted (a metrics row)."""
+    if not bool(row["estimated"]):
+        return "Travel values routed on a real road graph."
+    p90 = row.get("estimate_error_p90_pct")
+    med = row.get("estimate_error_median_pct")
+    if p90 is None or not np.isfinite(float(p90)):
+        return "Travel values ESTIMATED; no routed trips this long were available to check the estimate."
+    return (f"Travel values ESTIMATED (no road graph here). On held-out real routes of the same length and setting "
+            f"the estimate was off by {float(med):.0f} % (median) and by at most {float(p90):.0f} % for 90 % of them.")
