@@ -1,26 +1,43 @@
-"""Band classification (urban / fringe / rural / isolated) from travel metrics and density, with evidence.
+"""Band classification (urban / fringe / rural / isolated) from evidence in minutes and hours, with reasons.
 
-Band definitions (Leicestershire report para 41): *urban* — concentrated demand, good routes, many hours;
-*fringe* — smaller towns/villages fairly close to towns, lower density; *rural* — reachable by car but longer
-travel between visits; *isolated* — hard to reach, significant travel to and between visits.
+Band definitions (Leicestershire report para 41): *urban* — concentrated demand in towns and clusters of nearby
+villages, good travel routes, many hours; *fringe* — smaller towns or villages fairly close to towns, lower
+density; *rural* — reachable by car but longer travel between visits; *isolated* — hard to reach, significant
+travel to and between visits.
 
-Rules, applied in order (thresholds in the pack's ``[classify]`` section, never in code):
+Evidence per unit (``band_evidence``):
+- ``town_min``: drive minutes from the edge of the nearest town hub (``geodata.zoning.hub_points``: built-up
+  areas of 5,000+ residents, each a disc of its population at 4,000 residents per km²) to the unit's client
+  points, weighted by hours. Straight line from the edge × circuity ÷ speed of the travel engine's estimator
+  (``travel.metrics``), so always ESTIMATED;
+- ``visit_to_visit_min``: the travel engine's drive minutes between neighbouring client points
+  (``travel.metrics.unit_metrics``): ROUTED on a real road graph where it has one, else ESTIMATED;
+- ``hours_per_km2``: care hours a week per km² (hours estimated from population by age unless the council
+  supplies its own).
+
+Rules (thresholds in the pack's ``[classify]`` section; every rule is live — no threshold may be switched off):
   isolated  if town_min ≥ isolated_town_min  or visit_to_visit_min ≥ isolated_visit_min
   rural     if town_min ≥ rural_town_min     or visit_to_visit_min ≥ rural_visit_min
-  fringe    if hours_per_km2 < fringe_below_hours_per_km2 or visit_to_visit_min ≥ fringe_visit_min
+  fringe    if town_min ≥ fringe_town_min    or visit_to_visit_min ≥ fringe_visit_min
+            or hours_per_km2 < fringe_below_hours_per_km2
   urban     otherwise
-Evidence names the deciding rule and the margin to the next band up and down.
+With fringe ≤ rural ≤ isolated thresholds the rules are monotone: more minutes or fewer hours per km² never
+give a less remote band.
 
-Calibration (``calibrate``): a grid search over hours-weighted quantiles of the metrics for the six
-thresholds, keeping the ordering rural < isolated, minimising the L1 distance (percentage points) between
-the share of weekly hours per band and the target shares (Leicestershire para 69: 73.6 / 16.0 / 8.6 / 1.8).
+Calibration (``calibrate``) is a constraint on a regularised model, not the objective: starting from the prior
+thresholds (plausible values, in the pack), coordinate descent minimises Σ z² + 0.25 Σ (Δ_b / 3)², where
+z = log2(threshold / prior) (doubling a threshold costs 1) and Δ_b the hours-share gap of band b in percentage
+points, with every |Δ_b| ≤ 3 points required (a heavy penalty beyond) and each threshold kept in its range.
+Validation (``validate_bands``): fit on six districts, classify the seventh; agreement with ONS RUC 2011 / 2021
+and with the council's own para-47 decisions; the same for two baselines (bands by unit area alone, by density
+alone, cut to the same hours shares).
 """
 from __future__ import annotations
 
-import itertools
+import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,213 +46,350 @@ import pandas as pd
 from geodata.datadir import DataError
 
 THRESHOLD_KEYS = ("isolated_town_min", "isolated_visit_min", "rural_town_min", "rural_visit_min",
-                  "fringe_below_hours_per_km2", "fringe_visit_min")
+                  "fringe_below_hours_per_km2", "fringe_visit_min", "fringe_town_min")
 BANDS = ("urban", "fringe", "rural", "isolated")
+SHARE_TOLERANCE_PCT_POINTS = 3.0
+
+# Plausible values (the prior) and the range each threshold may take, minutes / hours per km². Minutes are the
+# travel engine's: town_min from the nearest town's edge, visit_to_visit_min to neighbouring client points.
+DEFAULT_PRIOR = {"fringe_town_min": 5.0, "rural_town_min": 10.0, "isolated_town_min": 15.0,
+                 "fringe_visit_min": 1.5, "rural_visit_min": 2.5, "isolated_visit_min": 4.0,
+                 "fringe_below_hours_per_km2": 20.0}
+RANGE_FACTOR = 2.0  # default range: prior ÷ 2 .. prior × 2
 
 
 @dataclass(frozen=True)
 class Thresholds:
+    """Band thresholds: minutes (``*_min``) and hours a week per km² (``fringe_below_hours_per_km2``)."""
+
     isolated_town_min: float
     isolated_visit_min: float
     rural_town_min: float
     rural_visit_min: float
     fringe_below_hours_per_km2: float
     fringe_visit_min: float
+    fringe_town_min: float
+
+    @classmethod
+    def from_dict(cls, d: dict, where: str = "thresholds") -> "Thresholds":
+        missing = [k for k in THRESHOLD_KEYS if k not in d]
+        if missing:
+            raise DataError(f"{where} lacks {', '.join(missing)}")
+        vals = {}
+        for k in THRESHOLD_KEYS:
+            try:
+                v = float(d[k])
+            except (TypeError, ValueError):
+                raise DataError(f"{where}: {k} = {d[k]!r} is not a number") from None
+            if not math.isfinite(v) or v <= 0 or v >= 900:
+                raise DataError(f"{where}: {k} = {v} is not a live threshold (must be > 0 and < 900; no rule "
+                                "may be switched off)")
+            vals[k] = v
+        t = cls(**vals)
+        t.check_order(where)
+        return t
 
     @classmethod
     def from_pack(cls, pack) -> "Thresholds":
+        """The pack's ``[classify]`` thresholds, or those of the pack it names in ``[classify] model``."""
         c = pack.raw.get("classify")
         if not c:
             raise DataError(f"pack {pack.path}: no [classify] section with thresholds ({', '.join(THRESHOLD_KEYS)}); "
                             f"run `zoneplan calibrate {pack.id} --write`")
-        missing = [k for k in THRESHOLD_KEYS if k not in c]
-        if missing:
-            raise DataError(f"pack {pack.path}: [classify] lacks {', '.join(missing)}")
-        return cls(**{k: float(c[k]) for k in THRESHOLD_KEYS})
+        if c.get("model"):
+            from geodata.packs import load_pack
+
+            other = load_pack(c["model"])
+            if other.raw.get("classify", {}).get("model"):
+                raise DataError(f"pack {pack.path}: [classify] model '{c['model']}' itself names another model")
+            return cls.from_pack(other)
+        return cls.from_dict(c, f"pack {pack.path} [classify]")
+
+    def check_order(self, where: str = "thresholds") -> None:
+        if not (self.fringe_town_min <= self.rural_town_min <= self.isolated_town_min):
+            raise DataError(f"{where}: town thresholds must rise fringe ≤ rural ≤ isolated")
+        if not (self.fringe_visit_min <= self.rural_visit_min <= self.isolated_visit_min):
+            raise DataError(f"{where}: visit-to-visit thresholds must rise fringe ≤ rural ≤ isolated")
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in THRESHOLD_KEYS}
 
 
+def prior_and_ranges(pack=None) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Prior thresholds and allowed ranges: the pack's ``[classify.prior]`` / ``[classify.range]`` (or those of
+    the pack it names as its model), else the defaults (ranges prior ÷ 2 .. × 2)."""
+    c = (pack.raw.get("classify", {}) if pack is not None else {}) or {}
+    if c.get("model"):
+        from geodata.packs import load_pack
+
+        c = load_pack(c["model"]).raw.get("classify", {})
+    prior = {k: float(c.get("prior", {}).get(k, DEFAULT_PRIOR[k])) for k in THRESHOLD_KEYS}
+    rng = {}
+    for k in THRESHOLD_KEYS:
+        lo, hi = c.get("range", {}).get(k, (prior[k] / RANGE_FACTOR, prior[k] * RANGE_FACTOR))
+        rng[k] = (float(lo), float(hi))
+    return prior, rng
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def band_evidence(layer, metrics: pd.DataFrame, hubs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Evidence per unit (one row per unit, layer order): unit_code, lad_code, hours_per_week, area_km2,
+    town_min (from the nearest town's edge, ESTIMATED), nearest_town, visit_to_visit_min (travel engine),
+    visit_routed (bool), hours_per_km2, clients_per_km2, estimated (True unless both times are routed; the town
+    time never is), town_estimate_note. See the module docstring; distances EPSG:27700."""
+    from geodata.zoning import hub_points, nearest_hub_edge_m
+    from travel.metrics import client_points, estimate_seconds
+
+    units = layer.units
+    hubs = hubs if hubs is not None else hub_points(layer.pack)
+    model = metrics.attrs.get("estimator")
+    if not model:
+        raise DataError("travel metrics carry no estimator model (metrics.attrs['estimator']); rebuild them")
+    pts = client_points(layer)
+    d_m, j = nearest_hub_edge_m(hubs, pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
+    t_min = estimate_seconds(model, d_m) / 60.0
+    w = pts["weight"].to_numpy(float)
+    ui = pts["unit_idx"].to_numpy()
+    n = len(units)
+    wsum = np.bincount(ui, weights=w, minlength=n)
+    cnt = np.bincount(ui, minlength=n).astype(float)
+    tw = np.bincount(ui, weights=w * t_min, minlength=n)
+    tu = np.bincount(ui, weights=t_min, minlength=n)
+    town = np.where(wsum > 0, tw / np.where(wsum > 0, wsum, 1), tu / np.maximum(cnt, 1))
+    # the hub most of a unit's hours are nearest to
+    names = hubs["name"].to_numpy()
+    near = pd.DataFrame({"u": ui, "hub": j, "w": w + 1e-9}).groupby(["u", "hub"])["w"].sum().reset_index()
+    near = near.sort_values(["u", "w"], ascending=[True, False]).drop_duplicates("u").set_index("u")["hub"]
+    m = metrics.set_index("unit_code").reindex(units["unit_code"])
+    if m["visit_to_visit_min"].isna().any():
+        raise DataError("travel metrics do not cover every unit; rebuild them (zoneplan travel COUNCIL)")
+    routed = m["road_data"].astype(bool).to_numpy() if "road_data" in m else np.zeros(n, bool)
+    area = units["area_km2"].to_numpy(float)
+    hours = units["hours_per_week"].to_numpy(float)
+    return pd.DataFrame({
+        "unit_code": units["unit_code"].to_numpy(),
+        "lad_code": units["lad_code"].to_numpy(),
+        "hours_per_week": hours,
+        "area_km2": area,
+        "town_min": np.round(town, 2),
+        "nearest_town": [names[int(near.get(i, 0))] for i in range(n)],
+        "visit_to_visit_min": m["visit_to_visit_min"].to_numpy(float),
+        "visit_routed": routed,
+        "hours_per_km2": np.round(np.where(area > 0, hours / np.where(area > 0, area, 1), 0.0), 2),
+        "clients_per_km2": m["clients_per_km2"].to_numpy(float) if "clients_per_km2" in m else np.nan,
+        "estimated": True,
+    })
+
+
+# ---------------------------------------------------------------- rules
+
+
+def band_index(town: np.ndarray, visit: np.ndarray, dens: np.ndarray, t: Thresholds) -> np.ndarray:
+    """0 urban, 1 fringe, 2 rural, 3 isolated for arrays of evidence (vectorised rules, module docstring)."""
+    town, visit, dens = (np.asarray(a, dtype=float) for a in (town, visit, dens))
+    iso = (town >= t.isolated_town_min) | (visit >= t.isolated_visit_min)
+    rur = (town >= t.rural_town_min) | (visit >= t.rural_visit_min)
+    fr = (town >= t.fringe_town_min) | (visit >= t.fringe_visit_min) | (dens < t.fringe_below_hours_per_km2)
+    return np.where(iso, 3, np.where(rur, 2, np.where(fr, 1, 0)))
+
+
+def _rules_of(band: str, town: float, visit: float, dens: float, t: Thresholds) -> list[str]:
+    """Plain-English rules that put a unit in ``band`` (all that apply)."""
+    if band == "urban":
+        return []
+    tt = {"fringe": t.fringe_town_min, "rural": t.rural_town_min, "isolated": t.isolated_town_min}[band]
+    vt = {"fringe": t.fringe_visit_min, "rural": t.rural_visit_min, "isolated": t.isolated_visit_min}[band]
+    out = []
+    if town >= tt:
+        out.append(f"{town:.1f} min from the nearest town (≥ {tt:g})")
+    if visit >= vt:
+        out.append(f"{visit:.1f} min between visits (≥ {vt:g})")
+    if band == "fringe" and dens < t.fringe_below_hours_per_km2:
+        out.append(f"{dens:.1f} care hours a week per km² (< {t.fringe_below_hours_per_km2:g})")
+    return out
+
+
+def _up_needs(band: str, town: float, visit: float, dens: float, t: Thresholds) -> str:
+    """What would move a unit one band more remote (the trigger nearest in relative terms), in plain English."""
+    if band == "isolated":
+        return ""
+    nxt = BANDS[BANDS.index(band) + 1]
+    tt = {"fringe": t.fringe_town_min, "rural": t.rural_town_min, "isolated": t.isolated_town_min}[nxt]
+    vt = {"fringe": t.fringe_visit_min, "rural": t.rural_visit_min, "isolated": t.isolated_visit_min}[nxt]
+    opts = [(tt / max(town, 1e-9), f"{tt - town:.1f} more minutes from a town (threshold {tt:g} min)"),
+            (vt / max(visit, 1e-9), f"{vt - visit:.1f} more minutes between visits (threshold {vt:g} min)")]
+    if nxt == "fringe":
+        thr = t.fringe_below_hours_per_km2
+        opts.append((max(dens, 1e-9) / thr, f"{dens - thr:.1f} fewer care hours a week per km² (threshold {thr:g})"))
+    return min(opts, key=lambda o: o[0])[1]
+
+
+def _down_needs(band: str, town: float, visit: float, dens: float, t: Thresholds) -> str:
+    """What the next less remote band would need, in plain English."""
+    if band == "urban":
+        return ""
+    lower = BANDS[BANDS.index(band) - 1]
+    if lower == "urban":
+        return (f"under {t.fringe_town_min:g} min from a town (has {town:.1f}), under {t.fringe_visit_min:g} min "
+                f"between visits (has {visit:.1f}) and at least {t.fringe_below_hours_per_km2:g} h/km² (has {dens:.1f})")
+    tt = {"fringe": t.rural_town_min, "rural": t.isolated_town_min}[lower]
+    vt = {"fringe": t.rural_visit_min, "rural": t.isolated_visit_min}[lower]
+    return f"under {tt:g} min from a town (has {town:.1f}) and under {vt:g} min between visits (has {visit:.1f})"
+
+
 def classify(metrics: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """Band and evidence per unit. ``metrics`` has unit_code, town_min, visit_to_visit_min, hours_per_km2,
-    estimated. Returns unit_code, band, rule, evidence (plain English), next_band_up / margin_up (how far the
-    unit is from the next more remote band, e.g. "2.1 min under the rural town-distance threshold (4.9 min)"),
-    next_band_down / margin_down (what the next less remote band would need), travel_estimated."""
+    """Band and evidence per unit. ``metrics`` has unit_code, town_min, visit_to_visit_min, hours_per_km2 and
+    optionally estimated / nearest_town / visit_routed. Returns unit_code, band, rule (the deciding rules),
+    evidence (plain English), next_band_up / margin_up (what would make it more remote), next_band_down /
+    margin_down (what the less remote band would need), travel_estimated."""
     town = metrics["town_min"].to_numpy(float)
     visit = metrics["visit_to_visit_min"].to_numpy(float)
     dens = metrics["hours_per_km2"].to_numpy(float)
+    idx = band_index(town, visit, dens, t)
+    est = metrics["estimated"].astype(bool).to_numpy() if "estimated" in metrics else np.zeros(len(metrics), bool)
+    near = metrics["nearest_town"].to_numpy() if "nearest_town" in metrics else np.array([""] * len(metrics))
     out = []
     for i in range(len(metrics)):
-        band, rule = _band(town[i], visit[i], dens[i], t)
-        est = bool(metrics["estimated"].iloc[i]) if "estimated" in metrics else False
-        up, down = _margins(band, town[i], visit[i], dens[i], t)
+        band = BANDS[idx[i]]
+        rules = _rules_of(band, town[i], visit[i], dens[i], t)
+        rule = "; ".join(rules) if rules else "no fringe, rural or isolated rule applies"
+        up = _up_needs(band, town[i], visit[i], dens[i], t)
+        down = _down_needs(band, town[i], visit[i], dens[i], t)
         out.append({"unit_code": metrics["unit_code"].iloc[i], "band": band, "rule": rule,
-                    "evidence": _evidence(band, rule, town[i], visit[i], dens[i], t, est),
-                    "next_band_up": up[0], "margin_up": up[1], "next_band_down": down[0], "margin_down": down[1],
-                    "travel_estimated": est})
+                    "evidence": _evidence(band, rules, town[i], visit[i], dens[i], near[i], up, down, bool(est[i])),
+                    "next_band_up": BANDS[idx[i] + 1] if idx[i] < 3 else "", "margin_up": up,
+                    "next_band_down": BANDS[idx[i] - 1] if idx[i] > 0 else "", "margin_down": down,
+                    "travel_estimated": bool(est[i])})
     return pd.DataFrame(out, columns=["unit_code", "band", "rule", "evidence", "next_band_up", "margin_up",
                                       "next_band_down", "margin_down", "travel_estimated"])
 
 
-def _margins(band: str, town: float, visit: float, dens: float, t: Thresholds) -> tuple[tuple[str, str], tuple[str, str]]:
-    """(next band up, how close) and (next band down, what it would need), in plain English."""
-    def under(nxt, pairs):
-        # pairs: (gap, text) for each rule that would move the unit to ``nxt``; the nearest relative to its
-        # threshold is reported (thresholds of 999 or more switch a rule off)
-        live = [(g, txt) for g, txt in pairs if g < 900]
-        if not live:
-            return (nxt, "")
-        return (nxt, min(live, key=lambda p: p[0] / max(float(p[1].split("(")[-1].split()[0]), 1e-9))[1])
-
-    up: tuple[str, str] = ("", "")
-    down: tuple[str, str] = ("", "")
-    if band == "urban":
-        up = under("fringe", [(dens - t.fringe_below_hours_per_km2,
-                               f"{dens - t.fringe_below_hours_per_km2:.1f} h/km² above the fringe density threshold "
-                               f"({t.fringe_below_hours_per_km2:.1f} h/km²)"),
-                              (t.fringe_visit_min - visit,
-                               f"{t.fringe_visit_min - visit:.1f} min under the fringe visit-to-visit threshold "
-                               f"({t.fringe_visit_min:.1f} min)")])
-    elif band == "fringe":
-        up = under("rural", [(t.rural_town_min - town, f"{t.rural_town_min - town:.1f} min under the rural "
-                              f"town-distance threshold ({t.rural_town_min:.1f} min)"),
-                             (t.rural_visit_min - visit, f"{t.rural_visit_min - visit:.1f} min under the rural "
-                              f"visit-to-visit threshold ({t.rural_visit_min:.1f} min)")])
-        down = ("urban", f"needs ≥ {t.fringe_below_hours_per_km2:.1f} h/km² (has {dens:.1f}) and "
-                         f"< {t.fringe_visit_min:.1f} min between visits (has {visit:.1f})")
-    elif band == "rural":
-        up = under("isolated", [(t.isolated_town_min - town, f"{t.isolated_town_min - town:.1f} min under the "
-                                 f"isolated town-distance threshold ({t.isolated_town_min:.1f} min)"),
-                                (t.isolated_visit_min - visit, f"{t.isolated_visit_min - visit:.1f} min under the "
-                                 f"isolated visit-to-visit threshold ({t.isolated_visit_min:.1f} min)")])
-        down = ("fringe", f"needs town_min < {t.rural_town_min:.1f} (has {town:.1f}) and "
-                          f"visit_to_visit_min < {t.rural_visit_min:.1f} (has {visit:.1f})")
-    else:
-        down = ("rural", f"needs town_min < {t.isolated_town_min:.1f} (has {town:.1f}) and "
-                         f"visit_to_visit_min < {t.isolated_visit_min:.1f} (has {visit:.1f})")
-    return up, down
-
-
-def _band(town: float, visit: float, dens: float, t: Thresholds) -> tuple[str, str]:
-    if town >= t.isolated_town_min:
-        return "isolated", f"town_min {town:.1f} ≥ {t.isolated_town_min:.1f}"
-    if visit >= t.isolated_visit_min:
-        return "isolated", f"visit_to_visit_min {visit:.1f} ≥ {t.isolated_visit_min:.1f}"
-    if town >= t.rural_town_min:
-        return "rural", f"town_min {town:.1f} ≥ {t.rural_town_min:.1f}"
-    if visit >= t.rural_visit_min:
-        return "rural", f"visit_to_visit_min {visit:.1f} ≥ {t.rural_visit_min:.1f}"
-    if dens < t.fringe_below_hours_per_km2:
-        return "fringe", f"hours_per_km2 {dens:.1f} < {t.fringe_below_hours_per_km2:.1f}"
-    if visit >= t.fringe_visit_min:
-        return "fringe", f"visit_to_visit_min {visit:.1f} ≥ {t.fringe_visit_min:.1f}"
-    return "urban", "no rural, isolated or fringe rule applies"
-
-
-def _evidence(band, rule, town, visit, dens, t: Thresholds, estimated: bool) -> str:
-    parts = [f"{band.upper()} because {rule}."]
-    if band != "isolated":
-        nxt = "rural" if band in ("urban", "fringe") else "isolated"
-        tt = t.rural_town_min if nxt == "rural" else t.isolated_town_min
-        vt = t.rural_visit_min if nxt == "rural" else t.isolated_visit_min
-        gap_t, gap_v = tt - town, vt - visit
-        if gap_t <= gap_v:
-            parts.append(f"{gap_t:.1f} min under the {nxt} town-distance threshold ({tt:.1f} min).")
-        else:
-            parts.append(f"{gap_v:.1f} min under the {nxt} visit-to-visit threshold ({vt:.1f} min).")
-    if band == "urban":
-        parts.append(f"Density {dens:.1f} h/km² (fringe below {t.fringe_below_hours_per_km2:.1f}); "
-                     f"visit-to-visit {visit:.1f} min (fringe from {t.fringe_visit_min:.1f}).")
-    if band in ("fringe",):
-        parts.append(f"Urban would need ≥ {t.fringe_below_hours_per_km2:.1f} h/km² and < {t.fringe_visit_min:.1f} min "
-                     f"between visits (has {dens:.1f} h/km², {visit:.1f} min).")
-    if band in ("rural", "isolated"):
-        lower = "fringe" if band == "rural" else "rural"
-        tt = t.rural_town_min if band == "rural" else t.isolated_town_min
-        vt = t.rural_visit_min if band == "rural" else t.isolated_visit_min
-        parts.append(f"{lower.capitalize()} would need town_min < {tt:.1f} and visit_to_visit_min < {vt:.1f} "
-                     f"(has {town:.1f} and {visit:.1f}).")
+def _evidence(band, rules, town, visit, dens, near, up, down, estimated) -> str:
+    where = f" from {near}" if near else " from the nearest town"
+    facts = (f"{town:.0f} minutes' drive{where}; about {visit:.0f} minutes between visits; "
+             f"{dens:.0f} care hours a week per km².") if town >= 1 else (
+             f"within or next to {near or 'a town'}; about {visit:.0f} minutes between visits; "
+             f"{dens:.0f} care hours a week per km².")
+    parts = [f"{band.upper()} because " + ("; ".join(rules) if rules else
+                                           "it is close to a town, visits are close together and demand is dense")
+             + ".", facts]
+    if up:
+        parts.append(f"It would become {BANDS[BANDS.index(band) + 1]} with {up}.")
+    if down:
+        parts.append(f"{BANDS[BANDS.index(band) - 1].capitalize()} would need {down}.")
     if estimated:
-        parts.append("Travel figures are ESTIMATED (no road network for this unit: straight line × measured circuity and speed).")
+        parts.append("Travel figures are ESTIMATED (straight line × circuity ÷ speed measured on a real road graph).")
     return " ".join(parts)
+
+
+def rule_counts(ev: pd.DataFrame, t: Thresholds) -> dict[str, int]:
+    """How many units each rule fires for (a unit can trip several): shows every rule is live."""
+    town, visit, dens = (ev[c].to_numpy(float) for c in ("town_min", "visit_to_visit_min", "hours_per_km2"))
+    return {"isolated_town_min": int((town >= t.isolated_town_min).sum()),
+            "isolated_visit_min": int((visit >= t.isolated_visit_min).sum()),
+            "rural_town_min": int((town >= t.rural_town_min).sum()),
+            "rural_visit_min": int((visit >= t.rural_visit_min).sum()),
+            "fringe_town_min": int((town >= t.fringe_town_min).sum()),
+            "fringe_visit_min": int((visit >= t.fringe_visit_min).sum()),
+            "fringe_below_hours_per_km2": int((dens < t.fringe_below_hours_per_km2).sum())}
 
 
 def hours_share(bands: pd.Series | np.ndarray, hours: np.ndarray) -> dict[str, float]:
     """Percent of weekly hours per band (keys in BANDS order, 2 decimals)."""
     bands = np.asarray(bands)
+    hours = np.asarray(hours, dtype=float)
     total = float(np.sum(hours))
     return {b: round(100 * float(np.sum(hours[bands == b])) / total, 2) if total else 0.0 for b in BANDS}
 
 
-def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: np.ndarray) -> np.ndarray:
-    order = np.argsort(values)
-    v, w = values[order], weights[order]
-    cw = np.cumsum(w) / w.sum()
-    return np.interp(qs, cw, v)
+def _shares_idx(idx: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    tot = hours.sum()
+    return 100 * np.bincount(idx, weights=hours, minlength=4) / tot if tot > 0 else np.zeros(4)
 
 
-def calibrate(metrics: pd.DataFrame, hours: np.ndarray, target_pct: dict[str, float], steps: int = 9) -> tuple[Thresholds, dict]:
-    """Thresholds whose hours share per band is closest (L1, percentage points) to ``target_pct``.
+# ---------------------------------------------------------------- calibration
 
-    Grid search over hours-weighted quantiles of each metric (see module docstring). Returns the thresholds
-    and the fit: achieved shares, target, L1 distance and the number of candidates tried."""
+
+def _objective(th: dict, prior: dict, town, visit, dens, hours, tgt) -> tuple[float, np.ndarray]:
+    t = Thresholds(**th)
+    if not (t.fringe_town_min <= t.rural_town_min <= t.isolated_town_min
+            and t.fringe_visit_min <= t.rural_visit_min <= t.isolated_visit_min):
+        return float("inf"), np.zeros(4)
+    sh = _shares_idx(band_index(town, visit, dens, t), hours)
+    gap = sh - tgt
+    z = np.array([math.log2(th[k] / prior[k]) for k in THRESHOLD_KEYS])
+    over = np.maximum(np.abs(gap) - SHARE_TOLERANCE_PCT_POINTS, 0)
+    return float(np.sum(z ** 2) + 0.25 * np.sum((gap / SHARE_TOLERANCE_PCT_POINTS) ** 2) + 100 * np.sum(over ** 2)), sh
+
+
+def calibrate(metrics: pd.DataFrame, hours: np.ndarray, target_pct: dict[str, float],
+              prior: dict[str, float] | None = None, ranges: dict[str, tuple[float, float]] | None = None,
+              steps: int = 81, rounds: int = 30) -> tuple[Thresholds, dict]:
+    """Regularised fit of the thresholds to the target hours shares (module docstring). Deterministic
+    coordinate descent over a geometric grid of ``steps`` values per threshold inside its range. Returns the
+    thresholds and the fit: achieved and target shares, the largest gap, whether every band is within 3
+    points, and per threshold its prior, fitted value, change in percent and z = log2(fitted / prior)."""
+    p0, r0 = prior_and_ranges(None)
+    prior = {k: float(v) for k, v in (prior or p0).items()}
+    ranges = ranges or {k: (prior[k] / RANGE_FACTOR, prior[k] * RANGE_FACTOR) for k in THRESHOLD_KEYS}
     hours = np.asarray(hours, dtype=float)
     town = metrics["town_min"].to_numpy(float)
     visit = metrics["visit_to_visit_min"].to_numpy(float)
     dens = metrics["hours_per_km2"].to_numpy(float)
-    w = np.maximum(hours, 1e-9)
-    tgt = np.array([target_pct[b] for b in BANDS], dtype=float)
-    # where the target shares put the cut points, searched around those hours-weighted quantiles
-    iso_q = 1 - tgt[3] / 100
-    rur_q = 1 - (tgt[3] + tgt[2]) / 100
-    fr_q = tgt[1] / 100
-    spread = np.linspace(-0.08, 0.08, steps)
-
-    def qgrid(vals, q):
-        return np.unique(_weighted_quantiles(vals, w, np.clip(q + spread, 0.001, 0.999)))
-
-    big = 1e9
-    cand_iso_t, cand_iso_v = qgrid(town, iso_q), np.append(qgrid(visit, iso_q), big)
-    cand_rur_t, cand_rur_v = qgrid(town, rur_q), np.append(qgrid(visit, rur_q), big)
-    cand_fr_d, cand_fr_v = qgrid(dens, fr_q), np.append(qgrid(visit, 1 - (tgt[1] + tgt[2] + tgt[3]) / 100), big)
-    best, best_d, tried = None, np.inf, 0
-    total = hours.sum()
-    for it, iv, rt, rv in itertools.product(cand_iso_t, cand_iso_v, cand_rur_t, cand_rur_v):
-        if rt > it or (rv > iv and iv < big):
-            continue
-        iso = (town >= it) | (visit >= iv)
-        rur = ~iso & ((town >= rt) | (visit >= rv))
-        rest = ~iso & ~rur
-        h_iso, h_rur = hours[iso].sum(), hours[rur].sum()
-        for fd, fv in itertools.product(cand_fr_d, cand_fr_v):
-            tried += 1
-            fr = rest & ((dens < fd) | (visit >= fv))
-            h_fr = hours[fr].sum()
-            shares = 100 * np.array([total - h_iso - h_rur - h_fr, h_fr, h_rur, h_iso]) / total
-            d = np.abs(shares - tgt).sum()
-            if d < best_d:
-                best_d, best = d, (it, iv, rt, rv, fd, fv, shares)
-    if best is None:
-        raise DataError("calibrate: no threshold combination could be evaluated (too few units?)")
-    it, iv, rt, rv, fd, fv, shares = best
-    th = Thresholds(round(float(it), 2), round(float(min(iv, 999)), 2), round(float(rt), 2), round(float(min(rv, 999)), 2),
-                    round(float(fd), 2), round(float(min(fv, 999)), 2))
-    fit = {"achieved_pct": {b: round(float(s), 2) for b, s in zip(BANDS, shares)}, "target_pct": dict(target_pct),
-           "l1_distance_pct_points": round(float(best_d), 2), "candidates_tried": tried,
-           "method": "grid search over hours-weighted quantiles around the target cut points; L1 distance of hours shares"}
-    return th, fit
+    tgt = np.array([float(target_pct[b]) for b in BANDS])
+    grids = {k: np.unique(np.round(np.geomspace(ranges[k][0], ranges[k][1], steps), 3)) for k in THRESHOLD_KEYS}
+    th = {k: float(np.clip(prior[k], *ranges[k])) for k in THRESHOLD_KEYS}
+    best, sh = _objective(th, prior, town, visit, dens, hours, tgt)
+    tried = 1
+    for _ in range(rounds):
+        improved = False
+        for k in THRESHOLD_KEYS:
+            for v in grids[k]:
+                cand = dict(th, **{k: float(v)})
+                f, s = _objective(cand, prior, town, visit, dens, hours, tgt)
+                tried += 1
+                if f < best - 1e-12:
+                    best, th, sh, improved = f, cand, s, True
+        if not improved:
+            break
+    t = Thresholds(**{k: round(v, 3) for k, v in th.items()})
+    sh = _shares_idx(band_index(town, visit, dens, t), hours)
+    gap = sh - tgt
+    moved = {k: {"prior": prior[k], "fitted": getattr(t, k), "range": list(ranges[k]),
+                 "change_pct": round(100 * (getattr(t, k) / prior[k] - 1), 1),
+                 "z_log2": round(math.log2(getattr(t, k) / prior[k]), 3)} for k in THRESHOLD_KEYS}
+    fit = {"achieved_pct": {b: round(float(s), 2) for b, s in zip(BANDS, sh)}, "target_pct": dict(target_pct),
+           "l1_distance_pct_points": round(float(np.abs(gap).sum()), 2),
+           "max_gap_pct_points": round(float(np.abs(gap).max()), 2),
+           "within_tolerance": bool(np.all(np.abs(gap) <= SHARE_TOLERANCE_PCT_POINTS + 1e-9)),
+           "tolerance_pct_points": SHARE_TOLERANCE_PCT_POINTS, "threshold_moves": moved,
+           "penalty_sum_z2": round(float(sum(m["z_log2"] ** 2 for m in moved.values())), 3),
+           "candidates_tried": tried,
+           "method": "coordinate descent from the prior thresholds minimising sum z^2 + 0.25 sum (gap/3)^2, "
+                     "z = log2(threshold/prior), every band's hours share within 3 points of the target required"}
+    return t, fit
 
 
 def write_thresholds(pack_path: Path, th: Thresholds, fit: dict) -> None:
-    """Write (or replace) the ``[classify]`` section of a pack file, with the fit as a comment."""
+    """Write (or replace) the threshold lines of a pack's ``[classify]`` section, keeping its other keys and
+    sub-tables (prior, range), with the fit as a comment above the section."""
     text = pack_path.read_text()
-    text = re.sub(r"\n# calibrated by `zoneplan calibrate`[^\n]*\n(?:#[^\n]*\n)*\[classify\]\n(?:[^\[\n][^\n]*\n|\n)*", "\n", text)
-    text = re.sub(r"\n\[classify\]\n(?:[^\[\n][^\n]*\n|\n)*", "\n", text)
-    block = [f"\n# calibrated by `zoneplan calibrate`: L1 distance {fit['l1_distance_pct_points']} percentage points",
-             f"# achieved % of hours {fit['achieved_pct']} vs target {fit['target_pct']}",
-             "[classify]"]
-    block += [f"{k} = {v}" for k, v in th.as_dict().items()]
-    new = text.rstrip("\n") + "\n" + "\n".join(block) + "\n"
+    text = re.sub(r"\n# calibrated by `zoneplan calibrate`[^\n]*\n(?:#[^\n]*\n)*(?=\[classify\])", "\n", text)
+    m = re.search(r"^\[classify\]\n((?:[^\[\n][^\n]*\n|\n)*)", text, flags=re.M)
+    keep = ""
+    if m:
+        keep = "".join(line + "\n" for line in m.group(1).splitlines()
+                       if line.strip() and not re.match(r"\s*(" + "|".join(THRESHOLD_KEYS) + r")\s*=", line))
+        text = text[:m.start()] + text[m.end():]
+    head = [f"# calibrated by `zoneplan calibrate`: L1 distance {fit['l1_distance_pct_points']} percentage points",
+            f"# achieved % of hours {fit['achieved_pct']} vs target {fit['target_pct']}"]
+    block = "[classify]\n" + keep + "".join(f"{k} = {v}\n" for k, v in th.as_dict().items())
+    sub = re.search(r"^\[classify\.", text, flags=re.M)
+    if sub:  # put the main table before its sub-tables
+        new = text[:sub.start()].rstrip("\n") + "\n\n" + "\n".join(head) + "\n" + block + "\n" + text[sub.start():]
+    else:
+        new = text.rstrip("\n") + "\n\n" + "\n".join(head) + "\n" + block
     tomllib.loads(new)  # never write a broken pack
     pack_path.write_text(new)

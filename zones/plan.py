@@ -281,12 +281,17 @@ def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | No
     metrics, the travel engine computes (or loads) them."""
     from travel.metrics import unit_metrics
 
-    from .classify import Thresholds, classify
+    from .classify import Thresholds, band_evidence, classify
     from .rates import rate_card_from_pack
 
     pack = layer.pack
     metrics = metrics if metrics is not None else unit_metrics(layer)
-    cls = classify(metrics, Thresholds.from_pack(pack)).merge(metrics, on="unit_code")
+    ev = band_evidence(layer, metrics)
+    cls = classify(ev, Thresholds.from_pack(pack)).merge(
+        ev.drop(columns=["lad_code", "hours_per_week", "area_km2"]), on="unit_code")
+    travel_cols = [c for c in metrics.columns if c not in cls.columns or c == "unit_code"]
+    cls = cls.merge(metrics[travel_cols], on="unit_code", how="left")
+    cls["travel_town_min"] = metrics.set_index("unit_code")["town_min"].reindex(cls["unit_code"]).to_numpy()
     cls = layer.units[["unit_code"]].merge(cls, on="unit_code", how="left")
     rates = rates or rate_card_from_pack(pack, year)
     zones = [z for z in pack.zone_names] or sorted(set(layer.units["zone"]))

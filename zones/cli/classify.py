@@ -1,24 +1,106 @@
 """`zoneplan classify COUNCIL [--out FILE.csv] [--json]` and `zoneplan calibrate COUNCIL [--write]`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from geodata.units import load_units
+
+MOVES_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("classify", help="band per unit with evidence; hours share by band vs the report")
+    p = sub.add_parser("classify", help="band per unit with evidence; hours share by band vs the report; validation")
     p.add_argument("council")
     p.add_argument("--out", help="CSV with one row per unit and the evidence columns")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--moves", help="a council moves file whose to_band is compared with the bands "
+                                   "(default: examples/<council>_para47_moves.csv when it exists)")
+    p.add_argument("--no-validate", action="store_true", help="skip the out-of-sample validation (faster)")
     p.set_defaults(func=run_classify)
-    c = sub.add_parser("calibrate", help="fit band thresholds to the target hours share per band")
+    c = sub.add_parser("calibrate", help="fit band thresholds to the target hours share per band (regularised)")
     c.add_argument("council")
     c.add_argument("--write", action="store_true", help="write the thresholds into the pack's [classify] section")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=run_calibrate)
 
 
+def classification_summary(layer, metrics, cls, validate: bool = True, moves_path=None) -> dict:
+    """The figures `zoneplan classify --json` prints (also used by the docs figure script and the app)."""
+    import numpy as np
+
+    from zones.classify import BANDS, THRESHOLD_KEYS, Thresholds, hours_share, prior_and_ranges, rule_counts
+    from zones.validate_bands import validate_bands
+
+    pack = layer.pack
+    th = Thresholds.from_pack(pack)
+    table = layer.units[["unit_code", "hours_per_week", "hours_estimated", "lad_code", "area_km2"]].merge(
+        cls, on="unit_code")
+    share = hours_share(table["band"].to_numpy(), table["hours_per_week"].to_numpy())
+    target = pack.raw.get("targets", {}).get("hours_share_pct")
+    prior, ranges = prior_and_ranges(pack)
+    out = {"council": pack.id, "n_units": int(len(table)), "hours_share_by_band": share,
+           "n_units_by_band": {b: int((table["band"] == b).sum()) for b in pack.bands},
+           "thresholds": th.as_dict(),
+           "n_estimated_travel": int(table["estimated"].sum()), "hours_estimated": bool(table["hours_estimated"].any())}
+    if target:
+        out["target_share_by_band"] = target
+        out["distance_to_target_pct_points"] = {b: round(share[b] - float(target[b]), 2) for b in target}
+        out["l1_distance_pct_points"] = round(sum(abs(share[b] - float(target[b])) for b in target), 2)
+        out["within_3_points_of_target"] = bool(all(abs(share[b] - float(target[b])) <= 3 for b in target))
+    out["thresholds_model"] = pack.raw.get("classify", {}).get("model", pack.id)
+    out["threshold_prior"] = prior
+    out["threshold_range"] = {k: list(v) for k, v in ranges.items()}
+    out["threshold_change_from_prior_pct"] = {k: round(100 * (getattr(th, k) / prior[k] - 1), 1) for k in THRESHOLD_KEYS}
+    out["rule_counts"] = rule_counts(table, th)
+    out["hubs"] = hubs_summary(pack)
+    err = metrics.attrs.get("estimate_error", {})
+    out["evidence_sources"] = {
+        "town_min": "ESTIMATED for every unit: straight line from the nearest town's edge x circuity / speed of the "
+                    "travel engine's estimator (fitted on a real road graph)",
+        "visit_to_visit_min": "travel engine: ROUTED on a real road graph where it has one, else ESTIMATED",
+        "n_units_visit_routed": int(table["visit_routed"].sum()),
+        "n_units_visit_estimated": int((~table["visit_routed"].astype(bool)).sum()),
+        "estimator_error": {k: err[k] for k in ("median_abs_pct", "p90_abs_pct", "pairs") if k in err},
+        "hours_per_km2": "care hours a week per km² (hours ESTIMATED from population by age)"
+        if bool(table["hours_estimated"].any()) else "care hours a week per km² (council hours file)",
+    }
+    if validate:
+        ev = table[["unit_code", "lad_code", "hours_per_week", "area_km2", "town_min", "visit_to_visit_min",
+                    "hours_per_km2"]]
+        v = validate_bands(layer, ev, th, {b: float(x) for b, x in target.items()} if target else None, moves_path)
+        out_of_sample = v.pop("bands_out_of_sample")
+        out["validation"] = v
+        ruc = v.get("ruc", {})
+        base = {}
+        for key in ("ruc11", "ruc21"):
+            if key in ruc:
+                base[key] = {k: ruc[key][k]["kappa_linear"] for k in
+                             ("classifier", "classifier_out_of_sample", "baseline_area", "baseline_density")}
+        cd = v.get("council_decisions")
+        if cd:
+            base["council_decisions_match"] = {k: cd[k]["match"] for k in
+                                               ("classifier", "classifier_out_of_sample", "baseline_area", "baseline_density")}
+            base["council_decisions_of"] = cd["classifier"]["of"]
+        base["classifier_beats_baselines_on_ruc"] = ruc.get("classifier_beats_baselines")
+        base["kappa_difference_vs_baselines"] = ruc.get("kappa_difference_vs_baselines")
+        out["baseline_comparison"] = base
+        out["n_units_changed_out_of_sample"] = int(np.sum(np.array(out_of_sample) != table["band"].to_numpy()))
+    return out
+
+
+def hubs_summary(pack) -> dict:
+    """How many town hubs a council has, from what, and the rule (population threshold, disc density)."""
+    from geodata.zoning import hub_points
+
+    cfg = pack.raw.get("hubs", {})
+    h = hub_points(pack)
+    return {"n_hubs": int(len(h)), "min_population": cfg.get("min_population") if cfg.get("towns") else None,
+            "density_per_km2": cfg.get("density_per_km2", 4000) if cfg.get("towns") else None,
+            "places": list(cfg.get("places", [])), "populations_stated_in_pack": dict(cfg.get("populations", {})),
+            "sources": sorted(set(h["source"]))}
+
+
 def run_classify(args) -> int:
-    from zones.classify import Thresholds, hours_share
     from zones.cli import print_json
     from zones.plan import base_plan
 
@@ -28,45 +110,48 @@ def run_classify(args) -> int:
     table["computed_band"] = table["band"]
     table["band_source"] = "computed"
     table["override_reason"] = ""
-    share = hours_share(table["band"].to_numpy(), table["hours_per_week"].to_numpy())
-    target = layer.pack.raw.get("targets", {}).get("hours_share_pct")
     if args.out:
         cols = ["unit_code", "unit_name", "unit_type", "parishes", "zone", "band", "band_source", "hours_per_week",
                 "hours_estimated", "computed_band", "override_reason", "rule", "evidence", "next_band_up", "margin_up",
-                "next_band_down", "margin_down", "visit_to_visit_min", "town_min", "nearest_hub", "hours_per_km2",
-                "clients_per_km2", "circuity", "road_data", "estimated", "method"]
-        table[cols].to_csv(args.out, index=False)
-    out = {"council": layer.pack.id, "n_units": int(len(table)), "hours_share_by_band": share,
-           "n_units_by_band": {b: int((table["band"] == b).sum()) for b in layer.pack.bands},
-           "thresholds": Thresholds.from_pack(layer.pack).as_dict(),
-           "n_estimated_travel": int(table["estimated"].sum()), "hours_estimated": bool(table["hours_estimated"].any())}
+                "next_band_down", "margin_down", "visit_to_visit_min", "visit_routed", "town_min", "nearest_town",
+                "travel_town_min", "nearest_hub", "hours_per_km2", "clients_per_km2", "circuity", "road_data",
+                "estimated", "method"]
+        table[[c for c in cols if c in table.columns]].to_csv(args.out, index=False)
+    moves = args.moves or (MOVES_EXAMPLES / f"{layer.pack.id}_para47_moves.csv")
+    from travel.metrics import unit_metrics
+
+    out = classification_summary(layer, unit_metrics(layer), cls, validate=not args.no_validate,
+                                 moves_path=moves if Path(moves).exists() else None)
     tot = plan.totals(52)  # base plan's cost at the pack's card (52 weeks a year)
     out.update(gbp_per_week=tot["gbp_per_week"], gbp_per_year=tot["gbp_per_year"], rates_source=plan.rates.source)
-    if target:
-        out["target_share_by_band"] = target
-        out["distance_to_target_pct_points"] = {b: round(share[b] - float(target[b]), 2) for b in target}
-        out["l1_distance_pct_points"] = round(sum(abs(share[b] - float(target[b])) for b in target), 2)
     if args.json:
         print_json(out)
     else:
+        share, target = out["hours_share_by_band"], out.get("target_share_by_band")
         print(f"{out['council']}: {out['n_units']} units; % of hours by band {share}" +
               (f"; target {target}; L1 distance {out['l1_distance_pct_points']} points" if target else ""))
+        if "baseline_comparison" in out:
+            print(f"agreement with RUC and the council's decisions (kappa / matches): {out['baseline_comparison']}")
     return 0
 
 
 def run_calibrate(args) -> int:
     from geodata.datadir import DataError
     from travel.metrics import unit_metrics
-    from zones.classify import calibrate, write_thresholds
+    from zones.classify import band_evidence, calibrate, prior_and_ranges, write_thresholds
     from zones.cli import print_json
 
     layer = load_units(args.council)
     target = layer.pack.raw.get("targets", {}).get("hours_share_pct")
     if not target:
         raise DataError(f"pack {layer.pack.path}: no [targets] hours_share_pct to calibrate against")
-    m = unit_metrics(layer)
-    m = layer.units[["unit_code", "hours_per_week"]].merge(m, on="unit_code")
-    th, fit = calibrate(m, m["hours_per_week"].to_numpy(), {b: float(v) for b, v in target.items()})
+    if layer.pack.raw.get("classify", {}).get("model"):
+        raise DataError(f"pack {layer.pack.path}: [classify] takes its thresholds from model "
+                        f"'{layer.pack.raw['classify']['model']}'; calibrate that council instead")
+    ev = band_evidence(layer, unit_metrics(layer))
+    prior, ranges = prior_and_ranges(layer.pack)
+    th, fit = calibrate(ev, ev["hours_per_week"].to_numpy(), {b: float(v) for b, v in target.items()},
+                        prior=prior, ranges=ranges)
     if args.write:
         write_thresholds(layer.pack.path, th, fit)
     out = {"council": layer.pack.id, "thresholds": th.as_dict(), **fit, "written": bool(args.write)}
