@@ -266,11 +266,19 @@ def classify(metrics: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
                                       "next_band_down", "margin_down", "travel_estimated"])
 
 
+def minutes_text(x: float) -> str:
+    """'14 minutes', '2.5 minutes', '1 minute', 'under half a minute' (plain English for the evidence)."""
+    if x < 0.5:
+        return "under half a minute"
+    v = f"{x:.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{v} minute" + ("" if v == "1" else "s")
+
+
 def _evidence(band, rules, town, visit, dens, near, up, down, estimated) -> str:
     where = f" from {near}" if near else " from the nearest town"
-    facts = (f"{town:.0f} minutes' drive{where}; about {visit:.0f} minutes between visits; "
-             f"{dens:.0f} care hours a week per km².") if town >= 1 else (
-             f"within or next to {near or 'a town'}; about {visit:.0f} minutes between visits; "
+    facts = (f"{minutes_text(town)}' drive{where}; about {minutes_text(visit)} between visits; "
+             f"{dens:.0f} care hours a week per km².") if town >= 0.5 else (
+             f"within or next to {near or 'a town'}; about {minutes_text(visit)} between visits; "
              f"{dens:.0f} care hours a week per km².")
     parts = [f"{band.upper()} because " + ("; ".join(rules) if rules else
                                            "it is close to a town, visits are close together and demand is dense")
@@ -339,8 +347,9 @@ def calibrate(metrics: pd.DataFrame, hours: np.ndarray, target_pct: dict[str, fl
     visit = metrics["visit_to_visit_min"].to_numpy(float)
     dens = metrics["hours_per_km2"].to_numpy(float)
     tgt = np.array([float(target_pct[b]) for b in BANDS])
-    grids = {k: np.unique(np.round(np.geomspace(ranges[k][0], ranges[k][1], steps), 3)) for k in THRESHOLD_KEYS}
-    th = {k: float(np.clip(prior[k], *ranges[k])) for k in THRESHOLD_KEYS}
+    # thresholds a commissioner can read: minutes and hours per km² to one decimal
+    grids = {k: np.unique(np.round(np.geomspace(ranges[k][0], ranges[k][1], steps), 1)) for k in THRESHOLD_KEYS}
+    th = {k: float(np.clip(round(prior[k], 1), *ranges[k])) for k in THRESHOLD_KEYS}
     best, sh = _objective(th, prior, town, visit, dens, hours, tgt)
     tried = 1
     for _ in range(rounds):
@@ -354,7 +363,7 @@ def calibrate(metrics: pd.DataFrame, hours: np.ndarray, target_pct: dict[str, fl
                     best, th, sh, improved = f, cand, s, True
         if not improved:
             break
-    t = Thresholds(**{k: round(v, 3) for k, v in th.items()})
+    t = Thresholds(**{k: round(v, 1) for k, v in th.items()})
     sh = _shares_idx(band_index(town, visit, dens, t), hours)
     gap = sh - tgt
     moved = {k: {"prior": prior[k], "fitted": getattr(t, k), "range": list(ranges[k]),

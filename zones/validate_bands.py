@@ -78,7 +78,7 @@ def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, f
 
 def baseline_bands(values: np.ndarray, cuts: list[float], remote_high: bool) -> np.ndarray:
     v = np.asarray(values, float) * (1 if remote_high else -1)
-    return np.searchsorted(np.asarray(cuts), v, side="right").clip(0, 3)
+    return np.searchsorted(np.asarray(cuts), v, side="left").clip(0, 3)  # a value at a cut stays in the lower band
 
 
 # ---------------------------------------------------------------- independent references

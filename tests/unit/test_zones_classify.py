@@ -15,7 +15,7 @@ from zones.plan import Plan
 from zones.rates import NATIONAL_LIVING_WAGE, CostBuildUp, RateCard
 
 T = Thresholds(isolated_town_min=20, isolated_visit_min=30, rural_town_min=10, rural_visit_min=15,
-               fringe_below_hours_per_km2=5, fringe_visit_min=8)
+               fringe_below_hours_per_km2=5, fringe_visit_min=8, fringe_town_min=6)
 
 
 def metrics(rows):
@@ -27,32 +27,52 @@ def test_rules_in_order_and_deciding_rule():
         ("U", 2.0, 3.0, 50.0, False),     # nothing applies -> urban
         ("Fd", 2.0, 3.0, 4.0, False),     # density under 5 -> fringe
         ("Fv", 2.0, 9.0, 50.0, False),    # visit 9 >= 8 -> fringe
+        ("Ft", 7.0, 3.0, 50.0, False),    # town 7 >= 6 -> fringe
         ("R", 12.0, 3.0, 1.0, True),      # town 12 >= 10 -> rural (before the fringe density rule)
-        ("I", 25.0, 40.0, 1.0, False),    # town 25 >= 20 -> isolated (first rule)
+        ("I", 25.0, 40.0, 1.0, False),    # town 25 >= 20 and visit 40 >= 30 -> isolated, both rules named
         ("Iv", 5.0, 31.0, 50.0, False),   # visit 31 >= 30 -> isolated
     ])
     c = classify(m, T).set_index("unit_code")
-    assert c["band"].to_dict() == {"U": "urban", "Fd": "fringe", "Fv": "fringe", "R": "rural", "I": "isolated",
-                                   "Iv": "isolated"}
-    assert c.loc["R", "rule"] == "town_min 12.0 ≥ 10.0"
-    assert c.loc["Fd", "rule"] == "hours_per_km2 4.0 < 5.0"
-    assert c.loc["Iv", "rule"].startswith("visit_to_visit_min 31.0")
+    assert c["band"].to_dict() == {"U": "urban", "Fd": "fringe", "Fv": "fringe", "Ft": "fringe", "R": "rural",
+                                   "I": "isolated", "Iv": "isolated"}
+    assert c.loc["R", "rule"] == "12.0 min from the nearest town (≥ 10)"
+    assert c.loc["Fd", "rule"] == "4.0 care hours a week per km² (< 5)"
+    assert c.loc["I", "rule"] == "25.0 min from the nearest town (≥ 20); 40.0 min between visits (≥ 30)"
+    assert c.loc["Iv", "rule"].startswith("31.0 min between visits")
     assert c.loc["R", "travel_estimated"] and "ESTIMATED" in c.loc["R", "evidence"]
     assert "ESTIMATED" not in c.loc["U", "evidence"]
 
 
-def test_evidence_says_how_close_the_next_band_is():
-    # fringe unit: town 7.9 min, rural from 10 -> "2.1 min under the rural town-distance threshold"
+def test_evidence_says_why_and_what_would_move_it():
+    # fringe unit by density: town 7.9 min (rural from 10), visit 3 (rural from 15) -> nearest trigger is town
     c = classify(metrics([("F", 7.9, 3.0, 4.0, False)]), T).iloc[0]
     assert c["band"] == "fringe" and c["next_band_up"] == "rural"
-    assert c["margin_up"].startswith("2.1 min under the rural town-distance threshold")
-    assert c["next_band_down"] == "urban" and "has 4.0" in c["margin_down"]
-    assert "2.1 min under the rural town-distance threshold" in c["evidence"]
+    assert c["margin_up"] == "2.1 more minutes from a town (threshold 10 min)"
+    assert c["next_band_down"] == "urban" and "has 4.0" in c["margin_down"] and "has 7.9" in c["margin_down"]
+    assert c["evidence"].startswith("FRINGE because 7.9 min from the nearest town (≥ 6); 4.0 care hours")
+    assert "8 minutes' drive from the nearest town; about 3 minutes between visits; 4 care hours a week per km²" \
+        in c["evidence"]
+    assert "It would become rural with 2.1 more minutes from a town" in c["evidence"]
     # rural unit nearer the isolated visit rule (27 of 30) than the town rule (11 of 20)
     r = classify(metrics([("R", 11.0, 27.0, 1.0, False)]), T).iloc[0]
-    assert r["next_band_up"] == "isolated" and r["margin_up"].startswith("3.0 min under the isolated visit-to-visit")
+    assert r["next_band_up"] == "isolated" and r["margin_up"].startswith("3.0 more minutes between visits")
     i = classify(metrics([("I", 30.0, 1.0, 1.0, False)]), T).iloc[0]
-    assert i["next_band_up"] == "" and i["next_band_down"] == "rural"
+    assert i["next_band_up"] == "" and i["next_band_down"] == "rural" and i["margin_up"] == ""
+    # an urban unit names the nearest town when the evidence carries it
+    m = metrics([("U", 0.2, 1.0, 80.0, False)]).assign(nearest_town="Melton Mowbray")
+    u = classify(m, T).iloc[0]
+    assert "within or next to Melton Mowbray" in u["evidence"] and u["next_band_up"] == "fringe"
+
+
+def test_thresholds_refuse_switched_off_or_disordered_rules():
+    d = T.as_dict()
+    with pytest.raises(DataError, match="switched off"):
+        Thresholds.from_dict(dict(d, rural_visit_min=999), "x")
+    with pytest.raises(DataError, match="fringe ≤ rural ≤ isolated"):
+        Thresholds.from_dict(dict(d, fringe_town_min=11), "x")
+    with pytest.raises(DataError, match="lacks fringe_town_min"):
+        Thresholds.from_dict({k: v for k, v in d.items() if k != "fringe_town_min"}, "x")
+    assert Thresholds.from_dict(d) == T
 
 
 def test_override_keeps_computed_band_and_reason_side_by_side():
@@ -76,31 +96,47 @@ def test_hours_share_by_hand():
     assert s == {"urban": 80.0, "fringe": 0.0, "rural": 20.0, "isolated": 0.0}
 
 
-def test_calibrate_reaches_an_attainable_target():
-    rng = np.random.default_rng(3)
-    n = 400
-    town = rng.uniform(0, 30, n)
+def _synthetic_county(n=400, seed=3):
+    rng = np.random.default_rng(seed)
+    town = rng.gamma(2.0, 2.5, n)
     m = pd.DataFrame({"unit_code": [f"u{i}" for i in range(n)], "town_min": town,
-                      "visit_to_visit_min": rng.uniform(0, 10, n), "hours_per_km2": rng.uniform(0, 100, n),
-                      "estimated": False})
-    hours = rng.uniform(1, 50, n)
-    target = {"urban": 60.0, "fringe": 20.0, "rural": 15.0, "isolated": 5.0}
-    th, fit = calibrate(m, hours, target)
-    # the fit reported is what the thresholds really give
+                      "visit_to_visit_min": 0.5 + 0.3 * town + rng.gamma(1.5, 0.5, n),
+                      "hours_per_km2": 200 / (1 + town) ** 2 * rng.uniform(0.5, 1.5, n), "estimated": False})
+    return m, rng.uniform(1, 50, n)
+
+
+def test_calibrate_is_regularised_and_reports_moves():
+    m, hours = _synthetic_county()
+    prior = {"fringe_town_min": 5.0, "rural_town_min": 10.0, "isolated_town_min": 15.0, "fringe_visit_min": 2.0,
+             "rural_visit_min": 3.5, "isolated_visit_min": 5.0, "fringe_below_hours_per_km2": 20.0}
+    start = hours_share(classify(m, Thresholds(**prior))["band"].to_numpy(), hours)
+    # a target equal to what the prior gives: the fit must not move any threshold
+    th0, fit0 = calibrate(m, hours, start, prior=prior)
+    assert th0 == Thresholds(**prior) and fit0["penalty_sum_z2"] == 0
+    # a target 6 points away in urban/fringe: reached within 3 points, the moves reported are the real ones
+    target = dict(start, urban=start["urban"] - 6, fringe=start["fringe"] + 6)
+    th, fit = calibrate(m, hours, target, prior=prior)
     got = hours_share(classify(m, th)["band"].to_numpy(), hours)
-    assert fit["l1_distance_pct_points"] == pytest.approx(sum(abs(got[b] - target[b]) for b in target), abs=0.1)
-    assert fit["l1_distance_pct_points"] < 5
-    assert th.rural_town_min <= th.isolated_town_min
+    assert fit["within_tolerance"] and all(abs(got[b] - target[b]) <= 3 for b in target)
+    assert fit["achieved_pct"] == pytest.approx(got, abs=0.01)
+    for k, mv in fit["threshold_moves"].items():
+        assert mv["fitted"] == getattr(th, k) and mv["prior"] == prior[k]
+        assert mv["change_pct"] == pytest.approx(100 * (getattr(th, k) / prior[k] - 1), abs=0.1)
+        assert mv["range"][0] <= mv["fitted"] <= mv["range"][1]
+    # regularised: it moved as little as needed, far less than an unconstrained share-matching grid would
+    assert 0 < fit["penalty_sum_z2"] < 1.0
+    th.check_order()
 
 
-def test_write_thresholds_round_trips_and_replaces(tmp_path):
+def test_write_thresholds_round_trips_keeps_prior_and_replaces(tmp_path):
     p = tmp_path / "x.toml"
-    p.write_text('id = "x"\n\n[classify]\nrural_town_min = 1\n')
+    p.write_text('id = "x"\n\n[classify]\nrural_town_min = 1\n\n[classify.prior]\nrural_town_min = 10.0\n')
     fit = {"l1_distance_pct_points": 0.5, "achieved_pct": {}, "target_pct": {}}
     write_thresholds(p, T, fit)
     write_thresholds(p, T, fit)  # twice: still one section
     raw = tomllib.loads(p.read_text())
     assert raw["id"] == "x" and raw["classify"]["rural_visit_min"] == 15
+    assert raw["classify"]["prior"] == {"rural_town_min": 10.0}
     assert p.read_text().count("[classify]") == 1
     assert Thresholds.from_pack(SimpleNamespace(raw=raw, path=p, id="x")) == T
     with pytest.raises(DataError, match="no \\[classify\\]"):

@@ -208,19 +208,55 @@ class History:
 
 
 def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
-    """What the map shows for one unit: names, zone, band (and computed band), hours and travel evidence."""
+    """What the map shows for one unit: names, zone, band (and computed band), hours and the band's evidence in
+    plain English: why the unit has its band, what would move it, and whether its times are routed on a real
+    road graph or estimated (with the estimator's checked error for such trips)."""
     u = ws.units.set_index("unit_code").loc[code]
     m = ws.metrics.set_index("unit_code").loc[code]
     c = ws.classification.set_index("unit_code").loc[code]
     a = plan.assignments().set_index("unit_code").loc[code]
+    town = float(c["town_min"]) if "town_min" in c else float(m["town_min"])
+    near = str(c["nearest_town"]) if "nearest_town" in c else str(m["nearest_hub"])
+    visit = float(c["visit_to_visit_min"]) if "visit_to_visit_min" in c else float(m["visit_to_visit_min"])
+    dens = float(c["hours_per_km2"]) if "hours_per_km2" in c else float(m["hours_per_km2"])
+    routed = bool(c["visit_routed"]) if "visit_routed" in c else bool(m.get("road_data", False))
+    med = m.get("estimate_error_median_pct", None)
+    p90 = m.get("estimate_error_p90_pct", None)
+    err = (f" The estimator's checked error for trips like these: median {float(med):.0f} %, 90 % of trips within "
+           f"{float(p90):.0f} %." if med not in (None, "") and p90 not in (None, "") and pd.notna(med) and pd.notna(p90) else "")
+    where = f"from {near}" if near else "from the nearest town"
+    from zones.classify import minutes_text
+
+    summary = (f"{minutes_text(town)}' drive {where}; " if town >= 0.5 else f"in or next to {near or 'a town'}; ") + \
+        f"about {minutes_text(visit)} between visits; {dens:.0f} care hours a week per km²"
+    band = a["computed_band"]
+    why = c["rule"] if band != "urban" else "close to a town, visits close together and demand dense enough"
+    times = (f"Time between visits is ROUTED on a real road network; the time from town is ESTIMATED (straight line "
+             f"from the town's edge × circuity ÷ speed)." if routed else
+             "Both times are ESTIMATED (straight line × circuity ÷ speed measured on a real road network; no routed "
+             "network covers this unit).") + err
+    plain = [f"{u['unit_name']} is {band.upper()} because {why}.", summary[0].upper() + summary[1:] + "."]
+    if c.get("margin_up"):
+        plain.append(f"It would become {c['next_band_up']} with {c['margin_up']}.")
+    if c.get("margin_down"):
+        plain.append(f"{str(c['next_band_down']).capitalize()} would need {c['margin_down']}.")
+    plain.append(times)
+    if bool(u["hours_estimated"]):
+        plain.append("Hours are ESTIMATED from population by age.")
     return {
         "unit_code": code, "unit_name": u["unit_name"], "unit_type": u["unit_type"], "parishes": u["parishes"],
         "note": u["note"], "zone": a["zone"], "band": a["band"], "computed_band": a["computed_band"],
         "band_source": a["band_source"], "reason": a["reason"], "hours_per_week": float(u["hours_per_week"]),
         "hours_estimated": bool(u["hours_estimated"]), "rate_gbp_per_hour": str(plan.rates.effective_rate(a["band"])),
-        "visit_to_visit_min": float(m["visit_to_visit_min"]), "town_min": float(m["town_min"]),
-        "nearest_hub": m["nearest_hub"], "hours_per_km2": float(m["hours_per_km2"]), "circuity": m["circuity"],
-        "travel_estimated": bool(m["estimated"]), "evidence": c["evidence"], "method": m["method"],
+        "visit_to_visit_min": visit, "town_min": town, "nearest_hub": near, "nearest_town": near,
+        "hours_per_km2": dens, "circuity": m["circuity"],
+        "travel_estimated": not routed, "evidence": " ".join(plain), "method": m["method"],
+        "summary": summary, "why": why, "would_move_it": c.get("margin_up", ""),
+        "less_remote_needs": c.get("margin_down", ""),
+        "times_source": {"town_min": "estimated", "visit_to_visit_min": "routed" if routed else "estimated"},
+        "estimate_error_median_pct": None if med in (None, "") or pd.isna(med) else float(med),
+        "estimate_error_p90_pct": None if p90 in (None, "") or pd.isna(p90) else float(p90),
+        "edge_source": u.get("edge_source", ""),
     }
 
 
