@@ -144,11 +144,17 @@ def council_bands(layer, moves_path: Path | str) -> pd.DataFrame:
 
 
 def _district_names(pack) -> dict[str, str]:
-    path = pack.layer_path("parish_lookup", required=False) if "parish_lookup" in pack.layers else None
-    if path is None or not Path(path).exists():
-        return {}
-    lk = read_csv(path, ["LAD19CD", "LAD19NM"])
-    return dict(zip(lk["LAD19CD"], lk["LAD19NM"]))
+    """District code -> name from the towns file (lad_code, lad_name) and the parish lookup, where the pack has them."""
+    out: dict[str, str] = {}
+    for key, code, name in (("towns", "lad_code", "lad_name"), ("parish_lookup", "LAD19CD", "LAD19NM")):
+        path = pack.layer_path(key, required=False) if key in pack.layers else None
+        if path is not None and Path(path).exists():
+            try:
+                df = read_csv(path, [code, name])
+            except DataError:
+                continue
+            out.update(dict(zip(df[code], df[name])))
+    return out
 
 
 def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: dict[str, float] | None,
