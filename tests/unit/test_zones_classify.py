@@ -50,7 +50,7 @@ def test_evidence_says_why_and_what_would_move_it():
     assert c["margin_up"] == "2.1 more minutes from a town (threshold 10 min)"
     assert c["next_band_down"] == "urban" and "has 4.0" in c["margin_down"] and "has 7.9" in c["margin_down"]
     assert c["evidence"].startswith("FRINGE because 7.9 min from the nearest town (≥ 6); 4.0 care hours")
-    assert "8 minutes' drive from the nearest town; about 3 minutes between visits; 4 care hours a week per km²" \
+    assert "7.9 minutes' drive from the nearest town; about 3 minutes between visits; 4 care hours a week per km²" \
         in c["evidence"]
     assert "It would become rural with 2.1 more minutes from a town" in c["evidence"]
     # rural unit nearer the isolated visit rule (27 of 30) than the town rule (11 of 20)
