@@ -54,6 +54,21 @@ def test_download_builds_a_routable_graph_from_the_overpass_response(tmp_path, m
     out = download(load_pack("leicestershire"), tmp_path / "leics.graphml")
     assert out.exists()
     assert any(c[0] == "POST" and "interpreter" in c[1] and "highway" in str(c[2]) for c in calls)
+    # the query polygon is the county outline plus our 3 km buffer plus the 500 m OSMnx's graph_from_polygon adds
+    # before it truncates back to our polygon (EPSG:27700 bounds, metres)
+    import re
+
+    import geopandas as gpd
+    import shapely
+
+    from geodata.units import load_units
+
+    lat_lon = [tuple(map(float, m)) for c in calls if c[0] == "POST"
+               for m in re.findall(r"(-?\d+\.\d+) (-?\d+\.\d+)", str(c[2]))]
+    poly = gpd.GeoSeries(gpd.points_from_xy([b for a, b in lat_lon], [a for a, b in lat_lon]), crs="EPSG:4326").to_crs(27700)
+    outline = shapely.union_all(load_units("leicestershire").units.geometry.values)
+    assert poly.total_bounds[2] - outline.bounds[2] == pytest.approx(3500, abs=300)
+    assert outline.bounds[0] - poly.total_bounds[0] == pytest.approx(3500, abs=300)
     arr = load_arrays(out)
     pos = {n: i for i, n in enumerate(arr.osmid)}
     assert set(pos) >= {101, 103}

@@ -28,6 +28,8 @@ def register(sub) -> None:
     r.add_argument("council")
     r.add_argument("--download", action="store_true", help="fetch the drive network with OSMnx (needs internet)")
     r.add_argument("--out", help="GraphML file to write with --download")
+    r.add_argument("--buffer-km", type=float, default=3.0,
+                   help="--download: the council outline plus this buffer (0-40 km, default 3)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=run_roads)
 
@@ -132,7 +134,9 @@ def run_roads(args) -> int:
     pack = load_pack(args.council)
     if args.download:
         out = Path(args.out or f"{pack.id}-drive.graphml")
-        download(pack, out)
+        if not (0 <= args.buffer_km <= 40):
+            raise DataError("--buffer-km must be between 0 and 40")
+        download(pack, out, buffer_m=args.buffer_km * 1000)
         print(f"wrote {out}; add it to [travel] graphs in {pack.path}")
         return 0
     paths = [str(p) for p in pack_graph_paths(pack)]
