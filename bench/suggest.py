@@ -36,7 +36,7 @@ def score(name, zones, h, D, adj, k, pct, secs):
     s = summary(per)
     mean = h.sum() / k
     within = sum(abs(z["hours_per_week"] / mean - 1) <= pct / 100 + 1e-9 for z in per)
-    return {"method": name, "n_zones": len(per), "mean_drive_min": s["mean_drive_min"],
+    return {"method": name, "n_units": len(h), "n_zones": len(per), "mean_drive_min": s["mean_drive_min"],
             "max_balance_dev_pct": s["max_balance_dev_pct"], "zones_within_bound": int(within),
             "all_contiguous": s["all_contiguous"], "seconds": round(secs, 2)}
 

@@ -67,3 +67,22 @@ def test_suggest_rejects_bad_arguments(tmp_path):
     assert out.returncode == 2 and "Nowhere" in out.stderr
     out = zoneplan(tmp_path, "suggest", "merton", "--zones", "3", "--balance-pct", "150")
     assert out.returncode == 2
+
+
+def test_bradford_suggests_walkable_localities_on_lsoas(tmp_path):
+    out = zoneplan(tmp_path, "suggest", "bradford", "--zones", "35", "--steps", "60", "--restarts", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["council"] == "bradford_lsoa" and d["requested_council"] == "bradford"
+    assert d["mode"] == "walk" and d["n_units"] == 310 and d["unit_type"] == "polygons"
+    zones = d["proposal"]["zones"]
+    assert len(zones) == 35 and all(z["contiguous"] for z in zones)
+    assert all(z["median_walk_between_visits_min"] > 0 for z in zones)
+    assert all(z["mean_walk_min"] == z["mean_drive_min"] for z in zones)
+    assert "ESTIMATED" in d["travel"]["walk_between_visits"]
+    assert len(d["current"]["zones"]) == 30  # the ward view
+    assert d["adjacency"]["edges"] > 800  # LSOA boundaries do not share vertices: edges found within tolerance
+    # the ward view stays: --units own cuts Bradford's 30 wards
+    own = zoneplan(tmp_path, "suggest", "bradford", "--units", "own", "--zones", "5", "--steps", "50", "--json")
+    assert own.returncode == 0, own.stderr
+    assert json.loads(own.stdout)["n_units"] == 30

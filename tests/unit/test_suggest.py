@@ -193,3 +193,15 @@ def test_axis_strips_and_names():
     zones = np.asarray(res.zones).reshape(rows, cols)
     assert [z["name"] for z in res.per_zone] == ["North", "Centre", "South"]
     assert (zones[:2] == "South").all() and (zones[2:4] == "Centre").all() and (zones[4:] == "North").all()
+
+
+def test_rook_adjacency_tolerates_boundaries_that_do_not_share_vertices():
+    # two 1 km squares drawn separately: a 0.5 m gap and different vertices along the shared side (as generalised
+    # LSOAs are); a third square meets the second only at a corner, 0.5 m apart
+    a = shapely.Polygon([(0, 0), (1000, 0), (1000, 400), (1000, 1000), (0, 1000)])
+    b = shapely.Polygon([(1000.5, 0), (2000, 0), (2000, 1000), (1000.5, 1000), (1000.5, 700)])
+    c = shapely.box(2000.5, 1000.5, 3000, 2000)
+    g = gpd.GeoDataFrame({"unit_code": ["A", "B", "C"]}, geometry=[a, b, c], crs="EPSG:27700")
+    adj = rook_adjacency(g)
+    assert {tuple(e) for e in adj.edges.tolist()} == {(0, 1)}
+    assert [(x, y) for x, y, _ in adj.bridges] == [(1, 2)]  # the corner-only square is bridged, and listed

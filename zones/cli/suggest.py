@@ -17,7 +17,8 @@ def register(sub) -> None:
     p.add_argument("--zones", type=int, required=True, help="number of zones K (locked zones count among them)")
     p.add_argument("--balance-pct", type=float, default=15.0, help="weekly hours within +/- P %% of the mean (15)")
     p.add_argument("--lock", action="append", default=[], metavar="ZONE", help="keep this zone as it is (repeatable)")
-    p.add_argument("--mode", choices=["drive", "walk"], default="drive", help="travel cost between units")
+    p.add_argument("--mode", choices=["drive", "walk"], default=None,
+                   help="travel cost between units (default: the pack's [suggest] mode, else drive)")
     p.add_argument("--from-plan", action="store_true", help="start from the current zones (keeps their names)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=None, help="ReCom steps per restart (default 20 per unit, >= 1000)")
@@ -25,7 +26,8 @@ def register(sub) -> None:
     p.add_argument("--axis", choices=["ns", "we"], default=None,
                    help="cut strips along an axis (ns: North/Centre/South): the search minimises the north-south "
                         "(or west-east) separation inside zones; figures are still drive/walk minutes")
-    p.add_argument("--units", default=None, help="unit layer of the pack to use (e.g. lsoa where the pack offers it)")
+    p.add_argument("--units", default=None,
+                   help="units to cut: the pack's [suggest] units_pack by default (Bradford: lsoa), 'own' for the pack's own")
     p.add_argument("--out", help="write the proposal as a scenario GeoPackage (importable with `scenario import`)")
     p.add_argument("--save", metavar="NAME", help="save the proposal in the scenario store under this name")
     p.add_argument("--json", action="store_true")

@@ -29,7 +29,25 @@ def providers_rows(per_zone: list[dict], cfg: dict) -> None:
         z["below_viability_floor"] = bool(floor is not None and n and z["hours_per_week"] / n < float(floor))
 
 
-def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), mode: str = "drive",
+def suggest_target(council: str, units: str | None, mode: str | None) -> tuple[str, str]:
+    """The pack the suggester runs on and the travel mode. A pack's ``[suggest] units_pack`` (e.g. Bradford's
+    LSOA pack) is used by default or with ``units`` equal to its ``units_name``; ``units="own"`` (or the pack's
+    unit type) keeps the pack's own units. ``mode`` None takes the target pack's ``[suggest] mode`` (else drive)."""
+    from geodata.packs import load_pack
+
+    pack = load_pack(council)
+    sg = pack.raw.get("suggest", {})
+    target = council
+    if units in (None, sg.get("units_name")) and sg.get("units_pack"):
+        target = sg["units_pack"]
+    elif units not in (None, "own", pack.unit_type):
+        raise DataError(f"--units {units}: pack {council} offers {', '.join(filter(None, ['own', sg.get('units_name')]))}")
+    if mode is None:
+        mode = load_pack(target).raw.get("suggest", {}).get("mode", "drive")
+    return target, mode
+
+
+def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), mode: str | None = None,
                    from_plan: bool = False, seed: int = 0, steps: int | None = None, restarts: int = 2,
                    axis: str | None = None, units: str | None = None, out: str | None = None,
                    save: str | None = None, progress=None, workspace=None) -> dict:
@@ -43,8 +61,11 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
     from zones.travel_cost import centres, consecutive_visit_minutes, unit_travel_minutes
 
     progress = progress or (lambda s, f: None)
-    if units:
-        raise DataError(f"--units {units}: this pack offers no other unit layer")
+    requested = council
+    if workspace is None:
+        council, mode = suggest_target(council, units, mode)
+    elif mode is None:
+        mode = "drive"
     if workspace is None:
         from zones.service.workspace import load_workspace
 
@@ -89,21 +110,27 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
         progress("walk between consecutive visits per zone", 0.96)
         wk_new = consecutive_visit_minutes(ws.layer, res.zones, "walk")
         wk_cur = consecutive_visit_minutes(ws.layer, current, "walk")
-        for z in per_zone:
-            z["median_walk_between_visits_min"] = wk_new[z["name"]]["median_min"]
-        for z in cur_zones:
-            z["median_walk_between_visits_min"] = wk_cur[z["name"]]["median_min"]
+        for zs, wk in ((per_zone, wk_new), (cur_zones, wk_cur)):
+            for z in zs:
+                z["mean_walk_min"] = z["mean_drive_min"]  # in walk mode the travel figure is walking minutes
+                z["median_walk_between_visits_min"] = wk[z["name"]]["median_min"]
+        walk_note = ("median over a zone's client points (output-area points) of the walk to the nearest other client "
+                     "point of the same zone: ESTIMATED from straight-line metres x walking circuity measured on "
+                     "the reference walk graph, at 4.8 km/h")
+    else:
+        walk_note = None
     plan = proposal_plan(ws.base, res.zones, reason=f"suggested zones (seed {seed})")
     changed = [{"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
                for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours) if f != t]
     travel = {"mode": mode, "method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
               "estimated": tc.n_routed_pairs < tc.n_pairs,
               "estimate_error": tc.info.get("estimate_error"),
+              "walk_between_visits": walk_note,
               "note": (f"{tc.n_pairs - tc.n_routed_pairs:,} of {tc.n_pairs:,} unit-centre pairs are ESTIMATED "
                        "(no road/walk network covers them)") if tc.n_routed_pairs < tc.n_pairs else "all pairs routed"}
     key = "mean_walk_min" if mode == "walk" else "mean_drive_min"
     result = {
-        "council": pack.id, "k": k, "mode": mode, "balance_pct": balance_pct, "seed": seed, "axis": axis,
+        "council": pack.id, "requested_council": requested, "k": k, "mode": mode, "balance_pct": balance_pct, "seed": seed, "axis": axis,
         "n_units": int(len(u)), "unit_type": pack.unit_type, "balanced": res.balanced,
         "zone_label": pack.zone_label,
         "proposal": {"zones": per_zone, "summary": summary(per_zone)},
