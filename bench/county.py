@@ -13,7 +13,8 @@ Figures, all in this one run:
 - ``metrics_warm_s``: the cached metrics CSV read back (what every later run does);
 - ``engine_s`` vs ``networkx_s``: the same sampled work, the client points of random units (at least
   ``--sample`` points) → times to their candidate points (own + neighbouring units) with the metrics' cut-off:
-  ``travel.matrix.times_to`` (csgraph, one call per unit, only the needed columns) vs
+  ``travel.matrix.times_to`` (csgraph, one call per unit on the subgraph the cut-off can reach, only the needed
+  columns) vs
   ``networkx.single_source_dijkstra_path_length(cutoff=)`` per point; results compared;
 - ``od_pairs_per_s``: ``travel.od.od_pairs`` on 200 × 200 points on the graph (routed time + route length).
 """
@@ -36,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from travel.estimator import reference  # noqa: E402
 from travel.graph import to_arrays  # noqa: E402
-from travel.matrix import times_to  # noqa: E402
+from travel.matrix import max_speed, times_to  # noqa: E402
 from travel.metrics import K_NEAREST, compute_core, visit_cutoff_s  # noqa: E402
 from travel.od import od_pairs  # noqa: E402
 
@@ -149,7 +150,9 @@ def main(argv=None) -> dict:
         if sum(len(w_[0]) for w_ in work) >= args.sample:
             break
     t0 = time.perf_counter()
-    ours = [times_to(arr.time_s, src, tg, limit=lim)[0] for src, tg, lim in work]  # one call per unit, as metrics
+    vmax = max_speed(arr.time_s, arr.length_m)
+    ours = [times_to(arr.time_s, src, tg, limit=lim, xy=(arr.x, arr.y), vmax=vmax)[0]  # one call per unit, as metrics
+            for src, tg, lim in work]
     engine_s = time.perf_counter() - t0
     osm = arr.osmid
     t0 = time.perf_counter()

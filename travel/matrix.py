@@ -62,19 +62,56 @@ def edge_lookup(m: sp.csr_matrix) -> EdgeLookup:
     return lk
 
 
+def max_speed(matrix: sp.csr_matrix, lengths: sp.csr_matrix) -> float:
+    """Fastest edge speed (metres / second) of a graph whose time and length matrices share their structure."""
+    ok = matrix.data > 0
+    return float((lengths.data[ok] / matrix.data[ok]).max()) if ok.any() else np.inf
+
+
 def times_to(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, limit: float = np.inf,
-             lengths: sp.csr_matrix | None = None, chunk: int = 128) -> tuple[np.ndarray, np.ndarray | None]:
+             lengths: sp.csr_matrix | None = None, chunk: int = 128, xy: tuple | None = None,
+             vmax: float | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Only the needed pairs: cost of the fastest route from each source node to each target node
     (``len(sources) × len(targets)``, inf when unreachable or beyond ``limit``), by csgraph Dijkstra from the
     unique sources in chunks (the full per-source rows are never kept). With ``lengths`` (a CSR matrix of edge
     metres on the same edges), also the metres of that fastest route, summed along the predecessor tree for the
-    target nodes only."""
+    target nodes only.
+
+    With a finite ``limit``, node coordinates ``xy`` (EPSG:27700 metres) and the graph's fastest edge speed
+    ``vmax`` (m/s), the search runs on the subgraph of nodes within ``limit × vmax`` metres (box) of the sources:
+    every route of cost ≤ limit stays inside it, so the results are exactly those of the whole graph, but the
+    per-source set-up no longer scales with the whole graph."""
     sources = np.asarray(sources, dtype=np.int64)
     targets = np.asarray(targets, dtype=np.int64)
+    if xy is not None and vmax is not None and np.isfinite(limit) and len(sources):
+        x, y = xy
+        r = limit * vmax
+        sx, sy = x[sources], y[sources]
+        sel = np.flatnonzero((x >= sx.min() - r) & (x <= sx.max() + r) & (y >= sy.min() - r) & (y <= sy.max() + r))
+        if len(sel) < 0.6 * matrix.shape[0]:
+            sub = matrix[sel][:, sel]
+            loc = np.full(matrix.shape[0], -1, dtype=np.int64)
+            loc[sel] = np.arange(len(sel))
+            inside = loc[targets] >= 0
+            T = np.full((len(sources), len(targets)), np.inf)
+            M = np.full((len(sources), len(targets)), np.inf) if lengths is not None else None
+            if inside.any():
+                Ts, Ms = _times_to(sub, loc[sources], loc[targets[inside]], limit,
+                                   lengths, chunk, glob=sel if lengths is not None else None)
+                T[:, inside] = Ts
+                if M is not None:
+                    M[:, inside] = Ms
+            return T, M
+    return _times_to(matrix, sources, targets, limit, lengths, chunk)
+
+
+def _times_to(matrix, sources, targets, limit, lengths, chunk, glob=None):
+    """``times_to`` on one matrix; ``glob`` maps its node indices to those of ``lengths`` (a subgraph)."""
     us, sinv = np.unique(sources, return_inverse=True)
     T = np.full((len(us), len(targets)), np.inf)
     M = np.full((len(us), len(targets)), np.inf) if lengths is not None else None
     elen = edge_lookup(lengths) if lengths is not None else None
+    g = glob if glob is not None else None
     for s in range(0, len(us), chunk):
         src = us[s:s + chunk]
         if lengths is None:
@@ -88,7 +125,7 @@ def times_to(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, li
         active = np.isfinite(t) & (cur != src[:, None])
         while active.any():
             p = pred[rows[active], cur[active]]
-            acc[active] += elen(p, cur[active])
+            acc[active] += elen(g[p], g[cur[active]]) if g is not None else elen(p, cur[active])
             cur[active] = p
             active &= cur != src[:, None]
         T[s:s + chunk] = t

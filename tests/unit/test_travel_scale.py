@@ -35,6 +35,39 @@ def test_times_to_with_a_cut_off_equals_networkx_with_cutoff():
             assert M[r, pos[node]] == pytest.approx(secs * 10.0)  # 10 m/s everywhere: metres = 10 × seconds
 
 
+def test_times_to_on_the_reachable_subgraph_is_exact(monkeypatch):
+    """The cut-off subgraph (nodes within limit × fastest speed of the sources) gives the whole graph's answer,
+    on a grid with a fast avenue (so the bound matters) and random street speeds."""
+    from travel.matrix import max_speed
+
+    rng = np.random.default_rng(5)
+    G = grid_graph(n=15, spacing_m=100.0)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        fast = G.nodes[u]["y"] == G.nodes[v]["y"] == 300_700.0
+        d["travel_time"] = 100.0 / (30.0 if fast else rng.uniform(4, 12))
+    arr = to_arrays(G)
+    vmax = max_speed(arr.time_s, arr.length_m)
+    assert vmax == pytest.approx(30.0)
+    src = np.array([3, 17, 110])
+    for limit in (20.0, 60.0, 150.0):
+        full, fm = times_to(arr.time_s, src, np.arange(arr.n_nodes), limit=limit, lengths=arr.length_m)
+        sub, sm = times_to(arr.time_s, src, np.arange(arr.n_nodes), limit=limit, lengths=arr.length_m,
+                           xy=(arr.x, arr.y), vmax=vmax)
+        assert np.array_equal(np.isfinite(full), np.isfinite(sub))
+        assert np.allclose(full[np.isfinite(full)], sub[np.isfinite(sub)])
+        assert np.allclose(fm[np.isfinite(fm)], sm[np.isfinite(sm)])
+    # and the subgraph is really used: a corner source with a short cut-off searches a small matrix
+    import travel.matrix as tm
+
+    seen = []
+    real = tm._times_to
+    monkeypatch.setattr(tm, "_times_to", lambda m, *a, **k: seen.append(m.shape[0]) or real(m, *a, **k))
+    t, _ = tm.times_to(arr.time_s, [0], np.arange(arr.n_nodes), limit=10.0, xy=(arr.x, arr.y), vmax=vmax)
+    assert seen and seen[0] < arr.n_nodes / 4
+    ref = nx.single_source_dijkstra_path_length(G, 0, cutoff=10.0, weight="travel_time")
+    assert {int(arr.osmid[j]) for j in np.flatnonzero(np.isfinite(t[0]))} == set(ref)
+
+
 def test_compute_core_visit_times_equal_a_networkx_brute_force():
     """Two units on a 2 km grid: visit_to_visit_min = mean over client points of the mean drive to their K
     nearest other client points (own + neighbour unit), as networkx computes it without any cut-off."""
