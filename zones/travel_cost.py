@@ -157,7 +157,7 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
     files = [g for g in graphs if g.exists()] + ([ref] if ref.exists() else [])
     import pandas as pd
 
-    key = file_digest(files, extra="tc2" + mode + str(pd.util.hash_pandas_object(
+    key = file_digest(files, extra="tc3" + mode + str(pd.util.hash_pandas_object(
         units[["unit_code", "area_km2"]], index=False).sum()))
     npz = cache_dir("suggest") / f"travel-{pack.id}-{mode}-{key}.npz"
     if npz.exists():
@@ -183,9 +183,11 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
     minutes[np.diag_indices_from(minutes)] = inner
     routed[np.diag_indices_from(routed)] = False
     src = Path(model["source"]).name
-    method = (f"{mode} minutes between unit centres (representative points): routed on "
-              f"{', '.join(Path(a.source).name for a in arrays) or 'no network of the council'} where both centres "
-              f"lie on it, else ESTIMATED (straight line x circuity / speed per distance band measured on {src}"
+    nets = ", ".join(Path(a.source).name for a in arrays)
+    method = (f"{mode} minutes between unit centres (representative points): "
+              + (f"routed on {nets} where both centres lie on it, else " if nets else
+                 f"the council supplies no {mode} network, so every pair is ")
+              + f"ESTIMATED (straight line x circuity / speed per distance band measured on {src}"
               + (f", walking at {WALK_SPEED_M_PER_S * 3.6:.1f} km/h" if mode == "walk" else "")
               + "); a trip inside a unit is ESTIMATED at 0.52 x the side of a square of its area")
     info = {"method": method, "mode": mode, "networks": [a.source for a in arrays], "estimator_source": model["source"],
