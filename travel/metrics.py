@@ -77,6 +77,8 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
 def hub_points(layer: UnitLayer) -> pd.DataFrame:
     """Town hubs where care workers are based: name, x, y (EPSG:27700)."""
     pack = layer.pack
+    if pack.raw.get("hubs"):  # towns from data (geodata.zoning.hub_points: built-up areas of 5,000+ residents)
+        return zoning.hub_points(pack)[["name", "x", "y"]]
     cfg = pack.raw.get("travel", {})
     if cfg.get("hubs"):
         from geodata.names import norm_name
