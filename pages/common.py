@@ -124,33 +124,79 @@ def store():
 store.clear = _store.clear
 
 
-def current_user():
-    """Local single-user mode: the implicit admin. With ZONEPLAN_USERS set: the signed-in user, or a viewer."""
-    from zones.service.auth import LOCAL, User, authenticate, logins_required
+def _secrets_section(name: str) -> dict:
+    try:
+        return dict(st.secrets[name]) if name in st.secrets else {}
+    except Exception:  # noqa: BLE001 - no secrets.toml at all
+        return {}
 
-    if not logins_required():
+
+def oidc_configured() -> bool:
+    """Streamlit's OIDC login (``st.login``) is configured: ``[auth]`` in .streamlit/secrets.toml."""
+    return bool(_secrets_section("auth"))
+
+
+def _oidc_user():
+    """The signed-in provider user mapped to a role (``[zoneplan_roles]`` in secrets), or None."""
+    from zones.service.auth import oidc_user
+
+    try:
+        if not getattr(st.user, "is_logged_in", False):
+            return None
+        claims = st.user.to_dict()
+    except Exception:  # noqa: BLE001
+        return None
+    return oidc_user(claims, _secrets_section("zoneplan_roles"))
+
+
+def current_user():
+    """Local single-user mode (no users file, no OIDC): the implicit admin. Otherwise the signed-in user (the
+    council's identity provider first, then the local users file), or an anonymous viewer."""
+    from zones.service.auth import LOCAL, User, logins_required
+
+    if not logins_required() and not oidc_configured():
         return LOCAL
-    return st.session_state.get("user") or User("anonymous", "viewer")
+    return _oidc_user() or st.session_state.get("user") or User("anonymous", "viewer")
 
 
 def login_box() -> None:
-    """Sidebar sign-in when a users file turns logins on."""
-    from zones.service.auth import authenticate, logins_required
+    """Sidebar sign-in: the council's identity provider (st.login, when configured) and/or the local users
+    file. Failed local sign-ins are written to the audit log and back off after repeated failures."""
+    from zones.service.auth import AuthConfigError, LoginRefused, authenticate, logins_required
 
-    if not logins_required():
+    oidc = oidc_configured()
+    if not logins_required() and not oidc:
         return
-    user = st.session_state.get("user")
-    if user:
-        st.sidebar.caption(f"Signed in as {user.name} ({user.role})")
+    user = current_user()
+    if user.name != "anonymous":
+        st.sidebar.caption(f"Signed in as {md_text(user.name)} ({user.role})")
         if st.sidebar.button("Sign out", key="signout"):
-            st.session_state.pop("user")
+            st.session_state.pop("user", None)
+            if oidc and getattr(st.user, "is_logged_in", False):
+                st.logout()
             st.rerun()
+        return
+    if oidc:
+        if getattr(st.user, "is_logged_in", False):
+            st.sidebar.warning("Your account has no role in this planner; ask an administrator.")
+            if st.sidebar.button("Sign out", key="signout-norole"):
+                st.logout()
+        elif st.sidebar.button("Sign in with your council account", key="oidc-login"):
+            st.login()
+    if not logins_required():
         return
     with st.sidebar.form("login"):
         name = st.text_input("User")
         pw = st.text_input("Password", type="password")
         if st.form_submit_button("Sign in"):
-            u = authenticate(name, pw)
+            try:
+                u = authenticate(name, pw, on_failure=_store().record_login_failure)
+            except LoginRefused as exc:
+                st.error(str(exc))
+                return
+            except AuthConfigError:  # server-side problem (logged by auth); the person signing in sees no detail
+                st.error("Sign-in is unavailable: the users file has a problem. The administrator has been told.")
+                return
             if u is None:
                 st.error("Unknown user or wrong password")
             else:
@@ -165,15 +211,24 @@ def history(council: str) -> History:
     if key not in st.session_state:
         plan = _workspace(council).base
         if "scenario" in st.query_params:
+            from geodata.datadir import DataError
+            from geodata.limits import int_in
             from zones.service.auth import User
-            from zones.plan import Plan
-            from zones.rates import RateCard
+            from zones.service.workspace import published_plan
 
-            viewer = store().as_user(User("link", "viewer"))
-            sv = viewer.load(int(st.query_params["scenario"]), int(st.query_params.get("version", 0)) or None)
-            plan = Plan.from_assignments(plan, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
-            st.session_state["scenario-title"] = f"{sv.name} v{sv.number} (published)"
+            try:
+                sid = int_in(st.query_params["scenario"], "scenario", 1, 2**31 - 1)
+                ver = int_in(st.query_params.get("version", "0") or "0", "version", 0, 2**31 - 1) or None
+                viewer = store().as_user(User("link", "viewer"))
+                sv = viewer.load(sid, ver)
+                plan, notice = published_plan(_workspace(council), sv)
+                st.session_state["scenario-title"] = f"{sv.name} v{sv.number} (published)"
+                st.session_state["scenario-notice"] = notice
+            except DataError as exc:
+                st.error(f"This link does not open a published scenario: {exc}")
         st.session_state[key] = History(plan)
+    if st.session_state.get("scenario-notice"):
+        st.warning(st.session_state["scenario-notice"])
     return st.session_state[key]
 
 

@@ -11,6 +11,7 @@ from zones.outputs.export import safe_cell
 from zones.impact import compare
 from zones.plan import Plan
 from zones.service.scenario_io import export_geojson, read_import
+from zones.service.workspace import publication_snapshot, published_plan
 from zones.service.store import Store
 
 council = st.session_state.get("council", "leicestershire")
@@ -21,21 +22,29 @@ valid = set(ws.units["unit_code"])
 st.title("Scenarios")
 
 st.subheader("Save the current plan")
+# every save names the version it was edited from: the version opened (or saved) in this session. A new name
+# creates a scenario; the name of an existing scenario is refused unless that scenario was opened here (then the
+# save adds a version, or is refused with a conflict if someone saved since).
+opened = st.session_state.get(f"sc-opened-{council}")  # (scenario id, name, version) opened or saved here
 c1, c2 = st.columns([2, 3])
-name = c1.text_input("Scenario name", key="sc-name")
+name = c1.text_input("Scenario name", value=opened[1] if opened else "", key="sc-name")
 note = c2.text_input("Note for this version", key="sc-note")
+if opened:
+    st.caption(f"Editing {md_text(opened[1])} from version {opened[2]}: saving under this name adds version "
+               f"{opened[2] + 1} unless someone has saved since (then nothing is overwritten).")
 if st.button("Save", type="primary", disabled=not name, key="sc-save"):
     try:
         existing = store.list(council)
-        hit = existing[existing["name"] == name]
-        parent = st.session_state.get(f"sc-parent-{council}-{name}")
+        hit = existing[existing["name"] == name.strip()]
         if len(hit):
             sid = int(hit["id"].iloc[0])
-            parent = parent or int(hit["latest_version"].iloc[0])
-            sv = store.save(sid, parent, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
+            if not opened or opened[0] != sid:
+                raise DataError(f"a scenario named '{name.strip()}' already exists (version "
+                                f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name")
+            sv = store.save(sid, opened[2], hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
         else:
             sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
-        st.session_state[f"sc-parent-{council}-{name}"] = sv.number
+        st.session_state[f"sc-opened-{council}"] = (sv.scenario_id, sv.name, sv.number)
         st.success(f"Saved {md_text(sv.name)} version {sv.number}")
     except DataError as exc:
         st.error(f"Not saved: {exc}")
@@ -53,11 +62,13 @@ b1, b2, b3 = st.columns(3)
 if b1.button("Open in editor", key="sc-open"):
     sv = store.load(sid, v)
     hist.apply(Plan.from_assignments(ws.base, sv.assignments), {"opened": f"{sv.name} v{sv.number}"})
-    st.session_state[f"sc-parent-{council}-{sv.name}"] = int(vers["version"].max())
+    st.session_state[f"sc-opened-{council}"] = (sv.scenario_id, sv.name, sv.number)  # the parent of the next save
     st.success(f"Opened {md_text(sv.name)} version {sv.number} in the editor")
-if b2.button("Publish (read-only link)", key="sc-publish"):
+if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.user.can_publish(),
+             help=None if store.user.can_publish() else "Only admins publish"):
     try:
-        st.code(store.publish(sid, v))
+        to_pub = store.load(sid, v)
+        st.code(store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0])))
     except DataError as exc:
         st.error(str(exc))
 sv = store.load(sid, v)
@@ -86,7 +97,7 @@ up = st.file_uploader("File", type=["gpkg", "geojson", "json"], key="sc-import")
 if up is not None and st.button("Import as new scenario", key="sc-import-go"):
     try:
         a = read_import(up.getvalue(), up.name, valid, tuple(ws.layer.pack.bands))
-        sv2 = store.create(council, f"Imported {up.name}", a, hist.current.rates.to_dict(), note=f"imported {up.name}",
+        sv2 = store.create(council, f"Imported {up.name}"[:120], a, hist.current.rates.to_dict(), note=f"imported {up.name}",
                            valid_units=valid)
         st.success(f"Imported as scenario {sv2.scenario_id}")
     except DataError as exc:

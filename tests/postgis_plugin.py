@@ -1,7 +1,10 @@
 """pytest plugin: a throwaway PostgreSQL + PostGIS cluster on 127.0.0.1 for the store tests.
 
-Uses ``ZONEPLAN_DB_URL`` when set; otherwise starts a temporary cluster with the Debian binaries
-(/usr/lib/postgresql/*/bin) as the ``postgres`` OS user when running as root; skips when neither is possible.
+``postgis_server`` (session): the maintenance URL of a server: a temporary cluster started with the Debian
+binaries (/usr/lib/postgresql/*/bin, as the ``postgres`` OS user when running as root), or, when
+``ZONEPLAN_DB_URL`` is set, the server that URL points at. ``postgis_db`` / ``postgis_url`` (per test): a new
+database created for the test (PostGIS enabled) and dropped after it. No test reads or writes a database it did
+not create: the database named in ``ZONEPLAN_DB_URL`` itself is never touched (issue 11 §4).
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -22,10 +27,49 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def fresh_database(server_url: str):
+    """A new, empty database with PostGIS on the server; its URL; dropped (WITH FORCE) afterwards."""
+    import sqlalchemy as sa
+
+    name = f"zp_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+        eng.dispose()
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def postgis_db(postgis_server):
+    with fresh_database(postgis_server) as url:
+        yield url
+
+
+@pytest.fixture
+def postgis_url(postgis_db):
+    """Alias of ``postgis_db``: a database made for this test."""
+    return postgis_db
+
+
 @pytest.fixture(scope="session")
-def postgis_url():
+def postgis_server():
     if os.environ.get("ZONEPLAN_DB_URL"):
-        yield os.environ["ZONEPLAN_DB_URL"]
+        import sqlalchemy as sa
+
+        url = os.environ["ZONEPLAN_DB_URL"]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        yield sa.engine.make_url(url).set(database="postgres").render_as_string(hide_password=False)
         return
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not bins:
@@ -51,11 +95,7 @@ def postgis_url():
                               stdout=subprocess.DEVNULL).returncode == 0:
                 break
             time.sleep(0.2)
-        subprocess.run(as_pg + ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c",
-                                "CREATE DATABASE zoneplan"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(as_pg + ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "zoneplan", "-c",
-                                "CREATE EXTENSION IF NOT EXISTS postgis"], check=True, stdout=subprocess.DEVNULL)
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/zoneplan"
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(as_pg + [f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], stdout=subprocess.DEVNULL)
         shutil.rmtree(tmp, ignore_errors=True)

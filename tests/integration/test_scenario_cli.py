@@ -25,7 +25,12 @@ def cli(tmp_path, *args, ok=True):
 def test_save_version_compare_publish_export_import(tmp_path):
     moves = str(ROOT / "examples" / "leicestershire_para47_moves.csv")
     a = json.loads(cli(tmp_path, "save", "leicestershire", "Base", "--json").stdout)
-    b = json.loads(cli(tmp_path, "save", "leicestershire", "Base", "--moves", moves, "--note", "para 47", "--json").stdout)
+    again = cli(tmp_path, "save", "leicestershire", "Base", "--json", ok=False)  # the name exists: refused
+    assert again.returncode == 2 and "already exists" in again.stderr
+    b = json.loads(cli(tmp_path, "save", "leicestershire", "Base", "--moves", moves, "--note", "para 47", "--parent", "1",
+                       "--json").stdout)
+    stale = cli(tmp_path, "save", "leicestershire", "Base", "--parent", "1", ok=False)  # version 2 exists now
+    assert stale.returncode == 2 and "has version 2" in stale.stderr and "from version 1" in stale.stderr
     assert (a["version"], b["version"]) == (1, 2) and a["scenario_id"] == b["scenario_id"]
     sid = a["scenario_id"]
     cmp = json.loads(cli(tmp_path, "compare", f"{sid}:1", f"{sid}:2", "--json").stdout)

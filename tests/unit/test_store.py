@@ -48,12 +48,7 @@ VALID = {f"U{i}" for i in range(6)}
 def store(request, tmp_path):
     if request.param == "sqlite":
         return Store(f"sqlite:///{tmp_path / 's.sqlite'}")
-    url = request.getfixturevalue("postgis_url")
-    s = Store(url)
-    with s.engine.begin() as c:
-        for t in ("assignments", "audit", "versions", "scenarios"):
-            c.exec_driver_sql(f"DELETE FROM {t}")
-    return s
+    return Store(request.getfixturevalue("postgis_db"))  # a database made for this test, dropped after it
 
 
 def test_save_reopen_version_compare_publish(store):

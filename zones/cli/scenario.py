@@ -4,15 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from geodata.datadir import DataError
+from geodata.limits import excerpt
 
 
 def register(sub) -> None:
     p = sub.add_parser("scenario", help="save, version, compare, publish, export and audit scenarios")
     s = p.add_subparsers(dest="action", required=True)
     a = s.add_parser("list"); a.add_argument("--council"); a.add_argument("--json", action="store_true")
-    a = s.add_parser("save", help="save the base plan (optionally after a moves CSV) as a new scenario or version")
+    a = s.add_parser("save", help="save the base plan (optionally after a moves CSV) as a new scenario, or with "
+                                  "--parent N as a new version of the existing scenario of that name")
     a.add_argument("council"); a.add_argument("name"); a.add_argument("--moves"); a.add_argument("--description", default="")
     a.add_argument("--note", default=""); a.add_argument("--json", action="store_true")
+    a.add_argument("--parent", type=int, help="add a version to the existing scenario NAME, edited from version N; "
+                                              "refused with a conflict if the scenario has moved on since N")
     for name in ("show", "versions", "audit", "publish"):
         a = s.add_parser(name); a.add_argument("scenario_id", type=int); a.add_argument("--version", type=int)
         a.add_argument("--json", action="store_true"); a.add_argument("--out")
@@ -22,14 +26,14 @@ def register(sub) -> None:
     a.add_argument("--out", required=True, help="file.gpkg or file.geojson")
     a = s.add_parser("import"); a.add_argument("council"); a.add_argument("name"); a.add_argument("file")
     a.add_argument("--json", action="store_true")
+    a.add_argument("--parent", type=int, help="add the import as a version of the existing scenario NAME, from version N")
     p.set_defaults(func=run)
 
 
 def _plan_of(sv, ws):
-    from zones.plan import Plan
-    from zones.rates import RateCard
+    from zones.service.workspace import published_plan
 
-    return Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
+    return published_plan(ws, sv)[0]
 
 
 def run(args) -> int:
@@ -38,7 +42,9 @@ def run(args) -> int:
 
     from geodata.limits import norm_council
 
-    store = Store()
+    from zones.service.auth import cli_user
+
+    store = Store(user=cli_user())  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
     act = args.action
     if getattr(args, "council", None):
         args.council = norm_council(args.council)  # 'Leicestershire ' and 'leicestershire' are one council
@@ -64,12 +70,16 @@ def run(args) -> int:
             data = read_user_file(args.file, MAX_IMPORT_BYTES)  # no symlinks, devices or /vsi… names
             a = read_import(data, args.file, valid, tuple(ws.layer.pack.bands))
             note, desc, plan = f"imported from {args.file}", "", ws.base
-        existing = store.list(args.council)
-        hit = existing[existing["name"] == args.name]
-        if len(hit):
-            sv = store.save(int(hit["id"].iloc[0]), int(hit["latest_version"].iloc[0]), a, plan.rates.to_dict(), note=note,
-                            valid_units=valid)
-        else:
+        if args.parent is not None:
+            from geodata.limits import clean_text
+
+            name = clean_text(args.name, "scenario name")
+            existing = store.list(args.council)
+            hit = existing[existing["name"] == name]
+            if not len(hit):
+                raise DataError(f"--parent {args.parent}: there is no scenario named '{excerpt(name)}' for {args.council}")
+            sv = store.save(int(hit["id"].iloc[0]), args.parent, a, plan.rates.to_dict(), note=note, valid_units=valid)
+        else:  # a new scenario; an existing name is refused (use --parent N to add a version)
             sv = store.create(args.council, args.name, a, plan.rates.to_dict(), description=desc, note=note, valid_units=valid)
         out = {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name, "council": sv.council}
         print_json(out) if args.json else print(f"saved {sv.name} (scenario {sv.scenario_id}) version {sv.number}")
@@ -78,7 +88,8 @@ def run(args) -> int:
         sv = store.load(args.scenario_id, args.version)
         out = {"scenario_id": sv.scenario_id, "council": sv.council, "name": sv.name, "version": sv.number,
                "author": sv.author, "created": str(sv.created), "published": sv.published, "rate_model": sv.rate_model,
-               "n_units": len(sv.assignments), "bands": sv.assignments["band"].value_counts().to_dict()}
+               "n_units": len(sv.assignments), "bands": sv.assignments["band"].value_counts().to_dict(),
+               "digest": sv.digest, "published_totals": (sv.snapshot or {}).get("totals")}
         print_json(out) if args.json else print(out)
         return 0
     if act == "versions":
@@ -96,7 +107,12 @@ def run(args) -> int:
     if act == "publish":
         if args.version is None:
             raise DataError("publish needs --version")
-        link = store.publish(args.scenario_id, args.version)
+        from zones.service.workspace import load_workspace, publication_snapshot
+
+        store.require_publish()  # refuse before loading anything
+        sv = store.load(args.scenario_id, args.version)
+        ws = load_workspace(sv.council)
+        link = store.publish(args.scenario_id, args.version, snapshot=publication_snapshot(ws, _plan_of(sv, ws)))
         print_json({"link": link}) if args.json else print(link)
         return 0
     if act == "compare":

@@ -7,11 +7,23 @@ A scenario is council, name, description, author and a list of versions. Every s
 (assignments unit → zone, band, computed band, source, reason; rate model parameters as JSON); versions are
 never changed, and a published version is immutable and readable by viewers. Each save is one transaction:
 a crash mid-save leaves no partial version. Saves name their parent version; a save whose parent is not the
-latest version raises ``ConflictError`` (two editors cannot overwrite each other). Roles are enforced here.
+latest version raises ``ConflictError`` naming both versions (two editors cannot overwrite each other).
+
+Concurrency (issue 11 §4): on SQLite every transaction starts with ``BEGIN IMMEDIATE`` (the write lock is taken
+before the latest version is read) with a 30 s busy timeout; on PostgreSQL the scenario row is locked
+``FOR UPDATE``. Either way a lost race ends as the same ``ConflictError`` (a unique-constraint violation is
+turned into it), and a store too busy to answer as a ``StoreError`` — never a database traceback.
+
+Publishing (admins only) stores a snapshot beside the version: hours per unit, unit names, band and zone
+names, the pack and data digests and the published totals; the version's digest covers the assignments, the
+rate card and the snapshot, and is checked on every load, so a published version is self-contained and
+immutable (on SQLite, triggers also refuse UPDATE/DELETE of a published version's rows). Roles are enforced
+here: viewers read published versions and their audit only; editors save; admins publish.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -60,6 +72,12 @@ assignments = sa.Table(
     sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False, index=True),
     *[sa.Column(c, sa.Text, nullable=False) for c in ASSIGNMENT_COLUMNS],
 )
+snapshots = sa.Table(
+    "snapshots", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+)
 audit = sa.Table(
     "audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -98,6 +116,8 @@ class ScenarioVersion:
     published: bool
     rate_model: dict
     assignments: pd.DataFrame
+    snapshot: dict | None = None   # published versions: hours per unit, digests, totals (see publish)
+    digest: str = ""               # published versions: SHA-256 over assignments + rate card + snapshot
 
     def link(self) -> str:
         return published_link(self.scenario_id, self.number)
@@ -116,6 +136,30 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
+def version_digest(assignments_df: pd.DataFrame, rate_model: dict, snapshot: dict) -> str:
+    """SHA-256 over everything that determines a published version's numbers (canonical JSON)."""
+    a = assignments_df[ASSIGNMENT_COLUMNS].sort_values("unit_code").astype(str).values.tolist()
+    doc = json.dumps({"assignments": a, "rate_model": rate_model, "snapshot": snapshot}, sort_keys=True,
+                     separators=(",", ":"), default=str)
+    return hashlib.sha256(doc.encode()).hexdigest()
+
+
+_SQLITE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS published_versions_immutable BEFORE UPDATE ON versions
+       WHEN OLD.published = 1 BEGIN SELECT RAISE(ABORT, 'published version is immutable'); END""",
+    """CREATE TRIGGER IF NOT EXISTS published_versions_undeletable BEFORE DELETE ON versions
+       WHEN OLD.published = 1 BEGIN SELECT RAISE(ABORT, 'published version is immutable'); END""",
+    """CREATE TRIGGER IF NOT EXISTS published_assignments_immutable BEFORE UPDATE ON assignments
+       WHEN (SELECT published FROM versions WHERE id = OLD.version_id) = 1
+       BEGIN SELECT RAISE(ABORT, 'published version is immutable'); END""",
+    """CREATE TRIGGER IF NOT EXISTS published_assignments_undeletable BEFORE DELETE ON assignments
+       WHEN (SELECT published FROM versions WHERE id = OLD.version_id) = 1
+       BEGIN SELECT RAISE(ABORT, 'published version is immutable'); END""",
+    """CREATE TRIGGER IF NOT EXISTS snapshots_immutable BEFORE UPDATE ON snapshots
+       BEGIN SELECT RAISE(ABORT, 'published version is immutable'); END""",
+]
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -128,16 +172,36 @@ class Store:
         if self.url.startswith("postgresql://"):
             self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
         self.user = user
-        self.engine = sa.create_engine(self.url, future=True)
-        if self.engine.dialect.name == "sqlite":
+        if self.url.startswith("sqlite"):
+            self.engine = sa.create_engine(self.url, future=True, connect_args={"timeout": 30})
+
             @sa.event.listens_for(self.engine, "connect")
             def _pragma(conn, _):
+                conn.isolation_level = None  # we issue BEGIN ourselves (below)
                 cur = conn.cursor()
+                cur.execute("PRAGMA busy_timeout=30000")
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA foreign_keys=ON")
-                cur.execute("PRAGMA busy_timeout=10000")
                 cur.close()
-        metadata.create_all(self.engine)
+
+            @sa.event.listens_for(self.engine, "begin")
+            def _begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock before reading the latest version
+        else:
+            self.engine = sa.create_engine(self.url, future=True)
+        try:
+            metadata.create_all(self.engine)
+            if self.engine.dialect.name == "sqlite":
+                with self.engine.begin() as c:
+                    for t in _SQLITE_TRIGGERS:
+                        c.exec_driver_sql(t)
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"the scenario store cannot be opened ({type(exc.orig).__name__}); is another "
+                             "process holding it?") from None
+
+    def _tx(self):
+        """A write transaction whose database errors come out as StoreError/ConflictError."""
+        return _Tx(self.engine)
 
     def as_user(self, user: User) -> "Store":
         s = Store.__new__(Store)
@@ -158,9 +222,11 @@ class Store:
         note = clean_text(note, "note", MAX_LONG_TEXT, required=False)
         rows = _check_assignments(assignments_df, valid_units)
         now = _now()
-        with self.engine.begin() as c:
-            if c.execute(sa.select(scenarios.c.id).where(scenarios.c.council == council, scenarios.c.name == name)).first():
-                raise StoreError(f"a scenario named '{name}' already exists for {council}")
+        with self._tx() as c:
+            hit = c.execute(sa.select(scenarios.c.id).where(scenarios.c.council == council, scenarios.c.name == name)).first()
+            if hit:
+                raise StoreError(f"a scenario named '{excerpt(name)}' already exists for {council} (scenario {hit[0]}); "
+                                 "open it and save a new version of it, or choose another name")
             sid = c.execute(scenarios.insert().values(council=council, name=name, description=description,
                                                       author=self.user.name, created=now, updated=now)).inserted_primary_key[0]
             self._insert_version(c, sid, 1, rows, rate_model, note, None, now)
@@ -170,9 +236,12 @@ class Store:
              note: str = "", valid_units: set[str] | None = None) -> ScenarioVersion:
         """Append a version made from ``parent_version``; ConflictError if that is not the latest."""
         self._require_write()
+        note = clean_text(note, "note", MAX_LONG_TEXT, required=False)
+        if parent_version is None or not isinstance(parent_version, int) or isinstance(parent_version, bool):
+            raise StoreError("a save must name the version it was edited from (its parent)")
         rows = _check_assignments(assignments_df, valid_units)
         now = _now()
-        with self.engine.begin() as c:
+        with self._tx() as c:
             q = sa.select(sa.func.max(versions.c.number)).where(versions.c.scenario_id == scenario_id)
             if self.engine.dialect.name == "postgresql":
                 c.execute(sa.select(scenarios.c.id).where(scenarios.c.id == scenario_id).with_for_update())
@@ -180,8 +249,9 @@ class Store:
             if latest is None:
                 raise StoreError(f"no scenario {scenario_id}")
             if latest != parent_version:
-                raise ConflictError(f"scenario {scenario_id} has version {latest}; this save started from version "
-                                    f"{parent_version}. Reopen the latest version and apply your changes again.")
+                raise ConflictError(f"conflict: scenario {scenario_id} has version {latest}; this save started from "
+                                    f"version {parent_version}. Nothing was saved: reopen version {latest} and apply "
+                                    "your changes again.")
             prev = self._assignments(c, scenario_id, latest)
             self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now)
             c.execute(scenarios.update().where(scenarios.c.id == scenario_id).values(updated=now))
@@ -216,18 +286,46 @@ class Store:
                 c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now,
                                                 action="save", reason=note))
 
-    def publish(self, scenario_id: int, version: int) -> str:
-        """Make a version immutable and readable by viewers; returns its read-only link."""
-        if not self.user.can_publish():
-            raise StoreError(f"user {self.user.name} ({self.user.role}) may not publish")
-        with self.engine.begin() as c:
-            n = c.execute(versions.update().where(versions.c.scenario_id == scenario_id, versions.c.number == version)
-                          .values(published=True)).rowcount
-            if not n:
+    def publish(self, scenario_id: int, version: int, snapshot: dict | None = None) -> str:
+        """Make a version immutable and readable by viewers (admins only); returns its read-only link.
+
+        ``snapshot``: what else determines the version's numbers (``zones.service.workspace.publication_snapshot``:
+        hours per unit, digests of the pack and data, totals); stored with a digest over everything. Publishing
+        a published version again changes nothing."""
+        self.require_publish()
+        with self._tx() as c:
+            v = c.execute(sa.select(versions.c.id, versions.c.published, versions.c.rate_model)
+                          .where(versions.c.scenario_id == scenario_id, versions.c.number == version)).first()
+            if v is None:
                 raise StoreError(f"no version {version} of scenario {scenario_id}")
+            if v.published:
+                return published_link(scenario_id, version)
+            snap = json.loads(json.dumps(snapshot or {}, default=str))
+            a = self._assignments(c, scenario_id, version)
+            digest = version_digest(a, json.loads(v.rate_model), snap)
+            c.execute(snapshots.insert().values(version_id=v.id, payload=json.dumps(snap, sort_keys=True), digest=digest))
+            c.execute(versions.update().where(versions.c.id == v.id).values(published=True))
             c.execute(audit.insert().values(scenario_id=scenario_id, version=version, who=self.user.name, at=_now(),
-                                            action="publish"))
+                                            action="publish", reason=f"digest {digest[:12]}"))
         return published_link(scenario_id, version)
+
+    def require_publish(self) -> None:
+        if not self.user.can_publish():
+            raise StoreError(f"user {self.user.name} ({self.user.role}) may not publish; ask an admin")
+
+    def record_login_failure(self, name: str, why: str) -> None:
+        """A failed sign-in in the audit log (scenario 0), for admins to read with ``login_failures``."""
+        try:
+            with self._tx() as c:
+                c.execute(audit.insert().values(scenario_id=0, version=0, who=excerpt(name, 60), at=_now(),
+                                                action="login_failed", reason=excerpt(why, 100)))
+        except StoreError:
+            pass
+
+    def login_failures(self) -> pd.DataFrame:
+        if not self.user.can_manage_users():
+            raise StoreError(f"user {self.user.name} ({self.user.role}) may not read sign-in failures")
+        return self.audit_log(0)
 
     # ------------------------------------------------------------ reads
     def _assignments(self, c, sid: int, number: int) -> pd.DataFrame:
@@ -251,8 +349,17 @@ class Store:
                 raise StoreError(f"scenario {scenario_id} has no version {version if version else ''} readable by "
                                  f"{self.user.name} ({self.user.role})".replace("  ", " "))
             a = self._assignments(c, scenario_id, v["number"])
+            snap_row = c.execute(sa.select(snapshots.c.payload, snapshots.c.digest)
+                                 .where(snapshots.c.version_id == v["id"])).first()
+        rate_model = json.loads(v["rate_model"])
+        snap, digest = None, ""
+        if v["published"] and snap_row is not None:
+            snap, digest = json.loads(snap_row.payload), snap_row.digest
+            if version_digest(a, rate_model, snap) != digest:
+                raise StoreError(f"published version {v['number']} of scenario {scenario_id} does not match its digest: "
+                                 "it has been altered in the database")
         return ScenarioVersion(scenario_id, s["council"], s["name"], s["description"], v["number"], v["author"],
-                               v["created"], v["note"], bool(v["published"]), json.loads(v["rate_model"]), a)
+                               v["created"], v["note"], bool(v["published"]), rate_model, a, snap, digest)
 
     def list(self, council: str | None = None) -> pd.DataFrame:
         """Scenarios with their latest (readable) version number and published versions."""
@@ -276,10 +383,18 @@ class Store:
             return pd.DataFrame(c.execute(q).all(), columns=["version", "author", "created", "note", "published", "n_units"])
 
     def audit_log(self, scenario_id: int) -> pd.DataFrame:
+        """The audit trail of a scenario. Viewers see only the entries of published versions."""
+        if scenario_id == 0 and not self.user.can_manage_users():
+            raise StoreError(f"user {self.user.name} ({self.user.role}) may not read sign-in failures")
         with self.engine.connect() as c:
-            rows = c.execute(sa.select(audit.c.version, audit.c.who, audit.c.at, audit.c.action, audit.c.unit_code,
-                                       audit.c.from_zone, audit.c.to_zone, audit.c.from_band, audit.c.to_band, audit.c.reason)
-                             .where(audit.c.scenario_id == scenario_id).order_by(audit.c.id)).all()
+            q = (sa.select(audit.c.version, audit.c.who, audit.c.at, audit.c.action, audit.c.unit_code,
+                           audit.c.from_zone, audit.c.to_zone, audit.c.from_band, audit.c.to_band, audit.c.reason)
+                 .where(audit.c.scenario_id == scenario_id))
+            if self.user.role == "viewer":
+                pub = sa.select(versions.c.number).where(versions.c.scenario_id == scenario_id,
+                                                         versions.c.published.is_(True))
+                q = q.where(audit.c.version.in_(pub))
+            rows = c.execute(q.order_by(audit.c.id)).all()
         return pd.DataFrame(rows, columns=["version", "who", "at", "action", "unit_code", "from_zone", "to_zone",
                                            "from_band", "to_band", "reason"])
 
@@ -289,6 +404,34 @@ class Store:
         m = va.assignments.merge(vb.assignments, on="unit_code", suffixes=("_a", "_b"), how="outer")
         diff = m[(m["zone_a"] != m["zone_b"]) | (m["band_a"] != m["band_b"])]
         return diff[["unit_code", "zone_a", "zone_b", "band_a", "band_b", "reason_b"]].reset_index(drop=True)
+
+
+class _Tx:
+    """``with engine.begin()`` whose database errors become StoreError (busy) or ConflictError (lost race)."""
+
+    def __init__(self, engine):
+        self.cm = engine.begin()
+
+    def __enter__(self):
+        try:
+            return self.cm.__enter__()
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"the scenario store is busy ({excerpt(exc.orig, 60)}); nothing was saved, try again") from None
+
+    def __exit__(self, et, ev, tb):
+        try:
+            self.cm.__exit__(et, ev, tb)
+        except sa.exc.IntegrityError:
+            raise ConflictError("conflict: another save of this scenario (or a scenario of the same name) finished "
+                                "first; nothing was saved: reopen the latest version and apply your changes again") from None
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"the scenario store is busy ({excerpt(exc.orig, 60)}); nothing was saved, try again") from None
+        if isinstance(ev, sa.exc.IntegrityError):
+            raise ConflictError("conflict: another save of this scenario (or a scenario of the same name) finished "
+                                "first; nothing was saved: reopen the latest version and apply your changes again") from None
+        if isinstance(ev, sa.exc.OperationalError):
+            raise StoreError(f"the scenario store is busy ({excerpt(ev.orig, 60)}); nothing was saved, try again") from None
+        return False
 
 
 def _check_assignments(df: pd.DataFrame, valid_units: set[str] | None) -> list[dict]:

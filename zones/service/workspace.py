@@ -6,6 +6,7 @@ Selection geometry arrives from the browser in EPSG:4326 (lon/lat) and is tested
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -276,3 +277,62 @@ def band_travel_minutes(ws: Workspace, plan: Plan) -> tuple[dict[str, float], bo
         out[b] = out.get(b, last)
         last = out[b]
     return {b: out[b] for b in plan.band_names}, est
+
+
+# ------------------------------------------------------------------ published versions (issue 11 §4)
+def data_digest(ws: Workspace) -> str:
+    """SHA-256 of what today's data give each unit: code and hours per week (the figures a plan prices)."""
+    import hashlib
+
+    rows = "\n".join(f"{c},{h:.2f}" for c, h in zip(ws.units["unit_code"], ws.units["hours_per_week"]))
+    return hashlib.sha256(rows.encode()).hexdigest()
+
+
+def pack_digest(ws: Workspace) -> str:
+    import hashlib
+
+    path = getattr(ws.layer.pack, "path", None)
+    raw = Path(path).read_bytes() if path and Path(path).exists() else repr(ws.layer.pack.raw).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def publication_snapshot(ws: Workspace, plan: Plan) -> dict:
+    """Everything besides the assignment and rate card that determines a version's numbers, for ``Store.publish``:
+    hours per unit (£ are priced on them), unit names, band and zone names, pack and data digests, and the totals
+    as published (strings, exact to the penny)."""
+    t = plan.totals()
+    return {
+        "council": plan.council,
+        "unit_codes": [str(c) for c in plan.unit_codes],
+        "unit_names": [str(n) for n in plan.unit_names],
+        "hours_cents": [int(h) for h in plan.hours_cents],
+        "band_names": list(plan.band_names),
+        "pack_digest": pack_digest(ws),
+        "data_digest": data_digest(ws),
+        "totals": {"hours_per_week": f"{t['hours_per_week']:.2f}", "gbp_per_week": str(t["gbp_per_week"]),
+                   "gbp_per_year": str(t["gbp_per_year"])},
+    }
+
+
+def published_plan(ws: Workspace, sv) -> tuple[Plan, str | None]:
+    """The plan of a stored version. For a published version with a snapshot, the plan carries the published
+    hours per unit (so its totals are the published ones) and a notice says when today's data or pack differ
+    from those it was published with. Versions without a snapshot use today's hours."""
+    from zones.rates import RateCard
+
+    plan = Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
+    snap = getattr(sv, "snapshot", None)
+    if not snap:
+        return plan, None
+    codes = snap.get("unit_codes") or []
+    if set(codes) != set(map(str, ws.base.unit_codes)):
+        return plan, (f"This version was published on a different set of units ({len(codes)} units; today's data have "
+                      f"{len(ws.base.unit_codes)}). Its published totals: {snap['totals']['hours_per_week']} hours and "
+                      f"£{snap['totals']['gbp_per_week']} a week; the map shows today's units and figures.")
+    plan = plan.with_hours(codes, [h / 100 for h in snap["hours_cents"]])
+    changed = [w for w, k in (("data", "data_digest"), ("council pack", "pack_digest"))
+               if snap.get(k) and snap[k] != (data_digest(ws) if k == "data_digest" else pack_digest(ws))]
+    if changed:
+        return plan, (f"Today's {' and '.join(changed)} differ from those this version was published with: the figures "
+                      "shown are the published ones (hours per unit as published).")
+    return plan, None
