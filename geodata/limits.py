@@ -70,7 +70,7 @@ def clean_text(value, field: str, max_len: int = MAX_TEXT, required: bool = True
         value = ""
     if not isinstance(value, str):
         value = str(value)
-    s = unicodedata.normalize("NFC", value).strip()
+    s = value.strip()  # no Unicode normalisation: what is typed is what is stored and exported
     if required and not s:
         raise DataError(f"{field} is empty")
     if has_control(s):

@@ -324,3 +324,15 @@ def test_council_ids_are_normalised_and_scenario_text_checked(tmp_path):
     bad = plan().move("U1", zone="North\x1b]0;pwned\x07").assignments()
     with pytest.raises(DataError, match="zone .* contains control characters"):
         s.create("leicestershire", "Ctl", bad, CARD.to_dict(), valid_units=VALID)
+
+
+@pytest.mark.parametrize("rate", ["1e999999", "NaN", "-1", "1000.01", "sNaN", "25.123456"])
+def test_rate_cards_are_bounded_before_they_are_stored(tmp_path, rate):
+    from zones.service.store import Store
+
+    s = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    card = CARD.to_dict()
+    card["rates"]["urban"] = rate
+    with pytest.raises(DataError, match="rate model rates 'urban'"):
+        s.create("t", "Rates", plan().assignments(), card, valid_units=VALID)
+    assert s.list().empty

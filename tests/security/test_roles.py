@@ -139,3 +139,22 @@ def test_cli_uses_the_same_users_and_roles(users_file, tmp_path):
     assert out.returncode == 0 and '"audit": []' in out.stdout  # nothing published: the viewer sees no audit
     out = run("publish", str(v1.scenario_id), "--version", "1", ZONEPLAN_USER="ed", ZONEPLAN_PASSWORD="pw-ed")
     assert out.returncode == 2 and "may not publish" in out.stderr
+
+
+def test_cli_users_bootstrap_and_only_admins_manage(tmp_path):
+    f = tmp_path / "users.toml"
+    base = {**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"}, "ZONEPLAN_USERS": str(f),
+            "ZONEPLAN_STORE": str(tmp_path / "s.sqlite"), "PW1": "admin-pass", "PW2": "editor-pass"}
+
+    def run(*args, **env):
+        return subprocess.run([sys.executable, "-m", "zones.cli", "users", *args], capture_output=True, text=True,
+                              cwd=ROOT, env={**base, **env})
+
+    assert run("set", "root", "--role", "admin", "--password-env", "PW1", "--bootstrap").returncode == 0
+    assert run("set", "eve", "--role", "admin", "--password-env", "PW1", "--bootstrap").returncode == 2  # file exists
+    out = run("set", "ed", "--role", "editor", "--password-env", "PW2", ZONEPLAN_USER="root", ZONEPLAN_PASSWORD="admin-pass")
+    assert out.returncode == 0, out.stderr
+    out = run("list", ZONEPLAN_USER="ed", ZONEPLAN_PASSWORD="editor-pass")
+    assert out.returncode == 2 and "may not manage users" in out.stderr
+    out = run("list", "--json", ZONEPLAN_USER="root", ZONEPLAN_PASSWORD="admin-pass")
+    assert '"name": "ed"' in out.stdout and "editor-pass" not in out.stdout and "$2b$" not in out.stdout

@@ -34,7 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geodata.datadir import DataError, cache_dir
-from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text, excerpt, norm_council
+from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text, excerpt, norm_council, obj_depth_ok, rate_gbp_per_hour
 
 from zones.service.auth import LOCAL, User
 
@@ -221,6 +221,7 @@ class Store:
         description = clean_text(description, "description", MAX_LONG_TEXT, required=False)
         note = clean_text(note, "note", MAX_LONG_TEXT, required=False)
         rows = _check_assignments(assignments_df, valid_units)
+        _check_rate_model(rate_model)
         now = _now()
         with self._tx() as c:
             hit = c.execute(sa.select(scenarios.c.id).where(scenarios.c.council == council, scenarios.c.name == name)).first()
@@ -240,6 +241,7 @@ class Store:
         if parent_version is None or not isinstance(parent_version, int) or isinstance(parent_version, bool):
             raise StoreError("a save must name the version it was edited from (its parent)")
         rows = _check_assignments(assignments_df, valid_units)
+        _check_rate_model(rate_model)
         now = _now()
         with self._tx() as c:
             q = sa.select(sa.func.max(versions.c.number)).where(versions.c.scenario_id == scenario_id)
@@ -432,6 +434,21 @@ class _Tx:
         if isinstance(ev, sa.exc.OperationalError):
             raise StoreError(f"the scenario store is busy ({excerpt(ev.orig, 60)}); nothing was saved, try again") from None
         return False
+
+
+def _check_rate_model(rate_model: dict) -> dict:
+    """A rate card as stored: rates £0 … £1,000 per hour (``geodata.limits``), small and shallow."""
+    if not isinstance(rate_model, dict):
+        raise DataError("rate model must be a table of rates")
+    obj_depth_ok(rate_model, 6)
+    if len(json.dumps(rate_model, default=str)) > 100_000:
+        raise DataError("rate model is too large")
+    for section in ("rates", "floor", "ceiling", "zone_floor", "zone_ceiling"):
+        for k, v in (rate_model.get(section) or {}).items():
+            rate_gbp_per_hour(v, f"rate model {section} '{excerpt(k, 30)}'")
+    if rate_model.get("sessional_rate_gbp_per_hour") not in (None, ""):
+        rate_gbp_per_hour(rate_model["sessional_rate_gbp_per_hour"], "sessional rate")
+    return rate_model
 
 
 def _check_assignments(df: pd.DataFrame, valid_units: set[str] | None) -> list[dict]:
