@@ -138,3 +138,7 @@ st.download_button("Download CSV", impact_csv(imp), file_name=f"{council}-impact
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)
 
 payfloor_box.show(ws, int(weeks))
+
+from pages import providers_box  # noqa: E402  (providers per zone, issue 15 §2)
+
+providers_box.show(hist, ws.layer.pack.zone_label)

@@ -233,6 +233,24 @@ class Plan:
                             "hours_per_week": int(self.hours_cents_by_zone[i]) / 100})
         return out
 
+    def providers_table(self) -> list[dict]:
+        """Per zone holding units: ``zone``, ``providers`` (from the rate card; None when it sets none),
+        ``hours_per_week``, ``hours_per_provider`` (care hours a week each provider would carry, hours / providers,
+        2 dp; None with no providers) and ``below_viability_floor`` (True when that share is under the card's
+        viability floor in hours a week per provider; False when no floor is set)."""
+        floor = self.rates.viability_floor_hours_per_week
+        out = []
+        for i, z in enumerate(self.zone_names):
+            if not self.units_by_zone[i]:
+                continue
+            n = self.rates.providers(z)
+            cents = int(self.hours_cents_by_zone[i])
+            per = (Decimal(cents) / 100 / n).quantize(Decimal("0.01")) if n else None
+            out.append({"zone": z, "providers": n, "hours_per_week": cents / 100,
+                        "hours_per_provider": None if per is None else float(per),
+                        "below_viability_floor": bool(floor is not None and per is not None and per < floor)})
+        return out
+
     def full_totals(self) -> dict:
         """Aggregates recomputed from the per-unit arrays (the reference for the incremental updaters)."""
         nz, nb = len(self.zone_names), len(self.band_names)

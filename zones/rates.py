@@ -50,6 +50,21 @@ class RateCard:
     # where a zone has its own floor/ceiling it takes precedence over the band's
     zone_floor: dict[str, Decimal] = field(default_factory=dict)
     zone_ceiling: dict[str, Decimal] = field(default_factory=dict)
+    # providers commissioned per zone (Merton report para 2.10: two providers to each area): a default for every
+    # zone, exceptions by zone name, and the viability floor in care hours per week per provider below which a
+    # provider's share of a zone is flagged. Part of the card so that saved and published versions record them.
+    providers_per_zone: int | None = None
+    providers_by_zone: dict[str, int] = field(default_factory=dict)
+    viability_floor_hours_per_week: Decimal | None = None
+
+    def providers(self, zone: str) -> int | None:
+        """Providers commissioned in ``zone`` (its own figure, else the default; None when the card sets none)."""
+        return self.providers_by_zone.get(zone, self.providers_per_zone)
+
+    def with_providers(self, zone: str, n: int) -> "RateCard":
+        """This card with ``n`` providers in ``zone`` (0 … MAX_PROVIDERS_PER_ZONE)."""
+        n = providers_count(n, f"providers in '{zone}'")
+        return replace(self, providers_by_zone={**self.providers_by_zone, zone: n})
 
     def rate(self, band: str) -> Decimal:
         try:
@@ -117,6 +132,10 @@ class RateCard:
             "sessional_share_pct": str(self.sessional_share_pct),
             "zone_floor": {z: str(r) for z, r in self.zone_floor.items()},
             "zone_ceiling": {z: str(r) for z, r in self.zone_ceiling.items()},
+            "providers_per_zone": self.providers_per_zone,
+            "providers_by_zone": dict(self.providers_by_zone),
+            "viability_floor_hours_per_week": (None if self.viability_floor_hours_per_week is None
+                                               else str(self.viability_floor_hours_per_week)),
         }
 
     @classmethod
@@ -129,7 +148,50 @@ class RateCard:
                    sessional_share_pct=Decimal(str(d.get("sessional_share_pct", "0"))),
                    source=d.get("source", ""), mode=d.get("mode", "rate_card"),
                    zone_floor={z: money(v) for z, v in d.get("zone_floor", {}).items()},
-                   zone_ceiling={z: money(v) for z, v in d.get("zone_ceiling", {}).items()})
+                   zone_ceiling={z: money(v) for z, v in d.get("zone_ceiling", {}).items()},
+                   **_providers_fields(d.get("providers_per_zone"), d.get("providers_by_zone") or {},
+                                       d.get("viability_floor_hours_per_week")))
+
+
+#: at most this many providers in one zone (a bound on stored and typed figures; councils commission 1-4)
+MAX_PROVIDERS_PER_ZONE = 50
+#: a viability floor above this many care hours a week per provider is refused (no zone carries more)
+MAX_VIABILITY_FLOOR_HOURS = 100_000
+
+
+def providers_count(v, what: str) -> int:
+    """A number of providers: a whole number 0 … MAX_PROVIDERS_PER_ZONE, else DataError naming ``what``."""
+    try:
+        n = int(str(v).strip())
+    except (TypeError, ValueError):
+        raise DataError(f"{what}: not a whole number") from None
+    if not 0 <= n <= MAX_PROVIDERS_PER_ZONE:
+        raise DataError(f"{what}: {n} is outside 0 … {MAX_PROVIDERS_PER_ZONE}")
+    return n
+
+
+def _providers_fields(per_zone, by_zone: dict, floor) -> dict:
+    """RateCard keyword arguments for providers, checked (from a pack's [providers] or a stored card)."""
+    if not isinstance(by_zone, dict):
+        raise DataError("providers by zone must be a table of zone = number")
+    out = {"providers_per_zone": None if per_zone in (None, "") else providers_count(per_zone, "providers per zone"),
+           "providers_by_zone": {str(z): providers_count(n, f"providers in '{str(z)[:40]}'") for z, n in by_zone.items()},
+           "viability_floor_hours_per_week": None}
+    if floor not in (None, ""):
+        try:
+            f = Decimal(str(floor))
+        except ArithmeticError:
+            raise DataError("viability floor: not a number") from None
+        if not f.is_finite() or not 0 <= f <= MAX_VIABILITY_FLOOR_HOURS:
+            raise DataError(f"viability floor: outside 0 … {MAX_VIABILITY_FLOOR_HOURS:,} hours a week")
+        out["viability_floor_hours_per_week"] = f
+    return out
+
+
+def pack_providers(pack) -> dict:
+    """RateCard keyword arguments from the pack's ``[providers]`` section (none when it has none)."""
+    p = pack.raw.get("providers", {})
+    return _providers_fields(p.get("per_zone"), p.get("by_zone", {}), p.get("viability_floor_hours_per_week"))
 
 
 def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
@@ -151,7 +213,7 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
     src = f"{pack.path.name} [rates.\"{year}\"]"
     if raw.get("stand_in"):
         src += " — STAND-IN rates (the council publishes no band rates; Leicestershire 2025/26 used)"
-    return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates), source=src)
+    return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates), source=src, **pack_providers(pack))
 
 
 def report_figures(pack) -> dict:
@@ -185,7 +247,7 @@ def derived_rate_card(pack, year: str) -> RateCard:
            f"£{fig['gbp_per_year']:,} a year / {fig['weeks_per_year']} weeks / {fig['hours_per_week']:,} h a week = "
            f"£{money(per_hour)} per hour ({base}); other bands keep the ratios of {raw.get('shape_source', 'the shape card')}. "
            f"Source: {fig['source']}")
-    return RateCard(year=year, rates=rates, ceiling=dict(rates), source=src, mode="derived")
+    return RateCard(year=year, rates=rates, ceiling=dict(rates), source=src, mode="derived", **pack_providers(pack))
 
 
 # ---------------------------------------------------------------- cost build-up

@@ -130,3 +130,18 @@ def test_finance_sessional_rate_lowers_plan_cost():
     assert not at.exception
     to_num = lambda v: float(v.replace("£", "").replace(",", ""))  # noqa: E731
     assert to_num(after) < to_num(before)
+
+
+def test_finance_shows_merton_providers_per_lot_from_the_plan():
+    """Issue 15 §2: Finance lists providers per lot (Merton: two each) and hours a provider would carry."""
+    at = app("pages/finance.py", council="merton")
+    exp = [e for e in at.expander if e.label.startswith("Providers per")]
+    assert len(exp) == 1 and "0 below the viability floor" in exp[0].label
+    plan = history(at, "merton").current
+    assert {r["providers"] for r in plan.providers_table()} == {2}
+    # a change recorded on the plan (as the table's edit does) is one undoable step and shows in the label
+    hist = history(at, "merton")
+    hist.apply(plan.with_rates(plan.rates.with_providers("West", 4)), {"providers": {"West": 4}})
+    at.run()
+    exp = [e for e in at.expander if e.label.startswith("Providers per")]
+    assert "1 below the viability floor" in exp[0].label  # West: ~3,056 h / 4 < 1,000 h per provider

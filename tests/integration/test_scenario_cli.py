@@ -49,3 +49,28 @@ def test_save_version_compare_publish_export_import(tmp_path):
     bad.write_text('{"type": "FeatureCollection", "features": [')
     out = cli(tmp_path, "import", "leicestershire", "Bad", str(bad), ok=False)
     assert out.returncode == 2 and "not valid GeoJSON" in out.stderr
+
+
+def test_merton_providers_recorded_per_version_and_lots_compared(tmp_path):
+    """Issue 15 §2: two providers a lot are recorded with the saved version (the pack's default, and an
+    exception typed on the command line); `scenario compare` shows hours, travel inside each lot and providers."""
+    a = json.loads(cli(tmp_path, "save", "merton", "W/C/E", "--providers", "West=3", "--json").stdout)
+    show = json.loads(cli(tmp_path, "show", str(a["scenario_id"]), "--json").stdout)
+    prov = {r["zone"]: r for r in show["providers"]}
+    assert prov["West"]["providers"] == 3 and prov["Central"]["providers"] == 2  # Merton para 2.10: two a lot
+    for r in prov.values():
+        assert abs(r["hours_per_provider"] - r["hours_per_week"] / r["providers"]) < 0.006
+        assert r["below_viability_floor"] == (r["hours_per_week"] / r["providers"] < 1000)
+    bad = cli(tmp_path, "save", "merton", "x", "--providers", "Nowhere=2", ok=False)
+    assert bad.returncode == 2 and "ZONE=N" in bad.stderr and "Traceback" not in bad.stderr
+    bad = cli(tmp_path, "save", "merton", "x", "--providers", "West=99", ok=False)
+    assert bad.returncode == 2 and "outside 0" in bad.stderr
+    b = json.loads(cli(tmp_path, "save", "merton", "W/C/E", "--parent", "1", "--json").stdout)
+    cmp = json.loads(cli(tmp_path, "compare", f"{a['scenario_id']}:1", f"{b['scenario_id']}:2", "--json").stdout)
+    za, zb = cmp["zones"]["a"], cmp["zones"]["b"]
+    assert [z["name"] for z in za["zones"]] == ["West", "Central", "East"]
+    assert sum(z["hours_per_week"] for z in za["zones"]) == pytest.approx(sum(z["hours_per_week"] for z in zb["zones"]))
+    assert all(z["mean_drive_min"] > 0 and z["contiguous"] for z in za["zones"])
+    assert {z["name"]: z["providers"] for z in za["zones"]}["West"] == 3
+    assert {z["name"]: z["providers"] for z in zb["zones"]}["West"] == 2  # version 2 took the pack's default
+    assert cmp["zones"]["travel"]["estimated"] is True  # no Merton road network: said so

@@ -17,6 +17,9 @@ def register(sub) -> None:
     a.add_argument("--note", default=""); a.add_argument("--json", action="store_true")
     a.add_argument("--parent", type=int, help="add a version to the existing scenario NAME, edited from version N; "
                                               "refused with a conflict if the scenario has moved on since N")
+    a.add_argument("--providers", action="append", default=[], metavar="ZONE=N",
+                   help="providers commissioned in ZONE (0-50), recorded with the version; repeat per zone "
+                        "(default: the pack's [providers])")
     for name in ("show", "versions", "audit", "publish"):
         a = s.add_parser(name); a.add_argument("scenario_id", type=int); a.add_argument("--version", type=int)
         a.add_argument("--json", action="store_true"); a.add_argument("--out")
@@ -63,6 +66,11 @@ def run(args) -> int:
                 from zones.moves import apply_moves, parse_moves
 
                 plan, _ = apply_moves(plan, parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands)))
+            for item in args.providers:
+                zone, sep, n = item.rpartition("=")
+                if not sep or zone.strip() not in plan.zone_names:
+                    raise DataError(f"--providers {excerpt(item, 40)}: give ZONE=N for a zone of the plan")
+                plan = plan.with_rates(plan.rates.with_providers(zone.strip(), n))
             a, note, desc = plan.assignments(), args.note, args.description
         else:
             from zones.service.scenario_io import MAX_IMPORT_BYTES, read_import, read_user_file
@@ -90,6 +98,9 @@ def run(args) -> int:
                "author": sv.author, "created": str(sv.created), "published": sv.published, "rate_model": sv.rate_model,
                "n_units": len(sv.assignments), "bands": sv.assignments["band"].value_counts().to_dict(),
                "digest": sv.digest, "published_totals": (sv.snapshot or {}).get("totals")}
+        from zones.service.workspace import load_workspace
+
+        out["providers"] = _plan_of(sv, load_workspace(sv.council)).providers_table()
         print_json(out) if args.json else print(out)
         return 0
     if act == "versions":
@@ -122,8 +133,11 @@ def run(args) -> int:
         (sa_, va), (sb, vb) = [tuple(int(x) for x in s.split(":")) for s in (args.a, args.b)]
         A, B = store.load(sa_, va), store.load(sb, vb)
         ws = load_workspace(A.council)
-        imp = compare(_plan_of(A, ws), _plan_of(B, ws).with_rates(_plan_of(A, ws).rates))
-        out = {"a": args.a, "b": args.b, **imp.to_json()}
+        pa, pb = _plan_of(A, ws), _plan_of(B, ws)
+        imp = compare(pa, pb.with_rates(pa.rates))
+        from zones.service.suggestion import zone_comparison
+
+        out = {"a": args.a, "b": args.b, **imp.to_json(), "zones": zone_comparison(ws, {"a": pa, "b": pb})}
         print_json(out) if args.json else print(f"{len(imp.rows)} units differ; £{imp.gbp_per_week}/week")
         return 0
     if act == "export":

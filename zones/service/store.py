@@ -448,6 +448,13 @@ def _check_rate_model(rate_model: dict) -> dict:
             rate_gbp_per_hour(v, f"rate model {section} '{excerpt(k, 30)}'")
     if rate_model.get("sessional_rate_gbp_per_hour") not in (None, ""):
         rate_gbp_per_hour(rate_model["sessional_rate_gbp_per_hour"], "sessional rate")
+    from zones.rates import _providers_fields  # providers per zone: whole numbers 0-50, floor 0-100,000 h/week
+
+    by_zone = rate_model.get("providers_by_zone") or {}
+    if isinstance(by_zone, dict):
+        for z in by_zone:
+            clean_text(str(z), "providers: zone name", MAX_TEXT)
+    _providers_fields(rate_model.get("providers_per_zone"), by_zone, rate_model.get("viability_floor_hours_per_week"))
     return rate_model
 
 

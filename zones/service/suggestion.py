@@ -17,13 +17,14 @@ def providers_config(pack) -> dict:
     return dict(pack.raw.get("providers", {}))
 
 
-def providers_rows(per_zone: list[dict], cfg: dict) -> None:
-    """Add providers, hours_per_provider and below_viability_floor to each zone dict (in place)."""
-    if not cfg:
+def providers_rows(per_zone: list[dict], card) -> None:
+    """Add providers, hours_per_provider and below_viability_floor to each zone dict (in place), from the
+    providers a rate card records (``zones.rates.RateCard.providers``); nothing when the card records none."""
+    if card.providers_per_zone is None and not card.providers_by_zone:
         return
-    floor = cfg.get("viability_floor_hours_per_week")
+    floor = card.viability_floor_hours_per_week
     for z in per_zone:
-        n = int(cfg.get("by_zone", {}).get(z["name"], cfg.get("per_zone", 1)))
+        n = card.providers(z["name"]) or 0
         z["providers"] = n
         z["hours_per_provider"] = round(z["hours_per_week"] / n, 2) if n else None
         z["below_viability_floor"] = bool(floor is not None and n and z["hours_per_week"] / n < float(floor))
@@ -104,8 +105,8 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
     for z in cur_zones:
         z["balance_dev_pct"] = round((z["hours_per_week"] / mean_h - 1) * 100, 1)
     cfg = providers_config(pack)
-    providers_rows(per_zone, cfg)
-    providers_rows(cur_zones, cfg)
+    providers_rows(per_zone, ws.base.rates)
+    providers_rows(cur_zones, ws.base.rates)
     if mode == "walk":
         progress("walk between consecutive visits per zone", 0.96)
         wk_new = consecutive_visit_minutes(ws.layer, res.zones, "walk")
@@ -169,3 +170,30 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
     result["_plan"] = plan
     progress("done", 1.0)
     return result
+
+
+def zone_comparison(ws, plans: dict) -> dict:
+    """Per plan (``{label: Plan}`` on the workspace's units): per zone ``name, units, hours_per_week,
+    mean_drive_min`` (hours-weighted mean drive between two visits of the zone, minutes; ``zones.suggest.evaluate``
+    on the travel engine's unit-centre minutes, routed or ESTIMATED as ``travel`` says), ``contiguous``, and the
+    providers the plan's card records (``providers, hours_per_provider, below_viability_floor``), with the
+    plan-level ``summary``. For comparing two scenarios lot by lot (Merton W/C/E against N/C/S)."""
+    import numpy as np
+
+    from zones.suggest import evaluate, rook_adjacency, summary
+    from zones.travel_cost import unit_travel_minutes
+
+    tc = unit_travel_minutes(ws.layer, "drive")
+    adj = rook_adjacency(ws.units)
+    codes = list(ws.units["unit_code"])
+    out = {"travel": {"method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
+                      "estimated": tc.n_routed_pairs < tc.n_pairs}}
+    for label, plan in plans.items():
+        idx = plan.index(codes)
+        zones = np.array([plan.zone_names[i] for i in plan.zone_idx[idx]], dtype=object)
+        hours = plan.hours_cents[idx] / 100
+        order = [z for z in plan.zone_names]
+        per_zone = evaluate(zones, hours, tc.minutes, adj, order=order)
+        providers_rows(per_zone, plan.rates)
+        out[label] = {"zones": per_zone, "summary": summary(per_zone)}
+    return out
