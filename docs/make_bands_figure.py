@@ -77,15 +77,20 @@ def main() -> int:
     ax[1].legend(fontsize=8)
 
     ruc = s.get("validation", {}).get("ruc", {})
-    who = ["classifier_out_of_sample", "baseline_density", "baseline_area"]
-    lab = ["classifier\n(out of sample)", "density\nalone", "unit area\nalone"]
+    who = ["classifier_out_of_sample", "baseline_density", "baseline_density_same_shares", "baseline_area"]
+    lab = ["classifier\n(out of sample)", "density\nalone", "density, the\nclassifier's\nshares", "unit area\nalone"]
+    who = [w for w in who if all(w in ruc.get(k, {}) for k in ("ruc11", "ruc21"))]
     for j, key in enumerate(("ruc11", "ruc21")):
         if key in ruc:
-            vals = [ruc[key][w]["kappa_linear"] for w in who]
-            ax[2].bar(np.arange(3) + (j - 0.5) * 0.35, vals, 0.35, label=f"ONS {key.upper()}",
-                      color=["#555", "#aaa"][j], edgecolor="k")
-    ax[2].set_xticks(np.arange(3), lab)
-    ax[2].set_ylabel("agreement (linear-weighted kappa)")
+            vals = np.array([ruc[key][w]["kappa_linear"] for w in who])
+            ci = np.array([ruc[key][w].get("kappa_linear_ci95", [v, v]) for w, v in zip(who, vals)])
+            ax[2].bar(np.arange(len(who)) + (j - 0.5) * 0.35, vals, 0.35, label=f"ONS {key.upper()}",
+                      color=["#555", "#aaa"][j], edgecolor="k",
+                      yerr=np.vstack([vals - ci[:, 0], ci[:, 1] - vals]), capsize=3)
+    ax[2].set_xticks(np.arange(len(who)), [lab[["classifier_out_of_sample", "baseline_density",
+                                                 "baseline_density_same_shares", "baseline_area"].index(w)] for w in who],
+                     fontsize=8)
+    ax[2].set_ylabel("agreement (linear-weighted kappa, 95 % bootstrap interval)")
     cd = s.get("validation", {}).get("council_decisions")
     extra = (f"\ncouncil's para-47 bands matched: classifier {cd['classifier']['match']}/{cd['classifier']['of']}, "
              f"density {cd['baseline_density']['match']}, area {cd['baseline_area']['match']}") if cd else ""

@@ -71,6 +71,26 @@ def test_leicestershire_validation_out_of_sample_ruc_and_baselines():
     assert {"ruc11_vs_area", "ruc11_vs_density", "ruc21_vs_area", "ruc21_vs_density"} <= set(diff)
     cd = v["council_decisions"]
     assert cd["classifier"]["of"] == 12  # the 12 parishes of para 47, each its own unit
+    # every kappa has a bootstrap interval around it; the baselines are cut to the same hours shares
+    b = classify_json("leicestershire")["baseline_comparison"]
+    for key in ("ruc11", "ruc21"):
+        for who, k in b[key].items():
+            lo, hi = b["kappa_ci95"][key][who]
+            assert lo <= k <= hi, (key, who)
+        assert b["kappa_unit_weighted"][key]["classifier_out_of_sample"]["kappa_linear"] is not None
+    fair = v["ruc"]["fairness"]
+    assert fair["fitted_to_ruc"] is False and fair["same_points_weights_and_lookup"]
+    assert fair["shares_out_of_sample_pct"]["classifier"] == lodo["county_shares_pct"]
+    same = {who: v["ruc"]["kappa_bootstrap"]["ruc11"]["hours_weighted"]["kappa"][who]["kappa_linear"]
+            for who in ("classifier_out_of_sample", "baseline_density_same_shares")}
+    assert all(x is not None for x in same.values())
+    # the plain reading follows the bootstrap verdicts, whatever they are
+    for name in ("area", "density"):
+        beats = b[f"classifier_beats_{name}_on_ruc"]
+        assert beats == all(b["verdict_vs_baselines"][k]["hours_weighted"][f"baseline_{name}"] == "better"
+                            for k in ("ruc11", "ruc21"))
+    assert ("banding by density alone" in b["reading"]) and (
+        ("beats banding by density alone" in b["reading"]) == b["classifier_beats_density_on_ruc"])
     assert cd["classifier"]["match"] >= cd["baseline_area"]["match"]
 
 

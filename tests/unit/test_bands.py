@@ -96,3 +96,54 @@ def test_baselines_cut_to_the_target_shares():
     dcuts = baseline_cuts(area, hours, {"urban": 70, "fringe": 20, "rural": 8, "isolated": 2}, remote_high=False)
     bd = baseline_bands(area, dcuts, remote_high=False)
     assert bd[0] == 3 and bd[-1] == 0  # the sparsest units are the most remote
+
+
+def _pts(unit_of_point, ref11, ref21=None, weight=None):
+    n = len(unit_of_point)
+    return pd.DataFrame({"unit_idx": np.asarray(unit_of_point), "weight": np.ones(n) if weight is None else weight,
+                         "ruc11": np.asarray(ref11), "ruc21": np.asarray(ref11 if ref21 is None else ref21)})
+
+
+def test_kappa_bootstrap_intervals_paired_fixed_seed_and_unit_majority():
+    from zones.validate_bands import kappa_bootstrap, unit_reference
+
+    rng = np.random.default_rng(3)
+    n_units = 60
+    truth = rng.integers(0, 4, n_units)
+    # 3 client points per unit; one point of every unit disagrees with the unit's class but holds little weight
+    ui = np.repeat(np.arange(n_units), 3)
+    ref = truth[ui].copy()
+    ref[::3] = (ref[::3] + 1) % 4
+    w = np.tile([0.2, 1.0, 1.0], n_units)
+    pts = _pts(ui, ref, weight=w)
+    assert (unit_reference(pts, "ruc11", n_units) == truth).all()  # the class holding most of the unit's hours
+    noisy = np.where(rng.random(n_units) < 0.5, rng.integers(0, 4, n_units), truth)
+    preds = {"classifier": truth, "classifier_out_of_sample": truth, "baseline_density": noisy}
+    a = kappa_bootstrap(preds, pts, n_boot=200, seed=7)
+    b = kappa_bootstrap(preds, pts, n_boot=200, seed=7)
+    assert a == b  # fixed seed: the same intervals every run
+    uw = a["ruc11"]["unit_weighted"]["kappa"]
+    assert uw["classifier_out_of_sample"]["kappa_linear"] == 1.0 and uw["classifier_out_of_sample"]["ci95"] == [1.0, 1.0]
+    hw = a["ruc11"]["hours_weighted"]
+    lo, hi = hw["kappa"]["baseline_density"]["ci95"]
+    assert lo <= hw["kappa"]["baseline_density"]["kappa_linear"] <= hi
+    assert hw["classifier_out_of_sample_minus"]["baseline_density"]["verdict"] == "better"
+    assert "classifier" not in hw["classifier_out_of_sample_minus"]
+    # identical predictions: the paired difference is exactly 0 in every draw -> a tie, never a win
+    same = kappa_bootstrap({"classifier_out_of_sample": noisy, "baseline_density": noisy.copy()}, pts, n_boot=50)
+    d = same["ruc21"]["hours_weighted"]["classifier_out_of_sample_minus"]["baseline_density"]
+    assert d["difference"] == 0 and d["ci95"] == [0.0, 0.0] and d["verdict"].startswith("tie")
+
+
+def test_same_shares_baseline_takes_the_classifiers_hours_per_band():
+    """Fairness: a baseline cut to the target drifts out of sample; kappa then rewards the drift. The same-shares
+    baseline has exactly the classifier's hours per band, so only the ordering of units differs."""
+    from zones.validate_bands import same_shares_baseline
+
+    rng = np.random.default_rng(1)
+    dens = rng.uniform(1, 100, 200)
+    hours = np.ones(200)
+    cls = np.digitize(-dens, np.quantile(-dens, [0.6, 0.85, 0.97]))  # 60/25/12/3 % of hours, densest urban
+    b = same_shares_baseline(dens, hours, cls, remote_high=False)
+    assert np.bincount(b, minlength=4).tolist() == np.bincount(cls, minlength=4).tolist()
+    assert (b == cls).all()  # the same ordering gives the same bands
