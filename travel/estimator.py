@@ -31,6 +31,7 @@ from scipy.spatial import cKDTree
 
 from geodata.datadir import DataError, cache_dir, data_path, file_digest
 
+from .codeversion import code_version
 from .graph import RoadArrays, load_arrays
 from .matrix import travel_times
 
@@ -254,7 +255,8 @@ def error_band(errors: dict | None, d_m: float, setting: str) -> dict:
 # ---------------------------------------------------------------- the reference model, cached
 
 def reference(rebuild: bool = False) -> dict:
-    """The estimator fitted on the reference graph and its held-out checks, cached by input files.
+    """The estimator fitted on the reference graph and its held-out checks, cached by the input files and
+    ``code_version()`` (the source of travel/*.py: new code never reads an older code's fit).
 
     Returns ``{"model": ..., "errors": {...}}``; raises DataError if the reference graph is missing."""
     ref = data_path(REFERENCE_GRAPH, required=False)
@@ -264,7 +266,7 @@ def reference(rebuild: bool = False) -> dict:
     checks = [p for p in (data_path(c, required=False) for c in CHECK_GRAPHS) if p.exists()]
     towns = data_path(TOWNS, required=False)
     files = [ref] + checks + ([towns] if towns.exists() else [])
-    key = file_digest(files, extra=ESTIMATOR_VERSION)
+    key = file_digest(files, extra=ESTIMATOR_VERSION + code_version())
     path = cache_dir("travel") / f"estimator-{key}.json"
     if path.exists() and not rebuild:
         return json.loads(path.read_text())

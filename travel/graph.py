@@ -200,10 +200,13 @@ def load_arrays(path: Path, speeds_kph: dict[str, float] | None = None, progress
                 rebuild: bool = False) -> RoadArrays:
     """Prepared road arrays for a local OSM file, from the cache when the file and speeds are unchanged.
 
-    Cache key: SHA-256 of the file + speed settings + GRAPH_VERSION; stored as ``.npz`` under
-    ``$ZONEPLAN_CACHE/travel``."""
+    Cache key: SHA-256 of the file + speed settings + GRAPH_VERSION + the source of this module
+    (``code_version("travel/graph.py", all_travel=False)``); stored as ``.npz`` under ``$ZONEPLAN_CACHE/travel``."""
+    from .codeversion import code_version
+
     path = Path(path)
-    key = file_digest([path], extra=GRAPH_VERSION + json.dumps(speeds_kph or {}, sort_keys=True))
+    key = file_digest([path], extra=GRAPH_VERSION + code_version("travel/graph.py", all_travel=False)
+                      + json.dumps(speeds_kph or {}, sort_keys=True))
     npz = cache_dir("travel") / f"graph-{key}.npz"
     if npz.exists() and not rebuild:
         t0 = time.perf_counter()

@@ -38,6 +38,7 @@ from geodata.layers import read_csv
 from geodata.units import UnitLayer
 from geodata.validate import RepairReport
 
+from .codeversion import code_version
 from .graph import RoadArrays, load_arrays, pack_graph_paths
 from .estimator import check, error_band, estimate_road_m, estimate_seconds, evaluate, fit_estimator, pair_setting, reference, urban_mask
 from .estimator import DIST_BANDS_M, REFERENCE_GRAPH  # noqa: F401  (re-exported)
@@ -45,6 +46,8 @@ from .matrix import travel_times  # noqa: F401  (re-exported)
 from .matrix import max_speed, nearest_source_times, times_to
 
 METRICS_VERSION = "5"
+# modules outside travel/ whose code shapes the metrics (client points, hubs, place names); travel/*.py are always in
+METRICS_CODE = ("geodata/layers.py", "geodata/names.py", "geodata/units.py", "geodata/validate.py", "geodata/zoning.py")
 K_NEAREST = 3
 SNAP_LIMIT_M = 500.0
 
@@ -133,13 +136,17 @@ def _neighbours(units: gpd.GeoDataFrame) -> list[np.ndarray]:
 
 
 def unit_metrics(layer: UnitLayer, progress=None, rebuild: bool = False) -> pd.DataFrame:
-    """Travel metrics per unit (one row per unit_code, in layer order); cached by inputs. See module doc."""
+    """Travel metrics per unit (one row per unit_code, in layer order); see module doc.
+
+    Cached under ``$ZONEPLAN_CACHE/travel`` by the input files (graphs, reference graph, pack), the units'
+    codes/hours/areas and ``code_version(*METRICS_CODE)`` (the source of travel/*.py and the geodata modules
+    used), so data or code changes give a rebuild."""
     progress = progress or (lambda s, f: None)
     pack = layer.pack
     graphs = pack_graph_paths(pack)
     ref = data_path(REFERENCE_GRAPH, required=False)
     files = graphs + ([ref] if ref.exists() else []) + [pack.path]
-    key = file_digest(files, extra=METRICS_VERSION + str(pd.util.hash_pandas_object(
+    key = file_digest(files, extra=METRICS_VERSION + code_version(*METRICS_CODE) + str(pd.util.hash_pandas_object(
         layer.units[["unit_code", "hours_per_week", "area_km2"]], index=False).sum()))
     out_csv = cache_dir("travel") / f"metrics-{pack.id}-{key}.csv"
     meta_json = out_csv.with_suffix(".json")

@@ -59,7 +59,9 @@ def _walk_arrays(path: Path):
 
     from travel.graph import RoadArrays
 
-    key = file_digest([path], extra="walk1")
+    from travel.codeversion import code_version
+
+    key = file_digest([path], extra="walk1" + code_version("zones/travel_cost.py", "travel/graph.py", all_travel=False))
     npz = cache_dir("travel") / f"walk-{key}.npz"
     if npz.exists():
         z = np.load(npz, allow_pickle=False)
@@ -157,7 +159,9 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
     files = [g for g in graphs if g.exists()] + ([ref] if ref.exists() else [])
     import pandas as pd
 
-    key = file_digest(files, extra="tc3" + mode + str(pd.util.hash_pandas_object(
+    from travel.codeversion import code_version
+
+    key = file_digest(files, extra="tc3" + mode + code_version("zones/travel_cost.py") + str(pd.util.hash_pandas_object(
         units[["unit_code", "area_km2"]], index=False).sum()))
     npz = cache_dir("suggest") / f"travel-{pack.id}-{mode}-{key}.npz"
     if npz.exists():
