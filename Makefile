@@ -23,6 +23,6 @@ system-deps:
 	bash .ci/system-deps
 
 test: install system-deps
-	$(BIN)/python -m pytest tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+	$(BIN)/python -m pytest tests -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 .PHONY: install app test system-deps
