@@ -64,9 +64,9 @@ def main() -> dict:
 
     ws = load_workspace("leicestershire")
     raw = ws.units.to_crs("EPSG:4326")[["unit_code", "unit_name", "parishes", "hours_per_week", "geometry"]].to_json(drop_id=True)
-    # the Edit zones map exactly as the page builds it (units by band, zone outlines and labels, legend, Draw)
+    # the folium map the read-only pages still draw (units by band, zone outlines and labels, legend); Edit zones
+    # and Zone map use the unit map component (pages/unitmap.py), whose geometry is sent once per council
     m = common.band_map("leicestershire", ws, ws.base)
-    common.draw_plugin().add_to(m)
     html = m.get_root().render()
     out = {"rerun_ms": round(statistics.median(times), 1), "rerun_ms_max": round(max(times), 1), "edits": len(times),
            "script_ms": round(statistics.median(script_ms), 1), "script_ms_max": round(max(script_ms), 1),

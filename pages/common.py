@@ -100,10 +100,11 @@ def workspace(council: str) -> Workspace:
     shows a progress bar. Called first by every page (so it also makes sure ``app.py`` runs around the page)."""
     use_app_navigation()
     built = st.session_state.setdefault("_built", set())
+    slot = st.empty()  # always there, so elements below keep their place (the unit map is not remounted)
     if council not in built:
-        bar = st.progress(0.0, text=f"Preparing {council}…")
+        bar = slot.progress(0.0, text=f"Preparing {council}…")
         load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step))
-        bar.empty()
+        slot.empty()
         built.add(council)
     return _workspace(council)
 
@@ -278,29 +279,11 @@ def web_assets() -> bool:
     import xstatic.pkg.jquery as jq
     import xstatic.pkg.leaflet as lf
 
-    import importlib.util
-
     STATIC_VENDOR.mkdir(parents=True, exist_ok=True)
     for src in [Path(lf.BASE_DIR) / "leaflet.js", Path(lf.BASE_DIR) / "leaflet.css", Path(jq.BASE_DIR) / "jquery.min.js"]:
         shutil.copyfile(src, STATIC_VENDOR / src.name)
     shutil.copytree(Path(lf.BASE_DIR) / "images", STATIC_VENDOR / "images", dirs_exist_ok=True)
-    # leaflet.draw (folium's Draw plugin) from django-leaflet's static files, without importing Django
-    spec = importlib.util.find_spec("leaflet")
-    draw = Path(list(spec.submodule_search_locations)[0]) / "static" / "leaflet" / "draw"
-    shutil.copytree(draw, STATIC_VENDOR / "draw", dirs_exist_ok=True)
     return True
-
-
-def draw_plugin():
-    """folium's Draw plugin (polygon and rectangle) with leaflet.draw served locally."""
-    from folium.plugins import Draw
-
-    web_assets()
-    d = Draw(export=False, draw_options={"polyline": False, "circle": False, "circlemarker": False, "marker": False,
-                                         "rectangle": True, "polygon": True})
-    d.default_js = [("leaflet_draw_js", f"{VENDOR_URL}/draw/leaflet.draw.js")]
-    d.default_css = [("leaflet_draw_css", f"{VENDOR_URL}/draw/leaflet.draw.css")]
-    return d
 
 
 def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None) -> folium.Map:

@@ -1,24 +1,53 @@
-"""Edit zones (commissioners): select units (click, draw, search), move them to a zone and/or band with a reason,
-undo/redo; totals and the change against the base plan update after every edit."""
+"""Edit zones (commissioners): select units on the unit map (click, paint, rectangle, lasso, search; the selection
+lives in the browser until the move), see what the selection holds and what the move would change, move them to
+a zone and/or band with a reason, undo/redo (buttons or Ctrl+Z / Ctrl+Shift+Z); totals, the change against the
+base plan and the balance between zones update after every edit."""
+from dataclasses import asdict
+
+import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
-from pages import common
+from pages import common, unitmap
 from zones.outputs.escape import md_text
 from zones.rates import fmt_gbp
 from zones.impact import compare
-from zones.service.workspace import search_units, unit_at, units_in_geojson
+from zones.service.search import find_units
+from zones.service.summary import band_summary, selection_summary, signed_gbp, zone_summary
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 hist = common.history(council)
-plan = hist.current
 pack = ws.layer.pack
 names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
-sel_key = f"sel-{council}"
+sel_key, rev_key, search_key = f"sel-{council}", f"selrev-{council}", f"um-search-{council}"
+map_key = f"unitmap-{council}"
 selection: list = st.session_state.setdefault(sel_key, [])
+st.session_state.setdefault(rev_key, 0)
+
+# the map's event (one per gesture end, search, or Ctrl+Z / Ctrl+Shift+Z), handled before anything is drawn
+ev = unitmap.pending_event(map_key)
+if ev:
+    kind = ev.get("event")
+    if kind == "selection":
+        codes = ev.get("codes") if isinstance(ev.get("codes"), list) else []
+        selection = [c for c in dict.fromkeys(codes[: len(names)]) if isinstance(c, str) and c in names]
+        st.session_state[sel_key] = selection
+    elif kind == "undo":
+        hist.undo()
+    elif kind == "redo":
+        hist.redo()
+    elif kind == "search":
+        st.session_state[search_key] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
+plan = hist.current
+
+
+def _bump_selection(codes) -> None:
+    """Python changed the selection (move, Clear): the browser takes it on the next run."""
+    st.session_state[sel_key] = list(codes)
+    st.session_state[rev_key] = st.session_state.get(rev_key, 0) + 1
+
 
 def _move():
     ss = st.session_state
@@ -31,68 +60,78 @@ def _move():
         ss["edit-error"] = f"Nothing changed: {exc}"
         return
     hist.apply(new, {"units": list(ss[sel_key]), "zone": zone, "band": band, "reason": reason})
-    ss[sel_key] = []
+    _bump_selection([])
     ss["new-zone"] = ""
 
 
-def _set_selection(codes):
-    st.session_state[sel_key] = list(codes)
+def _target() -> tuple[str | None, str | None]:
+    """The move's target as the form holds it now (None = no change)."""
+    ss = st.session_state
+    zone = (ss.get("new-zone") or "").strip() or ss.get("to-zone", "(keep)")
+    band = ss.get("to-band", "(keep)")
+    return (None if zone == "(keep)" else zone), (None if band not in plan.band_names else band)
 
 
 st.title("Edit zones and bands")
+err = st.empty()  # always there, so the map below keeps its place (and its view) when an error shows
 if st.session_state.get("edit-error"):
-    st.error(st.session_state.pop("edit-error"))
+    err.error(st.session_state.pop("edit-error"))
+imp = compare(ws.base, plan)
+search = st.session_state.get(search_key)
 left, right = st.columns([3, 2])
 with left:
-    m = common.band_map(council, ws, plan, set(selection))
-    common.draw_plugin().add_to(m)
-    out = st_folium(m, height=520, use_container_width=True, returned_objects=["last_clicked", "last_active_drawing"],
-                    key=f"emap-{council}") or {}
-    click, drawing = out.get("last_clicked"), out.get("last_active_drawing")
-    if click and st.session_state.get("_last_click") != click:
-        st.session_state["_last_click"] = click
-        code = unit_at(ws, click["lng"], click["lat"])
-        if code:
-            selection.remove(code) if code in selection else selection.append(code)
-            st.rerun()
-    if drawing and st.session_state.get("_last_draw") != drawing:
-        st.session_state["_last_draw"] = drawing
-        try:
-            selection.extend(c for c in units_in_geojson(ws, drawing["geometry"]) if c not in selection)
-        except DataError as exc:  # an oversized or malformed drawing: refused, nothing selected
-            st.session_state["edit-error"] = f"Nothing selected: {exc}"
-        st.rerun()
+    unitmap.unit_map(council, ws, plan, key=map_key, mode="edit", selection=selection,
+                     selection_rev=st.session_state[rev_key], search=search,
+                     changed={r["unit_code"] for r in imp.rows}, title=unitmap.map_title(council, hist), height=540)
 with right:
-    q = st.text_input("Find a unit or parish (name or code)", key="search")
-    found = search_units(ws, q) if q else []
-    if q and not found:
-        st.info(f"No unit or parish matches '{md_text(q)}'.")
-    if found:
-        st.dataframe(pd.DataFrame({"unit": [names[c] for c in found[:20]], "code": found[:20],
-                                   "band": [plan.band_of(c) for c in found[:20]], "zone": [plan.zone_of(c) for c in found[:20]]}),
-                     hide_index=True, width="stretch")
-        st.button(f"Add {min(len(found), 20)} to selection", key="add-found", on_click=_set_selection,
-                  args=(selection + [c for c in found[:20] if c not in selection],))
-    st.multiselect("Selection", list(ws.units["unit_code"]), default=selection, format_func=lambda c: names[c],
-                   key=f"selbox-{council}-{len(hist.undo_stack)}-{len(selection)}",
-                   on_change=None)
-    chosen = st.session_state.get(f"selbox-{council}-{len(hist.undo_stack)}-{len(selection)}", selection)
-    if chosen != selection:
-        st.session_state[sel_key] = list(chosen)
-        selection = st.session_state[sel_key]
+    with st.container(border=True, key="selection-summary"):
+        tz, tb = _target()
+        s = selection_summary(plan, selection, zone=tz, band=tb)
+        st.markdown(f"**Selection: {s['units']} unit{'s' if s['units'] != 1 else ''}** · "
+                    f"{s['hours_per_week']:,.2f} hours a week · {fmt_gbp(s['gbp_per_week'])} a week at today's bands")
+        if selection:
+            st.caption("By band: " + "; ".join(f"{b} {v['units']} ({v['hours_per_week']:,.2f} h)" for b, v in s["by_band"].items())
+                       + ". In: " + "; ".join(f"{md_text(z)} {v['units']}" for z, v in list(s["by_zone"].items())[:6])
+                       + ("…" if len(s["by_zone"]) > 6 else ""))
+            if "move_gbp_per_week" in s:
+                what = " and ".join(x for x in [f"{pack.zone_label} {md_text(tz)}" if tz else "", f"band {tb}" if tb else ""] if x)
+                st.markdown(f"Moving to {what}: **{signed_gbp(s['move_gbp_per_week'])} a week**, "
+                            f"{s['move_units_changed']} unit(s) change, {s['move_hours_changing_band']:,.2f} hours a week change band.")
+            else:
+                st.caption("Choose a band and/or a zone below to see what the move would change.")
+            with st.expander("Selected units"):
+                st.write(", ".join(md_text(names[c]) for c in selection))
+        else:
+            st.caption("Click units, or Paint / Rectangle / Lasso on the map, or search and press Enter.")
     zone = st.selectbox(f"Move to {pack.zone_label}", ["(keep)"] + list(plan.zone_names), key="to-zone")
     st.text_input(f"…or to a new {pack.zone_label} (name)", key="new-zone")
     band = st.selectbox("Move to band", ["(keep)"] + list(plan.band_names), key="to-band")
     reason = st.text_input("Reason (recorded with the change)", key="reason")
     b1, b2, b3, b4 = st.columns(4)
     b1.button("Move", type="primary", disabled=not selection, key="move", on_click=_move)
-    b2.button("Undo", disabled=not hist.undo_stack, key="undo", on_click=hist.undo)
-    b3.button("Redo", disabled=not hist.redo_stack, key="redo", on_click=hist.redo)
-    b4.button("Clear", disabled=not selection, key="clear", on_click=_set_selection, args=([],))
+    b2.button("Undo", disabled=not hist.undo_stack, key="undo", on_click=hist.undo, help="Ctrl+Z")
+    b3.button("Redo", disabled=not hist.redo_stack, key="redo", on_click=hist.redo, help="Ctrl+Shift+Z")
+    b4.button("Clear", disabled=not selection, key="clear", on_click=_bump_selection, args=([],))
+    with st.container(border=True, key="plan-summary"):
+        zs = zone_summary(plan)
+        st.markdown(f"**Balance between {pack.zone_label}s** (care hours a week)")
+        chart = alt.Chart(zs.assign(gbp=[float(x) for x in zs["gbp_per_week"]])).mark_bar().encode(
+            y=alt.Y("zone:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)), x=alt.X("hours_per_week:Q", title="hours / week"),
+            tooltip=[alt.Tooltip("zone:N"), alt.Tooltip("units:Q"), alt.Tooltip("hours_per_week:Q", format=",.2f"),
+                     alt.Tooltip("gbp:Q", title="£ / week", format=",.2f"), alt.Tooltip("share_pct:Q", title="% of hours")])
+        st.altair_chart(chart.properties(height=max(90, 20 * len(zs))), width="stretch")
+        bs = band_summary(plan)
+        st.dataframe(pd.DataFrame({"band": bs["band"], "units": bs["units"], "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
+                                   "£ / hour": [str(x) for x in bs["rate_gbp_per_hour"]],
+                                   "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]]}), hide_index=True, width="stretch")
+        with st.expander(f"Hours and £ per {pack.zone_label}"):
+            st.dataframe(pd.DataFrame({pack.zone_label: zs["zone"], "units": zs["units"],
+                                       "hours / week": zs["hours_per_week"].map("{:,.2f}".format),
+                                       "£ / week": [fmt_gbp(x) for x in zs["gbp_per_week"]], "% of hours": zs["share_pct"]}),
+                         hide_index=True, width="stretch")
 
 st.subheader("Totals")
 t = plan.totals()
-imp = compare(ws.base, plan)
 c = st.columns(4)
 c[0].metric("Hours / week", f"{t['hours_per_week']:,.2f}")
 c[1].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}", delta=f"{fmt_gbp(imp.gbp_per_week)} vs base" if imp.rows else None, delta_color="inverse")

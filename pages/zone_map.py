@@ -1,12 +1,15 @@
 """Zone map (scrutiny members, read-only): units coloured by band, zones, legend, evidence on click."""
-import streamlit as st
-from streamlit_folium import st_folium
+from dataclasses import asdict
 
-from pages import common
+import streamlit as st
+
+from pages import common, unitmap
+from zones.impact import compare
 from zones.rates import fmt_gbp
 from geodata.datadir import DataError
 from travel.od import drive_from_unit, unit_error_note
-from zones.service.workspace import evidence_card, notes, unit_at
+from zones.service.search import find_units
+from zones.service.workspace import evidence_card, notes
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
@@ -21,12 +24,15 @@ c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
 for n in notes(ws):
     st.caption("Note: " + n)
-out = st_folium(common.band_map(council, ws, plan), height=600, use_container_width=True,
-                returned_objects=["last_clicked"], key=f"zmap-{council}")
-clicked = (out or {}).get("last_clicked")
-if clicked and clicked != st.session_state.get("_zm_click"):  # a new click picks the unit (the list can override it)
-    st.session_state["_zm_click"] = clicked
-    st.session_state["ev-pick"] = unit_at(ws, clicked["lng"], clicked["lat"])
+zm_key, zm_search = f"zonemap-{council}", f"zm-search-{council}"
+ev = unitmap.pending_event(zm_key)  # view-only: a clicked (or searched + Enter) unit opens its evidence card
+if ev and ev.get("event") == "pick" and ev.get("code") in set(ws.units["unit_code"]):
+    st.session_state["ev-pick"] = ev["code"]
+elif ev and ev.get("event") == "search":
+    st.session_state[zm_search] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
+unitmap.unit_map(council, ws, plan, key=zm_key, mode="view", search=st.session_state.get(zm_search),
+                 changed={r["unit_code"] for r in compare(ws.base, plan).rows}, title=unitmap.map_title(council),
+                 picked=st.session_state.get("ev-pick"), height=560)
 names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
 code = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
                     format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")

@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 
 from tests.browser.conftest import wait_idle
+from tests.browser.mapkit import (browser_selected, drag, highlighted, map_box, map_frame, open_map, python_selection,
+                                  search, tool, wait_for)
 from zones.service.workspace import load_workspace
 
 pytestmark = pytest.mark.browser
@@ -32,19 +34,18 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
     hours = Decimal(int(ws.base.hours_cents[ws.base.index(code)[0]])) / 100
     expected = (hours * (ws.base.rates.rate(new) - ws.base.rates.rate(old))).quantize(Decimal("0.01"))
 
-    page.goto(server + "/edit_zones?council=leicestershire")
-    page.locator("iframe").first.wait_for()  # the map: the first run (workspace load) has finished
+    open_map(page, server + "/edit_zones?council=leicestershire")  # the map: the first run (workspace load) has finished
     wait_idle(page, 1500)
     page.shot("open")
     # a page URL opened first on a fresh server gets the app's navigation, not the legacy pages/ listing
     assert page.get_by_role("link", name="Zone map").count() == 1
     assert page.get_by_role("link", name="common").count() == 0
     assert page.get_by_label("Council").count() == 1
-    page.get_by_label("Find a unit or parish (name or code)").fill("Asfordby")
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name=re.compile(r"Add \d+ to selection")).click()
-    wait_idle(page)
+    # the map's search box: the parish is highlighted, Enter selects it
+    search(page, "Asfordby")
+    wait_for(lambda: highlighted(page), "Asfordby highlighted on the map")
+    map_frame(page).locator("#um-search").press("Enter")
+    wait_for(lambda: python_selection(page) == 1, "Asfordby in the selection")
     select_option(page, "Move to band", new)
     page.get_by_label("Reason (recorded with the change)").fill("browser test")
     page.keyboard.press("Enter")
@@ -86,13 +87,11 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
 
 
 def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server, page):
-    page.goto(server + "/?council=leicestershire&readonly=1")
-    page.locator("iframe").first.wait_for()
+    open_map(page, server + "/?council=leicestershire&readonly=1")
     wait_idle(page, 2500)
     page.shot("map")
     assert page.get_by_role("link", name="Edit zones").count() == 0
-    frame = page.frame_locator("iframe").first
-    box = frame.locator(".leaflet-container").bounding_box()
+    box = map_box(page)
     assert box is not None
     # click the middle of the county's polygons (the map centre lies inside Leicestershire's units or Leicester's hole;
     # try a few points until a unit's evidence appears)
@@ -119,51 +118,24 @@ def test_scrutiny_member_clicks_a_unit_sees_evidence_and_downloads_report(server
     assert "OpenStreetMap" in html and "data:image/png;base64" in html
 
 
-def selection_count(pg) -> int:
-    """Units in the Selection multiselect (one chip per unit)."""
-    box = pg.locator('[data-testid="stMultiSelect"]', has_text="Selection")
-    return box.locator("[data-tag]").count()
-
-
-def settled_selection_count(pg, done, tries: int = 20) -> int:
-    """The selection count once ``done(count)`` holds or ``tries`` idle waits have passed: a click or a drawn
-    shape reaches the app through the map iframe, and its rerun may start after ``wait_idle`` has returned."""
-    n = selection_count(pg)
-    for _ in range(tries):
-        if done(n):
-            break
-        wait_idle(pg, 500)
-        n = selection_count(pg)
-    return n
-
-
 def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
-    page.goto(server + "/edit_zones?council=leicestershire")
-    page.locator("iframe").first.wait_for()
+    open_map(page, server + "/edit_zones?council=leicestershire")
     wait_idle(page, 2000)
-    assert selection_count(page) == 0
-    frame = page.frame_locator("iframe").first
-    box = frame.locator(".leaflet-container").bounding_box()
-    assert box is not None
+    assert browser_selected(page) == 0 and python_selection(page) == 0
+    box = map_box(page)
     # click: a point on a unit toggles it into the selection (Leicester city is a hole in the county, so try a few)
-    for dx, dy in [(-0.2, -0.2), (0.2, 0.2), (-0.25, 0.15), (0.25, -0.2)]:
+    for dx, dy in [(-0.2, 0.2), (0.2, 0.2), (-0.25, 0.15), (0.25, -0.2)]:
         page.mouse.click(box["x"] + box["width"] * (0.5 + dx), box["y"] + box["height"] * (0.5 + dy))
-        wait_idle(page, 1200)
-        if settled_selection_count(page, lambda n: n > 0, tries=4):
+        if browser_selected(page):
             break
+    assert browser_selected(page) == 1
+    wait_for(lambda: python_selection(page) == 1, "the clicked unit in Python's selection")
     page.shot("clicked")
-    assert settled_selection_count(page, lambda n: n == 1) == 1
-    # draw: the rectangle tool of leaflet.draw (served locally), dragged over part of the county
-    frame.locator(".leaflet-draw-draw-rectangle").click()
-    x0, y0 = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.25
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + box["width"] * 0.1, y0 + box["height"] * 0.1, steps=5)
-    page.mouse.move(x0 + box["width"] * 0.2, y0 + box["height"] * 0.2, steps=5)
-    page.mouse.up()
-    wait_idle(page, 1500)
-    assert settled_selection_count(page, lambda n: n > 1) > 1
+    # draw: the map's own rectangle tool (no leaflet.draw), dragged over part of the county
+    tool(page, "Rectangle")
+    drag(page, [(0.3, 0.3), (0.4, 0.4), (0.5, 0.5)])
+    n = wait_for(lambda: browser_selected(page) > 1 and browser_selected(page), "the rectangle's units")
+    wait_for(lambda: python_selection(page) == n, "the rectangle's units in Python's selection")
     page.shot("drawn")
     page.get_by_role("button", name="Clear", exact=True).click()
-    wait_idle(page)
-    assert settled_selection_count(page, lambda n: n == 0) == 0
+    wait_for(lambda: python_selection(page) == 0 and browser_selected(page) == 0, "Clear to empty the selection")

@@ -61,8 +61,13 @@ def test_readonly_link_hides_edit_pages():
 def test_edit_moves_a_parish_and_undo_restores():
     at = app("pages/edit_zones.py")
     base = history(at).current
-    at.text_input(key="search").set_value("Asfordby").run()
-    at.button(key="add-found").click().run()
+    # the unit map's events as the browser sends them: a search, then Enter adding the result to the selection
+    at.session_state["unitmap-leicestershire"] = {"id": "apptest-1", "event": "search", "q": "Asfordby"}
+    at.run()
+    found = at.session_state["um-search-leicestershire"]
+    assert found["kind"] == "name" and found["codes"][0] == "E04005516"
+    at.session_state["unitmap-leicestershire"] = {"id": "apptest-2", "event": "selection", "codes": found["codes"][:1]}
+    at.run()
     assert "E04005516" in at.session_state["sel-leicestershire"]
     old_band = base.band_of("E04005516")
     new_band = "isolated" if old_band != "isolated" else "urban"

@@ -1,0 +1,149 @@
+"""The unit map: a small Streamlit component (``pages/unitmap_frontend/``: static index.html + plain JS + Leaflet
+served from the xstatic-leaflet package, no CDN, no build step) for Districtr-like editing.
+
+The browser keeps the Leaflet map (zoom and centre survive reruns) and the selection: click toggles a unit,
+Paint adds units under a dragged pointer (Erase or Shift removes), Rectangle and Lasso select what they touch,
+a search box finds units, places and postcodes (matching in ``zones.service.search``). The component talks to
+Python once per gesture end, as an event ``{"id", "event", ...}``:
+
+- ``selection`` (``codes``): the browser's selection after a click, paint stroke, rectangle or lasso;
+- ``search`` (``q``): a typed query; Python answers through the ``search`` argument on the rerun;
+- ``undo`` / ``redo``: Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) outside text fields;
+- ``pick`` (``code``): view-only mode, a clicked unit (its evidence card).
+
+Every user string (unit, zone and scenario names) is put on the page as text (``textContent``), never as HTML.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from geodata.datadir import ATTRIBUTION
+from geodata.web import to_web
+from pages import common
+
+FRONTEND = Path(__file__).with_name("unitmap_frontend")
+_component = components.declare_component("unitmap", path=str(FRONTEND))
+
+#: Okabe-Ito based palette (colour-blind safe: blue / sky blue / orange / vermillion keep apart under
+#: deuteranopia and protanopia; tests/unit/test_unitmap_palette.py) and a pattern per band, so bands are never
+#: told by colour alone.
+BAND_STYLE = {
+    "urban": ("#0072B2", "none"),
+    "fringe": ("#56B4E9", "diagonal"),
+    "rural": ("#E69F00", "dots"),
+    "isolated": ("#D55E00", "cross"),
+}
+EXTRA_STYLES = [("#009E73", "horizontal"), ("#CC79A7", "vertical"), ("#F0E442", "diagonal"), ("#999999", "dots")]
+
+
+def band_styles(bands) -> list[dict]:
+    out = []
+    for i, b in enumerate(bands):
+        colour, pattern = BAND_STYLE.get(b, EXTRA_STYLES[i % len(EXTRA_STYLES)])
+        out.append({"name": b, "colour": colour, "pattern": pattern})
+    return out
+
+
+@st.cache_resource(show_spinner=False)
+def _assets() -> bool:
+    """Leaflet (xstatic-leaflet) copied beside the component's index.html (git-ignored ``vendor/``): the map works
+    on a council network with no CDN and under any server base path."""
+    import xstatic.pkg.leaflet as lf
+
+    dst = FRONTEND / "vendor"
+    dst.mkdir(exist_ok=True)
+    for name in ("leaflet.js", "leaflet.css"):
+        if not (dst / name).exists() or (dst / name).stat().st_size != (Path(lf.BASE_DIR) / name).stat().st_size:
+            shutil.copyfile(Path(lf.BASE_DIR) / name, dst / name)
+    shutil.copytree(Path(lf.BASE_DIR) / "images", dst / "images", dirs_exist_ok=True)
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def _geometry(council: str) -> dict:
+    """Simplified EPSG:4326 unit polygons with their fixed properties (code, name, parishes, hours), in unit order,
+    and the council's bounds; computed once per council."""
+    ws = common._workspace(council)
+    web = to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"])
+    fc = json.loads(web.to_json(drop_id=True))
+    feats = [{"type": "Feature", "geometry": f["geometry"],
+              "properties": {"code": f["properties"]["unit_code"], "name": f["properties"]["unit_name"] or "",
+                             "parishes": (f["properties"]["parishes"] or "").replace(";", ", "),
+                             "hours": f["properties"]["hours_per_week"]}} for f in fc["features"]]
+    b = web.total_bounds
+    return {"key": f"{council}-{len(feats)}-{abs(hash(tuple(ws.units['unit_code']))) % 10**9}",
+            "units": {"type": "FeatureCollection", "features": feats},
+            "bounds": [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]}
+
+
+def band_legend(ws, plan) -> list[dict]:
+    """Per band: name, rate £/h (text), one-line description from the pack's ``[band_descriptions]`` (Leicestershire:
+    report para 41), colour and pattern."""
+    desc = ws.layer.pack.raw.get("band_descriptions", {})
+    out = band_styles(plan.band_names)
+    for d in out:
+        d["source"] = str(desc.get("source", ""))
+        d["rate"] = f"£{plan.rates.effective_rate(d['name'])}/h"
+        d["description"] = str(desc.get(d["name"], ""))
+    return out
+
+
+def pending_event(key: str) -> dict | None:
+    """The component's event not yet handled in this session (read from session state before the map is drawn, so
+    an undo or a new selection shows in this very run), or None."""
+    v = st.session_state.get(key)
+    if not isinstance(v, dict) or not v.get("id"):
+        return None
+    seen = st.session_state.setdefault("_unitmap_seen", {})
+    if seen.get(key) == v["id"]:
+        return None
+    seen[key] = v["id"]
+    return v
+
+
+def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=(), selection_rev: int = 0,
+             search: dict | None = None, changed=(), title: str = "", picked: str | None = None,
+             height: int = 560) -> None:
+    """Draw the unit map (see the module docstring). ``selection``/``selection_rev``: Python's selection, applied
+    by the browser only when ``selection_rev`` grows (after a move, Clear or a reload); ``changed``: units that
+    differ from the base plan (marked); ``title``: the scenario and version shown."""
+    _assets()
+    geo = _geometry(council)
+    a = plan.assignments().set_index("unit_code").loc[[f["properties"]["code"] for f in geo["units"]["features"]]]
+    zone_list = list(dict.fromkeys(a["zone"]))
+    zpos = {z: i for i, z in enumerate(zone_list)}
+    bpos = {b: i for i, b in enumerate(plan.band_names)}
+    zone_of_unit = tuple(plan.zone_of(c) for c in ws.units["unit_code"])
+    _component(
+        geo=geo, zones=zone_list, bands=band_legend(ws, plan),
+        assign=[[zpos[z], bpos[b]] for z, b in zip(a["zone"], a["band"])],
+        outlines=common.zones_geojson(council, zone_of_unit),
+        labels=[[n, lat, lon] for n, lat, lon in common.zone_labels(council, zone_of_unit)],
+        zone_label=ws.layer.pack.zone_label, mode=mode, selection=list(selection), selection_rev=int(selection_rev),
+        search=search, changed=sorted(changed), title=title, picked=picked, height=height, attribution=ATTRIBUTION,
+        key=key, default=None,
+    )
+
+
+def map_title(council: str, hist=None) -> str:
+    """The map's title box: council, the scenario and version shown (or the unsaved working plan), and how many
+    edits were made since it was opened. First line bold; later lines smaller."""
+    from geodata.packs import load_pack
+
+    ss = st.session_state
+    name = load_pack(council).name
+    opened = ss.get(f"sc-opened-{council}")  # (scenario id, name, version) opened or saved on the Scenarios page
+    if ss.get("scenario-title"):
+        shown = str(ss["scenario-title"])
+    elif opened:
+        shown = f"{opened[1]} v{opened[2]}"
+    else:
+        shown = "working plan (not saved)"
+    edits = len(hist.undo_stack) if hist is not None else 0
+    sub = f"{edits} edit{'s' if edits != 1 else ''} since opened" if edits else "as opened"
+    return f"{name}: {shown}\n{sub}"

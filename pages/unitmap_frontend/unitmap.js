@@ -1,0 +1,456 @@
+/* Unit map: a Streamlit component in plain JS (no build step). Speaks the component protocol by postMessage:
+   componentReady -> render(args) -> setComponentValue(event) / setFrameHeight.
+   Keeps its own Leaflet map (the view survives reruns) and the selection (sent once per gesture end).
+   Every user string goes in as textContent: never innerHTML with data. */
+(function () {
+  "use strict";
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var nonce = Math.random().toString(36).slice(2, 10);
+  var seq = 0;
+  var args = null;          // last render args
+  var map = null, unitLayer = null, outlineLayer = null, labelLayer = null, selLayer = null, hlLayer = null;
+  var geoKey = null;        // geometry currently drawn
+  var units = [];           // [{code, name, parishes, hours, rings: [[[lat,lng]...]...], bbox: [s,w,n,e], layer}]
+  var byCode = {};
+  var selection = new Set();
+  var appliedRev = -1;
+  var changed = new Set();
+  var highlight = [];
+  var tool = "pan", erase = false;
+  var lastSearchSent = null, pendingEnter = null, searchTimer = null, lastResult = null;
+  var countCtl = null, titleCtl = null;
+
+  function post(type, data) {
+    var msg = Object.assign({ isStreamlitMessage: true, type: type }, data || {});
+    window.parent.postMessage(msg, "*");
+  }
+  function send(event, extra) {
+    seq += 1;
+    post("streamlit:setComponentValue", { value: Object.assign({ id: nonce + "-" + seq, event: event }, extra || {}), dataType: "json" });
+  }
+  function setHeight() { post("streamlit:setFrameHeight", { height: Math.ceil(document.body.scrollHeight) + 4 }); }
+  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = String(text); return e; }
+  function normQ(s) { return String(s || "").trim().split(/\s+/).join(" ").slice(0, 120); }
+
+  /* ---------------------------------------------------------------- patterns (bands not told by colour alone) */
+  function svg(tag, attrs) { var e = document.createElementNS(SVGNS, tag); for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
+  function addMarks(p, pattern, stroke) {
+    if (pattern === "diagonal") p.appendChild(svg("path", { d: "M-2,2 l4,-4 M0,10 l10,-10 M8,12 l4,-4", stroke: stroke, "stroke-width": 1.6 }));
+    else if (pattern === "dots") { p.appendChild(svg("circle", { cx: 2.5, cy: 2.5, r: 1.4, fill: stroke })); p.appendChild(svg("circle", { cx: 7.5, cy: 7.5, r: 1.4, fill: stroke })); }
+    else if (pattern === "cross") p.appendChild(svg("path", { d: "M-2,2 l4,-4 M0,10 l10,-10 M8,12 l4,-4 M-2,8 l4,4 M0,0 l10,10 M8,-2 l4,4", stroke: stroke, "stroke-width": 1.3 }));
+    else if (pattern === "horizontal") p.appendChild(svg("path", { d: "M0,5 h10", stroke: stroke, "stroke-width": 1.6 }));
+    else if (pattern === "vertical") p.appendChild(svg("path", { d: "M5,0 v10", stroke: stroke, "stroke-width": 1.6 }));
+  }
+  function buildPatterns(bands) {
+    var defs = document.getElementById("patterns");
+    while (defs.firstChild) defs.removeChild(defs.firstChild);
+    bands.forEach(function (b, i) {
+      var p = svg("pattern", { id: "pat-" + i, patternUnits: "userSpaceOnUse", width: 10, height: 10 });
+      p.appendChild(svg("rect", { width: 10, height: 10, fill: b.colour }));
+      addMarks(p, b.pattern, "rgba(0,0,0,0.55)");
+      defs.appendChild(p);
+    });
+    var s = svg("pattern", { id: "pat-sel", patternUnits: "userSpaceOnUse", width: 8, height: 8, patternTransform: "rotate(-45)" });
+    s.appendChild(svg("rect", { width: 3, height: 8, fill: "rgba(0,68,221,0.55)" }));
+    defs.appendChild(s);
+  }
+  function swatch(b, i) {
+    var s = svg("svg", { width: 26, height: 16, role: "img", "aria-label": b.name + " pattern" });
+    s.appendChild(svg("rect", { width: 26, height: 16, fill: "url(#pat-" + i + ")" }));
+    return s;
+  }
+
+  /* ---------------------------------------------------------------- geometry helpers (lat/lng degrees) */
+  function ringsOf(geom) {
+    var polys = geom.type === "Polygon" ? [geom.coordinates] : geom.type === "MultiPolygon" ? geom.coordinates : [];
+    var rings = [];
+    polys.forEach(function (poly) { poly.forEach(function (r) { rings.push(r.map(function (c) { return [c[1], c[0]]; })); }); });
+    return rings;
+  }
+  function bboxOf(rings) {
+    var b = [90, 180, -90, -180];
+    rings.forEach(function (r) { r.forEach(function (p) { if (p[0] < b[0]) b[0] = p[0]; if (p[1] < b[1]) b[1] = p[1]; if (p[0] > b[2]) b[2] = p[0]; if (p[1] > b[3]) b[3] = p[1]; }); });
+    return b;
+  }
+  function inRings(lat, lng, rings) { // even-odd over every ring (holes and parts)
+    var inside = false;
+    for (var k = 0; k < rings.length; k++) {
+      var r = rings[k];
+      for (var i = 0, j = r.length - 1; i < r.length; j = i++) {
+        var yi = r[i][0], xi = r[i][1], yj = r[j][0], xj = r[j][1];
+        if (((yi > lat) !== (yj > lat)) && (lng < (xj - xi) * (lat - yi) / (yj - yi) + xi)) inside = !inside;
+      }
+    }
+    return inside;
+  }
+  function unitAt(ll) {
+    for (var i = 0; i < units.length; i++) {
+      var u = units[i], b = u.bbox;
+      if (ll.lat < b[0] || ll.lat > b[2] || ll.lng < b[1] || ll.lng > b[3]) continue;
+      if (inRings(ll.lat, ll.lng, u.rings)) return u;
+    }
+    return null;
+  }
+  function segCross(a, b, c, d) {
+    function o(p, q, r) { return (q[1] - p[1]) * (r[0] - q[0]) - (q[0] - p[0]) * (r[1] - q[1]); }
+    var o1 = o(a, b, c), o2 = o(a, b, d), o3 = o(c, d, a), o4 = o(c, d, b);
+    return (o1 > 0) !== (o2 > 0) && (o3 > 0) !== (o4 > 0);
+  }
+  function unitsTouching(poly) { // poly: [[lat,lng],...] closed or not
+    if (poly.length < 3) return [];
+    var pb = bboxOf([poly]), ring = [poly], out = [];
+    units.forEach(function (u) {
+      var b = u.bbox;
+      if (b[2] < pb[0] || b[0] > pb[2] || b[3] < pb[1] || b[1] > pb[3]) return;
+      var hit = false;
+      for (var k = 0; k < u.rings.length && !hit; k++) for (var i = 0; i < u.rings[k].length; i++) if (inRings(u.rings[k][i][0], u.rings[k][i][1], ring)) { hit = true; break; }
+      for (var m = 0; m < poly.length && !hit; m++) if (inRings(poly[m][0], poly[m][1], u.rings)) hit = true;
+      for (var kk = 0; kk < u.rings.length && !hit; kk++) {
+        var r = u.rings[kk];
+        for (var i2 = 1; i2 < r.length && !hit; i2++) for (var j = 0; j < poly.length; j++) {
+          if (segCross(r[i2 - 1], r[i2], poly[j], poly[(j + 1) % poly.length])) { hit = true; break; }
+        }
+      }
+      if (hit) out.push(u);
+    });
+    return out;
+  }
+
+  /* ---------------------------------------------------------------- styles */
+  function unitStyle(u) {
+    var a = args.assign[u.idx] || [0, 0];
+    var isChanged = changed.has(u.code);
+    return {
+      fillColor: "url(#pat-" + a[1] + ")", fillOpacity: 0.78, stroke: true,
+      color: isChanged ? "#000" : "#ffffff", weight: isChanged ? 3 : 0.7, opacity: 1,
+      dashArray: isChanged ? "1 5" : null, lineCap: "round",
+    };
+  }
+  function restyleAll() { units.forEach(function (u) { u.layer.setStyle(unitStyle(u)); }); }
+
+  function tipFor(u) {
+    var a = args.assign[u.idx] || [0, 0];
+    var d = el("div", "um-tip");
+    d.appendChild(el("b", null, u.name));
+    d.appendChild(el("div", null, (args.zone_label || "zone").replace(/^./, function (c) { return c.toUpperCase(); }) + ": " + (args.zones[a[0]] || "")));
+    var band = args.bands[a[1]] || { name: "", rate: "" };
+    d.appendChild(el("div", null, "Band: " + band.name + " (" + band.rate + ")"));
+    d.appendChild(el("div", null, "Care hours/week: " + Number(u.hours || 0).toLocaleString("en-GB", { maximumFractionDigits: 2 })));
+    if (u.parishes && u.parishes !== u.name) d.appendChild(el("div", null, "Parishes: " + u.parishes.slice(0, 160)));
+    if (changed.has(u.code)) d.appendChild(el("div", null, "Changed against the base plan"));
+    if (selection.has(u.code)) d.appendChild(el("div", null, "Selected"));
+    return d;
+  }
+
+  /* ---------------------------------------------------------------- selection */
+  function drawSelection() {
+    selLayer.clearLayers();
+    selection.forEach(function (code) {
+      var u = byCode[code];
+      if (!u) return;
+      L.polygon(u.rings, { interactive: false, fillColor: "url(#pat-sel)", fillOpacity: 1, color: "#0044dd", weight: 4, dashArray: "9 6", opacity: 1 }).addTo(selLayer);
+    });
+    var n = selection.size;
+    if (countCtl) {
+      countCtl.textContent = n === 1 ? "1 unit selected" : n + " units selected";
+      countCtl.classList.toggle("has", n > 0);
+      countCtl.setAttribute("data-count", String(n));
+    }
+    document.body.setAttribute("data-selected", String(n));
+  }
+  function sendSelection() { send("selection", { codes: Array.from(selection) }); }
+  function apply(us, remove) {
+    var changedAny = false;
+    us.forEach(function (u) {
+      if (!u) return;
+      if (remove) { if (selection.delete(u.code)) changedAny = true; }
+      else if (!selection.has(u.code)) { selection.add(u.code); changedAny = true; }
+    });
+    if (changedAny) drawSelection();
+    return changedAny;
+  }
+
+  /* ---------------------------------------------------------------- gestures */
+  var gesture = null;
+  function setTool(t) {
+    tool = t;
+    document.querySelectorAll("[data-tool]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-tool") === t)); });
+    var m = document.getElementById("map");
+    m.className = m.className.replace(/\btool-\w+/g, "").trim() + " tool-" + t;
+    if (map) { if (t === "pan") map.dragging.enable(); else map.dragging.disable(); }
+  }
+  function llOf(e) { return map.mouseEventToLatLng(e); }
+  function onDown(e) {
+    if (!map || args.mode !== "edit" || tool === "pan" || e.button !== 0) return;
+    if (e.target.closest && e.target.closest(".leaflet-control")) return;
+    e.preventDefault();
+    var ll = llOf(e), pt = map.mouseEventToContainerPoint(e);
+    var rm = erase || e.shiftKey;
+    gesture = { tool: tool, remove: rm, start: ll, startPt: pt, lastPt: pt, moved: false, changed: false, pts: [ll], shape: null, t0: performance.now() };
+    if (tool === "paint") {
+      var u = unitAt(ll);
+      gesture.startUnit = u;
+      gesture.wasSelected = u ? selection.has(u.code) : false;
+      gesture.changed = apply([u], rm) || gesture.changed;
+    } else if (tool === "rect") {
+      gesture.shape = L.rectangle(L.latLngBounds(ll, ll), { interactive: false, color: "#0044dd", weight: 2, dashArray: "4 4", fillOpacity: 0.08 }).addTo(map);
+    } else if (tool === "lasso") {
+      gesture.shape = L.polygon([ll], { interactive: false, color: "#0044dd", weight: 2, dashArray: "4 4", fillOpacity: 0.08 }).addTo(map);
+    }
+    try { e.target.setPointerCapture && e.pointerId != null && document.getElementById("map").setPointerCapture(e.pointerId); } catch (err) { /* ignore */ }
+  }
+  function onMove(e) {
+    if (!gesture) return;
+    var pt = map.mouseEventToContainerPoint(e), ll = map.containerPointToLatLng(pt);
+    if (pt.distanceTo(gesture.startPt) > 3) gesture.moved = true;
+    if (gesture.tool === "paint") {
+      var a = gesture.lastPt, d = a.distanceTo(pt), n = Math.max(1, Math.ceil(d / 4)), hits = [];
+      for (var i = 1; i <= n; i++) hits.push(unitAt(map.containerPointToLatLng(a.add(pt.subtract(a).multiplyBy(i / n)))));
+      gesture.changed = apply(hits, gesture.remove) || gesture.changed;
+    } else if (gesture.tool === "rect") {
+      gesture.shape.setBounds(L.latLngBounds(gesture.start, ll));
+    } else if (gesture.tool === "lasso") {
+      if (pt.distanceTo(gesture.lastPt) >= 4) { gesture.pts.push(ll); gesture.shape.setLatLngs(gesture.pts); }
+      else return;
+    }
+    gesture.lastPt = pt;
+  }
+  function onUp(e) {
+    if (!gesture) return;
+    var g = gesture; gesture = null;
+    if (g.shape) map.removeLayer(g.shape);
+    if (!g.moved) { // a click: toggle the unit under the pointer
+      var u = g.tool === "paint" ? g.startUnit : unitAt(g.start);
+      if (g.tool === "paint") { if (u && !g.remove && g.wasSelected) { apply([u], true); g.changed = true; } }
+      else if (u) { apply([u], selection.has(u.code)); g.changed = true; }
+    } else if (g.tool === "rect") {
+      var b = g.shape.getBounds();
+      var poly = [[b.getSouth(), b.getWest()], [b.getSouth(), b.getEast()], [b.getNorth(), b.getEast()], [b.getNorth(), b.getWest()]];
+      g.changed = apply(unitsTouching(poly), g.remove) || g.changed;
+    } else if (g.tool === "lasso") {
+      g.changed = apply(unitsTouching(g.pts.map(function (p) { return [p.lat, p.lng]; })), g.remove) || g.changed;
+    }
+    if (g.changed) sendSelection();
+  }
+
+  /* ---------------------------------------------------------------- search */
+  function searchNow(q) {
+    if (searchTimer) { clearTimeout(searchTimer); searchTimer = null; }
+    if (q === lastSearchSent) return;
+    lastSearchSent = q;
+    document.getElementById("um-found").textContent = q ? "Searching…" : "";
+    send("search", { q: q });
+  }
+  function useResult(r) {
+    if (!r || !r.codes || !r.codes.length) return;
+    if (args.mode === "edit") {
+      if (apply(r.codes.map(function (c) { return byCode[c]; }), false)) sendSelection();
+      document.getElementById("um-found").textContent = r.label + " — added to the selection (" + selection.size + " selected).";
+    } else {
+      send("pick", { code: r.codes[0] });
+    }
+  }
+  function showResult(r) {
+    lastResult = r;
+    highlight = (r && r.codes) || [];
+    hlLayer.clearLayers();
+    var bounds = null;
+    highlight.forEach(function (c) {
+      var u = byCode[c];
+      if (!u) return;
+      L.polygon(u.rings, { interactive: false, fill: false, color: "#111", weight: 7, opacity: 0.9 }).addTo(hlLayer);
+      L.polygon(u.rings, { interactive: false, fill: false, color: "#F0E442", weight: 4, opacity: 1 }).addTo(hlLayer);
+      var lb = L.latLngBounds(u.rings[0]);
+      bounds = bounds ? bounds.extend(lb) : lb;
+    });
+    var found = document.getElementById("um-found");
+    if (r && r.query) {
+      var n = highlight.length;
+      found.textContent = r.label + (n ? (args.mode === "edit" ? " — highlighted; press Enter to select " + (n === 1 ? "it" : "them") + "." : " — press Enter for its evidence.") : "");
+    }
+    document.body.setAttribute("data-highlighted", String(highlight.length));
+    if (bounds) map.fitBounds(bounds.pad(0.6), { maxZoom: 12, animate: false });
+  }
+
+  /* ---------------------------------------------------------------- keyboard (undo/redo) */
+  function isText(t) { return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable); }
+  function onKey(e) {
+    if (!args || args.mode !== "edit") return;
+    if (!(e.ctrlKey || e.metaKey) || isText(e.target)) return;
+    var k = (e.key || "").toLowerCase();
+    if (k === "z" && !e.shiftKey) { e.preventDefault(); send("undo"); }
+    else if ((k === "z" && e.shiftKey) || k === "y") { e.preventDefault(); send("redo"); }
+  }
+  function hookParentKeys() { // keys pressed anywhere on the Streamlit page (same origin) reach the map too
+    try {
+      var pw = window.parent;
+      if (!pw || pw === window) return;
+      if (pw.__unitmapKeys) pw.document.removeEventListener("keydown", pw.__unitmapKeys, true);
+      var h = function (e) {
+        if (!window.frameElement || !window.frameElement.isConnected) { pw.document.removeEventListener("keydown", h, true); return; }
+        onKey(e);
+      };
+      pw.__unitmapKeys = h;
+      pw.document.addEventListener("keydown", h, true);
+      window.addEventListener("pagehide", function () { try { pw.document.removeEventListener("keydown", h, true); } catch (err) { /* ignore */ } });
+    } catch (err) { /* cross-origin parent: keys work when the map has focus */ }
+  }
+
+  /* ---------------------------------------------------------------- controls */
+  function control(pos, node) {
+    var C = L.Control.extend({ options: { position: pos }, onAdd: function () { L.DomEvent.disableClickPropagation(node); return node; } });
+    new C().addTo(map);
+  }
+  function buildLegend() {
+    var lg = document.getElementById("legend");
+    while (lg.firstChild) lg.removeChild(lg.firstChild);
+    args.bands.forEach(function (b, i) {
+      var row = el("div", "row");
+      row.appendChild(swatch(b, i));
+      var t = el("div");
+      t.appendChild(el("span", "name", b.name.charAt(0).toUpperCase() + b.name.slice(1) + " " + b.rate));
+      if (b.description) t.appendChild(document.createTextNode(" — " + b.description));
+      row.appendChild(t);
+      lg.appendChild(row);
+    });
+    if (args.bands.length && args.bands[0].source) lg.appendChild(el("div", "attr", "Band definitions: " + args.bands[0].source));
+    var marks = el("div", "marks");
+    function mark(style, text) {
+      var s = svg("svg", { width: 26, height: 16, "aria-hidden": "true" });
+      s.appendChild(svg("rect", Object.assign({ x: 2, y: 2, width: 22, height: 12, fill: "none" }, style)));
+      var w = el("span"); w.appendChild(s); w.appendChild(document.createTextNode(" " + text)); marks.appendChild(w);
+    }
+    mark({ stroke: "#222", "stroke-width": 2.5 }, (args.zone_label || "zone") + " border");
+    if (args.mode === "edit") mark({ stroke: "#0044dd", "stroke-width": 3, "stroke-dasharray": "5 3", fill: "url(#pat-sel)" }, "selected");
+    mark({ stroke: "#000", "stroke-width": 3, "stroke-dasharray": "1 4", "stroke-linecap": "round" }, "changed against the base plan");
+    mark({ stroke: "#F0E442", "stroke-width": 3 }, "search result");
+    lg.appendChild(marks);
+    lg.appendChild(el("div", "attr", args.attribution || ""));
+  }
+
+  function initMap() {
+    map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, boxZoom: false, keyboard: true });
+    L.control.scale({ imperial: false }).addTo(map);
+    L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 18, opacity: 0.55,
+      attribution: "© OpenStreetMap contributors (ODbL); Contains OS data © Crown copyright and database right; ONS (OGL v3)" }).addTo(map);
+    unitLayer = L.featureGroup().addTo(map);
+    outlineLayer = L.featureGroup().addTo(map);
+    hlLayer = L.featureGroup().addTo(map);
+    selLayer = L.featureGroup().addTo(map);
+    labelLayer = L.featureGroup().addTo(map);
+    var t = el("div", "um-box um-title"); t.setAttribute("data-testid", "um-title");
+    titleCtl = t; control("topright", t);
+    var c = el("div", "um-box um-count", "0 units selected"); c.setAttribute("aria-live", "polite"); c.setAttribute("data-testid", "um-count");
+    countCtl = c; if (args.mode === "edit") control("topleft", c);
+    map.on("click", function (e) {
+      if (!args) return;
+      var u = unitAt(e.latlng);
+      if (!u) return;
+      if (args.mode === "view") { send("pick", { code: u.code }); return; }
+      if (tool !== "pan") return;
+      apply([u], selection.has(u.code));
+      sendSelection();
+    });
+    map.on("moveend zoomend", function () {
+      var c = map.getCenter();
+      document.body.setAttribute("data-view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
+    });
+    var mc = document.getElementById("map");
+    mc.addEventListener("pointerdown", onDown, true);
+    window.addEventListener("pointermove", onMove, true);
+    window.addEventListener("pointerup", onUp, true);
+    window.addEventListener("pointercancel", onUp, true);
+  }
+
+  function loadGeometry() {
+    unitLayer.clearLayers();
+    units = []; byCode = {};
+    args.geo.units.features.forEach(function (f, i) {
+      var u = { idx: i, code: f.properties.code, name: f.properties.name, parishes: f.properties.parishes, hours: f.properties.hours, rings: ringsOf(f.geometry) };
+      u.bbox = bboxOf(u.rings);
+      units.push(u); byCode[u.code] = u;
+    });
+    units.forEach(function (u) {
+      u.layer = L.polygon(u.rings, unitStyle(u));
+      u.layer.bindTooltip(function () { return tipFor(u); }, { sticky: true });
+      u.layer.addTo(unitLayer);
+    });
+    geoKey = args.geo.key;
+    map.fitBounds(args.geo.bounds, { animate: false });
+  }
+
+  function drawOutlines() {
+    outlineLayer.clearLayers();
+    L.geoJSON(args.outlines, { interactive: false, style: { fill: false, color: "#222", weight: 2.5, opacity: 0.95 } }).addTo(outlineLayer);
+    labelLayer.clearLayers();
+    (args.labels || []).forEach(function (l) {
+      var d = el("span", "um-label", l[0]);
+      L.marker([l[1], l[2]], { interactive: false, keyboard: false, icon: L.divIcon({ html: d, className: "um-label-icon", iconSize: null }) }).addTo(labelLayer);
+    });
+  }
+
+  var lastAssign = null, lastOutlines = null, lastChanged = null, lastSearchKey = null;
+  function render(a) {
+    var first = !map;
+    args = a;
+    document.body.className = a.mode === "view" ? "view" : "edit";
+    document.getElementById("map").style.height = (a.height || 560) + "px";
+    if (first) { buildPatterns(a.bands); initMap(); setTool("pan"); hookParentKeys(); }
+    else buildPatterns(a.bands);
+    var gk = a.geo.key;
+    if (gk !== geoKey) loadGeometry();
+    var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = JSON.stringify(a.outlines).length + ":" + JSON.stringify(a.labels);
+    changed = new Set(a.changed || []);
+    if (ak !== lastAssign || ck !== lastChanged) { restyleAll(); lastAssign = ak; lastChanged = ck; }
+    if (ok !== lastOutlines) { drawOutlines(); lastOutlines = ok; }
+    if (a.selection_rev > appliedRev) { selection = new Set(a.selection || []); appliedRev = a.selection_rev; }
+    drawSelection();
+    titleCtl.textContent = "";
+    var parts = String(a.title || "").split("\n");
+    titleCtl.appendChild(el("div", null, parts[0]));
+    if (parts.length > 1) titleCtl.appendChild(el("div", "sub", parts.slice(1).join(" · ")));
+    buildLegend();
+    var s = a.search;
+    var sk = s ? s.query + "|" + (s.codes || []).join(",") : "";
+    if (s && sk !== lastSearchKey) {
+      lastSearchKey = sk;
+      var cur = normQ(document.getElementById("um-search").value);
+      if (s.query === cur) {
+        showResult(s);
+        if (pendingEnter === s.query) { pendingEnter = null; useResult(s); }
+      }
+    }
+    if (a.mode === "view" && a.picked && byCode[a.picked]) {
+      hlLayer.clearLayers();
+      L.polygon(byCode[a.picked].rings, { interactive: false, fill: false, color: "#111", weight: 5 }).addTo(hlLayer);
+    }
+    setHeight();
+  }
+
+  /* ---------------------------------------------------------------- wiring */
+  document.querySelectorAll("[data-tool]").forEach(function (b) { b.addEventListener("click", function () { setTool(b.getAttribute("data-tool")); }); });
+  document.getElementById("um-erase").addEventListener("click", function () { erase = !erase; this.setAttribute("aria-pressed", String(erase)); });
+  document.getElementById("um-clear").addEventListener("click", function () { if (selection.size) { selection.clear(); drawSelection(); sendSelection(); } });
+  var box = document.getElementById("um-search");
+  box.addEventListener("input", function () {
+    if (searchTimer) clearTimeout(searchTimer);
+    var q = normQ(box.value);
+    searchTimer = setTimeout(function () { searchNow(q); }, 350);
+  });
+  box.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    var q = normQ(box.value);
+    if (!q) return;
+    if (lastResult && lastResult.query === q && q === lastSearchSent) useResult(lastResult);
+    else { pendingEnter = q; searchNow(q); }
+  });
+  document.addEventListener("keydown", onKey, true);
+  window.addEventListener("message", function (ev) {
+    var d = ev.data;
+    if (!d || d.type !== "streamlit:render") return;
+    try { render(d.args); } catch (err) { console.error(err); }
+  });
+  window.addEventListener("resize", function () { if (map) map.invalidateSize(); });
+  post("streamlit:componentReady", { apiVersion: 1 });
+})();
