@@ -122,7 +122,6 @@ with right:
         st.altair_chart(chart.properties(height=max(90, 20 * len(zs))), width="stretch")
         bs = band_summary(plan)
         st.dataframe(pd.DataFrame({"band": bs["band"], "units": bs["units"], "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
-                                   "£ / hour": [str(x) for x in bs["rate_gbp_per_hour"]],
                                    "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]]}), hide_index=True, width="stretch")
         with st.expander(f"Hours and £ per {pack.zone_label}"):
             st.dataframe(pd.DataFrame({pack.zone_label: zs["zone"], "units": zs["units"],

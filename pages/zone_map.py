@@ -13,7 +13,8 @@ from zones.service.workspace import evidence_card, notes
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
-plan = common.history(council).current
+hist = common.history(council)
+plan = hist.current
 pack = ws.layer.pack
 st.title(f"{pack.name}: price bands and {pack.zone_label}s")
 t = plan.totals()
@@ -31,7 +32,7 @@ if ev and ev.get("event") == "pick" and ev.get("code") in set(ws.units["unit_cod
 elif ev and ev.get("event") == "search":
     st.session_state[zm_search] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
 unitmap.unit_map(council, ws, plan, key=zm_key, mode="view", search=st.session_state.get(zm_search),
-                 changed={r["unit_code"] for r in compare(ws.base, plan).rows}, title=unitmap.map_title(council),
+                 changed={r["unit_code"] for r in compare(ws.base, plan).rows}, title=unitmap.map_title(council, hist),
                  picked=st.session_state.get("ev-pick"), height=560)
 names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
 code = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,

@@ -180,6 +180,15 @@
     if (map) { if (t === "pan") map.dragging.enable(); else map.dragging.disable(); }
   }
   function llOf(e) { return map.mouseEventToLatLng(e); }
+  function brushHits(pt) { // units under a round brush centred on a container point
+    var r = Number(document.getElementById("um-brush").value) || 0, out = [unitAt(map.containerPointToLatLng(pt))];
+    if (!r) return out;
+    for (var a = 0; a < 12; a++) {
+      var ang = a * Math.PI / 6;
+      [r / 2, r].forEach(function (d) { out.push(unitAt(map.containerPointToLatLng(L.point(pt.x + d * Math.cos(ang), pt.y + d * Math.sin(ang))))); });
+    }
+    return out;
+  }
   function onDown(e) {
     if (!map || args.mode !== "edit" || tool === "pan" || e.button !== 0) return;
     if (e.target.closest && e.target.closest(".leaflet-control")) return;
@@ -191,7 +200,7 @@
       var u = unitAt(ll);
       gesture.startUnit = u;
       gesture.wasSelected = u ? selection.has(u.code) : false;
-      gesture.changed = apply([u], rm) || gesture.changed;
+      gesture.changed = apply(brushHits(pt), rm) || gesture.changed;
     } else if (tool === "rect") {
       gesture.shape = L.rectangle(L.latLngBounds(ll, ll), { interactive: false, color: "#0044dd", weight: 2, dashArray: "4 4", fillOpacity: 0.08 }).addTo(map);
     } else if (tool === "lasso") {
@@ -205,7 +214,7 @@
     if (pt.distanceTo(gesture.startPt) > 3) gesture.moved = true;
     if (gesture.tool === "paint") {
       var a = gesture.lastPt, d = a.distanceTo(pt), n = Math.max(1, Math.ceil(d / 4)), hits = [];
-      for (var i = 1; i <= n; i++) hits.push(unitAt(map.containerPointToLatLng(a.add(pt.subtract(a).multiplyBy(i / n)))));
+      for (var i = 1; i <= n; i++) hits = hits.concat(brushHits(a.add(pt.subtract(a).multiplyBy(i / n))));
       gesture.changed = apply(hits, gesture.remove) || gesture.changed;
     } else if (gesture.tool === "rect") {
       gesture.shape.setBounds(L.latLngBounds(gesture.start, ll));
