@@ -119,7 +119,7 @@ with right:
             y=alt.Y("zone:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)), x=alt.X("hours_per_week:Q", title="hours / week"),
             tooltip=[alt.Tooltip("zone:N"), alt.Tooltip("units:Q"), alt.Tooltip("hours_per_week:Q", format=",.2f"),
                      alt.Tooltip("gbp:Q", title="£ / week", format=",.2f"), alt.Tooltip("share_pct:Q", title="% of hours")])
-        st.altair_chart(chart.properties(height=max(90, 20 * len(zs))), width="stretch")
+        st.altair_chart(chart.properties(height=alt.Step(20)), width="stretch")
         bs = band_summary(plan)
         st.dataframe(pd.DataFrame({"band": bs["band"], "units": bs["units"], "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
                                    "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]]}), hide_index=True, width="stretch")

@@ -19,6 +19,7 @@
   var tool = "pan", erase = false;
   var lastSearchSent = null, pendingEnter = null, searchTimer = null, lastResult = null;
   var countCtl = null, titleCtl = null;
+  var userMoved = false;    // the user has panned or zoomed (or a search moved the map): no more automatic fits
 
   function post(type, data) {
     var msg = Object.assign({ isStreamlitMessage: true, type: type }, data || {});
@@ -278,7 +279,7 @@
       found.textContent = r.label + (n ? (args.mode === "edit" ? " — highlighted; press Enter to select " + (n === 1 ? "it" : "them") + "." : " — press Enter for its evidence.") : "");
     }
     document.body.setAttribute("data-highlighted", String(highlight.length));
-    if (bounds) map.fitBounds(bounds.pad(0.6), { maxZoom: 12, animate: false });
+    if (bounds) { userMoved = true; map.fitBounds(bounds.pad(0.6), { maxZoom: 12, animate: false }); }
   }
 
   /* ---------------------------------------------------------------- keyboard (undo/redo) */
@@ -360,6 +361,9 @@
       apply([u], selection.has(u.code));
       sendSelection();
     });
+    map.on("dragstart", function () { userMoved = true; });
+    map.getContainer().addEventListener("wheel", function () { userMoved = true; }, { passive: true });
+    map.getContainer().querySelectorAll(".leaflet-control-zoom a").forEach(function (a) { a.addEventListener("click", function () { userMoved = true; }); });
     map.on("moveend zoomend", function () {
       var c = map.getCenter();
       document.body.setAttribute("data-view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
@@ -386,6 +390,7 @@
     });
     geoKey = args.geo.key;
     map.fitBounds(args.geo.bounds, { animate: false });
+    setTimeout(function () { map.invalidateSize(); if (!userMoved) map.fitBounds(args.geo.bounds, { animate: false }); }, 50);
   }
 
   function drawOutlines() {
@@ -460,6 +465,10 @@
     if (!d || d.type !== "streamlit:render") return;
     try { render(d.args); } catch (err) { console.error(err); }
   });
-  window.addEventListener("resize", function () { if (map) map.invalidateSize(); });
+  window.addEventListener("resize", function () { // the frame is sized after the first render: refit until the user moves the map
+    if (!map) return;
+    map.invalidateSize();
+    if (!userMoved && args && args.geo) map.fitBounds(args.geo.bounds, { animate: false });
+  });
   post("streamlit:componentReady", { apiVersion: 1 });
 })();
