@@ -73,6 +73,8 @@ def test_paint_select_30_units_and_move_them(server, page):
           f"{t_summary - t0:.2f} s after the first mousedown; first mousedown → move's totals updated {t1 - t0:.2f} s")
 
 
+@pytest.mark.parametrize("text, kind, at_least", [("Asfordby", "parish", 1), ("Asfordby Hill", "place", 1),
+                                                 ("LE14 3AA", "postcode", 1), ("LE14", "district", 10)])
 def test_search_highlights_pans_and_enter_selects(server, page, text, kind, at_least):
     open_map(page, server + EDIT)
     wait_idle(page, 300)
