@@ -13,9 +13,13 @@ Figures, all in this one run:
 - ``metrics_warm_s``: the cached metrics CSV read back (what every later run does);
 - ``engine_s`` vs ``networkx_s``: the same sampled work, the client points of random units (at least
   ``--sample`` points) → times to their candidate points (own + neighbouring units) with the metrics' cut-off:
-  ``travel.matrix.times_to`` (csgraph, one call per unit on the subgraph the cut-off can reach, only the needed
-  columns) vs
-  ``networkx.single_source_dijkstra_path_length(cutoff=)`` per point; results compared;
+  ``travel.matrix.times_to`` (one call per unit, as the metrics make it: numba binary-heap Dijkstra per point,
+  pruned by a backward bound from the candidates, stopped once all candidates are settled) vs
+  ``networkx.single_source_dijkstra_path_length(cutoff=)`` per point; results compared (must be identical);
+  ``csgraph_s``: the same work with plain ``scipy.sparse.csgraph.dijkstra(limit=)`` on the whole graph, one call
+  per unit, for comparison; ``engine_settled`` / ``networkx_settled``: nodes settled by each. Timing: the engine
+  best of 3 runs (wall), networkx one run (~6 s); ``*_cpu_s`` / ``ratio_cpu``: CPU time of the same runs
+  (process time: less sensitive to other jobs on a shared machine); ``loadavg_1min`` at the end;
 - ``od_pairs_per_s``: ``travel.od.od_pairs`` on 200 × 200 points on the graph (routed time + route length).
 """
 from __future__ import annotations
@@ -31,13 +35,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import connected_components, dijkstra
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from travel.estimator import reference  # noqa: E402
 from travel.graph import to_arrays  # noqa: E402
-from travel.matrix import max_speed, times_to  # noqa: E402
+from travel.matrix import times_to  # noqa: E402
 from travel.metrics import K_NEAREST, compute_core, visit_cutoff_s  # noqa: E402
 from travel.od import od_pairs  # noqa: E402
 
@@ -149,17 +153,24 @@ def main(argv=None) -> dict:
         work.append((node_of[P], node_of[cand], visit_cutoff_s(model, kth)))
         if sum(len(w_[0]) for w_ in work) >= args.sample:
             break
+    engine_runs = []  # (wall s, CPU s) of 3 runs; the best wall time is engine_s (as bench/travel.py)
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        ours = [times_to(arr.time_s, src, tg, limit=lim)[0] for src, tg, lim in work]  # one call per unit, as metrics
+        engine_runs.append((time.perf_counter() - t0, time.process_time() - c0))
+    engine_s, engine_cpu_s = min(engine_runs)
     t0 = time.perf_counter()
-    vmax = max_speed(arr.time_s, arr.length_m)
-    ours = [times_to(arr.time_s, src, tg, limit=lim, xy=(arr.x, arr.y), vmax=vmax)[0]  # one call per unit, as metrics
-            for src, tg, lim in work]
-    engine_s = time.perf_counter() - t0
+    theirs_cs = [dijkstra(arr.time_s, directed=True, indices=src, limit=lim)[:, tg] for src, tg, lim in work]
+    csgraph_s = time.perf_counter() - t0
+    settled = _settled(arr, work)
     osm = arr.osmid
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ref_nx = [[nx.single_source_dijkstra_path_length(G, int(osm[s_]), cutoff=lim, weight="travel_time") for s_ in src]
               for src, _, lim in work]
-    networkx_s = time.perf_counter() - t0
+    networkx_s, networkx_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     diff, n_cmp = 0.0, 0
+    for mine, cs in zip(ours, theirs_cs):
+        assert np.array_equal(mine, cs), "csgraph differs"
     for (src, tg, lim), mine, theirs in zip(work, ours, ref_nx):
         for r, th in enumerate(theirs):
             want = np.array([th.get(int(osm[t]), np.inf) for t in tg])
@@ -183,16 +194,45 @@ def main(argv=None) -> dict:
            "metrics_cold_s": round(cold_s, 2), "arrays_s": round(arrays_s, 2), "metrics_warm_s": round(warm_s, 4),
            "od_pairs_per_s": round(len(res["drive_s"]) / od_s), "od_pairs_routed": int((~res["estimated"]).sum()),
            "engine_s": round(engine_s, 4), "networkx_s": round(networkx_s, 3), "ratio": round(networkx_s / engine_s, 1),
+           "engine_cpu_s": round(engine_cpu_s, 4), "networkx_cpu_s": round(networkx_cpu_s, 3),
+           "ratio_cpu": round(networkx_cpu_s / engine_cpu_s, 1),
+           "csgraph_s": round(csgraph_s, 4), "ratio_vs_csgraph": round(csgraph_s / engine_s, 1),
+           "engine_settled": settled, "networkx_settled": sum(len(d_) for row in ref_nx for d_ in row),
+           "loadavg_1min": _loadavg(),
            "sample_units": len(work), "sample_points": n_points, "pairs_compared": n_cmp, "identical": diff < 1e-6, "max_abs_diff_s": diff,
            "graph_build_s": round(build_graph_s, 1)}
     print(f"synthetic county graph: {out['nodes']:,} nodes, {out['edges']:,} edges; {out['units']} units, "
           f"{out['client_points']:,} client points ({out['units_on_roads']} units on roads)")
     print(f"metrics cold {cold_s:.2f} s (arrays {arrays_s:.2f} s), warm {warm_s:.4f} s")
     print(f"sampled work ({n_points} client points of {len(work)} units -> candidates, cut-off): engine {engine_s:.3f} s, networkx "
-          f"{networkx_s:.2f} s, ratio {out['ratio']}x, identical={out['identical']} ({n_cmp:,} pairs)")
+          f"{networkx_s:.2f} s, ratio {out['ratio']}x, identical={out['identical']} ({n_cmp:,} pairs); plain csgraph "
+          f"{csgraph_s:.3f} s ({out['ratio_vs_csgraph']}x the engine); CPU time: engine {engine_cpu_s:.3f} s, networkx "
+          f"{networkx_cpu_s:.2f} s, ratio {out['ratio_cpu']}x; nodes settled: engine {settled:,}, networkx "
+          f"{out['networkx_settled']:,}; load average {out['loadavg_1min']}")
     print(f"OD: {len(res['drive_s']):,} pairs in {od_s:.2f} s = {out['od_pairs_per_s']:,} pairs/s")
     print(json.dumps(out))
     return out
+
+
+def _settled(arr, work) -> int:
+    """Nodes settled by the engine on the sampled work (its kernel reports them)."""
+    import travel._dijkstra as kd
+
+    real, count = kd.many, []
+    kd.many = lambda *a: (lambda out: count.append(out[2]) or out)(real(*a))
+    try:
+        for src, tg, lim in work:
+            times_to(arr.time_s, src, tg, limit=lim)
+    finally:
+        kd.many = real
+    return int(sum(count))
+
+
+def _loadavg() -> float | None:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except OSError:
+        return None
 
 
 def _timed(fn) -> float:

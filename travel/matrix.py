@@ -1,6 +1,8 @@
-"""Travel-time matrices on the CSR arrays with scipy.sparse.csgraph (multi-source Dijkstra).
+"""Travel-time matrices on the CSR arrays (EPSG:27700 road graphs; costs in seconds, or metres).
 
-networkx (``nx_travel_times``) is kept as the reference implementation the tests compare against.
+The searches run in ``travel._dijkstra`` (numba-compiled binary-heap Dijkstra on the CSR arrays);
+``nearest_source_times`` uses scipy.sparse.csgraph. networkx (``nx_travel_times``) is kept as the reference
+implementation the tests and benches compare against: the costs are identical (max abs diff 0.0 s).
 """
 from __future__ import annotations
 
@@ -10,11 +12,35 @@ from scipy.sparse.csgraph import dijkstra
 
 
 def travel_times(matrix: sp.csr_matrix, origins: np.ndarray, limit: float = np.inf) -> np.ndarray:
-    """Shortest travel cost from each origin node index to every node (rows = origins). inf = unreachable."""
+    """Shortest travel cost (the matrix's unit: seconds, or metres) from each origin node index to every node
+    (rows = origins; inf = unreachable or beyond ``limit``).
+
+    Engine (``travel._dijkstra``): the nodes of dead-end trees (cul-de-sacs: nodes left with one neighbour when
+    such nodes are removed repeatedly) are not searched; each is filled in afterwards from the node it hangs off
+    (``cost(o, v) = cost(o, parent) + edge``, the same sum a search makes, as no route passes through a dead end).
+    Origins inside such trees keep their tree path to the rest of the graph. One binary-heap Dijkstra per origin
+    on the rest. Identical to networkx (tests and bench/travel.py)."""
+    from . import _dijkstra
+
     origins = np.asarray(origins, dtype=np.int64)
+    n = matrix.shape[0]
     if len(origins) == 0:
-        return np.zeros((0, matrix.shape[0]))
-    return dijkstra(matrix, directed=True, indices=origins, limit=limit)
+        return np.zeros((0, n))
+    P = _prepared(matrix)
+    order, parent, w = P.trees()
+    skip = np.zeros(n, dtype=bool)
+    skip[order] = True
+    for o in origins[skip[origins]]:  # an origin in a tree: keep it and the path to its root searched
+        while o >= 0 and skip[o]:
+            skip[o] = False
+            o = parent[o]
+    tcol = np.where(skip, -1, np.arange(n, dtype=np.int64))
+    T, _, _ = _dijkstra.many(P.indptr, P.indices, P.data, _NOF, origins, tcol, n, int(n - skip.sum()),
+                             float(limit), _NOF, 0.0, skip if skip.any() else _NOB)
+    fill = order[::-1][skip[order[::-1]]]  # parents before children
+    if len(fill):
+        _dijkstra.fill_trees(T, fill, parent, w, float(limit))
+    return T
 
 
 def nearest_source_times(matrix: sp.csr_matrix, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,65 +95,113 @@ def max_speed(matrix: sp.csr_matrix, lengths: sp.csr_matrix) -> float:
 
 
 def times_to(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, limit: float = np.inf,
-             lengths: sp.csr_matrix | None = None, chunk: int = 128, xy: tuple | None = None,
-             vmax: float | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Only the needed pairs: cost of the fastest route from each source node to each target node
-    (``len(sources) × len(targets)``, inf when unreachable or beyond ``limit``), by csgraph Dijkstra from the
-    unique sources in chunks (the full per-source rows are never kept). With ``lengths`` (a CSR matrix of edge
-    metres on the same edges), also the metres of that fastest route, summed along the predecessor tree for the
-    target nodes only.
+             lengths: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Only the needed pairs: cost of the fastest route (the matrix's unit, e.g. seconds) from each source node to
+    each target node (``len(sources) × len(targets)``, inf when unreachable or beyond ``limit``). With
+    ``lengths`` (a CSR matrix of edge metres on the same edges), also the metres of that fastest route (summed
+    along it as the search goes).
 
-    With a finite ``limit``, node coordinates ``xy`` (EPSG:27700 metres) and the graph's fastest edge speed
-    ``vmax`` (m/s), the search runs on the subgraph of nodes within ``limit × vmax`` metres (box) of the sources:
-    every route of cost ≤ limit stays inside it, so the results are exactly those of the whole graph, but the
-    per-source set-up no longer scales with the whole graph."""
+    Engine (``travel._dijkstra.many``): one binary-heap Dijkstra per unique source on the whole graph, each
+    touching only the nodes it reaches (no per-source O(nodes) set-up, so no subgraph is cut out), stopping
+    once every target is settled. With a finite ``limit`` the searches are also pruned, exactly: one
+    multi-source search backwards from all targets, up to ``limit / 3``, gives each node a lower bound ``h`` of
+    its cost to the nearest target (``limit / 3`` where that search did not reach); a node reached at cost
+    ``d`` with ``d + h > limit`` cannot lie on a route to any target within ``limit`` and is not entered.
+    Costs are the same floating-point sums as networkx's (tests; bench/county.py)."""
+    from . import _dijkstra
+
     sources = np.asarray(sources, dtype=np.int64)
     targets = np.asarray(targets, dtype=np.int64)
-    if xy is not None and vmax is not None and np.isfinite(limit) and len(sources):
-        x, y = xy
-        r = limit * vmax
-        sx, sy = x[sources], y[sources]
-        sel = np.flatnonzero((x >= sx.min() - r) & (x <= sx.max() + r) & (y >= sy.min() - r) & (y <= sy.max() + r))
-        if len(sel) < 0.6 * matrix.shape[0]:
-            sub = matrix[sel][:, sel]
-            loc = np.full(matrix.shape[0], -1, dtype=np.int64)
-            loc[sel] = np.arange(len(sel))
-            inside = loc[targets] >= 0
-            T = np.full((len(sources), len(targets)), np.inf)
-            M = np.full((len(sources), len(targets)), np.inf) if lengths is not None else None
-            if inside.any():
-                Ts, Ms = _times_to(sub, loc[sources], loc[targets[inside]], limit,
-                                   lengths, chunk, glob=sel if lengths is not None else None)
-                T[:, inside] = Ts
-                if M is not None:
-                    M[:, inside] = Ms
-            return T, M
-    return _times_to(matrix, sources, targets, limit, lengths, chunk)
-
-
-def _times_to(matrix, sources, targets, limit, lengths, chunk, glob=None):
-    """``times_to`` on one matrix; ``glob`` maps its node indices to those of ``lengths`` (a subgraph)."""
+    n = matrix.shape[0]
+    if len(sources) == 0 or len(targets) == 0:
+        z = np.full((len(sources), len(targets)), np.inf)
+        return z, (z.copy() if lengths is not None else None)
+    P = _prepared(matrix)
     us, sinv = np.unique(sources, return_inverse=True)
-    T = np.full((len(us), len(targets)), np.inf)
-    M = np.full((len(us), len(targets)), np.inf) if lengths is not None else None
-    elen = edge_lookup(lengths) if lengths is not None else None
-    g = glob if glob is not None else None
-    for s in range(0, len(us), chunk):
-        src = us[s:s + chunk]
-        if lengths is None:
-            T[s:s + chunk] = dijkstra(matrix, directed=True, indices=src, limit=limit)[:, targets]
-            continue
-        dist, pred = dijkstra(matrix, directed=True, indices=src, limit=limit, return_predecessors=True)
-        t = dist[:, targets]
-        acc = np.zeros_like(t)
-        cur = np.broadcast_to(targets[None, :], t.shape).copy()
-        rows = np.broadcast_to(np.arange(len(src))[:, None], t.shape)
-        active = np.isfinite(t) & (cur != src[:, None])
-        while active.any():
-            p = pred[rows[active], cur[active]]
-            acc[active] += elen(g[p], g[cur[active]]) if g is not None else elen(p, cur[active])
-            cur[active] = p
-            active &= cur != src[:, None]
-        T[s:s + chunk] = t
-        M[s:s + chunk] = np.where(np.isfinite(t), acc, np.inf)
-    return T[sinv], (M[sinv] if M is not None else None)
+    ut, tinv = np.unique(targets, return_inverse=True)
+    tcol = np.full(n, -1, dtype=np.int64)
+    tcol[ut] = np.arange(len(ut))
+    limit = float(limit)
+    h = _NOF
+    if np.isfinite(limit):
+        radius = limit / 3
+        ip, ix, dt = P.reverse()
+        h = np.minimum(_dijkstra.nearest(ip, ix, dt, ut, radius), radius)
+    lens = P.aligned(lengths) if lengths is not None else _NOF
+    T, M, _ = _dijkstra.many(P.indptr, P.indices, P.data, lens, us, tcol, len(ut), len(ut), limit, h,
+                             1e-9 * max(1.0, limit if np.isfinite(limit) else 1.0), _NOB)
+    T = T[sinv][:, tinv]
+    return T, (M[sinv][:, tinv] if lengths is not None else None)
+
+
+_NOF = np.zeros(0)
+_NOB = np.zeros(0, dtype=bool)
+
+
+class _Prepared:
+    """A CSR matrix's arrays as the kernels take them (int64 indices, float64 costs), with its reverse graph,
+    dead-end trees and edge values of other matrices aligned to its edges, each built once when first asked."""
+
+    def __init__(self, m: sp.csr_matrix):
+        m = m if m.has_sorted_indices else m.sorted_indices()
+        self.m = m
+        self.indptr = m.indptr.astype(np.int64)
+        self.indices = m.indices.astype(np.int64)
+        self.data = np.asarray(m.data, dtype=np.float64)
+        self._rev = self._trees = None
+        self._aligned: list = []
+
+    def reverse(self):
+        if self._rev is None:
+            r = self.m.T.tocsr()
+            r.sort_indices()
+            self._rev = (r.indptr.astype(np.int64), r.indices.astype(np.int64), np.asarray(r.data, dtype=np.float64))
+        return self._rev
+
+    def trees(self):
+        """(removal order, parent, cost parent → node) of the dead-end trees (``_dijkstra.peel``)."""
+        if self._trees is None:
+            from . import _dijkstra
+
+            n = self.m.shape[0]
+            c = self.m.tocoo()
+            off = c.row != c.col  # self-loops do not connect anything
+            r, k = c.row[off].astype(np.int64), c.col[off].astype(np.int64)
+            a = sp.csr_matrix((np.ones(2 * len(r)), (np.concatenate([r, k]), np.concatenate([k, r]))), shape=(n, n))
+            a.sum_duplicates()
+            order, parent = _dijkstra.peel(a.indptr.astype(np.int64), a.indices.astype(np.int64), n)
+            w = np.full(n, np.inf)
+            has = parent[order] >= 0
+            v, p = order[has], parent[order[has]]
+            w[v] = edge_lookup(self.m)(p, v)  # NaN where only v -> p exists: v unreachable from elsewhere
+            w[np.isnan(w)] = np.inf
+            self._trees = (order, parent, w)
+        return self._trees
+
+    def aligned(self, other: sp.csr_matrix) -> np.ndarray:
+        """``other``'s value on each edge of this matrix, in this matrix's edge order."""
+        for mat, vals in self._aligned:
+            if mat is other:
+                return vals
+        if (other.shape == self.m.shape and len(other.indices) == len(self.indices)
+                and np.array_equal(other.indptr, self.indptr) and np.array_equal(other.indices, self.indices)):
+            vals = np.asarray(other.data, dtype=np.float64)
+        else:
+            rows = np.repeat(np.arange(self.m.shape[0], dtype=np.int64), np.diff(self.indptr))
+            vals = edge_lookup(other)(rows, self.indices)
+        self._aligned = ([(other, vals)] + self._aligned)[:2]
+        return vals
+
+
+_PREPARED: list = []
+
+
+def _prepared(m: sp.csr_matrix) -> _Prepared:
+    """``_Prepared`` of a matrix, built once per matrix object (the last four are kept)."""
+    for mat, p in _PREPARED:
+        if mat is m:
+            return p
+    p = _Prepared(m)
+    _PREPARED.append((m, p))
+    del _PREPARED[:-4]
+    return p

@@ -43,7 +43,7 @@ from .graph import RoadArrays, load_arrays, pack_graph_paths
 from .estimator import check, error_band, estimate_road_m, estimate_seconds, evaluate, fit_estimator, pair_setting, reference, urban_mask
 from .estimator import DIST_BANDS_M, REFERENCE_GRAPH  # noqa: F401  (re-exported)
 from .matrix import travel_times  # noqa: F401  (re-exported)
-from .matrix import max_speed, nearest_source_times, times_to
+from .matrix import nearest_source_times, times_to
 
 METRICS_VERSION = "5"
 # modules outside travel/ whose code shapes the metrics (client points, hubs, place names); travel/*.py are always in
@@ -225,9 +225,10 @@ def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.nda
     points ``pxy`` (EPSG:27700) with weights ``w`` and unit index ``pu``, ``hubs`` (name, x, y), neighbour lists,
     prepared road graphs, the estimator ``model`` and its checked ``errors``. See the module doc.
 
-    Engine: for a unit on a graph, one csgraph Dijkstra per client point (``times_to``, the unit's points in one
-    call, on the subgraph that the cut-off can reach), cut off at ``visit_cutoff_s``, only the candidate columns; a unit whose K nearest are not
-    all within the cut-off is recomputed with 4× the cut-off, then with none (results stay exact)."""
+    Engine: for a unit on a graph, one Dijkstra per client point (``travel.matrix.times_to``, the unit's points
+    in one call; pruned to what can lie on a route to a candidate within the cut-off), cut off at
+    ``visit_cutoff_s``, only the candidate columns; a unit whose K nearest are not all within the cut-off is
+    recomputed with 4× the cut-off, then with none (results stay exact)."""
     progress = progress or (lambda s, f: None)
     n = len(units)
     hxy = hubs[["x", "y"]].to_numpy(float)
@@ -256,7 +257,6 @@ def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.nda
         inh = shapely.contains_xy(hull, hxy[:, 0], hxy[:, 1]) & (dh <= SNAP_LIMIT_M) & (hub_cover < 0)
         hub_cover[inh], hub_node[inh] = g, ndh[inh]
 
-    vmax = [max_speed(a.time_s, a.length_m) for a in arrays]
     # nearest hub to every node: one multi-source Dijkstra per graph
     progress("drive times", 0.4)
     hub_t = {}
@@ -288,8 +288,7 @@ def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.nda
             arr = arrays[g]
             kth = max(float(np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST].max()) for p in P)
             for limit in (visit_cutoff_s(model, kth), 4 * visit_cutoff_s(model, kth), np.inf):
-                T, M = times_to(arr.time_s, node_of[P], node_of[cand], limit=limit, lengths=arr.length_m,
-                                xy=(arr.x, arr.y), vmax=vmax[g])
+                T, M = times_to(arr.time_s, node_of[P], node_of[cand], limit=limit, lengths=arr.length_m)
                 vals, circ, complete = [], [], True
                 for r, p in enumerate(P):
                     others = cand != p

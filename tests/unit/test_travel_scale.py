@@ -1,4 +1,5 @@
-"""County-scale engine on small synthetic graphs: cut-off searches stay exact, bench/county.py runs end to end."""
+"""The travel engine on small synthetic graphs built here: cut-off searches (pruned, stopped early) and all-node
+searches (dead-end trees filled in) give networkx's costs exactly; bench/county.py runs end to end."""
 from __future__ import annotations
 
 import json
@@ -35,37 +36,127 @@ def test_times_to_with_a_cut_off_equals_networkx_with_cutoff():
             assert M[r, pos[node]] == pytest.approx(secs * 10.0)  # 10 m/s everywhere: metres = 10 × seconds
 
 
-def test_times_to_on_the_reachable_subgraph_is_exact(monkeypatch):
-    """The cut-off subgraph (nodes within limit × fastest speed of the sources) gives the whole graph's answer,
-    on a grid with a fast avenue (so the bound matters) and random street speeds."""
-    from travel.matrix import max_speed
-
-    rng = np.random.default_rng(5)
-    G = grid_graph(n=15, spacing_m=100.0)
-    for u, v, k, d in G.edges(keys=True, data=True):
+def _random_road_graph(seed: int, n: int = 15) -> nx.MultiDiGraph:
+    """A 15×15 grid (100 m) with a fast avenue (30 m/s), random street speeds (4-12 m/s), one-way streets,
+    a few streets removed, dead-end trees (cul-de-sacs, some branching, one reachable only one way) and an
+    island that nothing reaches."""
+    rng = np.random.default_rng(seed)
+    G = grid_graph(n=n, spacing_m=100.0, island=True)
+    for u, v, k, d in list(G.edges(keys=True, data=True)):
         fast = G.nodes[u]["y"] == G.nodes[v]["y"] == 300_700.0
         d["travel_time"] = 100.0 / (30.0 if fast else rng.uniform(4, 12))
-    arr = to_arrays(G)
-    vmax = max_speed(arr.time_s, arr.length_m)
-    assert vmax == pytest.approx(30.0)
-    src = np.array([3, 17, 110])
-    for limit in (20.0, 60.0, 150.0):
-        full, fm = times_to(arr.time_s, src, np.arange(arr.n_nodes), limit=limit, lengths=arr.length_m)
-        sub, sm = times_to(arr.time_s, src, np.arange(arr.n_nodes), limit=limit, lengths=arr.length_m,
-                           xy=(arr.x, arr.y), vmax=vmax)
-        assert np.array_equal(np.isfinite(full), np.isfinite(sub))
-        assert np.allclose(full[np.isfinite(full)], sub[np.isfinite(sub)])
-        assert np.allclose(fm[np.isfinite(fm)], sm[np.isfinite(sm)])
-    # and the subgraph is really used: a corner source with a short cut-off searches a small matrix
-    import travel.matrix as tm
+    for u, v in [(e[0], e[1]) for e in G.edges() if e[0] < e[1] and e[0] < 999]:
+        r = rng.random()
+        if r < 0.08:  # one-way
+            G.remove_edge(v, u)
+        elif r < 0.12 and G.out_degree(u) > 2 and G.out_degree(v) > 2:  # removed street
+            G.remove_edge(u, v)
+            G.remove_edge(v, u)
+    nxt = 2000
+    for root in rng.choice(n * n, 12, replace=False):  # cul-de-sacs: chains and branches hanging off the grid
+        parents = [int(root)]
+        for _ in range(int(rng.integers(1, 5))):
+            p = parents[int(rng.integers(len(parents)))]
+            G.add_node(nxt, x=G.nodes[p]["x"] + 30, y=G.nodes[p]["y"] + 20)
+            t = float(rng.uniform(3, 9))
+            G.add_edge(p, nxt, travel_time=t, length=t * 8)
+            G.add_edge(nxt, p, travel_time=t * 1.1, length=t * 8)
+            parents.append(nxt)
+            nxt += 1
+    G.add_node(nxt, x=450_000.0, y=299_900.0)  # reachable only one way (no way back)
+    G.add_edge(0, nxt, travel_time=7.0, length=70.0)
+    G.add_node(nxt + 1, x=449_900.0, y=299_900.0)  # only leaves: nothing reaches it
+    G.add_edge(nxt + 1, 0, travel_time=7.0, length=70.0)
+    return G
 
-    seen = []
-    real = tm._times_to
-    monkeypatch.setattr(tm, "_times_to", lambda m, *a, **k: seen.append(m.shape[0]) or real(m, *a, **k))
-    t, _ = tm.times_to(arr.time_s, [0], np.arange(arr.n_nodes), limit=10.0, xy=(arr.x, arr.y), vmax=vmax)
-    assert seen and seen[0] < arr.n_nodes / 4
-    ref = nx.single_source_dijkstra_path_length(G, 0, cutoff=10.0, weight="travel_time")
-    assert {int(arr.osmid[j]) for j in np.flatnonzero(np.isfinite(t[0]))} == set(ref)
+
+def _nx_rows(G, arr, sources, cutoff=None):
+    pos = {int(o): i for i, o in enumerate(arr.osmid)}
+    out = np.full((len(sources), arr.n_nodes), np.inf)
+    for r, s in enumerate(sources):
+        for node, secs in nx.single_source_dijkstra_path_length(G, int(arr.osmid[s]), cutoff=cutoff,
+                                                               weight="travel_time").items():
+            out[r, pos[node]] = secs
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_times_to_pruned_search_equals_networkx_exactly(seed):
+    """Cut-off searches (pruned by the backward bound from the targets, stopped when all targets are settled)
+    give networkx's costs bit for bit: sources in a corner / at the edge of the reachable region, duplicate
+    sources, a source that is also a target, one-way streets, cul-de-sacs, unreachable nodes."""
+    G = _random_road_graph(seed)
+    arr = to_arrays(G)
+    pos = {int(o): i for i, o in enumerate(arr.osmid)}
+    rng = np.random.default_rng(seed)
+    src = np.array([pos[0], pos[14], pos[112], pos[112], pos[2000]] + list(rng.choice(arr.n_nodes, 4, replace=False)))
+    tg_sets = [np.arange(arr.n_nodes), rng.choice(arr.n_nodes, 25, replace=False), np.array([pos[999], src[2], pos[1]])]
+    for limit in (8.0, 25.0, 60.0, 150.0, np.inf):
+        ref = _nx_rows(G, arr, src, None if np.isinf(limit) else limit)
+        for tg in tg_sets:
+            T, _ = times_to(arr.time_s, src, tg, limit=limit)
+            assert np.array_equal(np.isfinite(T), np.isfinite(ref[:, tg])), (limit, len(tg))
+            assert np.array_equal(T, ref[:, tg])  # identical, not approximately
+
+
+def test_times_to_route_metres_follow_the_fastest_route():
+    G = _random_road_graph(4)
+    arr = to_arrays(G)
+    pos = {int(o): i for i, o in enumerate(arr.osmid)}
+    src, tg = np.array([pos[0], pos[60], pos[2001]]), np.arange(arr.n_nodes)
+    T, M = times_to(arr.time_s, src, tg, limit=70.0, lengths=arr.length_m)
+    for r, s in enumerate(src):
+        dist, paths = nx.single_source_dijkstra(G, int(arr.osmid[s]), cutoff=70.0, weight="travel_time")
+        for node, path in paths.items():
+            want = sum(G[a][b][0]["length"] for a, b in zip(path, path[1:]))
+            assert T[r, pos[node]] == dist[node]
+            assert M[r, pos[node]] == pytest.approx(want, rel=1e-9, abs=1e-9)
+        assert np.isinf(M[r][np.isinf(T[r])]).all()
+
+
+def test_times_to_prunes_and_stops_early(monkeypatch):
+    """The backward bound really cuts the work: fewer nodes settled than a plain cut-off search (bound 0),
+    which itself settles no more than networkx (every node within the cut-off of every source)."""
+    import travel._dijkstra as kd
+
+    G = _random_road_graph(5)
+    arr = to_arrays(G)
+    settled = []
+    real = kd.many
+
+    def spy(*a):
+        out = real(*a)
+        settled.append(out[2])
+        return out
+
+    monkeypatch.setattr(kd, "many", spy)
+    src, tg = np.array([0, 1, 2]), np.array([3, 4, 15, 16])
+    pruned, _ = times_to(arr.time_s, src, tg, limit=60.0)
+    monkeypatch.setattr(kd, "nearest", lambda ip, ix, d, s, lim: np.zeros(len(ip) - 1))  # no bound
+    plain, _ = times_to(arr.time_s, src, tg, limit=60.0)
+    assert np.array_equal(pruned, plain) and np.isfinite(pruned).all()
+    reach = int(np.isfinite(_nx_rows(G, arr, src, 60.0)).sum())
+    assert settled[0] < settled[1] <= reach
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_travel_times_with_dead_end_trees_equals_networkx_exactly(seed):
+    """All nodes from origins: dead-end trees are filled in from their roots; origins inside trees (a leaf, a
+    node mid-tree), a one-way dead end, an unreachable node, an island, a cut-off."""
+    from travel.matrix import _prepared, travel_times
+
+    G = _random_road_graph(seed)
+    arr = to_arrays(G)
+    pos = {int(o): i for i, o in enumerate(arr.osmid)}
+    order, parent, w = _prepared(arr.time_s).trees()
+    assert len(order) >= 12 + 2 + 2  # the cul-de-sacs, the two one-way ends and the island are trees
+    leaf = [v for v in order if v not in set(parent.tolist())][0]
+    mid = [v for v in order if parent[v] >= 0 and v in set(parent.tolist())]
+    origins = np.array([pos[0], pos[7], leaf] + mid[:2] + [pos[999], pos[max(pos)]])
+    for limit in (np.inf, 30.0):
+        T = travel_times(arr.time_s, origins, limit=limit)
+        ref = _nx_rows(G, arr, origins, None if np.isinf(limit) else limit)
+        assert np.array_equal(T, ref)
 
 
 def test_compute_core_visit_times_equal_a_networkx_brute_force():
