@@ -23,8 +23,18 @@ from .graph import RoadArrays, load_arrays, pack_graph_paths
 from .matrix import times_to
 
 SNAP_LIMIT_M = 500.0
-MAX_PAIRS = 1_000_000
+MAX_PAIRS = 1_000_000  # origins × destinations of one od table (zoneplan travel od)
 OUTSIDE_LIMIT_M = 40_000.0
+
+
+def check_pairs(n_origins: int, n_destinations: int) -> None:
+    """Refuse more than ``MAX_PAIRS`` origin × destination pairs (1,000,000: e.g. 1,000 × 1,000), with a
+    DataError that says how to split the work. Checked before any road graph is loaded."""
+    n = n_origins * n_destinations
+    if n > MAX_PAIRS:
+        rows = max(1, MAX_PAIRS // max(n_destinations, 1))
+        raise DataError(f"{n_origins:,} origins × {n_destinations:,} destinations = {n:,} pairs, over the "
+                        f"{MAX_PAIRS:,}-pair limit: split the origins into files of at most {rows:,} rows")
 
 
 def routed(arr: RoadArrays, o_nodes: np.ndarray, d_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,8 +57,7 @@ def od_pairs(oxy: np.ndarray, dxy: np.ndarray, arrays: list[RoadArrays], ref: di
     """All pairs of origins × destinations (EPSG:27700 metres): ``drive_s, distance_m, estimated, straight_m,
     setting, graph`` as flat arrays in origin-major order (pair k = origin k // nd, destination k % nd)."""
     no, nd = len(oxy), len(dxy)
-    if no * nd > MAX_PAIRS:
-        raise DataError(f"{no:,} origins × {nd:,} destinations = {no * nd:,} pairs, over the {MAX_PAIRS:,}-pair limit")
+    check_pairs(no, nd)
     model = ref["model"]
     vl = model["local_speed_m_per_s"]
     straight = np.hypot(oxy[:, None, 0] - dxy[None, :, 0], oxy[:, None, 1] - dxy[None, :, 1])

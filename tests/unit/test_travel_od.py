@@ -121,6 +121,40 @@ def test_too_many_pairs_is_refused(monkeypatch):
         od_pairs(np.zeros((2, 2)), np.zeros((2, 2)), [], REF)
 
 
+def test_cli_travel_od_refuses_too_many_pairs_before_loading_roads(synthetic_pack, tmp_path, monkeypatch, capsys):
+    """`zoneplan travel od` with origins × destinations over MAX_PAIRS: exit 2, one clear line naming the
+    bound and how to split, and no road graph or estimator is loaded; at the bound it runs, JSON keys stable."""
+    import travel.estimator as te
+    import travel.od as od
+    from zones.cli import main
+
+    monkeypatch.setattr(od, "MAX_PAIRS", 6)
+    o = _csv(tmp_path, "id,easting,northing\n" + "".join(f"O{i},{450100 + 100 * i},300500\n" for i in range(3)), "o.csv")
+    d = _csv(tmp_path, "id,easting,northing\nD0,451000,301000\nD1,452000,301000\nD2,453000,301500\n", "d.csv")
+    d2 = _csv(tmp_path, "id,easting,northing\nD0,451000,301000\nD1,452000,301000\n", "d2.csv")
+    out = tmp_path / "od.csv"
+    monkeypatch.setattr(te, "reference", lambda *a, **k: pytest.fail("estimator loaded before the pair check"))
+    monkeypatch.setattr(od, "road_graphs", lambda *a, **k: pytest.fail("road graphs loaded before the pair check"))
+    rc = main(["travel", "od", str(synthetic_pack), "--origins", str(o), "--destinations", str(d), "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and not out.exists()
+    assert "3 origins × 3 destinations = 9 pairs, over the 6-pair limit" in err[0]
+    assert "at most 2 rows" in err[0] and "Traceback" not in err[0]
+    monkeypatch.setattr(te, "reference", lambda *a, **k: dict(REF, errors=dict(ERRORS, summary=[])))
+    monkeypatch.setattr(od, "road_graphs", lambda *a, **k: [])
+    rc = main(["travel", "od", str(synthetic_pack), "--origins", str(o), "--destinations", str(d2), "--out", str(out),
+               "--json"])
+    assert rc == 0
+    import json
+
+    s = json.loads(capsys.readouterr().out)
+    assert s["n_pairs"] == 6 and s["max_pairs"] == 6 and s["n_estimated"] == 6
+    for k in ("council", "out", "n_origins", "n_destinations", "n_routed", "columns", "graphs", "build_s",
+              "estimate_error", "note"):
+        assert k in s
+    assert pd.read_csv(out).columns[:5].tolist() == ["origin_id", "destination_id", "drive_min", "distance_km", "estimated"]
+
+
 def test_resolve_coordinates_and_bad_text():
     p = resolve("450000, 300000")
     assert (p.x, p.y, p.kind) == (450000.0, 300000.0, "grid")

@@ -16,7 +16,8 @@ def register(sub) -> None:
                                       "`travel drive COUNCIL --from A --to B` one drive")
     p.add_argument("council", nargs="+", metavar="[od|drive] COUNCIL",
                    help="council id; with `od` first: origin-destination drive times; with `drive` first: one drive")
-    p.add_argument("--origins", help="od: CSV with id and postcode, or easting,northing (EPSG:27700), or lon,lat")
+    p.add_argument("--origins", help="od: CSV with id and postcode, or easting,northing (EPSG:27700), or lon,lat "
+                                     "(at most 1,000,000 origin × destination pairs)")
     p.add_argument("--destinations", help="od: CSV, same columns as --origins")
     p.add_argument("--from", dest="place_from", help="drive: postcode, place name, 'easting,northing' or 'lon,lat'")
     p.add_argument("--to", dest="place_to", help="drive: as --from")
@@ -76,7 +77,7 @@ def run_od(args, council: str) -> int:
     import time
 
     from travel.estimator import reference
-    from travel.od import check_within, council_outline, od_table, road_graphs
+    from travel.od import MAX_PAIRS, check_pairs, check_within, council_outline, od_table, road_graphs
     from travel.places import read_points
     from zones.cli import print_json
 
@@ -86,6 +87,7 @@ def run_od(args, council: str) -> int:
     layer = load_units(council)
     o = read_points(Path(args.origins), "origins")
     d = read_points(Path(args.destinations), "destinations")
+    check_pairs(len(o), len(d))  # before any road graph is loaded
     outline = council_outline(layer)
     check_within(outline, o[["x", "y"]].to_numpy(float), f"origins file {Path(args.origins).name}")
     check_within(outline, d[["x", "y"]].to_numpy(float), f"destinations file {Path(args.destinations).name}")
@@ -95,7 +97,7 @@ def run_od(args, council: str) -> int:
     table.to_csv(args.out, index=False)
     s = {"council": layer.pack.id, "out": str(args.out), "n_origins": int(len(o)), "n_destinations": int(len(d)),
          "n_pairs": int(len(table)), "n_routed": int((~table["estimated"]).sum()),
-         "n_estimated": int(table["estimated"].sum()), "columns": list(table.columns),
+         "n_estimated": int(table["estimated"].sum()), "max_pairs": MAX_PAIRS, "columns": list(table.columns),
          "graphs": [a.source for a in arrays], "build_s": round(time.perf_counter() - t0, 2),
          "estimate_error": {"pooled": ref["errors"]["pooled"], "checks": ref["errors"]["summary"]},
          "note": "estimated pairs: straight line × circuity, access streets at the speed fitted on the reference "
