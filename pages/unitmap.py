@@ -15,6 +15,7 @@ Every user string (unit, zone and scenario names) is put on the page as text (``
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -76,9 +77,16 @@ def _geometry(council: str) -> dict:
                              "parishes": (f["properties"]["parishes"] or "").replace(";", ", "),
                              "hours": f["properties"]["hours_per_week"]}} for f in fc["features"]]
     b = web.total_bounds
-    return {"key": f"{council}-{len(feats)}-{abs(hash(tuple(ws.units['unit_code']))) % 10**9}",
-            "units": {"type": "FeatureCollection", "features": feats},
-            "bounds": [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]}
+    text = json.dumps({"units": {"type": "FeatureCollection", "features": feats},
+                       "bounds": [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]}, separators=(",", ":"))
+    # sent as JSON text (serialised once per council, not on every rerun); the browser parses it only when the key changes
+    return {"key": f"{council}-{hashlib.sha1(text.encode()).hexdigest()[:12]}", "json": text}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _outlines(council: str, zone_of_unit: tuple[str, ...]) -> str:
+    """Zone outlines (``common.zones_geojson``) as JSON text, cached per assignment."""
+    return json.dumps(common.zones_geojson(council, zone_of_unit), separators=(",", ":"))
 
 
 def band_legend(ws, plan) -> list[dict]:
@@ -114,15 +122,15 @@ def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=
     differ from the base plan (marked); ``title``: the scenario and version shown."""
     _assets()
     geo = _geometry(council)
-    a = plan.assignments().set_index("unit_code").loc[[f["properties"]["code"] for f in geo["units"]["features"]]]
+    a = plan.assignments().set_index("unit_code").loc[list(ws.units["unit_code"])]  # the geometry's order
     zone_list = list(dict.fromkeys(a["zone"]))
     zpos = {z: i for i, z in enumerate(zone_list)}
     bpos = {b: i for i, b in enumerate(plan.band_names)}
     zone_of_unit = tuple(plan.zone_of(c) for c in ws.units["unit_code"])
     _component(
-        geo=geo, zones=zone_list, bands=band_legend(ws, plan),
+        geo_key=geo["key"], geo_json=geo["json"], zones=zone_list, bands=band_legend(ws, plan),
         assign=[[zpos[z], bpos[b]] for z, b in zip(a["zone"], a["band"])],
-        outlines=common.zones_geojson(council, zone_of_unit),
+        outlines_json=_outlines(council, zone_of_unit),
         labels=[[n, lat, lon] for n, lat, lon in common.zone_labels(council, zone_of_unit)],
         zone_label=ws.layer.pack.zone_label, mode=mode, selection=list(selection), selection_rev=int(selection_rev),
         search=search, changed=sorted(changed), title=title, picked=picked, height=height, attribution=ATTRIBUTION,

@@ -10,6 +10,7 @@
   var args = null;          // last render args
   var map = null, unitLayer = null, outlineLayer = null, labelLayer = null, selLayer = null, hlLayer = null;
   var geoKey = null;        // geometry currently drawn
+  var geo = null;           // parsed geometry: {units: FeatureCollection, bounds}
   var units = [];           // [{code, name, parishes, hours, rings: [[[lat,lng]...]...], bbox: [s,w,n,e], layer}]
   var byCode = {};
   var selection = new Set();
@@ -378,7 +379,7 @@
   function loadGeometry() {
     unitLayer.clearLayers();
     units = []; byCode = {};
-    args.geo.units.features.forEach(function (f, i) {
+    geo.units.features.forEach(function (f, i) {
       var u = { idx: i, code: f.properties.code, name: f.properties.name, parishes: f.properties.parishes, hours: f.properties.hours, rings: ringsOf(f.geometry) };
       u.bbox = bboxOf(u.rings);
       units.push(u); byCode[u.code] = u;
@@ -388,14 +389,13 @@
       u.layer.bindTooltip(function () { return tipFor(u); }, { sticky: true });
       u.layer.addTo(unitLayer);
     });
-    geoKey = args.geo.key;
-    map.fitBounds(args.geo.bounds, { animate: false });
-    setTimeout(function () { map.invalidateSize(); if (!userMoved) map.fitBounds(args.geo.bounds, { animate: false }); }, 50);
+    map.fitBounds(geo.bounds, { animate: false });
+    setTimeout(function () { map.invalidateSize(); if (!userMoved) map.fitBounds(geo.bounds, { animate: false }); }, 50);
   }
 
   function drawOutlines() {
     outlineLayer.clearLayers();
-    L.geoJSON(args.outlines, { interactive: false, style: { fill: false, color: "#222", weight: 2.5, opacity: 0.95 } }).addTo(outlineLayer);
+    L.geoJSON(JSON.parse(args.outlines_json), { interactive: false, style: { fill: false, color: "#222", weight: 2.5, opacity: 0.95 } }).addTo(outlineLayer);
     labelLayer.clearLayers();
     (args.labels || []).forEach(function (l) {
       var d = el("span", "um-label", l[0]);
@@ -411,9 +411,8 @@
     document.getElementById("map").style.height = (a.height || 560) + "px";
     if (first) { buildPatterns(a.bands); initMap(); setTool("pan"); hookParentKeys(); }
     else buildPatterns(a.bands);
-    var gk = a.geo.key;
-    if (gk !== geoKey) loadGeometry();
-    var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = JSON.stringify(a.outlines).length + ":" + JSON.stringify(a.labels);
+    if (a.geo_key !== geoKey) { geo = JSON.parse(a.geo_json); geoKey = a.geo_key; loadGeometry(); }
+    var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = a.outlines_json + JSON.stringify(a.labels);
     changed = new Set(a.changed || []);
     if (ak !== lastAssign || ck !== lastChanged) { restyleAll(); lastAssign = ak; lastChanged = ck; }
     if (ok !== lastOutlines) { drawOutlines(); lastOutlines = ok; }
@@ -468,7 +467,7 @@
   window.addEventListener("resize", function () { // the frame is sized after the first render: refit until the user moves the map
     if (!map) return;
     map.invalidateSize();
-    if (!userMoved && args && args.geo) map.fitBounds(args.geo.bounds, { animate: false });
+    if (!userMoved && geo) map.fitBounds(geo.bounds, { animate: false });
   });
   post("streamlit:componentReady", { apiVersion: 1 });
 })();
