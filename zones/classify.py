@@ -7,9 +7,11 @@ travel to and between visits.
 
 Evidence per unit (``band_evidence``):
 - ``town_min``: drive minutes from the edge of the nearest town hub (``geodata.zoning.hub_points``: built-up
-  areas of 5,000+ residents, each a disc of its population at 4,000 residents per km²) to the unit's client
-  points, weighted by hours. Straight line from the edge × circuity ÷ speed of the travel engine's estimator
-  (``travel.metrics``), so always ESTIMATED;
+  areas of 5,000+ residents, each a disc of its population at 4,000 residents per km²) to where the unit's
+  hours are: its postcode centroids, each weighted by its LSOA's age-weighted demand (``zones.demand_points``;
+  a unit with no postcode uses its output-area points), averaged over the hours — so a parish whose people live
+  next to a town is near it even if its fields reach far. Straight line from the edge × circuity ÷ speed of the
+  travel engine's fitted estimator (``travel.estimator.estimate_seconds``), so always ESTIMATED;
 - ``visit_to_visit_min``: the travel engine's drive minutes between neighbouring client points
   (``travel.metrics.unit_metrics``): ROUTED on a real road graph where it has one, else ESTIMATED;
 - ``hours_per_km2``: care hours a week per km² (hours estimated from population by age unless the council
@@ -140,15 +142,17 @@ def band_evidence(layer, metrics: pd.DataFrame, hubs: pd.DataFrame | None = None
     visit_routed (bool), hours_per_km2, clients_per_km2, estimated (True unless both times are routed; the town
     time never is), town_estimate_note. See the module docstring; distances EPSG:27700."""
     from geodata.zoning import hub_points, nearest_hub_edge_m
-    from travel.metrics import client_points, estimate_seconds
+    from travel.metrics import estimate_seconds
+
+    from .demand_points import demand_points
 
     units = layer.units
     hubs = hubs if hubs is not None else hub_points(layer.pack)
     model = metrics.attrs.get("estimator")
     if not model:
         raise DataError("travel metrics carry no estimator model (metrics.attrs['estimator']); rebuild them")
-    pts = client_points(layer)
-    d_m, j = nearest_hub_edge_m(hubs, pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
+    pts = demand_points(layer)  # where the hours are: postcode centroids weighted by demand (else OA points)
+    d_m, j = nearest_hub_edge_m(hubs, pts["x"].to_numpy(float), pts["y"].to_numpy(float))
     t_min = estimate_seconds(model, d_m) / 60.0
     w = pts["weight"].to_numpy(float)
     ui = pts["unit_idx"].to_numpy()
@@ -180,6 +184,8 @@ def band_evidence(layer, metrics: pd.DataFrame, hubs: pd.DataFrame | None = None
         "hours_per_km2": np.round(np.where(area > 0, hours / np.where(area > 0, area, 1), 0.0), 2),
         "clients_per_km2": m["clients_per_km2"].to_numpy(float) if "clients_per_km2" in m else np.nan,
         "estimated": True,
+        "town_positions": np.where(np.bincount(ui, weights=(pts["source"] == "postcode").to_numpy(float),
+                                               minlength=n) > 0, "postcodes", "output areas"),
     })
 
 

@@ -212,6 +212,20 @@ def fairness_notes(pts: pd.DataFrame, hours: np.ndarray, cv: np.ndarray, b_area:
     }
 
 
+def paired_matches(pred: np.ndarray, base: np.ndarray, truth: np.ndarray) -> dict:
+    """Which of two methods matches a small set of decisions where they differ, with the exact two-sided sign
+    test (McNemar) p-value: with 12 parishes only a lopsided split means anything."""
+    from math import comb
+
+    a = int(((pred == truth) & (base != truth)).sum())  # only the classifier right
+    b = int(((pred != truth) & (base == truth)).sum())  # only the baseline right
+    n = a + b
+    p = min(1.0, 2 * sum(comb(n, k) for k in range(0, min(a, b) + 1)) / 2 ** n) if n else 1.0
+    return {"only_classifier_right": a, "only_baseline_right": b,
+            "both_right": int(((pred == truth) & (base == truth)).sum()),
+            "neither_right": int(((pred != truth) & (base != truth)).sum()), "sign_test_p": round(p, 3)}
+
+
 def council_bands(layer, moves_path: Path | str) -> pd.DataFrame:
     """The council's own bands from a moves file (e.g. Leicestershire para 47): unit_code, from_band, to_band."""
     from .moves import parse_moves
@@ -350,6 +364,8 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
             "source": str(Path(moves_path).name), "what": "the council's proposed band (to_band) per parish",
             "classifier": score(full), "classifier_out_of_sample": score(cv), "baseline_area": score(b_area),
             "baseline_density": score(b_dens),
+            "paired_vs_baselines": {name: paired_matches(cv[idx], base[idx], to) for name, base in
+                                    (("baseline_area", b_area), ("baseline_density", b_dens))},
             "per_unit": [{"unit": r.unit, "unit_code": r.unit_code, "council_band": r.to_band,
                           "classifier": BANDS[full[pos[r.unit_code]]]} for r in cb.itertuples(index=False)]}
     out["bands_out_of_sample"] = [BANDS[i] for i in cv]

@@ -84,6 +84,16 @@ def test_leicestershire_validation_out_of_sample_ruc_and_baselines():
     same = {who: v["ruc"]["kappa_bootstrap"]["ruc11"]["hours_weighted"]["kappa"][who]["kappa_linear"]
             for who in ("classifier_out_of_sample", "baseline_density_same_shares")}
     assert all(x is not None for x in same.values())
+    # the para-47 comparison is paired (where the two methods differ, who is right) with its sign test
+    for name in ("baseline_area", "baseline_density"):
+        pp = cd["paired_vs_baselines"][name]
+        assert sum(pp[k] for k in ("only_classifier_right", "only_baseline_right", "both_right", "neither_right")) == 12
+        assert pp["only_classifier_right"] + pp["both_right"] == cd["classifier_out_of_sample"]["match"]
+        assert 0 <= pp["sign_test_p"] <= 1
+    d = classify_json("leicestershire")
+    assert set(d["threshold_meaning"]) == set(THRESHOLD_KEYS)
+    assert all(f"{d['thresholds'][k]:g}" in d["threshold_meaning"][k] for k in THRESHOLD_KEYS)
+    assert d["evidence_sources"]["n_units_town_from_postcodes"] == d["n_units"]
     # the plain reading follows the bootstrap verdicts, whatever they are
     for name in ("area", "density"):
         beats = b[f"classifier_beats_{name}_on_ruc"]
@@ -99,6 +109,10 @@ def test_witherleys_nearest_town_is_atherstone_and_villages_are_not_hubs():
     _, cls = base_plan(layer)
     c = cls.set_index("unit_code")
     assert c.loc[layer.resolve("Witherley")[0], "nearest_town"] == "Atherstone"
+    # minutes from a town are measured from where the people live (postcodes), not the middle of the fields:
+    # Stoughton's houses adjoin Leicester's eastern estates
+    st = c.loc[layer.resolve("Stoughton")[0]]
+    assert st["nearest_town"] == "Leicester" and st["town_min"] < 1.5 and st["town_positions"] == "postcodes"
     from geodata.zoning import hub_points
 
     names = set(hub_points(layer.pack)["name"])

@@ -147,3 +147,47 @@ def test_same_shares_baseline_takes_the_classifiers_hours_per_band():
     b = same_shares_baseline(dens, hours, cls, remote_high=False)
     assert np.bincount(b, minlength=4).tolist() == np.bincount(cls, minlength=4).tolist()
     assert (b == cls).all()  # the same ordering gives the same bands
+
+
+def test_minutes_from_town_are_measured_from_where_the_people_live(synthetic_pack):
+    """A unit whose fields reach far from the town but whose people live at its town end is near the town: the
+    town time is averaged over its postcode centroids weighted by demand, not its area's representative point."""
+    from geodata.units import load_units
+    from zones.classify import band_evidence
+    from zones.demand_points import demand_points
+
+    data = synthetic_pack.parent
+    # the East ward (x 2-4 km) has its two postcodes at its WEST edge, next to a town 1 km west of the county
+    pcs = pd.read_csv(data / "postcodes.csv")
+    pcs.loc[pcs.index[-2:], "east1m"] = [X0 + 2050, X0 + 2100]
+    pcs.to_csv(data / "postcodes.csv", index=False)
+    pd.DataFrame({"name": ["Westtown"], "easting": [X0 - 1000 - 631], "northing": [Y0 + 500],
+                  "population": [5000]}).to_csv(data / "towns.csv", index=False)
+    text = synthetic_pack.read_text().replace('places = "places.csv"', 'places = "places.csv"\ntowns = "towns.csv"')
+    synthetic_pack.write_text(text + '\n[hubs]\ntowns = "towns"\nmin_population = 5000\ndensity_per_km2 = 4000\n')
+    layer = load_units(synthetic_pack)
+    pts = demand_points(layer)
+    hours = layer.units["hours_per_week"].to_numpy()
+    assert np.bincount(pts["unit_idx"], weights=pts["weight"], minlength=len(hours)) == pytest.approx(hours)
+    model = {"bands": [{"from_m": 0, "circuity": 1.0, "speed_m_per_s": 10.0}]}  # 1 km = 100 s
+    metrics = pd.DataFrame({"unit_code": layer.units["unit_code"], "visit_to_visit_min": 1.0, "road_data": False})
+    metrics.attrs["estimator"] = model
+    ev = band_evidence(layer, metrics).set_index("unit_code")
+    east = layer.units.loc[layer.units.geometry.centroid.x > X0 + 2000, "unit_code"].iloc[0]
+    # its people are 3.05-3.1 km from the town's edge (x = X0 - 1000): 305-310 s, not the ~400 s of its middle
+    assert ev.loc[east, "town_min"] == pytest.approx(307.5 / 60, abs=0.02)
+    assert ev.loc[east, "town_positions"] == "postcodes"
+    rep_x = layer.units.set_index("unit_code").loc[east, "geometry"].representative_point().x
+    assert ev.loc[east, "town_min"] < (rep_x - (X0 - 1000)) / 10 / 60 - 1  # over a minute nearer than its middle
+
+
+def test_paired_matches_and_exact_sign_test_by_hand():
+    from zones.validate_bands import paired_matches
+
+    truth = np.array([0, 1, 1, 2, 0, 1])
+    pred = np.array([0, 1, 1, 2, 1, 0])   # right on 0-3
+    base = np.array([0, 0, 0, 0, 1, 1])   # right on 0 and 5
+    p = paired_matches(pred, base, truth)
+    assert (p["only_classifier_right"], p["only_baseline_right"], p["both_right"], p["neither_right"]) == (3, 1, 1, 1)
+    assert p["sign_test_p"] == pytest.approx(2 * (1 + 4) / 16)  # two-sided binomial, 4 discordant pairs, split 3:1
+    assert paired_matches(pred, pred, truth)["sign_test_p"] == 1.0  # no discordant pair: nothing to tell them apart

@@ -24,6 +24,19 @@ def register(sub) -> None:
     c.set_defaults(func=run_calibrate)
 
 
+THRESHOLD_MEANING = {
+    "isolated_town_min": "isolated if the unit's care hours are on average {v:g} minutes' drive or more from the "
+                         "edge of the nearest town of 5,000+ residents",
+    "isolated_visit_min": "isolated if a care worker drives {v:g} minutes or more between consecutive visits",
+    "rural_town_min": "rural if {v:g} minutes' drive or more from the nearest town's edge",
+    "rural_visit_min": "rural if {v:g} minutes or more between consecutive visits",
+    "fringe_town_min": "fringe (not urban) if {v:g} minutes' drive or more from the nearest town's edge",
+    "fringe_visit_min": "fringe (not urban) if {v:g} minutes or more between consecutive visits",
+    "fringe_below_hours_per_km2": "fringe (not urban) if fewer than {v:g} care hours a week per km² (demand too "
+                                  "thin for an urban round)",
+}
+
+
 def classification_summary(layer, metrics, cls, validate: bool = True, moves_path=None) -> dict:
     """The figures `zoneplan classify --json` prints (also used by the docs figure script and the app)."""
     import numpy as np
@@ -51,12 +64,17 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
     out["threshold_prior"] = prior
     out["threshold_range"] = {k: list(v) for k, v in ranges.items()}
     out["threshold_change_from_prior_pct"] = {k: round(100 * (getattr(th, k) / prior[k] - 1), 1) for k in THRESHOLD_KEYS}
+    out["threshold_meaning"] = {k: THRESHOLD_MEANING[k].format(v=getattr(th, k)) for k in THRESHOLD_KEYS}
     out["rule_counts"] = rule_counts(table, th)
     out["hubs"] = hubs_summary(pack)
     err = metrics.attrs.get("estimate_error", {})
     out["evidence_sources"] = {
         "town_min": "ESTIMATED for every unit: straight line from the nearest town's edge x circuity / speed of the "
                     "travel engine's estimator (fitted on a real road graph)",
+        "town_min_positions": "where the unit's hours are: postcode centroids weighted by their LSOA's age-weighted "
+                              "demand (zones.demand_points), not the area's centre",
+        "n_units_town_from_postcodes": int((table["town_positions"] == "postcodes").sum())
+        if "town_positions" in table else None,
         "visit_to_visit_min": "travel engine: ROUTED on a real road graph where it has one, else ESTIMATED",
         "n_units_visit_routed": int(table["visit_routed"].sum()),
         "n_units_visit_estimated": int((~table["visit_routed"].astype(bool)).sum()),
