@@ -79,5 +79,10 @@ def test_report_cli_pdf_and_html(tmp_path):
                             "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
         assert r.returncode == 0, r.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
+    import pypdf
+
+    reader = pypdf.PdfReader(str(pdf))  # tagged (issue 14 §3): structure tree, language, title naming the plan
+    assert "/StructTreeRoot" in reader.trailer["/Root"] and reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Leicestershire home-care zones and price bands: base plan + moves file")
     text = html.read_text()
     assert "Asfordby" in text and "OpenStreetMap" in text and "ESTIMATED" in text

@@ -112,3 +112,64 @@ def test_cost_by_zone_by_hand():
     assert gbp_per_week_by_zone(base) == {"Z1": Decimal("310.00"), "Z2": Decimal("68.63")}
     moved = base.move("C", zone="Z1")  # Z2 empty: left out
     assert gbp_per_week_by_zone(moved) == {"Z1": Decimal("378.63")}
+
+
+def _struct_tags(reader) -> list[tuple[str, dict]]:
+    """(tag, attributes) of every element of a PDF's structure tree, depth first."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    out: list[tuple[str, dict]] = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, ArrayObject):
+            for k in node:
+                walk(k)
+        elif isinstance(node, DictionaryObject):
+            if "/S" in node:
+                out.append((str(node["/S"]), {k: node[k] for k in ("/Alt",) if k in node}))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return out
+
+
+def test_report_pdf_is_tagged_for_screen_readers():
+    """Issue 14 §3: a tagged PDF (structure tree with headings, tables and the map as a figure with a text
+    alternative), its language, and its title naming the plan, shown by the viewer instead of the file name."""
+    import pypdf
+
+    *_, ctx = context("Para 47 v2 (published)")
+    reader = pypdf.PdfReader(io.BytesIO(report_pdf(ctx)))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    assert reader.metadata.title == ctx["title"]
+    assert "Para 47 v2 (published)" in ctx["title"] and ctx["title"].startswith("Tinyshire home-care zones")
+    tags = _struct_tags(reader)
+    names = [t for t, _ in tags]
+    for tag in ("/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"):
+        assert tag in names, tag
+    assert names.count("/H1") == 1 and names.count("/H2") >= 6
+    alt = [a["/Alt"] for t, a in tags if t == "/Figure"]
+    assert alt and "3 areas coloured by price band (1 urban, 2 rural)" in alt[0] and "1 unit that changed" in alt[0]
+    # the text layer still carries the totals (poppler)
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=report_pdf(ctx), capture_output=True,
+                                   check=True).stdout.decode().split())
+    for part in ("Cost per week", "Change per week", "£57.75", "Hours per week"):
+        assert part in text, part
+
+
+def test_report_html_has_language_title_headers_and_alt_text():
+    *_, ctx = context("Para 47 v2")
+    html = report_html(ctx)
+    assert '<html lang="en-GB">' in html
+    assert f"<title>{ctx['title']}</title>" in html
+    assert '<th scope="col">Band</th>' in html and '<th scope="row">Cost per week</th>' in html
+    m = re.search(r'<img alt="([^"]+)"', html)
+    assert m and m.group(1).startswith("Map of Tinyshire: 3 areas")

@@ -6,7 +6,7 @@ app's origin: every user string is escaped for the place it lands (issue 11 §3)
 - ``html_text``: HTML element text and attribute values (folium tooltips/popups, DivIcon labels, report HTML);
 - ``md_text``: Streamlit markdown (st.write / st.success / st.caption …): no links, images or emphasis;
 - ``mpl_text``: matplotlib text (titles, annotations, legend labels): never read as mathtext (``$\\foo$``);
-- ``pdf_text``: reportlab Paragraph mini-markup;
+- ``pdf_text``: reportlab Paragraph mini-markup (the PDF report itself is rendered from the escaped HTML);
 - ``xlsx_cell`` / ``csv_cell``: spreadsheet cells: control characters removed (openpyxl refuses them, and
   they corrupt a workbook), text that starts like a formula prefixed with an apostrophe.
 

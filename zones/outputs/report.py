@@ -1,5 +1,6 @@
 """The scrutiny report of a plan or a change: HTML (self-contained) and PDF.
 
+The PDF is the HTML report rendered by WeasyPrint as tagged PDF/UA-1 (structure tree, language, title).
 The map image is drawn server-side with geopandas + matplotlib (no tiles, no browser screenshot). The report
 carries the plan identity (council, scenario/version or "unsaved plan" + a hash of the assignments), the
 date, legend with band rates, totals, the impact table, assumptions, data sources and the attribution.
@@ -7,8 +8,8 @@ date, legend with band rates, totals, the impact table, assumptions, data source
 from __future__ import annotations
 
 import base64
+import functools
 import datetime as dt
-import html
 import io
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from geodata.datadir import ATTRIBUTION  # noqa: E402
 
 from zones.impact import Impact  # noqa: E402
-from zones.outputs.escape import html_text, mpl_text, pdf_text  # noqa: E402
+from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
 from zones.plan import Plan, cp_to_gbp  # noqa: E402
 from zones.rates import fmt_gbp  # noqa: E402
 
@@ -64,16 +65,39 @@ def gbp_per_week_by_zone(plan: Plan) -> dict[str, Decimal]:
     return {z: cp_to_gbp(int(zb[i])) for i, z in enumerate(plan.zone_names) if plan.units_by_zone[i]}
 
 
-def _table(cols: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{html_text(c)}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _table(cols: list[str], rows: list[list], caption: str = "", row_headers: bool = False, keep: bool = True) -> str:
+    """An HTML table with column headers (``scope="col"``) and, when ``row_headers``, the first cell of each row
+    as its row header, so a screen reader (and the tagged PDF) can say which figure a value belongs to."""
+    head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in cols)
+
+    def row(r):
+        cells = [f'<th scope="row">{html_text(r[0])}</th>' if row_headers and i == 0 else f"<td>{html_text(v)}</td>"
+                 for i, v in enumerate(r)]
+        return "<tr>" + "".join(cells) + "</tr>"
+
+    cap = f"<caption>{html_text(caption)}</caption>" if caption else ""
+    cls = ' class="keep"' if keep else ""  # a short table is not split across pages
+    return f"<table{cls}>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(row(r) for r in rows)}</tbody></table>"
+
+
+def map_alt(plan: Plan, n_changed: int) -> str:
+    """The map image's text alternative: what it shows, in words (units per band, zones, changed units)."""
+    a = plan.assignments()
+    counts = a["band"].value_counts()
+    bands = ", ".join(f"{int(counts.get(b, 0))} {b}" for b in plan.band_names)
+    n_zones = int((plan.units_by_zone > 0).sum())
+    zl = "zone" if n_zones == 1 else "zones"
+    changed = (f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
+               f"{'are' if n_changed != 1 else 'is'} hatched." if n_changed else " No unit has changed against the base plan.")
+    return (f"Map of {plan.council.capitalize()}: {len(a)} areas coloured by price band ({bands}), with the outlines "
+            f"and names of {n_zones} {zl}.{changed} The tables below give the same figures.")
 
 
 def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[str], sources: list[str]) -> dict:
     t = plan.totals(imp.weeks_per_year)
+    changed = _changed_codes(imp)
     return {
-        "title": f"{plan.council.capitalize()} home-care zones and price bands",
+        "title": f"{plan.council.capitalize()} home-care zones and price bands: {strip_control(identity)}",
         "identity": identity, "digest": plan.digest(), "date": dt.date.today().isoformat(),
         "bands": [[b, f"£{plan.rates.effective_rate(b)}", f"{t['hours_per_week_by_band'][b]:,.2f}", f"{t['hours_share_by_band'][b]}%"]
                   for b in plan.band_names],
@@ -87,7 +111,7 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
                           ["Change per year", f"{fmt_gbp(imp.gbp_per_year)} ({imp.weeks_per_year} weeks)"],
                           [f"Change over {imp.term_years} years", f"{fmt_gbp(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
         "notes": notes + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else []) + [f"Warning: {w}" for w in imp.warnings],
-        "sources": sources, "png": map_png(units, plan, _changed_codes(imp)),
+        "sources": sources, "png": map_png(units, plan, changed), "map_alt": map_alt(plan, len(changed)),
         "rates": f"{plan.rates.year} ({plan.rates.mode}); {plan.rates.source}",
     }
 
@@ -99,65 +123,51 @@ def _changed_codes(imp: Impact) -> set[str]:
     return out
 
 
+REPORT_CSS = """body{font-family:"DejaVu Sans",sans-serif;max-width:900px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.2em}caption{text-align:left;font-weight:600;padding:2px 0}
+td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;text-align:left}thead th{background:#eee}
+tbody th{font-weight:normal}figure{margin:0}img{max-width:100%}figcaption,.meta{color:#555;font-size:12px}
+h2,caption{break-after:avoid}tr{break-inside:avoid}table.keep{break-inside:avoid}
+@page{size:A4;margin:1.4cm 1.5cm}
+@media print{body{margin:0;max-width:none}td,th{font-size:10px}}"""
+
+
 def report_html(ctx: dict) -> str:
-    """A self-contained printable HTML report (map embedded as base64 PNG)."""
+    """A self-contained printable HTML report (map embedded as base64 PNG): language en-GB, the title naming the
+    plan, headings, tables with column (and row) headers, the map with a text alternative. The PDF is this
+    HTML, tagged (``report_pdf``)."""
     img = base64.b64encode(ctx["png"]).decode()
     notes = "".join(f"<li>{html_text(n)}</li>" for n in ctx["notes"])
     sources = "".join(f"<li>{html_text(s)}</li>" for s in ctx["sources"])
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html_text(ctx['title'])}</title>
-<style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:.5em 0 1.2em}}
-td,th{{border:1px solid #bbb;padding:3px 8px;font-size:13px}}th{{background:#eee}}img{{max-width:100%}}.meta{{color:#555}}
-@media print{{body{{margin:0}}}}</style></head><body>
+    alt = ctx.get("map_alt") or "Map of price bands and zones"
+    changes = (_table(['Zone', 'Unit', 'Band change', 'Hours/week', '£/week'], ctx['impact_rows'], "Changed units", keep=False)
+               if ctx['impact_rows'] else '<p>No changes.</p>')
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{html_text(ctx['title'])}</title>
+<meta name="description" content="Home-care zones, price bands, rates and the cost of changes">
+<style>{REPORT_CSS}</style></head><body>
 <h1>{html_text(ctx['title'])}</h1>
 <p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} · rates {html_text(ctx['rates'])}</p>
-<img alt="map of price bands and zones" src="data:image/png;base64,{img}">
-<h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'])}
-<h2>Totals</h2>{_table(['Figure', 'Value'], ctx['totals'])}
-<h2>Zones</h2>{_table(['Zone', 'Units', 'Hours/week', '£/week'], ctx['zones'])}
-<h2>Changes against the base plan</h2>{_table(['Zone', 'Unit', 'Band change', 'Hours/week', '£/week'], ctx['impact_rows']) if ctx['impact_rows'] else '<p>No changes.</p>'}
-{_table(['Figure', 'Value'], ctx['impact_totals'])}
+<figure><img alt="{html_text(alt)}" src="data:image/png;base64,{img}">
+<figcaption>Price bands and zones. {html_text(ATTRIBUTION)}</figcaption></figure>
+<h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'], row_headers=True)}
+<h2>Totals</h2>{_table(['Figure', 'Value'], ctx['totals'], row_headers=True)}
+<h2>Zones</h2>{_table(['Zone', 'Units', 'Hours/week', '£/week'], ctx['zones'], row_headers=True)}
+<h2>Changes against the base plan</h2>{changes}
+{_table(['Figure', 'Value'], ctx['impact_totals'], "Change totals", row_headers=True)}
 <h2>Assumptions and estimates</h2><ul>{notes}</ul>
 <h2>Data sources</h2><ul>{sources}</ul>
 <p class="meta">{html_text(ATTRIBUTION)}</p></body></html>"""
 
 
+@functools.lru_cache(maxsize=8)
+def _html_to_pdf(html_doc: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html_doc).write_pdf(pdf_variant="pdf/ua-1")
+
+
 def report_pdf(ctx: dict) -> bytes:
-    """The same report as PDF (reportlab)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    styles = getSampleStyleSheet()
-    styles["Heading2"].keepWithNext = 1  # no heading alone at the foot of a page
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=1.6 * cm, rightMargin=1.6 * cm, topMargin=1.4 * cm,
-                            bottomMargin=1.4 * cm, title=ctx["title"])
-
-    def tbl(cols, rows):
-        t = Table([cols] + [[Paragraph(pdf_text(v), styles["BodyText"]) for v in r] for r in rows], repeatRows=1)
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                               ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return t
-
-    e = pdf_text
-    story = [Paragraph(e(ctx["title"]), styles["Title"]),
-             Paragraph(e(f"Plan: {ctx['identity']} · plan hash {ctx['digest']} · {ctx['date']} · rates {ctx['rates']}"), styles["Italic"]),
-             Spacer(1, 6), Image(io.BytesIO(ctx["png"]), width=16 * cm, height=14 * cm, kind="proportional"),
-             KeepTogether([Paragraph("Bands", styles["Heading2"]), tbl(["Band", "Rate", "Hours/week", "Share"], ctx["bands"])]),
-             KeepTogether([Paragraph("Totals", styles["Heading2"]), tbl(["Figure", "Value"], ctx["totals"])]),
-             KeepTogether([Paragraph("Zones", styles["Heading2"]), tbl(["Zone", "Units", "Hours/week", "£/week"], ctx["zones"])]),
-             Paragraph("Changes against the base plan", styles["Heading2"])]
-    if ctx["impact_rows"]:
-        story.append(tbl(["Zone", "Unit", "Band change", "Hours/week", "£/week"], ctx["impact_rows"]))
-    else:
-        story.append(Paragraph("No changes.", styles["BodyText"]))
-    story += [tbl(["Figure", "Value"], ctx["impact_totals"]), Paragraph("Assumptions and estimates", styles["Heading2"])]
-    story += [Paragraph("• " + e(n), styles["BodyText"]) for n in ctx["notes"]]
-    story.append(Paragraph("Data sources", styles["Heading2"]))
-    story += [Paragraph("• " + e(s), styles["BodyText"]) for s in ctx["sources"]]
-    story.append(Spacer(1, 8))
-    story.append(Paragraph(e(ATTRIBUTION), styles["Italic"]))
-    doc.build(story)
-    return buf.getvalue()
+    """The same report as a tagged PDF (PDF/UA-1, WeasyPrint): a structure tree with headings, tables with
+    header cells and the map as a Figure with its text alternative, language en-GB, the document title shown
+    by the viewer. User text is HTML-escaped in ``report_html``, so it appears literally."""
+    return _html_to_pdf(report_html(ctx))
