@@ -326,19 +326,19 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
 
 
 def evidence(card: dict) -> None:
-    """Show a unit's evidence card."""
+    """Show a unit's evidence card: the headline figures, then one plain-English sentence a line (why the unit
+    has its band, its three figures, what would change it, which figures are estimated and how far out)."""
     st.subheader(md_text(card["unit_name"]))
     cols = st.columns(4)
-    cols[0].metric("Band", card["band"], help=f"computed: {card['computed_band']}")
+    cols[0].metric("Band", card["band"], help=f"The classifier suggests {card['computed_band']}.")
     cols[1].metric("Zone", strip_control(card["zone"]))
-    cols[2].metric("Hours / week" + (" (est.)" if card["hours_estimated"] else ""), f"{card['hours_per_week']:,.2f}")
-    cols[3].metric("Rate £/h", card["rate_gbp_per_hour"])
+    cols[2].metric("Care hours a week" + (" (estimated)" if card["hours_estimated"] else ""),
+                   f"{card['hours_per_week']:,.2f}")
+    cols[3].metric("Rate per hour", f"£{card['rate_gbp_per_hour']}")
     if card["band"] != card["computed_band"]:
-        st.warning(f"Manual band {md_text(card['band'])} (classifier suggests {md_text(card['computed_band'])}). "
-                   f"Reason: {md_text(card['reason']) or '—'}")
-    st.write(card["evidence"])
-    st.caption(f"Visit to visit {card['visit_to_visit_min']:.1f} min · from {card['nearest_hub']} {card['town_min']:.1f} min · "
-               f"{card['hours_per_km2']:.1f} h/km² · {'ESTIMATED travel' if card['travel_estimated'] else 'real road data'}")
-    st.caption(card["method"])
+        st.warning(f"Band set by hand to {md_text(card['band'])} (the classifier suggests "
+                   f"{md_text(card['computed_band'])}). Reason: {md_text(card['reason']) or 'none given'}")
+    for line in card["lines"]:
+        st.markdown(md_text(line))
     if card["parishes"]:
         st.caption(f"Civil parishes: {md_text(card['parishes'].replace(';', ', '))}. {md_text(card['note'])}")

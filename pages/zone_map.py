@@ -52,4 +52,4 @@ if code:
                 rng = f" (likely {d['range_min'][0]}–{d['range_min'][1]} min)" if d["range_min"] else ""
                 st.text(f"{d['from']} → {d['to']}: {d['drive_min']} min{rng}, {d['distance_km']} km by road, "
                         f"{'ESTIMATED' if d['estimated'] else 'routed'}")
-                st.caption(d["method"])
+                st.caption(d["note"])

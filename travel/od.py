@@ -157,7 +157,7 @@ def drive_between(place_a, place_b, pack=None, arrays: list[RoadArrays] | None =
 
     Returns ``from, to`` (labels), ``drive_min, distance_km, straight_km, estimated, setting, error`` (the checked
     error band: median/p90 absolute %, or ``checked: False``), ``range_min`` (drive_min ± p90, estimated only),
-    ``method``."""
+    ``method`` (technical) and ``note`` (the same in plain English, for the app)."""
     from .places import Place, resolve
 
     a = place_a if isinstance(place_a, Place) else resolve(place_a)
@@ -182,12 +182,20 @@ def drive_between(place_a, place_b, pack=None, arrays: list[RoadArrays] | None =
                              f"{err['n_pairs']:,} held-out routes of {err['band_km'][0]}-{err['band_km'][1]} km "
                              f"({err['setting']}): median error {err['median_abs_pct']} %, 90 % of routes within "
                              f"{err['p90_abs_pct']} %.")
+            out["note"] = (f"ESTIMATED: no road map covers both places, so the drive is worked out from the straight-line "
+                           f"distance ({out['straight_km']} km) and typical road speeds. Checked against "
+                           f"{err['n_pairs']:,} real routes of {err['band_km'][0]}-{err['band_km'][1]} km, such estimates "
+                           f"are typically {float(err['median_abs_pct']):.0f} % out, and 9 in 10 are within "
+                           f"{float(err['p90_abs_pct']):.0f} %.")
         else:
             out["method"] = ("ESTIMATED (no road graph covers both ends); no routed pairs this long were available "
                              "to check the estimate: its error is unknown.")
+            out["note"] = ("ESTIMATED: no road map covers both places, and there were no real routes this long to "
+                           "check the estimate against, so how far out it may be is unknown.")
     else:
         g = int(res["graph"][0])
         out["method"] = f"routed on the road graph {Path(arrays[g].source).name} (fastest route at UK speed limits)"
+        out["note"] = "Measured along the roads (OpenStreetMap): the fastest route at the speed limits."
     return out
 
 
@@ -206,12 +214,14 @@ def drive_from_unit(layer, unit_code: str, place) -> dict:
 
 
 def unit_error_note(row) -> str:
-    """One sentence on how far a unit's travel values can be trusted (a metrics row)."""
+    """One plain-English sentence on how far a unit's travel times can be trusted (a metrics row)."""
     if not bool(row["estimated"]):
-        return "Travel values routed on a real road graph."
+        return "Travel times here are measured along the roads (OpenStreetMap)."
     p90 = row.get("estimate_error_p90_pct")
     med = row.get("estimate_error_median_pct")
     if p90 is None or not np.isfinite(float(p90)):
-        return "Travel values ESTIMATED; no routed trips this long were available to check the estimate."
-    return (f"Travel values ESTIMATED (no road graph here). On held-out real routes of the same length and setting "
-            f"the estimate was off by {float(med):.0f} % (median) and by at most {float(p90):.0f} % for 90 % of them.")
+        return ("Travel times here are ESTIMATED (no road map covers this area); there were no real routes this long "
+                "to check the estimate against.")
+    return (f"Travel times here are ESTIMATED (no road map covers this area). Checked against real routes of the same "
+            f"length and kind of area, such estimates are typically {float(med):.0f} % out, and 9 in 10 are within "
+            f"{float(p90):.0f} %.")

@@ -201,19 +201,46 @@ def band_index(town: np.ndarray, visit: np.ndarray, dens: np.ndarray, t: Thresho
     return np.where(iso, 3, np.where(rur, 2, np.where(fr, 1, 0)))
 
 
+def _num(x: float, near: float | None = None) -> str:
+    """A figure for people: one decimal under 10, whole numbers from 10; more decimals when the figure would
+    otherwise read the same as the limit it is compared with (2.53 against 2.5)."""
+    def show(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 10 else (f"{v:.1f}".rstrip("0").rstrip(".") or "0")
+
+    out = show(x)
+    if near is not None and abs(x - near) > 1e-9 and out == show(near):
+        out = f"{x:,.1f}" if abs(x) >= 10 and f"{x:.1f}" != f"{near:.1f}" else f"{x:,.2f}"
+    return out
+
+
+def _hours_text(n: str) -> str:
+    return f"{n} care hour" + ("" if n == "1" else "s")
+
+
+def drive_text(x: float) -> str:
+    """'14 minutes' drive', '1 minute's drive' (plain English for the evidence)."""
+    m = minutes_text(x)
+    return m + ("'s drive" if m.endswith("minute") else "' drive" if m.endswith("minutes") else " drive")
+
+
+def _limit(band: str, x: float) -> str:
+    return f"the {band} band starts at {minutes_text(x)}"
+
+
 def _rules_of(band: str, town: float, visit: float, dens: float, t: Thresholds) -> list[str]:
-    """Plain-English rules that put a unit in ``band`` (all that apply)."""
+    """Plain-English rules that put a unit in ``band`` (all that apply), each with the limit it passed."""
     if band == "urban":
         return []
     tt = {"fringe": t.fringe_town_min, "rural": t.rural_town_min, "isolated": t.isolated_town_min}[band]
     vt = {"fringe": t.fringe_visit_min, "rural": t.rural_visit_min, "isolated": t.isolated_visit_min}[band]
     out = []
     if town >= tt:
-        out.append(f"{town:.1f} min from the nearest town (≥ {tt:g})")
+        out.append(f"it is {drive_text(town)} from the nearest town ({_limit(band, tt)})")
     if visit >= vt:
-        out.append(f"{visit:.1f} min between visits (≥ {vt:g})")
+        out.append(f"visits are about {minutes_text(visit)} apart ({_limit(band, vt)})")
     if band == "fringe" and dens < t.fringe_below_hours_per_km2:
-        out.append(f"{dens:.1f} care hours a week per km² (< {t.fringe_below_hours_per_km2:g})")
+        thr = t.fringe_below_hours_per_km2
+        out.append(f"it has only {_hours_text(_num(dens, thr))} a week per km² (the fringe band starts below {_num(thr)})")
     return out
 
 
@@ -224,25 +251,35 @@ def _up_needs(band: str, town: float, visit: float, dens: float, t: Thresholds) 
     nxt = BANDS[BANDS.index(band) + 1]
     tt = {"fringe": t.fringe_town_min, "rural": t.rural_town_min, "isolated": t.isolated_town_min}[nxt]
     vt = {"fringe": t.fringe_visit_min, "rural": t.rural_visit_min, "isolated": t.isolated_visit_min}[nxt]
-    opts = [(tt / max(town, 1e-9), f"{tt - town:.1f} more minutes from a town (threshold {tt:g} min)"),
-            (vt / max(visit, 1e-9), f"{vt - visit:.1f} more minutes between visits (threshold {vt:g} min)")]
+    opts = [(tt / max(town, 1e-9), f"a drive from the town {minutes_text(tt - town)} longer ({_limit(nxt, tt)})"),
+            (vt / max(visit, 1e-9), f"visits {minutes_text(vt - visit)} further apart ({_limit(nxt, vt)})")]
     if nxt == "fringe":
         thr = t.fringe_below_hours_per_km2
-        opts.append((max(dens, 1e-9) / thr, f"{dens - thr:.1f} fewer care hours a week per km² (threshold {thr:g})"))
+        opts.append((max(dens, 1e-9) / thr, f"{_num(dens - thr)} fewer care hours a week per km² "
+                                            f"(the fringe band starts below {_num(thr)})"))
     return min(opts, key=lambda o: o[0])[1]
 
 
 def _down_needs(band: str, town: float, visit: float, dens: float, t: Thresholds) -> str:
-    """What the next less remote band would need, in plain English."""
+    """What the next less remote band would need (only the conditions the unit does not meet), in plain English,
+    to follow "It would be <band> if …"."""
     if band == "urban":
         return ""
     lower = BANDS[BANDS.index(band) - 1]
     if lower == "urban":
-        return (f"under {t.fringe_town_min:g} min from a town (has {town:.1f}), under {t.fringe_visit_min:g} min "
-                f"between visits (has {visit:.1f}) and at least {t.fringe_below_hours_per_km2:g} h/km² (has {dens:.1f})")
-    tt = {"fringe": t.rural_town_min, "rural": t.isolated_town_min}[lower]
-    vt = {"fringe": t.rural_visit_min, "rural": t.isolated_visit_min}[lower]
-    return f"under {tt:g} min from a town (has {town:.1f}) and under {vt:g} min between visits (has {visit:.1f})"
+        tt, vt, thr = t.fringe_town_min, t.fringe_visit_min, t.fringe_below_hours_per_km2
+    else:
+        tt = {"fringe": t.rural_town_min, "rural": t.isolated_town_min}[lower]
+        vt = {"fringe": t.rural_visit_min, "rural": t.isolated_visit_min}[lower]
+        thr = None
+    need = []
+    if town >= tt:
+        need.append(f"it were under {minutes_text(tt)} from a town (it is {_num(town, tt)})")
+    if visit >= vt:
+        need.append(f"visits were under {minutes_text(vt)} apart (they are about {_num(visit, vt)})")
+    if thr is not None and dens < thr:
+        need.append(f"it had at least {_num(thr)} care hours a week per km² (it has {_num(dens, thr)})")
+    return " and ".join(need)
 
 
 def classify(metrics: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
@@ -260,7 +297,7 @@ def classify(metrics: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
     for i in range(len(metrics)):
         band = BANDS[idx[i]]
         rules = _rules_of(band, town[i], visit[i], dens[i], t)
-        rule = "; ".join(rules) if rules else "no fringe, rural or isolated rule applies"
+        rule = " and ".join(rules) if rules else "no fringe, rural or isolated rule applies"
         up = _up_needs(band, town[i], visit[i], dens[i], t)
         down = _down_needs(band, town[i], visit[i], dens[i], t)
         out.append({"unit_code": metrics["unit_code"].iloc[i], "band": band, "rule": rule,
@@ -280,21 +317,28 @@ def minutes_text(x: float) -> str:
     return f"{v} minute" + ("" if v == "1" else "s")
 
 
+def facts_text(town: float, visit: float, dens: float, near: str = "") -> str:
+    """The unit's three figures in one line: "14 minutes' drive from Melton Mowbray; about 6 minutes between
+    visits; 6 care hours a week per km²"."""
+    where = f"from {near}" if near else "from the nearest town"
+    head = f"{drive_text(town)} {where}" if town >= 0.5 else f"within or next to {near or 'a town'}"
+    return f"{head}; about {minutes_text(visit)} between visits; {_hours_text(_num(dens))} a week per km²"
+
+
+ESTIMATE_SENTENCE = ("Travel times are ESTIMATED from straight-line distances and typical road speeds, "
+                     "not measured along roads.")
+
+
 def _evidence(band, rules, town, visit, dens, near, up, down, estimated) -> str:
-    where = f" from {near}" if near else " from the nearest town"
-    facts = (f"{minutes_text(town)}' drive{where}; about {minutes_text(visit)} between visits; "
-             f"{dens:.0f} care hours a week per km².") if town >= 0.5 else (
-             f"within or next to {near or 'a town'}; about {minutes_text(visit)} between visits; "
-             f"{dens:.0f} care hours a week per km².")
-    parts = [f"{band.upper()} because " + ("; ".join(rules) if rules else
+    parts = [f"{band.upper()} because " + (" and ".join(rules) if rules else
                                            "it is close to a town, visits are close together and demand is dense")
-             + ".", facts]
+             + ".", facts_text(town, visit, dens, near)[0].upper() + facts_text(town, visit, dens, near)[1:] + "."]
     if up:
         parts.append(f"It would become {BANDS[BANDS.index(band) + 1]} with {up}.")
     if down:
-        parts.append(f"{BANDS[BANDS.index(band) - 1].capitalize()} would need {down}.")
+        parts.append(f"It would be {BANDS[BANDS.index(band) - 1]} if {down}.")
     if estimated:
-        parts.append("Travel figures are ESTIMATED (straight line × circuity ÷ speed measured on a real road graph).")
+        parts.append(ESTIMATE_SENTENCE)
     return " ".join(parts)
 
 

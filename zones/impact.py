@@ -9,6 +9,10 @@ rounded once, half-up to the penny, for display and export (like a spreadsheet S
 - year y of the term (y = 0 … term − 1) = round(Σ exact rows × weeks × (1 + uplift %)^y); the term total =
   round(Σ of the exact years), so weekly, annual and term figures all derive from the same exact sum.
 
+Hours: ``hours_per_week_moved`` is every changed row's hours; ``hours_per_week_band_changed`` only the rows whose
+band changed (what is priced differently) and ``hours_per_week_zone_only`` the rows that moved zone in the same
+band (issue 14 §3: a zone-only move is not a band move).
+
 Bounds (``geodata.limits``): weeks per year 1 … 53, term 1 … 50 years, uplift −50 … +100 %.
 """
 from __future__ import annotations
@@ -41,12 +45,22 @@ class Impact:
     rates_year: str
     warnings: list[str] = field(default_factory=list)
     hours_source: str = ""
+    #: ``hours_per_week_moved`` split: hours of rows whose band changed, and of rows that changed zone only
+    #: (same band: no price change, so not a band move)
+    hours_per_week_band_changed: float = 0.0
+    hours_per_week_zone_only: float = 0.0
+    n_band_changed: int = 0
+    n_zone_only: int = 0
 
     def to_json(self) -> dict:
         return {
             "rows": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in self.rows],
             "n_rows": len(self.rows),
             "hours_per_week_moved": self.hours_per_week_moved,
+            "hours_per_week_band_changed": self.hours_per_week_band_changed,
+            "hours_per_week_zone_only": self.hours_per_week_zone_only,
+            "n_band_changed": self.n_band_changed,
+            "n_zone_only": self.n_zone_only,
             "gbp_per_week": str(self.gbp_per_week),
             "gbp_per_year": str(self.gbp_per_year),
             "gbp_per_term": str(self.gbp_per_term),
@@ -74,11 +88,15 @@ def totals(rows: list[dict], rates: RateCard, weeks_per_year: int = 52, term_yea
     years_exact = [year_exact * (1 + up / 100) ** y for y in range(term_years)]
     by_year = [money(y) for y in years_exact]
     hours = sum((Decimal(str(r["hours_per_week"])) for r in rows), Decimal("0"))
+    banded = [r for r in rows if r.get("from_band") != r.get("to_band")]
+    band_hours = sum((Decimal(str(r["hours_per_week"])) for r in banded), Decimal("0"))
     return Impact(rows=rows, gbp_per_week=money(week), gbp_per_year=money(year_exact),
                   gbp_per_term=money(sum(years_exact, Decimal("0"))), gbp_by_year=by_year,
                   hours_per_week_moved=float(round(hours, 2)), weeks_per_year=weeks_per_year,
                   term_years=term_years, uplift_pct=up, rates_year=rates.year, warnings=list(warnings or []),
-                  hours_source=hours_source)
+                  hours_source=hours_source, hours_per_week_band_changed=float(round(band_hours, 2)),
+                  hours_per_week_zone_only=float(round(hours - band_hours, 2)), n_band_changed=len(banded),
+                  n_zone_only=len(rows) - len(banded))
 
 
 def row_gbp_per_week_exact(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> Decimal:

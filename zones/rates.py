@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -350,6 +352,18 @@ class CostBuildUp:
                  for b, v in travel_min_by_band.items()}
         src = "cost build-up" + (" (travel minutes per band rest on ESTIMATED travel metrics)" if estimated else "")
         return RateCard(year=self.year, rates=rates, source=src, mode="cost_build_up")
+
+
+def rates_source_text(source: str) -> str:
+    """A rate card's source for people: without the pack file and table it was read from
+    (``leicestershire.toml [rates."2025/26"]``)."""
+    return re.sub(r'^\S+\.toml \[rates\."[^"]*"\]\s*(—\s*)?', "", source or "").strip()
+
+
+def fmt_gbp_change(x) -> str:
+    """A change in £ for people: always signed, a proper minus (+£1,071.56 / −£5,479.70 / £0.00)."""
+    d = money(x)
+    return ("+" if d > 0 else "") + fmt_gbp(d)
 
 
 def fmt_gbp(x) -> str:

@@ -29,7 +29,8 @@ def test_drive_from_witherley_to_atherstone_is_estimated_with_its_error():
     assert not at.exception, at.exception
     line = " ".join(t.value for t in at.text)
     assert "Atherstone" in line and "min" in line and "ESTIMATED" in line and "likely" in line
-    assert any("held-out routes" in c.value for c in at.caption)
+    assert any("real routes" in c.value and "9 in 10" in c.value for c in at.caption)  # plain English
+    assert not any("circuity" in c.value or ".graphml" in c.value for c in at.caption)
 
 
 def test_drive_box_bad_place_warns_without_echo():

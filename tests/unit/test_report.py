@@ -53,8 +53,10 @@ def test_report_context_has_identity_totals_and_the_change():
     assert ctx["digest"] != base.digest(), "the hash identifies the assignments"
     # B: 5.5 h × (30.50 − 20.00) = £57.75 a week
     assert [r[1] for r in ctx["impact_rows"]] == ["=Bravo"]
-    assert ctx["impact_rows"][0][4] == "£57.75"
-    assert ["Change per week", "£57.75"] in ctx["impact_totals"]
+    assert ctx["impact_rows"][0][4] == "+£57.75"  # a change carries its sign (issue 14 §3)
+    assert ["Change per week", "+£57.75"] in ctx["impact_totals"]
+    assert ["Hours a week that changed band", "5.50"] in ctx["impact_totals"]
+    assert ["Hours a week that changed zone only", "0.00"] in ctx["impact_totals"]
     assert ["rural", "£30.50", "7.75", ctx["bands"][1][3]] == ctx["bands"][1]
 
 
@@ -173,3 +175,18 @@ def test_report_html_has_language_title_headers_and_alt_text():
     assert '<th scope="col">Band</th>' in html and '<th scope="row">Cost per week</th>' in html
     m = re.search(r'<img alt="([^"]+)"', html)
     assert m and m.group(1).startswith("Map of Tinyshire: 3 areas")
+
+
+def test_report_signs_changes_and_tells_zone_only_moves_apart():
+    base, units = tiny()
+    new = base.move("B", band="rural").move("C", zone="Z1").move("A", band="rural").move("A", band="urban")
+    cheaper = new.move("C", band="urban")  # rural -> urban: cheaper
+    ctx = report_context(units, cheaper, compare(base, cheaper), "x", [], [])
+    rows = {r[1]: r for r in ctx["impact_rows"]}
+    assert rows["=Bravo"][4] == "+£57.75"
+    assert rows["Charlie"][2] == "rural → urban" and rows["Charlie"][4] == "−£23.63"  # 2.25 × −10.50, proper minus
+    only_zone = ctx_zone = report_context(units, base.move("C", zone="Z1"), compare(base, base.move("C", zone="Z1")), "x", [], [])
+    assert only_zone["impact_rows"][0][2] == "zone only (rural)" and only_zone["impact_rows"][0][4] == "£0.00"
+    assert ["Hours a week that changed band", "0.00"] in ctx_zone["impact_totals"]
+    assert ["Hours a week that changed zone only", "2.25"] in ctx_zone["impact_totals"]
+    assert ".toml" not in ctx["rates"] and ctx["rates"].startswith("test rate card")

@@ -35,10 +35,12 @@ def test_rules_in_order_and_deciding_rule():
     c = classify(m, T).set_index("unit_code")
     assert c["band"].to_dict() == {"U": "urban", "Fd": "fringe", "Fv": "fringe", "Ft": "fringe", "R": "rural",
                                    "I": "isolated", "Iv": "isolated"}
-    assert c.loc["R", "rule"] == "12.0 min from the nearest town (≥ 10)"
-    assert c.loc["Fd", "rule"] == "4.0 care hours a week per km² (< 5)"
-    assert c.loc["I", "rule"] == "25.0 min from the nearest town (≥ 20); 40.0 min between visits (≥ 30)"
-    assert c.loc["Iv", "rule"].startswith("31.0 min between visits")
+    # plain English (issue 14 §3): the figure and the limit it passed, no field names or ≥/< comparisons
+    assert c.loc["R", "rule"] == "it is 12 minutes' drive from the nearest town (the rural band starts at 10 minutes)"
+    assert c.loc["Fd", "rule"] == "it has only 4 care hours a week per km² (the fringe band starts below 5)"
+    assert c.loc["I", "rule"] == ("it is 25 minutes' drive from the nearest town (the isolated band starts at 20 minutes)"
+                                  " and visits are about 40 minutes apart (the isolated band starts at 30 minutes)")
+    assert c.loc["Iv", "rule"].startswith("visits are about 31 minutes apart")
     assert c.loc["R", "travel_estimated"] and "ESTIMATED" in c.loc["R", "evidence"]
     assert "ESTIMATED" not in c.loc["U", "evidence"]
 
@@ -47,21 +49,25 @@ def test_evidence_says_why_and_what_would_move_it():
     # fringe unit by density: town 7.9 min (rural from 10), visit 3 (rural from 15) -> nearest trigger is town
     c = classify(metrics([("F", 7.9, 3.0, 4.0, False)]), T).iloc[0]
     assert c["band"] == "fringe" and c["next_band_up"] == "rural"
-    assert c["margin_up"] == "2.1 more minutes from a town (threshold 10 min)"
-    assert c["next_band_down"] == "urban" and "has 4.0" in c["margin_down"] and "has 7.9" in c["margin_down"]
-    assert c["evidence"].startswith("FRINGE because 7.9 min from the nearest town (≥ 6); 4.0 care hours")
+    assert c["margin_up"] == "a drive from the town 2.1 minutes longer (the rural band starts at 10 minutes)"
+    assert c["next_band_down"] == "urban" and "(it has 4)" in c["margin_down"] and "(it is 7.9)" in c["margin_down"]
+    assert "visits were" not in c["margin_down"], "only the conditions the unit does not meet"
+    assert c["evidence"].startswith("FRINGE because it is 7.9 minutes' drive from the nearest town (the fringe band "
+                                    "starts at 6 minutes) and it has only 4 care hours")
     assert "7.9 minutes' drive from the nearest town; about 3 minutes between visits; 4 care hours a week per km²" \
         in c["evidence"]
-    assert "It would become rural with 2.1 more minutes from a town" in c["evidence"]
+    assert "It would become rural with a drive from the town 2.1 minutes longer" in c["evidence"]
+    assert "It would be urban if it were under 6 minutes from a town (it is 7.9) and it had at least 5 care hours" \
+        in c["evidence"]
     # rural unit nearer the isolated visit rule (27 of 30) than the town rule (11 of 20)
     r = classify(metrics([("R", 11.0, 27.0, 1.0, False)]), T).iloc[0]
-    assert r["next_band_up"] == "isolated" and r["margin_up"].startswith("3.0 more minutes between visits")
+    assert r["next_band_up"] == "isolated" and r["margin_up"].startswith("visits 3 minutes further apart")
     i = classify(metrics([("I", 30.0, 1.0, 1.0, False)]), T).iloc[0]
     assert i["next_band_up"] == "" and i["next_band_down"] == "rural" and i["margin_up"] == ""
     # an urban unit names the nearest town when the evidence carries it
     m = metrics([("U", 0.2, 1.0, 80.0, False)]).assign(nearest_town="Melton Mowbray")
     u = classify(m, T).iloc[0]
-    assert "within or next to Melton Mowbray" in u["evidence"] and u["next_band_up"] == "fringe"
+    assert "Within or next to Melton Mowbray" in u["evidence"] and u["next_band_up"] == "fringe"
 
 
 def test_thresholds_refuse_switched_off_or_disordered_rules():
@@ -174,3 +180,32 @@ def test_price_range_per_band_and_zone_and_floor_from_cost_build_up():
     f = card.with_floor(floor)
     assert f.floor == floor.rates and f.price_range("rural") == (floor.rate("rural"), Decimal("29.39"))
     assert RateCard.from_dict(card.to_dict()) == card
+
+
+def test_evidence_figures_never_read_as_the_limit_they_are_compared_with():
+    # 2.53 minutes between visits against a rural limit of 2.5: "2.5 … (it has 2.5)" would contradict itself
+    t = Thresholds.from_dict(dict(T.as_dict(), fringe_visit_min=1.5, rural_visit_min=2.5, isolated_visit_min=4.2))
+    c = classify(metrics([("R", 3.43, 2.53, 4.73, True)]), t).iloc[0]
+    assert c["band"] == "rural"
+    assert "they are about 2.53" in c["margin_down"]
+    assert "1 care hours" not in classify(metrics([("X", 3.0, 1.0, 1.0, False)]), T).iloc[0]["evidence"]
+
+
+def test_no_card_text_has_field_names_comparisons_or_999():
+    """Issue 14 §3: evidence a councillor reads has no field names, ≥/< comparisons, 999 or file names."""
+    from tests.unit.test_zones_classify import JARGON
+
+    rows = [(f"U{i}", town, visit, dens, est) for i, (town, visit, dens, est) in enumerate(
+        [(0.1, 0.4, 900.0, False), (2.0, 3.0, 4.0, True), (7.9, 3.0, 4.0, False), (12.0, 3.0, 1.0, True),
+         (25.0, 40.0, 0.2, False), (5.0, 31.0, 50.0, True), (19.99, 29.99, 4.99, False)])]
+    for _, r in classify(metrics(rows), T).iterrows():
+        for col in ("rule", "evidence", "margin_up", "margin_down"):
+            assert not JARGON.search(r[col]), (col, r[col], JARGON.search(r[col]))
+
+
+import re as _re  # noqa: E402
+
+#: what must never reach a councillor: field names, comparisons, the old "switched off" 999, file names/paths
+JARGON = _re.compile(r"(town_min|visit_to_visit_min|hours_per_km2|clients_per_km2|circuity|road_data|_min\b|"
+                     r"[<>≥≤]|\b999\b|\.(graphml|gpkg|csv|pbf|osm|geojson|toml|parquet)\b|/[a-z_]+/|threshold)",
+                     _re.IGNORECASE)

@@ -144,3 +144,19 @@ def test_zones_short_of_providers():
     p = tiny().move("C", zone="Z3")
     short = p.zones_short_of_providers({"Z1": 3, "Z3": 1}, minimum=2)
     assert short == [{"zone": "Z3", "providers": 1, "minimum": 2, "hours_per_week": 2.25}]  # Z2 is now empty
+
+
+def test_zone_only_moves_are_not_band_moves_in_the_hours_moved():
+    """Issue 14 §3: hours that changed band and hours that changed zone only are told apart (both exposed;
+    ``hours_per_week_moved`` keeps its meaning: every changed row)."""
+    base = tiny()
+    new = base.move("B", band="rural").move("A", zone="Z2")  # B: band (5.5 h); A: zone only (10 h), same band
+    imp = compare(base, new)
+    assert sorted(r["unit_code"] for r in imp.rows) == ["A", "B"]
+    assert imp.hours_per_week_moved == 15.5
+    assert imp.hours_per_week_band_changed == 5.5 and imp.n_band_changed == 1
+    assert imp.hours_per_week_zone_only == 10.0 and imp.n_zone_only == 1
+    j = imp.to_json()
+    for key in ("hours_per_week_moved", "gbp_per_week", "n_rows", "rows"):  # existing keys stay
+        assert key in j
+    assert j["hours_per_week_band_changed"] == 5.5 and j["hours_per_week_zone_only"] == 10.0

@@ -60,7 +60,9 @@ def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None) -> byte
     for r in rows:
         ws.append([safe_cell(v) for v in r])
     ws.append([])
-    for label, val in (("Hours per week moved", imp.hours_per_week_moved), ("£ per week", imp.gbp_per_week),
+    for label, val in (("Hours per week moved", imp.hours_per_week_moved),
+                       ("Hours per week that changed band", imp.hours_per_week_band_changed),
+                       ("Hours per week that changed zone only", imp.hours_per_week_zone_only), ("£ per week", imp.gbp_per_week),
                        ("£ per year", imp.gbp_per_year), (f"£ over {imp.term_years} years", imp.gbp_per_term)):
         ws.append([label, safe_cell(val)])
     p = wb.create_sheet("Plan")

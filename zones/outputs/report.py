@@ -25,7 +25,7 @@ from geodata.datadir import ATTRIBUTION  # noqa: E402
 from zones.impact import Impact  # noqa: E402
 from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
 from zones.plan import Plan, cp_to_gbp  # noqa: E402
-from zones.rates import fmt_gbp  # noqa: E402
+from zones.rates import fmt_gbp, fmt_gbp_change, rates_source_text  # noqa: E402
 
 BAND_COLOURS = {"urban": "#2b8cbe", "fringe": "#7bccc4", "rural": "#fdae61", "isolated": "#d7191c"}
 
@@ -105,15 +105,28 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
                   for z, gbp in gbp_per_week_by_zone(plan).items()],
         "totals": [["Hours per week", f"{t['hours_per_week']:,.2f}"], ["Cost per week", f"{fmt_gbp(t['gbp_per_week'])}"],
                    ["Cost per year", f"{fmt_gbp(t['gbp_per_year'])}"], ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"]],
-        "impact_rows": [[r.get("zone", r.get("subzone", "")), r["unit"], f"{r['from_band']} → {r['to_band']}",
-                         f"{r['hours_per_week']:,.2f}", f"{fmt_gbp(r['gbp_per_week'])}"] for r in imp.rows],
-        "impact_totals": [["Hours per week moved", f"{imp.hours_per_week_moved:,.2f}"], ["Change per week", f"{fmt_gbp(imp.gbp_per_week)}"],
-                          ["Change per year", f"{fmt_gbp(imp.gbp_per_year)} ({imp.weeks_per_year} weeks)"],
-                          [f"Change over {imp.term_years} years", f"{fmt_gbp(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
+        "impact_rows": [[r.get("zone", r.get("subzone", "")), r["unit"],
+                         f"{r['from_band']} → {r['to_band']}" if r["from_band"] != r["to_band"] else
+                         f"zone only ({r['from_band']})",
+                         f"{r['hours_per_week']:,.2f}", f"{fmt_gbp_change(r['gbp_per_week'])}"] for r in imp.rows],
+        "impact_totals": [["Hours a week that changed band", f"{imp.hours_per_week_band_changed:,.2f}"],
+                          ["Hours a week that changed zone only", f"{imp.hours_per_week_zone_only:,.2f}"],
+                          ["Change per week", f"{fmt_gbp_change(imp.gbp_per_week)}"],
+                          ["Change per year", f"{fmt_gbp_change(imp.gbp_per_year)} ({imp.weeks_per_year} weeks)"],
+                          [f"Change over {imp.term_years} years",
+                           f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
         "notes": notes + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else []) + [f"Warning: {w}" for w in imp.warnings],
         "sources": sources, "png": map_png(units, plan, changed), "map_alt": map_alt(plan, len(changed)),
-        "rates": f"{plan.rates.year} ({plan.rates.mode}); {plan.rates.source}",
+        "rates": rates_text(plan),
     }
+
+
+def rates_text(plan: Plan) -> str:
+    """Which rates price the plan, for people: the year, the kind of card and its source (no file names)."""
+    kind = {"rate_card": "rate card", "derived": "rates derived from the council's figures",
+            "cost_build_up": "cost build-up"}.get(plan.rates.mode, str(plan.rates.mode).replace("_", " "))
+    src = rates_source_text(plan.rates.source)
+    return f"{plan.rates.year} {kind}" + (f" ({src})" if src else "")
 
 
 def _changed_codes(imp: Impact) -> set[str]:

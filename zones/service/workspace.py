@@ -17,6 +17,7 @@ from geodata.datadir import DataError
 from geodata.units import UnitLayer, load_units
 
 from zones.plan import Plan, base_plan
+from zones.rates import rates_source_text
 
 
 @dataclass
@@ -45,8 +46,8 @@ def notes(ws: Workspace) -> list[str]:
     out = []
     s = ws.layer.summary()
     if s["hours_estimated"]:
-        out.append(f"Hours per unit are ESTIMATED from population by age and scaled to the council's weekly total "
-                   f"({ws.layer.pack.weekly_hours_source}).")
+        out.append(f"Care hours per area are ESTIMATED from the number of older residents by age and scaled to the "
+                   f"council's reported weekly total ({ws.layer.pack.weekly_hours_source}).")
     hs = (ws.layer.report or {}).get("hours_source") or {}
     out += [f"Hours file: {w}" for w in hs.get("warnings", [])[:1] if "adds up to" in w]
     if ws.layer.zones_note:
@@ -54,16 +55,20 @@ def notes(ws: Workspace) -> list[str]:
     n_est = int(ws.metrics["estimated"].sum())
     if n_est:
         err = ws.metrics.attrs.get("estimate_error", {})
-        out.append(f"Travel metrics of {n_est} of {len(ws.metrics)} units are ESTIMATED (no road network for them in the data "
-                   f"directory): straight-line distance × circuity ÷ speed measured on a real OSM graph; on held-out real "
-                   f"routes the estimate's median error is {err.get('median_abs_pct', '?')} %.")
+        med = err.get("median_abs_pct")
+        typ = (f"; checked against real routes, such estimates are typically {float(med):.0f} % out"
+               if med not in (None, "") else "")
+        out.append(f"Travel times of {n_est} of {len(ws.metrics)} areas are ESTIMATED from straight-line distances and "
+                   f"typical road speeds (the planner has no road map for them){typ}. Each area's card says how far "
+                   "out its figures may be.")
     if s.get("parishes_without_polygon"):
-        out.append(f"{s['parishes_without_polygon']} civil parishes have no area of their own in the data directory; each "
-                   "is priced with the unit that holds it (named in that unit's note).")
+        out.append(f"{s['parishes_without_polygon']} civil parishes have no boundary of their own in the data; each "
+                   "is priced with the area that holds it (named in that area's note).")
     if "STAND-IN" in ws.base.rates.source:
         out.append("Band rates are a STAND-IN (the council publishes none): Leicestershire 2025/26 rates.")
     if "DERIVED" in ws.base.rates.source:
-        out.append("Band rates are DERIVED from the council report's figures (it publishes no card): " + ws.base.rates.source)
+        out.append("Band rates are DERIVED from the council report's figures (it publishes no rate card): "
+                   + rates_source_text(ws.base.rates.source).replace("DERIVED from the report (no published card): ", ""))
     return out
 
 
@@ -208,6 +213,20 @@ class History:
         return True
 
 
+def travel_sentence(routed: bool, median_pct: float | None, p90_pct: float | None) -> str:
+    """How the unit's two travel times were found and how wrong they can be, in plain English."""
+    if median_pct is not None and p90_pct is not None:
+        err = (f" Checked against real routes of similar trips, such estimates are typically {median_pct:.0f} % out, "
+               f"and 9 in 10 are within {p90_pct:.0f} %.")
+    else:
+        err = " There were no real routes of similar trips to check such estimates against."
+    if routed:
+        return ("The time between visits is measured along the roads (OpenStreetMap). The drive from the town is "
+                "ESTIMATED from the straight-line distance and typical road speeds." + err)
+    return ("Both travel times are ESTIMATED from straight-line distances and typical road speeds (no road map "
+            "covers this area in the planner's data)." + err)
+
+
 def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     """What the map shows for one unit: names, zone, band (and computed band), hours and the band's evidence in
     plain English: why the unit has its band, what would move it, and whether its times are routed on a real
@@ -223,27 +242,22 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     routed = bool(c["visit_routed"]) if "visit_routed" in c else bool(m.get("road_data", False))
     med = m.get("estimate_error_median_pct", None)
     p90 = m.get("estimate_error_p90_pct", None)
-    err = (f" The estimator's checked error for trips like these: median {float(med):.0f} %, 90 % of trips within "
-           f"{float(p90):.0f} %." if med not in (None, "") and p90 not in (None, "") and pd.notna(med) and pd.notna(p90) else "")
-    where = f"from {near}" if near else "from the nearest town"
-    from zones.classify import minutes_text
+    med = None if med in (None, "") or pd.isna(med) else float(med)
+    p90 = None if p90 in (None, "") or pd.isna(p90) else float(p90)
+    from zones.classify import facts_text
 
-    summary = (f"{minutes_text(town)}' drive {where}; " if town >= 0.5 else f"in or next to {near or 'a town'}; ") + \
-        f"about {minutes_text(visit)} between visits; {dens:.0f} care hours a week per km²"
+    summary = facts_text(town, visit, dens, near)
     band = a["computed_band"]
-    why = c["rule"] if band != "urban" else "close to a town, visits close together and demand dense enough"
-    times = (f"Time between visits is ROUTED on a real road network; the time from town is ESTIMATED (straight line "
-             f"from the town's edge × circuity ÷ speed)." if routed else
-             "Both times are ESTIMATED (straight line × circuity ÷ speed measured on a real road network; no routed "
-             "network covers this unit).") + err
-    plain = [f"{u['unit_name']} is {band.upper()} because {why}.", summary[0].upper() + summary[1:] + "."]
+    why = c["rule"] if band != "urban" else "it is close to a town, visits are close together and demand is dense"
+    lines = [f"{u['unit_name']} is {band.upper()} because {why}.", summary[0].upper() + summary[1:] + "."]
     if c.get("margin_up"):
-        plain.append(f"It would become {c['next_band_up']} with {c['margin_up']}.")
+        lines.append(f"It would become {c['next_band_up']} with {c['margin_up']}.")
     if c.get("margin_down"):
-        plain.append(f"{str(c['next_band_down']).capitalize()} would need {c['margin_down']}.")
-    plain.append(times)
+        lines.append(f"It would be {c['next_band_down']} if {c['margin_down']}.")
+    lines.append(travel_sentence(routed, med, p90))
     if bool(u["hours_estimated"]):
-        plain.append("Hours are ESTIMATED from population by age.")
+        lines.append("Care hours are ESTIMATED from the number of older residents (by age band), scaled to the "
+                     "council's reported weekly total; the council's own figures per area may differ.")
     return {
         "unit_code": code, "unit_name": u["unit_name"], "unit_type": u["unit_type"], "parishes": u["parishes"],
         "note": u["note"], "zone": a["zone"], "band": a["band"], "computed_band": a["computed_band"],
@@ -251,12 +265,11 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
         "hours_estimated": bool(u["hours_estimated"]), "rate_gbp_per_hour": str(plan.rates.effective_rate(a["band"])),
         "visit_to_visit_min": visit, "town_min": town, "nearest_hub": near, "nearest_town": near,
         "hours_per_km2": dens, "circuity": m["circuity"],
-        "travel_estimated": not routed, "evidence": " ".join(plain), "method": m["method"],
+        "travel_estimated": not routed, "evidence": " ".join(lines), "lines": lines,
         "summary": summary, "why": why, "would_move_it": c.get("margin_up", ""),
         "less_remote_needs": c.get("margin_down", ""),
         "times_source": {"town_min": "estimated", "visit_to_visit_min": "routed" if routed else "estimated"},
-        "estimate_error_median_pct": None if med in (None, "") or pd.isna(med) else float(med),
-        "estimate_error_p90_pct": None if p90 in (None, "") or pd.isna(p90) else float(p90),
+        "estimate_error_median_pct": med, "estimate_error_p90_pct": p90,
         "edge_source": u.get("edge_source", ""),
     }
 
