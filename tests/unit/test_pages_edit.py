@@ -154,7 +154,8 @@ def test_zone_map_picks_a_unit_and_offers_no_edit_widgets():
     at.selectbox(key="ev-pick").set_value(ASFORDBY).run()
     assert not at.exception
     assert any(s.value == "Asfordby" for s in at.subheader)
-    assert {m.label for m in at.metric} >= {"Band", "Zone", "Rate £/h"}
+    assert {m.label for m in at.metric} >= {"Band", "Zone", "Rate per hour"}
+    assert [m for m in at.metric if m.label == "Rate per hour"][0].value.startswith("£")
 
 
 @pytest.mark.parametrize("council", ["coventry", "merton", "bradford"])
