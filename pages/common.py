@@ -325,6 +325,57 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     return m
 
 
+NARROW_PX = 767  # Streamlit collapses the sidebar below 768 px: phones and narrow windows
+
+#: phone-width styles of the Zone map: a smaller title, the figures as a compact 2 × 2 grid, the on-page council
+#: picker shown only where the sidebar is collapsed
+PHONE_CSS = f"""<style>
+@media (min-width: {NARROW_PX + 1}px) {{ .st-key-narrow-council {{ display: none; }} }}
+@media (max-width: {NARROW_PX}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem !important; }}
+  h1 {{ font-size: 1.45rem !important; padding: 0.25rem 0 !important; }}
+  .st-key-zm-figures [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; gap: 0.25rem 1rem !important; }}
+  .st-key-zm-figures [data-testid="stColumn"] {{ flex: 1 1 40% !important; min-width: 40% !important; width: auto !important; }}
+  .st-key-zm-figures [data-testid="stMetricValue"] {{ font-size: 1.2rem !important; }}
+  .st-key-zm-figures [data-testid="stMetric"] {{ padding: 0 !important; }}
+}}
+</style>"""
+
+
+def narrow_council_picker(council: str) -> None:
+    """A council picker on the page itself, shown only on narrow screens (phones), where Streamlit collapses
+    the sidebar and its council selector out of sight. Choosing a council sets ``?council=`` like the sidebar."""
+    packs = available_packs()
+    box = st.container(key="narrow-council")
+    box.html(PHONE_CSS)
+    choice = box.selectbox("Council shown", packs, index=packs.index(council) if council in packs else 0,
+                           format_func=lambda c: load_pack(c).name, key=f"narrow-council-{council}")
+    if choice != council:
+        st.query_params["council"] = choice
+        st.session_state["council"] = choice
+        st.rerun()
+
+
+def totals_metrics(box, items: list[tuple[str, str, object]]) -> None:
+    """A compact row of totals in ``box`` (a container placed under the page title, so the totals are on the
+    first screen of a laptop). Each item is (label, value text, extra): extra is a Decimal change against the
+    base (shown signed, +£ / −£, red when it costs more) or a help text."""
+    from decimal import Decimal
+
+    from zones.rates import fmt_gbp_change
+
+    # compact: every figure in full on a 1366 px screen with the sidebar open (no "£982,916…")
+    box.html("<style>.st-key-totals-row [data-testid='stMetricValue']{font-size:1.45rem}"
+             ".st-key-totals-row [data-testid='stMetricValue'] div{overflow:visible;text-overflow:clip}</style>")
+    cols = box.columns(len(items))
+    for col, (label, value, extra) in zip(cols, items):
+        if isinstance(extra, Decimal):
+            arrow, colour = ("up", "red") if extra > 0 else ("down", "green") if extra < 0 else ("off", "gray")
+            col.metric(label, value, delta=f"{fmt_gbp_change(extra)} vs base", delta_arrow=arrow, delta_color=colour)
+        else:
+            col.metric(label, value, help=extra)
+
+
 def evidence(card: dict) -> None:
     """Show a unit's evidence card: the headline figures, then one plain-English sentence a line (why the unit
     has its band, its three figures, what would change it, which figures are estimated and how far out)."""

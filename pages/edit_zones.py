@@ -74,6 +74,7 @@ def _target() -> tuple[str | None, str | None]:
 
 st.title("Edit zones and bands")
 err = st.empty()  # always there, so the map below keeps its place (and its view) when an error shows
+totals_row = st.container(key="totals-row")  # filled below, shown above the map: visible without scrolling on a laptop
 if st.session_state.get("edit-error"):
     err.error(st.session_state.pop("edit-error"))
 imp = compare(ws.base, plan)
@@ -129,13 +130,16 @@ with right:
                                        "£ / week": [fmt_gbp(x) for x in zs["gbp_per_week"]], "% of hours": zs["share_pct"]}),
                          hide_index=True, width="stretch")
 
-st.subheader("Totals")
 t = plan.totals()
-c = st.columns(4)
-c[0].metric("Hours / week", f"{t['hours_per_week']:,.2f}")
-c[1].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}", delta=f"{fmt_gbp(imp.gbp_per_week)} vs base" if imp.rows else None, delta_color="inverse")
-c[2].metric("Units changed", len(imp.rows))
-c[3].metric("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}")
+common.totals_metrics(totals_row, [
+    ("Hours / week", f"{t['hours_per_week']:,.2f}", None),
+    ("Cost / week", fmt_gbp(t["gbp_per_week"]), imp.gbp_per_week if imp.rows else None),
+    ("Units changed", str(len(imp.rows)), None),
+    ("Hours changing band", f"{imp.hours_per_week_band_changed:,.2f}",
+     f"{imp.n_zone_only} unit(s) changed {pack.zone_label} only ({imp.hours_per_week_zone_only:,.2f} h a week): "
+     "not band moves, no price change"),
+    ("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}", None)])
+st.subheader("Totals")
 st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), width="stretch")
 over = plan.assignments()
 over = over[over["band"] != over["computed_band"]]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from geodata.datadir import DataError
 from pages import common
-from zones.rates import fmt_gbp
+from zones.rates import fmt_gbp, fmt_gbp_change
 from zones.outputs.export import impact_csv, impact_xlsx
 from zones.impact import compare
 from zones.moves import apply_moves, impact_of_moves, parse_moves
@@ -20,6 +20,7 @@ ws = common.workspace(council)
 hist = common.history(council)
 pack = ws.layer.pack
 st.title("Finance: rates and cost impact")
+totals_row = st.container(key="totals-row")  # filled below, shown first: visible without scrolling on a laptop
 
 with st.sidebar:
     st.subheader("Impact settings")
@@ -95,11 +96,14 @@ if up is not None:
 
 imp = compare(base, plan, weeks_per_year=int(weeks), term_years=int(term), uplift_pct=uplift)
 t = plan.totals(int(weeks))
-c = st.columns(4)
-c[0].metric("Change / week", f"{fmt_gbp(imp.gbp_per_week)}")
-c[1].metric("Change / year", f"{fmt_gbp(imp.gbp_per_year)}")
-c[2].metric(f"Change over {int(term)} years", f"{fmt_gbp(imp.gbp_per_term)}")
-c[3].metric("Plan cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
+common.totals_metrics(totals_row, [
+    ("Change / week", fmt_gbp_change(imp.gbp_per_week), None),
+    ("Change / year", fmt_gbp_change(imp.gbp_per_year), None),
+    (f"Change over {int(term)} years", fmt_gbp_change(imp.gbp_per_term), None),
+    ("Plan cost / week", fmt_gbp(t["gbp_per_week"]), None),
+    ("Hours changing band", f"{imp.hours_per_week_band_changed:,.2f}",
+     f"{imp.n_zone_only} unit(s) changed {pack.zone_label} only ({imp.hours_per_week_zone_only:,.2f} h a week): "
+     "not band moves, no price change")])
 st.subheader("Changed units")
 if imp.rows:
     st.dataframe(pd.DataFrame(imp.rows)[["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]]

@@ -17,14 +17,13 @@ hist = common.history(council)
 plan = hist.current
 pack = ws.layer.pack
 st.title(f"{pack.name}: price bands and {pack.zone_label}s")
+common.narrow_council_picker(council)  # phones: the sidebar (and its council selector) is collapsed
 t = plan.totals()
-c = st.columns(4)
+c = st.container(key="zm-figures").columns(4)  # a compact 2 × 2 grid on phones (common.PHONE_CSS)
 c[0].metric("Units", len(plan.unit_codes))
 c[1].metric(f"{pack.zone_label.capitalize()}s", sum(1 for v in t["units_by_zone"].values() if v))
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
-for n in notes(ws):
-    st.caption("Note: " + n)
 zm_key, zm_search = f"zonemap-{council}", f"zm-search-{council}"
 ev = unitmap.pending_event(zm_key)  # view-only: a clicked (or searched + Enter) unit opens its evidence card
 if ev and ev.get("event") == "pick" and ev.get("code") in set(ws.units["unit_code"]):
@@ -53,3 +52,5 @@ if code:
                 st.text(f"{d['from']} → {d['to']}: {d['drive_min']} min{rng}, {d['distance_km']} km by road, "
                         f"{'ESTIMATED' if d['estimated'] else 'routed'}")
                 st.caption(d["note"])
+for n in notes(ws):  # at the foot: the map, its legend and the evidence come first (on a phone too)
+    st.caption("Note: " + n)

@@ -190,3 +190,12 @@ def test_report_signs_changes_and_tells_zone_only_moves_apart():
     assert ["Hours a week that changed band", "0.00"] in ctx_zone["impact_totals"]
     assert ["Hours a week that changed zone only", "2.25"] in ctx_zone["impact_totals"]
     assert ".toml" not in ctx["rates"] and ctx["rates"].startswith("test rate card")
+
+
+def test_changes_are_signed_with_a_proper_minus():
+    from zones.rates import fmt_gbp_change
+
+    assert fmt_gbp_change(Decimal("1071.56")) == "+£1,071.56"
+    assert fmt_gbp_change(Decimal("-5479.70")) == "−£5,479.70"  # U+2212, not a hyphen
+    assert fmt_gbp_change(Decimal("0")) == "£0.00"
+    assert fmt_gbp_change(Decimal("0.004")) == "£0.00"  # rounded once, then signed

@@ -1,0 +1,131 @@
+"""Issue 14 §3 in chromium: totals on the first laptop screen (1366×768), a phone-width read-only Zone map
+(390×844) with the map and legend first and the council reachable, screenshots of each council read-only."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def sized(browser, request):
+    """A page of a given viewport: ``sized(width, height)``; screenshots under artifacts/browser/."""
+    ctxs = []
+
+    def make(width: int, height: int, mobile: bool = False):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,
+                                  is_mobile=mobile, has_touch=mobile, device_scale_factor=2 if mobile else 1)
+        ctxs.append(ctx)
+        pg = ctx.new_page()
+        pg.set_default_timeout(60_000)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+        def shot(name: str, full_page: bool = False):
+            path = ARTIFACTS / f"{request.node.name}-{name}.png"
+            pg.screenshot(path=str(path), full_page=full_page)
+            return path
+
+        pg.shot = shot
+        return pg
+
+    yield make
+    for c in ctxs:
+        c.close()
+
+
+def in_first_screen(pg, locator) -> bool:
+    """The element's box lies inside the viewport as first shown (page not scrolled)."""
+    box = locator.bounding_box()
+    vp = pg.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= vp["height"] and box["x"] >= 0 \
+        and box["x"] + box["width"] <= vp["width"] + 1
+
+
+def wait_for_metric(pg, label: str, timeout_ms: int = 180_000):
+    """The metric once shown (the first run of a fresh server builds the council's workspace)."""
+    loc = pg.locator('[data-testid="stMetric"]', has_text=label).first
+    try:
+        loc.wait_for(timeout=timeout_ms)
+    except Exception:
+        pg.shot("metric-missing", full_page=True)
+        raise
+    return loc
+
+
+@pytest.mark.parametrize("path, labels", [
+    ("edit_zones", ["Hours / week", "Cost / week", "Units changed", "Hours changing band"]),
+    ("finance", ["Change / week", "Change / year", "Change over 8 years", "Plan cost / week"]),
+])
+def test_totals_are_on_the_first_laptop_screen(server, sized, path, labels):
+    pg = sized(1366, 768)
+    pg.goto(f"{server}/{path}?council=leicestershire")
+    for label in labels:
+        wait_for_metric(pg, label)
+    wait_idle(pg)
+    pg.shot("first-screen")
+    assert pg.evaluate("() => window.scrollY") == 0
+    for label in labels:
+        loc = wait_for_metric(pg, label)
+        assert in_first_screen(pg, loc), (label, loc.bounding_box())
+        value = loc.locator('[data-testid="stMetricValue"]')
+        assert value.evaluate("e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"), \
+            (label, value.inner_text(), "shown in full, not cut to '…'")
+
+
+def legend_box(pg):
+    """The band legend's box (page coordinates), wherever it is drawn: in the map's iframe or on the page."""
+    pat = re.compile(r"urban\s*£\d")
+    for frame in pg.frames:
+        loc = frame.get_by_text(pat)
+        if loc.count():
+            box = loc.first.bounding_box()
+            if box:
+                return box
+    return None
+
+
+def test_phone_read_only_zone_map_shows_map_and_legend_first_and_the_council_can_be_changed(server, sized):
+    pg = sized(390, 844, mobile=True)
+    pg.goto(server + "/?council=leicestershire&readonly=1")
+    pg.locator("iframe").first.wait_for(timeout=180_000)
+    wait_idle(pg, 1500)
+    for _ in range(40):  # the map draws inside its iframe after the script run
+        if legend_box(pg):
+            break
+        pg.wait_for_timeout(250)
+    pg.shot("first-screen")
+    vp = pg.viewport_size
+    assert pg.evaluate("() => window.scrollY") == 0
+    # the map: its top on the first screen with most of the screen's height for it
+    m = pg.locator("iframe").first.bounding_box()
+    assert m and 0 <= m["y"] < vp["height"] / 2, m
+    assert min(m["y"] + m["height"], vp["height"]) - m["y"] >= 400, m
+    assert m["width"] >= vp["width"] - 60, "the map spans the phone's width"
+    # the legend (band colours with rates) on the first screen
+    lg = legend_box(pg)
+    assert lg and lg["y"] >= 0 and lg["y"] + lg["height"] <= vp["height"] and lg["x"] + lg["width"] <= vp["width"], lg
+    # the council picker is on the page (the sidebar is collapsed on a phone) and works
+    picker = pg.get_by_label("Council shown")
+    assert picker.is_visible()
+    box = picker.bounding_box()
+    assert box and box["y"] + box["height"] <= vp["height"]
+    picker.click()
+    pg.get_by_role("option", name="Coventry", exact=True).click()
+    pg.get_by_role("heading", name=re.compile("^Coventry")).wait_for(timeout=180_000)
+    wait_idle(pg, 1500)
+    pg.shot("coventry")
+    assert "council=coventry" in pg.url and "readonly=1" in pg.url
+    assert pg.get_by_role("link", name="Edit zones").count() == 0, "still read-only"
+
+
+def test_wide_screen_hides_the_phone_council_picker(server, sized):
+    pg = sized(1366, 768)
+    pg.goto(server + "/?council=merton&readonly=1")
+    pg.get_by_role("heading", name=re.compile("^Merton")).wait_for(timeout=180_000)
+    wait_idle(pg)
+    assert not pg.get_by_label("Council shown").is_visible(), "the sidebar's selector is enough on a wide screen"
+    assert pg.get_by_label("Council", exact=True).is_visible()
