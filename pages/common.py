@@ -356,6 +356,13 @@ def narrow_council_picker(council: str) -> None:
         st.rerun()
 
 
+#: metric rows whose figures must show in full (no "£982,916…", "South Leice…"): a smaller value font that wraps
+COMPACT_METRICS_CSS = ("<style>" + "".join(
+    f".st-key-{k} [data-testid='stMetricValue']{{font-size:1.45rem}}"
+    f".st-key-{k} [data-testid='stMetricValue'] div{{overflow:visible;text-overflow:clip;white-space:normal}}"
+    for k in ("totals-row", "ev-figures")) + "</style>")
+
+
 def totals_metrics(box, items: list[tuple[str, str, object]]) -> None:
     """A compact row of totals in ``box`` (a container placed under the page title, so the totals are on the
     first screen of a laptop). Each item is (label, value text, extra): extra is a Decimal change against the
@@ -365,8 +372,7 @@ def totals_metrics(box, items: list[tuple[str, str, object]]) -> None:
     from zones.rates import fmt_gbp_change
 
     # compact: every figure in full on a 1366 px screen with the sidebar open (no "£982,916…")
-    box.html("<style>.st-key-totals-row [data-testid='stMetricValue']{font-size:1.45rem}"
-             ".st-key-totals-row [data-testid='stMetricValue'] div{overflow:visible;text-overflow:clip}</style>")
+    box.html(COMPACT_METRICS_CSS)
     cols = box.columns(len(items))
     for col, (label, value, extra) in zip(cols, items):
         if isinstance(extra, Decimal):
@@ -376,13 +382,15 @@ def totals_metrics(box, items: list[tuple[str, str, object]]) -> None:
             col.metric(label, value, help=extra)
 
 
-def evidence(card: dict) -> None:
+def evidence(card: dict, zone_label: str = "zone") -> None:
     """Show a unit's evidence card: the headline figures, then one plain-English sentence a line (why the unit
     has its band, its three figures, what would change it, which figures are estimated and how far out)."""
     st.subheader(md_text(card["unit_name"]))
-    cols = st.columns(4)
+    box = st.container(key="ev-figures")
+    box.html(COMPACT_METRICS_CSS)
+    cols = box.columns(4)
     cols[0].metric("Band", card["band"], help=f"The classifier suggests {card['computed_band']}.")
-    cols[1].metric("Zone", strip_control(card["zone"]))
+    cols[1].metric(zone_label.capitalize(), strip_control(card["zone"]))
     cols[2].metric("Care hours a week" + (" (estimated)" if card["hours_estimated"] else ""),
                    f"{card['hours_per_week']:,.2f}")
     cols[3].metric("Rate per hour", f"£{card['rate_gbp_per_hour']}")

@@ -16,12 +16,12 @@ ws = common.workspace(council)
 hist = common.history(council)
 plan = hist.current
 pack = ws.layer.pack
-st.title(f"{pack.name}: price bands and {pack.zone_label}s")
+st.title(f"{pack.name}: price bands and {pack.zones_label}")
 common.narrow_council_picker(council)  # phones: the sidebar (and its council selector) is collapsed
 t = plan.totals()
 c = st.container(key="zm-figures").columns(4)  # a compact 2 × 2 grid on phones (common.PHONE_CSS)
 c[0].metric("Units", len(plan.unit_codes))
-c[1].metric(f"{pack.zone_label.capitalize()}s", sum(1 for v in t["units_by_zone"].values() if v))
+c[1].metric(pack.zones_label.capitalize(), sum(1 for v in t["units_by_zone"].values() if v))
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
 zm_key, zm_search = f"zonemap-{council}", f"zm-search-{council}"
@@ -37,7 +37,7 @@ names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
 code = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
                     format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")
 if code:
-    common.evidence(evidence_card(ws, plan, code))
+    common.evidence(evidence_card(ws, plan, code), pack.zone_label)
     with st.container(border=True):  # drive from this unit to a typed place (travel.od; no arithmetic here)
         st.caption(unit_error_note(ws.metrics.set_index("unit_code").loc[code]))
         dest = st.text_input("Drive from this unit's centre to", max_chars=120, key="drive-to",

@@ -39,6 +39,12 @@ class Pack:
     path: Path
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
+    @property
+    def zones_label(self) -> str:
+        """The plural of ``zone_label`` for people: zones, clusters, lots, localities."""
+        w = self.zone_label
+        return w[:-1] + "ies" if w.endswith("y") and w[-2:-1] not in "aeiou" else w + "s"
+
     def layer_paths(self, key: str, required: bool = True) -> list[Path]:
         """Data-directory paths of a layer, one per district if the pattern has ``{lad}``."""
         pattern = self.layers.get(key)

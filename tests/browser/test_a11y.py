@@ -129,3 +129,42 @@ def test_wide_screen_hides_the_phone_council_picker(server, sized):
     wait_idle(pg)
     assert not pg.get_by_label("Council shown").is_visible(), "the sidebar's selector is enough on a wide screen"
     assert pg.get_by_label("Council", exact=True).is_visible()
+
+
+@pytest.mark.parametrize("council, name", [("leicestershire", "Leicestershire"), ("coventry", "Coventry"),
+                                           ("merton", "Merton"), ("bradford", "Bradford")])
+def test_read_only_zone_map_and_report_of_each_council(server, sized, council, name):
+    """A councillor's read-only view of every council: the Zone map (with a unit's evidence card) and the Report,
+    saved as screenshots under artifacts/browser/ (issue 14 §3: the pages make sense without training)."""
+    pg = sized(1366, 900)
+    pg.goto(f"{server}/?council={council}&readonly=1")
+    pg.get_by_role("heading", name=re.compile(f"^{name}")).wait_for(timeout=180_000)
+    pg.locator("iframe").first.wait_for()
+    wait_idle(pg, 1500)
+    pg.shot("zone-map")
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    # a unit's evidence card, picked from the list as a keyboard user would
+    pg.get_by_label("Unit evidence").click()
+    pg.keyboard.press("ArrowDown")
+    pg.keyboard.press("ArrowDown")
+    pg.keyboard.press("Enter")
+    card = pg.get_by_text(re.compile(r" is (URBAN|FRINGE|RURAL|ISOLATED) because "))
+    card.first.wait_for(timeout=120_000)
+    wait_idle(pg)
+    card.first.scroll_into_view_if_needed()
+    pg.shot("evidence")
+    text = pg.locator('[data-testid="stMain"]').inner_text()
+    assert "between visits" in text and "care hours a week per km²" in text
+    assert not re.search(r"_min\b|hours_per_km2|[<>≥≤]|\b999\b|\.graphml|\.toml|localitys", text), "plain English only"
+    assert pg.locator('.st-key-ev-figures [data-testid="stMetricValue"]').nth(1).evaluate(
+        "e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"), "zone in full"
+    pg.goto(f"{server}/report?council={council}&readonly=1")
+    frame = pg.frame_locator("iframe").first
+    frame.get_by_role("heading", name=re.compile(f"^{name} home-care zones and price bands")).wait_for(timeout=180_000)
+    wait_idle(pg, 1000)
+    pg.shot("report", full_page=True)
+    assert pg.locator('[data-testid="stException"]').count() == 0
+    report = frame.locator("body").inner_text()
+    for part in ("Bands", "Totals", "Assumptions and estimates", "Data sources", "OpenStreetMap"):
+        assert part in report, part
+    assert ".toml" not in report and "circuity" not in report

@@ -59,3 +59,9 @@ def test_zone_map_card_on_the_page_is_plain_english(council):
         for t in texts:
             m = JARGON.search(t.replace("\\", ""))
             assert not m, (code, m.group(0), t)
+
+
+def test_zone_labels_read_as_english_plurals():
+    from geodata.packs import load_pack
+
+    assert [load_pack(c).zones_label for c in COUNCILS] == ["zones", "clusters", "lots", "localities"]
