@@ -320,7 +320,7 @@
       row.appendChild(swatch(b, i));
       var t = el("div");
       t.appendChild(el("span", "name", b.name.charAt(0).toUpperCase() + b.name.slice(1) + " " + b.rate));
-      if (b.description) t.appendChild(document.createTextNode(" — " + b.description));
+      if (b.description) t.appendChild(el("span", "desc", " — " + b.description));
       row.appendChild(t);
       lg.appendChild(row);
     });

@@ -78,7 +78,7 @@ def test_totals_are_on_the_first_laptop_screen(server, sized, path, labels):
 
 def legend_box(pg):
     """The band legend's box (page coordinates), wherever it is drawn: in the map's iframe or on the page."""
-    pat = re.compile(r"urban\s*£\d")
+    pat = re.compile(r"urban\s*£\d", re.IGNORECASE)
     for frame in pg.frames:
         loc = frame.get_by_text(pat)
         if loc.count():
