@@ -5,6 +5,9 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 PORT ?= 8501
+# 127.0.0.1: the single-user app, for this machine only. A shared server (ADDRESS=0.0.0.0) needs ZONEPLAN_USERS
+# or OIDC sign-in, otherwise its editing pages refuse: see README "Shared deployment"
+ADDRESS ?= 127.0.0.1
 
 $(BIN)/zoneplan: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,7 +20,7 @@ install: $(BIN)/zoneplan
 app: install
 	$(BIN)/zoneplan units leicestershire --progress > /dev/null
 	$(BIN)/zoneplan travel leicestershire > /dev/null
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 system-deps:
 	bash .ci/system-deps

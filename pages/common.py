@@ -30,7 +30,7 @@ def readonly() -> bool:
     """Read-only mode (scrutiny link): ``?readonly=1`` or a published scenario link. A session opened read-only
     stays read-only (page links drop the query string), and the URL keeps ``readonly=1`` so it can be shared."""
     qp = st.query_params
-    if qp.get("readonly") in ("1", "true") or "scenario" in qp:
+    if qp.get("readonly") in ("1", "true") or "scenario" in qp or editing_refused():
         st.session_state["_readonly"] = True
     if st.session_state.get("_readonly"):
         if "readonly" not in qp:
@@ -41,7 +41,7 @@ def readonly() -> bool:
 
 def page_list() -> list:
     pages = [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True)]
-    if not readonly():
+    if not readonly() or editing_refused():  # refused: listed, and each says why it does not edit (app.py)
         pages += [st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
                   st.Page("pages/finance.py", title="Finance", icon=":material/payments:"),
                   st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:"),
@@ -50,22 +50,32 @@ def page_list() -> list:
     return pages
 
 
+def editing_refused() -> bool:
+    from pages import state
+
+    return state.editing_refusal() is not None
+
+
 def council_selector() -> str:
-    """Sidebar council selector; the choice also follows ``?council=`` in the URL."""
+    """Sidebar council selector. The council is kept in session state and written back to ``?council=`` on every
+    run (page links drop the query string); a published link opens its own council (pages/state.py)."""
+    from pages import state
+
     packs = available_packs()
-    wanted = st.query_params.get("council", DEFAULT_COUNCIL)
-    if wanted not in packs:
-        wanted = DEFAULT_COUNCIL
+    readonly()  # a published link is read-only before its council is resolved
+    wanted = state.current_council()
     council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted), format_func=lambda c: load_pack(c).name,
                                    key=f"council-select-{wanted}")
     if council != wanted:
-        st.query_params["council"] = council
-        st.session_state["council"] = council
+        state.set_council(council)
         st.rerun()
-    st.query_params["council"] = council
-    st.session_state["council"] = council
+    if not readonly():
+        state.draft_token()
     if readonly():
         st.sidebar.info("Read-only view")
+    refusal = state.editing_refusal()
+    if refusal:
+        st.sidebar.warning(refusal)
     login_box()
     st.sidebar.caption(ATTRIBUTION)
     return council
@@ -156,7 +166,7 @@ def current_user():
     from zones.service.auth import LOCAL, User, logins_required
 
     if not logins_required() and not oidc_configured():
-        return LOCAL
+        return User("anonymous", "viewer") if editing_refused() else LOCAL
     return _oidc_user() or st.session_state.get("user") or User("anonymous", "viewer")
 
 
@@ -207,29 +217,15 @@ def login_box() -> None:
 
 def history(council: str) -> History:
     """The plan being edited for this council and its undo/redo stacks (session state). A published-scenario
-    link (``?scenario=ID&version=N``) opens that version instead of the base plan."""
+    link opens that version (read-only); after a reload, the session's autosaved draft is restored
+    (pages/state.py); otherwise the base plan."""
+    from pages import state
+
     key = f"history-{council}"
     if key not in st.session_state:
-        plan = _workspace(council).base
-        if "scenario" in st.query_params:
-            from geodata.datadir import DataError
-            from geodata.limits import int_in
-            from zones.service.auth import User
-            from zones.service.workspace import published_plan
-
-            try:
-                sid = int_in(st.query_params["scenario"], "scenario", 1, 2**31 - 1)
-                ver = int_in(st.query_params.get("version", "0") or "0", "version", 0, 2**31 - 1) or None
-                viewer = store().as_user(User("link", "viewer"))
-                sv = viewer.load(sid, ver)
-                plan, notice = published_plan(_workspace(council), sv)
-                st.session_state["scenario-title"] = f"{sv.name} v{sv.number} (published)"
-                st.session_state["scenario-notice"] = notice
-            except DataError as exc:
-                st.error(f"This link does not open a published scenario: {exc}")
-        st.session_state[key] = History(plan)
-    if st.session_state.get("scenario-notice"):
-        st.warning(st.session_state["scenario-notice"])
+        st.session_state[key] = History(state.initial_plan(council, _workspace(council)))
+    if st.session_state.get(f"scenario-notice-{council}"):
+        st.warning(st.session_state[f"scenario-notice-{council}"])
     return st.session_state[key]
 
 

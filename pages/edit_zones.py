@@ -61,7 +61,8 @@ def _move():
         return
     hist.apply(new, {"units": list(ss[sel_key]), "zone": zone, "band": band, "reason": reason})
     _bump_selection([])
-    ss["new-zone"] = ""
+    # the form starts empty again: a field left empty (or "(keep)") means no change in the next move
+    ss["to-zone"], ss["to-band"], ss["reason"], ss["new-zone"] = "(keep)", "(keep)", "", ""
 
 
 def _target() -> tuple[str | None, str | None]:

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common
+from pages import common, state
+from zones.outputs.escape import md_text
 from zones.rates import fmt_gbp, fmt_gbp_change
 from zones.outputs.export import impact_csv, impact_xlsx
 from zones.impact import compare
@@ -22,11 +23,7 @@ pack = ws.layer.pack
 st.title("Finance: rates and cost impact")
 totals_row = st.container(key="totals-row")  # filled below, shown first: visible without scrolling on a laptop
 
-with st.sidebar:
-    st.subheader("Impact settings")
-    weeks = st.number_input("Weeks per year", 1, 53, 52, key="weeks")
-    term = st.number_input("Framework term (years)", 1, 20, 8, key="term")
-    uplift = st.number_input("Annual rate uplift %", 0.0, 20.0, 0.0, step=0.5, key="uplift")
+weeks, term, uplift = state.impact_settings()  # one set per session: the Report and every export use them too
 
 mode = st.radio("Rate model", ["Rate card", "Cost build-up"], horizontal=True, key="mode")
 base_rates = ws.base.rates
@@ -135,9 +132,13 @@ for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_pe
     col.altair_chart(alt.Chart(hz, title=f"{title} by {pack.zone_label}").mark_bar().encode(
         y=alt.Y("zone", sort="-x", title=None), x=alt.X(field, title=title),
         tooltip=["zone", "hours_per_week", "gbp_per_week"]), width="stretch")
-st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws)), file_name=f"{council}-impact.xlsx",
+identity = state.identity_label(council, hist.current)
+st.caption(f"Plan: {md_text(identity)} · {int(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year")
+st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws), identity),
+                   file_name=state.output_name(council, hist.current, "impact", "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
-st.download_button("Download CSV", impact_csv(imp), file_name=f"{council}-impact.csv", mime="text/csv", key="csv")
+st.download_button("Download CSV", impact_csv(imp, identity), file_name=state.output_name(council, hist.current, "impact", "csv"),
+                   mime="text/csv", key="csv")
 
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)
 

@@ -2,7 +2,7 @@
 import streamlit as st
 import streamlit.components.v1 as components
 
-from pages import common
+from pages import common, state
 from zones.impact import compare
 from zones.outputs.report import report_context, report_html, report_pdf
 from zones.service.workspace import notes, sources
@@ -10,12 +10,17 @@ from zones.service.workspace import notes, sources
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 plan = common.history(council).current
-imp = compare(ws.base, plan)
-identity = st.session_state.get("scenario-title", "unsaved plan")
+weeks, term, uplift = state.impact_settings()  # the same figures as the Finance page (session state)
+imp = compare(ws.base, plan, weeks_per_year=weeks, term_years=term, uplift_pct=uplift)
+identity = state.identity_label(council, plan)
 ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
 html = report_html(ctx)
 st.title("Report")
+st.caption(f"Plan: {state.md_text(identity)} · {weeks} weeks a year · {term}-year term · uplift {uplift:g}% a year "
+           "(the Impact settings in the sidebar, shared with Finance)")
 c1, c2 = st.columns(2)
-c1.download_button("Download HTML", html, file_name=f"{council}-report.html", mime="text/html", key="dl-html")
-c2.download_button("Download PDF", report_pdf(ctx), file_name=f"{council}-report.pdf", mime="application/pdf", key="dl-pdf")
+c1.download_button("Download HTML", html, file_name=state.output_name(council, plan, "report", "html"), mime="text/html",
+                   key="dl-html")
+c2.download_button("Download PDF", report_pdf(ctx), file_name=state.output_name(council, plan, "report", "pdf"),
+                   mime="application/pdf", key="dl-pdf")
 components.html(html, height=1400, scrolling=True)

@@ -4,10 +4,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
-from pages import common
+from pages import common, state
 from zones.rates import fmt_gbp
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
+from zones.outputs.naming import file_name
 from zones.impact import compare
 from zones.plan import Plan
 from zones.service.scenario_io import export_geojson, read_import
@@ -42,9 +43,10 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
                 raise DataError(f"a scenario named '{name.strip()}' already exists (version "
                                 f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name")
             sv = store.save(sid, opened[2], hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
-        else:
-            sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
-        st.session_state[f"sc-opened-{council}"] = (sv.scenario_id, sv.name, sv.number)
+        else:  # the audit records every unit changed against the base plan, with its reason, after "create"
+            sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid,
+                              base=ws.base.assignments())
+        state.set_identity(council, sv.scenario_id, sv.name, sv.number, hist.current)  # saved: the plan is this version
         st.success(f"Saved {md_text(sv.name)} version {sv.number}")
     except DataError as exc:
         st.error(f"Not saved: {exc}")
@@ -61,19 +63,24 @@ v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in editor", key="sc-open"):
     sv = store.load(sid, v)
-    hist.apply(Plan.from_assignments(ws.base, sv.assignments), {"opened": f"{sv.name} v{sv.number}"})
-    st.session_state[f"sc-opened-{council}"] = (sv.scenario_id, sv.name, sv.number)  # the parent of the next save
+    reopened = Plan.from_assignments(ws.base, sv.assignments)  # zones, bands and every reason as saved
+    hist.apply(reopened, {"opened": f"{sv.name} v{sv.number}"})
+    state.set_identity(council, sv.scenario_id, sv.name, sv.number, reopened)  # the parent of the next save, and the
+    # identity every page, report and file name shows
     st.success(f"Opened {md_text(sv.name)} version {sv.number} in the editor")
 if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.user.can_publish(),
              help=None if store.user.can_publish() else "Only admins publish"):
     try:
         to_pub = store.load(sid, v)
-        st.code(store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0])))
+        store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0]))
     except DataError as exc:
         st.error(str(exc))
 sv = store.load(sid, v)
+if sv.published:  # the full read-only link (host included: what the browser reached this app on)
+    st.caption(f"Published: read-only link to {md_text(sv.name)} version {sv.number} (copy it with the button at its right)")
+    st.code(state.full_link(sv.link()), language=None)
 b3.download_button("Export GeoJSON", export_geojson(ws.units, Plan.from_assignments(ws.base, sv.assignments)),
-                   file_name=f"{council}-{sid}-v{v}.geojson", key="sc-export")
+                   file_name=file_name(council, sv.name, sv.number, "plan", "geojson"), key="sc-export")
 
 st.subheader("Compare with another version")
 other = st.selectbox("Compare with version", vers["version"].tolist(), key="sc-other")
@@ -90,7 +97,7 @@ if imp.rows:
 st.subheader("Audit log")
 log = store.audit_log(sid)
 st.dataframe(log, hide_index=True, use_container_width=True)
-st.download_button("Export audit CSV", log.map(safe_cell).to_csv(index=False), file_name=f"audit-{sid}.csv", key="sc-audit")
+st.download_button("Export audit CSV", log.map(safe_cell).to_csv(index=False), file_name=file_name(council, sv.name, None, "audit", "csv"), key="sc-audit")
 
 st.subheader("Import a scenario (GeoPackage or GeoJSON)")
 up = st.file_uploader("File", type=["gpkg", "geojson", "json"], key="sc-import")

@@ -3,7 +3,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from pages import common, unitmap
+from pages import common, state, unitmap
 from zones.impact import compare
 from zones.rates import fmt_gbp
 from geodata.datadir import DataError
@@ -16,8 +16,10 @@ ws = common.workspace(council)
 hist = common.history(council)
 plan = hist.current
 pack = ws.layer.pack
-st.title(f"{pack.name}: price bands and {pack.zones_label}")
+shown = state.identity_label(council, plan)
+st.title(f"{pack.name}: price bands and {pack.zones_label}" + (f" · {state.md_text(shown)}" if state.identity(council) else ""))
 common.narrow_council_picker(council)  # phones: the sidebar (and its council selector) is collapsed
+st.caption(f"Showing: {state.md_text(shown)}")
 t = plan.totals()
 c = st.container(key="zm-figures").columns(4)  # a compact 2 × 2 grid on phones (common.PHONE_CSS)
 c[0].metric("Units", len(plan.unit_codes))

@@ -113,9 +113,19 @@ class Plan:
         if unknown:
             raise DataError(f"assignments: unknown unit code(s) {', '.join(unknown[:10])}")
         plan = base
-        for (zone, band, reason), grp in assignments.fillna({"reason": ""}).groupby(["zone", "band", "reason"]):
+        a = assignments.fillna({"reason": ""}) if "reason" in assignments.columns else assignments.assign(reason="")
+        for (zone, band, reason), grp in a.groupby(["zone", "band", "reason"]):
             plan = plan.move(list(grp["unit_code"]), zone=zone, band=band, reason=reason or None)
-        return plan
+        # every stored reason comes back, zone moves' too (move() keeps a reason only beside a manual band when
+        # a band is given; a reopened scenario must show the reasons it was saved with)
+        reasons = dict(plan.reasons)
+        for code, reason in zip(a["unit_code"], a["reason"].astype(str)):
+            i = plan._pos[code]
+            if reason:
+                reasons[i] = reason
+            else:
+                reasons.pop(i, None)
+        return replace(plan, reasons=MappingProxyType(reasons))
 
     # ------------------------------------------------------------ lookups
     def index(self, units: Iterable[str] | str) -> np.ndarray:
@@ -167,7 +177,10 @@ class Plan:
             for i in idx.tolist():
                 if self.computed_band_idx[i] == new_bi[i]:
                     sources.pop(i, None)
-                    reasons.pop(i, None)
+                    if zone is not None and reason:  # the reason of the zone move
+                        reasons[i] = reason
+                    else:
+                        reasons.pop(i, None)
                 else:
                     sources[i] = SOURCE_OVERRIDE
                     if reason:

@@ -32,7 +32,7 @@ def server(server_store):
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"},
+                            env={**{k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")},
                                  "ZONEPLAN_STORE": server_store})
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):

@@ -104,8 +104,8 @@ def test_scenarios_page_saves_and_published_link_opens_read_only(tmp_path, monke
     assert not at.exception and any("Saved Draft version 1" in s.value for s in at.success)
     at.button(key="sc-publish").click().run()
     link = at.code[0].value
-    assert link.startswith("?scenario=") and "version=1" in link
-    params = dict(p.split("=") for p in link[1:].split("&"))
+    assert link.startswith("http://") and "/?council=leicestershire&scenario=" in link and "version=1" in link
+    params = dict(p.split("=") for p in link.split("?", 1)[1].split("&"))
     ro = app(None, **params)
     assert not ro.button and not ro.text_input
     common.store.clear()

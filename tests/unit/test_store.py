@@ -65,7 +65,7 @@ def test_save_reopen_version_compare_publish(store):
     back = Plan.from_assignments(p, store.load(v1.scenario_id, 2).assignments)
     assert back.band_of("U1") == "isolated"
     link = store.publish(v1.scenario_id, 2)
-    assert link == f"?scenario={v1.scenario_id}&version=2&readonly=1"
+    assert link == f"?council={v1.council}&scenario={v1.scenario_id}&version=2&readonly=1"  # everything to open it
     log = store.audit_log(v1.scenario_id)
     assert list(log["action"]) == ["create", "change", "publish"]
     row = log[log["action"] == "change"].iloc[0]

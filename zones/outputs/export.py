@@ -30,8 +30,8 @@ def impact_rows(imp: Impact) -> tuple[list[str], list[list]]:
     return present, [[r.get(c, "") for c in present] for r in imp.rows]
 
 
-def assumptions(plan: Plan, imp: Impact, notes: list[str]) -> list[tuple[str, str]]:
-    rows = [("Council", plan.council), ("Plan identity", plan.digest()), ("Rate card", f"{plan.rates.year} ({plan.rates.mode})"),
+def assumptions(plan: Plan, imp: Impact, notes: list[str], identity: str = "") -> list[tuple[str, str]]:
+    rows = [("Council", plan.council), ("Scenario and version", identity or "unsaved plan"), ("Plan identity", plan.digest()), ("Rate card", f"{plan.rates.year} ({plan.rates.mode})"),
             ("Rate source", plan.rates.source)]
     rows += [(f"Rate {b} (£/hour)", str(plan.rates.effective_rate(b))) for b in plan.band_names]
     rows += [("Weeks per year", str(imp.weeks_per_year)), ("Framework term (years)", str(imp.term_years)),
@@ -45,8 +45,9 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str]) -> list[tuple[str, st
     return rows
 
 
-def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None) -> bytes:
-    """An XLSX workbook: Impact (rows + totals), Plan (per unit), Assumptions."""
+def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identity: str = "") -> bytes:
+    """An XLSX workbook: Impact (rows + totals), Plan (per unit), Assumptions (``identity``: the scenario and
+    version shown, e.g. "Para 47 v2"; the weeks, term and uplift are the Impact's own)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -72,15 +73,16 @@ def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None) -> byte
         p.append([safe_cell(v) for v in rec])
     a = wb.create_sheet("Assumptions")
     a.append(["Assumption", "Value"])
-    for k, v in assumptions(plan, imp, notes or []):
+    for k, v in assumptions(plan, imp, notes or [], identity):
         a.append([k, safe_cell(v)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def impact_csv(imp: Impact) -> str:
-    """The impact rows as CSV text (formula-escaped), totals as trailing rows."""
+def impact_csv(imp: Impact, identity: str = "") -> str:
+    """The impact rows as CSV text (formula-escaped); totals, the settings they use (weeks per year, term,
+    uplift) and the scenario and version as trailing rows."""
     cols, rows = impact_rows(imp)
     out = io.StringIO()
     w = csv.writer(out)
@@ -91,4 +93,8 @@ def impact_csv(imp: Impact) -> str:
     w.writerow(["gbp_per_week", str(imp.gbp_per_week)])
     w.writerow(["gbp_per_year", str(imp.gbp_per_year)])
     w.writerow(["gbp_per_term", str(imp.gbp_per_term)])
+    w.writerow(["weeks_per_year", str(imp.weeks_per_year)])
+    w.writerow(["term_years", str(imp.term_years)])
+    w.writerow(["uplift_pct", str(imp.uplift_pct)])
+    w.writerow(["scenario", csv_cell(identity or "unsaved plan")])
     return out.getvalue()

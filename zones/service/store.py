@@ -120,12 +120,16 @@ class ScenarioVersion:
     digest: str = ""               # published versions: SHA-256 over assignments + rate card + snapshot
 
     def link(self) -> str:
-        return published_link(self.scenario_id, self.number)
+        return published_link(self.scenario_id, self.number, self.council)
 
 
-def published_link(scenario_id: int, version: int) -> str:
-    """The read-only link's query string for the Zone map and Report pages."""
-    return f"?scenario={scenario_id}&version={version}&readonly=1"
+def published_link(scenario_id: int, version: int, council: str | None = None) -> str:
+    """The read-only link's query string for the Zone map and Report pages: council, scenario, version and
+    readonly (everything needed to open it; ``zones.service.links.full_url`` puts a host in front)."""
+    from urllib.parse import quote
+
+    head = f"council={quote(council, safe='')}&" if council else ""
+    return f"?{head}scenario={scenario_id}&version={version}&readonly=1"
 
 
 def default_url() -> str:
@@ -214,8 +218,10 @@ class Store:
             raise StoreError(f"user {self.user.name} ({self.user.role}) may not change scenarios")
 
     def create(self, council: str, name: str, assignments_df: pd.DataFrame, rate_model: dict, description: str = "",
-               note: str = "", valid_units: set[str] | None = None) -> ScenarioVersion:
-        """A new scenario with its version 1."""
+               note: str = "", valid_units: set[str] | None = None,
+               base: pd.DataFrame | None = None) -> ScenarioVersion:
+        """A new scenario with its version 1. ``base``: the assignments it was edited from (the council's base
+        plan); the audit then records, after "create", every unit changed against it with its reason."""
         self._require_write()
         council, name = norm_council(council), clean_text(name, "scenario name", MAX_TEXT)
         description = clean_text(description, "description", MAX_LONG_TEXT, required=False)
@@ -231,6 +237,8 @@ class Store:
             sid = c.execute(scenarios.insert().values(council=council, name=name, description=description,
                                                       author=self.user.name, created=now, updated=now)).inserted_primary_key[0]
             self._insert_version(c, sid, 1, rows, rate_model, note, None, now)
+            if base is not None:
+                self._audit_changes(c, sid, 1, rows, base, note, now, empty=None)
         return self.load(sid, 1)
 
     def save(self, scenario_id: int, parent_version: int, assignments_df: pd.DataFrame, rate_model: dict,
@@ -274,19 +282,24 @@ class Store:
             c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now, action="create",
                                             reason=note))
         else:
-            old = prev.set_index("unit_code")
-            ch = []
-            for r in rows:
-                o = old.loc[r["unit_code"]] if r["unit_code"] in old.index else None
-                if o is None or o["zone"] != r["zone"] or o["band"] != r["band"]:
-                    ch.append(dict(scenario_id=sid, version=number, who=self.user.name, at=now, action="change",
-                                   unit_code=r["unit_code"], from_zone="" if o is None else o["zone"], to_zone=r["zone"],
-                                   from_band="" if o is None else o["band"], to_band=r["band"], reason=r["reason"] or note))
-            if ch:
-                c.execute(audit.insert(), ch)
-            else:
-                c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now,
-                                                action="save", reason=note))
+            self._audit_changes(c, sid, number, rows, prev, note, now, empty="save")
+
+    def _audit_changes(self, c, sid, number, rows, prev: pd.DataFrame, note, now, empty: str | None) -> None:
+        """One "change" audit row per unit whose zone or band differs from ``prev`` (with its reason); when none
+        differs, one ``empty`` row (if given)."""
+        old = prev.astype({"unit_code": str}).set_index("unit_code")
+        ch = []
+        for r in rows:
+            o = old.loc[r["unit_code"]] if r["unit_code"] in old.index else None
+            if o is None or str(o["zone"]) != r["zone"] or str(o["band"]) != r["band"]:
+                ch.append(dict(scenario_id=sid, version=number, who=self.user.name, at=now, action="change",
+                               unit_code=r["unit_code"], from_zone="" if o is None else str(o["zone"]), to_zone=r["zone"],
+                               from_band="" if o is None else str(o["band"]), to_band=r["band"], reason=r["reason"] or note))
+        if ch:
+            c.execute(audit.insert(), ch)
+        elif empty:
+            c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now,
+                                            action=empty, reason=note))
 
     def publish(self, scenario_id: int, version: int, snapshot: dict | None = None) -> str:
         """Make a version immutable and readable by viewers (admins only); returns its read-only link.
@@ -300,8 +313,9 @@ class Store:
                           .where(versions.c.scenario_id == scenario_id, versions.c.number == version)).first()
             if v is None:
                 raise StoreError(f"no version {version} of scenario {scenario_id}")
+            council = c.execute(sa.select(scenarios.c.council).where(scenarios.c.id == scenario_id)).scalar()
             if v.published:
-                return published_link(scenario_id, version)
+                return published_link(scenario_id, version, council)
             snap = json.loads(json.dumps(snapshot or {}, default=str))
             a = self._assignments(c, scenario_id, version)
             digest = version_digest(a, json.loads(v.rate_model), snap)
@@ -309,7 +323,7 @@ class Store:
             c.execute(versions.update().where(versions.c.id == v.id).values(published=True))
             c.execute(audit.insert().values(scenario_id=scenario_id, version=version, who=self.user.name, at=_now(),
                                             action="publish", reason=f"digest {digest[:12]}"))
-        return published_link(scenario_id, version)
+        return published_link(scenario_id, version, council)
 
     def require_publish(self) -> None:
         if not self.user.can_publish():

@@ -1,0 +1,440 @@
+"""State that never silently changes (issue 14 §1): the council, the plan's identity, the impact settings and the
+autosaved draft survive every page link, reload and shared URL; pages never show a traceback.
+
+- The council lives in session state *and* in ``?council=`` (st.navigation's page links drop the query string,
+  so every run writes it back); a published link (``?council=…&scenario=…&version=…&readonly=1``) opens its own
+  council even when ``council`` is missing or wrong, and keeps scenario/version in the URL while that council
+  is shown.
+- The plan's identity (scenario, version, published) is kept per council; "modified" is a cheap fingerprint of
+  the plan against the version opened (``zones.service.drafts.fingerprint``).
+- Weeks per year, term and uplift are one dict in session state, shown by Finance and Report alike, and passed
+  to every output.
+- The working plan is autosaved as a draft (``zones.service.drafts``) under ``?draft=<token>``; a reload
+  restores it with a notice and a "Discard draft" button; a beforeunload warning guards unsaved changes.
+- ``run_page`` runs the page: a DataError is shown as its sentence, anything else as one sentence with what to
+  do (logged server-side with a reference).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from geodata.datadir import DataError
+from geodata.packs import DEFAULT_COUNCIL, available_packs
+from zones.outputs.escape import md_text
+from zones.outputs.naming import file_name, identity_text
+
+log = logging.getLogger("zoneplan.app")
+EDIT_PAGES = {"edit_zones", "finance", "scenarios", "suggest_zones", "suggest", "bands"}
+SETTINGS_DEFAULTS = {"weeks": 52, "term": 8, "uplift": 0.0}
+
+
+# ------------------------------------------------------------------ council and published links
+def _published() -> dict | None:
+    """The published link this session opened ({council, sid, ver, title, notice} or {error}), resolved once
+    per link (``?scenario=`` / ``?version=``)."""
+    ss, qp = st.session_state, st.query_params
+    if "scenario" in qp:
+        raw = (qp.get("scenario"), qp.get("version"))
+        pub = ss.get("_published")
+        if not pub or pub.get("raw") != raw:
+            ss["_published"] = pub = _open_published(*raw)
+            for k in [k for k in ss if str(k).startswith("history-")]:  # a new link: its plan, not a kept one
+                del ss[k]
+        return pub
+    return ss.get("_published")
+
+
+def _open_published(raw_sid, raw_ver) -> dict:
+    from geodata.limits import int_in
+    from pages.common import store
+    from zones.service.auth import User
+
+    try:
+        sid = int_in(raw_sid, "scenario", 1, 2**31 - 1)
+        ver = int_in(raw_ver or "0", "version", 0, 2**31 - 1) or None
+        sv = store().as_user(User("link", "viewer")).load(sid, ver)
+    except DataError as exc:
+        return {"raw": (raw_sid, raw_ver), "error": str(exc)}
+    return {"raw": (raw_sid, raw_ver), "council": sv.council, "sid": sv.scenario_id, "ver": sv.number,
+            "name": sv.name}
+
+
+def current_council() -> str:
+    """The council shown: a published link's own council, else ``?council=``, else the session's, else the
+    default. Written back to session state and to the URL on every run."""
+    ss, qp = st.session_state, st.query_params
+    packs = available_packs()
+    pub = _published()
+    wanted = qp.get("council")
+    if pub and pub.get("council") in packs and "scenario" in qp:
+        wanted = pub["council"]  # the link's scenario decides (a missing or wrong council= is corrected)
+    if wanted not in packs:
+        wanted = ss.get("council") if ss.get("council") in packs else DEFAULT_COUNCIL
+    set_council(wanted)
+    return wanted
+
+
+def set_council(council: str) -> None:
+    """Show ``council``: session state and URL. Leaving a published link's council drops scenario/version from
+    the URL (that scenario belongs to its own council); coming back puts them back."""
+    ss, qp = st.session_state, st.query_params
+    ss["council"] = council
+    if qp.get("council") != council:
+        qp["council"] = council
+    pub = ss.get("_published")
+    if pub and pub.get("council"):
+        if pub["council"] == council:
+            if qp.get("scenario") != str(pub["sid"]) or qp.get("version") != str(pub["ver"]):
+                qp["scenario"], qp["version"] = str(pub["sid"]), str(pub["ver"])
+        else:
+            for k in ("scenario", "version"):
+                if k in qp:
+                    del qp[k]
+
+
+def published_error() -> str | None:
+    pub = st.session_state.get("_published")
+    return pub.get("error") if pub and "scenario" in st.query_params else None
+
+
+# ------------------------------------------------------------------ identity
+def _ikey(council: str) -> str:
+    return f"identity-{council}"
+
+
+def identity(council: str) -> dict | None:
+    """{scenario_id, name, version, published, clean} of the plan shown for ``council``, or None (the base plan
+    or an unsaved plan)."""
+    return st.session_state.get(_ikey(council))
+
+
+def set_identity(council: str, scenario_id: int | None, name: str | None, version: int | None, plan,
+                 published: bool = False) -> None:
+    """The plan now shown is ``name`` version ``version`` exactly as stored (``plan``'s fingerprint is the clean
+    state); name None: the base plan."""
+    from zones.service.drafts import fingerprint
+
+    ss = st.session_state
+    if name:
+        ss[_ikey(council)] = {"scenario_id": scenario_id, "name": name, "version": version, "published": published,
+                              "clean": fingerprint(plan)}
+        ss[f"sc-opened-{council}"] = (scenario_id, name, version)  # the parent of the next save (Scenarios)
+    else:
+        ss.pop(_ikey(council), None)
+        ss.pop(f"sc-opened-{council}", None)
+        ss[f"clean-{council}"] = fingerprint(plan)
+
+
+def modified(council: str, plan) -> bool:
+    """The plan differs from the version opened (or from the base plan when none was opened)."""
+    from zones.service.drafts import fingerprint
+
+    ident = identity(council)
+    clean = ident["clean"] if ident else st.session_state.get(f"clean-{council}")
+    if clean is None:
+        from pages.common import _workspace
+
+        clean = st.session_state[f"clean-{council}"] = fingerprint(_workspace(council).base)
+    return fingerprint(plan) != clean
+
+
+def identity_label(council: str, plan) -> str:
+    """"Para 47 v2", "Para 47 v2 + unsaved changes", "Para 47 v2 (published)" or "unsaved plan"."""
+    ident = identity(council)
+    if not ident:
+        return "unsaved plan" if modified(council, plan) else "base plan"
+    return identity_text(ident["name"], ident["version"], ident["published"], modified(council, plan))
+
+
+def output_name(council: str, plan, kind: str, ext: str) -> str:
+    """Download file name after the council, scenario and version, e.g. leicestershire-para-47-v2-impact.xlsx."""
+    ident = identity(council)
+    if not ident:
+        return file_name(council, None, None, kind, ext) if modified(council, plan) else \
+            file_name(council, "base plan", None, kind, ext)
+    return file_name(council, ident["name"], ident["version"], kind, ext, modified=modified(council, plan))
+
+
+# ------------------------------------------------------------------ impact settings (Finance and Report)
+def impact_settings(show: bool = True) -> tuple[int, int, float]:
+    """Weeks per year, framework term (years) and annual uplift %, one set per session; ``show`` puts the inputs
+    in the sidebar (the same keys on every page, so Finance and Report show and use the same figures)."""
+    ss = st.session_state
+    s = ss.setdefault("impact-settings", dict(SETTINGS_DEFAULTS))
+    if show:
+        with st.sidebar:
+            st.subheader("Impact settings")
+            for key, label, lo, hi, step in (("weeks", "Weeks per year", 1, 53, 1), ("term", "Framework term (years)", 1, 20, 1),
+                                             ("uplift", "Annual rate uplift %", 0.0, 20.0, 0.5)):
+                # set on every run: a widget of another page with the same key does not hand its value over
+                ss[key] = type(lo)(s[key])
+                st.number_input(label, lo, hi, step=step, key=key, on_change=_keep_setting, args=(key,))
+    return int(s["weeks"]), int(s["term"]), float(s["uplift"])
+
+
+def _keep_setting(key: str) -> None:
+    st.session_state["impact-settings"][key] = st.session_state[key]
+
+
+# ------------------------------------------------------------------ drafts
+def _drafts():
+    from pages.common import _store
+
+    return _draft_store(_store().url)
+
+
+@st.cache_resource(show_spinner=False)
+def _draft_store(url: str):
+    """Drafts in the scenario store's database (one per store URL: tests switch stores)."""
+    from pages.common import _store
+    from zones.service.drafts import DraftStore
+
+    return DraftStore(_store().engine)
+
+
+def draft_token() -> str | None:
+    """This browser session's draft token (``?draft=``), made on the first run of an editing session."""
+    from zones.service.drafts import new_token, valid_token
+
+    ss, qp = st.session_state, st.query_params
+    tok = ss.get("_draft_token")
+    if tok is None:
+        tok = qp.get("draft")
+        tok = tok if valid_token(tok) else new_token()
+        ss["_draft_token"] = tok
+    if qp.get("draft") != tok:
+        qp["draft"] = tok
+    return tok
+
+
+def _owner() -> str:
+    from pages.common import current_user
+
+    return current_user().name
+
+
+def restore_draft(council: str, ws):
+    """The plan of this session's draft for ``council`` (and its identity restored), or None."""
+    from zones.service.drafts import plan_from_rows
+
+    tok = st.session_state.get("_draft_token")
+    if not tok:
+        return None
+    try:
+        got = _drafts().load(tok, council, _owner())
+        if got is None:
+            return None
+        payload, when = got
+        plan = plan_from_rows(ws.base, payload.get("rows") or [])
+    except Exception:  # noqa: BLE001 - a draft that cannot be read is skipped, never shown as a traceback
+        log.exception("draft of %s could not be restored", council)
+        return None
+    ident = payload.get("identity")
+    if ident and ident.get("name"):
+        st.session_state[_ikey(council)] = {k: ident.get(k) for k in ("scenario_id", "name", "version", "published", "clean")}
+        st.session_state[f"sc-opened-{council}"] = (ident.get("scenario_id"), ident["name"], ident.get("version"))
+    if payload.get("dirty"):
+        st.session_state[f"restored-{council}"] = _local_hhmm(when)
+    return plan
+
+
+def _local_hhmm(when: dt.datetime) -> str:
+    tz = None
+    try:
+        from zoneinfo import ZoneInfo
+
+        name = st.context.timezone
+        tz = ZoneInfo(name) if name else None
+    except Exception:  # noqa: BLE001 - unknown zone: UTC
+        tz = None
+    return when.astimezone(tz or dt.timezone.utc).strftime("%H:%M") + ("" if tz else " UTC")
+
+
+def autosave(council: str) -> None:
+    """Save this session's plan for ``council`` as its draft when it changed since the last save (the plan or
+    its identity); a plan back at the base with nothing opened removes the draft. Never raises."""
+    from zones.service.drafts import changed_rows, fingerprint
+
+    ss = st.session_state
+    hist = ss.get(f"history-{council}")
+    tok = ss.get("_draft_token")
+    if hist is None or not tok or ss.get("_readonly"):
+        return
+    try:
+        ident = identity(council)
+        fp = fingerprint(hist.current)
+        key = (fp, repr(ident))
+        if ss.get(f"_draft_saved-{council}") == key:
+            return
+        from pages.common import _workspace
+
+        base = _workspace(council).base
+        dirty = modified(council, hist.current)
+        if not ident and not dirty:
+            _drafts().discard(tok, council, _owner())
+        else:
+            _drafts().save(tok, council, _owner(), {"v": 1, "rows": changed_rows(base, hist.current),
+                                                    "identity": ident, "dirty": dirty})
+        ss[f"_draft_saved-{council}"] = key
+    except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
+        log.exception("draft of %s could not be saved", council)
+
+
+def discard_draft(council: str) -> None:
+    """Throw the restored edits away: back to the version opened (or the base plan), draft deleted."""
+    from pages.common import _workspace, store
+    from zones.plan import Plan
+    from zones.service.workspace import History
+
+    ss = st.session_state
+    ws = _workspace(council)
+    ident = identity(council)
+    plan = ws.base
+    if ident and ident.get("scenario_id"):
+        try:
+            sv = store().load(int(ident["scenario_id"]), int(ident["version"]))
+            plan = Plan.from_assignments(ws.base, sv.assignments)
+        except DataError:
+            ident = None
+    if not ident:
+        set_identity(council, None, None, None, ws.base)
+    ss[f"history-{council}"] = History(plan)
+    ss.pop(f"restored-{council}", None)
+    tok = ss.get("_draft_token")
+    if tok:
+        try:
+            _drafts().discard(tok, council, _owner())
+        except Exception:  # noqa: BLE001
+            log.exception("draft of %s could not be deleted", council)
+    ss.pop(f"_draft_saved-{council}", None)
+
+
+def draft_notice(council: str) -> None:
+    """"Restored your unsaved edits from HH:MM" with "Discard draft" (and "Keep") after a reload."""
+    ss = st.session_state
+    hhmm = ss.get(f"restored-{council}")
+    if not hhmm:
+        return
+    with st.container(border=True):
+        st.info(f"Restored your unsaved edits from {hhmm}.", icon=":material/history:")
+        c1, c2, _ = st.columns([1, 1, 4])
+        c1.button("Discard draft", key="discard-draft", on_click=discard_draft, args=(council,))
+        c2.button("Keep them", key="keep-draft", on_click=lambda: ss.pop(f"restored-{council}", None))
+
+
+def unsaved_guard(council: str) -> None:
+    """Ask the browser to warn before leaving (reload, close, another address) while the plan has unsaved
+    changes: a tiny script sets a flag on the app's window and (re)installs one beforeunload handler there."""
+    hist = st.session_state.get(f"history-{council}")
+    dirty = bool(hist is not None and not st.session_state.get("_readonly") and modified(council, hist.current))
+    components.html(
+        "<script>(function(){try{var w=window.parent;w.__zoneplanUnsaved=%s;"
+        "if(w.__zoneplanUnload){w.removeEventListener('beforeunload',w.__zoneplanUnload);}"
+        "w.__zoneplanUnload=new w.Function('e','if(window.__zoneplanUnsaved){e.preventDefault();"
+        "e.returnValue=\"\";return \"\";}');"
+        "w.addEventListener('beforeunload',w.__zoneplanUnload);}catch(err){}})();</script>"
+        % ("true" if dirty else "false"), height=0)
+
+
+def initial_plan(council: str, ws):
+    """The plan a session starts with for ``council``: a published link's version (read-only), else this
+    session's draft (after a reload), else the base plan."""
+    from pages.common import store
+    from zones.service.auth import User
+    from zones.service.workspace import published_plan
+
+    ss = st.session_state
+    pub = ss.get("_published")
+    if ss.get("_readonly") and pub and pub.get("council") == council:
+        try:
+            sv = store().as_user(User("link", "viewer")).load(pub["sid"], pub["ver"])
+            plan, notice = published_plan(ws, sv)
+        except DataError as exc:
+            ss["_published"] = {**pub, "error": str(exc)}
+            return ws.base
+        set_identity(council, sv.scenario_id, sv.name, sv.number, plan, published=True)
+        ss[f"scenario-notice-{council}"] = notice
+        return plan
+    if not ss.get("_readonly"):
+        plan = restore_draft(council, ws)
+        if plan is not None:
+            return plan
+    set_identity(council, None, None, None, ws.base)
+    return ws.base
+
+
+# ------------------------------------------------------------------ shared deployment
+def editing_refusal() -> str | None:
+    """The sentence editing pages show instead of editing, when the server is shared without a login."""
+    from pages.common import oidc_configured
+    from zones.service.deployment import editing_refusal as refusal
+
+    try:
+        address = st.get_option("server.address")
+    except Exception:  # noqa: BLE001
+        address = None
+    return refusal(address, os.environ, oidc_configured())
+
+
+def base_url() -> str:
+    """scheme://host[:port] the browser reached the app on (for links shown to copy)."""
+    from zones.service.deployment import base_url as make
+
+    try:
+        ctx_url = st.context.url
+    except Exception:  # noqa: BLE001
+        ctx_url = None
+    try:
+        headers = dict(st.context.headers)
+    except Exception:  # noqa: BLE001
+        headers = {}
+    try:
+        path = st.get_option("server.baseUrlPath") or ""
+    except Exception:  # noqa: BLE001
+        path = ""
+    return make(ctx_url, headers, os.environ, path)
+
+
+def full_link(query: str) -> str:
+    """A full URL (host included) for a query string such as a published link's."""
+    return base_url() + "/" + query
+
+
+# ------------------------------------------------------------------ running a page
+def note_page(nav, council: str) -> None:
+    """Remember which page (and council) this run shows and which the previous run showed."""
+    ss = st.session_state
+    ss["_prev_page"] = ss.get("_this_page")
+    ss["_this_page"] = (getattr(nav, "url_path", ""), council)
+
+
+def first_run_of_page() -> bool:
+    """This run draws the page anew (arriving from another page or council, or a new session): components such as
+    the map are mounted afresh."""
+    ss = st.session_state
+    return ss.get("_prev_page") != ss.get("_this_page")
+
+
+
+def run_page(nav, body=None) -> None:
+    """Run the selected page. DataError: its sentence. Anything else: one sentence with what to do, the details
+    logged server-side under a reference (``ZONEPLAN_RAISE=1``, set by the test suite, re-raises instead)."""
+    try:
+        (body or nav.run)()
+    except DataError as exc:
+        log.info("page %s: %s", getattr(nav, "url_path", "?"), exc)
+        st.error(f"This could not be done: {md_text(str(exc))}")
+    except Exception as exc:  # noqa: BLE001 - no traceback ever reaches a page (ScriptControlException is not an Exception)
+        if os.environ.get("ZONEPLAN_RAISE") == "1":
+            raise
+        ref = secrets.token_hex(3)
+        log.exception("page %s failed (reference %s)", getattr(nav, "url_path", "?"), ref)
+        st.error(f"This page hit an unexpected problem and could not be shown ({type(exc).__name__}, reference {ref}). "
+                 "Reload the page or choose another council or page; if it happens again, tell your administrator "
+                 "the reference.")

@@ -1,0 +1,403 @@
+"""Issue 14 §1 in Debian chromium: state that never silently changes. One test per bug, each failing on the app
+before the fix: the council survives page links, reloads and shared URLs; a published link of any council opens
+that council (full URL shown, no traceback, switching council inside it works); the Move form resets; a click on
+the Zone map keeps the view; a reload restores unsaved edits (and the browser warns before leaving); a reopened
+scenario keeps its identity, reasons and history; every output uses the settings on screen and is named after
+the scenario and version; no Deploy button or developer menu.
+
+Waits poll for the expected state (Streamlit idle, then the text) instead of sleeping a fixed time.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import wait_idle
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+ASFORDBY = "E04005516"
+
+
+# ------------------------------------------------------------------ helpers
+def poll(pg, check, tries: int = 40, ms: int = 500):
+    """``check()``'s value once truthy, waiting for Streamlit to be idle between tries (no fixed sleeps)."""
+    for _ in range(tries):
+        try:
+            got = check()
+        except Exception:  # noqa: BLE001 - an element mid-rerun
+            got = None
+        if got:
+            return got
+        wait_idle(pg, ms)
+    return check()
+
+
+def selectbox_value(pg, label: str) -> str:
+    """The option a selectbox shows (its combobox input's value)."""
+    return pg.get_by_role("combobox", name=label, exact=True).first.input_value()
+
+
+def council_shown(pg) -> str:
+    return selectbox_value(pg, "Council")
+
+
+def select_option(pg, label: str, option: str) -> None:
+    pg.get_by_role("combobox", name=label, exact=True).first.click()
+    pg.get_by_role("option", name=option, exact=True).click()
+    wait_idle(pg)
+
+
+def metric_value(pg, label: str) -> str:
+    return pg.locator('[data-testid="stMetric"]', has_text=label).first.inner_text()
+
+
+def units_changed(pg) -> str:
+    return metric_value(pg, "Units changed").split()[-1]
+
+
+def no_traceback(pg) -> bool:
+    return (pg.locator('[data-testid="stException"]').count() == 0 and pg.get_by_text("Traceback").count() == 0
+            and pg.get_by_text("DataError").count() == 0)
+
+
+def open_page(pg, url: str, ready: str | None = None) -> None:
+    pg.goto(url)
+    pg.locator('[data-testid="stSidebar"]').wait_for()
+    wait_idle(pg, 800)
+    if ready:
+        pg.get_by_text(ready).first.wait_for()
+        wait_idle(pg, 500)
+
+
+def nav(pg, name: str) -> None:
+    pg.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name, exact=True).click()
+    wait_idle(pg, 800)
+
+
+def cli(store, *args):
+    env = {**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"}, "ZONEPLAN_STORE": store}
+    out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True,
+                         cwd=ROOT, env=env)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def selection_chips(pg) -> list[str]:
+    box = pg.locator('[data-testid="stMultiSelect"]', has_text="Selection").first
+    return [t.strip() for t in box.locator("[data-tag]").all_inner_texts()]
+
+
+def search_and_select(pg, text: str) -> None:
+    """Find ``text`` and add it to the (empty) selection. Under load the "Add 1 to selection" button of the previous
+    search can still be on the page when clicked (same label): then the wrong unit is selected, cleared, and the
+    search and click are tried again."""
+    for _ in range(5):
+        pg.get_by_label("Find a unit or parish (name or code)").fill(text)
+        pg.keyboard.press("Enter")
+        wait_idle(pg)
+        poll(pg, lambda: pg.get_by_role("button", name=re.compile(r"Add \d+ to selection")).count())
+        pg.get_by_role("button", name=re.compile(r"Add \d+ to selection")).click()
+        wait_idle(pg)
+        chips = poll(pg, lambda: selection_chips(pg), tries=20)
+        if chips == [text]:
+            return
+        if chips:
+            pg.get_by_role("button", name="Clear", exact=True).click()
+            wait_idle(pg)
+            poll(pg, lambda: not selection_chips(pg), tries=20)
+    raise AssertionError(f"could not select {text}: selection {selection_chips(pg)}")
+
+
+def move(pg, expect_changed: str) -> None:
+    pg.get_by_role("button", name="Move", exact=True).click()
+    wait_idle(pg, 800)
+    assert poll(pg, lambda: units_changed(pg) == expect_changed), units_changed(pg)
+
+
+def download(pg, button: str):
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name=button).click()
+    return dl.value
+
+
+def pdf_text(data: bytes) -> str:
+    """The strings drawn in a PDF's content streams (reportlab: ASCII85 + Flate, or Flate alone)."""
+    import base64
+
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        raw = m.group(1).strip()
+        for decode in (lambda r: zlib.decompress(base64.a85decode(r[:-2] if r.endswith(b"~>") else r)), zlib.decompress):
+            try:
+                raw = decode(raw)
+                break
+            except Exception:  # noqa: BLE001 - not this encoding (or an image)
+                continue
+        else:
+            continue
+        out += [s.decode("latin-1") for s in re.findall(rb"\((.*?)(?<!\\)\)", raw)]
+    return " ".join(out)
+
+
+# ------------------------------------------------------------------ 1. council survives links, reloads, URLs
+def test_chosen_council_survives_page_links_reload_and_shared_url(server, page):
+    open_page(page, server + "/?council=leicestershire", "Leicestershire: price bands")
+    select_option(page, "Council", "Coventry")
+    assert poll(page, lambda: "Coventry" in council_shown(page))
+    page.get_by_text("Coventry: price bands").first.wait_for()
+    for link in ("Finance", "Edit zones", "Report", "Scenarios", "Zone map"):
+        nav(page, link)
+        assert poll(page, lambda: "Coventry" in council_shown(page)), f"{link} shows {council_shown(page)}"
+        assert poll(page, lambda: "council=coventry" in page.url), f"{link}: {page.url}"
+        assert no_traceback(page)
+    page.shot("coventry-after-links")
+    nav(page, "Finance")
+    page.reload()
+    wait_idle(page, 800)
+    assert poll(page, lambda: "Coventry" in council_shown(page)) and "/finance" in page.url
+    # a shared URL opens the council it names, on the page it names
+    fresh = page.context.new_page()
+    fresh.set_default_timeout(60_000)
+    open_page(fresh, server + "/finance?council=coventry")
+    assert poll(fresh, lambda: "Coventry" in council_shown(fresh))
+    fresh.close()
+
+
+# ------------------------------------------------------------------ 2. published links of any council
+def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(server, server_store, page):
+    sv = json.loads(cli(server_store, "save", "coventry", "Coventry published", "--json"))
+    cli(server_store, "publish", str(sv["scenario_id"]), "--version", str(sv["version"]))
+    open_page(page, server + "/scenarios?council=coventry", "Audit log")
+    page.locator('[data-testid="stSelectbox"]', has_text="Scenario").first.click()
+    page.get_by_role("option", name="Coventry published", exact=True).click()
+    wait_idle(page)
+    code = poll(page, lambda: [t for t in page.locator('[data-testid="stCode"]').all_inner_texts() if "scenario=" in t])
+    page.shot("scenarios-link")
+    assert code, "the Scenarios page shows the published link"
+    link = code[0].strip()
+    assert link.startswith(server + "/?"), link  # a full URL with the host the browser used
+    assert "council=coventry" in link and f"scenario={sv['scenario_id']}" in link and "readonly=1" in link
+    assert f"version={sv['version']}" in link
+
+    ro = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    ro.set_default_timeout(60_000)
+    for url in (link, server + f"/?scenario={sv['scenario_id']}&version={sv['version']}&readonly=1"):  # old links too
+        open_page(ro, url)
+        assert poll(ro, lambda: "Coventry" in council_shown(ro)), council_shown(ro)
+        assert poll(ro, lambda: ro.get_by_text("Coventry: price bands").count() >= 1)
+        assert poll(ro, lambda: ro.get_by_text("Coventry published").count() >= 1), "the map names the scenario"
+        assert no_traceback(ro)
+        assert ro.get_by_role("link", name="Edit zones").count() == 0
+    ro.screenshot(path=str(ROOT / "artifacts" / "browser" / "published-coventry.png"))
+    # switching council inside the read-only view: that council's plan, read-only, no traceback
+    select_option(ro, "Council", "Leicestershire")
+    assert poll(ro, lambda: ro.get_by_text("Leicestershire: price bands").count() >= 1)
+    assert no_traceback(ro) and "scenario=" not in ro.url and "readonly=1" in ro.url
+    select_option(ro, "Council", "Coventry")  # and back: the published version again
+    assert poll(ro, lambda: ro.get_by_text("Coventry published").count() >= 1)
+    assert no_traceback(ro) and f"scenario={sv['scenario_id']}" in ro.url
+    ro.context.close()
+
+
+# ------------------------------------------------------------------ 3. the Move form resets
+def test_move_form_resets_so_a_band_only_move_changes_only_the_band(server, page):
+    from zones.service.workspace import load_workspace
+
+    ws = load_workspace("leicestershire")
+    label = ws.layer.pack.zone_label
+    a, b = ASFORDBY, ws.layer.resolve("Countesthorpe")[0]
+    zone_a = next(z for z in ws.base.zone_names if z not in (ws.base.zone_of(a), ws.base.zone_of(b), "Unzoned"))
+    band_b = "isolated" if ws.base.band_of(b) != "isolated" else "urban"
+    open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
+    search_and_select(page, "Asfordby")
+    select_option(page, f"Move to {label}", zone_a)
+    select_option(page, "Move to band", "rural" if ws.base.band_of(a) != "rural" else "fringe")
+    page.get_by_label("Reason (recorded with the change)").fill("first move")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    move(page, "1")
+    page.shot("after-first-move")
+    assert poll(page, lambda: selectbox_value(page, f"Move to {label}") == "(keep)"), selectbox_value(page, f"Move to {label}")
+    assert selectbox_value(page, "Move to band") == "(keep)"
+    assert page.get_by_label("Reason (recorded with the change)").input_value() == ""
+    assert page.get_by_label(f"…or to a new {label} (name)").input_value() == ""
+    # a second, band-only move of another unit
+    search_and_select(page, "Countesthorpe")
+    select_option(page, "Move to band", band_b)
+    move(page, "2")
+    nav(page, "Finance")
+    rows = list(csv.DictReader(io.StringIO(open(download(page, "Download CSV").path(), encoding="utf-8").read())))
+    by_code = {r["unit_code"]: r for r in rows if r.get("unit_code")}
+    assert by_code[b]["zone"] == ws.base.zone_of(b), "the band-only move also moved the unit to the last zone"
+    assert by_code[b]["to_band"] == band_b and by_code[b]["reason"] == "", by_code[b]
+    assert by_code[a]["zone"] == zone_a and by_code[a]["reason"] == "first move"
+
+
+# ------------------------------------------------------------------ 4. a click keeps the map view
+def _view(pg):
+    """[zoom, lat, lng] of the map on the page: streamlit-folium's ``window.map``, or a map component that writes
+    ``data-view="lat,lng,zoom"`` on its body (pages/unitmap)."""
+    for f in pg.frames:
+        try:
+            v = f.evaluate("() => window.map && window.map.getZoom ? [window.map.getZoom(), window.map.getCenter().lat, "
+                           "window.map.getCenter().lng] : (document.body && document.body.getAttribute('data-view'))")
+        except Exception:  # noqa: BLE001 - a detached frame
+            continue
+        if isinstance(v, list):
+            return v
+        if isinstance(v, str) and v.count(",") == 2:
+            lat, lng, zoom = (float(x) for x in v.split(","))
+            return [zoom, lat, lng]
+    return None
+
+
+def test_the_zone_map_keeps_its_view_after_clicks_and_page_links(server, page):
+    open_page(page, server + "/?council=leicestershire", "Leicestershire: price bands")
+    page.locator("iframe").first.wait_for()
+    start = poll(page, lambda: _view(page))
+    frame = page.frame_locator("iframe").first
+    box = frame.locator(".leaflet-container").bounding_box()
+    # zoom in on a point west of the centre (the view both zooms and moves)
+    page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.45)
+    page.mouse.wheel(0, -120)
+    wait_idle(page, 800)
+    zoomed = poll(page, lambda: (lambda v: v if v and v[0] > start[0] else None)(_view(page)))
+    assert zoomed and zoomed[0] > start[0], (start, zoomed)
+    wait_idle(page, 800)
+    zoomed = poll(page, lambda: _view(page))
+
+    def same(v):
+        return v and v[0] == zoomed[0] and abs(v[1] - zoomed[1]) < 1e-3 and abs(v[2] - zoomed[2]) < 1e-3
+
+    for fx, fy in ((0.5, 0.5), (0.6, 0.4)):  # clicks pick units and keep the view
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        wait_idle(page, 800)
+        assert poll(page, lambda: same(_view(page)), tries=6), f"click reset the view: {zoomed} -> {_view(page)}"
+    # the Report and back: the map comes back where it was, not at the county view
+    nav(page, "Report")
+    nav(page, "Zone map")
+    page.get_by_text("Leicestershire: price bands").first.wait_for()
+    after = poll(page, lambda: (lambda v: v if same(v) else None)(_view(page)))
+    page.shot("view-kept")
+    assert same(after), f"view reset after a page link: {zoomed} -> {_view(page)}"
+
+
+# ------------------------------------------------------------------ 5. a reload keeps unsaved edits
+def test_reload_restores_unsaved_edits_after_a_beforeunload_warning(server, page):
+    open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
+    search_and_select(page, "Asfordby")
+    select_option(page, "Move to band", "isolated")
+    move(page, "1")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
+    page.reload()
+    assert poll(page, lambda: "beforeunload" in dialogs), dialogs
+    page.locator('[data-testid="stSidebar"]').wait_for()
+    wait_idle(page, 800)
+    assert poll(page, lambda: page.get_by_text(re.compile(r"Restored your unsaved edits from \d\d:\d\d")).count() >= 1)
+    assert poll(page, lambda: units_changed(page) == "1")
+    assert re.search(r"[?&]draft=[A-Za-z0-9_-]{22,}", page.url), page.url  # the draft's unguessable token
+    page.shot("restored")
+    page.get_by_role("button", name="Discard draft").click()
+    wait_idle(page, 800)
+    assert poll(page, lambda: units_changed(page) == "0")
+    assert page.get_by_text("Restored your unsaved edits").count() == 0
+    page.reload()  # nothing unsaved now: no warning, nothing restored
+    page.locator('[data-testid="stSidebar"]').wait_for()
+    wait_idle(page, 1500)
+    assert poll(page, lambda: units_changed(page) == "0")
+    assert dialogs == ["beforeunload"] and page.get_by_text("Restored your unsaved edits").count() == 0
+
+
+# ------------------------------------------------------------------ 6 + 7. reopened identity; outputs use settings
+def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_settings(server, page, browser):
+    from zones.service.workspace import load_workspace
+
+    ws = load_workspace("leicestershire")
+    label = ws.layer.pack.zone_label
+    name = "Para 47 reopen"
+    open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
+    search_and_select(page, "Asfordby")
+    page.get_by_label(f"…or to a new {label} (name)").fill("Wreake Valley")
+    page.get_by_label("Reason (recorded with the change)").fill("rounds run along the Wreake")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    move(page, "1")
+    nav(page, "Scenarios")
+    page.get_by_label("Scenario name").fill(name)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_idle(page, 800)
+    assert poll(page, lambda: page.get_by_text(f"Saved {name} version 1").count() >= 1)
+
+    # a new browser session reopens it
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1250}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    open_page(pg, server + "/scenarios?council=leicestershire", "Audit log")
+    pg.locator('[data-testid="stSelectbox"]', has_text="Scenario").first.click()
+    pg.get_by_role("option", name=name, exact=True).click()
+    wait_idle(pg)
+    pg.get_by_role("button", name="Open in editor").click()
+    wait_idle(pg, 800)
+    assert poll(pg, lambda: pg.get_by_text(f"Opened {name} version 1").count() >= 1)
+    audit = list(csv.DictReader(io.StringIO(open(download(pg, "Export audit CSV").path(), encoding="utf-8").read())))
+    assert [r["action"] for r in audit][:1] == ["create"] and any(
+        r["action"] == "change" and r["unit_code"] == ASFORDBY and r["to_zone"] == "Wreake Valley"
+        and r["reason"] == "rounds run along the Wreake" for r in audit), audit
+    nav(pg, "Zone map")
+    assert poll(pg, lambda: pg.get_by_text(f"{name} v1").count() >= 1), "the Zone map names the scenario and version"
+
+    nav(pg, "Finance")
+    for lbl, val in (("Framework term (years)", "5"), ("Annual rate uplift %", "3.00")):
+        pg.get_by_label(lbl).fill(val)
+        pg.keyboard.press("Enter")
+        wait_idle(pg)
+    assert poll(pg, lambda: "Change over 5 years" in metric_value(pg, "Change over"))
+    x = download(pg, "Download XLSX")
+    assert x.suggested_filename == "leicestershire-para-47-reopen-v1-impact.xlsx", x.suggested_filename
+    c = download(pg, "Download CSV")
+    assert c.suggested_filename == "leicestershire-para-47-reopen-v1-impact.csv"
+    rows = list(csv.reader(io.StringIO(open(c.path(), encoding="utf-8").read())))
+    assert ["term_years", "5"] in rows and ["scenario", f"{name} v1"] in rows
+    head = rows[0]
+    asf = [r for r in rows[1:] if len(r) == len(head) and r[head.index("unit_code")] == ASFORDBY][0]
+    assert asf[head.index("reason")] == "rounds run along the Wreake", "the zone move's reason after reopening"
+
+    nav(pg, "Report")
+    assert poll(pg, lambda: pg.get_by_label("Framework term (years)").input_value() == "5"), "Report shows Finance's term"
+    pdf = download(pg, "Download PDF")
+    assert pdf.suggested_filename == "leicestershire-para-47-reopen-v1-report.pdf", pdf.suggested_filename
+    text = pdf_text(open(pdf.path(), "rb").read())
+    assert f"{name} v1" in text and "unsaved plan" not in text
+    assert "Change over 5 years" in text and "uplift 3" in text, text[:3000]
+    html = download(pg, "Download HTML")
+    assert html.suggested_filename == "leicestershire-para-47-reopen-v1-report.html"
+    body = open(html.path(), encoding="utf-8").read()
+    assert "Change over 5 years" in body and f"Plan: {name} v1" in body
+    pg.screenshot(path=str(ROOT / "artifacts" / "browser" / "reopened-report.png"))
+    ctx.close()
+
+
+# ------------------------------------------------------------------ 8. no Deploy button, no developer menu
+def test_no_deploy_button_or_developer_menu(server, page):
+    open_page(page, server + "/?council=leicestershire", "Leicestershire: price bands")
+    page.shot("toolbar")
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    assert page.get_by_text("Deploy", exact=True).count() == 0
+    menu = page.locator('[data-testid="stMainMenu"]')
+    if menu.count():
+        menu.first.click()
+        page.wait_for_timeout(300)
+        assert page.get_by_text("Clear cache").count() == 0 and page.get_by_text("Developer options").count() == 0
