@@ -36,7 +36,7 @@ def test_save_version_compare_publish_export_import(tmp_path):
     cmp = json.loads(cli(tmp_path, "compare", f"{sid}:1", f"{sid}:2", "--json").stdout)
     assert cmp["n_rows"] >= 1
     link = json.loads(cli(tmp_path, "publish", str(sid), "--version", "2", "--json").stdout)["link"]
-    assert link == f"?scenario={sid}&version=2&readonly=1"
+    assert link == f"?council=leicestershire&scenario={sid}&version=2&readonly=1"  # everything to open it
     gpkg = tmp_path / "s.gpkg"
     cli(tmp_path, "export", str(sid), "--version", "2", "--out", str(gpkg))
     imp = json.loads(cli(tmp_path, "import", "leicestershire", "Imported", str(gpkg), "--json").stdout)
