@@ -368,6 +368,9 @@
     map.on("moveend zoomend", function () {
       var c = map.getCenter();
       document.body.setAttribute("data-view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
+      if (userMoved && geoKey) {  // a map drawn anew (back from another page) opens where the user left it
+        try { window.sessionStorage.setItem("unitmap-view:" + geoKey, JSON.stringify([c.lat, c.lng, map.getZoom()])); } catch (err) { /* storage off */ }
+      }
     });
     var mc = document.getElementById("map");
     mc.addEventListener("pointerdown", onDown, true);
@@ -389,6 +392,14 @@
       u.layer.bindTooltip(function () { return tipFor(u); }, { sticky: true });
       u.layer.addTo(unitLayer);
     });
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem("unitmap-view:" + geoKey) || "null"); } catch (err) { kept = null; }
+    if (kept && kept.length === 3 && kept.every(function (x) { return typeof x === "number" && isFinite(x); })) {
+      userMoved = true;  // this session moved the map before: keep that view instead of the council's extent
+      map.setView([kept[0], kept[1]], kept[2], { animate: false });
+      setTimeout(function () { map.invalidateSize(); map.setView([kept[0], kept[1]], kept[2], { animate: false }); }, 50);
+      return;
+    }
     map.fitBounds(geo.bounds, { animate: false });
     setTimeout(function () { map.invalidateSize(); if (!userMoved) map.fitBounds(geo.bounds, { animate: false }); }, 50);
   }

@@ -92,30 +92,23 @@ def cli(store, *args):
     return out.stdout
 
 
-def selection_chips(pg) -> list[str]:
-    box = pg.locator('[data-testid="stMultiSelect"]', has_text="Selection").first
-    return [t.strip() for t in box.locator("[data-tag]").all_inner_texts()]
-
-
 def search_and_select(pg, text: str) -> None:
-    """Find ``text`` and add it to the (empty) selection. Under load the "Add 1 to selection" button of the previous
-    search can still be on the page when clicked (same label): then the wrong unit is selected, cleared, and the
-    search and click are tried again."""
-    for _ in range(5):
-        pg.get_by_label("Find a unit or parish (name or code)").fill(text)
-        pg.keyboard.press("Enter")
+    """Find ``text`` in the unit map's search box and press Enter: exactly that one unit becomes the selection
+    (cleared first), and Python's summary beside the map shows it."""
+    from tests.browser.mapkit import browser_selected, map_frame, python_selection, search, wait_for
+
+    fr = map_frame(pg)
+    fr.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+    if browser_selected(pg):
+        fr.get_by_role("button", name="Clear", exact=True).click()
+        wait_for(lambda: browser_selected(pg) == 0 or None, "the selection to clear")
         wait_idle(pg)
-        poll(pg, lambda: pg.get_by_role("button", name=re.compile(r"Add \d+ to selection")).count())
-        pg.get_by_role("button", name=re.compile(r"Add \d+ to selection")).click()
-        wait_idle(pg)
-        chips = poll(pg, lambda: selection_chips(pg), tries=20)
-        if chips == [text]:
-            return
-        if chips:
-            pg.get_by_role("button", name="Clear", exact=True).click()
-            wait_idle(pg)
-            poll(pg, lambda: not selection_chips(pg), tries=20)
-    raise AssertionError(f"could not select {text}: selection {selection_chips(pg)}")
+    search(pg, text)
+    wait_for(lambda: int(fr.locator("body").get_attribute("data-highlighted") or 0) >= 1, f"{text} highlighted")
+    fr.locator("#um-search").press("Enter")
+    wait_for(lambda: browser_selected(pg) == 1, f"Enter to select {text}")
+    wait_for(lambda: python_selection(pg) == 1, f"Python's summary to show {text} selected")
+    wait_idle(pg)
 
 
 def move(pg, expect_changed: str) -> None:
