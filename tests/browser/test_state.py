@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
@@ -98,7 +97,7 @@ def search_and_select(pg, text: str) -> None:
     from tests.browser.mapkit import browser_selected, map_frame, python_selection, search, wait_for
 
     fr = map_frame(pg)
-    fr.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+    fr.locator("body[data-view]").wait_for(state="attached", timeout=120_000)  # the map has drawn its first view
     if browser_selected(pg):
         fr.get_by_role("button", name="Clear", exact=True).click()
         wait_for(lambda: browser_selected(pg) == 0 or None, "the selection to clear")
@@ -124,22 +123,9 @@ def download(pg, button: str):
 
 
 def pdf_text(data: bytes) -> str:
-    """The strings drawn in a PDF's content streams (reportlab: ASCII85 + Flate, or Flate alone)."""
-    import base64
-
-    out = []
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
-        raw = m.group(1).strip()
-        for decode in (lambda r: zlib.decompress(base64.a85decode(r[:-2] if r.endswith(b"~>") else r)), zlib.decompress):
-            try:
-                raw = decode(raw)
-                break
-            except Exception:  # noqa: BLE001 - not this encoding (or an image)
-                continue
-        else:
-            continue
-        out += [s.decode("latin-1") for s in re.findall(rb"\((.*?)(?<!\\)\)", raw)]
-    return " ".join(out)
+    """The PDF's text as poppler's pdftotext reads it (installed by .ci/system-deps)."""
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(out.stdout.decode("utf-8", "replace").split())
 
 
 # ------------------------------------------------------------------ 1. council survives links, reloads, URLs
