@@ -26,6 +26,7 @@ import streamlit.components.v1 as components
 from geodata.datadir import ATTRIBUTION
 from geodata.web import to_web
 from pages import common
+from zones.outputs.report import BAND_COLOURS
 
 FRONTEND = Path(__file__).with_name("unitmap_frontend")
 _component = components.declare_component("unitmap", path=str(FRONTEND))
@@ -33,12 +34,8 @@ _component = components.declare_component("unitmap", path=str(FRONTEND))
 #: Okabe-Ito based palette (colour-blind safe: blue / sky blue / orange / vermillion keep apart under
 #: deuteranopia and protanopia; tests/unit/test_unitmap_palette.py) and a pattern per band, so bands are never
 #: told by colour alone.
-BAND_STYLE = {
-    "urban": ("#0072B2", "none"),
-    "fringe": ("#56B4E9", "diagonal"),
-    "rural": ("#E69F00", "dots"),
-    "isolated": ("#D55E00", "cross"),
-}
+BAND_STYLE = {b: (BAND_COLOURS[b], pattern) for b, pattern in
+              (("urban", "none"), ("fringe", "diagonal"), ("rural", "dots"), ("isolated", "cross"))}
 EXTRA_STYLES = [("#009E73", "horizontal"), ("#CC79A7", "vertical"), ("#F0E442", "diagonal"), ("#999999", "dots")]
 
 

@@ -27,7 +27,9 @@ from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E40
 from zones.plan import Plan, cp_to_gbp  # noqa: E402
 from zones.rates import fmt_gbp, fmt_gbp_change, rates_source_text  # noqa: E402
 
-BAND_COLOURS = {"urban": "#2b8cbe", "fringe": "#7bccc4", "rural": "#fdae61", "isolated": "#d7191c"}
+# one palette for every map, chart and report (Okabe-Ito based, colour-blind safe; the app's unit map adds a
+# pattern per band, pages/unitmap.BAND_STYLE)
+BAND_COLOURS = {"urban": "#0072B2", "fringe": "#56B4E9", "rural": "#E69F00", "isolated": "#D55E00"}
 
 
 def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None, dpi: int = 110) -> bytes:
