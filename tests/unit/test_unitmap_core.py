@@ -160,3 +160,20 @@ def test_band_palette_keeps_bands_apart_and_coloured_under_cvd():
             for j in range(i + 1, len(bands)):
                 de = np.linalg.norm(lab[bands[i]] - lab[bands[j]])
                 assert de > 15, (name, bands[i], bands[j], de)
+
+
+def test_search_matches_word_starts_never_inside_a_word():
+    """Issue 19 §5: "Croft" found Croft and Newtown Linford (which holds Ulverscroft) and Enter selected both."""
+    u = gpd.GeoDataFrame({"unit_code": ["E04000011", "E04000012", "E04000013"],
+                          "unit_name": ["Croft", "Newtown Linford", "Market Harborough"],
+                          "parishes": ["Croft", "Newtown Linford;Ulverscroft", "Market Harborough (East)"]},
+                         geometry=[box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(3)],
+                         crs="EPSG:27700")
+    assert search(u, "Croft").codes == ["E04000011"]
+    assert search(u, "croft").codes == ["E04000011"]
+    assert search(u, "linford").codes == ["E04000012"]       # a later word of the name
+    assert search(u, "Ulvers").codes == ["E04000012"]        # the start of a parish held by the unit
+    assert search(u, "east").codes == ["E04000013"]          # after a bracket
+    assert search(u, "arborough").codes == []                # inside a word: no match
+    assert search(u, "E040000").codes == ["E04000011", "E04000012", "E04000013"]  # code prefix
+    assert search(u, "a.b*c(").codes == []                   # regex characters are text, never a pattern

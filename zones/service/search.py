@@ -69,13 +69,20 @@ def nearest_unit(units: gpd.GeoDataFrame, x: float, y: float, max_m: float | Non
     return (int(idx[k]), float(d[k])) if d[k] <= max_m else (-1, float("inf"))
 
 
+def _word_start(series: pd.Series, text: str) -> pd.Series:
+    """True where a word of the text in ``series`` starts with ``text`` (case-insensitive; words split at anything
+    not a letter or digit): "croft" finds "Croft" and "Croft Hill" but not "Ulverscroft" (issue 19 §5)."""
+    pat = r"(?<![^\W_])" + re.escape(text)
+    return series.fillna("").astype(str).str.contains(pat, case=False, regex=True)
+
+
 def _name_hits(units: gpd.GeoDataFrame, text: str, resolve: Callable[[str], list[str]] | None) -> list[str]:
-    """Unit codes whose code, name or parishes contain ``text`` (case-insensitive); exact resolutions first."""
+    """Unit codes whose code starts with ``text`` or whose name or parishes hold a word starting with ``text``
+    (case-insensitive); exact resolutions first. Matches inside a word never count (issue 19 §5)."""
     exact = list(resolve(text)) if resolve else []
-    t = text.lower()
-    hit = units[units["unit_code"].str.lower().str.contains(t, regex=False)
-                | units["unit_name"].str.lower().str.contains(t, regex=False)
-                | units["parishes"].fillna("").str.lower().str.contains(t, regex=False)]["unit_code"].tolist()
+    hit = units[units["unit_code"].str.lower().str.startswith(text.lower())
+                | _word_start(units["unit_name"], text)
+                | _word_start(units["parishes"], text)]["unit_code"].tolist()
     return list(dict.fromkeys(exact + hit))
 
 
