@@ -116,7 +116,7 @@ with right:
     b4.button("Clear", disabled=not selection, key="clear", on_click=_bump_selection, args=([],))
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
-        st.markdown(f"**Balance between {pack.zone_label}s** (care hours a week)")
+        st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")
         chart = alt.Chart(zs.assign(gbp=[float(x) for x in zs["gbp_per_week"]])).mark_bar().encode(
             y=alt.Y("zone:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)), x=alt.X("hours_per_week:Q", title="hours / week"),
             tooltip=[alt.Tooltip("zone:N"), alt.Tooltip("units:Q"), alt.Tooltip("hours_per_week:Q", format=",.2f"),

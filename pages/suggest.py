@@ -12,6 +12,7 @@ ws = common.workspace(council)
 hist = common.history(council)
 pack = ws.layer.pack
 label = pack.zone_label
+labels = pack.zones_label
 st.title("Suggest zones")
 st.caption("Every zone one piece (units touching by an edge), weekly hours within ± the balance of the mean, and as "
            "little travel inside each zone as the search finds (GerryChain ReCom + single-unit moves). The proposal is "
@@ -19,14 +20,14 @@ st.caption("Every zone one piece (units touching by an edge), weekly hours withi
 current_zones = sorted(set(ws.units["zone"]))
 n_now = len([z for z in current_zones if z != "Unzoned"]) or 1
 c = st.columns(5)
-k = c[0].number_input(f"Number of {label}s", min_value=1, max_value=min(200, len(ws.units)), value=min(n_now, len(ws.units)),
-                      step=1, key="sg-k")
-bal = c[1].number_input("Balance ± % of mean hours", min_value=1.0, max_value=60.0, value=15.0, step=1.0, key="sg-bal")
-mode = c[2].selectbox("Travel", ["drive", "walk"], key="sg-mode")
-seed = c[3].number_input("Seed", min_value=0, max_value=1_000_000, value=0, step=1, key="sg-seed")
-axis = c[4].selectbox("Shape", ["lowest travel", "north-south strips", "west-east strips"], key="sg-axis")
-locks = st.multiselect(f"Keep these {label}s as they are", [z for z in current_zones if z != "Unzoned"], key="sg-lock")
-from_plan = st.checkbox("Start from the current zones (keeps their names)", key="sg-from-plan")
+k = c[0].number_input(f"Number of {labels}", min_value=1, max_value=min(200, len(ws.units)), value=min(n_now, len(ws.units)),
+                      step=1, key=f"sg-k-{council}")
+bal = c[1].number_input("Balance ± % of mean hours", min_value=1.0, max_value=60.0, value=15.0, step=1.0, key=f"sg-bal-{council}")
+mode = c[2].selectbox("Travel", ["drive", "walk"], key=f"sg-mode-{council}")
+seed = c[3].number_input("Seed", min_value=0, max_value=1_000_000, value=0, step=1, key=f"sg-seed-{council}")
+axis = c[4].selectbox("Shape", ["lowest travel", "north-south strips", "west-east strips"], key=f"sg-axis-{council}")
+locks = st.multiselect(f"Keep these {labels} as they are", [z for z in current_zones if z != "Unzoned"], key=f"sg-lock-{council}")
+from_plan = st.checkbox("Start from the current zones (keeps their names)", key=f"sg-from-plan-{council}")
 
 if st.button("Suggest zones", type="primary", key="sg-run"):
     from zones.service.suggestion import run_suggestion
@@ -55,7 +56,7 @@ if res:
                 delta=round(s["mean_drive_min"] - cs["mean_drive_min"], 2), delta_color="inverse")
     m[1].metric("Max deviation from mean hours", f"{s['max_balance_dev_pct']} %",
                 help=f"current plan: {cs['max_balance_dev_pct']} %")
-    m[2].metric(f"All {label}s one piece", "yes" if s["all_contiguous"] else "no")
+    m[2].metric(f"All {labels} one piece", "yes" if s["all_contiguous"] else "no")
     m[3].metric("Units moved", res["changed_units"])
     if not res["balanced"]:
         st.warning(f"No plan within ±{res['balance_pct']} % was found for these units (some units are too large, or the "

@@ -18,7 +18,7 @@ def test_suggest_page_loads_proposal_as_undoable_step():
     at.switch_page("pages/suggest.py").run()
     assert not at.exception, at.exception
     before = at.session_state["history-merton"].current.totals()["hours_per_week_by_zone"]
-    at.number_input(key="sg-seed").set_value(3)
+    at.number_input(key="sg-seed-merton").set_value(3)
     at.button(key="sg-run").click().run()
     assert not at.exception, at.exception
     hist = at.session_state["history-merton"]
@@ -43,3 +43,21 @@ def test_finance_page_pay_floor_control():
     vals = {m.label: m.value for m in at.metric}
     assert vals["Change / year"] not in ("£0.00", "")
     assert any("report forecasts" in i.value for i in at.info)
+
+
+def test_suggest_zone_count_is_per_council():
+    """Issue 19 §6: the zone count carried across councils (Merton opened with Leicestershire's 14 lots)."""
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.query_params["council"] = "leicestershire"
+    at.run()
+    at.switch_page("pages/suggest.py").run()
+    assert not at.exception, at.exception
+    k = next(n for n in at.number_input if n.label.startswith("Number of"))
+    assert (k.label, k.value) == ("Number of zones", 14)
+    k.set_value(9).run()
+    at.query_params["council"] = "merton"  # what the council picker does (AppTest does not see the sidebar)
+    at.session_state["council"] = "merton"
+    at.run()
+    assert not at.exception, at.exception
+    k = next(n for n in at.number_input if n.label.startswith("Number of"))
+    assert (k.label, k.value) == ("Number of lots", 3)
