@@ -27,7 +27,10 @@ def test_every_card_of_every_unit_is_plain_english(council):
     bad = []
     for code in ws.units["unit_code"]:
         card = evidence_card(ws, ws.base, code)
-        assert card["lines"][0].startswith(f"{card['unit_name']} is {card['computed_band'].upper()} because ")
+        if card["band"] == card["computed_band"]:
+            assert card["lines"][0].startswith(f"{card['unit_name']} is {card['computed_band'].upper()} because ")
+        else:
+            assert card["lines"][0].startswith(f"{card['unit_name']} is {card['band'].upper()}, set by hand.")
         assert any("ESTIMATED" in x or "measured along the roads" in x for x in card["lines"])
         if card["travel_estimated"]:  # says how wrong the estimate can be, or that it could not be checked
             assert any(("%" in x and "9 in 10" in x) or "no real routes" in x for x in card["lines"])
@@ -65,3 +68,17 @@ def test_zone_labels_read_as_english_plurals():
     from geodata.packs import load_pack
 
     assert [load_pack(c).zones_label for c in COUNCILS] == ["zones", "clusters", "lots", "localities"]
+
+
+def test_a_band_set_by_hand_is_never_contradicted_by_the_card():
+    """Issue 19 §4: "Band set by hand to fringe…" and then "Lutterworth is URBAN because…"."""
+    ws = load_workspace("leicestershire")
+    code = ws.units.loc[ws.units["unit_name"] == "Lutterworth", "unit_code"].iloc[0]
+    base = evidence_card(ws, ws.base, code)
+    other = next(b for b in ws.layer.pack.bands if b != base["computed_band"])
+    plan = ws.base.move([code], band=other, reason="test: set by hand")
+    card = evidence_card(ws, plan, code)
+    assert card["band"] == other and card["computed_band"] == base["computed_band"]
+    assert card["lines"][0].startswith(f"Lutterworth is {other.upper()}, set by hand.")
+    assert f"Lutterworth is {base['computed_band'].upper()} because" not in " ".join(card["lines"])
+    assert not any(x.startswith(("It would become", "It would be ")) for x in card["lines"])

@@ -249,11 +249,20 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     summary = facts_text(town, visit, dens, near)
     band = a["computed_band"]
     why = c["rule"] if band != "urban" else "it is close to a town, visits are close together and demand is dense"
-    lines = [f"{u['unit_name']} is {band.upper()} because {why}.", summary[0].upper() + summary[1:] + "."]
+    shown = a["band"]
+    if shown != band:  # set by hand: say so first, then the classifier's view as its view (issue 19 §4)
+        first = (f"{u['unit_name']} is {shown.upper()}, set by hand. On its travel figures the classifier would make "
+                 f"it {band.upper()}, because {why}.")
+        subject = "The classifier"
+    else:
+        first, subject = f"{u['unit_name']} is {band.upper()} because {why}.", ""
+    lines = [first, summary[0].upper() + summary[1:] + "."]
     if c.get("margin_up"):
-        lines.append(f"It would become {c['next_band_up']} with {c['margin_up']}.")
+        lines.append(f"{subject} would make it {c['next_band_up']} with {c['margin_up']}." if subject
+                     else f"It would become {c['next_band_up']} with {c['margin_up']}.")
     if c.get("margin_down"):
-        lines.append(f"It would be {c['next_band_down']} if {c['margin_down']}.")
+        lines.append(f"{subject} would make it {c['next_band_down']} if {c['margin_down']}." if subject
+                     else f"It would be {c['next_band_down']} if {c['margin_down']}.")
     lines.append(travel_sentence(routed, med, p90))
     if bool(u["hours_estimated"]):
         lines.append("Care hours are ESTIMATED from the number of older residents (by age band), scaled to the "
