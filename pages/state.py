@@ -284,6 +284,9 @@ def autosave(council: str) -> None:
         ss[f"_draft_saved-{council}"] = key
     except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
         log.exception("draft of %s could not be saved", council)
+        st.sidebar.warning("Your edits could not be kept as a draft, so a reload would lose them: the scenario store "
+                           "cannot be written (the server log says why; see ZONEPLAN_STORE in the README). Save "
+                           "them as a scenario or export them.")  # issue 19 §7: never silent
 
 
 def discard_draft(council: str) -> None:

@@ -133,10 +133,21 @@ def published_link(scenario_id: int, version: int, council: str | None = None) -
 
 
 def default_url() -> str:
+    """The store's SQLAlchemy URL: ``ZONEPLAN_DB_URL`` (PostgreSQL/PostGIS), else the SQLite file named by
+    ``ZONEPLAN_STORE`` (a folder means ``<folder>/scenarios.sqlite``), else ``$ZONEPLAN_CACHE/store/scenarios.sqlite``.
+    A ``ZONEPLAN_STORE`` whose folder does not exist is a configuration error said in one sentence (issue 19 §7)."""
     url = os.environ.get(DB_URL_ENV)
     if url:
         return url
-    path = Path(os.environ.get(STORE_ENV) or cache_dir("store") / "scenarios.sqlite")
+    raw = os.environ.get(STORE_ENV, "").strip()
+    if not raw:
+        return f"sqlite:///{cache_dir('store') / 'scenarios.sqlite'}"
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        path = path / "scenarios.sqlite"
+    elif not path.parent.is_dir():
+        raise DataError(f"{STORE_ENV} names a file in a folder that does not exist; create the folder or set "
+                        f"{STORE_ENV} to a writable folder or .sqlite file (see the README, 'Scenario store').")
     return f"sqlite:///{path}"
 
 
