@@ -282,8 +282,24 @@ def web_assets() -> bool:
     return True
 
 
-def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None) -> folium.Map:
-    """Folium map: units coloured by band, zone outlines and labels, a legend with band rates, attribution."""
+#: zone colours for maps coloured by zone (Paul Tol's "muted" qualitative scheme, colour-blind safe); zones take
+#: them in name order, so the same zone has the same colour on two maps of one council
+ZONE_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499",
+                "#6699CC", "#EE8866", "#BBBBBB")
+
+
+def zone_colours(zone_names) -> dict[str, str]:
+    """A colour per zone name (sorted; "Unzoned" grey), cycling through :data:`ZONE_PALETTE`."""
+    named = sorted(z for z in set(zone_names) if z != "Unzoned")
+    out = {z: ZONE_PALETTE[i % (len(ZONE_PALETTE) - 1)] for i, z in enumerate(named)}
+    out["Unzoned"] = ZONE_PALETTE[-1]
+    return out
+
+
+def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None,
+             colour_by: str = "band") -> folium.Map:
+    """Folium map: units coloured by band (or by zone, ``colour_by="zone"``, for comparing zone plans), zone
+    outlines and labels, a legend with band rates (or zone names), attribution."""
     web_assets()
     b = ws.units.to_crs("EPSG:4326").total_bounds
     span = max(b[2] - b[0], (b[3] - b[1]) * 1.6)
@@ -297,9 +313,14 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     a = plan.assignments().set_index("unit_code").loc[list(ws.units["unit_code"])]
     gj = units_geojson(council, tuple(zip(a["zone"], a["band"])))
     sel = selected or set()
+    zcol = zone_colours(a["zone"]) if colour_by == "zone" else {}
+
+    def fill(props: dict) -> str:
+        return zcol.get(props["zone"], "#999") if zcol else BAND_COLOURS.get(props["band"], "#999")
+
     folium.GeoJson(
         gj, name="units",
-        style_function=lambda f: {"fillColor": BAND_COLOURS.get(f["properties"]["band"], "#999"),
+        style_function=lambda f: {"fillColor": fill(f["properties"]),
                                   "color": "#000" if f["properties"]["unit_code"] in sel else "#555",
                                   "weight": 3 if f["properties"]["unit_code"] in sel else 0.5, "fillOpacity": 0.6},
         tooltip=folium.GeoJsonTooltip(fields=["unit_name", "zone", "band", "hours_per_week"],
@@ -312,8 +333,13 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
         folium.Marker([lat, lon], icon=folium.DivIcon(
             html=f'<div style="font-size:11px;font-weight:600;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff">{html_text(name)}</div>'),
             interactive=False).add_to(m)
-    rates = "".join(f'<div><span style="background:{BAND_COLOURS.get(band, "#999")};width:12px;height:12px;display:inline-block"></span> '
-                    f'{html_text(band)} £{plan.rates.effective_rate(band)}/h</div>' for band in plan.band_names)
+    swatch = '<div><span style="background:{};width:12px;height:12px;display:inline-block"></span> {}</div>'
+    if zcol:
+        rates = "".join(swatch.format(c, html_text(z)) for z, c in zcol.items() if z in set(a["zone"]))
+    else:
+        rates = "".join(swatch.format(BAND_COLOURS.get(band, "#999"),
+                                      f"{html_text(band)} £{plan.rates.effective_rate(band)}/h")
+                        for band in plan.band_names)
     m.get_root().html.add_child(folium.Element(
         f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'
         f'border:1px solid #999">{rates}</div>'

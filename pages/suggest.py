@@ -65,27 +65,35 @@ if res:
     if res["adjacency"]["bridges"]:
         st.caption(f"{len(res['adjacency']['bridges'])} unit(s) touch no other by an edge and are joined to their "
                    "nearest unit: " + ", ".join(f"{b['from']}–{b['to']} ({b['gap_m']:.0f} m)" for b in res["adjacency"]["bridges"]))
+    titles = {"name": label.capitalize(), "units": "Units", "hours_per_week": "Care hours a week",
+              "mean_drive_min": f"Mean {what} inside (min)", "contiguous": "One piece",
+              "balance_dev_pct": "Hours vs mean (%)", "median_walk_between_visits_min": "Median walk between visits (min)",
+              "providers": "Providers", "hours_per_provider": "Hours a week per provider",
+              "below_viability_floor": "Below viability floor"}
     cols = ["name", "units", "hours_per_week", "mean_drive_min", "contiguous", "balance_dev_pct"]
-    extra = [c for c in ("median_walk_between_visits_min", "providers", "hours_per_provider", "below_viability_floor")
-             if c in res["proposal"]["zones"][0]]
+    extra = [c for c in titles if c not in cols and c in res["proposal"]["zones"][0]]
     left, right = st.columns(2)
     left.subheader("Proposal")
-    left.dataframe(pd.DataFrame(res["proposal"]["zones"])[cols + extra], hide_index=True, width="stretch")
+    left.dataframe(pd.DataFrame(res["proposal"]["zones"])[cols + extra].rename(columns=titles), hide_index=True,
+                   width="stretch")
     right.subheader("Current plan")
-    right.dataframe(pd.DataFrame(res["current"]["zones"])[cols + [c for c in extra if c in res["current"]["zones"][0]]],
-                    hide_index=True, width="stretch")
+    right.dataframe(pd.DataFrame(res["current"]["zones"])[cols + [c for c in extra if c in res["current"]["zones"][0]]]
+                    .rename(columns=titles), hide_index=True, width="stretch")
     if res["changes"]:
         with st.expander(f"{res['changed_units']} unit(s) change {label}"):
-            st.dataframe(pd.DataFrame(res["changes"]), hide_index=True, width="stretch")
+            ch = pd.DataFrame(res["changes"])
+            st.dataframe(ch.rename(columns={"unit_code": "Unit code", "unit_name": "Unit",
+                                            "from": "From", "to": "To", "hours_per_week": "Care hours a week"}),
+                         hide_index=True, width="stretch")
     mp = st.columns(2)
     with mp[0]:
-        st.caption("Proposal (loaded in the editor)")
-        st_folium(common.band_map(council, ws, hist.current), height=420, use_container_width=True,
+        st.caption(f"Proposal (loaded in the editor), coloured by {label}")
+        st_folium(common.band_map(council, ws, hist.current, colour_by="zone"), height=420, use_container_width=True,
                   returned_objects=[], key=f"sg-map-new-{council}")
     with mp[1]:
-        st.caption("Current plan")
+        st.caption(f"Current plan, coloured by {label}")
         prev = hist.undo_stack[-1] if hist.undo_stack else ws.base
-        st_folium(common.band_map(council, ws, prev), height=420, use_container_width=True, returned_objects=[],
+        st_folium(common.band_map(council, ws, prev, colour_by="zone"), height=420, use_container_width=True, returned_objects=[],
                   key=f"sg-map-old-{council}")
     b = st.columns(3)
     b[0].button("Undo (back to the current plan)", disabled=not hist.undo_stack, key="sg-undo", on_click=hist.undo)

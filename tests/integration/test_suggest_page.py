@@ -61,3 +61,28 @@ def test_suggest_zone_count_is_per_council():
     assert not at.exception, at.exception
     k = next(n for n in at.number_input if n.label.startswith("Number of"))
     assert (k.label, k.value) == ("Number of lots", 3)
+
+
+def test_suggest_page_compares_by_zone_in_words():
+    """Issue 19 §10/§15: the side-by-side maps coloured by band (Merton all one blue) and tables with raw column
+    names (gbp_per_week, n_units, mean_drive_min)."""
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.query_params["council"] = "merton"
+    at.run()
+    at.switch_page("pages/suggest.py").run()
+    at.button(key="sg-run").click().run()
+    assert not at.exception, at.exception
+    for df in at.dataframe:
+        raw = [c for c in df.value.columns if "_" in str(c)]
+        assert not raw, raw
+    captions = " ".join(c.value for c in at.caption)
+    assert "Proposal (loaded in the editor), coloured by lot" in captions and "Current plan, coloured by lot" in captions
+
+
+def test_zone_colours_tell_zones_apart():
+    from pages.common import ZONE_PALETTE, zone_colours
+
+    c = zone_colours(["West", "Central", "East", "Unzoned", "West"])
+    assert set(c) == {"West", "Central", "East", "Unzoned"}
+    assert len({c["West"], c["Central"], c["East"]}) == 3 and c["Unzoned"] == ZONE_PALETTE[-1]
+    assert zone_colours(["East", "West", "Central"]) == {k: v for k, v in c.items()}  # same zone, same colour
