@@ -1,19 +1,16 @@
 """Scenarios: save the plan being edited, open versions, compare, publish a read-only link, audit log export."""
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
-from pages import common, state
-from zones.rates import fmt_gbp
+from pages import common, compare_box, conflict_box, state
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.outputs.naming import file_name
-from zones.impact import compare
 from zones.plan import Plan
 from zones.service.scenario_io import export_geojson, read_import
 from zones.service.workspace import publication_snapshot, published_plan
-from zones.service.store import Store
+from zones.service.store import ConflictError, Store
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
@@ -48,17 +45,24 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
                               base=ws.base.assignments())
         state.set_identity(council, sv.scenario_id, sv.name, sv.number, hist.current)  # saved: the plan is this version
         st.success(f"Saved {md_text(sv.name)} version {sv.number}")
+    except ConflictError as exc:
+        st.error(f"Not saved: {exc}")
+        st.session_state[f"sc-conflict-{council}"] = opened
     except DataError as exc:
         st.error(f"Not saved: {exc}")
+
+conflict = st.session_state.get(f"sc-conflict-{council}")
+if conflict and opened and conflict == opened:  # issue 19 §8: keep the edits, show what differs, save them apart
+    conflict_box.render(council, ws, store, hist, opened, valid)
 
 scen = store.list(council)
 if scen.empty:
     st.info("No saved scenarios for this council yet.")
     st.stop()
-st.dataframe(scen, hide_index=True, use_container_width=True)
+st.dataframe(scen, hide_index=True, width="stretch")
 sid = st.selectbox("Scenario", scen["id"].tolist(), format_func=lambda i: scen.set_index("id").at[i, "name"], key="sc-pick")
 vers = store.versions(sid)
-st.dataframe(vers, hide_index=True, use_container_width=True)
+st.dataframe(vers, hide_index=True, width="stretch")
 v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="sc-ver")
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in editor", key="sc-open"):
@@ -82,21 +86,13 @@ if sv.published:  # the full read-only link (host included: what the browser rea
 b3.download_button("Export GeoJSON", export_geojson(ws.units, Plan.from_assignments(ws.base, sv.assignments)),
                    file_name=file_name(council, sv.name, sv.number, "plan", "geojson"), key="sc-export")
 
-st.subheader("Compare with another version")
-other = st.selectbox("Compare with version", vers["version"].tolist(), key="sc-other")
-pa = Plan.from_assignments(ws.base, store.load(sid, other).assignments)
-pb = Plan.from_assignments(ws.base, sv.assignments)
-imp = compare(pa, pb)
-st.write(f"{len(imp.rows)} unit(s) differ · {fmt_gbp(imp.gbp_per_week)} per week · {fmt_gbp(imp.gbp_per_year)} per year")
-if imp.rows:
-    st.dataframe(pd.DataFrame(imp.rows).astype({"gbp_per_week": str}), hide_index=True, use_container_width=True)
-    st.caption("Map: units that differ are outlined in black")
-    st_folium(common.band_map(council, ws, pb, selected={r["unit_code"] for r in imp.rows}), height=450,
-              use_container_width=True, returned_objects=[], key=f"cmp-{council}-{sid}-{v}-{other}")
+st.subheader("Compare two plans")
+st.caption("The base plan or any version of any scenario of this council on each side.")
+compare_box.render(council, ws, store)
 
 st.subheader("Audit log")
 log = store.audit_log(sid)
-st.dataframe(log, hide_index=True, use_container_width=True)
+st.dataframe(log, hide_index=True, width="stretch")
 st.download_button("Export audit CSV", log.map(safe_cell).to_csv(index=False), file_name=file_name(council, sv.name, None, "audit", "csv"), key="sc-audit")
 
 st.subheader("Import a scenario (GeoPackage or GeoJSON)")

@@ -1,0 +1,89 @@
+"""Compare any two plans of a council (issue 19 §10): the base plan or any version of any saved scenario on each
+side, as the CLI's ``zoneplan scenario compare`` does: the change in £, a table of zones (lots/clusters) side by
+side, the units that differ, and two maps coloured by zone. A thin view: figures come from ``zones.impact`` and
+the plans themselves."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from pages import common
+from zones.impact import compare
+from zones.outputs.escape import md_text
+from zones.outputs.report import gbp_per_week_by_zone
+from zones.plan import Plan
+from zones.rates import fmt_gbp, fmt_gbp_change
+
+BASE = (0, 0)  # the council's base plan (no scenario)
+MAX_CHOICES = 300  # newest versions offered in the pickers
+
+
+def choices(store, council: str) -> dict[tuple[int, int], str]:
+    """(scenario id, version) → label for the pickers: the base plan first, then each scenario's versions, newest
+    first (at most :data:`MAX_CHOICES`; a viewer sees only published versions, as the store decides)."""
+    out = {BASE: "Base plan (the council's current zones and bands)"}
+    scen = store.list(council)
+    for sid, name in zip(scen["id"].tolist(), scen["name"].tolist()):
+        for ver in reversed(store.versions(int(sid))["version"].tolist()):
+            if len(out) > MAX_CHOICES:
+                return out
+            out[(int(sid), int(ver))] = f"{name} · version {int(ver)}"
+    return out
+
+
+def plan_of(ws, store, key: tuple[int, int]) -> Plan:
+    """The plan a picker names: the base plan, or a saved version's zones, bands and reasons on the base units."""
+    return ws.base if key == BASE else Plan.from_assignments(ws.base, store.load(*key).assignments)
+
+
+def zone_table(a: Plan, b: Plan, label: str) -> pd.DataFrame:
+    """Zones of either plan side by side: units, care hours a week and £ a week on each side."""
+    def side(p: Plan) -> pd.DataFrame:
+        t = p.totals()
+        gbp = gbp_per_week_by_zone(p)
+        return pd.DataFrame({"zone": list(gbp),
+                             "units": [t["units_by_zone"][z] for z in gbp],
+                             "hours": [t["hours_per_week_by_zone"][z] for z in gbp],
+                             "gbp": [gbp[z] for z in gbp]})
+
+    m = side(a).merge(side(b), on="zone", how="outer", suffixes=(" A", " B")).fillna({"units A": 0, "units B": 0})
+    return pd.DataFrame({
+        label.capitalize(): m["zone"],
+        "Units (A)": m["units A"].astype(int), "Care hours a week (A)": m["hours A"].round(2),
+        "£ a week (A)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp A"]],
+        "Units (B)": m["units B"].astype(int), "Care hours a week (B)": m["hours B"].round(2),
+        "£ a week (B)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp B"]],
+    })
+
+
+def render(council: str, ws, store) -> None:
+    """The comparison block of the Scenarios page."""
+    label = ws.layer.pack.zone_label
+    opts = choices(store, council)
+    keys = list(opts)
+    c = st.columns(2)
+    ka = c[0].selectbox("Plan A", keys, index=0, format_func=opts.get, key=f"cmp-a-{council}")
+    kb = c[1].selectbox("Plan B", keys, index=min(1, len(keys) - 1), format_func=opts.get, key=f"cmp-b-{council}")
+    pa, pb = plan_of(ws, store, ka), plan_of(ws, store, kb)
+    imp = compare(pa, pb)
+    moved_zone = sum(1 for r in imp.rows if r["from_zone"] != r["zone"])
+    st.markdown(f"From **{md_text(opts[ka])}** to **{md_text(opts[kb])}**: {len(imp.rows)} unit(s) differ "
+                f"({moved_zone} change {label}); {fmt_gbp_change(imp.gbp_per_week)} a week, "
+                f"{fmt_gbp_change(imp.gbp_per_year)} a year (both plans priced with plan B's rates).")
+    st.dataframe(zone_table(pa, pb, label), hide_index=True, width="stretch")
+    if imp.rows:
+        rows = pd.DataFrame(imp.rows)
+        st.dataframe(pd.DataFrame({
+            "Unit": rows["unit"], f"{label.capitalize()} (A)": rows["from_zone"],
+            f"{label.capitalize()} (B)": rows["zone"], "Band (A)": rows["from_band"], "Band (B)": rows["to_band"],
+            "Care hours a week": rows["hours_per_week"], "£ a week": [fmt_gbp_change(x) for x in rows["gbp_per_week"]],
+            "Reason": rows["reason"]}), hide_index=True, width="stretch")
+    m = st.columns(2)
+    for col, key, plan, side in ((m[0], ka, pa, "A"), (m[1], kb, pb, "B")):
+        with col:
+            st.caption(f"Plan {side}: {md_text(opts[key])}, coloured by {label}; units that differ outlined in black")
+            st_folium(common.band_map(council, ws, plan, selected={r["unit_code"] for r in imp.rows},
+                                      colour_by="zone"),
+                      height=420, use_container_width=True, returned_objects=[],
+                      key=f"cmp-map-{side}-{council}-{key[0]}-{key[1]}")

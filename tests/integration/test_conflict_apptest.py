@@ -1,0 +1,125 @@
+"""Issue 19 §8: two tabs on one scenario. The second save is refused (as before) and now keeps the edits, says what
+differs and offers to add them to the latest version (when no unit was changed by both) or to save them apart."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages.conflict_box import three_way
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
+    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    from pages import common
+    common.store.clear()
+    yield
+    common.store.clear()
+
+
+def app(page) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["council"] = "coventry"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def edit(at, code, band):
+    hist = at.session_state["history-coventry"]
+    hist.apply(hist.current.move([code], band=band, reason="test"), {"units": [code], "band": band})
+
+
+def save(at, name):
+    at.text_input(key="sc-name").set_value(name).run()
+    at.button(key="sc-save").click().run()
+    assert not at.exception, at.exception
+    return " ".join(e.value for e in at.error), " ".join(s.value for s in at.success)
+
+
+def test_three_way_names_units_changed_here_there_and_by_both():
+    opened = pd.DataFrame({"unit_code": ["a", "b", "c"], "zone": ["Z1"] * 3, "band": ["urban"] * 3, "reason": [""] * 3})
+    latest = opened.assign(band=["rural", "urban", "urban"])
+    mine = opened.assign(zone=["Z1", "Z2", "Z1"])
+    tw = three_way(opened, latest, mine)
+    assert (tw["here"], tw["there"], tw["both"]) == (["b"], ["a"], [])
+    m = tw["merged"].set_index("unit_code")
+    assert (m.loc["a", "band"], m.loc["b", "zone"], m.loc["c", "band"]) == ("rural", "Z2", "urban")
+    assert three_way(opened, latest, opened.assign(band=["fringe", "urban", "urban"]))["both"] == ["a"]
+
+
+def test_a_stale_save_keeps_the_edits_and_adds_them_to_the_latest_version(own_store):
+    a = app("pages/scenarios.py")
+    codes = list(a.session_state["history-coventry"].current.unit_codes)
+    assert "version 1" in save(a, "Plan")[1]
+    b = app("pages/scenarios.py")
+    b.button(key="sc-open").click().run()
+    edit(a, codes[0], "rural")
+    assert "version 2" in save(a, "Plan")[1]
+    edit(b, codes[1], "isolated")
+    err, ok = save(b, "Plan")
+    assert "version 2" in err and not ok
+    warn = " ".join(w.value for w in b.warning)
+    assert "You changed 1 unit(s); version 2 changed 1; both changed 0" in warn, warn
+    b.button(key="sc-merge-coventry").click().run()
+    assert not b.exception, b.exception
+    assert any("version 3" in s.value for s in b.success)
+    from zones.service.store import Store
+    v3 = Store().load(1, 3).assignments.set_index("unit_code")
+    assert (v3.loc[codes[0], "band"], v3.loc[codes[1], "band"]) == ("rural", "isolated")
+
+
+def test_a_stale_save_can_be_saved_as_a_new_scenario(own_store):
+    a = app("pages/scenarios.py")
+    codes = list(a.session_state["history-coventry"].current.unit_codes)
+    save(a, "Plan")
+    b = app("pages/scenarios.py")
+    b.button(key="sc-open").click().run()
+    edit(a, codes[0], "rural")
+    save(a, "Plan")
+    edit(b, codes[0], "isolated")  # the same unit: no merge offered
+    save(b, "Plan")
+    assert "both changed 1" in " ".join(w.value for w in b.warning)
+    assert not [x for x in b.button if x.key == "sc-merge-coventry"]
+    b.button(key="sc-save-new-coventry").click().run()
+    assert any("Saved as a new scenario" in s.value for s in b.success)
+    from zones.service.store import Store
+    scen = Store().list("coventry")
+    mine = scen[scen["name"] == "Plan (my edits)"]
+    assert len(mine) == 1
+    a2 = Store().load(int(mine["id"].iloc[0]), 1).assignments.set_index("unit_code")
+    assert a2.loc[codes[0], "band"] == "isolated"
+
+
+def test_any_two_plans_compare_by_zone(own_store):
+    """Issue 19 §10: the app could not compare two different scenarios (only versions of one)."""
+    a = app("pages/scenarios.py")
+    hist = a.session_state["history-coventry"]
+    code = hist.current.unit_codes[0]
+    other_zone = next(z for z in hist.current.zone_names if z != hist.current.zone_of(code))
+    hist.apply(hist.current.move([code], zone=other_zone, reason="test"), {"units": [code], "zone": other_zone})
+    save(a, "East-West")
+    hist.apply(hist.current.move([code], band="isolated", reason="test"), {"units": [code], "band": "isolated"})
+    a.text_input(key="sc-name").set_value("Isolated").run()
+    hist = a.session_state["history-coventry"]
+    a.session_state["sc-opened-coventry"] = None
+    a.button(key="sc-save").click().run()
+    assert not a.exception, a.exception
+    opts = a.selectbox(key="cmp-b-coventry").options
+    assert any("East-West" in o for o in opts) and any("Isolated" in o for o in opts), opts
+    a.selectbox(key="cmp-a-coventry").set_value((1, 1))
+    a.selectbox(key="cmp-b-coventry").set_value((2, 1)).run()
+    assert not a.exception, a.exception
+    text = " ".join(m.value for m in a.markdown)
+    assert "1 unit(s) differ (0 change cluster)" in text, text
+    cols = [list(d.value.columns) for d in a.dataframe]
+    assert ["Cluster", "Units (A)", "Care hours a week (A)", "£ a week (A)", "Units (B)", "Care hours a week (B)",
+            "£ a week (B)"] in cols, cols
