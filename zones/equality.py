@@ -197,7 +197,7 @@ ESTIMATE_NOTES = (
 )
 
 
-def change_equality(p: UnitProfiles, changes: list[dict]) -> dict:
+def change_equality(p: UnitProfiles, changes: list[dict], zone_label: str = "zone") -> dict:
     """The ``equality`` block of ``zoneplan impact --json`` / ``scenario compare --json`` for ``changes``."""
     codes = list(dict.fromkeys(c["unit_code"] for c in changes))
     kind = {}
@@ -218,7 +218,7 @@ def change_equality(p: UnitProfiles, changes: list[dict]) -> dict:
            "sources": list(p.sources),
            "vintage": dict(p.vintage),
            "estimate_notes": list(ESTIMATE_NOTES) + [f"People supported: {p.hours_per_client_rule}."]}
-    out["summary"] = sentences(out)
+    out["summary"] = sentences(out, zone_label)
     return out
 
 
@@ -283,3 +283,15 @@ def profiles_for_layer(layer) -> UnitProfiles:
         _PROFILE_CACHE.clear()
     _PROFILE_CACHE[key] = prof
     return prof
+
+
+def equality_block(layer, changes: list[dict]) -> dict:
+    """``change_equality`` for a council's layer, or ``{"available": False, "reason": ...}`` when the equality
+    data cannot be read (a missing file is named; nothing else fails)."""
+    from geodata.datadir import DataError
+
+    try:
+        prof = profiles_for_layer(layer)
+    except DataError as exc:
+        return {"available": False, "reason": str(exc)[:500], "estimated": True}
+    return {"available": True, **change_equality(prof, changes, layer.pack.zone_label)}

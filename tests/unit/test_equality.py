@@ -1,0 +1,131 @@
+"""Equality and continuity figures (zones.equality, geodata.equality) on tiny synthetic tables made here."""
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geodata.datadir import DataError
+from geodata.equality import (BANDS, EqualitySources, hours_per_client, pieces_from_lsoa11_shares,
+                              pieces_from_lsoa21_membership, split_weights)
+from zones.equality import build_profiles, change_equality, changes_between, kind_of
+
+
+def sources() -> EqualitySources:
+    """3 LSOA 2011: A unchanged (→ A21), B split into B1/B2 (Census 65+: 30/10), C and D merged into CD."""
+    link = split_weights(pd.DataFrame({"LSOA11CD": ["A", "B", "B", "C", "D"],
+                                       "LSOA21CD": ["A21", "B1", "B2", "CD", "CD"]}),
+                         pd.Series({"A21": 50.0, "B1": 30.0, "B2": 10.0, "CD": 40.0}))
+    l11 = pd.DataFrame({"all_ages": [1000.0, 800.0, 500.0, 500.0], "age_65_74": [100.0, 40.0, 20.0, 20.0],
+                        "age_75_84": [50.0, 20.0, 10.0, 10.0], "age_85_plus": [10.0, 8.0, 4.0, 6.0],
+                        "idaopi_decile": [1, 5, 0, 10]}, index=pd.Index(["A", "B", "C", "D"], name="LSOA11CD"))
+    l21 = pd.DataFrame({"imd_decile": [1, 2, 9, 10], "residents": [1000.0, 600.0, 200.0, 1000.0],
+                        "disabled": [300.0, 60.0, 20.0, 100.0], "lad_code": "X"},
+                       index=pd.Index(["A21", "B1", "B2", "CD"], name="LSOA21CD"))
+    moved = link.join(l11["all_ages"], on="LSOA11CD")
+    l21["all_ages_2020"] = (moved["all_ages"] * moved["w"]).groupby(moved["LSOA21CD"]).sum()
+    return EqualitySources(lsoa21=l21, lsoa11=l11, link=link)
+
+
+def profiles(src=None, hpc=10.0):
+    src = src or sources()
+    share = pd.DataFrame({"unit_code": ["u1", "u1", "u2", "u2", "u3"], "LSOA11CD": ["A", "B", "B", "C", "D"],
+                          "share": [1.0, 0.5, 0.5, 1.0, 1.0]})
+    pieces = pieces_from_lsoa11_shares(share, src)
+    return build_profiles(["u1", "u2", "u3"], pieces, src.lsoa21, src.lsoa11, council_disabled=480.0,
+                          council_residents=2800.0, hours_per_client=hpc, hours_per_client_rule="rule",
+                          sources=("s",), vintage=(("imd", "IoD 2025"),))
+
+
+def test_split_weights_share_a_split_lsoa_by_census_65_plus():
+    w = sources().link.set_index(["LSOA11CD", "LSOA21CD"])["w"]
+    assert w[("B", "B1")] == pytest.approx(0.75) and w[("B", "B2")] == pytest.approx(0.25)
+    assert w[("A", "A21")] == pytest.approx(1.0) and w[("C", "CD")] == pytest.approx(1.0)
+
+
+def test_ages_follow_the_shares_and_add_up_to_the_lsoa_totals():
+    p = profiles()
+    # u1 = all of A + half of B; u2 = half of B + C; u3 = D
+    assert p.age[0].tolist() == pytest.approx([120.0, 60.0, 14.0])
+    assert p.age[1].tolist() == pytest.approx([40.0, 20.0, 8.0])
+    assert p.age.sum(axis=0).tolist() == pytest.approx(sources().lsoa11[list(BANDS)].sum().tolist())
+
+
+def test_deciles_and_disability_of_a_unit():
+    p = profiles()
+    # u1's 65+: A (160, IMD 1) + half of B (34: 3/4 in B1 IMD 2, 1/4 in B2 IMD 9)
+    imd65 = p.imd[0].sum(axis=0)
+    assert imd65[1] == pytest.approx(160.0) and imd65[2] == pytest.approx(25.5) and imd65[9] == pytest.approx(8.5)
+    # u1's Census residents: all of A21 (1000) + half of B1 and half of B2 (300 + 100)
+    assert p.residents[0] == pytest.approx(1400.0) and p.disabled[0] == pytest.approx(300 + 30 + 10)
+    # u2 holds C, half of the merged CD (C and D have 500 each in 2020)
+    assert p.residents[1] == pytest.approx(400.0 + 500.0)
+
+
+def test_band_only_change_moves_no_one_to_another_provider():
+    p = profiles()
+    ch = [{"unit_code": "u1", "from_zone": "Z1", "to_zone": "Z1", "from_band": "urban", "to_band": "fringe",
+           "hours_per_week": 100.0}]
+    eq = change_equality(p, ch)
+    assert eq["continuity"]["hours_per_week_changing_zone"] == 0.0 and eq["continuity"]["by_zone_pair"] == []
+    assert eq["by_change"]["band_only"]["n_units"] == 1 and eq["by_change"]["zone_changed"]["n_units"] == 0
+    assert eq["population_by_age"] == {"age_65_74": 120, "age_75_84": 60, "age_85_plus": 14}
+    assert eq["imd2025_decile_share_pct"]["1"] == pytest.approx(round(100 * 160 / 194, 1))
+    assert sum(v for v in eq["imd2025_decile_share_pct"].values()) == pytest.approx(100.0, abs=0.3)
+    assert eq["disability_pct"] == pytest.approx(round(100 * 340 / 1400, 1))
+    assert eq["disability_pct_council"] == pytest.approx(round(100 * 480 / 2800, 1))
+    assert eq["estimated"] is True and "not a count" in " ".join(eq["estimate_notes"])
+    assert any("no one needs to change provider" in s for s in eq["summary"])
+
+
+def test_zone_change_continuity_per_zone_pair():
+    p = profiles(hpc=12.5)
+    ch = [{"unit_code": "u2", "from_zone": "North", "to_zone": "South", "from_band": "urban", "to_band": "urban",
+           "hours_per_week": 50.0},
+          {"unit_code": "u3", "from_zone": "North", "to_zone": "South", "from_band": "urban", "to_band": "rural",
+           "hours_per_week": 25.0},
+          {"unit_code": "u1", "from_zone": "West", "to_zone": "West", "from_band": "urban", "to_band": "rural",
+           "hours_per_week": 10.0}]
+    eq = change_equality(p, ch, zone_label="lot")
+    c = eq["continuity"]
+    assert c["hours_per_week_changing_zone"] == 75.0 and c["clients_changing_zone_est"] == 6.0
+    assert c["by_zone_pair"] == [{"from_zone": "North", "to_zone": "South", "n_units": 2, "hours_per_week": 75.0,
+                                  "clients_est": 6.0, "residents_85_plus": 14}]
+    assert eq["by_change"]["zone_changed"]["n_units"] == 2 and eq["by_change"]["band_only"]["n_units"] == 1
+    assert eq["population_by_age"]["age_85_plus"] == 28
+    assert [kind_of(x) for x in ch] == ["zone_changed", "zone_changed", "band_only"]
+    assert any("whose lot changes" in s and "not a count of clients" in s for s in eq["summary"])
+    # IDAOPI: u3 is D (decile 10), u2 holds C with no IDAOPI decile: reported as unknown, not as a decile
+    assert eq["by_change"]["zone_changed"]["idaopi2019_unknown_pct"] > 0
+
+
+def test_lsoa21_membership_route_gives_the_same_units_as_the_lsoa11_route():
+    src = sources()
+    memb = pd.DataFrame({"unit_code": ["a", "b", "c"], "LSOA21CD": ["A21", "B1", "B2"], "frac": [1.0, 1.0, 1.0]})
+    pieces = pieces_from_lsoa21_membership(memb, src)
+    p = build_profiles(["a", "b", "c"], pieces, src.lsoa21, src.lsoa11, council_disabled=1, council_residents=1,
+                       hours_per_client=10)
+    assert p.age[0].tolist() == pytest.approx([100.0, 50.0, 10.0])
+    assert p.age[1].tolist() == pytest.approx([30.0, 15.0, 6.0]) and p.residents[1] == pytest.approx(600.0)
+    with pytest.raises(DataError):
+        pieces_from_lsoa21_membership(memb.assign(frac=[1.0, 2.0, 1.0]), src)
+    with pytest.raises(DataError):
+        pieces_from_lsoa21_membership(memb.assign(LSOA21CD=["A21", "ZZ", "B2"]), src)
+
+
+def test_hours_per_client_rule_is_sourced_or_flagged():
+    pack = SimpleNamespace(demand={"clients": 650}, weekly_hours_total=8400, weekly_hours_source="report para 2.7")
+    h, rule, assumed = hours_per_client(pack)
+    assert h == pytest.approx(8400 / 650) and not assumed and "report para 2.7" in rule
+    h, rule, assumed = hours_per_client(SimpleNamespace(demand={}, weekly_hours_total=100, weekly_hours_source=""))
+    assert assumed and "ASSUMPTION" in rule and 12 < h < 14
+
+
+def test_changes_between_two_plans():
+    base = SimpleNamespace(zone_names=("N", "S"), band_names=("urban", "rural"), zone_idx=np.array([0, 0, 1]),
+                           band_idx=np.array([0, 0, 0]), unit_codes=np.array(["a", "b", "c"]),
+                           unit_names=np.array(["A", "B", "C"]), hours_cents=np.array([100, 200, 300]))
+    new = SimpleNamespace(**{**base.__dict__, "zone_idx": np.array([0, 1, 1]), "band_idx": np.array([1, 0, 0])})
+    ch = changes_between(base, new)
+    assert [(c["unit_code"], kind_of(c), c["hours_per_week"]) for c in ch] == [("a", "band_only", 1.0),
+                                                                              ("b", "zone_changed", 2.0)]
