@@ -36,6 +36,7 @@ from .layers import read_csv
 
 VERSION = "1"
 BANDS = ("age_65_74", "age_75_84", "age_85_plus")
+LSOA21_POLYGONS = "england_current/boundaries/lsoa21_bsc_v4_england.gpkg"
 FILES = {
     "imd2025": "england_current/deprivation/IoD2025_LSOA21_England.csv",
     "iod2019": "england_current/deprivation/IoD2019_LSOA11_England_IMD_IDAOPI.csv",
@@ -108,12 +109,13 @@ def _load(root: str) -> EqualitySources:
     l21 = l21.join(dis.set_index("LSOA21CD")[["all_usual_residents", "disabled_equality_act"]]
                    .rename(columns={"all_usual_residents": "residents", "disabled_equality_act": "disabled"}))
     l21 = l21.join(lad.set_index("LSOA21CD")["LAD24CD"].rename("lad_code"))
+    l21 = l21.join(a21.set_index("LSOA21CD")["age_65_plus"].rename("age65_2021"))
     l11 = pop.set_index("LSOA11CD")
     l11["idaopi_decile"] = pd.to_numeric(iod.set_index("LSOA11CD")["IDAOPI_decile"], errors="coerce")
     l11["idaopi_decile"] = l11["idaopi_decile"].fillna(0).astype(int)
     moved = link.merge(l11[["all_ages"]], left_on="LSOA11CD", right_index=True)
     l21["all_ages_2020"] = (moved["all_ages"] * moved["w"]).groupby(moved["LSOA21CD"]).sum()
-    l21 = l21.fillna({"residents": 0.0, "disabled": 0.0, "all_ages_2020": 0.0, "lad_code": ""})
+    l21 = l21.fillna({"residents": 0.0, "disabled": 0.0, "all_ages_2020": 0.0, "lad_code": "", "age65_2021": 0.0})
     return EqualitySources(lsoa21=l21, lsoa11=l11, link=link)
 
 
@@ -221,3 +223,52 @@ def hours_per_client(pack) -> tuple[float, str, bool]:
     h = float(np.median([37925 / 2736, 14370 / 1160, 8400 / 650, 19600 / 1500]))
     return h, (f"{h:.2f} hours a week per person supported: ASSUMPTION, the median of the four seed councils' "
                "reports (Leicestershire, Coventry, Merton, Bradford); this council states no number of people"), True
+
+
+# ---------------------------------------------------------------- independent route (cross-check)
+
+
+def _area_fractions(zones_gdf, lsoa, code: str):
+    """Share of each LSOA's area (EPSG:27700) inside the union of ``zones_gdf``: Series code -> 0..1."""
+    import geopandas as gpd
+    import shapely
+
+    group = shapely.union_all(np.asarray(zones_gdf.geometry.values, dtype=object))
+    g = gpd.GeoDataFrame(lsoa[[code]], geometry=lsoa.geometry, crs=lsoa.crs)
+    hit = g[g.intersects(group)]
+    inside = hit.geometry.intersection(group).area / hit.geometry.area
+    return pd.Series(inside.to_numpy(float), index=hit[code].to_numpy())
+
+
+def area_weighted_figures(layer, unit_codes) -> dict:
+    """The figures of a group of units by a route independent of postcodes and of the LSOA 2011 → 2021 lookup:
+    area-weighted overlay (uniform density inside each LSOA). Ages and IDAOPI: the pack's LSOA 2011 polygons ×
+    mid-2020 residents; IMD 2025 and disability: LSOA 2021 polygons (ONS BSC, generalised) × Census 2021
+    residents aged 65+ (IMD) and all residents (disability). For ``tests/integration`` and docs/equality.md."""
+    import geopandas as gpd
+
+    from .layers import read_polygons
+    from .validate import RepairReport
+
+    src = load_sources()
+    units = layer.units[layer.units["unit_code"].isin(list(unit_codes))]
+    rep = RepairReport()
+    l11 = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in layer.pack.layer_paths("lsoa")], ignore_index=True)
+    l11 = gpd.GeoDataFrame(l11, geometry="geometry", crs=units.crs)
+    f11 = _area_fractions(units, l11, "LSOA11CD")
+    pop = src.lsoa11.loc[f11.index]
+    ages = {b: float((pop[b] * f11).sum()) for b in BANDS}
+    l21 = gpd.read_file(data_path(LSOA21_POLYGONS), engine="pyogrio")
+    l21 = l21[l21["LAD24CD"].isin(layer.pack.lad_codes)].to_crs(units.crs)
+    f21 = _area_fractions(units, l21, "LSOA21CD")
+    a = src.lsoa21.loc[f21.index]
+    old = a["age65_2021"] * f21
+    imd = old.groupby(a["imd_decile"]).sum()
+    ida = (pop[list(BANDS)].sum(axis=1) * f11).groupby(pop["idaopi_decile"]).sum()
+    known = float(imd[imd.index > 0].sum())
+    return {"population_by_age": ages,
+            "imd2025_decile_share_pct": {str(d): 100 * float(imd.get(d, 0.0)) / known for d in range(1, 11)},
+            "idaopi2019_decile_share_pct": {str(d): 100 * float(ida.get(d, 0.0)) / float(ida[ida.index > 0].sum())
+                                            for d in range(1, 11)},
+            "most_deprived_30pct_65_plus_pct": 100 * float(imd[imd.index.isin([1, 2, 3])].sum()) / known,
+            "disability_pct": 100 * float((a["disabled"] * f21).sum()) / float((a["residents"] * f21).sum())}

@@ -93,6 +93,10 @@ if imp.rows:
     st.caption("Map: units that differ are outlined in black")
     st_folium(common.band_map(council, ws, pb, selected={r["unit_code"] for r in imp.rows}), height=450,
               use_container_width=True, returned_objects=[], key=f"cmp-{council}-{sid}-{v}-{other}")
+    from pages import equality_box  # who the difference affects (issue 23)
+
+    equality_box.show(ws, pb, base=pa, heading=f"Who the difference affects (version {other} → {v}): equality and "
+                      "continuity (estimates)", key="sc-eq")
 
 st.subheader("Audit log")
 log = store.audit_log(sid)

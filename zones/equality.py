@@ -1,8 +1,10 @@
 """Who a change affects: equality and continuity evidence for a set of changed units (pure: numpy/pandas only).
 
 For any change (a moves file, a suggestion, two versions compared) the changed units are split by what changed:
-``band_only`` (band changed, zone kept: the provider stays) and ``zone_changed`` (zone changed, with or without a
-band change: the provider may change). For each group, and for all changed units together:
+``band_only`` (band changed, zone kept: the provider stays), ``zone_changed`` (the unit's new zone does not
+continue its old one, with or without a band change: the provider may change; a newly named zone continues the old
+zone it takes most hours from, ``zone_successors``) and ``renamed_only`` (same zone under a new name, same band:
+not counted as affected). For each group, and for all changed units together:
 
 - ``population_by_age``: residents 65-74, 75-84, 85+ (ONS mid-2020, shared onto units exactly like the estimated
   care hours: LSOA 2011 → units by postcode centroids; see ``geodata.equality``); whole persons, rounded;
@@ -123,9 +125,39 @@ def changes_of_moves(moves, plan) -> list[dict]:
     return out
 
 
-def kind_of(change: dict) -> str:
-    """``zone_changed`` when the zone differs (the provider may change), else ``band_only``."""
-    return "zone_changed" if change["from_zone"] != change["to_zone"] else "band_only"
+def zones_of(plan) -> list[str]:
+    """The zones of a plan that hold units."""
+    return [z for i, z in enumerate(plan.zone_names) if plan.units_by_zone[i]]
+
+
+def zone_successors(changes: list[dict], base_zones=None) -> dict[str, str]:
+    """Which base zone each zone of the new plan continues (its provider can stay): a zone name found in the base
+    plan continues itself; a new name continues the base zone it takes the most changed hours from, one to one,
+    largest first (ties by name). A new zone with no base zone left continues none. ``base_zones`` default: the
+    changes' from-zones."""
+    base = set(base_zones) if base_zones is not None else {c["from_zone"] for c in changes}
+    succ = {c["to_zone"]: c["to_zone"] for c in changes if c["to_zone"] in base}
+    shared: dict[tuple[str, str], float] = {}
+    for c in changes:
+        if c["to_zone"] not in succ:
+            k = (c["to_zone"], c["from_zone"])
+            shared[k] = shared.get(k, 0.0) + float(c["hours_per_week"]) + 1e-9
+    taken = set(succ.values())
+    for (new, old), _h in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
+        if new not in succ and old not in taken:
+            succ[new] = old
+            taken.add(old)
+    return succ
+
+
+def kind_of(change: dict, succ: dict | None = None) -> str:
+    """``zone_changed`` when the unit's new zone does not continue its old one (the provider may change; see
+    ``zone_successors``), else ``band_only`` when the band changed, else ``renamed_only`` (the same zone under a
+    new name, same band)."""
+    cont = (succ or {}).get(change["to_zone"], change["to_zone"])
+    if cont != change["from_zone"]:
+        return "zone_changed"
+    return "band_only" if change["from_band"] != change["to_band"] else "renamed_only"
 
 
 # ---------------------------------------------------------------- figures
@@ -162,11 +194,12 @@ def group_figures(p: UnitProfiles, idx: np.ndarray, hours: float) -> dict:
     }
 
 
-def continuity(p: UnitProfiles, changes: list[dict]) -> dict:
-    """Care hours a week and people supported (estimated) in units whose zone changes, total and per zone pair."""
+def continuity(p: UnitProfiles, changes: list[dict], succ: dict | None = None) -> dict:
+    """Care hours a week and people supported (estimated) in units whose zone changes (``kind_of``), total and per
+    zone pair (from → to), with the zone successions used."""
     pairs: dict[tuple[str, str], dict] = {}
     for c in changes:
-        if kind_of(c) != "zone_changed":
+        if kind_of(c, succ) != "zone_changed":
             continue
         d = pairs.setdefault((c["from_zone"], c["to_zone"]), {"n_units": 0, "hours": 0.0, "codes": []})
         d["n_units"] += 1
@@ -179,10 +212,15 @@ def continuity(p: UnitProfiles, changes: list[dict]) -> dict:
                      "clients_est": round(d["hours"] / p.hours_per_client, 1),
                      "residents_85_plus": int(round(float(age[2])))})
     hours = float(sum(d["hours"] for d in pairs.values()))
+    renamed = {new: old for new, old in (succ or {}).items() if new != old}
     return {"hours_per_week_changing_zone": round(hours, 2),
             "clients_changing_zone_est": round(hours / p.hours_per_client, 1),
             "hours_per_client": round(p.hours_per_client, 2), "hours_per_client_rule": p.hours_per_client_rule,
-            "hours_per_client_assumed": p.hours_per_client_assumed, "by_zone_pair": rows}
+            "hours_per_client_assumed": p.hours_per_client_assumed, "by_zone_pair": rows,
+            "zone_continues": renamed,
+            "rule": "a unit changes zone when its new zone does not continue its old one; a zone of the same name "
+                    "continues itself, a newly named zone continues the old zone it takes the most hours from "
+                    "(one to one)"}
 
 
 ESTIMATE_NOTES = (
@@ -197,22 +235,27 @@ ESTIMATE_NOTES = (
 )
 
 
-def change_equality(p: UnitProfiles, changes: list[dict], zone_label: str = "zone") -> dict:
-    """The ``equality`` block of ``zoneplan impact --json`` / ``scenario compare --json`` for ``changes``."""
+def change_equality(p: UnitProfiles, changes: list[dict], zone_label: str = "zone", base_zones=None) -> dict:
+    """The ``equality`` block of ``zoneplan impact --json`` / ``scenario compare --json`` for ``changes``
+    (``base_zones``: the zones of the plan changed from, for ``zone_successors``)."""
+    succ = zone_successors(changes, base_zones)
     codes = list(dict.fromkeys(c["unit_code"] for c in changes))
-    kind = {}
+    kind: dict[str, str] = {}
     hours: dict[str, float] = {}
+    rank = {"renamed_only": 0, "band_only": 1, "zone_changed": 2}
     for c in changes:
-        kind[c["unit_code"]] = "zone_changed" if kind_of(c) == "zone_changed" else kind.get(c["unit_code"], "band_only")
+        k = kind_of(c, succ)
+        kind[c["unit_code"]] = max(k, kind.get(c["unit_code"], k), key=rank.get)
         hours[c["unit_code"]] = hours.get(c["unit_code"], 0.0) + float(c["hours_per_week"])
-    everyone = group_figures(p, p.positions(codes), sum(hours.values()))
+    affected = [c for c in codes if kind[c] != "renamed_only"]
+    everyone = group_figures(p, p.positions(affected), sum(hours[c] for c in affected))
     by = {}
-    for k in ("band_only", "zone_changed"):
+    for k in ("band_only", "zone_changed", "renamed_only"):
         ks = [c for c in codes if kind[c] == k]
         by[k] = group_figures(p, p.positions(ks), sum(hours[c] for c in ks))
     out = {**everyone,
            "disability_pct_council": _pct(p.council_disabled, p.council_residents),
-           "continuity": continuity(p, changes),
+           "continuity": continuity(p, changes, succ),
            "by_change": by,
            "estimated": True,
            "sources": list(p.sources),
@@ -232,7 +275,7 @@ def sentences(eq: dict, zone_label: str = "zone") -> list[str]:
     what = {"band_only": "change band only (same provider)",
             "zone_changed": f"change {zone_label} (and so may change provider)"}
     for k, g in eq["by_change"].items():
-        if not g["n_units"]:
+        if not g["n_units"] or k not in what:
             continue
         a = g["population_by_age"]
         dep = g["most_deprived_30pct_pct"]["age_85_plus"]
@@ -253,7 +296,11 @@ def sentences(eq: dict, zone_label: str = "zone") -> list[str]:
                    f"about {_fmt(c['clients_changing_zone_est'])} people supported, are in units whose {zone_label} "
                    f"changes ({pairs}). People = hours ÷ {c['hours_per_client']:.2f} h a week per person"
                    f"{' (an assumption)' if c['hours_per_client_assumed'] else ''}: an estimate, not a count of clients.")
-    elif eq["n_units"]:
+    if c.get("zone_continues"):
+        out.append(f"New {zone_label} names continue old ones (their provider can stay): "
+                   + "; ".join(f"{a} continues {b}" for a, b in sorted(c["zone_continues"].items()))
+                   + f". Units whose new {zone_label} continues their old one are not counted as changing.")
+    elif eq["n_units"] and not c["by_zone_pair"]:
         out.append(f"Continuity of care: no unit changes {zone_label}, so no one needs to change provider because "
                    "of this change.")
     return out
@@ -285,7 +332,7 @@ def profiles_for_layer(layer) -> UnitProfiles:
     return prof
 
 
-def equality_block(layer, changes: list[dict]) -> dict:
+def equality_block(layer, changes: list[dict], base_zones=None) -> dict:
     """``change_equality`` for a council's layer, or ``{"available": False, "reason": ...}`` when the equality
     data cannot be read (a missing file is named; nothing else fails)."""
     from geodata.datadir import DataError
@@ -294,4 +341,4 @@ def equality_block(layer, changes: list[dict]) -> dict:
         prof = profiles_for_layer(layer)
     except DataError as exc:
         return {"available": False, "reason": str(exc)[:500], "estimated": True}
-    return {"available": True, **change_equality(prof, changes, layer.pack.zone_label)}
+    return {"available": True, **change_equality(prof, changes, layer.pack.zone_label, base_zones)}

@@ -86,7 +86,7 @@ def test_zone_change_continuity_per_zone_pair():
            "hours_per_week": 25.0},
           {"unit_code": "u1", "from_zone": "West", "to_zone": "West", "from_band": "urban", "to_band": "rural",
            "hours_per_week": 10.0}]
-    eq = change_equality(p, ch, zone_label="lot")
+    eq = change_equality(p, ch, zone_label="lot", base_zones=["North", "South", "West"])
     c = eq["continuity"]
     assert c["hours_per_week_changing_zone"] == 75.0 and c["clients_changing_zone_est"] == 6.0
     assert c["by_zone_pair"] == [{"from_zone": "North", "to_zone": "South", "n_units": 2, "hours_per_week": 75.0,
@@ -129,3 +129,43 @@ def test_changes_between_two_plans():
     ch = changes_between(base, new)
     assert [(c["unit_code"], kind_of(c), c["hours_per_week"]) for c in ch] == [("a", "band_only", 1.0),
                                                                               ("b", "zone_changed", 2.0)]
+
+
+def test_renamed_zones_continue_the_old_zone_they_take_most_hours_from():
+    """Merton-like: West/East become North/South; North takes most of West's hours, so West → North units keep
+    their provider's zone (renamed only), and only the units crossing over count as changing zone."""
+    p = profiles(hpc=10.0)
+    ch = [{"unit_code": "u1", "from_zone": "West", "to_zone": "North", "from_band": "urban", "to_band": "urban",
+           "hours_per_week": 100.0},
+          {"unit_code": "u2", "from_zone": "East", "to_zone": "North", "from_band": "urban", "to_band": "urban",
+           "hours_per_week": 30.0},
+          {"unit_code": "u3", "from_zone": "East", "to_zone": "South", "from_band": "urban", "to_band": "rural",
+           "hours_per_week": 20.0}]
+    eq = change_equality(p, ch, base_zones=["West", "East"])
+    assert eq["continuity"]["zone_continues"] == {"North": "West", "South": "East"}
+    assert [r["from_zone"] + ">" + r["to_zone"] for r in eq["continuity"]["by_zone_pair"]] == ["East>North"]
+    assert eq["continuity"]["hours_per_week_changing_zone"] == 30.0
+    assert eq["by_change"]["renamed_only"]["n_units"] == 1 and eq["by_change"]["band_only"]["n_units"] == 1
+    assert eq["n_units"] == 2  # the renamed-only unit is not counted as affected
+    # a zone whose name survives continues itself, even if a new zone takes more of its hours
+    ch2 = [dict(ch[0], to_zone="East"), dict(ch[1], from_zone="West", to_zone="Z")]
+    eq2 = change_equality(p, ch2, base_zones=["West", "East"])
+    assert eq2["continuity"]["zone_continues"] == {"Z": "West"}
+    assert eq2["continuity"]["hours_per_week_changing_zone"] == 100.0
+
+
+def test_report_section_prints_the_figures_escaped_with_sources_and_estimate_notes():
+    from zones.outputs.report import equality_section
+
+    p = profiles(hpc=10.0)
+    ch = [{"unit_code": "u2", "from_zone": "<b>N</b>", "to_zone": "S", "from_band": "urban", "to_band": "urban",
+           "hours_per_week": 50.0}]
+    eq = {"available": True, **change_equality(p, ch, base_zones=["<b>N</b>", "S"])}
+    html = equality_section(eq)
+    assert "<h2>Equality and continuity</h2>" in html and "Equality Impact Assessment" in html
+    assert "<b>N</b>" not in html and "&lt;b&gt;N&lt;/b&gt;" in html  # zone names are user text
+    assert "50.00" in html and "5.0" in html  # hours and people (50 h ÷ 10 h a person)
+    assert "not counts of the council&#x27;s clients" in html or "not counts of the council's clients" in html
+    assert "<h3>Sources</h3><ul><li>s</li></ul>" in html and "How these figures were estimated" in html
+    assert equality_section(None) == ""
+    assert "not available" in equality_section({"available": False, "reason": "no file"})
