@@ -240,35 +240,40 @@ def _area_fractions(zones_gdf, lsoa, code: str):
     return pd.Series(inside.to_numpy(float), index=hit[code].to_numpy())
 
 
-def area_weighted_figures(layer, unit_codes) -> dict:
-    """The figures of a group of units by a route independent of postcodes and of the LSOA 2011 → 2021 lookup:
-    area-weighted overlay (uniform density inside each LSOA). Ages and IDAOPI: the pack's LSOA 2011 polygons ×
-    mid-2020 residents; IMD 2025 and disability: LSOA 2021 polygons (ONS BSC, generalised) × Census 2021
-    residents aged 65+ (IMD) and all residents (disability). For ``tests/integration`` and docs/equality.md."""
+def overlay_polygons(layer):
+    """(LSOA 2011 polygons of the pack, LSOA 2021 polygons of its districts), both EPSG:27700, for
+    ``area_weighted_figures`` (read once, reuse for many groups)."""
     import geopandas as gpd
 
     from .layers import read_polygons
     from .validate import RepairReport
 
-    src = load_sources()
-    units = layer.units[layer.units["unit_code"].isin(list(unit_codes))]
     rep = RepairReport()
     l11 = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in layer.pack.layer_paths("lsoa")], ignore_index=True)
-    l11 = gpd.GeoDataFrame(l11, geometry="geometry", crs=units.crs)
+    l11 = gpd.GeoDataFrame(l11, geometry="geometry", crs=layer.units.crs)
+    l21 = gpd.read_file(data_path(LSOA21_POLYGONS), engine="pyogrio")
+    l21 = l21[l21["LAD24CD"].isin(layer.pack.lad_codes)].to_crs(layer.units.crs)
+    return l11, l21
+
+
+def area_weighted_figures(layer, unit_codes, polygons=None) -> dict:
+    """The figures of a group of units by a route independent of postcodes and of the LSOA 2011 → 2021 lookup:
+    area-weighted overlay (uniform density inside each LSOA). Ages and IDAOPI: the pack's LSOA 2011 polygons ×
+    mid-2020 residents; IMD 2025 and disability: LSOA 2021 polygons (ONS BSC, generalised) × Census 2021
+    residents aged 65+ (IMD) and all residents (disability). For ``tests/integration`` and docs/equality.md."""
+    src = load_sources()
+    units = layer.units[layer.units["unit_code"].isin(list(unit_codes))]
+    l11, l21 = polygons or overlay_polygons(layer)
     f11 = _area_fractions(units, l11, "LSOA11CD")
     pop = src.lsoa11.loc[f11.index]
     ages = {b: float((pop[b] * f11).sum()) for b in BANDS}
-    l21 = gpd.read_file(data_path(LSOA21_POLYGONS), engine="pyogrio")
-    l21 = l21[l21["LAD24CD"].isin(layer.pack.lad_codes)].to_crs(units.crs)
     f21 = _area_fractions(units, l21, "LSOA21CD")
     a = src.lsoa21.loc[f21.index]
-    old = a["age65_2021"] * f21
-    imd = old.groupby(a["imd_decile"]).sum()
+    imd = (a["age65_2021"] * f21).groupby(a["imd_decile"]).sum()
     ida = (pop[list(BANDS)].sum(axis=1) * f11).groupby(pop["idaopi_decile"]).sum()
-    known = float(imd[imd.index > 0].sum())
+    known, known_ida = float(imd[imd.index > 0].sum()), float(ida[ida.index > 0].sum())
     return {"population_by_age": ages,
             "imd2025_decile_share_pct": {str(d): 100 * float(imd.get(d, 0.0)) / known for d in range(1, 11)},
-            "idaopi2019_decile_share_pct": {str(d): 100 * float(ida.get(d, 0.0)) / float(ida[ida.index > 0].sum())
-                                            for d in range(1, 11)},
+            "idaopi2019_decile_share_pct": {str(d): 100 * float(ida.get(d, 0.0)) / known_ida for d in range(1, 11)},
             "most_deprived_30pct_65_plus_pct": 100 * float(imd[imd.index.isin([1, 2, 3])].sum()) / known,
             "disability_pct": 100 * float((a["disabled"] * f21).sum()) / float((a["residents"] * f21).sum())}
