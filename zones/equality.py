@@ -342,3 +342,14 @@ def equality_block(layer, changes: list[dict], base_zones=None) -> dict:
     except DataError as exc:
         return {"available": False, "reason": str(exc)[:500], "estimated": True}
     return {"available": True, **change_equality(prof, changes, layer.pack.zone_label, base_zones)}
+
+
+def unit_imd_deciles(p: UnitProfiles) -> list:
+    """Per unit, the IMD 2025 decile of its median resident aged 65+ (1 = most deprived 10 % of England), or None
+    for a unit with no known residents: what the zone map shades (estimate, LSOA 2021 moved onto units)."""
+    counts = p.imd.sum(axis=1)[:, 1:]  # (n, 10): residents 65+ by decile 1..10
+    out = []
+    for row in counts:
+        tot = row.sum()
+        out.append(int(np.searchsorted(np.cumsum(row), tot / 2) + 1) if tot > 0 else None)
+    return out

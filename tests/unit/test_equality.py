@@ -169,3 +169,11 @@ def test_report_section_prints_the_figures_escaped_with_sources_and_estimate_not
     assert "<h3>Sources</h3><ul><li>s</li></ul>" in html and "How these figures were estimated" in html
     assert equality_section(None) == ""
     assert "not available" in equality_section({"available": False, "reason": "no file"})
+
+
+def test_unit_imd_decile_is_the_median_older_residents_decile():
+    from zones.equality import unit_imd_deciles
+
+    p = profiles()
+    # u1: 160 of 194 residents 65+ in decile 1; u3 (D, all in CD) decile 10
+    assert unit_imd_deciles(p) == [1, 9, 10]  # u2: 25.5 in decile 2, 8.5 in 9, 34 in 10: the median (34) reaches 9

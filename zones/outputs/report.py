@@ -157,7 +157,7 @@ def equality_section(eq: dict | None) -> str:
     rows = [[label, g["n_units"], f"{g['population_by_age']['age_65_74']:,}", f"{g['population_by_age']['age_75_84']:,}",
              f"{g['population_by_age']['age_85_plus']:,}", _pct_text(g["most_deprived_30pct_pct"]["age_65_plus"]),
              _pct_text(g["most_deprived_30pct_pct"]["age_85_plus"]), _pct_text(g["disability_pct"])]
-            for label, g in groups]
+            for label, g in groups if g["n_units"] or g is eq]
     people = _table(["Changed units", "Units", "Residents 65-74", "75-84", "85+", "65+ in most deprived 30 %",
                      "85+ in most deprived 30 %", "Disabled (all ages)"], rows,
                     f"Residents of the changed units (estimates; council disabled share "
