@@ -35,7 +35,8 @@ def routes(layer, prof, codes, polys):
         "most_deprived_30pct_65_plus_pct": [a["most_deprived_30pct_pct"]["age_65_plus"],
                                             round(b["most_deprived_30pct_65_plus_pct"], 1)],
         "imd_decile_max_abs_diff_pp": round(max(abs((a["imd2025_decile_share_pct"][k] or 0)
-                                                    - b["imd2025_decile_share_pct"][k]) for k in b["imd2025_decile_share_pct"]), 1),
+                                                    - b["imd2025_decile_share_pct"][k])
+                                                for k in b["imd2025_decile_share_pct"]), 1),
         "idaopi_decile_max_abs_diff_pp": round(max(abs((a["idaopi2019_decile_share_pct"][k] or 0)
                                                        - b["idaopi2019_decile_share_pct"][k])
                                                    for k in b["idaopi2019_decile_share_pct"]), 1),
@@ -68,7 +69,6 @@ def main() -> None:
     from geodata.units import load_units
     from zones.equality import changes_between, kind_of, profiles_for_layer, zone_successors, zones_of
     from zones.moves import parse_moves
-    from zones.plan import base_plan
 
     out = {}
     lei = load_units("leicestershire")

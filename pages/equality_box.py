@@ -26,7 +26,8 @@ def _table(eq: dict) -> pd.DataFrame:
         a, dep = g["population_by_age"], g["most_deprived_30pct_pct"]
         rows.append({"changed units": label, "units": g["n_units"], "residents 65-74": a["age_65_74"],
                      "75-84": a["age_75_84"], "85+": a["age_85_plus"],
-                     "65+ in most deprived 30 % (%)": dep["age_65_plus"], "85+ in most deprived 30 % (%)": dep["age_85_plus"],
+                     "65+ in most deprived 30 % (%)": dep["age_65_plus"],
+                     "85+ in most deprived 30 % (%)": dep["age_85_plus"],
                      "disabled, all ages (%)": g["disability_pct"]})
     return pd.DataFrame(rows)
 

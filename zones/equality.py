@@ -281,8 +281,8 @@ def sentences(eq: dict, zone_label: str = "zone") -> list[str]:
         dep = g["most_deprived_30pct_pct"]["age_85_plus"]
         s = (f"About {a['age_85_plus']:,} residents aged 85+ (and {a['age_65_74'] + a['age_75_84']:,} aged 65-84) "
              f"live in the {g['n_units']} unit{'s' if g['n_units'] != 1 else ''} that {what[k]}")
-        s += f"; {dep:.0f} % of those aged 85+ live in the most deprived 30 % of England (IMD 2025)." if dep is not None \
-            else "."
+        s += (f"; {dep:.0f} % of those aged 85+ live in the most deprived 30 % of England (IMD 2025)."
+              if dep is not None else ".")
         out.append(s + " Estimate: ONS mid-2020 population, English Indices of Deprivation 2025.")
     if eq.get("disability_pct") is not None:
         out.append(f"{eq['disability_pct']:.1f} % of all residents of the changed units are disabled under the "
@@ -295,7 +295,8 @@ def sentences(eq: dict, zone_label: str = "zone") -> list[str]:
         out.append(f"Continuity of care: an estimated {c['hours_per_week_changing_zone']:,.2f} care hours a week, "
                    f"about {_fmt(c['clients_changing_zone_est'])} people supported, are in units whose {zone_label} "
                    f"changes ({pairs}). People = hours ÷ {c['hours_per_client']:.2f} h a week per person"
-                   f"{' (an assumption)' if c['hours_per_client_assumed'] else ''}: an estimate, not a count of clients.")
+                   + (" (an assumption)" if c["hours_per_client_assumed"] else "")
+                   + ": an estimate, not a count of clients.")
     if c.get("zone_continues"):
         out.append(f"New {zone_label} names continue old ones (their provider can stay): "
                    + "; ".join(f"{a} continues {b}" for a, b in sorted(c["zone_continues"].items()))

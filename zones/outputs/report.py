@@ -154,8 +154,9 @@ def equality_section(eq: dict | None) -> str:
                 f"{html_text(eq.get('reason', ''))}</p>")
     groups = [("Band only (same provider)", eq["by_change"]["band_only"]),
               ("Zone changed (provider may change)", eq["by_change"]["zone_changed"]), ("All changed units", eq)]
-    rows = [[label, g["n_units"], f"{g['population_by_age']['age_65_74']:,}", f"{g['population_by_age']['age_75_84']:,}",
-             f"{g['population_by_age']['age_85_plus']:,}", _pct_text(g["most_deprived_30pct_pct"]["age_65_plus"]),
+    ages = ("age_65_74", "age_75_84", "age_85_plus")
+    rows = [[label, g["n_units"], *(f"{g['population_by_age'][k]:,}" for k in ages),
+             _pct_text(g["most_deprived_30pct_pct"]["age_65_plus"]),
              _pct_text(g["most_deprived_30pct_pct"]["age_85_plus"]), _pct_text(g["disability_pct"])]
             for label, g in groups if g["n_units"] or g is eq]
     people = _table(["Changed units", "Units", "Residents 65-74", "75-84", "85+", "65+ in most deprived 30 %",
@@ -165,13 +166,16 @@ def equality_section(eq: dict | None) -> str:
     dec = [[name] + [_pct_text(eq[key][str(d)]) for d in range(1, 11)]
            for name, key in (("IMD 2025", "imd2025_decile_share_pct"), ("IDAOPI 2019", "idaopi2019_decile_share_pct"))]
     deciles = _table(["Index"] + [str(d) for d in range(1, 11)], dec,
-                     "Residents aged 65+ of the changed units by deprivation decile (1 = most deprived 10 % of England)",
+                     "Residents aged 65+ of the changed units by deprivation decile "
+                     "(1 = most deprived 10 % of England)",
                      row_headers=True)
     c = eq["continuity"]
     cont = (_table(["From", "To", "Units", "Care hours/week (est.)", "People supported (est.)"],
-                   [[r["from_zone"], r["to_zone"], r["n_units"], f"{r['hours_per_week']:,.2f}", f"{r['clients_est']:,.1f}"]
-                    for r in c["by_zone_pair"]], "Continuity of care: units whose zone changes", keep=False)
-            if c["by_zone_pair"] else "<p>No unit changes zone: no one has to change provider because of this change.</p>")
+                   [[r["from_zone"], r["to_zone"], r["n_units"], f"{r['hours_per_week']:,.2f}",
+                     f"{r['clients_est']:,.1f}"] for r in c["by_zone_pair"]],
+                   "Continuity of care: units whose zone changes", keep=False)
+            if c["by_zone_pair"] else
+            "<p>No unit changes zone: no one has to change provider because of this change.</p>")
     lines = "".join(f"<p>{html_text(t)}</p>" for t in eq.get("summary", []))
     notes = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("estimate_notes", []))
     srcs = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("sources", []))
