@@ -177,3 +177,33 @@ def test_finance_page_says_who_the_change_affects(lei):
     assert hit and f"About {n85:,} residents aged 85+" in hit[0] and "most deprived 30 % of England" in hit[0]
     assert any("no one needs to change provider" in t for t in text)
     assert any("not a count of clients" in c.value.replace("\\", "") for c in at.caption)
+
+
+def test_scenarios_comparison_says_who_the_difference_affects(lei, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from zones.moves import apply_moves, parse_moves
+
+    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
+    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    from pages import common
+    common.store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/scenarios.py")
+    at.run()
+    at.text_input(key="sc-name").set_value("Draft").run()
+    at.button(key="sc-save").click().run()
+    hist = at.session_state["history-leicestershire"]
+    new, _ = apply_moves(hist.current, parse_moves(MOVES, lei.resolve, tuple(lei.pack.bands)))
+    hist.apply(new, {"moves_file": "para47"})
+    at.run()
+    at.button(key="sc-save").click().run()
+    assert not at.exception, at.exception
+    assert any("version 2" in s.value for s in at.success)
+    at.selectbox(key="sc-ver").set_value(2).run()
+    at.selectbox(key="sc-other").set_value(1).run()
+    assert any(h.value.startswith("Who the difference affects (version 1 → 2)") for h in at.subheader)
+    text = [m.value.replace("\\", "") for m in at.markdown]
+    assert any("residents aged 85+" in t and "change band only" in t for t in text)
+    common.store.clear()
