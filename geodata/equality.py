@@ -166,8 +166,16 @@ def _membership(layer) -> pd.DataFrame | None:
         codes = layer.units["unit_code"].astype(str)
         return pd.DataFrame({"unit_code": codes, "LSOA21CD": codes, "frac": 1.0})
     if cfg.get("lsoa21_membership"):
+        from .limits import MAX_CSV_BYTES
+
         path = data_path(cfg["lsoa21_membership"])
-        return read_csv(path, ["unit_code", "LSOA21CD", "frac"])
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise DataError(f"{path}: {path.stat().st_size:,} bytes; the limit for a membership file is {MAX_CSV_BYTES:,}")
+        memb = read_csv(path, ["unit_code", "LSOA21CD", "frac"])
+        unknown = sorted(set(memb["unit_code"]) - set(layer.units["unit_code"].astype(str)))
+        if unknown:
+            raise DataError(f"{path}: {len(unknown)} unit code(s) not among the council's units")
+        return memb
     return None
 
 

@@ -177,3 +177,25 @@ def test_unit_imd_decile_is_the_median_older_residents_decile():
     p = profiles()
     # u1: 160 of 194 residents 65+ in decile 1; u3 (D, all in CD) decile 10
     assert unit_imd_deciles(p) == [1, 9, 10]  # u2: 25.5 in decile 2, 8.5 in 9, 34 in 10: the median (34) reaches 9
+
+
+def test_pack_membership_plugs_in_for_units_on_lsoa_2021(tmp_path, monkeypatch):
+    """Generated packs: ``[equality] units_are_lsoa21`` or a membership CSV; unknown units and huge files refused."""
+    import geodata.equality as geq
+
+    src = sources()
+    monkeypatch.setattr(geq, "load_sources", lambda: src)
+    monkeypatch.setenv("ZONEPLAN_DATA", str(tmp_path))
+    units = pd.DataFrame({"unit_code": ["A21", "B1"]})
+    layer = SimpleNamespace(pack=SimpleNamespace(raw={"equality": {"units_are_lsoa21": True}}, id="t"), units=units)
+    pieces = geq.unit_pieces(layer)
+    assert pieces.groupby("unit_code")["age_85_plus"].sum().to_dict() == pytest.approx({"A21": 10.0, "B1": 6.0})
+    (tmp_path / "m.csv").write_text("unit_code,LSOA21CD,frac\nA21,A21,1\nB1,B1,0.5\n")
+    layer.pack.raw = {"equality": {"lsoa21_membership": "m.csv"}}
+    assert geq.unit_pieces(layer).groupby("unit_code")["age_85_plus"].sum()["B1"] == pytest.approx(3.0)
+    (tmp_path / "m.csv").write_text("unit_code,LSOA21CD,frac\nNOPE,A21,1\n")
+    with pytest.raises(DataError, match="not among the council's units"):
+        geq.unit_pieces(layer)
+    monkeypatch.setattr("geodata.limits.MAX_CSV_BYTES", 10)
+    with pytest.raises(DataError, match="limit"):
+        geq.unit_pieces(layer)
