@@ -170,7 +170,8 @@ def _membership(layer) -> pd.DataFrame | None:
 
         path = data_path(cfg["lsoa21_membership"])
         if path.stat().st_size > MAX_CSV_BYTES:
-            raise DataError(f"{path}: {path.stat().st_size:,} bytes; the limit for a membership file is {MAX_CSV_BYTES:,}")
+            raise DataError(f"{path}: {path.stat().st_size:,} bytes; the limit for a membership file is "
+                            f"{MAX_CSV_BYTES:,}")
         memb = read_csv(path, ["unit_code", "LSOA21CD", "frac"])
         unknown = sorted(set(memb["unit_code"]) - set(layer.units["unit_code"].astype(str)))
         if unknown:
