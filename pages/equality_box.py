@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from zones.equality import changes_between, equality_block, zones_of
+from zones.equality import changes_between, changes_of_moves, equality_block, zones_of
 from zones.outputs.escape import md_text
 
 HEADING = "Who the change affects: equality and continuity (estimates)"
@@ -32,25 +32,33 @@ def _table(eq: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show(ws, plan, base=None, heading: str = HEADING, key: str = "eq") -> dict | None:
-    """Render the figures of the change from ``base`` to ``plan`` under ``heading``; returns the block."""
+def _render(eq: dict) -> None:
+    if not eq.get("available"):
+        st.info(f"Equality figures are not available: {md_text(eq.get('reason', ''))}")
+        return
+    if not eq["n_units"]:
+        st.caption("No unit has changed band or (provider's) zone against the base, so no one is affected yet.")
+        return
+    for line in eq["summary"]:
+        st.write(md_text(line))
+    st.dataframe(_table(eq), hide_index=True, width="stretch")
+    c = eq["continuity"]
+    if c["by_zone_pair"]:
+        st.dataframe(pd.DataFrame(c["by_zone_pair"]).rename(columns={
+            "clients_est": "people supported (est.)", "hours_per_week": "care hours/week (est.)"}),
+            hide_index=True, width="stretch")
+    st.caption("Every figure is an estimate, not a count of clients. Sources: "
+               + md_text("; ".join(eq["sources"])) + ". People supported: " + md_text(c["hours_per_client_rule"]))
+
+
+def show(ws, plan, base=None, heading: str = HEADING, key: str = "eq", moves=None) -> dict | None:
+    """Render the figures of the change from ``base`` (default the base plan) to ``plan`` under ``heading``, and,
+    with ``moves`` (a parsed moves file, not yet applied), those of the file's rows; returns the plan's block."""
     eq = block(ws, plan, base)
     with st.container(key=f"{key}-box"):
         st.subheader(heading)
-        if not eq.get("available"):
-            st.info(f"Equality figures are not available: {md_text(eq.get('reason', ''))}")
-            return eq
-        if not eq["n_units"]:
-            st.caption("No unit has changed band or (provider's) zone against the base, so no one is affected yet.")
-            return eq
-        for line in eq["summary"]:
-            st.write(md_text(line))
-        st.dataframe(_table(eq), hide_index=True, width="stretch")
-        c = eq["continuity"]
-        if c["by_zone_pair"]:
-            st.dataframe(pd.DataFrame(c["by_zone_pair"]).rename(columns={
-                "clients_est": "people supported (est.)", "hours_per_week": "care hours/week (est.)"}),
-                hide_index=True, width="stretch")
-        st.caption("Every figure is an estimate, not a count of clients. Sources: "
-                   + md_text("; ".join(eq["sources"])) + ". People supported: " + md_text(c["hours_per_client_rule"]))
+        _render(eq)
+        if moves:
+            st.markdown("**The moves file (its bands, band only):**")
+            _render(equality_block(ws.layer, changes_of_moves(moves, plan), zones_of(plan)))
     return eq

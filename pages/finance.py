@@ -150,4 +150,4 @@ providers_box.show(hist, ws.layer.pack.zone_label)
 
 from pages import equality_box  # noqa: E402  (who the change affects: equality and continuity, issue 23)
 
-equality_box.show(ws, hist.current)
+equality_box.show(ws, hist.current, moves=moves if moves_imp is not None else None)

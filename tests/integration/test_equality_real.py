@@ -207,3 +207,20 @@ def test_scenarios_comparison_says_who_the_difference_affects(lei, tmp_path, mon
     text = [m.value.replace("\\", "") for m in at.markdown]
     assert any("residents aged 85+" in t and "change band only" in t for t in text)
     common.store.clear()
+
+
+def test_finance_page_says_who_a_loaded_moves_file_affects(lei):
+    """A moves file loaded (not applied) on Finance: its own 12 parishes, band only, as `zoneplan impact` says."""
+    from streamlit.testing.v1 import AppTest
+
+    out = zoneplan("impact", "leicestershire", "--moves", str(MOVES), "--json")
+    n85 = json.loads(out.stdout)["equality"]["population_by_age"]["age_85_plus"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/finance.py")
+    at.run()
+    at.file_uploader(key="moves-up").set_value(("para47.csv", MOVES.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    text = [m.value.replace("\\", "") for m in at.markdown]
+    assert any("The moves file" in t for t in text)
+    assert any(f"About {n85:,} residents aged 85+" in t and "the 12 units that change band only" in t for t in text)
