@@ -57,15 +57,14 @@ def lsoa_weights(pack: Pack) -> pd.DataFrame:
     return pd.DataFrame({"LSOA11CD": pop["LSOA11CD"].to_numpy(), "weight": w})
 
 
-def estimate_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, dict]:
-    """Estimated hours per week per unit (see module docstring) and a dict describing the method."""
+def lsoa_unit_shares(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dict]:
+    """How each LSOA (2011) of the council is shared between units: LSOA11CD, unit_idx (row of ``units``), share
+    (0..1; an LSOA's shares add up to 1). Share = the LSOA's postcode centroids (ONS NSPD) inside the unit ÷ the
+    LSOA's postcode centroids in any unit; by area (EPSG:27700) where an LSOA has no postcode. The same shares
+    move the care hours (``estimate_hours``) and the equality figures (``geodata.equality``) onto units."""
     rep = RepairReport()
     lsoa = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in pack.layer_paths("lsoa")], ignore_index=True)
     lsoa = gpd.GeoDataFrame(lsoa[["LSOA11CD", "geometry"]], geometry="geometry", crs=units.crs)
-    w = lsoa_weights(pack)
-    missing = sorted(set(lsoa["LSOA11CD"]) - set(w["LSOA11CD"]))
-    if missing:
-        raise DataError(f"{pack.layer_path('population')}: no population row for LSOA(s) {', '.join(missing[:10])}")
     pc = read_points_csv(pack.layer_path("postcodes"), "east1m", "north1m", filter_col="lad25cd",
                          keep=set(pack.lad_codes))
     u = units[["geometry"]].reset_index(drop=True).assign(unit_idx=np.arange(len(units)))
@@ -79,6 +78,17 @@ def estimate_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, dic
         ov["a"] = ov.geometry.area
         ov["share"] = ov["a"] / ov.groupby("LSOA11CD")["a"].transform("sum")
         share = pd.concat([share, ov[["LSOA11CD", "unit_idx", "share"]]], ignore_index=True)
+    info = {"lsoa_codes": sorted(lsoa["LSOA11CD"]), "n_postcodes_used": int(len(pc)), "lsoas_shared_by_area": no_pc}
+    return share[["LSOA11CD", "unit_idx", "share"]], info
+
+
+def estimate_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, dict]:
+    """Estimated hours per week per unit (see module docstring) and a dict describing the method."""
+    share, sinfo = lsoa_unit_shares(pack, units)
+    w = lsoa_weights(pack)
+    missing = sorted(set(sinfo["lsoa_codes"]) - set(w["LSOA11CD"]))
+    if missing:
+        raise DataError(f"{pack.layer_path('population')}: no population row for LSOA(s) {', '.join(missing[:10])}")
     share = share.merge(w, on="LSOA11CD")
     unit_w = np.bincount(share["unit_idx"], weights=share["share"] * share["weight"], minlength=len(units))
     hours = round_to_total(unit_w, pack.weekly_hours_total)
@@ -87,9 +97,9 @@ def estimate_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, dic
                   "LSOAs shared between units by postcode centroids, scaled to the council's weekly total",
         "weekly_total": pack.weekly_hours_total,
         "weekly_total_source": pack.weekly_hours_source,
-        "n_lsoa": int(len(lsoa)),
-        "n_postcodes_used": int(len(pc)),
-        "lsoas_shared_by_area": no_pc,
+        "n_lsoa": len(sinfo["lsoa_codes"]),
+        "n_postcodes_used": sinfo["n_postcodes_used"],
+        "lsoas_shared_by_area": sinfo["lsoas_shared_by_area"],
     }
     return hours, info
 

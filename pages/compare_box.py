@@ -79,6 +79,11 @@ def render(council: str, ws, store) -> None:
             f"{label.capitalize()} (B)": rows["zone"], "Band (A)": rows["from_band"], "Band (B)": rows["to_band"],
             "Care hours a week": rows["hours_per_week"], "£ a week": [fmt_gbp_change(x) for x in rows["gbp_per_week"]],
             "Reason": rows["reason"]}), hide_index=True, width="stretch")
+    if imp.rows:
+        from pages import equality_box  # who the difference affects (issue 23)
+
+        equality_box.show(ws, pb, base=pa, heading=f"Who the difference affects ({md_text(opts[ka])} → {md_text(opts[kb])}): "
+                          "equality and continuity (estimates)", key=f"sc-eq-{council}")
     m = st.columns(2)
     for col, key, plan, side in ((m[0], ka, pa, "A"), (m[1], kb, pb, "B")):
         with col:

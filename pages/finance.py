@@ -147,3 +147,7 @@ payfloor_box.show(ws, int(weeks))
 from pages import providers_box  # noqa: E402  (providers per zone, issue 15 §2)
 
 providers_box.show(hist, ws.layer.pack.zone_label)
+
+from pages import equality_box  # noqa: E402  (who the change affects: equality and continuity, issue 23)
+
+equality_box.show(ws, hist.current, moves=moves if moves_imp is not None else None)

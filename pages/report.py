@@ -2,7 +2,7 @@
 import streamlit as st
 import streamlit.components.v1 as components
 
-from pages import common, state
+from pages import common, equality_box, state
 from zones.impact import compare
 from zones.outputs.report import report_context, report_html, report_pdf
 from zones.service.workspace import notes, sources
@@ -14,6 +14,7 @@ weeks, term, uplift = state.impact_settings()  # the same figures as the Finance
 imp = compare(ws.base, plan, weeks_per_year=weeks, term_years=term, uplift_pct=uplift)
 identity = state.identity_label(council, plan)
 ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
+ctx["equality"] = equality_box.block(ws, plan)  # "Equality and continuity" (issue 23)
 html = report_html(ctx)
 st.title("Report")
 st.caption(f"Plan: {state.md_text(identity)} · {weeks} weeks a year · {term}-year term · uplift {uplift:g}% a year "

@@ -113,10 +113,11 @@ def pending_event(key: str) -> dict | None:
 
 def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=(), selection_rev: int = 0,
              search: dict | None = None, changed=(), title: str = "", picked: str | None = None,
-             height: int = 560) -> None:
+             height: int = 560, shade: dict | None = None) -> None:
     """Draw the unit map (see the module docstring). ``selection``/``selection_rev``: Python's selection, applied
     by the browser only when ``selection_rev`` grows (after a move, Clear or a reload); ``changed``: units that
-    differ from the base plan (marked); ``title``: the scenario and version shown."""
+    differ from the base plan (marked); ``title``: the scenario and version shown; ``shade``: a layer drawn behind
+    the band colours (``deprivation_shade``), or None."""
     _assets()
     geo = _geometry(council)
     a = plan.assignments().set_index("unit_code").loc[list(ws.units["unit_code"])]  # the geometry's order
@@ -131,7 +132,7 @@ def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=
         labels=[[n, lat, lon] for n, lat, lon in common.zone_labels(council, zone_of_unit)],
         zone_label=ws.layer.pack.zone_label, mode=mode, selection=list(selection), selection_rev=int(selection_rev),
         search=search, changed=sorted(changed), title=title, picked=picked, height=height, attribution=ATTRIBUTION,
-        key=key, default=None,
+        shade=shade, key=key, default=None,
     )
 
 
@@ -152,3 +153,23 @@ def map_title(council: str, hist=None) -> str:
     edits = len(hist.undo_stack) if hist is not None else 0
     sub = f"{edits} edit{'s' if edits != 1 else ''} since opened" if edits else "as opened"
     return f"{name}: {shown}\n{sub}"
+
+
+#: IMD decile colours, 1 (most deprived) … 10 (least): a sequential, colour-blind-safe ramp (matplotlib "viridis"
+#: sampled at 10 points, dark = more deprived), distinct from the band palette's hues.
+DECILE_COLOURS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
+                  "#b5de2b", "#fde725"]
+
+
+def deprivation_shade(ws) -> dict:
+    """The zone map's deprivation layer (issue 23): per unit (geometry order) the IMD 2025 decile of its median
+    resident aged 65+ (``zones.equality.unit_imd_deciles``), with colours, legend title and source."""
+    from zones.equality import profiles_for_layer, unit_imd_deciles
+
+    prof = profiles_for_layer(ws.layer)
+    dec = dict(zip(prof.unit_codes, unit_imd_deciles(prof)))
+    return {"values": [dec.get(str(c)) for c in ws.units["unit_code"]], "colours": DECILE_COLOURS,
+            "title": "Deprivation behind the bands: IMD 2025 decile of the unit's median resident aged 65+ "
+                     "(1 = most deprived 10 % of England; estimate)",
+            "source": "English Indices of Deprivation 2025 (MHCLG, LSOA 2021, OGL v3); residents aged 65+: ONS "
+                      "mid-2020 estimates shared onto units by postcode centroids"}

@@ -8,7 +8,7 @@
   var nonce = Math.random().toString(36).slice(2, 10);
   var seq = 0;
   var args = null;          // last render args
-  var map = null, unitLayer = null, outlineLayer = null, labelLayer = null, selLayer = null, hlLayer = null;
+  var map = null, shadeLayer = null, unitLayer = null, outlineLayer = null, labelLayer = null, selLayer = null, hlLayer = null;
   var geoKey = null;        // geometry currently drawn
   var geo = null;           // parsed geometry: {units: FeatureCollection, bounds}
   var units = [];           // [{code, name, parishes, hours, rings: [[[lat,lng]...]...], bbox: [s,w,n,e], layer}]
@@ -123,7 +123,7 @@
     var a = args.assign[u.idx] || [0, 0];
     var isChanged = changed.has(u.code);
     return {
-      fillColor: "url(#pat-" + a[1] + ")", fillOpacity: 0.78, stroke: true,
+      fillColor: "url(#pat-" + a[1] + ")", fillOpacity: args.shade ? 0.42 : 0.78, stroke: true,
       color: isChanged ? "#000" : "#ffffff", weight: isChanged ? 3 : 0.7, opacity: 1,
       dashArray: isChanged ? "1 5" : null, lineCap: "round",
     };
@@ -139,6 +139,7 @@
     d.appendChild(el("div", null, "Band: " + band.name + " (" + band.rate + ")"));
     d.appendChild(el("div", null, "Care hours/week: " + Number(u.hours || 0).toLocaleString("en-GB", { maximumFractionDigits: 2 })));
     if (u.parishes && u.parishes !== u.name) d.appendChild(el("div", null, "Parishes: " + u.parishes.slice(0, 160)));
+    if (args.shade && args.shade.values[u.idx]) d.appendChild(el("div", null, "IMD 2025 decile (65+, estimate): " + args.shade.values[u.idx]));
     if (changed.has(u.code)) d.appendChild(el("div", null, "Changed against the base plan"));
     if (selection.has(u.code)) d.appendChild(el("div", null, "Selected"));
     return d;
@@ -336,7 +337,34 @@
     mark({ stroke: "#000", "stroke-width": 3, "stroke-dasharray": "1 4", "stroke-linecap": "round" }, "changed against the base plan");
     mark({ stroke: "#F0E442", "stroke-width": 3 }, "search result");
     lg.appendChild(marks);
+    if (args.shade) shadeLegend(lg);
     lg.appendChild(el("div", "attr", args.attribution || ""));
+  }
+
+  function drawShade() { // one filled polygon per unit, coloured by decile, under the (lighter) band colours
+    shadeLayer.clearLayers();
+    if (!args.shade) return;
+    units.forEach(function (u) {
+      var d = args.shade.values[u.idx];
+      if (!d) return;
+      L.polygon(u.rings, { interactive: false, stroke: false, fillColor: args.shade.colours[d - 1], fillOpacity: 0.9 }).addTo(shadeLayer);
+    });
+  }
+  function shadeLegend(lg) {
+    var box = el("div", "shade");
+    box.setAttribute("data-testid", "um-shade-legend");
+    box.appendChild(el("div", "name", args.shade.title));
+    var row = el("div", "marks");
+    args.shade.colours.forEach(function (c, i) {
+      var s = svg("svg", { width: 22, height: 14, "aria-hidden": "true" });
+      s.appendChild(svg("rect", { x: 1, y: 1, width: 20, height: 12, fill: c, stroke: "#555" }));
+      var w = el("span"); w.appendChild(s);
+      w.appendChild(document.createTextNode(" " + (i + 1) + (i === 0 ? " most deprived" : i === 9 ? " least deprived" : "")));
+      row.appendChild(w);
+    });
+    box.appendChild(row);
+    box.appendChild(el("div", "attr", "Source: " + args.shade.source));
+    lg.appendChild(box);
   }
 
   function initMap() {
@@ -344,6 +372,7 @@
     L.control.scale({ imperial: false }).addTo(map);
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 18, opacity: 0.55,
       attribution: "© OpenStreetMap contributors (ODbL); Contains OS data © Crown copyright and database right; ONS (OGL v3)" }).addTo(map);
+    shadeLayer = L.featureGroup().addTo(map);  // deprivation deciles, behind the band colours
     unitLayer = L.featureGroup().addTo(map);
     outlineLayer = L.featureGroup().addTo(map);
     hlLayer = L.featureGroup().addTo(map);
@@ -414,7 +443,7 @@
     });
   }
 
-  var lastAssign = null, lastOutlines = null, lastChanged = null, lastSearchKey = null;
+  var lastAssign = null, lastOutlines = null, lastChanged = null, lastSearchKey = null, lastShade = null;
   function render(a) {
     var first = !map;
     args = a;
@@ -425,7 +454,9 @@
     if (a.geo_key !== geoKey) { geo = JSON.parse(a.geo_json); geoKey = a.geo_key; loadGeometry(); }
     var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = a.outlines_json + JSON.stringify(a.labels);
     changed = new Set(a.changed || []);
-    if (ak !== lastAssign || ck !== lastChanged) { restyleAll(); lastAssign = ak; lastChanged = ck; }
+    var shk = a.shade ? a.shade.values.join(",") : "";
+    if (ak !== lastAssign || ck !== lastChanged || shk !== lastShade) { restyleAll(); lastAssign = ak; lastChanged = ck; }
+    if (shk !== lastShade) { drawShade(); lastShade = shk; }
     if (ok !== lastOutlines) { drawOutlines(); lastOutlines = ok; }
     if (a.selection_rev > appliedRev) { selection = new Set(a.selection || []); appliedRev = a.selection_rev; }
     drawSelection();

@@ -165,3 +165,27 @@ def test_zone_map_is_view_only_and_click_opens_evidence(server, page):
     wait_for(lambda: page.get_by_role("heading", name="Asfordby").count(), "Asfordby's evidence card")
     assert browser_selected(page) == 0
     page.shot("evidence")
+
+
+def test_zone_map_shades_units_by_deprivation_behind_the_bands(server, page):
+    """Issue 23: the toggle draws one decile-coloured polygon per unit under the band colours, with its own legend
+    and source; off again removes them."""
+    open_map(page, server + "/?council=merton")
+    wait_idle(page, 300)
+    fr = map_frame(page)
+    n_units = fr.locator("path.leaflet-interactive").count()
+    assert fr.locator("[data-testid=um-shade-legend]").count() == 0
+    plain = fr.locator("path:not(.leaflet-interactive)").count()  # zone outlines
+    page.get_by_text("Shade units by deprivation").click()
+    wait_idle(page, 300)
+    wait_for(lambda: fr.locator("[data-testid=um-shade-legend]").count() == 1, "the deprivation legend")
+    legend = fr.locator("[data-testid=um-shade-legend]").inner_text()
+    assert "IMD 2025" in legend and "most deprived" in legend and "Source: English Indices of Deprivation 2025" in legend
+    # Merton's 20 wards each get a shade polygon (not interactive: the band polygons stay on top for clicks)
+    wait_for(lambda: fr.locator("path:not(.leaflet-interactive)").count() == plain + 20, "20 shade polygons")
+    assert fr.locator("path.leaflet-interactive").count() == n_units
+    page.shot("deprivation")
+    page.get_by_text("Shade units by deprivation").click()
+    wait_idle(page, 300)
+    wait_for(lambda: fr.locator("[data-testid=um-shade-legend]").count() == 0, "the legend gone")
+    wait_for(lambda: fr.locator("path:not(.leaflet-interactive)").count() == plain, "the shade polygons gone")

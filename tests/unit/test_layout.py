@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ["zones/classify.py", "zones/rates.py", "zones/plan.py", "zones/moves.py", "zones/impact.py",
-          "zones/travel_cost.py"]
+          "zones/travel_cost.py", "zones/equality.py"]
 
 
 def _imports(path: Path) -> set[str]:

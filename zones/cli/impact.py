@@ -29,6 +29,9 @@ def run(args) -> int:
     imp = impact_of_moves(moves, rates, plan=plan, weeks_per_year=args.weeks_per_year, term_years=args.term_years,
                           uplift_pct=args.uplift_pct)
     out = {"council": layer.pack.id, **imp.to_json()}
+    from zones.equality import changes_of_moves, equality_block
+
+    out["equality"] = equality_block(layer, changes_of_moves(moves, plan))  # who is affected (issue 23)
     if args.json:
         print_json(out)
     else:
@@ -39,4 +42,6 @@ def run(args) -> int:
               f"£{imp.gbp_per_term} over {imp.term_years} years ({rates.year} rates)")
         for w in imp.warnings:
             print("warning:", w)
+        for line in out["equality"].get("summary", [out["equality"].get("reason", "")]):
+            print(line)
     return 0

@@ -24,6 +24,7 @@ def run(args) -> int:
 
     ws = load_workspace(args.council)
     plan, identity, imp = ws.base, "base plan", None
+    changes = None  # the changed units for the equality section (issue 23)
     if args.moves and args.scenario:
         raise DataError("give --moves or --scenario, not both")
     if args.moves:
@@ -33,6 +34,9 @@ def run(args) -> int:
 
         moves = parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands))
         imp = impact_of_moves(moves, plan.rates, plan=plan)  # the council's hours and bands from the file
+        from zones.equality import changes_of_moves
+
+        changes = changes_of_moves(moves, plan)
         plan, _ = apply_moves(plan, moves)
         identity = f"base plan + moves file {Path(args.moves).name}"
     if args.scenario:
@@ -46,6 +50,10 @@ def run(args) -> int:
         identity = f"{sv.name} v{sv.number}" + (" (published)" if sv.published else "")
     imp = imp or compare(ws.base.with_rates(plan.rates), plan)
     ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
+    from zones.equality import changes_between, equality_block, zones_of
+
+    ctx["equality"] = equality_block(ws.layer, changes if changes is not None else changes_between(ws.base, plan),
+                                     zones_of(ws.base))
     out = Path(args.out)
     if out.suffix == ".pdf":
         out.write_bytes(report_pdf(ctx))

@@ -138,6 +138,9 @@ def run(args) -> int:
         from zones.service.suggestion import zone_comparison
 
         out = {"a": args.a, "b": args.b, **imp.to_json(), "zones": zone_comparison(ws, {"a": pa, "b": pb})}
+        from zones.equality import changes_between, equality_block, zones_of
+
+        out["equality"] = equality_block(ws.layer, changes_between(pa, pb), zones_of(pa))  # who is affected (issue 23)
         print_json(out) if args.json else print(f"{len(imp.rows)} units differ; £{imp.gbp_per_week}/week")
         return 0
     if act == "export":

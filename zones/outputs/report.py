@@ -138,6 +138,55 @@ def _changed_codes(imp: Impact) -> set[str]:
     return out
 
 
+def _pct_text(v) -> str:
+    return "–" if v is None else f"{v:.1f} %"
+
+
+def equality_section(eq: dict | None) -> str:
+    """The report's "Equality and continuity" section (HTML) from the ``equality`` block of ``zones.equality``
+    (put in the report context as ``ctx["equality"]``): plain sentences, the figures per group (band only / zone
+    changed), deprivation deciles, continuity per zone pair, how each figure was estimated and its sources, in a
+    form a council can paste into its Equality Impact Assessment. Empty when the context has no block."""
+    if not eq:
+        return ""
+    if not eq.get("available", True):
+        return ("<h2>Equality and continuity</h2><p>Equality figures are not available for this plan: "
+                f"{html_text(eq.get('reason', ''))}</p>")
+    groups = [("Band only (same provider)", eq["by_change"]["band_only"]),
+              ("Zone changed (provider may change)", eq["by_change"]["zone_changed"]), ("All changed units", eq)]
+    ages = ("age_65_74", "age_75_84", "age_85_plus")
+    rows = [[label, g["n_units"], *(f"{g['population_by_age'][k]:,}" for k in ages),
+             _pct_text(g["most_deprived_30pct_pct"]["age_65_plus"]),
+             _pct_text(g["most_deprived_30pct_pct"]["age_85_plus"]), _pct_text(g["disability_pct"])]
+            for label, g in groups if g["n_units"] or g is eq]
+    people = _table(["Changed units", "Units", "Residents 65-74", "75-84", "85+", "65+ in most deprived 30 %",
+                     "85+ in most deprived 30 %", "Disabled (all ages)"], rows,
+                    f"Residents of the changed units (estimates; council disabled share "
+                    f"{_pct_text(eq.get('disability_pct_council'))})", row_headers=True)
+    dec = [[name] + [_pct_text(eq[key][str(d)]) for d in range(1, 11)]
+           for name, key in (("IMD 2025", "imd2025_decile_share_pct"), ("IDAOPI 2019", "idaopi2019_decile_share_pct"))]
+    deciles = _table(["Index"] + [str(d) for d in range(1, 11)], dec,
+                     "Residents aged 65+ of the changed units by deprivation decile "
+                     "(1 = most deprived 10 % of England)",
+                     row_headers=True)
+    c = eq["continuity"]
+    cont = (_table(["From", "To", "Units", "Care hours/week (est.)", "People supported (est.)"],
+                   [[r["from_zone"], r["to_zone"], r["n_units"], f"{r['hours_per_week']:,.2f}",
+                     f"{r['clients_est']:,.1f}"] for r in c["by_zone_pair"]],
+                   "Continuity of care: units whose zone changes", keep=False)
+            if c["by_zone_pair"] else
+            "<p>No unit changes zone: no one has to change provider because of this change.</p>")
+    lines = "".join(f"<p>{html_text(t)}</p>" for t in eq.get("summary", []))
+    notes = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("estimate_notes", []))
+    srcs = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("sources", []))
+    return (f'<section class="equality"><h2>Equality and continuity</h2>'
+            "<p>Who the change affects, for the council's Equality Impact Assessment (public sector equality duty, "
+            "Equality Act 2010 s149). All figures are estimates from published small-area statistics, not counts "
+            "of the council's clients.</p>"
+            f"{lines}{people}{deciles}<h3>Continuity of care</h3>{cont}"
+            f"<h3>How these figures were estimated</h3><ul>{notes}</ul><h3>Sources</h3><ul>{srcs}</ul></section>")
+
+
 REPORT_CSS = """body{font-family:"DejaVu Sans",sans-serif;max-width:900px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.2em}caption{text-align:left;font-weight:600;padding:2px 0}
 td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;text-align:left}thead th{background:#eee}
@@ -169,6 +218,7 @@ def report_html(ctx: dict) -> str:
 <h2>Zones</h2>{_table(['Zone', 'Units', 'Hours/week', '£/week'], ctx['zones'], row_headers=True)}
 <h2>Changes against the base plan</h2>{changes}
 {_table(['Figure', 'Value'], ctx['impact_totals'], "Change totals", row_headers=True)}
+{equality_section(ctx.get('equality'))}
 <h2>Assumptions and estimates</h2><ul>{notes}</ul>
 <h2>Data sources</h2><ul>{sources}</ul>
 <p class="meta">{html_text(ATTRIBUTION)}</p></body></html>"""
