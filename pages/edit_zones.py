@@ -4,12 +4,12 @@ a zone and/or band with a reason, undo/redo (buttons or Ctrl+Z / Ctrl+Shift+Z); 
 base plan and the balance between zones update after every edit."""
 from dataclasses import asdict
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
 from pages import common, unitmap
+from pages.balance_chart import balance_chart
 from zones.outputs.escape import md_text
 from zones.rates import fmt_gbp
 from zones.impact import compare
@@ -117,11 +117,9 @@ with right:
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")
-        chart = alt.Chart(zs.assign(gbp=[float(x) for x in zs["gbp_per_week"]])).mark_bar().encode(
-            y=alt.Y("zone:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)), x=alt.X("hours_per_week:Q", title="hours / week"),
-            tooltip=[alt.Tooltip("zone:N"), alt.Tooltip("units:Q"), alt.Tooltip("hours_per_week:Q", format=",.2f"),
-                     alt.Tooltip("gbp:Q", title="£ / week", format=",.2f"), alt.Tooltip("share_pct:Q", title="% of hours")])
-        st.altair_chart(chart.properties(height=alt.Step(20)), width="stretch")
+        st.altair_chart(balance_chart(zs, pack.zone_label), width="stretch")
+        st.caption(f"Dashed line: the mean care hours a week per {pack.zone_label}; shaded: ± 15 % of it (the "
+                   "balance Suggest zones aims for); bars keep their order after a move.")
         bs = band_summary(plan)
         st.dataframe(pd.DataFrame({"band": bs["band"], "units": bs["units"], "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
                                    "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]]}), hide_index=True, width="stretch")

@@ -12,6 +12,18 @@ from zones.service.scenario_io import export_geojson, read_import
 from zones.service.workspace import publication_snapshot, published_plan
 from zones.service.store import ConflictError, Store
 
+
+
+def unchanged_since(store, scenario_id: int, version: int, plan) -> bool:
+    """True when ``plan`` has the zones, bands, reasons and rates of the stored version (saving it would add an
+    identical version)."""
+    sv = store.load(scenario_id, version)
+    cols = ["unit_code", "zone", "band", "reason"]
+    a = sv.assignments[cols].sort_values("unit_code").reset_index(drop=True).astype(str)
+    b = plan.assignments()[cols].sort_values("unit_code").reset_index(drop=True).astype(str)
+    return a.equals(b) and sv.rate_model == plan.rates.to_dict()
+
+
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 hist = common.history(council)
@@ -39,6 +51,8 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
             if not opened or opened[0] != sid:
                 raise DataError(f"a scenario named '{name.strip()}' already exists (version "
                                 f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name")
+            if unchanged_since(store, sid, opened[2], hist.current):  # issue 19 §15: no empty versions
+                raise DataError(f"nothing changed since version {opened[2]}, so no new version was saved")
             sv = store.save(sid, opened[2], hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
         else:  # the audit records every unit changed against the base plan, with its reason, after "create"
             sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid,
@@ -55,6 +69,9 @@ conflict = st.session_state.get(f"sc-conflict-{council}")
 if conflict and opened and conflict == opened:  # issue 19 §8: keep the edits, show what differs, save them apart
     conflict_box.render(council, ws, store, hist, opened, valid)
 
+flash = st.session_state.pop(f"sc-flash-{council}", None)
+if flash:
+    st.success(md_text(flash))
 scen = store.list(council)
 if scen.empty:
     st.info("No saved scenarios for this council yet.")
@@ -79,6 +96,9 @@ if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.us
         store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0]))
     except DataError as exc:
         st.error(str(exc))
+    else:  # the tables above were drawn before publishing: draw them again (issue 19 §15, stale tick)
+        st.session_state[f"sc-flash-{council}"] = f"Published {to_pub.name} version {v}"
+        st.rerun()
 sv = store.load(sid, v)
 if sv.published:  # the full read-only link (host included: what the browser reached this app on)
     st.caption(f"Published: read-only link to {md_text(sv.name)} version {sv.number} (copy it with the button at its right)")

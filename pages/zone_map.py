@@ -3,7 +3,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from pages import common, state, unitmap
+from pages import common, state, unit_table, unitmap
 from zones.impact import compare
 from zones.rates import fmt_gbp
 from geodata.datadir import DataError
@@ -34,10 +34,12 @@ elif ev and ev.get("event") == "search":
     st.session_state[zm_search] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
 shade_on = st.toggle("Shade units by deprivation (IMD 2025 decile) behind the bands", key="zm-imd",
                      help="Estimate: the decile of each unit's median resident aged 65+; legend and source under the map")
+changed = {r["unit_code"] for r in compare(ws.base, plan).rows}
 unitmap.unit_map(council, ws, plan, key=zm_key, mode="view", search=st.session_state.get(zm_search),
-                 changed={r["unit_code"] for r in compare(ws.base, plan).rows}, title=unitmap.map_title(council, hist),
+                 changed=changed, title=unitmap.map_title(council, hist),
                  picked=st.session_state.get("ev-pick"), height=560,
                  shade=unitmap.deprivation_shade(ws) if shade_on else None)
+unit_table.render(plan, pack.zone_label, changed, key=f"zm-table-{council}")
 names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
 code = st.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
                     format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")

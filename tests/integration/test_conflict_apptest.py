@@ -123,3 +123,18 @@ def test_any_two_plans_compare_by_zone(own_store):
     cols = [list(d.value.columns) for d in a.dataframe]
     assert ["Cluster", "Units (A)", "Care hours a week (A)", "£ a week (A)", "Units (B)", "Care hours a week (B)",
             "£ a week (B)"] in cols, cols
+
+
+def test_saving_with_no_changes_adds_no_version_and_publishing_shows_at_once(own_store):
+    """Issue 19 §15: saving with no changes added a version; the published tick was stale just after publishing."""
+    a = app("pages/scenarios.py")
+    save(a, "Plan")
+    err, ok = save(a, "Plan")
+    assert "nothing changed since version 1" in err and not ok
+    from zones.service.store import Store
+    assert Store().versions(1)["version"].tolist() == [1]
+    a.button(key="sc-publish").click().run()
+    assert not a.exception, a.exception
+    assert any("Published Plan version 1" in s.value for s in a.success)
+    vers = [d.value for d in a.dataframe if "published" in d.value.columns]
+    assert vers and bool(vers[0]["published"].iloc[0]) is True

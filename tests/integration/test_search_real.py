@@ -2,6 +2,8 @@
 each give the unit(s) they lie in."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from zones.service.search import find_units
@@ -47,3 +49,15 @@ def test_coventry_and_merton_postcodes():
     mer = load_workspace("merton")
     r = find_units(mer, "SW19")
     assert r.kind == "district" and r.codes
+
+
+def test_the_readmes_example_postcode_lies_inside_the_council(ws):
+    """Issue 19 §15: the README's example postcode (LE14 3AA) lay outside Leicestershire."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    examples = re.findall(r"postcode \*([A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})\*", readme)
+    assert examples
+    for pc in examples:
+        r = find_units(ws, pc)
+        assert r.kind == "postcode" and "outside" not in r.label, r

@@ -147,7 +147,7 @@ def search(units: gpd.GeoDataFrame, text: str, *, postcodes: pd.DataFrame | None
                 return SearchResult(q, "place", f"Place {place_names}: in {in_units}", [str(codes[i]) for i in uniq])
             return SearchResult(q, "none", f"Place '{q}' lies outside this council's units.")
     return SearchResult(q, "none", f"Nothing matches '{q}': try a unit or parish name, a place, a postcode "
-                                   "(LE14 3AA) or a postcode district (LE14).")
+                                   "(LE14 3TU) or a postcode district (LE14).")
 
 
 # ---------------------------------------------------------------- the council's tables (data directory)

@@ -1,0 +1,27 @@
+"""The map's information as a table (WCAG 2.2: information shown by colour and shape also available as text,
+issue 19 §16): every unit with its zone, band, rate, care hours and cost a week, and whether it differs from the
+base plan. A thin view over ``Plan.table()``; sortable and searchable in the browser."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from zones.rates import fmt_gbp
+
+
+def unit_rows(plan, zone_label: str, changed: set[str]) -> pd.DataFrame:
+    """One row per unit, columns in words (no field names)."""
+    t = plan.table()
+    return pd.DataFrame({
+        "Unit": t["unit_name"], zone_label.capitalize(): t["zone"], "Band": t["band"],
+        "Rate per hour": [fmt_gbp(x) for x in t["rate_gbp_per_hour"]],
+        "Care hours a week": t["hours_per_week"].round(2),
+        "Cost a week": [fmt_gbp(x) for x in t["gbp_per_week"]],
+        "Changed from the base plan": ["yes" if c in changed else "" for c in t["unit_code"]],
+    })
+
+
+def render(plan, zone_label: str, changed: set[str], key: str) -> None:
+    """An expander under the map holding :func:`unit_rows`."""
+    with st.expander("The map as a table (every unit)"):
+        st.dataframe(unit_rows(plan, zone_label, changed), hide_index=True, width="stretch", key=key)
