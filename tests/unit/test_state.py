@@ -78,11 +78,11 @@ def test_draft_tokens_are_checked(drafts, token):
 def test_drafts_are_bounded_in_size_count_and_age(drafts, monkeypatch):
     with pytest.raises(DataError, match="over the limit"):
         drafts.save(dr.new_token(), "t", "ann", {"rows": [["A", "Z" * 1000, "urban", ""]] * 1000})
-    monkeypatch.setattr(dr, "MAX_DRAFTS", 5)
+    monkeypatch.setattr(dr, "MAX_DRAFTS_PER_OWNER", 5)
     toks = [dr.new_token() for _ in range(8)]
     for t in toks:
         drafts.save(t, "t", "ann", {"rows": []})
-    assert drafts.count() <= 5 and drafts.load(toks[-1], "t", "ann") is not None
+    assert drafts.count("ann") <= 5 and drafts.load(toks[-1], "t", "ann") is not None
     with drafts.engine.begin() as c:  # a draft older than MAX_AGE_DAYS goes at the next new draft
         c.execute(dr.drafts.update().where(dr.drafts.c.token == toks[-1]).values(
             updated=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=dr.MAX_AGE_DAYS + 1)))

@@ -47,7 +47,8 @@ def run(args) -> int:
 
     from zones.service.auth import cli_user
 
-    store = Store(user=cli_user())  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
+    store = Store()
+    store = store.as_user(cli_user(store))  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
     act = args.action
     if getattr(args, "council", None):
         args.council = norm_council(args.council)  # 'Leicestershire ' and 'leicestershire' are one council
