@@ -7,11 +7,13 @@ from geodata.datadir import DataError
 
 
 def register(sub) -> None:
+    from zones.cli.main import ID_ARG
+
     p = sub.add_parser("report", help="the scrutiny report of a plan or a change, as PDF or HTML")
     p.add_argument("council")
     p.add_argument("--moves", help="a moves CSV applied to the base plan")
-    p.add_argument("--scenario", type=int, help="a saved scenario id (latest version unless --version)")
-    p.add_argument("--version", type=int)
+    p.add_argument("--scenario", type=ID_ARG, help="a saved scenario id (latest version unless --version)")
+    p.add_argument("--version", type=ID_ARG)
     p.add_argument("--out", required=True, help="report.pdf or report.html")
     p.set_defaults(func=run)
 
