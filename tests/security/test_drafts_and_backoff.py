@@ -88,7 +88,8 @@ def test_the_back_off_counter_lives_in_the_store_so_it_holds_across_processes(an
     counted by one refuse the other; the clock decides when the back-off ends (no waiting)."""
     one, two = Store(any_store_url), Store(any_store_url)
     for _ in range(auth.MAX_FAILURES):
-        assert authenticate("ed", "bad", users_file, guard=one.login_guard(), on_failure=one.record_login_failure) is None
+        assert authenticate("ed", "bad", users_file, guard=one.login_guard(),
+                            on_failure=one.record_login_failure) is None
     with pytest.raises(LoginRefused) as e:
         authenticate("ed", "pw-ed", users_file, guard=two.login_guard(), on_failure=two.record_login_failure)
     assert 0 < e.value.wait_s <= auth.BACKOFF_S

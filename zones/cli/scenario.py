@@ -31,7 +31,8 @@ def register(sub) -> None:
     a.add_argument("--out", required=True, help="file.gpkg or file.geojson")
     a = s.add_parser("import"); a.add_argument("council"); a.add_argument("name"); a.add_argument("file")
     a.add_argument("--json", action="store_true")
-    a.add_argument("--parent", type=ID_ARG, help="add the import as a version of the existing scenario NAME, from version N")
+    a.add_argument("--parent", type=ID_ARG,
+                   help="add the import as a version of the existing scenario NAME, from version N")
     p.set_defaults(func=run)
 
 

@@ -16,14 +16,17 @@ def register(sub) -> None:
 
     p = sub.add_parser("suggest", help="propose contiguous, balanced zones with little travel inside each zone")
     p.add_argument("council")
-    p.add_argument("--zones", type=int_arg(1, MAX_ZONES), required=True, help="number of zones K (locked zones count among them)")
-    p.add_argument("--balance-pct", type=float_arg(0, 100), default=15.0, help="weekly hours within +/- P %% of the mean (15)")
+    p.add_argument("--zones", type=int_arg(1, MAX_ZONES), required=True,
+                   help="number of zones K (locked zones count among them)")
+    p.add_argument("--balance-pct", type=float_arg(0, 100), default=15.0,
+                   help="weekly hours within +/- P %% of the mean (15)")
     p.add_argument("--lock", action="append", default=[], metavar="ZONE", help="keep this zone as it is (repeatable)")
     p.add_argument("--mode", choices=["drive", "walk"], default=None,
                    help="travel cost between units (default: the pack's [suggest] mode, else drive)")
     p.add_argument("--from-plan", action="store_true", help="start from the current zones (keeps their names)")
     p.add_argument("--seed", type=int_arg(0, 2**32 - 1), default=0)
-    p.add_argument("--steps", type=int_arg(0, 1_000_000), default=None, help="ReCom steps per restart (default 20 per unit, >= 1000)")
+    p.add_argument("--steps", type=int_arg(0, 1_000_000), default=None,
+                   help="ReCom steps per restart (default 20 per unit, >= 1000)")
     p.add_argument("--restarts", type=int_arg(1, 50), default=2)
     p.add_argument("--axis", choices=["ns", "we"], default=None,
                    help="cut strips along an axis (ns: North/Centre/South): the search minimises the north-south "

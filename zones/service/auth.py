@@ -25,8 +25,9 @@ Login hardening: the time taken does not depend on whether the user exists (an u
 a dummy hash); after ``MAX_FAILURES`` failures in ``FAILURE_WINDOW_S`` a name is refused for a back-off that
 doubles with every further failure (``LoginGuard`` in memory for tests and tools; the app and the CLI use
 ``zones.service.store.StoreLoginGuard``, the same rule with its counter in the store, so it holds across
-processes); failures are passed to an ``on_failure`` callback (the app and CLI write them to the store's audit log); passwords over bcrypt's 72-byte limit are refused (never
-truncated, so "72 bytes + anything" cannot match); a malformed hash in the users file raises ``AuthConfigError``
+processes); failures are passed to an ``on_failure`` callback (the app and CLI write them to the store's audit
+log); passwords over bcrypt's 72-byte limit are refused (never truncated, so "72 bytes + anything" cannot
+match); a malformed hash in the users file raises ``AuthConfigError``
 (a server-side configuration error naming the user, logged; the person signing in sees a generic message).
 """
 from __future__ import annotations
