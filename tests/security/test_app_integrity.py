@@ -47,6 +47,20 @@ def own_store(tmp_path, monkeypatch):
     common.store.clear()
 
 
+@pytest.fixture
+def any_store(any_store_url, monkeypatch):
+    """The app's store (and drafts) in a database of this test's own: SQLite, then PostGIS."""
+    if any_store_url.startswith("sqlite:///"):
+        monkeypatch.setenv("ZONEPLAN_STORE", any_store_url[len("sqlite:///"):])
+        monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    else:
+        monkeypatch.setenv("ZONEPLAN_DB_URL", any_store_url)
+    from pages import common
+    common.store.clear()
+    yield
+    common.store.clear()
+
+
 def save(at, name):
     at.text_input(key="sc-name").set_value(name).run()
     at.button(key="sc-save").click().run()
@@ -97,7 +111,7 @@ def sign_in(at, name, pw) -> str:
     return " ".join(e.value for e in at.error)
 
 
-def test_sign_in_back_off_and_malformed_hash(own_store, users, fake_clock):
+def test_sign_in_back_off_and_malformed_hash(any_store, users, fake_clock):
     """The back-off window is read from the clock the test controls (issue 22): before, the test depended on
     the six AppTest runs finishing inside the real 30 s window, which a busy machine does not promise."""
     from zones.service import auth
@@ -151,7 +165,7 @@ def test_sign_in_first_on_a_shared_server(own_store, users, monkeypatch):
     assert "_draft_token" in at.session_state
 
 
-def test_a_draft_token_in_a_url_restores_nothing_for_anyone_else(own_store, users, monkeypatch):
+def test_a_draft_token_in_a_url_restores_nothing_for_anyone_else(any_store, users, monkeypatch):
     """Before: a second anonymous browser opening the first one's ?draft= URL got its edits back."""
     from pages.state import _drafts
 

@@ -46,14 +46,18 @@ def drafts(tmp_path):
     return dr.DraftStore(Store(f"sqlite:///{tmp_path / 's.sqlite'}").engine)
 
 
-def test_draft_round_trip_is_per_token_council_and_user(drafts):
+def test_draft_round_trip_is_per_token_council_and_user(drafts, monkeypatch):
+    from zones.service import clock
+
+    saved_at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(clock, "utc_now", lambda: saved_at)  # the time source drafts read (issue 22)
     base = tiny()
     p = base.move("A", zone="Z9", reason="north").move("C", band="urban", reason="town")
     tok = dr.new_token()
     assert dr.valid_token(tok) and len(tok) >= 32 and tok != dr.new_token()
     drafts.save(tok, "t", "ann", {"rows": dr.changed_rows(base, p), "dirty": True})
     payload, when = drafts.load(tok, "t", "ann")
-    assert abs((dt.datetime.now(dt.timezone.utc) - when).total_seconds()) < 600
+    assert when == saved_at
     back = dr.plan_from_rows(base, payload["rows"])
     assert dr.fingerprint(back) == dr.fingerprint(p) != dr.fingerprint(base)
     assert len(payload["rows"]) == 2  # only the units that differ from the base plan
