@@ -170,3 +170,19 @@ def test_one_answer_for_no_such_published_version_in_the_store_and_the_cli(cli_e
         cli_answers.add(err.strip())
     assert cli_answers == {f"zoneplan scenario: error: {NO_PUBLISHED_VERSION}"}
     assert viewer.load(shown.scenario_id, 1).published  # the published version still opens
+
+
+def test_report_and_suggest_sign_in_like_the_scenario_commands(cli_env, monkeypatch, capsys):
+    """Before: `zoneplan report --scenario N` read any version and `zoneplan suggest --save` wrote as the local
+    admin even with ZONEPLAN_USERS set. Both are refused before any council data is loaded."""
+    sv = cli_env.as_user(User("ed", "editor")).create("leicestershire", "Unpublished", plan().assignments(),
+                                                       CARD.to_dict(), valid_units=VALID)
+    monkeypatch.setenv("ZONEPLAN_USER", "vic")
+    monkeypatch.setenv("ZONEPLAN_PASSWORD", "pw-vic")
+    assert main(["report", "leicestershire", "--scenario", str(sv.scenario_id), "--out", "r.html"]) == 2
+    assert capsys.readouterr().err.strip() == f"zoneplan report: error: {NO_PUBLISHED_VERSION}"
+    assert main(["suggest", "leicestershire", "--zones", "3", "--save", "Mine"]) == 2
+    assert "may not change scenarios" in capsys.readouterr().err
+    monkeypatch.delenv("ZONEPLAN_USER")
+    assert main(["report", "leicestershire", "--scenario", str(sv.scenario_id), "--out", "r.html"]) == 2
+    assert "sign in with ZONEPLAN_USER" in capsys.readouterr().err

@@ -24,10 +24,17 @@ def run(args) -> int:
     from zones.outputs.report import report_context, report_html, report_pdf
     from zones.service.workspace import load_workspace, notes, sources
 
-    ws = load_workspace(args.council)
-    plan, identity, imp = ws.base, "base plan", None
     if args.moves and args.scenario:
         raise DataError("give --moves or --scenario, not both")
+    sv = None
+    if args.scenario:  # signed in like `zoneplan scenario` (ZONEPLAN_USERS): a viewer reads published versions only
+        from zones.service.auth import cli_user
+        from zones.service.store import Store
+
+        store = Store()
+        sv = store.as_user(cli_user(store)).load(args.scenario, args.version)
+    ws = load_workspace(args.council)
+    plan, identity, imp = ws.base, "base plan", None
     if args.moves:
         from zones.moves import apply_moves, parse_moves
 
@@ -39,9 +46,7 @@ def run(args) -> int:
         identity = f"base plan + moves file {Path(args.moves).name}"
     if args.scenario:
         from zones.rates import RateCard
-        from zones.service.store import Store
 
-        sv = Store().load(args.scenario, args.version)
         if sv.council != ws.layer.pack.id:
             raise DataError(f"scenario {args.scenario} is for {sv.council}, not {ws.layer.pack.id}")
         plan = Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))

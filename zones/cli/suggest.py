@@ -64,11 +64,19 @@ def run(args) -> int:
         raise DataError("--steps must be between 0 and 1,000,000")
     if not 1 <= args.restarts <= 50:
         raise DataError("--restarts must be between 1 and 50")
+    store = None
+    if args.save:  # sign in (and check the role) before the search, not after it
+        from zones.service.auth import cli_user
+        from zones.service.store import Store
+
+        store = Store()
+        store = store.as_user(cli_user(store))
+        store.require_write()
     t0 = time.perf_counter()
     out = run_suggestion(args.council, args.zones, balance_pct=args.balance_pct, lock=args.lock, mode=args.mode,
                          from_plan=args.from_plan, seed=args.seed, steps=args.steps, restarts=args.restarts,
                          axis=args.axis, units=args.units, out=args.out, save=args.save,
-                         progress=_progress(False))
+                         progress=_progress(False), store=store)
     out.pop("_plan", None)
     out["elapsed_s"] = round(time.perf_counter() - t0, 1)
     if args.json:

@@ -226,6 +226,10 @@ class Store:
         if not self.user.can_write():
             raise StoreError(f"user {self.user.name} ({self.user.role}) may not change scenarios")
 
+    def require_write(self) -> None:
+        """StoreError unless the user may save (editors and admins): callers check before long work."""
+        self._require_write()
+
     def create(self, council: str, name: str, assignments_df: pd.DataFrame, rate_model: dict, description: str = "",
                note: str = "", valid_units: set[str] | None = None,
                base: pd.DataFrame | None = None) -> ScenarioVersion:
