@@ -11,6 +11,9 @@ autosaved draft survive every page link, reload and shared URL; pages never show
   to every output.
 - The working plan is autosaved as a draft (``zones.service.drafts``) under ``?draft=<token>``; a reload
   restores it with a notice and a "Discard draft" button; a beforeunload warning guards unsaved changes.
+  Drafts belong to the signed-in user ("local" in single-user mode): nobody signed in, no token and no draft.
+- A published link that does not open (missing, unpublished, wrong version, a council not served here, a
+  malformed id) gets one answer, ``NO_PUBLISHED_VERSION``, so ids cannot be enumerated (issue 18 §7).
 - ``run_page`` runs the page: a DataError is shown as its sentence, anything else as one sentence with what to
   do (logged server-side with a reference).
 """
