@@ -163,6 +163,9 @@ def test_sign_in_first_on_a_shared_server(own_store, users, monkeypatch):
     at.switch_page("pages/edit_zones.py").run()
     assert not at.exception and [b for b in at.button if b.key == "move"]  # signed in: the editing pages
     assert "_draft_token" in at.session_state
+    at.sidebar.button(key="signout").click().run()  # signing out forgets the plan and the draft token
+    assert not at.exception
+    nothing_ran(at)
 
 
 def test_a_draft_token_in_a_url_restores_nothing_for_anyone_else(any_store, users, monkeypatch):
