@@ -10,8 +10,9 @@ _t0 = time.perf_counter()
 st.set_page_config(page_title="Zone & Rate Planner", layout="wide")
 council = common.council_selector()
 refusal = state.editing_refusal()  # shared on a network without sign-in: editing pages say why they do not edit
+gate = common.sign_in_required()  # sign-in first: nobody signed in sees the sign-in page (+ a published link) only
 pages = common.page_list()
-if not common.readonly() or refusal:  # threshold sliders (issue 13): a preview for commissioners, nothing is saved
+if not gate and (not common.readonly() or refusal):  # threshold sliders (issue 13): a preview, nothing is saved
     pages.insert(len(pages) - 1, st.Page("pages/bands.py", title="Bands", icon=":material/tune:"))
 nav = st.navigation(pages)
 state.note_page(nav, council)
@@ -22,7 +23,7 @@ if refusal and nav.url_path in state.EDIT_PAGES:
     st.error(refusal)
 else:
     def _page():
-        if not common.readonly():  # a reload restores this session's draft before the page runs (notice on top)
+        if not common.readonly() and not gate:  # a reload restores this session's draft first (notice on top)
             common.workspace(council)
             common.history(council)
             state.draft_notice(council)

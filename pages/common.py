@@ -14,7 +14,7 @@ import folium
 import numpy as np
 import streamlit as st
 
-from geodata.datadir import ATTRIBUTION, REPO_ROOT
+from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
 from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack
 from geodata.web import to_web
 from zones.outputs.escape import html_text, md_text, strip_control
@@ -39,7 +39,33 @@ def readonly() -> bool:
     return False
 
 
+def sign_in_required() -> bool:
+    """Sign-in first (issue 18): the server has sign-in (a users file or OIDC) and nobody is signed in in this
+    session. Then only the sign-in page is served, plus a published link's Zone map and Report (read-only):
+    no page reads an upload, writes a draft or runs a search or suggestion before the role is known."""
+    from zones.service.auth import logins_required
+
+    if not logins_required() and not oidc_configured():
+        return False
+    return current_user().name == "anonymous"
+
+
+def published_view_open() -> bool:
+    """This session shows a published link that opened (its council is the one shown)."""
+    pub = st.session_state.get("_published")
+    return bool(pub and pub.get("council") and not pub.get("error") and "scenario" in st.query_params
+                and pub["council"] == st.session_state.get("council"))
+
+
 def page_list() -> list:
+    if sign_in_required():  # nobody signed in: the sign-in page, and a published link's read-only view
+        published = published_view_open()
+        sign_in = st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in",
+                          default=not published)
+        if not published:
+            return [sign_in]
+        return [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True),
+                st.Page("pages/report.py", title="Report", icon=":material/description:"), sign_in]
     pages = [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True)]
     if not readonly() or editing_refused():  # refused: listed, and each says why it does not edit (app.py)
         pages += [st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
@@ -64,6 +90,10 @@ def council_selector() -> str:
     packs = available_packs()
     readonly()  # a published link is read-only before its council is resolved
     wanted = state.current_council()
+    if sign_in_required():  # nobody signed in: the published link's council (or none), no choosing
+        login_box()
+        st.sidebar.caption(ATTRIBUTION)
+        return wanted
     council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted), format_func=lambda c: load_pack(c).name,
                                    key=f"council-select-{wanted}")
     if council != wanted:
@@ -171,48 +201,77 @@ def current_user():
 
 
 def login_box() -> None:
-    """Sidebar sign-in: the council's identity provider (st.login, when configured) and/or the local users
-    file. Failed local sign-ins are written to the audit log and back off after repeated failures."""
-    from zones.service.auth import AuthConfigError, LoginRefused, authenticate, logins_required
+    """Sidebar: who is signed in, with "Sign out" (which forgets everything this session held). Signing in
+    happens on the sign-in page (``sign_in_page``), the only page served before it."""
+    from zones.service.auth import logins_required
 
-    oidc = oidc_configured()
-    if not logins_required() and not oidc:
+    if not logins_required() and not oidc_configured():
         return
     user = current_user()
-    if user.name != "anonymous":
-        st.sidebar.caption(f"Signed in as {md_text(user.name)} ({user.role})")
-        if st.sidebar.button("Sign out", key="signout"):
-            st.session_state.pop("user", None)
-            if oidc and getattr(st.user, "is_logged_in", False):
-                st.logout()
-            st.rerun()
+    if user.name == "anonymous":
+        st.sidebar.caption("Not signed in")
         return
-    if oidc:
+    st.sidebar.caption(f"Signed in as {md_text(user.name)} ({user.role})")
+    if st.sidebar.button("Sign out", key="signout"):
+        sign_out()
+
+
+def sign_out() -> None:
+    """Forget the user and everything the session held (plans, drafts' token), so the next person at this
+    browser starts afresh."""
+    oidc_in = oidc_configured() and getattr(st.user, "is_logged_in", False)
+    st.session_state.clear()
+    if "draft" in st.query_params:
+        del st.query_params["draft"]
+    if oidc_in:
+        st.logout()
+    st.rerun()
+
+
+def sign_in_page() -> None:
+    """The sign-in page: the council's identity provider (st.login, when configured) and/or the local users
+    file. Failed local sign-ins are written to the store's audit log and back off after repeated failures (the
+    counter lives in the store, so it holds across server processes and the CLI)."""
+    from zones.service.auth import logins_required
+
+    st.title("Sign in")
+    st.write("Sign in to use the Zone & Rate Planner. A published scenario's link opens read-only without signing in.")
+    if oidc_configured():
         if getattr(st.user, "is_logged_in", False):
-            st.sidebar.warning("Your account has no role in this planner; ask an administrator.")
-            if st.sidebar.button("Sign out", key="signout-norole"):
+            st.warning("Your account has no role in this planner; ask an administrator.")
+            if st.button("Sign out", key="signout-norole"):
                 st.logout()
-        elif st.sidebar.button("Sign in with your council account", key="oidc-login"):
+        elif st.button("Sign in with your council account", key="oidc-login"):
             st.login()
-    if not logins_required():
+    if logins_required():
+        _password_form()
+
+
+def _password_form() -> None:
+    from zones.service.auth import AuthConfigError, LoginRefused, authenticate
+
+    with st.form("login"):
+        name = st.text_input("User", key="login-user")
+        pw = st.text_input("Password", type="password", key="login-pw")
+        if not st.form_submit_button("Sign in"):
+            return
+    s = _store()
+    try:
+        u = authenticate(name, pw, guard=s.login_guard(), on_failure=s.record_login_failure)
+    except LoginRefused as exc:
+        st.error(str(exc))
         return
-    with st.sidebar.form("login"):
-        name = st.text_input("User")
-        pw = st.text_input("Password", type="password")
-        if st.form_submit_button("Sign in"):
-            try:
-                u = authenticate(name, pw, on_failure=_store().record_login_failure)
-            except LoginRefused as exc:
-                st.error(str(exc))
-                return
-            except AuthConfigError:  # server-side problem (logged by auth); the person signing in sees no detail
-                st.error("Sign-in is unavailable: the users file has a problem. The administrator has been told.")
-                return
-            if u is None:
-                st.error("Unknown user or wrong password")
-            else:
-                st.session_state["user"] = u
-                st.rerun()
+    except AuthConfigError:  # server-side problem (logged by auth); the person signing in sees no detail
+        st.error("Sign-in is unavailable: the users file has a problem. The administrator has been told.")
+        return
+    except DataError:  # the store (audit log, back-off counter) cannot be reached: refuse, never let in
+        st.error("Sign-in is unavailable just now (the scenario store is busy); try again in a minute.")
+        return
+    if u is None:
+        st.error("Unknown user or wrong password")
+    else:
+        st.session_state["user"] = u
+        st.rerun()
 
 
 def history(council: str) -> History:

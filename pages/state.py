@@ -11,6 +11,9 @@ autosaved draft survive every page link, reload and shared URL; pages never show
   to every output.
 - The working plan is autosaved as a draft (``zones.service.drafts``) under ``?draft=<token>``; a reload
   restores it with a notice and a "Discard draft" button; a beforeunload warning guards unsaved changes.
+  Drafts belong to the signed-in user ("local" in single-user mode): nobody signed in, no token and no draft.
+- A published link that does not open (missing, unpublished, wrong version, a council not served here, a
+  malformed id) gets one answer, ``NO_PUBLISHED_VERSION``, so ids cannot be enumerated (issue 18 §7).
 - ``run_page`` runs the page: a DataError is shown as its sentence, anything else as one sentence with what to
   do (logged server-side with a reference).
 """
@@ -30,6 +33,7 @@ from zones.outputs.escape import md_text
 from zones.outputs.naming import file_name, identity_text
 
 log = logging.getLogger("zoneplan.app")
+NO_PUBLISHED_VERSION = "no such published version; check the link with whoever sent it"
 EDIT_PAGES = {"edit_zones", "finance", "scenarios", "suggest_zones", "suggest", "bands"}
 SETTINGS_DEFAULTS = {"weeks": 52, "term": 8, "uplift": 0.0}
 
@@ -59,8 +63,11 @@ def _open_published(raw_sid, raw_ver) -> dict:
         sid = int_in(raw_sid, "scenario", 1, 2**31 - 1)
         ver = int_in(raw_ver or "0", "version", 0, 2**31 - 1) or None
         sv = store().as_user(User("link", "viewer")).load(sid, ver)
-    except DataError as exc:
-        return {"raw": (raw_sid, raw_ver), "error": str(exc)}
+        if sv.council not in available_packs():
+            raise DataError("the scenario's council is not served here")
+    except DataError as exc:  # one answer whatever the reason (issue 18 §7): ids cannot be enumerated
+        log.info("published link %r/%r: %s", raw_sid, raw_ver, exc)
+        return {"raw": (raw_sid, raw_ver), "error": NO_PUBLISHED_VERSION}
     return {"raw": (raw_sid, raw_ver), "council": sv.council, "sid": sv.scenario_id, "ver": sv.number,
             "name": sv.name}
 
@@ -203,6 +210,8 @@ def draft_token() -> str | None:
     from zones.service.drafts import new_token, valid_token
 
     ss, qp = st.session_state, st.query_params
+    if _owner() is None:  # nobody signed in: no draft, no token
+        return None
     tok = ss.get("_draft_token")
     if tok is None:
         tok = qp.get("draft")
@@ -213,21 +222,25 @@ def draft_token() -> str | None:
     return tok
 
 
-def _owner() -> str:
+def _owner() -> str | None:
+    """The draft owner: the signed-in user ("local" in single-user mode); None when nobody is signed in (no
+    drafts then: issue 18 §4)."""
     from pages.common import current_user
+    from zones.service.drafts import valid_owner
 
-    return current_user().name
+    name = current_user().name
+    return name if valid_owner(name) else None
 
 
 def restore_draft(council: str, ws):
     """The plan of this session's draft for ``council`` (and its identity restored), or None."""
     from zones.service.drafts import plan_from_rows
 
-    tok = st.session_state.get("_draft_token")
-    if not tok:
+    tok, owner = st.session_state.get("_draft_token"), _owner()
+    if not tok or owner is None:
         return None
     try:
-        got = _drafts().load(tok, council, _owner())
+        got = _drafts().load(tok, council, owner)
         if got is None:
             return None
         payload, when = got
@@ -264,7 +277,8 @@ def autosave(council: str) -> None:
     ss = st.session_state
     hist = ss.get(f"history-{council}")
     tok = ss.get("_draft_token")
-    if hist is None or not tok or ss.get("_readonly"):
+    owner = _owner()
+    if hist is None or not tok or ss.get("_readonly") or owner is None:
         return
     try:
         ident = identity(council)
@@ -277,9 +291,9 @@ def autosave(council: str) -> None:
         base = _workspace(council).base
         dirty = modified(council, hist.current)
         if not ident and not dirty:
-            _drafts().discard(tok, council, _owner())
+            _drafts().discard(tok, council, owner)
         else:
-            _drafts().save(tok, council, _owner(), {"v": 1, "rows": changed_rows(base, hist.current),
+            _drafts().save(tok, council, owner, {"v": 1, "rows": changed_rows(base, hist.current),
                                                     "identity": ident, "dirty": dirty})
         ss[f"_draft_saved-{council}"] = key
     except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
@@ -309,10 +323,10 @@ def discard_draft(council: str) -> None:
         set_identity(council, None, None, None, ws.base)
     ss[f"history-{council}"] = History(plan)
     ss.pop(f"restored-{council}", None)
-    tok = ss.get("_draft_token")
-    if tok:
+    tok, owner = ss.get("_draft_token"), _owner()
+    if tok and owner:
         try:
-            _drafts().discard(tok, council, _owner())
+            _drafts().discard(tok, council, owner)
         except Exception:  # noqa: BLE001
             log.exception("draft of %s could not be deleted", council)
     ss.pop(f"_draft_saved-{council}", None)
@@ -359,7 +373,8 @@ def initial_plan(council: str, ws):
             sv = store().as_user(User("link", "viewer")).load(pub["sid"], pub["ver"])
             plan, notice = published_plan(ws, sv)
         except DataError as exc:
-            ss["_published"] = {**pub, "error": str(exc)}
+            log.info("published link %s/%s: %s", pub["sid"], pub["ver"], exc)
+            ss["_published"] = {**pub, "error": NO_PUBLISHED_VERSION}
             return ws.base
         set_identity(council, sv.scenario_id, sv.name, sv.number, plan, published=True)
         ss[f"scenario-notice-{council}"] = notice

@@ -119,10 +119,15 @@ def test_users_file_turns_logins_on_and_viewer_cannot_save(tmp_path, monkeypatch
     monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
     from pages import common
     common.store.clear()
-    at = app("pages/scenarios.py")
+    at = app()
+    assert [t.value for t in at.title] == ["Sign in"]  # sign-in first: nobody signed in sees no other page
+    at.text_input(key="login-user").set_value("ann")
+    at.text_input(key="login-pw").set_value("pw")
+    [b for b in at.button if b.label == "Sign in"][0].click().run()
+    at.switch_page("pages/scenarios.py").run()
     at.text_input(key="sc-name").set_value("Draft").run()
     at.button(key="sc-save").click().run()
-    assert any("may not change" in e.value for e in at.error)  # anonymous = viewer: the store refuses
+    assert any("may not change" in e.value for e in at.error)  # a viewer: the store refuses
     common.store.clear()
 
 

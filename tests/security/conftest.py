@@ -1,6 +1,7 @@
 """Shared helpers for the security suite (issue 11): tiny synthetic units and plans built in the test."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import geopandas as gpd
@@ -34,3 +35,34 @@ def secret_csv(tmp_path):
     p = tmp_path / "server_secret.csv"
     p.write_text("unit_code,zone,band\nTOPSECRET_ROW_1,SECRET_ZONE,urban\n")
     return p
+
+
+class FakeClock:
+    """A UTC clock the test moves (``advance``): back-off and expiry rules read it instead of wall time."""
+
+    def __init__(self, start: dt.datetime = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def fake_clock(monkeypatch) -> FakeClock:
+    """Replace the service's time source (``zones.service.clock.utc_now``) for this test."""
+    from zones.service import clock
+
+    c = FakeClock()
+    monkeypatch.setattr(clock, "utc_now", c)
+    return c
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def any_store_url(request, tmp_path) -> str:
+    """A store database made for this test: a SQLite file, or a PostGIS database (tests/postgis_plugin.py)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 's.sqlite'}"
+    return request.getfixturevalue("postgis_db")

@@ -6,8 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,7 +15,6 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.datadir import DataError
 from zones.service.auth import User
 from zones.service.scenario_io import export_geojson, export_gpkg, read_import
 from zones.service.store import ConflictError, Store, StoreError

@@ -4,14 +4,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import bcrypt
 import pytest
 
 from geodata.datadir import DataError
-from zones.service import auth
 from zones.service.auth import (AuthConfigError, LoginGuard, LoginRefused, User, authenticate, hash_password,
                                 role_for_claims, set_user)
 from zones.service.store import Store, StoreError
@@ -28,8 +26,8 @@ def users_file(tmp_path_factory):
     return f
 
 
-def test_roles_viewer_editor_admin(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_roles_viewer_editor_admin(any_store_url):
+    s = Store(any_store_url)
     ed, vic, ada = (s.as_user(User(n, r)) for n, r in (("ed", "editor"), ("vic", "viewer"), ("ada", "admin")))
     v1 = ed.create("t", "P", plan().assignments(), CARD.to_dict(), valid_units=VALID)
     ed.save(v1.scenario_id, 1, plan().move("U1", band="rural").assignments(), CARD.to_dict())  # editors propose
@@ -54,10 +52,10 @@ def test_login_unknown_and_known_users_cost_the_same_bcrypt_check(users_file, mo
     assert len(calls) == 3 and len({c for c in calls}) == 1  # one cost-12 bcrypt check each, user or not
 
 
-def test_back_off_after_repeated_failures_and_failures_audited(users_file, tmp_path):
+def test_back_off_after_repeated_failures_and_failures_audited(users_file, any_store_url):
     now = [1000.0]
     g = LoginGuard(max_failures=3, backoff_s=30, clock=lambda: now[0])
-    s = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    s = Store(any_store_url)
     for _ in range(3):
         assert authenticate("ed", "bad", users_file, guard=g, on_failure=s.record_login_failure) is None
     with pytest.raises(LoginRefused, match="try again in"):
@@ -120,12 +118,16 @@ def test_oidc_role_mapping(claims, role):
     assert role_for_claims({"email": "a@b.c"}, {**MAPPING, "default_role": "superuser"}) is None
 
 
-def test_cli_uses_the_same_users_and_roles(users_file, tmp_path):
+def test_cli_uses_the_same_users_and_roles(users_file, any_store_url):
     """With ZONEPLAN_USERS set the CLI signs in like the app; an editor cannot publish from the CLI either."""
-    s = Store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    s = Store(any_store_url)
     v1 = s.create("t", "CLI", plan().assignments(), CARD.to_dict(), valid_units=VALID)
     base = {k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL",)}
-    base.update(ZONEPLAN_STORE=str(tmp_path / "s.sqlite"), ZONEPLAN_USERS=str(users_file))
+    base.update(ZONEPLAN_USERS=str(users_file))
+    if any_store_url.startswith("sqlite:///"):
+        base["ZONEPLAN_STORE"] = any_store_url[len("sqlite:///"):]
+    else:
+        base["ZONEPLAN_DB_URL"] = any_store_url
 
     def run(*args, **env):
         return subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True,
@@ -135,6 +137,7 @@ def test_cli_uses_the_same_users_and_roles(users_file, tmp_path):
     assert out.returncode == 2 and "ZONEPLAN_USER" in out.stderr
     out = run("list", "--json", ZONEPLAN_USER="vic", ZONEPLAN_PASSWORD="wrong")
     assert out.returncode == 2 and "wrong password" in out.stderr
+    assert list(s.as_user(User("ada", "admin")).login_failures()["who"]) == ["vic"]  # audited by the CLI process
     out = run("audit", str(v1.scenario_id), "--json", ZONEPLAN_USER="vic", ZONEPLAN_PASSWORD="pw-vic")
     assert out.returncode == 0 and '"audit": []' in out.stdout  # nothing published: the viewer sees no audit
     out = run("publish", str(v1.scenario_id), "--version", "1", ZONEPLAN_USER="ed", ZONEPLAN_PASSWORD="pw-ed")

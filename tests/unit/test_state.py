@@ -46,14 +46,18 @@ def drafts(tmp_path):
     return dr.DraftStore(Store(f"sqlite:///{tmp_path / 's.sqlite'}").engine)
 
 
-def test_draft_round_trip_is_per_token_council_and_user(drafts):
+def test_draft_round_trip_is_per_token_council_and_user(drafts, monkeypatch):
+    from zones.service import clock
+
+    saved_at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(clock, "utc_now", lambda: saved_at)  # the time source drafts read (issue 22)
     base = tiny()
     p = base.move("A", zone="Z9", reason="north").move("C", band="urban", reason="town")
     tok = dr.new_token()
     assert dr.valid_token(tok) and len(tok) >= 32 and tok != dr.new_token()
     drafts.save(tok, "t", "ann", {"rows": dr.changed_rows(base, p), "dirty": True})
     payload, when = drafts.load(tok, "t", "ann")
-    assert abs((dt.datetime.now(dt.timezone.utc) - when).total_seconds()) < 600
+    assert when == saved_at
     back = dr.plan_from_rows(base, payload["rows"])
     assert dr.fingerprint(back) == dr.fingerprint(p) != dr.fingerprint(base)
     assert len(payload["rows"]) == 2  # only the units that differ from the base plan
@@ -78,11 +82,11 @@ def test_draft_tokens_are_checked(drafts, token):
 def test_drafts_are_bounded_in_size_count_and_age(drafts, monkeypatch):
     with pytest.raises(DataError, match="over the limit"):
         drafts.save(dr.new_token(), "t", "ann", {"rows": [["A", "Z" * 1000, "urban", ""]] * 1000})
-    monkeypatch.setattr(dr, "MAX_DRAFTS", 5)
+    monkeypatch.setattr(dr, "MAX_DRAFTS_PER_OWNER", 5)
     toks = [dr.new_token() for _ in range(8)]
     for t in toks:
         drafts.save(t, "t", "ann", {"rows": []})
-    assert drafts.count() <= 5 and drafts.load(toks[-1], "t", "ann") is not None
+    assert drafts.count("ann") <= 5 and drafts.load(toks[-1], "t", "ann") is not None
     with drafts.engine.begin() as c:  # a draft older than MAX_AGE_DAYS goes at the next new draft
         c.execute(dr.drafts.update().where(dr.drafts.c.token == toks[-1]).values(
             updated=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=dr.MAX_AGE_DAYS + 1)))

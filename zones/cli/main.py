@@ -3,24 +3,81 @@
 Subcommands live one per module in ``zones/cli/`` and each defines ``register(subparsers)``;
 the parser sets ``func(args) -> int``. Subcommand names and the JSON they print are the product's public
 interface: keep them stable.
+
+Errors (issue 18 §8): a bad argument (missing, unknown, not a number in range: see the argument types
+``int_arg``, ``float_arg``, ``scenario_version_arg`` below) and a ``DataError`` end as one line on stderr and
+exit 2; anything else as one line naming the error's type and exit 1 — never a traceback (``ZONEPLAN_RAISE=1``,
+set by the test suite, re-raises instead).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import json
+import logging
+import os
 import pkgutil
+import re
 import sys
 
 from geodata.datadir import DataError
+from geodata.limits import excerpt
 
 import zones.cli as commands
 
 _NOT_COMMANDS = {"main", "__main__"}
+MAX_ID = 2**31 - 1  # scenario ids and version numbers: what both SQLite and PostgreSQL integers hold
+_INT = re.compile(r"^[+-]?[0-9]{1,12}$")  # ASCII digits only: no '1_000', '١٢' or '１２' (int() takes them)
+_FLOAT = re.compile(r"^[+-]?[0-9]{1,12}(\.[0-9]{1,12})?$")
+_SV = re.compile(r"^([0-9]{1,10}):([0-9]{1,10})$")
+log = logging.getLogger("zoneplan.cli")
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """A message as one line (newlines and runs of blanks become one space), at most ``limit`` characters."""
+    return excerpt(" ".join(str(text).split()), limit)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with an argument error as one line (``zoneplan scenario compare: error: …``) and exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
+
+
+def int_arg(lo: int, hi: int):
+    """An argparse type: a whole number in ASCII digits from ``lo`` to ``hi``."""
+    def parse(text: str) -> int:
+        t = str(text).strip()
+        if not _INT.match(t) or not lo <= int(t) <= hi:
+            raise argparse.ArgumentTypeError(f"'{excerpt(text, 30)}' is not a whole number from {lo:,} to {hi:,}")
+        return int(t)
+    return parse
+
+
+def float_arg(lo: float, hi: float):
+    """An argparse type: a decimal number (ASCII digits, one point) from ``lo`` to ``hi``."""
+    def parse(text: str) -> float:
+        t = str(text).strip()
+        if not _FLOAT.match(t) or not lo <= float(t) <= hi:
+            raise argparse.ArgumentTypeError(f"'{excerpt(text, 30)}' is not a number from {lo:g} to {hi:g}")
+        return float(t)
+    return parse
+
+
+ID_ARG = int_arg(1, MAX_ID)
+
+
+def scenario_version_arg(text: str) -> str:
+    """An argparse type: ``SCENARIO:VERSION`` (two whole numbers from 1), returned as written without blanks."""
+    m = _SV.match(str(text).strip())
+    if not m or not all(1 <= int(g) <= MAX_ID for g in m.groups()):
+        raise argparse.ArgumentTypeError(f"'{excerpt(text, 30)}' is not SCENARIO:VERSION (for example 3:2)")
+    return f"{int(m.group(1))}:{int(m.group(2))}"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zoneplan", description="Zone & Rate Planner for home-care commissioning")
+    parser = Parser(prog="zoneplan", description="Zone & Rate Planner for home-care commissioning")
     sub = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name in _NOT_COMMANDS:
@@ -53,13 +110,27 @@ def _json_default(o):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; the exit status (0 done, 2 bad arguments or refused input, 1 unexpected problem)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # an argument error (one line, see Parser.error) or --help
+        return exc.code if isinstance(exc.code, int) else 0
     try:
         return int(args.func(args) or 0)
     except DataError as exc:
-        print(f"zoneplan {args.command}: error: {exc}", file=sys.stderr)
+        print(f"zoneplan {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"zoneplan {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback on the terminal
+        if os.environ.get("ZONEPLAN_RAISE") == "1":
+            raise
+        log.debug("zoneplan %s failed", args.command, exc_info=True)
+        print(f"zoneplan {args.command}: error: unexpected problem ({type(exc).__name__}); nothing more was done. "
+              "Run again with ZONEPLAN_RAISE=1 to see the details.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -8,11 +8,13 @@ from geodata.datadir import DataError
 
 
 def register(sub) -> None:
+    from zones.cli.main import int_arg
+
     p = sub.add_parser("payfloor", help="raise the care worker pay floor: new rate per band, change in £/week and £/year")
     p.add_argument("council")
     p.add_argument("--from", dest="from_gbp", required=True, help="current pay floor, £ per hour (e.g. 9.50)")
     p.add_argument("--to", dest="to_gbp", required=True, help="new pay floor, £ per hour (e.g. 11.05)")
-    p.add_argument("--weeks", type=int, default=None, help="weeks a year (default: the pack's, else 52)")
+    p.add_argument("--weeks", type=int_arg(1, 53), default=None, help="weeks a year (default: the pack's, else 52)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 

@@ -7,11 +7,13 @@ from geodata.datadir import DataError
 
 
 def register(sub) -> None:
+    from zones.cli.main import ID_ARG
+
     p = sub.add_parser("report", help="the scrutiny report of a plan or a change, as PDF or HTML")
     p.add_argument("council")
     p.add_argument("--moves", help="a moves CSV applied to the base plan")
-    p.add_argument("--scenario", type=int, help="a saved scenario id (latest version unless --version)")
-    p.add_argument("--version", type=int)
+    p.add_argument("--scenario", type=ID_ARG, help="a saved scenario id (latest version unless --version)")
+    p.add_argument("--version", type=ID_ARG)
     p.add_argument("--out", required=True, help="report.pdf or report.html")
     p.set_defaults(func=run)
 
@@ -22,11 +24,18 @@ def run(args) -> int:
     from zones.outputs.report import report_context, report_html, report_pdf
     from zones.service.workspace import load_workspace, notes, sources
 
+    if args.moves and args.scenario:
+        raise DataError("give --moves or --scenario, not both")
+    sv = None
+    if args.scenario:  # signed in like `zoneplan scenario` (ZONEPLAN_USERS): a viewer reads published versions only
+        from zones.service.auth import cli_user
+        from zones.service.store import Store
+
+        store = Store()
+        sv = store.as_user(cli_user(store)).load(args.scenario, args.version)
     ws = load_workspace(args.council)
     plan, identity, imp = ws.base, "base plan", None
     changes = None  # the changed units for the equality section (issue 23)
-    if args.moves and args.scenario:
-        raise DataError("give --moves or --scenario, not both")
     if args.moves:
         from zones.moves import apply_moves, parse_moves
 
@@ -41,9 +50,7 @@ def run(args) -> int:
         identity = f"base plan + moves file {Path(args.moves).name}"
     if args.scenario:
         from zones.rates import RateCard
-        from zones.service.store import Store
 
-        sv = Store().load(args.scenario, args.version)
         if sv.council != ws.layer.pack.id:
             raise DataError(f"scenario {args.scenario} is for {sv.council}, not {ws.layer.pack.id}")
         plan = Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from geodata.datadir import DataError
 from geodata.limits import excerpt
+from zones.cli.main import ID_ARG, scenario_version_arg
 
 
 def register(sub) -> None:
@@ -15,21 +16,23 @@ def register(sub) -> None:
                                   "--parent N as a new version of the existing scenario of that name")
     a.add_argument("council"); a.add_argument("name"); a.add_argument("--moves"); a.add_argument("--description", default="")
     a.add_argument("--note", default=""); a.add_argument("--json", action="store_true")
-    a.add_argument("--parent", type=int, help="add a version to the existing scenario NAME, edited from version N; "
+    a.add_argument("--parent", type=ID_ARG, help="add a version to the existing scenario NAME, edited from version N; "
                                               "refused with a conflict if the scenario has moved on since N")
     a.add_argument("--providers", action="append", default=[], metavar="ZONE=N",
                    help="providers commissioned in ZONE (0-50), recorded with the version; repeat per zone "
                         "(default: the pack's [providers])")
     for name in ("show", "versions", "audit", "publish"):
-        a = s.add_parser(name); a.add_argument("scenario_id", type=int); a.add_argument("--version", type=int)
+        a = s.add_parser(name); a.add_argument("scenario_id", type=ID_ARG); a.add_argument("--version", type=ID_ARG)
         a.add_argument("--json", action="store_true"); a.add_argument("--out")
-    a = s.add_parser("compare"); a.add_argument("a", help="SCENARIO:VERSION"); a.add_argument("b", help="SCENARIO:VERSION")
+    a = s.add_parser("compare"); a.add_argument("a", type=scenario_version_arg, help="SCENARIO:VERSION")
+    a.add_argument("b", type=scenario_version_arg, help="SCENARIO:VERSION")
     a.add_argument("--json", action="store_true")
-    a = s.add_parser("export"); a.add_argument("scenario_id", type=int); a.add_argument("--version", type=int)
+    a = s.add_parser("export"); a.add_argument("scenario_id", type=ID_ARG); a.add_argument("--version", type=ID_ARG)
     a.add_argument("--out", required=True, help="file.gpkg or file.geojson")
     a = s.add_parser("import"); a.add_argument("council"); a.add_argument("name"); a.add_argument("file")
     a.add_argument("--json", action="store_true")
-    a.add_argument("--parent", type=int, help="add the import as a version of the existing scenario NAME, from version N")
+    a.add_argument("--parent", type=ID_ARG,
+                   help="add the import as a version of the existing scenario NAME, from version N")
     p.set_defaults(func=run)
 
 
@@ -47,7 +50,8 @@ def run(args) -> int:
 
     from zones.service.auth import cli_user
 
-    store = Store(user=cli_user())  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
+    store = Store()
+    store = store.as_user(cli_user(store))  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
     act = args.action
     if getattr(args, "council", None):
         args.council = norm_council(args.council)  # 'Leicestershire ' and 'leicestershire' are one council

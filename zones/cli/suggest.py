@@ -12,17 +12,22 @@ MAX_ZONES = 500
 
 
 def register(sub) -> None:
+    from zones.cli.main import float_arg, int_arg
+
     p = sub.add_parser("suggest", help="propose contiguous, balanced zones with little travel inside each zone")
     p.add_argument("council")
-    p.add_argument("--zones", type=int, required=True, help="number of zones K (locked zones count among them)")
-    p.add_argument("--balance-pct", type=float, default=15.0, help="weekly hours within +/- P %% of the mean (15)")
+    p.add_argument("--zones", type=int_arg(1, MAX_ZONES), required=True,
+                   help="number of zones K (locked zones count among them)")
+    p.add_argument("--balance-pct", type=float_arg(0, 100), default=15.0,
+                   help="weekly hours within +/- P %% of the mean (15)")
     p.add_argument("--lock", action="append", default=[], metavar="ZONE", help="keep this zone as it is (repeatable)")
     p.add_argument("--mode", choices=["drive", "walk"], default=None,
                    help="travel cost between units (default: the pack's [suggest] mode, else drive)")
     p.add_argument("--from-plan", action="store_true", help="start from the current zones (keeps their names)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=None, help="ReCom steps per restart (default 20 per unit, >= 1000)")
-    p.add_argument("--restarts", type=int, default=2)
+    p.add_argument("--seed", type=int_arg(0, 2**32 - 1), default=0)
+    p.add_argument("--steps", type=int_arg(0, 1_000_000), default=None,
+                   help="ReCom steps per restart (default 20 per unit, >= 1000)")
+    p.add_argument("--restarts", type=int_arg(1, 50), default=2)
     p.add_argument("--axis", choices=["ns", "we"], default=None,
                    help="cut strips along an axis (ns: North/Centre/South): the search minimises the north-south "
                         "(or west-east) separation inside zones; figures are still drive/walk minutes")
@@ -59,11 +64,19 @@ def run(args) -> int:
         raise DataError("--steps must be between 0 and 1,000,000")
     if not 1 <= args.restarts <= 50:
         raise DataError("--restarts must be between 1 and 50")
+    store = None
+    if args.save:  # sign in (and check the role) before the search, not after it
+        from zones.service.auth import cli_user
+        from zones.service.store import Store
+
+        store = Store()
+        store = store.as_user(cli_user(store))
+        store.require_write()
     t0 = time.perf_counter()
     out = run_suggestion(args.council, args.zones, balance_pct=args.balance_pct, lock=args.lock, mode=args.mode,
                          from_plan=args.from_plan, seed=args.seed, steps=args.steps, restarts=args.restarts,
                          axis=args.axis, units=args.units, out=args.out, save=args.save,
-                         progress=_progress(False))
+                         progress=_progress(False), store=store)
     out.pop("_plan", None)
     out["elapsed_s"] = round(time.perf_counter() - t0, 1)
     if args.json:

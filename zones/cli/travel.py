@@ -11,6 +11,8 @@ from geodata.units import load_units
 
 
 def register(sub) -> None:
+    from zones.cli.main import float_arg
+
     p = sub.add_parser("travel", help="per-unit travel metrics (drive times between visits and from towns); "
                                       "`travel od COUNCIL ...` drive times between given points; "
                                       "`travel drive COUNCIL --from A --to B` one drive")
@@ -29,7 +31,7 @@ def register(sub) -> None:
     r.add_argument("council")
     r.add_argument("--download", action="store_true", help="fetch the drive network with OSMnx (needs internet)")
     r.add_argument("--out", help="GraphML file to write with --download")
-    r.add_argument("--buffer-km", type=float, default=3.0,
+    r.add_argument("--buffer-km", type=float_arg(0, 40), default=3.0,
                    help="--download: the council outline plus this buffer (0-40 km, default 3)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=run_roads)

@@ -23,9 +23,11 @@ configured (``ZONEPLAN_USER`` + ``ZONEPLAN_PASSWORD``, see ``cli_user``).
 
 Login hardening: the time taken does not depend on whether the user exists (an unknown user is checked against
 a dummy hash); after ``MAX_FAILURES`` failures in ``FAILURE_WINDOW_S`` a name is refused for a back-off that
-doubles with every further failure (``LoginGuard``); failures are passed to an ``on_failure`` callback (the app
-and CLI write them to the store's audit log); passwords over bcrypt's 72-byte limit are refused (never
-truncated, so "72 bytes + anything" cannot match); a malformed hash in the users file raises ``AuthConfigError``
+doubles with every further failure (``LoginGuard`` in memory for tests and tools; the app and the CLI use
+``zones.service.store.StoreLoginGuard``, the same rule with its counter in the store, so it holds across
+processes); failures are passed to an ``on_failure`` callback (the app and CLI write them to the store's audit
+log); passwords over bcrypt's 72-byte limit are refused (never truncated, so "72 bytes + anything" cannot
+match); a malformed hash in the users file raises ``AuthConfigError``
 (a server-side configuration error naming the user, logged; the person signing in sees a generic message).
 """
 from __future__ import annotations
@@ -288,16 +290,21 @@ def set_user(path: Path, acting: User, name: str, role: str, password: str | Non
     os.replace(tmp, path)
 
 
-def cli_user() -> User:
+def cli_user(store=None) -> User:
     """The CLI's user: the local admin without a users file; with ``ZONEPLAN_USERS`` set, ``ZONEPLAN_USER`` and
-    ``ZONEPLAN_PASSWORD`` must name a user of the file (same roles as the app)."""
+    ``ZONEPLAN_PASSWORD`` must name a user of the file (same roles as the app). Failed sign-ins are written to
+    the store's audit log and throttled by the back-off counter kept in the store (``store``: the scenario
+    store, default ``Store()``), so the limit holds across CLI runs and app processes alike."""
     if not logins_required():
         return LOCAL
     name, pw = os.environ.get("ZONEPLAN_USER", ""), os.environ.get("ZONEPLAN_PASSWORD", "")
     if not name:
         raise DataError(f"{USERS_ENV} is set: sign in with ZONEPLAN_USER and ZONEPLAN_PASSWORD")
-    u = authenticate(name, pw)
+    if store is None:
+        from zones.service.store import Store
+
+        store = Store()
+    u = authenticate(name, pw, guard=store.login_guard(), on_failure=store.record_login_failure)
     if u is None:
         raise DataError("unknown user or wrong password")
     return u
-

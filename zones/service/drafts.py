@@ -1,11 +1,15 @@
 """Autosaved drafts of the plan being edited (issue 14 §1): a reload restores unsaved edits.
 
 A draft belongs to one browser session's token (``secrets.token_urlsafe``, kept in the page URL as
-``?draft=…``), one council and one user: only the same token *and* the same signed-in user read it back, so a
-shared URL never hands one user's draft to another (a different user's session gets its own draft under the
-same token). Drafts live in the scenario store's database (table ``drafts``, SQLite or PostgreSQL) and are
-bounded: a draft holds only the units that differ from the base plan (at most ``MAX_DRAFT_BYTES`` of JSON),
-drafts older than ``MAX_AGE_DAYS`` are dropped and at most ``MAX_DRAFTS`` are kept (the oldest go first).
+``?draft=…``), one council and one signed-in user (issue 18 §4): only the same token *and* the same user read it
+back, so a shared URL never hands one user's draft to another (a different user's session gets its own draft
+under the same token). Nobody signed in, no draft: the owner must be a user name ("local" in single-user
+mode), never empty or "anonymous" (``valid_owner``). Drafts live in the scenario store's database (table
+``drafts``, SQLite or PostgreSQL) and are bounded per owner (issue 18 §5): a draft holds only the units that
+differ from the base plan (at most ``MAX_DRAFT_BYTES`` of JSON); an owner keeps at most
+``MAX_DRAFTS_PER_OWNER`` drafts and ``MAX_OWNER_BYTES`` in all (that owner's oldest go first, so one user's
+drafts never evict another's); drafts older than ``MAX_AGE_DAYS`` are dropped. The time comes from
+``zones.service.clock.utc_now`` (tests replace it).
 
 No streamlit here: ``pages/state.py`` calls these functions.
 """
@@ -25,10 +29,13 @@ from geodata.datadir import DataError
 from geodata.limits import clean_text, MAX_LONG_TEXT, MAX_TEXT
 
 from zones.plan import Plan
+from zones.service import clock
 
 MAX_DRAFT_BYTES = 512 * 1024
-MAX_DRAFTS = 2000
+MAX_DRAFTS_PER_OWNER = 20      # one per council and browser tab is plenty; 20 covers several of each
+MAX_OWNER_BYTES = 4 * 1024 * 1024  # eight full-size drafts
 MAX_AGE_DAYS = 14
+ANONYMOUS = "anonymous"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 _meta = sa.MetaData()
@@ -49,6 +56,11 @@ def new_token() -> str:
 
 def valid_token(token) -> bool:
     return isinstance(token, str) and bool(TOKEN_RE.match(token))
+
+
+def valid_owner(owner) -> bool:
+    """A draft's owner is a signed-in user's name: not empty, not "anonymous", at most 100 characters."""
+    return isinstance(owner, str) and 0 < len(owner.strip()) <= 100 and owner.strip().lower() != ANONYMOUS
 
 
 def fingerprint(plan: Plan) -> str:
@@ -89,30 +101,42 @@ class DraftStore:
         _meta.create_all(engine)
 
     def save(self, token: str, council: str, owner: str, payload: dict) -> None:
+        """Save (insert or replace) the draft of ``token``, ``council`` and ``owner``, then prune that owner's
+        drafts to the quota (the one just saved always stays). DataError: bad token, no owner, too large."""
         if not valid_token(token):
             raise DataError("draft: invalid token")
+        if not valid_owner(owner):
+            raise DataError("draft: drafts belong to a signed-in user")
         text = json.dumps(payload, separators=(",", ":"), default=str)
         if len(text.encode()) > MAX_DRAFT_BYTES:
             raise DataError(f"draft: {len(text.encode()):,} bytes is over the limit of {MAX_DRAFT_BYTES:,}")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = clock.utc_now()
         key = (drafts.c.token == token) & (drafts.c.council == council) & (drafts.c.owner == owner)
         with self.engine.begin() as c:
             if c.execute(sa.select(drafts.c.token).where(key)).first():
                 c.execute(drafts.update().where(key).values(updated=now, payload=text))
             else:
                 c.execute(drafts.insert().values(token=token, council=council, owner=owner, updated=now, payload=text))
-                self._prune(c, now)
+            self._prune(c, owner, (token, council), now)
 
-    def _prune(self, c, now) -> None:
+    def _prune(self, c, owner: str, keep: tuple[str, str], now) -> None:
+        """Drop drafts past ``MAX_AGE_DAYS`` (anyone's), then ``owner``'s oldest beyond the count and byte quota."""
         c.execute(drafts.delete().where(drafts.c.updated < now - dt.timedelta(days=MAX_AGE_DAYS)))
-        n = c.execute(sa.select(sa.func.count()).select_from(drafts)).scalar() or 0
-        if n > MAX_DRAFTS:
-            old = c.execute(sa.select(drafts.c.updated).order_by(drafts.c.updated).offset(n - MAX_DRAFTS).limit(1)).scalar()
-            c.execute(drafts.delete().where(drafts.c.updated < old))
+        rows = c.execute(sa.select(drafts.c.token, drafts.c.council, sa.func.length(drafts.c.payload))
+                         .where(drafts.c.owner == owner).order_by(drafts.c.updated.desc())).all()
+        rows.sort(key=lambda r: (r[0], r[1]) != keep)  # stable: the draft just saved first, then newest first
+        total, n, drop = 0, 0, []
+        for tok, council, size in rows:
+            total, n = total + int(size or 0), n + 1
+            if n > 1 and (n > MAX_DRAFTS_PER_OWNER or total > MAX_OWNER_BYTES):
+                drop.append((tok, council))
+        for tok, council in drop:
+            c.execute(drafts.delete().where((drafts.c.token == tok) & (drafts.c.council == council)
+                                            & (drafts.c.owner == owner)))
 
     def load(self, token: str, council: str, owner: str) -> tuple[dict, dt.datetime] | None:
-        """(payload, when saved, UTC) of this token's, council's and user's draft, or None."""
-        if not valid_token(token):
+        """(payload, when saved, UTC) of this token's, council's and user's draft, or None (also for no owner)."""
+        if not valid_token(token) or not valid_owner(owner):
             return None
         with self.engine.connect() as c:
             row = c.execute(sa.select(drafts.c.payload, drafts.c.updated).where(
@@ -123,8 +147,7 @@ class DraftStore:
             payload = json.loads(row.payload)
         except ValueError:
             return None
-        when = row.updated if row.updated.tzinfo else row.updated.replace(tzinfo=dt.timezone.utc)
-        return payload, when
+        return payload, clock.as_utc(row.updated)
 
     def discard(self, token: str, council: str, owner: str) -> None:
         if not valid_token(token):
@@ -133,6 +156,10 @@ class DraftStore:
             c.execute(drafts.delete().where((drafts.c.token == token) & (drafts.c.council == council)
                                             & (drafts.c.owner == owner)))
 
-    def count(self) -> int:
+    def count(self, owner: str | None = None) -> int:
+        """Drafts kept (of ``owner``, or of everyone)."""
+        q = sa.select(sa.func.count()).select_from(drafts)
+        if owner is not None:
+            q = q.where(drafts.c.owner == owner)
         with self.engine.connect() as c:
-            return c.execute(sa.select(sa.func.count()).select_from(drafts)).scalar() or 0
+            return c.execute(q).scalar() or 0

@@ -36,7 +36,8 @@ import sqlalchemy as sa
 from geodata.datadir import DataError, cache_dir
 from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text, excerpt, norm_council, obj_depth_ok, rate_gbp_per_hour
 
-from zones.service.auth import LOCAL, User
+from zones.service import clock
+from zones.service.auth import BACKOFF_S, FAILURE_WINDOW_S, LOCAL, MAX_FAILURES, User
 
 DB_URL_ENV = "ZONEPLAN_DB_URL"
 STORE_ENV = "ZONEPLAN_STORE"
@@ -93,6 +94,14 @@ audit = sa.Table(
     sa.Column("to_band", sa.Text, nullable=False, default=""),
     sa.Column("reason", sa.Text, nullable=False, default=""),
 )
+
+login_throttle = sa.Table(  # failed sign-ins per user name (issue 18 §9): one counter for every process
+    "login_throttle", metadata,
+    sa.Column("name_key", sa.String(64), primary_key=True),  # SHA-256 of the name: bounded, no raw text
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+NO_PUBLISHED_VERSION = "no such published version"
 
 
 class StoreError(DataError):
@@ -228,6 +237,10 @@ class Store:
         if not self.user.can_write():
             raise StoreError(f"user {self.user.name} ({self.user.role}) may not change scenarios")
 
+    def require_write(self) -> None:
+        """StoreError unless the user may save (editors and admins): callers check before long work."""
+        self._require_write()
+
     def create(self, council: str, name: str, assignments_df: pd.DataFrame, rate_model: dict, description: str = "",
                note: str = "", valid_units: set[str] | None = None,
                base: pd.DataFrame | None = None) -> ScenarioVersion:
@@ -352,7 +365,13 @@ class Store:
     def login_failures(self) -> pd.DataFrame:
         if not self.user.can_manage_users():
             raise StoreError(f"user {self.user.name} ({self.user.role}) may not read sign-in failures")
-        return self.audit_log(0)
+        log = self.audit_log(0)
+        return log[log["action"] == "login_failed"].reset_index(drop=True)
+
+    def login_guard(self) -> "StoreLoginGuard":
+        """The sign-in back-off with its counter in this store's database (shared by every app process and CLI
+        run); pass it to ``zones.service.auth.authenticate``."""
+        return StoreLoginGuard(self.engine)
 
     # ------------------------------------------------------------ reads
     def _assignments(self, c, sid: int, number: int) -> pd.DataFrame:
@@ -366,15 +385,16 @@ class Store:
         with self.engine.connect() as c:
             s = c.execute(sa.select(scenarios).where(scenarios.c.id == scenario_id)).mappings().first()
             if s is None:
-                raise StoreError(f"no scenario {scenario_id}")
+                raise StoreError(self._not_found(scenario_id, version, f"no scenario {scenario_id}"))
             q = sa.select(versions).where(versions.c.scenario_id == scenario_id)
             if self.user.role == "viewer":
                 q = q.where(versions.c.published.is_(True))
             q = q.where(versions.c.number == version) if version is not None else q.order_by(versions.c.number.desc())
             v = c.execute(q).mappings().first()
             if v is None:
-                raise StoreError(f"scenario {scenario_id} has no version {version if version else ''} readable by "
-                                 f"{self.user.name} ({self.user.role})".replace("  ", " "))
+                raise StoreError(self._not_found(scenario_id, version, f"scenario {scenario_id} has no version "
+                                                 f"{version if version else ''} readable by {self.user.name} "
+                                                 f"({self.user.role})".replace("  ", " ")))
             a = self._assignments(c, scenario_id, v["number"])
             snap_row = c.execute(sa.select(snapshots.c.payload, snapshots.c.digest)
                                  .where(snapshots.c.version_id == v["id"])).first()
@@ -387,6 +407,13 @@ class Store:
                                  "it has been altered in the database")
         return ScenarioVersion(scenario_id, s["council"], s["name"], s["description"], v["number"], v["author"],
                                v["created"], v["note"], bool(v["published"]), rate_model, a, snap, digest)
+
+    def _not_found(self, scenario_id: int, version: int | None, detail: str) -> str:
+        """Editors and admins (who may list every scenario) get the detail; viewers one sentence whatever the
+        reason (no such id, not published, no such version), so unpublished ids cannot be told from missing ones."""
+        if self.user.role == "viewer":
+            return NO_PUBLISHED_VERSION
+        return detail
 
     def list(self, council: str | None = None) -> pd.DataFrame:
         """Scenarios with their latest (readable) version number and published versions."""
@@ -431,6 +458,66 @@ class Store:
         m = va.assignments.merge(vb.assignments, on="unit_code", suffixes=("_a", "_b"), how="outer")
         diff = m[(m["zone_a"] != m["zone_b"]) | (m["band_a"] != m["band_b"])]
         return diff[["unit_code", "zone_a", "zone_b", "band_a", "band_b", "reason_b"]].reset_index(drop=True)
+
+
+class StoreLoginGuard:
+    """``zones.service.auth.LoginGuard``'s rule with the counter in the store's database (table
+    ``login_throttle``), so the limit holds across processes: after ``max_failures`` failures of a name, each
+    less than ``window_s`` after the one before, the name is refused for ``backoff_s`` doubling with every
+    further failure; ``window_s`` after the last failure the count starts again. The time comes from
+    ``zones.service.clock.utc_now`` (or ``clock``, a callable returning an aware UTC datetime)."""
+
+    def __init__(self, engine, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
+                 backoff_s: float = BACKOFF_S, clock_fn=None):
+        self.engine, self.max_failures, self.window_s, self.backoff_s = engine, max_failures, window_s, backoff_s
+        self.clock_fn = clock_fn
+
+    def _now(self) -> dt.datetime:
+        return (self.clock_fn or clock.utc_now)()
+
+    @staticmethod
+    def _key(name: str) -> str:
+        return hashlib.sha256(str(name).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def wait_s(self, name: str) -> float:
+        """Seconds before ``name`` may try again (0 when allowed)."""
+        now = self._now()
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(login_throttle.c.failures, login_throttle.c.last_failure)
+                            .where(login_throttle.c.name_key == self._key(name))).first()
+        if row is None:
+            return 0.0
+        last = clock.as_utc(row.last_failure)
+        since = (now - last).total_seconds()
+        extra = row.failures - self.max_failures
+        if since >= self.window_s or extra < 0:
+            return 0.0
+        return max(0.0, self.backoff_s * (2 ** min(extra, 10)) - since)
+
+    def failed(self, name: str) -> None:
+        """One more failure of ``name`` (atomic: concurrent failures all count)."""
+        now = self._now()
+        stale = now - dt.timedelta(seconds=self.window_s)
+        t = login_throttle
+        ins = _dialect_insert(self.engine)(t).values(name_key=self._key(name), failures=1, last_failure=now)
+        ins = ins.on_conflict_do_update(index_elements=["name_key"], set_={
+            "failures": sa.case((t.c.last_failure <= stale, 1), else_=t.c.failures + 1), "last_failure": now})
+        with _Tx(self.engine) as c:
+            c.execute(t.delete().where(t.c.last_failure <= stale))  # forgotten names: the table stays small
+            c.execute(ins)
+
+    def succeeded(self, name: str) -> None:
+        with _Tx(self.engine) as c:
+            c.execute(login_throttle.delete().where(login_throttle.c.name_key == self._key(name)))
+
+
+def _dialect_insert(engine):
+    """INSERT … ON CONFLICT for the engine's dialect (SQLite and PostgreSQL both have it)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 class _Tx:

@@ -51,11 +51,12 @@ def suggest_target(council: str, units: str | None, mode: str | None) -> tuple[s
 def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), mode: str | None = None,
                    from_plan: bool = False, seed: int = 0, steps: int | None = None, restarts: int = 2,
                    axis: str | None = None, units: str | None = None, out: str | None = None,
-                   save: str | None = None, progress=None, workspace=None) -> dict:
+                   save: str | None = None, progress=None, workspace=None, store=None) -> dict:
     """Propose ``k`` zones for ``council`` and compare them with its current plan (see zones.suggest).
 
     Returns the JSON of ``zoneplan suggest``; with ``out`` writes the proposal as a scenario GeoPackage
-    (EPSG:27700), with ``save`` stores it as a scenario (a new version when the name exists). The proposal
+    (EPSG:27700), with ``save`` stores it as a scenario (a new version when the name exists) in ``store`` (the
+    signed-in user's store; default ``Store()``, the local admin). The proposal
     plan itself is under the key ``_plan`` (removed by the CLI before printing)."""
     from zones.suggest import (axis_cost, evaluate, order_by_axis, proposal_plan, rook_adjacency, suggest,
                                summary)
@@ -154,7 +155,7 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
     if save:
         from zones.service.store import Store
 
-        store = Store()
+        store = store or Store()
         a = plan.assignments()
         valid = set(u["unit_code"])
         existing = store.list(pack.id)
