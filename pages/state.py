@@ -356,7 +356,19 @@ def unsaved_guard(council: str) -> None:
         "w.__zoneplanUnload=new w.Function('e','if(window.__zoneplanUnsaved){e.preventDefault();"
         "e.returnValue=\"\";return \"\";}');"
         "w.addEventListener('beforeunload',w.__zoneplanUnload);}catch(err){}})();</script>"
-        % ("true" if dirty else "false"), height=0)
+        % ("true" if dirty else "false") + ONE_HISTORY_ENTRY_PER_PAGE, height=0)
+
+
+#: Back/Forward (issue 19 §9): Streamlit pushes a history entry for every change of the query string, and the app
+#: writes ``?council=`` / ``?draft=`` back after each page link (Streamlit clears them), so one page cost three
+#: entries and Back re-wrote them (losing Forward). Installed once on the app's window: a push that changes only the
+#: query string (same path) replaces the current entry instead; a page link (another path) still pushes.
+ONE_HISTORY_ENTRY_PER_PAGE = (
+    "<script>(function(){try{var w=window.parent,h=w.history;if(h.__zoneplanOnePerPage){return;}"
+    "var push=h.pushState.bind(h),replace=h.replaceState.bind(h);"
+    "h.pushState=function(s,t,u){try{var n=new w.URL(u,w.location.href);"
+    "if(n.pathname===w.location.pathname){return replace(s,t,u);}}catch(e){}return push(s,t,u);};"
+    "h.__zoneplanOnePerPage=true;}catch(err){}})();</script>")
 
 
 def initial_plan(council: str, ws):
