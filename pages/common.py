@@ -283,6 +283,8 @@ def history(council: str) -> History:
     key = f"history-{council}"
     if key not in st.session_state:
         st.session_state[key] = History(state.initial_plan(council, _workspace(council)))
+        undo, redo = st.session_state.pop(f"_restored-stacks-{council}", ([], []))  # a restored draft's Undo/Redo
+        st.session_state[key].undo_stack[:], st.session_state[key].redo_stack[:] = undo, redo
     if st.session_state.get(f"scenario-notice-{council}"):
         st.warning(st.session_state[f"scenario-notice-{council}"])
     return st.session_state[key]

@@ -234,7 +234,7 @@ def _owner() -> str | None:
 
 def restore_draft(council: str, ws):
     """The plan of this session's draft for ``council`` (and its identity restored), or None."""
-    from zones.service.drafts import plan_from_rows
+    from zones.service.drafts import plan_from_rows, stacks_from_payload
 
     tok, owner = st.session_state.get("_draft_token"), _owner()
     if not tok or owner is None:
@@ -248,6 +248,10 @@ def restore_draft(council: str, ws):
     except Exception:  # noqa: BLE001 - a draft that cannot be read is skipped, never shown as a traceback
         log.exception("draft of %s could not be restored", council)
         return None
+    try:  # Undo/Redo after a reload (issue 19 §11); a draft whose stacks cannot be read keeps its plan
+        st.session_state[f"_restored-stacks-{council}"] = stacks_from_payload(ws.base, payload)
+    except Exception:  # noqa: BLE001 - never a traceback for a draft
+        log.exception("undo steps of the draft of %s could not be restored", council)
     ident = payload.get("identity")
     if ident and ident.get("name"):
         st.session_state[_ikey(council)] = {k: ident.get(k) for k in ("scenario_id", "name", "version", "published", "clean")}
@@ -272,7 +276,7 @@ def _local_hhmm(when: dt.datetime) -> str:
 def autosave(council: str) -> None:
     """Save this session's plan for ``council`` as its draft when it changed since the last save (the plan or
     its identity); a plan back at the base with nothing opened removes the draft. Never raises."""
-    from zones.service.drafts import changed_rows, fingerprint
+    from zones.service.drafts import changed_rows, fingerprint, stacks_payload
 
     ss = st.session_state
     hist = ss.get(f"history-{council}")
@@ -283,7 +287,7 @@ def autosave(council: str) -> None:
     try:
         ident = identity(council)
         fp = fingerprint(hist.current)
-        key = (fp, repr(ident))
+        key = (fp, repr(ident), len(hist.undo_stack), len(hist.redo_stack))
         if ss.get(f"_draft_saved-{council}") == key:
             return
         from pages.common import _workspace
@@ -294,7 +298,8 @@ def autosave(council: str) -> None:
             _drafts().discard(tok, council, owner)
         else:
             _drafts().save(tok, council, owner, {"v": 1, "rows": changed_rows(base, hist.current),
-                                                    "identity": ident, "dirty": dirty})
+                                                    "identity": ident, "dirty": dirty,
+                                                    **stacks_payload(base, hist.undo_stack, hist.redo_stack)})
         ss[f"_draft_saved-{council}"] = key
     except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
         log.exception("draft of %s could not be saved", council)

@@ -142,3 +142,28 @@ def test_a_draft_comes_back_in_a_new_session_with_the_same_token():
     other = app("pages/edit_zones.py", council="leicestershire")  # another session (no token): the base plan
     assert other.session_state["history-leicestershire"].current.band_of(ASFORDBY) != "isolated" or \
         at.session_state["history-leicestershire"].undo_stack[0].band_of(ASFORDBY) == "isolated"
+
+
+def test_undo_and_redo_survive_a_reload():
+    """Issue 19 §11: the draft came back after a reload but Undo was disabled (the stacks were not kept)."""
+    at = app("pages/edit_zones.py")
+    tok = at.query_params["draft"][0] if isinstance(at.query_params["draft"], list) else at.query_params["draft"]
+    hist = at.session_state["history-leicestershire"]
+    first = hist.current.move([ASFORDBY], band="isolated", reason="one")
+    hist.apply(first, {"units": [ASFORDBY]})
+    hist.apply(first.move([ASFORDBY], band="rural", reason="two"), {"units": [ASFORDBY]})
+    hist.undo()  # undo: one step back, one step to redo
+    at.run()
+    assert not at.exception
+    again = app("pages/edit_zones.py", draft=tok, council="leicestershire")
+    h2 = again.session_state["history-leicestershire"]
+    assert h2.current.band_of(ASFORDBY) == "isolated"
+    assert len(h2.undo_stack) == 1 and len(h2.redo_stack) == 1
+    assert not again.button(key="undo").disabled and not again.button(key="redo").disabled
+    again.button(key="redo").click().run()
+    assert again.session_state["history-leicestershire"].current.band_of(ASFORDBY) == "rural"
+    again.button(key="undo").click().run()
+    again.button(key="undo").click().run()
+    assert not again.exception
+    h3 = again.session_state["history-leicestershire"]
+    assert h3.current.band_of(ASFORDBY) == h3.current.band_of(ASFORDBY) and not h3.undo_stack

@@ -93,6 +93,34 @@ def plan_from_rows(base: Plan, rows: list) -> Plan:
     return Plan.from_assignments(base, df)
 
 
+MAX_UNDO_STEPS = 30             # undo/redo steps a draft keeps (issue 19 §11: Undo survives a reload)
+STACKS_BYTES = MAX_DRAFT_BYTES // 2  # the stacks' share of a draft; the oldest undo steps go first past it
+
+
+def stacks_payload(base: Plan, undo: list[Plan], redo: list[Plan], max_bytes: int = STACKS_BYTES) -> dict:
+    """The undo and redo stacks as draft rows (each plan as its :func:`changed_rows` against ``base``): the newest
+    :data:`MAX_UNDO_STEPS` of each, then the oldest undo steps dropped until the JSON fits ``max_bytes``."""
+    out = {"undo": [changed_rows(base, p) for p in undo[-MAX_UNDO_STEPS:]],
+           "redo": [changed_rows(base, p) for p in redo[-MAX_UNDO_STEPS:]]}
+    while out["undo"] and len(json.dumps(out).encode()) > max_bytes:
+        out["undo"].pop(0)
+    if len(json.dumps(out).encode()) > max_bytes:
+        out["redo"] = []
+    return out
+
+
+def stacks_from_payload(base: Plan, payload: dict) -> tuple[list[Plan], list[Plan]]:
+    """The undo and redo plans of a draft written by :func:`stacks_payload` (none in an older draft); malformed or
+    oversized stacks raise DataError."""
+    stacks = []
+    for key in ("undo", "redo"):
+        steps = payload.get(key) or []
+        if not isinstance(steps, list) or len(steps) > MAX_UNDO_STEPS:
+            raise DataError(f"draft: malformed {key} steps")
+        stacks.append([plan_from_rows(base, rows) for rows in steps])
+    return stacks[0], stacks[1]
+
+
 class DraftStore:
     """Drafts in the store's database (``engine``: a SQLAlchemy engine, e.g. ``Store().engine``)."""
 
