@@ -30,7 +30,8 @@ test: install system-deps
 	$(BIN)/python -m pytest tests -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 # Stress check (issue 22): the suite RUNS times in a row under `stress-ng --cpu 2` (apt-get install stress-ng; else
-# Python busy loops), pass/fail and wall time per run logged under artifacts/stress/. E.g. make stress RUNS=3 TARGETS=tests/browser
+# Python busy loops), pass/fail and wall time per run logged under artifacts/stress/.
+# E.g. make stress RUNS=3 TARGETS="tests/browser tests/security"
 RUNS ?= 5
 TARGETS ?= tests
 stress: install system-deps
