@@ -22,17 +22,10 @@ from tests.browser.mapkit import (
     tool,
     wait_for,
 )
-from tests.browser.waits import act_until, nav, rerun, settle
+from tests.browser.waits import act_until, choose, nav, rerun
 from zones.service.workspace import load_workspace
 
 pytestmark = pytest.mark.browser
-
-
-def select_option(pg, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox ``label`` and wait for the rerun it causes."""
-    settle(pg)
-    pg.get_by_label(label).click()
-    rerun(pg, pg.get_by_role("option", name=option, exact=True).click)
 
 
 def metric_text(pg, label: str) -> str:
@@ -62,7 +55,7 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
     wait_for(lambda: highlighted(page), "Asfordby highlighted on the map")
     map_frame(page).locator("#um-search").press("Enter")
     wait_for(lambda: python_selection(page) == 1, "Asfordby in the selection")
-    select_option(page, "Move to band", new)
+    choose(page, "Move to band", new)
     page.get_by_label("Reason (recorded with the change)").fill("browser test")
     rerun(page, lambda: page.keyboard.press("Enter"))
     page.shot("selected")

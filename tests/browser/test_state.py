@@ -23,8 +23,10 @@ import pytest
 
 from tests.browser.conftest import new_page
 from tests.browser.waits import (
+    LOAD_S,
     RUN_S,
     act_until,
+    choose,
     goto,
     nav,
     reload,
@@ -55,13 +57,6 @@ def selectbox_value(pg, label: str) -> str:
 
 def council_shown(pg) -> str:
     return selectbox_value(pg, "Council")
-
-
-def select_option(pg, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox ``label`` and wait for the rerun it causes."""
-    settle(pg)
-    pg.get_by_role("combobox", name=label, exact=True).first.click()
-    rerun(pg, pg.get_by_role("option", name=option, exact=True).click)
 
 
 def metric_value(pg, label: str) -> str:
@@ -155,7 +150,7 @@ def test_chosen_council_survives_page_links_reload_and_shared_url(server, page):
     reload(page)
     assert poll(page, lambda: "Coventry" in council_shown(page)) and "/finance" in page.url
     # choosing another council in the sidebar: kept across links too
-    select_option(page, "Council", "Leicestershire")
+    choose(page, "Council", "Leicestershire", LOAD_S)
     assert poll(page, lambda: "Leicestershire" in council_shown(page) and "council=leicestershire" in page.url)
     nav(page, "Report")
     assert poll(page, lambda: "Leicestershire" in council_shown(page) and "council=leicestershire" in page.url)
@@ -171,8 +166,7 @@ def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(
     sv = json.loads(cli(server_store, "save", "coventry", "Coventry published", "--json"))
     cli(server_store, "publish", str(sv["scenario_id"]), "--version", str(sv["version"]))
     open_page(page, server + "/scenarios?council=coventry", "Audit log")
-    page.locator('[data-testid="stSelectbox"]', has_text="Scenario").first.click()
-    rerun(page, page.get_by_role("option", name="Coventry published", exact=True).click)
+    choose(page, "Scenario", "Coventry published")
     code = poll(page, lambda: [t for t in page.locator('[data-testid="stCode"]').all_inner_texts() if "scenario=" in t])
     page.shot("scenarios-link")
     assert code, "the Scenarios page shows the published link"
@@ -191,10 +185,10 @@ def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(
         assert ro.get_by_role("link", name="Edit zones").count() == 0
     ro.screenshot(path=str(ROOT / "artifacts" / "browser" / "published-coventry.png"))
     # switching council inside the read-only view: that council's plan, read-only, no traceback
-    select_option(ro, "Council", "Leicestershire")
+    choose(ro, "Council", "Leicestershire", LOAD_S)
     assert poll(ro, lambda: ro.get_by_text("Leicestershire: price bands").count() >= 1)
     assert no_traceback(ro) and "scenario=" not in ro.url and "readonly=1" in ro.url
-    select_option(ro, "Council", "Coventry")  # and back: the published version again
+    choose(ro, "Council", "Coventry", LOAD_S)  # and back: the published version again
     assert poll(ro, lambda: ro.get_by_text("Coventry published").count() >= 1)
     assert no_traceback(ro) and f"scenario={sv['scenario_id']}" in ro.url
     ro.context.close()
@@ -211,8 +205,8 @@ def test_move_form_resets_so_a_band_only_move_changes_only_the_band(server, page
     band_b = "isolated" if ws.base.band_of(b) != "isolated" else "urban"
     open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
     search_and_select(page, "Asfordby")
-    select_option(page, f"Move to {label}", zone_a)
-    select_option(page, "Move to band", "rural" if ws.base.band_of(a) != "rural" else "fringe")
+    choose(page, f"Move to {label}", zone_a)
+    choose(page, "Move to band", "rural" if ws.base.band_of(a) != "rural" else "fringe")
     page.get_by_label("Reason (recorded with the change)").fill("first move")
     enter(page)
     move(page, "1")
@@ -223,7 +217,7 @@ def test_move_form_resets_so_a_band_only_move_changes_only_the_band(server, page
     assert page.get_by_label(f"…or to a new {label} (name)").input_value() == ""
     # a second, band-only move of another unit
     search_and_select(page, "Countesthorpe")
-    select_option(page, "Move to band", band_b)
+    choose(page, "Move to band", band_b)
     move(page, "2")
     nav(page, "Finance")
     rows = list(csv.DictReader(io.StringIO(open(download(page, "Download CSV").path(), encoding="utf-8").read())))
@@ -296,7 +290,7 @@ def test_the_zone_map_keeps_its_view_after_clicks_and_page_links(server, page):
 def test_reload_restores_unsaved_edits_after_a_beforeunload_warning(server, page):
     open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
     search_and_select(page, "Asfordby")
-    select_option(page, "Move to band", "isolated")
+    choose(page, "Move to band", "isolated")
     move(page, "1")
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
@@ -339,8 +333,7 @@ def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_se
     pg = new_page(browser)
     ctx = pg.context
     open_page(pg, server + "/scenarios?council=leicestershire", "Audit log")
-    pg.locator('[data-testid="stSelectbox"]', has_text="Scenario").first.click()
-    rerun(pg, pg.get_by_role("option", name=name, exact=True).click)
+    choose(pg, "Scenario", name)
     rerun(pg, pg.get_by_role("button", name="Open in editor").click)
     assert poll(pg, lambda: pg.get_by_text(f"Opened {name} version 1").count() >= 1)
     audit = list(csv.DictReader(io.StringIO(open(download(pg, "Export audit CSV").path(), encoding="utf-8").read())))

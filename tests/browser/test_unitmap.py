@@ -23,7 +23,7 @@ from tests.browser.mapkit import (
     view,
     wait_for,
 )
-from tests.browser.waits import act_until, rerun, settle
+from tests.browser.waits import act_until, choose, rerun
 
 pytestmark = pytest.mark.browser
 EDIT = "/edit_zones?council=leicestershire"
@@ -32,13 +32,6 @@ EDIT = "/edit_zones?council=leicestershire"
 # (the map's controls sit in its top corners: the stroke starts on the right, below the title box)
 ZIGZAG = [(0.88, 0.2), (0.2, 0.22), (0.12, 0.36), (0.88, 0.34), (0.88, 0.52), (0.12, 0.54), (0.12, 0.7),
           (0.88, 0.72), (0.88, 0.85), (0.12, 0.86)]
-
-
-def select_option(pg, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox ``label`` and wait for the rerun it causes."""
-    settle(pg)
-    pg.get_by_label(label).click()
-    rerun(pg, pg.get_by_role("option", name=option, exact=True).click)
 
 
 def test_paint_select_30_units_and_move_them(server, page):
@@ -50,7 +43,7 @@ def test_paint_select_30_units_and_move_them(server, page):
     # the move's target first (the form keeps it): a new zone and the isolated band, so every painted unit changes
     page.get_by_label("…or to a new zone (name)").fill("Painted zone")
     rerun(page, lambda: page.keyboard.press("Enter"))
-    select_option(page, "Move to band", "isolated")
+    choose(page, "Move to band", "isolated")
     tool(page, "Paint")
     # one stroke: mousedown, drag along the zigzag until 30 or more units are painted, mouseup
     box = map_box(page)
@@ -112,7 +105,7 @@ def test_ctrl_z_undoes_a_move_and_ctrl_shift_z_redoes(server, page):
     wait_for(lambda: highlighted(page), "Asfordby highlighted")
     map_frame(page).locator("#um-search").press("Enter")
     wait_for(lambda: python_selection(page) == 1, "Asfordby selected")
-    select_option(page, "Move to band", "isolated")
+    choose(page, "Move to band", "isolated")
     act_until(page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == 1,
               "the move")
     page.get_by_role("heading", name="Totals").click()  # focus on the page, outside any text field

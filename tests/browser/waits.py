@@ -164,3 +164,14 @@ def act_until(pg, action, cond, what: str, timeout_s: float = RUN_S):
     got = wait_for(cond, what, timeout_s, pg)
     settle(pg, timeout_s)
     return got
+
+
+def choose(pg, label: str, option: str, timeout_s: float = RUN_S) -> None:
+    """Choose ``option`` in the selectbox ``label`` and wait for the rerun it causes. A selectbox that already
+    shows ``option`` is left alone: choosing the same value again makes no rerun to wait for."""
+    settle(pg, timeout_s)
+    box = pg.get_by_role("combobox", name=label, exact=True).first
+    if box.input_value() == option:
+        return
+    box.click()
+    rerun(pg, pg.get_by_role("option", name=option, exact=True).click, timeout_s)
