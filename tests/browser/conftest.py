@@ -73,6 +73,31 @@ def browser():
         b.close()
 
 
+def scenario_cli(store: str, *args: str) -> str:
+    """``zoneplan scenario ARGS`` on the test server's store, run in this process (no interpreter start-up and
+    imports per call: the CLI's own tests start it as a process); its stdout."""
+    import contextlib
+    import io
+
+    from zones.cli.main import main
+
+    saved = {k: os.environ.get(k) for k in ("ZONEPLAN_STORE", "ZONEPLAN_DB_URL")}
+    os.environ["ZONEPLAN_STORE"] = store
+    os.environ.pop("ZONEPLAN_DB_URL", None)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(["scenario", *args])
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert rc == 0, err.getvalue()
+    return out.getvalue()
+
+
 def new_page(browser, width: int = 1400, height: int = 1250, **ctx):
     """A page in a fresh browser context (its own cookies, storage and Streamlit session), tracking script runs;
     close it with ``pg.context.close()``."""

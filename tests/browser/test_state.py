@@ -13,15 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import new_page
+from tests.browser.conftest import new_page, scenario_cli
 from tests.browser.waits import (
     LOAD_S,
     RUN_S,
@@ -81,14 +79,6 @@ def open_page(pg, url: str, ready: str | None = None) -> None:
 def enter(pg) -> None:
     """Press Enter in the focused text input (commits it: Streamlit reruns)."""
     rerun(pg, lambda: pg.keyboard.press("Enter"))
-
-
-def cli(store, *args):
-    env = {**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"}, "ZONEPLAN_STORE": store}
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True,
-                         cwd=ROOT, env=env)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 def search_and_select(pg, text: str) -> None:
@@ -163,8 +153,8 @@ def test_chosen_council_survives_page_links_reload_and_shared_url(server, page):
 
 # ------------------------------------------------------------------ 2. published links of any council
 def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(server, server_store, page):
-    sv = json.loads(cli(server_store, "save", "coventry", "Coventry published", "--json"))
-    cli(server_store, "publish", str(sv["scenario_id"]), "--version", str(sv["version"]))
+    sv = json.loads(scenario_cli(server_store, "save", "coventry", "Coventry published", "--json"))
+    scenario_cli(server_store, "publish", str(sv["scenario_id"]), "--version", str(sv["version"]))
     open_page(page, server + "/scenarios?council=coventry", "Audit log")
     choose(page, "Scenario", "Coventry published")
     code = poll(page, lambda: [t for t in page.locator('[data-testid="stCode"]').all_inner_texts() if "scenario=" in t])

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import scenario_cli
 from tests.browser.mapkit import map_frame, open_map, unit_at
 from tests.browser.waits import nav
 
@@ -18,19 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def cli(store, *args):
-    env = {**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"}, "ZONEPLAN_STORE": store}
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True,
-                         cwd=ROOT, env=env)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
 def test_script_in_a_zone_name_never_runs_in_a_published_link(server, server_store, page, tmp_path):
     # export the base plan, rename one zone to the payload, import it as a scenario and publish it (CLI)
-    base = json.loads(cli(server_store, "save", "leicestershire", "XSS base", "--json"))
+    base = json.loads(scenario_cli(server_store, "save", "leicestershire", "XSS base", "--json"))
     gj = tmp_path / "base.geojson"
-    cli(server_store, "export", str(base["scenario_id"]), "--out", str(gj))
+    scenario_cli(server_store, "export", str(base["scenario_id"]), "--out", str(gj))
     doc = json.loads(gj.read_text())
     first_zone = doc["features"][0]["properties"]["zone"]
     for f in doc["features"]:
@@ -39,8 +29,8 @@ def test_script_in_a_zone_name_never_runs_in_a_published_link(server, server_sto
             f["properties"]["reason"] = XSS
     evil = tmp_path / "evil.geojson"
     evil.write_text(json.dumps(doc))
-    imp = json.loads(cli(server_store, "import", "leicestershire", "XSS zone", str(evil), "--json"))
-    cli(server_store, "publish", str(imp["scenario_id"]), "--version", str(imp["version"]))
+    imp = json.loads(scenario_cli(server_store, "import", "leicestershire", "XSS zone", str(evil), "--json"))
+    scenario_cli(server_store, "publish", str(imp["scenario_id"]), "--version", str(imp["version"]))
 
     fired: list[str] = []
     page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
