@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make app    installs everything into .venv and starts the planner on Leicestershire
 #   make test   installs everything (incl. Debian chromium for browser tests) and runs the whole suite
+#   make stress runs the suite 5 times in a row under CPU contention and logs pass/fail and wall time per run
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -28,4 +29,12 @@ system-deps:
 test: install system-deps
 	$(BIN)/python -m pytest tests -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
-.PHONY: install app test system-deps
+# Stress check (issue 22): the suite RUNS times in a row under `stress-ng --cpu 2` (apt-get install stress-ng; else
+# Python busy loops), pass/fail and wall time per run logged under artifacts/stress/.
+# E.g. make stress RUNS=3 TARGETS="tests/browser tests/security"
+RUNS ?= 5
+TARGETS ?= tests
+stress: install system-deps
+	PYTHON=$(BIN)/python bash bench/stress_suite.sh $(RUNS) $(TARGETS)
+
+.PHONY: install app test system-deps stress

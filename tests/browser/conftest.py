@@ -1,4 +1,7 @@
-"""Browser fixtures: `streamlit run app.py` on a free 127.0.0.1 port and Debian chromium via Playwright."""
+"""Browser fixtures: one `streamlit run app.py` per test worker on a free 127.0.0.1 port (session scope: every
+browser test shares it) and Debian chromium via Playwright. Each test gets a fresh browser context (no cookies,
+storage or session from another test) and opens an explicit URL (``?council=...``); every page made here tracks
+Streamlit's script runs (tests/browser/waits.py) so tests wait for conditions, never for a time."""
 from __future__ import annotations
 
 import os
@@ -9,12 +12,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser.waits import track
 from tests.postgis_plugin import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
+START_S = 180.0  # the server's health check answers "ok" (a bound on a failure, not a pause)
+expect.set_options(timeout=60_000)  # every expect(...) waits up to 60 s for its condition (a busy machine)
 
 
 @pytest.fixture(scope="session")
@@ -28,25 +35,31 @@ def server(server_store):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (make test installs Debian chromium)")
     port = _free_port()
-    log = open(ARTIFACTS.parent / "streamlit.log", "w") if ARTIFACTS.parent.mkdir(parents=True, exist_ok=True) is None else None
+    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS.parent / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log", "w")  # per worker
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**{k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")},
-                                 "ZONEPLAN_STORE": server_store})
+                            env={**{k: v for k, v in os.environ.items()
+                                    if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}, "ZONEPLAN_STORE": server_store})
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start; see artifacts/streamlit.log")
+    end = time.monotonic() + START_S
+    while not _healthy(url):
+        if proc.poll() is not None or time.monotonic() > end:
+            proc.kill()
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        time.sleep(0.25)
     yield url
     proc.terminate()
     proc.wait(10)
+    log.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return urllib.request.urlopen(url + "/_stcore/health", timeout=5).read() == b"ok"
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="session")
@@ -60,11 +73,44 @@ def browser():
         b.close()
 
 
+def scenario_cli(store: str, *args: str) -> str:
+    """``zoneplan scenario ARGS`` on the test server's store, run in this process (no interpreter start-up and
+    imports per call: the CLI's own tests start it as a process); its stdout."""
+    import contextlib
+    import io
+
+    from zones.cli.main import main
+
+    saved = {k: os.environ.get(k) for k in ("ZONEPLAN_STORE", "ZONEPLAN_DB_URL")}
+    os.environ["ZONEPLAN_STORE"] = store
+    os.environ.pop("ZONEPLAN_DB_URL", None)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(["scenario", *args])
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert rc == 0, err.getvalue()
+    return out.getvalue()
+
+
+def new_page(browser, width: int = 1400, height: int = 1250, **ctx):
+    """A page in a fresh browser context (its own cookies, storage and Streamlit session), tracking script runs;
+    close it with ``pg.context.close()``."""
+    c = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **ctx)
+    pg = c.new_page()
+    pg.set_default_timeout(60_000)
+    track(pg)
+    return pg
+
+
 @pytest.fixture
 def page(browser, request):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1250}, accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
+    pg = new_page(browser)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     steps = {"n": 0}
 
@@ -76,11 +122,4 @@ def page(browser, request):
 
     pg.shot = shot
     yield pg
-    ctx.close()
-
-
-def wait_idle(pg, ms: int = 600) -> None:
-    """Wait until Streamlit has finished running the script."""
-    pg.wait_for_timeout(300)
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    pg.wait_for_timeout(ms)
+    pg.context.close()

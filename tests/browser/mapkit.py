@@ -1,9 +1,13 @@
 """Helpers for driving the unit map component (pages/unitmap_frontend) in chromium: find its iframe, read the
-browser-side selection and view, draw gestures, and poll for the state Python shows. Polls, no fixed long sleeps."""
+browser-side selection and view, draw gestures, and poll for the state Python shows. The component writes its
+state on its <body>: ``data-view`` (lat,lng,zoom, once the first view is drawn), ``data-selected`` and
+``data-highlighted`` (counts); tests wait on those and on Streamlit's runs (tests/browser/waits.py), never for
+a time."""
 from __future__ import annotations
 
 import re
-import time
+
+from tests.browser.waits import LOAD_S, goto, settle, wait_for  # noqa: F401 - wait_for is part of this kit
 
 MAP_IFRAME = 'iframe[title*="unitmap"]'
 
@@ -13,12 +17,18 @@ def map_frame(pg):
 
 
 def open_map(pg, url: str):
-    """Open a page with the unit map and wait until the map has drawn its units."""
-    pg.goto(url)
-    pg.locator(MAP_IFRAME).first.wait_for(timeout=120_000)
+    """Open a page with the unit map: its first script run has finished and the map has drawn its units and its
+    first view (``data-view`` on the component's body)."""
+    goto(pg, url)
+    pg.locator(MAP_IFRAME).first.wait_for(timeout=LOAD_S * 1000)
     fr = map_frame(pg)
-    fr.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
-    wait_for(lambda: body_attr(pg, "data-view") is not None, "the map's first view", 60)
+    fr.locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_S * 1000)
+    body = fr.locator("body[data-view]")
+    body.wait_for(state="attached", timeout=LOAD_S * 1000)
+    # the map refits once more in a 50 ms timer queued with its first view; a 60 ms timer queued now runs after it
+    # (timers run in due order), so once this resolves the first view is final
+    body.evaluate("b => new Promise(r => setTimeout(r, 60))")
+    settle(pg)
     return fr
 
 
@@ -38,25 +48,36 @@ def view(pg) -> str:
     return body_attr(pg, "data-view") or ""
 
 
+def unit_at(pg, fx: float, fy: float) -> int | None:
+    """Which unit's polygon (its index among the drawn units) a click at this fraction of the map box hits; None
+    for a hole, a control or a label. A click on a unit sends an event to Python (a rerun follows); elsewhere
+    nothing happens, so tests click only where this says a unit is."""
+    i = map_frame(pg).locator("#map").evaluate(
+        "(m, f) => { const r = m.getBoundingClientRect();"
+        " const e = document.elementFromPoint(r.left + f[0] * r.width, r.top + f[1] * r.height);"
+        " return [...document.querySelectorAll('path.leaflet-interactive')].indexOf(e); }", [fx, fy])
+    return None if i < 0 else i
+
+
+def on_unit(pg, fx: float, fy: float) -> bool:
+    return unit_at(pg, fx, fy) is not None
+
+
+def picked_outline(pg) -> str | None:
+    """The outline the view-only map draws round the unit Python says was picked (its SVG path), or None."""
+    loc = map_frame(pg).locator('path[stroke="#111"][stroke-width="5"]')
+    return loc.first.get_attribute("d") if loc.count() else None
+
+
+def still(pg) -> bool:
+    """No zoom or pan animation is running in the map (Leaflet marks its container while one runs)."""
+    return map_frame(pg).locator(".leaflet-zoom-anim, .leaflet-pan-anim").count() == 0
+
+
 def map_box(pg) -> dict:
     box = map_frame(pg).locator("#map").bounding_box()
     assert box is not None
     return box
-
-
-def wait_for(cond, what: str, timeout_s: float = 60.0, every_s: float = 0.2):
-    """Poll ``cond()`` until it is truthy (returned) or fail naming ``what``."""
-    end = time.monotonic() + timeout_s
-    last = None
-    while time.monotonic() < end:
-        try:
-            last = cond()
-        except Exception as exc:  # noqa: BLE001 - an element re-rendered between calls: try again
-            last = exc
-        if last and not isinstance(last, Exception):
-            return last
-        time.sleep(every_s)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 def python_selection(pg) -> int | None:

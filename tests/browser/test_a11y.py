@@ -1,12 +1,15 @@
 """Issue 14 §3 in chromium: totals on the first laptop screen (1366×768), a phone-width read-only Zone map
-(390×844) with the map and legend first and the council reachable, screenshots of each council read-only."""
+(390×844) with the map and legend first and the council reachable, screenshots of each council read-only.
+Waits are on conditions (finished script runs, shown elements: tests/browser/waits.py), never on a time."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, wait_idle
+from tests.browser.conftest import ARTIFACTS, new_page
+from tests.browser.mapkit import MAP_IFRAME, open_map
+from tests.browser.waits import LOAD_S, goto, rerun, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +20,9 @@ def sized(browser, request):
     ctxs = []
 
     def make(width: int, height: int, mobile: bool = False):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,
-                                  is_mobile=mobile, has_touch=mobile, device_scale_factor=2 if mobile else 1)
-        ctxs.append(ctx)
-        pg = ctx.new_page()
-        pg.set_default_timeout(60_000)
+        pg = new_page(browser, width, height, is_mobile=mobile, has_touch=mobile,
+                      device_scale_factor=2 if mobile else 1)
+        ctxs.append(pg.context)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
         def shot(name: str, full_page: bool = False):
@@ -45,7 +46,7 @@ def in_first_screen(pg, locator) -> bool:
         and box["x"] + box["width"] <= vp["width"] + 1
 
 
-def wait_for_metric(pg, label: str, timeout_ms: int = 180_000):
+def wait_for_metric(pg, label: str, timeout_ms: int = int(LOAD_S * 1000)):
     """The metric once shown (the first run of a fresh server builds the council's workspace)."""
     loc = pg.locator('[data-testid="stMetric"]', has_text=label).first
     try:
@@ -62,10 +63,9 @@ def wait_for_metric(pg, label: str, timeout_ms: int = 180_000):
 ])
 def test_totals_are_on_the_first_laptop_screen(server, sized, path, labels):
     pg = sized(1366, 768)
-    pg.goto(f"{server}/{path}?council=leicestershire")
+    goto(pg, f"{server}/{path}?council=leicestershire")
     for label in labels:
         wait_for_metric(pg, label)
-    wait_idle(pg)
     pg.shot("first-screen")
     assert pg.evaluate("() => window.scrollY") == 0
     for label in labels:
@@ -90,18 +90,13 @@ def legend_box(pg):
 
 def test_phone_read_only_zone_map_shows_map_and_legend_first_and_the_council_can_be_changed(server, sized):
     pg = sized(390, 844, mobile=True)
-    pg.goto(server + "/?council=leicestershire&readonly=1")
-    pg.locator("iframe").first.wait_for(timeout=180_000)
-    wait_idle(pg, 1500)
-    for _ in range(40):  # the map draws inside its iframe after the script run
-        if legend_box(pg):
-            break
-        pg.wait_for_timeout(250)
+    open_map(pg, server + "/?council=leicestershire&readonly=1")
+    wait_for(lambda: legend_box(pg), "the band legend", pg=pg)  # the map draws it inside its iframe
     pg.shot("first-screen")
     vp = pg.viewport_size
     assert pg.evaluate("() => window.scrollY") == 0
     # the map: its top on the first screen with most of the screen's height for it
-    m = pg.locator("iframe").first.bounding_box()
+    m = pg.locator(MAP_IFRAME).first.bounding_box()
     assert m and 0 <= m["y"] < vp["height"] / 2, m
     assert min(m["y"] + m["height"], vp["height"]) - m["y"] >= 400, m
     assert m["width"] >= vp["width"] - 60, "the map spans the phone's width"
@@ -114,9 +109,8 @@ def test_phone_read_only_zone_map_shows_map_and_legend_first_and_the_council_can
     box = picker.bounding_box()
     assert box and box["y"] + box["height"] <= vp["height"]
     picker.click()
-    pg.get_by_role("option", name="Coventry", exact=True).click()
-    pg.get_by_role("heading", name=re.compile("^Coventry")).wait_for(timeout=180_000)
-    wait_idle(pg, 1500)
+    rerun(pg, pg.get_by_role("option", name="Coventry", exact=True).click, LOAD_S)
+    pg.get_by_role("heading", name=re.compile("^Coventry")).wait_for(timeout=LOAD_S * 1000)
     pg.shot("coventry")
     assert "council=coventry" in pg.url and "readonly=1" in pg.url
     assert pg.get_by_role("link", name="Edit zones").count() == 0, "still read-only"
@@ -124,9 +118,8 @@ def test_phone_read_only_zone_map_shows_map_and_legend_first_and_the_council_can
 
 def test_wide_screen_hides_the_phone_council_picker(server, sized):
     pg = sized(1366, 768)
-    pg.goto(server + "/?council=merton&readonly=1")
-    pg.get_by_role("heading", name=re.compile("^Merton")).wait_for(timeout=180_000)
-    wait_idle(pg)
+    goto(pg, server + "/?council=merton&readonly=1")
+    pg.get_by_role("heading", name=re.compile("^Merton")).wait_for(timeout=LOAD_S * 1000)
     assert not pg.get_by_label("Council shown").is_visible(), "the sidebar's selector is enough on a wide screen"
     assert pg.get_by_label("Council", exact=True).is_visible()
 
@@ -137,20 +130,17 @@ def test_read_only_zone_map_and_report_of_each_council(server, sized, council, n
     """A councillor's read-only view of every council: the Zone map (with a unit's evidence card) and the Report,
     saved as screenshots under artifacts/browser/ (issue 14 §3: the pages make sense without training)."""
     pg = sized(1366, 900)
-    pg.goto(f"{server}/?council={council}&readonly=1")
-    pg.get_by_role("heading", name=re.compile(f"^{name}")).wait_for(timeout=180_000)
-    pg.locator("iframe").first.wait_for()
-    wait_idle(pg, 1500)
+    open_map(pg, f"{server}/?council={council}&readonly=1")
+    pg.get_by_role("heading", name=re.compile(f"^{name}")).wait_for(timeout=LOAD_S * 1000)
     pg.shot("zone-map")
     assert pg.locator('[data-testid="stException"]').count() == 0
     # a unit's evidence card, picked from the list as a keyboard user would
     pg.get_by_label("Unit evidence").click()
     pg.keyboard.press("ArrowDown")
     pg.keyboard.press("ArrowDown")
-    pg.keyboard.press("Enter")
+    rerun(pg, lambda: pg.keyboard.press("Enter"))
     card = pg.get_by_text(re.compile(r" is (URBAN|FRINGE|RURAL|ISOLATED) because "))
     card.first.wait_for(timeout=120_000)
-    wait_idle(pg)
     card.first.scroll_into_view_if_needed()
     pg.shot("evidence")
     text = pg.locator('[data-testid="stMain"]').inner_text()
@@ -158,10 +148,10 @@ def test_read_only_zone_map_and_report_of_each_council(server, sized, council, n
     assert not re.search(r"_min\b|hours_per_km2|[<>≥≤]|\b999\b|\.graphml|\.toml|localitys", text), "plain English only"
     assert pg.locator('.st-key-ev-figures [data-testid="stMetricValue"]').nth(1).evaluate(
         "e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"), "zone in full"
-    pg.goto(f"{server}/report?council={council}&readonly=1")
+    goto(pg, f"{server}/report?council={council}&readonly=1")
     frame = pg.frame_locator("iframe").first
-    frame.get_by_role("heading", name=re.compile(f"^{name} home-care zones and price bands")).wait_for(timeout=180_000)
-    wait_idle(pg, 1000)
+    frame.get_by_role("heading", name=re.compile(f"^{name} home-care zones and price bands")).wait_for(
+        timeout=LOAD_S * 1000)
     pg.shot("report", full_page=True)
     assert pg.locator('[data-testid="stException"]').count() == 0
     report = frame.locator("body").inner_text()

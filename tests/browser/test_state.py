@@ -5,22 +5,33 @@ the Zone map keeps the view; a reload restores unsaved edits (and the browser wa
 scenario keeps its identity, reasons and history; every output uses the settings on screen and is named after
 the scenario and version; no Deploy button or developer menu.
 
-Waits poll for the expected state (Streamlit idle, then the text) instead of sleeping a fixed time.
+Waits are on conditions, never on a time: the run an action causes has finished (tests/browser/waits.py), then the
+expected text or value is polled for.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import new_page, scenario_cli
+from tests.browser.waits import (
+    LOAD_S,
+    RUN_S,
+    act_until,
+    choose,
+    goto,
+    nav,
+    reload,
+    rerun,
+    settle,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,17 +39,13 @@ ASFORDBY = "E04005516"
 
 
 # ------------------------------------------------------------------ helpers
-def poll(pg, check, tries: int = 40, ms: int = 500):
-    """``check()``'s value once truthy, waiting for Streamlit to be idle between tries (no fixed sleeps)."""
-    for _ in range(tries):
-        try:
-            got = check()
-        except Exception:  # noqa: BLE001 - an element mid-rerun
-            got = None
-        if got:
-            return got
-        wait_idle(pg, ms)
-    return check()
+def poll(pg, check, timeout_s: float = RUN_S):
+    """``check()``'s value once truthy (polled, Playwright's events pumped between tries); after ``timeout_s``
+    its last value, so that ``assert poll(...), message`` fails with the message."""
+    try:
+        return wait_for(check, "a condition", timeout_s, pg)
+    except AssertionError:
+        return check()
 
 
 def selectbox_value(pg, label: str) -> str:
@@ -48,12 +55,6 @@ def selectbox_value(pg, label: str) -> str:
 
 def council_shown(pg) -> str:
     return selectbox_value(pg, "Council")
-
-
-def select_option(pg, label: str, option: str) -> None:
-    pg.get_by_role("combobox", name=label, exact=True).first.click()
-    pg.get_by_role("option", name=option, exact=True).click()
-    wait_idle(pg)
 
 
 def metric_value(pg, label: str) -> str:
@@ -70,50 +71,47 @@ def no_traceback(pg) -> bool:
 
 
 def open_page(pg, url: str, ready: str | None = None) -> None:
-    pg.goto(url)
+    """Open ``url`` in a known state: its first run finished, the sidebar and ``ready`` text shown."""
+    goto(pg, url, ready)
     pg.locator('[data-testid="stSidebar"]').wait_for()
-    wait_idle(pg, 800)
-    if ready:
-        pg.get_by_text(ready).first.wait_for()
-        wait_idle(pg, 500)
 
 
-def nav(pg, name: str) -> None:
-    pg.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name, exact=True).click()
-    wait_idle(pg, 800)
-
-
-def cli(store, *args):
-    env = {**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"}, "ZONEPLAN_STORE": store}
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True,
-                         cwd=ROOT, env=env)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+def enter(pg) -> None:
+    """Press Enter in the focused text input (commits it: Streamlit reruns)."""
+    rerun(pg, lambda: pg.keyboard.press("Enter"))
 
 
 def search_and_select(pg, text: str) -> None:
     """Find ``text`` in the unit map's search box and press Enter: exactly that one unit becomes the selection
     (cleared first), and Python's summary beside the map shows it."""
-    from tests.browser.mapkit import browser_selected, map_frame, python_selection, search, wait_for
+    from tests.browser.mapkit import (
+        browser_selected,
+        map_frame,
+        python_selection,
+        search,
+        wait_for,
+    )
 
     fr = map_frame(pg)
     fr.locator("body[data-view]").wait_for(state="attached", timeout=120_000)  # the map has drawn its first view
+    settle(pg)
     if browser_selected(pg):
-        fr.get_by_role("button", name="Clear", exact=True).click()
-        wait_for(lambda: browser_selected(pg) == 0 or None, "the selection to clear")
-        wait_idle(pg)
+        act_until(pg, fr.get_by_role("button", name="Clear", exact=True).click,
+                  lambda: browser_selected(pg) == 0 and not python_selection(pg), "the selection to clear")
     search(pg, text)
-    wait_for(lambda: int(fr.locator("body").get_attribute("data-highlighted") or 0) >= 1, f"{text} highlighted")
+    wait_for(lambda: int(fr.locator("body").get_attribute("data-highlighted") or 0) >= 1, f"{text} highlighted",
+             pg=pg)
+    settle(pg)
     fr.locator("#um-search").press("Enter")
-    wait_for(lambda: browser_selected(pg) == 1, f"Enter to select {text}")
-    wait_for(lambda: python_selection(pg) == 1, f"Python's summary to show {text} selected")
-    wait_idle(pg)
+    wait_for(lambda: browser_selected(pg) == 1, f"Enter to select {text}", pg=pg)
+    wait_for(lambda: python_selection(pg) == 1, f"Python's summary to show {text} selected", pg=pg)
+    settle(pg)
 
 
 def move(pg, expect_changed: str) -> None:
-    pg.get_by_role("button", name="Move", exact=True).click()
-    wait_idle(pg, 800)
-    assert poll(pg, lambda: units_changed(pg) == expect_changed), units_changed(pg)
+    """Press Move and wait until 'Units changed' shows ``expect_changed`` and the run has finished."""
+    act_until(pg, pg.get_by_role("button", name="Move", exact=True).click,
+              lambda: units_changed(pg) == expect_changed, f"'Units changed' to become {expect_changed}")
 
 
 def download(pg, button: str):
@@ -139,30 +137,26 @@ def test_chosen_council_survives_page_links_reload_and_shared_url(server, page):
         assert no_traceback(page)
     page.shot("coventry-after-links")
     nav(page, "Finance")
-    page.reload()
-    wait_idle(page, 800)
+    reload(page)
     assert poll(page, lambda: "Coventry" in council_shown(page)) and "/finance" in page.url
     # choosing another council in the sidebar: kept across links too
-    select_option(page, "Council", "Leicestershire")
+    choose(page, "Council", "Leicestershire", LOAD_S)
     assert poll(page, lambda: "Leicestershire" in council_shown(page) and "council=leicestershire" in page.url)
     nav(page, "Report")
     assert poll(page, lambda: "Leicestershire" in council_shown(page) and "council=leicestershire" in page.url)
     # a shared URL opens the council it names, on the page it names
-    fresh = page.context.new_page()
-    fresh.set_default_timeout(60_000)
+    fresh = new_page(page.context.browser)  # a fresh browser context: no session of the first page's
     open_page(fresh, server + "/finance?council=coventry")
     assert poll(fresh, lambda: "Coventry" in council_shown(fresh))
-    fresh.close()
+    fresh.context.close()
 
 
 # ------------------------------------------------------------------ 2. published links of any council
 def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(server, server_store, page):
-    sv = json.loads(cli(server_store, "save", "coventry", "Coventry published", "--json"))
-    cli(server_store, "publish", str(sv["scenario_id"]), "--version", str(sv["version"]))
+    sv = json.loads(scenario_cli(server_store, "save", "coventry", "Coventry published", "--json"))
+    scenario_cli(server_store, "publish", str(sv["scenario_id"]), "--version", str(sv["version"]))
     open_page(page, server + "/scenarios?council=coventry", "Audit log")
-    page.locator('[data-testid="stSelectbox"]', has_text="Scenario").first.click()
-    page.get_by_role("option", name="Coventry published", exact=True).click()
-    wait_idle(page)
+    choose(page, "Scenario", "Coventry published")
     code = poll(page, lambda: [t for t in page.locator('[data-testid="stCode"]').all_inner_texts() if "scenario=" in t])
     page.shot("scenarios-link")
     assert code, "the Scenarios page shows the published link"
@@ -171,8 +165,7 @@ def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(
     assert "council=coventry" in link and f"scenario={sv['scenario_id']}" in link and "readonly=1" in link
     assert f"version={sv['version']}" in link
 
-    ro = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    ro.set_default_timeout(60_000)
+    ro = new_page(page.context.browser, height=1000)
     for url in (link, server + f"/?scenario={sv['scenario_id']}&version={sv['version']}&readonly=1"):  # old links too
         open_page(ro, url)
         assert poll(ro, lambda: "Coventry" in council_shown(ro)), council_shown(ro)
@@ -182,10 +175,10 @@ def test_published_link_of_another_council_is_a_full_url_and_opens_that_council(
         assert ro.get_by_role("link", name="Edit zones").count() == 0
     ro.screenshot(path=str(ROOT / "artifacts" / "browser" / "published-coventry.png"))
     # switching council inside the read-only view: that council's plan, read-only, no traceback
-    select_option(ro, "Council", "Leicestershire")
+    choose(ro, "Council", "Leicestershire", LOAD_S)
     assert poll(ro, lambda: ro.get_by_text("Leicestershire: price bands").count() >= 1)
     assert no_traceback(ro) and "scenario=" not in ro.url and "readonly=1" in ro.url
-    select_option(ro, "Council", "Coventry")  # and back: the published version again
+    choose(ro, "Council", "Coventry", LOAD_S)  # and back: the published version again
     assert poll(ro, lambda: ro.get_by_text("Coventry published").count() >= 1)
     assert no_traceback(ro) and f"scenario={sv['scenario_id']}" in ro.url
     ro.context.close()
@@ -202,11 +195,10 @@ def test_move_form_resets_so_a_band_only_move_changes_only_the_band(server, page
     band_b = "isolated" if ws.base.band_of(b) != "isolated" else "urban"
     open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
     search_and_select(page, "Asfordby")
-    select_option(page, f"Move to {label}", zone_a)
-    select_option(page, "Move to band", "rural" if ws.base.band_of(a) != "rural" else "fringe")
+    choose(page, f"Move to {label}", zone_a)
+    choose(page, "Move to band", "rural" if ws.base.band_of(a) != "rural" else "fringe")
     page.get_by_label("Reason (recorded with the change)").fill("first move")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    enter(page)
     move(page, "1")
     page.shot("after-first-move")
     assert poll(page, lambda: selectbox_value(page, f"Move to {label}") == "(keep)"), selectbox_value(page, f"Move to {label}")
@@ -215,7 +207,7 @@ def test_move_form_resets_so_a_band_only_move_changes_only_the_band(server, page
     assert page.get_by_label(f"…or to a new {label} (name)").input_value() == ""
     # a second, band-only move of another unit
     search_and_select(page, "Countesthorpe")
-    select_option(page, "Move to band", band_b)
+    choose(page, "Move to band", band_b)
     move(page, "2")
     nav(page, "Finance")
     rows = list(csv.DictReader(io.StringIO(open(download(page, "Download CSV").path(), encoding="utf-8").read())))
@@ -244,27 +236,37 @@ def _view(pg):
 
 
 def test_the_zone_map_keeps_its_view_after_clicks_and_page_links(server, page):
-    open_page(page, server + "/?council=leicestershire", "Leicestershire: price bands")
-    page.locator("iframe").first.wait_for()
+    from tests.browser.mapkit import map_frame, open_map, picked_outline, still, unit_at
+
+    open_map(page, server + "/?council=leicestershire")
+    page.get_by_text("Leicestershire: price bands").first.wait_for()
     start = poll(page, lambda: _view(page))
-    frame = page.frame_locator("iframe").first
-    box = frame.locator(".leaflet-container").bounding_box()
-    # zoom in on a point west of the centre (the view both zooms and moves)
+    box = map_frame(page).locator(".leaflet-container").bounding_box()
+    # zoom in on a point west of the centre (the view both zooms and moves); the view is read once the zoom
+    # animation has ended (data-view is written on moveend)
     page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.45)
     page.mouse.wheel(0, -120)
-    wait_idle(page, 800)
-    zoomed = poll(page, lambda: (lambda v: v if v and v[0] > start[0] else None)(_view(page)))
+    zoomed = poll(page, lambda: (lambda v: v if v and v[0] > start[0] and still(page) else None)(_view(page)))
     assert zoomed and zoomed[0] > start[0], (start, zoomed)
-    wait_idle(page, 800)
-    zoomed = poll(page, lambda: _view(page))
 
     def same(v):
         return v and v[0] == zoomed[0] and abs(v[1] - zoomed[1]) < 1e-3 and abs(v[2] - zoomed[2]) < 1e-3
 
-    for fx, fy in ((0.5, 0.5), (0.6, 0.4)):  # clicks pick units and keep the view
-        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-        wait_idle(page, 800)
-        assert poll(page, lambda: same(_view(page)), tries=6), f"click reset the view: {zoomed} -> {_view(page)}"
+    # clicks on two different units pick them (Python reruns, the map draws the picked unit's outline) and keep
+    # the view; points in Leicester's hole would send nothing, so only points on units are clicked
+    spots = [(0.5, 0.5), (0.6, 0.4), (0.4, 0.6), (0.55, 0.35), (0.65, 0.55), (0.45, 0.45), (0.3, 0.5), (0.7, 0.6)]
+    picks: dict[int, tuple[float, float]] = {}
+    for fx, fy in spots:
+        u = unit_at(page, fx, fy)
+        if u is not None and u not in picks and len(picks) < 2:
+            picks[u] = (fx, fy)
+    assert len(picks) == 2, f"two units under {spots}"
+    for fx, fy in picks.values():
+        before = picked_outline(page)
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+        rerun(page, lambda x=x, y=y: page.mouse.click(x, y))
+        wait_for(lambda b=before: picked_outline(page) not in (None, b), "the map to outline the picked unit", pg=page)
+        assert same(_view(page)), f"click reset the view: {zoomed} -> {_view(page)}"
     # the Report and back: the map comes back where it was, not at the county view
     nav(page, "Report")
     nav(page, "Zone map")
@@ -278,25 +280,22 @@ def test_the_zone_map_keeps_its_view_after_clicks_and_page_links(server, page):
 def test_reload_restores_unsaved_edits_after_a_beforeunload_warning(server, page):
     open_page(page, server + "/edit_zones?council=leicestershire", "Edit zones and bands")
     search_and_select(page, "Asfordby")
-    select_option(page, "Move to band", "isolated")
+    choose(page, "Move to band", "isolated")
     move(page, "1")
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
-    page.reload()
-    assert poll(page, lambda: "beforeunload" in dialogs), dialogs
+    reload(page)  # the page asks before leaving (accepted above); the new session's first run has finished
+    assert dialogs == ["beforeunload"], dialogs
     page.locator('[data-testid="stSidebar"]').wait_for()
-    wait_idle(page, 800)
     assert poll(page, lambda: page.get_by_text(re.compile(r"Restored your unsaved edits from \d\d:\d\d")).count() >= 1)
     assert poll(page, lambda: units_changed(page) == "1")
     assert re.search(r"[?&]draft=[A-Za-z0-9_-]{22,}", page.url), page.url  # the draft's unguessable token
     page.shot("restored")
-    page.get_by_role("button", name="Discard draft").click()
-    wait_idle(page, 800)
-    assert poll(page, lambda: units_changed(page) == "0")
+    act_until(page, page.get_by_role("button", name="Discard draft").click, lambda: units_changed(page) == "0",
+              "Discard draft to reset 'Units changed'")
     assert page.get_by_text("Restored your unsaved edits").count() == 0
-    page.reload()  # nothing unsaved now: no warning, nothing restored
+    reload(page)  # nothing unsaved now: no warning, nothing restored (the first run has finished: all shown)
     page.locator('[data-testid="stSidebar"]').wait_for()
-    wait_idle(page, 1500)
     assert poll(page, lambda: units_changed(page) == "0")
     assert dialogs == ["beforeunload"] and page.get_by_text("Restored your unsaved edits").count() == 0
 
@@ -312,27 +311,20 @@ def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_se
     search_and_select(page, "Asfordby")
     page.get_by_label(f"…or to a new {label} (name)").fill("Wreake Valley")
     page.get_by_label("Reason (recorded with the change)").fill("rounds run along the Wreake")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    enter(page)
     move(page, "1")
     nav(page, "Scenarios")
     page.get_by_label("Scenario name").fill(name)
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name="Save", exact=True).click()
-    wait_idle(page, 800)
+    enter(page)
+    rerun(page, page.get_by_role("button", name="Save", exact=True).click)
     assert poll(page, lambda: page.get_by_text(f"Saved {name} version 1").count() >= 1)
 
     # a new browser session reopens it
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1250}, accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
+    pg = new_page(browser)
+    ctx = pg.context
     open_page(pg, server + "/scenarios?council=leicestershire", "Audit log")
-    pg.locator('[data-testid="stSelectbox"]', has_text="Scenario").first.click()
-    pg.get_by_role("option", name=name, exact=True).click()
-    wait_idle(pg)
-    pg.get_by_role("button", name="Open in editor").click()
-    wait_idle(pg, 800)
+    choose(pg, "Scenario", name)
+    rerun(pg, pg.get_by_role("button", name="Open in editor").click)
     assert poll(pg, lambda: pg.get_by_text(f"Opened {name} version 1").count() >= 1)
     audit = list(csv.DictReader(io.StringIO(open(download(pg, "Export audit CSV").path(), encoding="utf-8").read())))
     assert [r["action"] for r in audit][:1] == ["create"] and any(
@@ -344,8 +336,7 @@ def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_se
     nav(pg, "Finance")
     for lbl, val in (("Framework term (years)", "5"), ("Annual rate uplift %", "3.00")):
         pg.get_by_label(lbl).fill(val)
-        pg.keyboard.press("Enter")
-        wait_idle(pg)
+        enter(pg)
     assert poll(pg, lambda: "Change over 5 years" in metric_value(pg, "Change over"))
     x = download(pg, "Download XLSX")
     assert x.suggested_filename == "leicestershire-para-47-reopen-v1-impact.xlsx", x.suggested_filename
@@ -381,5 +372,5 @@ def test_no_deploy_button_or_developer_menu(server, page):
     menu = page.locator('[data-testid="stMainMenu"]')
     if menu.count():
         menu.first.click()
-        page.wait_for_timeout(300)
+        page.locator('[data-testid="stMainMenuList"]').wait_for()  # the menu is open: its items are listed
         assert page.get_by_text("Clear cache").count() == 0 and page.get_by_text("Developer options").count() == 0

@@ -1,16 +1,29 @@
 """Issue 14 §2-3 in chromium: the unit map component on Edit zones (paint 30 units and move them, search by parish,
 place, postcode and postcode district, Ctrl+Z / Ctrl+Shift+Z, rectangle and lasso) and on the read-only Zone map.
 
-Timings are printed (run with -s to see them), never asserted: the machine is shared."""
+Timings are printed (run with -s to see them), never asserted: the machine is shared. Waits are on conditions (the
+map's body attributes, Python's summary, Streamlit's finished runs: tests/browser/waits.py), never on a time."""
 from __future__ import annotations
 
 import time
 
 import pytest
 
-from tests.browser.conftest import wait_idle
-from tests.browser.mapkit import (browser_selected, drag, highlighted, map_box, map_frame, open_map, python_selection, search,
-                                  tool, units_changed, view, wait_for)
+from tests.browser.mapkit import (
+    browser_selected,
+    drag,
+    highlighted,
+    map_box,
+    map_frame,
+    open_map,
+    python_selection,
+    search,
+    tool,
+    units_changed,
+    view,
+    wait_for,
+)
+from tests.browser.waits import act_until, choose, rerun
 
 pytestmark = pytest.mark.browser
 EDIT = "/edit_zones?council=leicestershire"
@@ -21,24 +34,16 @@ ZIGZAG = [(0.88, 0.2), (0.2, 0.22), (0.12, 0.36), (0.88, 0.34), (0.88, 0.52), (0
           (0.88, 0.72), (0.88, 0.85), (0.12, 0.86)]
 
 
-def select_option(pg, label: str, option: str) -> None:
-    pg.get_by_label(label).click()
-    pg.get_by_role("option", name=option, exact=True).click()
-    wait_idle(pg, 300)
-
-
 def test_paint_select_30_units_and_move_them(server, page):
     t_open = time.perf_counter()
     open_map(page, server + EDIT)
-    wait_idle(page, 300)
     t_ready = time.perf_counter()
     assert browser_selected(page) == 0
     v0 = view(page)
     # the move's target first (the form keeps it): a new zone and the isolated band, so every painted unit changes
     page.get_by_label("…or to a new zone (name)").fill("Painted zone")
-    page.keyboard.press("Enter")
-    wait_idle(page, 200)
-    select_option(page, "Move to band", "isolated")
+    rerun(page, lambda: page.keyboard.press("Enter"))
+    choose(page, "Move to band", "isolated")
     tool(page, "Paint")
     # one stroke: mousedown, drag along the zigzag until 30 or more units are painted, mouseup
     box = map_box(page)
@@ -59,8 +64,8 @@ def test_paint_select_30_units_and_move_them(server, page):
              f"Python's selection summary to show {n} units and the move's £/week")
     t_summary = time.perf_counter()
     preview = page.locator(".st-key-selection-summary").inner_text()
-    page.get_by_role("button", name="Move", exact=True).click()
-    wait_for(lambda: units_changed(page) == n, f"'Units changed' to become {n}")
+    act_until(page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == n,
+              f"'Units changed' to become {n}")
     t1 = time.perf_counter()
     page.shot("moved")
     # the reruns did not remount the map: the view and the Paint tool are kept
@@ -77,7 +82,6 @@ def test_paint_select_30_units_and_move_them(server, page):
                                                  ("LE14 3AA", "postcode", 1), ("LE14", "district", 10)])
 def test_search_highlights_pans_and_enter_selects(server, page, text, kind, at_least):
     open_map(page, server + EDIT)
-    wait_idle(page, 300)
     v0 = view(page)
     t0 = time.perf_counter()
     search(page, text)
@@ -97,30 +101,28 @@ def test_search_highlights_pans_and_enter_selects(server, page, text, kind, at_l
 
 def test_ctrl_z_undoes_a_move_and_ctrl_shift_z_redoes(server, page):
     open_map(page, server + EDIT)
-    wait_idle(page, 300)
     search(page, "Asfordby")
     wait_for(lambda: highlighted(page), "Asfordby highlighted")
     map_frame(page).locator("#um-search").press("Enter")
     wait_for(lambda: python_selection(page) == 1, "Asfordby selected")
-    select_option(page, "Move to band", "isolated")
-    page.get_by_role("button", name="Move", exact=True).click()
-    wait_for(lambda: units_changed(page) == 1, "the move")
+    choose(page, "Move to band", "isolated")
+    act_until(page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == 1,
+              "the move")
     page.get_by_role("heading", name="Totals").click()  # focus on the page, outside any text field
-    page.keyboard.press("Control+z")
-    wait_for(lambda: units_changed(page) == 0, "Ctrl+Z to undo the move")
+    act_until(page, lambda: page.keyboard.press("Control+z"), lambda: units_changed(page) == 0,
+              "Ctrl+Z to undo the move")
     page.shot("undone")
-    page.keyboard.press("Control+Shift+z")
-    wait_for(lambda: units_changed(page) == 1, "Ctrl+Shift+Z to redo the move")
+    act_until(page, lambda: page.keyboard.press("Control+Shift+z"), lambda: units_changed(page) == 1,
+              "Ctrl+Shift+Z to redo the move")
     # and with the focus inside the map
     map_frame(page).locator("#map").focus()
-    page.keyboard.press("Control+z")
-    wait_for(lambda: units_changed(page) == 0, "Ctrl+Z (focus in the map) to undo")
+    act_until(page, lambda: page.keyboard.press("Control+z"), lambda: units_changed(page) == 0,
+              "Ctrl+Z (focus in the map) to undo")
     page.shot("undone-again")
 
 
 def test_rectangle_and_lasso_select(server, page):
     open_map(page, server + EDIT)
-    wait_idle(page, 300)
     v0 = view(page)
     tool(page, "Rectangle")
     drag(page, [(0.3, 0.3), (0.4, 0.4), (0.5, 0.5)])
@@ -147,7 +149,6 @@ def test_rectangle_and_lasso_select(server, page):
 @pytest.mark.parametrize("council", ["coventry", "merton"])
 def test_other_councils_map_and_search(server, page, council):
     open_map(page, server + f"/edit_zones?council={council}")
-    wait_idle(page, 300)
     assert map_frame(page).locator("path.leaflet-interactive").count() >= 18
     search(page, {"coventry": "CV1", "merton": "SW19"}[council])
     assert wait_for(lambda: highlighted(page), "postcode district search") >= 1
@@ -156,7 +157,6 @@ def test_other_councils_map_and_search(server, page, council):
 
 def test_zone_map_is_view_only_and_click_opens_evidence(server, page):
     open_map(page, server + "/?council=leicestershire&readonly=1")
-    wait_idle(page, 300)
     fr = map_frame(page)
     assert fr.get_by_role("button", name="Paint").is_hidden()
     search(page, "Asfordby")

@@ -1,11 +1,9 @@
 """Scenario store: the same suite on SQLite and on a real PostgreSQL+PostGIS (started by the fixture)."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -164,6 +162,9 @@ def test_fuzzed_imports_never_crash_otherwise(data):
 
 
 def test_kill_minus_9_during_save_leaves_previous_version(tmp_path):
+    """A save killed (SIGKILL) half-way through writing its rows leaves version 1 only. The child process stops
+    the save at a point the test chooses (store.SAVE_CHUNK_HOOK, after half the rows are written inside the
+    transaction), says so, and blocks; the test kills it then: no timing involved."""
     url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
     n = 2000
     big = Plan.build("t", [f"U{i}" for i in range(n)], [f"U{i}" for i in range(n)], [1.0] * n, ["Z"] * n,
@@ -176,22 +177,33 @@ import sys; sys.path.insert(0, {str(ROOT)!r})
 from decimal import Decimal
 from zones.plan import Plan
 from zones.rates import RateCard
-from zones.service.store import Store
+from zones.service import store
 BANDS = {BANDS!r}
 CARD = RateCard(year="2025/26", rates={{b: Decimal("25") for b in BANDS}})
 n = {n}
 p = Plan.build("t", [f"U{{i}}" for i in range(n)], [f"U{{i}}" for i in range(n)], [1.0] * n, ["Z"] * n, ["rural"] * n, CARD,
                band_names=BANDS)
+
+def stop_half_way(written, total):
+    if written >= total // 2:
+        print("half-way", written, total, flush=True)
+        sys.stdin.readline()  # block inside the transaction until killed (the test never writes)
+
+store.SAVE_CHUNK_HOOK = stop_half_way
 print("saving", flush=True)
-Store({url!r}).save({v1.scenario_id}, 1, p.assignments(), CARD.to_dict())
+store.Store({url!r}).save({v1.scenario_id}, 1, p.assignments(), CARD.to_dict())
 print("saved", flush=True)
 """)
-    env = dict(os.environ, ZONEPLAN_TEST_SLOW_SAVE="0.05")
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout.readline().strip() == "saving"
-    time.sleep(1.0)  # well inside the ~2 s save (40 chunks × 0.05 s)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "saving"
+        assert proc.stdout.readline().split() == ["half-way", str(n // 2), str(n)], proc.stderr.read()
+        proc.send_signal(signal.SIGKILL)  # mid-save: half the new version's rows written, not committed
+    finally:
+        proc.kill()
+        proc.wait(60)
+    assert proc.returncode == -signal.SIGKILL
     s2 = Store(url)
     vs = s2.versions(v1.scenario_id)
     assert vs["version"].tolist() == [1]
@@ -199,3 +211,16 @@ print("saved", flush=True)
     assert latest.number == 1 and (latest.assignments["band"] == "urban").all() and len(latest.assignments) == n
     with s2.engine.connect() as c:
         assert c.exec_driver_sql("SELECT count(*) FROM assignments").scalar() == n
+
+
+def test_save_chunk_hook_sees_every_row_and_is_off_by_default(tmp_path, monkeypatch):
+    """The seam the crash test uses: off in production; when set, called inside the transaction after each chunk
+    with the rows written so far, ending at the total."""
+    from zones.service import store as store_mod
+
+    assert store_mod.SAVE_CHUNK_HOOK is None
+    seen: list[tuple[int, int]] = []
+    monkeypatch.setattr(store_mod, "SAVE_CHUNK_HOOK", lambda written, total: seen.append((written, total)))
+    s = Store(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    s.create("t", "Hooked", plan(120).assignments(), CARD.to_dict())
+    assert seen == [(50, 120), (100, 120), (120, 120)]
