@@ -20,20 +20,9 @@ import numpy as np
 
 from geodata.datadir import DataError
 
-PENNY = Decimal("0.01")
+from .money import PENNY, fmt_gbp, fmt_gbp_change, money, pence  # noqa: F401  (one money module; re-exported)
+
 BANDS = ("urban", "fringe", "rural", "isolated")
-
-
-def money(x) -> Decimal:
-    """A Decimal rounded half-up to the penny (floats go through their shortest repr, never binary noise)."""
-    if isinstance(x, float):
-        x = repr(x)
-    return Decimal(x).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def pence(x) -> int:
-    """Whole pence of a £ amount (rounded half-up)."""
-    return int(money(x) * 100)
 
 
 @dataclass(frozen=True)
@@ -358,18 +347,6 @@ def rates_source_text(source: str) -> str:
     """A rate card's source for people: without the pack file and table it was read from
     (``leicestershire.toml [rates."2025/26"]``)."""
     return re.sub(r'^\S+\.toml \[rates\."[^"]*"\]\s*(—\s*)?', "", source or "").strip()
-
-
-def fmt_gbp_change(x) -> str:
-    """A change in £ for people: always signed, a proper minus (+£1,071.56 / −£5,479.70 / £0.00)."""
-    d = money(x)
-    return ("+" if d > 0 else "") + fmt_gbp(d)
-
-
-def fmt_gbp(x) -> str:
-    """£ amount for people: thousands separators, pence, minus sign before the £ (e.g. −£5,479.69)."""
-    d = money(x)
-    return ("−" if d < 0 else "") + f"£{abs(d):,}"
 
 
 # ---------------------------------------------------------------- pay floor scenarios
