@@ -64,14 +64,21 @@ def council_selector() -> str:
     packs = available_packs()
     readonly()  # a published link is read-only before its council is resolved
     wanted = state.current_council()
-    council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted), format_func=lambda c: load_pack(c).name,
-                                   key=f"council-select-{wanted}")
+    if state.published_view():  # a fixed view of one version: no picker; leaving is explicit
+        pub = st.session_state["_published"]
+        st.sidebar.markdown(f"**Council:** {md_text(load_pack(wanted).name)}")
+        st.sidebar.info(f"Read-only published view of {md_text(pub.get('name') or 'a scenario')} version {pub['ver']}")
+        st.sidebar.button("Leave this published view", key="leave-published", on_click=state.leave_published)
+        council = wanted
+    else:
+        council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),
+                                       format_func=lambda c: load_pack(c).name, key=f"council-select-{wanted}")
     if council != wanted:
         state.set_council(council)
         st.rerun()
     if not readonly():
         state.draft_token()
-    if readonly():
+    if readonly() and not state.published_view():
         st.sidebar.info("Read-only view")
     refusal = state.editing_refusal()
     if refusal:
@@ -341,6 +348,10 @@ PHONE_CSS = f"""<style>
 def narrow_council_picker(council: str) -> None:
     """A council picker on the page itself, shown only on narrow screens (phones), where Streamlit collapses
     the sidebar and its council selector out of sight. Choosing a council sets ``?council=`` like the sidebar."""
+    from pages import state
+
+    if state.published_view():  # a published link shows one version of one council (leave it in the sidebar)
+        return
     packs = available_packs()
     box = st.container(key="narrow-council")
     box.html(PHONE_CSS)

@@ -4,13 +4,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
-from pages import common, state
+from pages import common, money_settings, state
 from zones.rates import fmt_gbp
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.outputs.naming import file_name
 from zones.impact import compare
 from zones.plan import Plan
+from zones.rates import RateCard
 from zones.service.scenario_io import export_geojson, read_import
 from zones.service.workspace import publication_snapshot, published_plan
 from zones.service.store import Store
@@ -37,15 +38,18 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
     try:
         existing = store.list(council)
         hit = existing[existing["name"] == name.strip()]
+        # the version keeps the card Finance shows and the weeks, term and uplift every annual figure uses
+        card, settings = money_settings.card(council, hist.current).to_dict(), money_settings.to_store(council)
         if len(hit):
             sid = int(hit["id"].iloc[0])
             if not opened or opened[0] != sid:
                 raise DataError(f"a scenario named '{name.strip()}' already exists (version "
                                 f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name")
-            sv = store.save(sid, opened[2], hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
+            sv = store.save(sid, opened[2], hist.current.assignments(), card, note=note, valid_units=valid,
+                            settings=settings)
         else:  # the audit records every unit changed against the base plan, with its reason, after "create"
-            sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid,
-                              base=ws.base.assignments())
+            sv = store.create(council, name, hist.current.assignments(), card, note=note, valid_units=valid,
+                              base=ws.base.assignments(), settings=settings)
         state.set_identity(council, sv.scenario_id, sv.name, sv.number, hist.current)  # saved: the plan is this version
         st.success(f"Saved {md_text(sv.name)} version {sv.number}")
     except DataError as exc:
@@ -63,8 +67,10 @@ v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in editor", key="sc-open"):
     sv = store.load(sid, v)
-    reopened = Plan.from_assignments(ws.base, sv.assignments)  # zones, bands and every reason as saved
+    # zones, bands, every reason and the rate card as saved (today's hours: the editor works on today's data)
+    reopened = Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
     hist.apply(reopened, {"opened": f"{sv.name} v{sv.number}"})
+    money_settings.restore_version(council, sv)  # its weeks, term, uplift and card on Finance, Report, exports
     state.set_identity(council, sv.scenario_id, sv.name, sv.number, reopened)  # the parent of the next save, and the
     # identity every page, report and file name shows
     st.success(f"Opened {md_text(sv.name)} version {sv.number} in the editor")

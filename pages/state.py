@@ -7,8 +7,9 @@ autosaved draft survive every page link, reload and shared URL; pages never show
   is shown.
 - The plan's identity (scenario, version, published) is kept per council; "modified" is a cheap fingerprint of
   the plan against the version opened (``zones.service.drafts.fingerprint``).
-- Weeks per year, term and uplift are one dict in session state, shown by Finance and Report alike, and passed
-  to every output.
+- Weeks per year, term, uplift and Finance's rate edits are one dict per council (``pages.money_settings``),
+  shown by Finance and Report alike, passed to every output, saved with a version and kept in the draft.
+- A published link is a fixed view of one version: no council picker; "Leave this published view" leaves it.
 - The working plan is autosaved as a draft (``zones.service.drafts``) under ``?draft=<token>``; a reload
   restores it with a notice and a "Discard draft" button; a beforeunload warning guards unsaved changes.
 - ``run_page`` runs the page: a DataError is shown as its sentence, anything else as one sentence with what to
@@ -31,7 +32,6 @@ from zones.outputs.naming import file_name, identity_text
 
 log = logging.getLogger("zoneplan.app")
 EDIT_PAGES = {"edit_zones", "finance", "scenarios", "suggest_zones", "suggest", "bands"}
-SETTINGS_DEFAULTS = {"weeks": 52, "term": 8, "uplift": 0.0}
 
 
 # ------------------------------------------------------------------ council and published links
@@ -96,6 +96,30 @@ def set_council(council: str) -> None:
             for k in ("scenario", "version"):
                 if k in qp:
                     del qp[k]
+
+
+def published_view() -> bool:
+    """This session shows a published link's version: a fixed, read-only view of one version of one council
+    (no council picker; leaving it is explicit, ``leave_published``)."""
+    pub = st.session_state.get("_published")
+    return bool(pub and pub.get("council") and not pub.get("error") and st.session_state.get("_readonly")
+                and "scenario" in st.query_params)
+
+
+def leave_published() -> None:
+    """Leave a published view: the link's scenario, version and read-only mode are dropped (URL and session), and
+    the council shows its working plan again (the base plan, or this session's draft)."""
+    ss, qp = st.session_state, st.query_params
+    pub = ss.pop("_published", None) or {}
+    ss.pop("_readonly", None)
+    for k in ("scenario", "version", "readonly"):
+        if k in qp:
+            del qp[k]
+    council = pub.get("council")
+    if council:
+        for k in (f"history-{council}", _ikey(council), f"sc-opened-{council}", f"scenario-notice-{council}",
+                  f"money-{council}"):
+            ss.pop(k, None)
 
 
 def published_error() -> str | None:
@@ -163,23 +187,12 @@ def output_name(council: str, plan, kind: str, ext: str) -> str:
 
 # ------------------------------------------------------------------ impact settings (Finance and Report)
 def impact_settings(show: bool = True) -> tuple[int, int, float]:
-    """Weeks per year, framework term (years) and annual uplift %, one set per session; ``show`` puts the inputs
-    in the sidebar (the same keys on every page, so Finance and Report show and use the same figures)."""
-    ss = st.session_state
-    s = ss.setdefault("impact-settings", dict(SETTINGS_DEFAULTS))
-    if show:
-        with st.sidebar:
-            st.subheader("Impact settings")
-            for key, label, lo, hi, step in (("weeks", "Weeks per year", 1, 53, 1), ("term", "Framework term (years)", 1, 20, 1),
-                                             ("uplift", "Annual rate uplift %", 0.0, 20.0, 0.5)):
-                # set on every run: a widget of another page with the same key does not hand its value over
-                ss[key] = type(lo)(s[key])
-                st.number_input(label, lo, hi, step=step, key=key, on_change=_keep_setting, args=(key,))
-    return int(s["weeks"]), int(s["term"]), float(s["uplift"])
+    """Weeks per year, framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
+    per council, saved with a version; ``show`` puts the inputs in the sidebar, disabled on a published view)."""
+    from pages import money_settings
 
-
-def _keep_setting(key: str) -> None:
-    st.session_state["impact-settings"][key] = st.session_state[key]
+    council = st.session_state.get("council", DEFAULT_COUNCIL)
+    return money_settings.impact_settings(council, show, fixed=published_view())
 
 
 # ------------------------------------------------------------------ drafts
@@ -235,6 +248,9 @@ def restore_draft(council: str, ws):
     except Exception:  # noqa: BLE001 - a draft that cannot be read is skipped, never shown as a traceback
         log.exception("draft of %s could not be restored", council)
         return None
+    from pages import money_settings
+
+    money_settings.from_draft(council, payload.get("money"))
     ident = payload.get("identity")
     if ident and ident.get("name"):
         st.session_state[_ikey(council)] = {k: ident.get(k) for k in ("scenario_id", "name", "version", "published", "clean")}
@@ -267,20 +283,23 @@ def autosave(council: str) -> None:
     if hist is None or not tok or ss.get("_readonly"):
         return
     try:
+        from pages import money_settings
+
         ident = identity(council)
         fp = fingerprint(hist.current)
-        key = (fp, repr(ident))
+        money = money_settings.to_draft(council)  # weeks, term, uplift and rate edits: a reload keeps them
+        key = (fp, repr(ident), repr(money))
         if ss.get(f"_draft_saved-{council}") == key:
             return
         from pages.common import _workspace
 
         base = _workspace(council).base
         dirty = modified(council, hist.current)
-        if not ident and not dirty:
+        if not ident and not dirty and money_settings.is_default(council, hist.current):
             _drafts().discard(tok, council, _owner())
         else:
             _drafts().save(tok, council, _owner(), {"v": 1, "rows": changed_rows(base, hist.current),
-                                                    "identity": ident, "dirty": dirty})
+                                                    "identity": ident, "dirty": dirty, "money": money})
         ss[f"_draft_saved-{council}"] = key
     except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
         log.exception("draft of %s could not be saved", council)
@@ -359,6 +378,9 @@ def initial_plan(council: str, ws):
             ss["_published"] = {**pub, "error": str(exc)}
             return ws.base
         set_identity(council, sv.scenario_id, sv.name, sv.number, plan, published=True)
+        from pages import money_settings
+
+        money_settings.restore_version(council, sv)  # the version's own weeks, term, uplift and card
         ss[f"scenario-notice-{council}"] = notice
         return plan
     if not ss.get("_readonly"):

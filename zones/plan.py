@@ -430,9 +430,10 @@ class Plan:
             "reason": [self.reasons.get(i, "") for i in range(n)],
         })
 
-    def table(self) -> pd.DataFrame:
+    def table(self, exact: bool = False) -> pd.DataFrame:
         """Per-unit table: assignments plus name, hours per week, rate (£/h), £ per week (to the penny, for display)
-        and its exact value ``gbp_per_week_exact`` (what every total adds up before its one rounding)."""
+        and, with ``exact``, its exact value ``gbp_per_week_exact`` (what every total adds up before its one
+        rounding)."""
         df = self.assignments()
         df.insert(1, "unit_name", self.unit_names)
         df["hours_per_week"] = self.hours_cents / 100
@@ -440,7 +441,8 @@ class Plan:
         df["rate_gbp_per_hour"] = [Decimal(int(p)) / 100 for p in rp]
         cp = [int(h) * int(p) for h, p in zip(self.hours_cents, rp)]
         df["gbp_per_week"] = [cp_to_gbp(c) for c in cp]  # a line shown on its own: rounded for display
-        df["gbp_per_week_exact"] = [exact_gbp(c) for c in cp]  # what totals add up (a SUM gives the plan's total)
+        if exact:  # what totals add up (a spreadsheet SUM of this column, rounded once, gives the plan's total)
+            df["gbp_per_week_exact"] = [exact_gbp(c) for c in cp]
         return df
 
     def digest(self) -> str:

@@ -80,6 +80,23 @@ class RateCard:
         new.update({k: money(v) for k, v in rates.items()})
         return replace(self, rates=new)
 
+    def with_range(self, floor: dict | None = None, ceiling: dict | None = None, sessional_rate_gbp_per_hour=None,
+                   sessional_share_pct=0) -> "RateCard":
+        """This card with a floor and a ceiling per band (£/hour; a missing or 0 floor is none) and a sessional rate
+        for a share of hours (None or 0: no sessional rate, share 0)."""
+        floor = {b: money(v) for b, v in (floor or {}).items() if v and money(v) > 0}
+        ceiling = {b: money(v) for b, v in (ceiling or {}).items()}
+        sess = money(sessional_rate_gbp_per_hour) if sessional_rate_gbp_per_hour else None
+        share = Decimal(str(sessional_share_pct)) if sess is not None else Decimal("0")
+        return replace(self, floor=floor, ceiling=ceiling, sessional_rate_gbp_per_hour=sess, sessional_share_pct=share)
+
+    def priced_like(self, other: "RateCard") -> "RateCard":
+        """This card (its providers and zone ranges) with the prices of ``other``: year, rates, floor, ceiling,
+        sessional rate and share, source and mode (how Finance's edits apply to a plan's card)."""
+        return replace(self, year=other.year, rates=dict(other.rates), floor=dict(other.floor),
+                       ceiling=dict(other.ceiling), sessional_rate_gbp_per_hour=other.sessional_rate_gbp_per_hour,
+                       sessional_share_pct=other.sessional_share_pct, source=other.source, mode=other.mode)
+
     def check_range(self) -> list[str]:
         """Rates outside their floor/ceiling (report para 76: bids outside the range are not allowed)."""
         out = []
@@ -341,6 +358,13 @@ class CostBuildUp:
                  for b, v in travel_min_by_band.items()}
         src = "cost build-up" + (" (travel minutes per band rest on ESTIMATED travel metrics)" if estimated else "")
         return RateCard(year=self.year, rates=rates, source=src, mode="cost_build_up")
+
+
+def buildup_defaults_text() -> str:
+    """The cost build-up's default assumptions for people, one sentence each, from ``ASSUMPTIONS`` (what the Finance
+    page shows under the build-up)."""
+    return ("Defaults (editable, all named; planning assumptions, not the council's or the Homecare Association's "
+            "published figures): " + "; ".join(ASSUMPTIONS.values()) + ".")
 
 
 def rates_source_text(source: str) -> str:

@@ -75,7 +75,7 @@ def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identit
                        *plan_total_rows(plan, imp.weeks_per_year)):
         ws.append([label, safe_cell(val)])
     p = wb.create_sheet("Plan")
-    table = plan.table()
+    table = plan.table(exact=True)
     p.append(list(table.columns))
     for rec in table.itertuples(index=False):
         p.append([safe_cell(v) for v in rec])
