@@ -9,6 +9,7 @@ import json
 import shutil
 from collections import deque
 from pathlib import Path
+from urllib.parse import quote
 
 import folium
 import numpy as np
@@ -68,7 +69,9 @@ def council_selector() -> str:
         pub = st.session_state["_published"]
         st.sidebar.markdown(f"**Council:** {md_text(load_pack(wanted).name)}")
         st.sidebar.info(f"Read-only published view of {md_text(pub.get('name') or 'a scenario')} version {pub['ver']}")
-        st.sidebar.button("Leave this published view", key="leave-published", on_click=state.leave_published)
+        # a link to the council's own planner (a new page load: the published plan is never carried over)
+        st.sidebar.link_button("Leave this published view", state.full_link(f"?council={quote(wanted, safe='')}"),
+                               key="leave-published")
         council = wanted
     else:
         council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),

@@ -100,26 +100,10 @@ def set_council(council: str) -> None:
 
 def published_view() -> bool:
     """This session shows a published link's version: a fixed, read-only view of one version of one council
-    (no council picker; leaving it is explicit, ``leave_published``)."""
+    (no council picker; leaving it is explicit: a "Leave this published view" link to the council's planner)."""
     pub = st.session_state.get("_published")
     return bool(pub and pub.get("council") and not pub.get("error") and st.session_state.get("_readonly")
                 and "scenario" in st.query_params)
-
-
-def leave_published() -> None:
-    """Leave a published view: the link's scenario, version and read-only mode are dropped (URL and session), and
-    the council shows its working plan again (the base plan, or this session's draft)."""
-    ss, qp = st.session_state, st.query_params
-    pub = ss.pop("_published", None) or {}
-    ss.pop("_readonly", None)
-    for k in ("scenario", "version", "readonly"):
-        if k in qp:
-            del qp[k]
-    council = pub.get("council")
-    if council:
-        for k in (f"history-{council}", _ikey(council), f"sc-opened-{council}", f"scenario-notice-{council}",
-                  f"money-{council}"):
-            ss.pop(k, None)
 
 
 def published_error() -> str | None:
