@@ -22,7 +22,7 @@ common.narrow_council_picker(council)  # phones: the sidebar (and its council se
 st.caption(f"Showing: {state.md_text(shown)}")
 t = plan.totals()
 c = st.container(key="zm-figures").columns(4)  # a compact 2 × 2 grid on phones (common.PHONE_CSS)
-c[0].metric("Units", len(plan.unit_codes))
+c[0].metric("Units", plan.n_units)
 c[1].metric(pack.zones_label.capitalize(), sum(1 for v in t["units_by_zone"].values() if v))
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")

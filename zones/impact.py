@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
 
 from geodata.datadir import DataError
 from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
@@ -132,22 +131,15 @@ def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8
             uplift_pct: Decimal | float | str = 0, *, rates: RateCard | None = None) -> Impact:
     """Impact of going from ``base`` to ``new`` (same units): one row per unit whose zone or band differs,
     priced with one rate card for both sides (``rates``, default ``new``'s: a pure reclassification effect)."""
-    if list(base.unit_codes) != list(new.unit_codes):
-        raise DataError("compare: the two plans have different units")
     rates = rates or new.rates
-    base_z = np.asarray(base.zone_names, dtype=object)[base.zone_idx]
-    new_z = np.asarray(new.zone_names, dtype=object)[new.zone_idx]
-    changed = (base.band_idx != new.band_idx) | (base_z != new_z)
     rows = []
-    for i in np.flatnonzero(changed).tolist():
-        fb, tb = base.band_names[base.band_idx[i]], new.band_names[new.band_idx[i]]
-        hours = int(new.hours_cents[i]) / 100
+    for d in base.differences(new):
+        fb, tb = d["from_band"], d["to_band"]
         rows.append({
-            "zone": new.zone_names[new.zone_idx[i]], "from_zone": base.zone_names[base.zone_idx[i]],
-            "unit": str(new.unit_names[i]), "unit_code": str(new.unit_codes[i]),
-            "from_band": fb, "to_band": tb, "hours_per_week": hours,
-            **money_row(Decimal(int(new.hours_cents[i])) / 100, rates.effective_rate(fb), rates.effective_rate(tb)),
-            "reason": new.reasons.get(i, ""),
+            "zone": d["to_zone"], "from_zone": d["from_zone"], "unit": d["unit_name"], "unit_code": d["unit_code"],
+            "from_band": fb, "to_band": tb, "hours_per_week": float(d["hours_per_week"]),
+            **money_row(d["hours_per_week"], rates.effective_rate(fb), rates.effective_rate(tb)),
+            "reason": d["reason"],
         })
     rows.sort(key=lambda r: (r["zone"], r["unit"]))
     return totals(rows, rates, weeks_per_year, term_years, uplift_pct,

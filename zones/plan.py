@@ -349,9 +349,33 @@ class Plan:
         hc = self.hours_cents if codes is None else self.hours_cents[self.index(codes)]
         return hc / 100
 
-    def zone_per_unit(self) -> list[str]:
-        """Each unit's zone name, in ``unit_codes`` order."""
-        return [self.zone_names[i] for i in self.zone_idx]
+    def zone_per_unit(self, codes: Iterable[str] | None = None) -> list[str]:
+        """Each unit's zone name (default: every unit, in ``unit_codes`` order)."""
+        zi = self.zone_idx if codes is None else self.zone_idx[self.index(codes)]
+        return [self.zone_names[i] for i in zi]
+
+    def unit_centi_hours(self) -> list[int]:
+        """Every unit's hours per week in whole centi-hours (hours × 100), in ``unit_codes`` order: what a
+        published snapshot stores."""
+        return [int(h) for h in self.hours_cents]
+
+    def assignment_key(self) -> bytes:
+        """Bytes that change whenever a unit's zone or band index changes (a cheap fingerprint's core)."""
+        return np.ascontiguousarray(self.zone_idx).tobytes() + np.ascontiguousarray(self.band_idx).tobytes()
+
+    def differences(self, new: "Plan") -> list[dict]:
+        """Units whose zone or band differ between this plan and ``new`` (same units), in unit order: unit_code,
+        unit_name, from_zone, to_zone, from_band, to_band, ``hours_per_week`` (``new``'s, exact Decimal) and
+        ``reason`` (``new``'s)."""
+        if list(self.unit_codes) != list(new.unit_codes):
+            raise DataError("compare: the two plans have different units")
+        old_z = np.asarray(self.zone_names, dtype=object)[self.zone_idx]
+        new_z = np.asarray(new.zone_names, dtype=object)[new.zone_idx]
+        changed = (self.band_idx != new.band_idx) | (old_z != new_z)
+        return [{"unit_code": str(new.unit_codes[i]), "unit_name": str(new.unit_names[i]), "from_zone": old_z[i],
+                 "to_zone": new_z[i], "from_band": self.band_names[self.band_idx[i]],
+                 "to_band": new.band_names[new.band_idx[i]], "hours_per_week": Decimal(int(new.hours_cents[i])) / 100,
+                 "reason": new.reasons.get(i, "")} for i in np.flatnonzero(changed).tolist()]
 
     def totals(self, weeks_per_year: int = 52) -> dict:
         """Derived figures: hours by band and zone, weekly and annual cost (£, each the exact sum rounded once),

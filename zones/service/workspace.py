@@ -278,7 +278,7 @@ def band_travel_minutes(ws: Workspace, plan: Plan) -> tuple[dict[str, float], bo
     """Hours-weighted mean visit-to-visit minutes per band (the cost build-up's paid travel per visit), and
     whether any of it rests on estimated travel metrics. Bands with no units get the next band's value."""
     a = plan.assignments().merge(ws.metrics[["unit_code", "visit_to_visit_min", "estimated"]], on="unit_code")
-    a["hours"] = plan.hours_cents / 100
+    a["hours"] = plan.unit_hours_per_week()
     out, est = {}, False
     for b in plan.band_names:
         g = a[a["band"] == b]
@@ -318,7 +318,7 @@ def publication_snapshot(ws: Workspace, plan: Plan) -> dict:
         "council": plan.council,
         "unit_codes": [str(c) for c in plan.unit_codes],
         "unit_names": [str(n) for n in plan.unit_names],
-        "hours_cents": [int(h) for h in plan.hours_cents],
+        "hours_cents": plan.unit_centi_hours(),
         "band_names": list(plan.band_names),
         "pack_digest": pack_digest(ws),
         "data_digest": data_digest(ws),
