@@ -78,7 +78,8 @@ if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.us
              help=None if store.user.can_publish() else "Only admins publish"):
     try:
         to_pub = store.load(sid, v)
-        store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0]))
+        weeks = int((to_pub.settings or {}).get("weeks_per_year", 52))  # the version's own settings
+        store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0], weeks))
     except DataError as exc:
         st.error(str(exc))
 sv = store.load(sid, v)

@@ -309,11 +309,11 @@ def pack_digest(ws: Workspace) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def publication_snapshot(ws: Workspace, plan: Plan) -> dict:
+def publication_snapshot(ws: Workspace, plan: Plan, weeks_per_year: int = 52) -> dict:
     """Everything besides the assignment and rate card that determines a version's numbers, for ``Store.publish``:
     hours per unit (£ are priced on them), unit names, band and zone names, pack and data digests, and the totals
     as published (strings, exact to the penny)."""
-    t = plan.totals()
+    t = plan.totals(weeks_per_year)  # the version's own weeks a year (its saved settings)
     return {
         "council": plan.council,
         "unit_codes": [str(c) for c in plan.unit_codes],
@@ -323,7 +323,7 @@ def publication_snapshot(ws: Workspace, plan: Plan) -> dict:
         "pack_digest": pack_digest(ws),
         "data_digest": data_digest(ws),
         "totals": {"hours_per_week": f"{t['hours_per_week']:.2f}", "gbp_per_week": str(t["gbp_per_week"]),
-                   "gbp_per_year": str(t["gbp_per_year"])},
+                   "gbp_per_year": str(t["gbp_per_year"]), "weeks_per_year": int(weeks_per_year)},
     }
 
 
