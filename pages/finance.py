@@ -150,7 +150,8 @@ st.caption(f"Plan: {md_text(identity)} · {int(weeks)} weeks a year · {int(term
 st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws), identity),
                    file_name=state.output_name(council, hist.current, "impact", "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
-st.download_button("Download CSV", impact_csv(imp, identity, plan), file_name=state.output_name(council, hist.current, "impact", "csv"),
+st.download_button("Download CSV", impact_csv(imp, identity, plan),
+                   file_name=state.output_name(council, hist.current, "impact", "csv"),
                    mime="text/csv", key="csv")
 
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)

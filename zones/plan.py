@@ -55,6 +55,19 @@ def _zone_band_hours(plan: "Plan") -> np.ndarray:
     return _ro(zb)
 
 
+def _check_build(codes: np.ndarray, bands, bpos: dict, hours_per_week) -> np.ndarray:
+    """Refuse duplicate codes, unknown bands and negative or non-finite hours; the hours in centi-hours."""
+    if len(set(codes)) != len(codes):
+        raise DataError("plan: duplicate unit codes")
+    bad = sorted({b for b in bands if b not in bpos})
+    if bad:
+        raise DataError(f"plan: unknown band(s) {bad}; bands are {list(bpos)}")
+    hours = np.asarray(hours_per_week, dtype=float)
+    if (hours < 0).any() or not np.isfinite(hours).all():
+        raise DataError("plan: hours per week must be finite and non-negative")
+    return centi_hours_array(hours)
+
+
 #: the named totals a plan answers (GerryChain's updaters): name -> function of the plan, computed on first use
 UPDATERS: dict[str, Callable[["Plan"], object]] = {
     _ZB: _zone_band_hours,
@@ -91,7 +104,7 @@ class Plan:
     sources: Mapping[int, str]       # unit index -> band source where not computed
     rates: RateCard
     rate_pence: np.ndarray           # int64 per band
-    _pos: Mapping[str, int] = field(repr=False, default=None)
+    _pos: Mapping[str, int] = field(repr=False, default_factory=dict)
     _cache: dict = field(repr=False, default_factory=dict)  # named totals computed so far (and "_flip")
 
     # ------------------------------------------------------------ named totals (updaters)
@@ -132,18 +145,10 @@ class Plan:
               sources: dict[int, str] | None = None, reasons: dict[int, str] | None = None) -> "Plan":
         """A plan from per-unit lists. ``bands``/``computed_bands`` are band names (None = no computed band)."""
         codes = np.asarray(unit_codes, dtype=object)
-        if len(set(codes)) != len(codes):
-            raise DataError("plan: duplicate unit codes")
         zone_names = tuple(zone_names) if zone_names else tuple(sorted(set(zones)))
         zpos = {z: i for i, z in enumerate(zone_names)}
         bpos = {b: i for i, b in enumerate(band_names)}
-        bad = sorted({b for b in bands if b not in bpos})
-        if bad:
-            raise DataError(f"plan: unknown band(s) {bad}; bands are {list(band_names)}")
-        hours = np.asarray(hours_per_week, dtype=float)
-        if (hours < 0).any() or not np.isfinite(hours).all():
-            raise DataError("plan: hours per week must be finite and non-negative")
-        hc = centi_hours_array(hours)
+        hc = _check_build(codes, bands, bpos, hours_per_week)
         zi = np.array([zpos[z] for z in zones], dtype=np.int64)
         bi = np.array([bpos[b] for b in bands], dtype=np.int64)
         computed = computed_bands if computed_bands is not None else [None] * len(codes)
@@ -498,8 +503,8 @@ def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | No
     cls["travel_town_min"] = metrics.set_index("unit_code")["town_min"].reindex(cls["unit_code"]).to_numpy()
     cls = layer.units[["unit_code"]].merge(cls, on="unit_code", how="left")
     rates = rates or rate_card_from_pack(pack, year)
-    zones = [z for z in pack.zone_names] or sorted(set(layer.units["zone"]))
-    zones = tuple(zones) + tuple(sorted(set(layer.units["zone"]) - set(zones)))
+    named = list(pack.zone_names) or sorted(set(layer.units["zone"]))
+    zones = tuple(named) + tuple(sorted(set(layer.units["zone"]) - set(named)))
     plan = Plan.build(pack.id, layer.units["unit_code"], layer.units["unit_name"], layer.units["hours_per_week"],
                       layer.units["zone"], cls["band"], rates, band_names=tuple(pack.bands), zone_names=zones,
                       computed_bands=list(cls["band"]))

@@ -91,7 +91,8 @@ def check_outputs(layer, plan, imp) -> None:
     col = sheet[0].index("gbp_per_week_exact")
     assert money(sum((Decimal(str(r[col])) for r in sheet[1:]), Decimal(0))) == t["gbp_per_week"]  # a SUM, rounded
     a = {r[0]: r[1] for r in wb["Assumptions"].iter_rows(values_only=True)}
-    assert (a["Weeks per year"], a["Framework term (years)"], a["Rate source"]) == (str(WEEKS), str(TERM), plan.rates.source)
+    assert (a["Weeks per year"], a["Framework term (years)"], a["Rate source"]) == \
+        (str(WEEKS), str(TERM), plan.rates.source)
     trailing = {r[0]: r[1] for r in csv.reader(io.StringIO(impact_csv(imp, "agreement test", plan))) if len(r) == 2}
     assert [Decimal(trailing[k]) for k in ("gbp_per_week", "gbp_per_year", "gbp_per_term")] == \
         [imp.gbp_per_week, imp.gbp_per_year, imp.gbp_per_term]

@@ -167,7 +167,8 @@ def report_html(ctx: dict) -> str:
 <meta name="description" content="Home-care zones, price bands, rates and the cost of changes">
 <style>{REPORT_CSS}</style></head><body>
 <h1>{html_text(ctx['title'])}</h1>
-<p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} · rates {html_text(ctx['rates'])} · {html_text(ctx.get('settings', ''))}</p>
+<p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} \
+· rates {html_text(ctx['rates'])} · {html_text(ctx.get('settings', ''))}</p>
 <figure><img alt="{html_text(alt)}" src="data:image/png;base64,{img}">
 <figcaption>Price bands and zones. {html_text(ATTRIBUTION)}</figcaption></figure>
 <h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'], row_headers=True)}

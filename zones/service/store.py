@@ -273,7 +273,8 @@ class Store:
                                     f"version {parent_version}. Nothing was saved: reopen version {latest} and apply "
                                     "your changes again.")
             prev = self._assignments(c, scenario_id, latest)
-            self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now, check_settings(settings))
+            self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now,
+                                 check_settings(settings))
             c.execute(scenarios.update().where(scenarios.c.id == scenario_id).values(updated=now))
         return self.load(scenario_id, parent_version + 1)
 
