@@ -119,14 +119,6 @@ def money_row(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> dict:
     return {"gbp_per_week": money(exact), "gbp_per_week_exact": exact}
 
 
-def plan_totals(plan: Plan, weeks_per_year: int = 52) -> dict:
-    """A plan's own cost (not a change), by the same rule: ``gbp_per_week`` and ``gbp_per_year`` (each the exact
-    sum rounded once), ``gbp_per_week_exact``, hours per week, and £ a week by band and by zone."""
-    t = plan.totals(int(weeks_per_year))
-    return {k: t[k] for k in ("hours_per_week", "gbp_per_week", "gbp_per_week_exact", "gbp_per_year",
-                              "gbp_per_week_by_band", "gbp_per_week_by_zone")}
-
-
 def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8,
             uplift_pct: Decimal | float | str = 0, *, rates: RateCard | None = None) -> Impact:
     """Impact of going from ``base`` to ``new`` (same units): one row per unit whose zone or band differs,

@@ -296,8 +296,8 @@ class Plan:
 
     def hours_per_week_by_zone(self) -> dict[str, float]:
         """Hours per week of every zone of the plan (zones holding no unit: 0)."""
-        hz = self["hours_cents_by_zone"]
-        return {z: int(hz[i]) / 100 for i, z in enumerate(self.zone_names)}
+        hz = self["hours_cents_by_zone"].tolist()
+        return {z: hz[i] / 100 for i, z in enumerate(self.zone_names)}
 
     def gbp_per_week_by_band(self) -> dict[str, Decimal]:
         """£ per week by band: each band's exact cost rounded once."""
@@ -306,8 +306,8 @@ class Plan:
 
     def gbp_per_week_by_zone(self) -> dict[str, Decimal]:
         """£ per week by zone holding units: each zone's exact cost (hours by band × band rate) rounded once."""
-        cz, n = self["centipence_by_zone"], self["units_by_zone"]
-        return {z: cp_to_gbp(int(cz[i])) for i, z in enumerate(self.zone_names) if n[i]}
+        cz, n = self["centipence_by_zone"].tolist(), self["units_by_zone"].tolist()
+        return {z: cp_to_gbp(cz[i]) for i, z in enumerate(self.zone_names) if n[i]}
 
     def by_band(self) -> list[dict]:
         """Per band: ``band, units, hours_per_week, rate_gbp_per_hour`` (effective), ``gbp_per_week`` (rounded
@@ -372,19 +372,23 @@ class Plan:
         """Units whose zone or band differ between this plan and ``new`` (same units), in unit order: unit_code,
         unit_name, from_zone, to_zone, from_band, to_band, ``hours_per_week`` (``new``'s, exact Decimal) and
         ``reason`` (``new``'s)."""
-        if list(self.unit_codes) != list(new.unit_codes):
+        if self.unit_codes is not new.unit_codes and list(self.unit_codes) != list(new.unit_codes):
             raise DataError("compare: the two plans have different units")
-        old_z = np.asarray(self.zone_names, dtype=object)[self.zone_idx]
-        new_z = np.asarray(new.zone_names, dtype=object)[new.zone_idx]
-        changed = (self.band_idx != new.band_idx) | (old_z != new_z)
-        return [{"unit_code": str(new.unit_codes[i]), "unit_name": str(new.unit_names[i]), "from_zone": old_z[i],
-                 "to_zone": new_z[i], "from_band": self.band_names[self.band_idx[i]],
+        if new.zone_names[:len(self.zone_names)] == self.zone_names:  # moves only append zones: compare indices
+            zone_changed = self.zone_idx != new.zone_idx
+        else:
+            zone_changed = (np.asarray(self.zone_names, dtype=object)[self.zone_idx]
+                            != np.asarray(new.zone_names, dtype=object)[new.zone_idx])
+        changed = (self.band_idx != new.band_idx) | zone_changed
+        return [{"unit_code": str(new.unit_codes[i]), "unit_name": str(new.unit_names[i]),
+                 "from_zone": self.zone_names[self.zone_idx[i]], "to_zone": new.zone_names[new.zone_idx[i]],
+                 "from_band": self.band_names[self.band_idx[i]],
                  "to_band": new.band_names[new.band_idx[i]], "hours_per_week": Decimal(int(new.hours_cents[i])) / 100,
                  "reason": new.reasons.get(i, "")} for i in np.flatnonzero(changed).tolist()]
 
     def totals(self, weeks_per_year: int = 52) -> dict:
         """Derived figures: hours by band and zone, weekly and annual cost (£, each the exact sum rounded once),
-        blended rate, £ a week by band and by zone (zones holding units)."""
+        blended rate, £ a week by band (by zone: ``gbp_per_week_by_zone``)."""
         hb = self["hours_cents_by_band"]
         cp = self["weekly_cost_centipence"]
         total_h = int(hb.sum())
@@ -394,13 +398,12 @@ class Plan:
             "hours_share_by_band": {b: (round(100 * int(hb[i]) / total_h, 2) if total_h else 0.0)
                                     for i, b in enumerate(self.band_names)},
             "hours_per_week_by_zone": self.hours_per_week_by_zone(),
-            "units_by_zone": {z: int(self["units_by_zone"][i]) for i, z in enumerate(self.zone_names)},
+            "units_by_zone": dict(zip(self.zone_names, self["units_by_zone"].tolist())),
             "gbp_per_week": cp_to_gbp(cp),
             "gbp_per_week_exact": exact_gbp(cp),
             "gbp_per_year": self.gbp_per_year(weeks_per_year),
             "blended_rate_gbp_per_hour": money(Decimal(cp) / 100 / total_h) if total_h else Decimal("0"),
             "gbp_per_week_by_band": self.gbp_per_week_by_band(),
-            "gbp_per_week_by_zone": self.gbp_per_week_by_zone(),
         }
 
     def hours_by_zone_band(self) -> pd.DataFrame:
