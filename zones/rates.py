@@ -415,8 +415,8 @@ def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, floa
 
     Each band's rate rises by (to - from) x ``pay_linked_per_contact_hour`` (contact and paid travel time,
     on-costs holiday/employer NI/pension/other, surplus on top); a lower "to" lowers it. Returns the new rate
-    per band, the change per band, and the change in cost per week and year for the given hours (exact Decimal,
-    rounded to the penny once per line)."""
+    per band, the change per band, and the change in cost per week and year for the given hours (the exact change
+    ``gbp_per_week_exact``, rounded to the penny once for the week and once, × weeks, for the year)."""
     lo, hi = money(from_gbp), money(to_gbp)
     if lo <= 0 or hi <= 0 or lo > 1000 or hi > 1000:
         raise DataError("pay floor: from and to must be positive £ per hour (at most £1,000)")
@@ -436,8 +436,9 @@ def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, floa
                     "change_gbp_per_hour": change, "travel_min_per_visit": t,
                     "paid_hours_per_contact_hour": (1 + t / cb.visit_min).quantize(Decimal("0.001")),
                     "hours_per_week": h}
-    wk = money(week_after) - money(week_before)
+    wk = week_after - week_before  # exact (zones.money): the week and the year each round it once
     return {"from_gbp_per_hour": lo, "to_gbp_per_hour": hi, "bands": bands,
             "gbp_per_week_before": money(week_before), "gbp_per_week_after": money(week_after),
-            "gbp_per_week": wk, "gbp_per_year": money(wk * weeks_per_year), "weeks_per_year": weeks_per_year,
+            "gbp_per_week": money(wk), "gbp_per_week_exact": wk, "gbp_per_year": money(wk * weeks_per_year),
+            "weeks_per_year": weeks_per_year,
             "rates_after": replace(card, rates=new_rates, source=card.source + f"; pay floor £{lo} → £{hi}")}
