@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common, unitmap
+from pages import common, money_settings, unitmap
 from zones.outputs.escape import md_text
 from zones.money import fmt_gbp, fmt_gbp_change
 from zones.impact import compare
@@ -40,7 +40,7 @@ if ev:
         hist.redo()
     elif kind == "search":
         st.session_state[search_key] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
-plan = hist.current
+plan = money_settings.priced(council, hist.current)  # shown at the card Finance shows (moves change hist.current)
 
 
 def _bump_selection(codes) -> None:

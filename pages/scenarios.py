@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common, money_settings, state
-from zones.rates import fmt_gbp
+from zones.money import fmt_gbp
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.outputs.naming import file_name

@@ -3,9 +3,9 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from pages import common, state, unitmap
+from pages import common, money_settings, state, unitmap
 from zones.impact import compare
-from zones.rates import fmt_gbp
+from zones.money import fmt_gbp
 from geodata.datadir import DataError
 from travel.od import drive_from_unit, unit_error_note
 from zones.service.search import find_units
@@ -14,7 +14,7 @@ from zones.service.workspace import evidence_card, notes
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 hist = common.history(council)
-plan = hist.current
+plan = money_settings.priced(council, hist.current)  # at the card Finance shows (per council and version)
 pack = ws.layer.pack
 shown = state.identity_label(council, plan)
 st.title(f"{pack.name}: price bands and {pack.zones_label}" + (f" · {state.md_text(shown)}" if state.identity(council) else ""))

@@ -134,6 +134,9 @@ def test_settings_and_rate_edits_are_saved_with_a_version_and_shown_on_every_out
     shown = metric(at, "Plan cost / week")
     edited = plan.with_rates(plan.rates.with_rates(urban="26.00"))
     assert shown == fmt_gbp(edited.totals()["gbp_per_week"])
+    for page, label in (("pages/edit_zones.py", "Cost / week"), ("pages/zone_map.py", "Cost / week")):
+        at.switch_page(page).run()  # every screen prices the plan with the same card
+        assert not at.exception and metric(at, label) == shown, page
     tok = qp(at, "draft")
     # a reload (a new session with the same draft token) keeps the settings and the rate edit
     again = app("pages/finance.py", draft=tok, council="leicestershire")
