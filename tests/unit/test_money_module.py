@@ -92,3 +92,22 @@ def test_rate_card_methods_replace_dataclass_surgery_in_pages():
     assert with_providers.providers("Z1") == 3 and with_providers.effective_rate("urban") == Decimal("19.80")
     text = buildup_defaults_text()
     assert "National Living Wage" in text and "HMRC" in text
+
+
+PLAN_INTERNALS = {"hours_cents", "zone_idx", "band_idx", "computed_band_idx", "rate_pence", "_pos", "_cache",
+                  "hours_cents_by_zone_band", "hours_cents_by_band", "hours_cents_by_zone", "units_by_zone"}
+
+
+def test_nothing_outside_the_plan_reads_its_arrays():
+    """Pages, the service, outputs and the CLI read a plan through its methods (issue 21), never its arrays."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    hits = []
+    for top in ("pages", "zones/service", "zones/outputs", "zones/cli"):
+        for path in (root / top).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in PLAN_INTERNALS:
+                    hits.append(f"{path.relative_to(root)}:{node.lineno} .{node.attr}")
+    assert not hits, hits
