@@ -6,7 +6,7 @@ import streamlit as st
 from geodata.datadir import DataError
 from pages import common
 from zones.classify import BANDS, Thresholds, prior_and_ranges, threshold_preview
-from zones.rates import fmt_gbp
+from zones.money import fmt_gbp
 
 LABELS = {
     "fringe_town_min": "Fringe from: minutes' drive from the nearest town",

@@ -9,6 +9,7 @@ import json
 import shutil
 from collections import deque
 from pathlib import Path
+from urllib.parse import quote
 
 import folium
 import numpy as np
@@ -94,14 +95,23 @@ def council_selector() -> str:
         login_box()
         st.sidebar.caption(ATTRIBUTION)
         return wanted
-    council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted), format_func=lambda c: load_pack(c).name,
-                                   key=f"council-select-{wanted}")
+    if state.published_view():  # a fixed view of one version: no picker; leaving is explicit
+        pub = st.session_state["_published"]
+        st.sidebar.markdown(f"**Council:** {md_text(load_pack(wanted).name)}")
+        st.sidebar.info(f"Read-only published view of {md_text(pub.get('name') or 'a scenario')} version {pub['ver']}")
+        # a link to the council's own planner (a new page load: the published plan is never carried over)
+        st.sidebar.link_button("Leave this published view", state.full_link(f"?council={quote(wanted, safe='')}"),
+                               key="leave-published")
+        council = wanted
+    else:
+        council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),
+                                       format_func=lambda c: load_pack(c).name, key=f"council-select-{wanted}")
     if council != wanted:
         state.set_council(council)
         st.rerun()
     if not readonly():
         state.draft_token()
-    if readonly():
+    if readonly() and not state.published_view():
         st.sidebar.info("Read-only view")
     refusal = state.editing_refusal()
     if refusal:
@@ -428,6 +438,10 @@ PHONE_CSS = f"""<style>
 def narrow_council_picker(council: str) -> None:
     """A council picker on the page itself, shown only on narrow screens (phones), where Streamlit collapses
     the sidebar and its council selector out of sight. Choosing a council sets ``?council=`` like the sidebar."""
+    from pages import state
+
+    if state.published_view():  # a published link shows one version of one council (leave it in the sidebar)
+        return
     packs = available_packs()
     box = st.container(key="narrow-council")
     box.html(PHONE_CSS)

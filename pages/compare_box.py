@@ -11,7 +11,6 @@ from streamlit_folium import st_folium
 from pages import common
 from zones.impact import compare
 from zones.outputs.escape import md_text
-from zones.outputs.report import gbp_per_week_by_zone
 from zones.plan import Plan
 from zones.rates import fmt_gbp, fmt_gbp_change
 
@@ -41,7 +40,7 @@ def zone_table(a: Plan, b: Plan, label: str) -> pd.DataFrame:
     """Zones of either plan side by side: units, care hours a week and £ a week on each side."""
     def side(p: Plan) -> pd.DataFrame:
         t = p.totals()
-        gbp = gbp_per_week_by_zone(p)
+        gbp = p.gbp_per_week_by_zone()
         return pd.DataFrame({"zone": list(gbp),
                              "units": [t["units_by_zone"][z] for z in gbp],
                              "hours": [t["hours_per_week_by_zone"][z] for z in gbp],

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import state
+from pages import money_settings, state
 from zones.outputs.escape import md_text
 from zones.plan import Plan
 
@@ -51,8 +51,9 @@ def render(council: str, ws, store, hist, opened: tuple, valid: set[str]) -> Non
                                       key=f"sc-merge-{council}"):
         merged = Plan.from_assignments(ws.base, tw["merged"])
         try:
-            sv = store.save(sid, latest_ver, merged.assignments(), merged.rates.to_dict(),
-                            note=f"your changes added to version {latest_ver}", valid_units=valid)
+            sv = store.save(sid, latest_ver, merged.assignments(), money_settings.card(council, merged).to_dict(),
+                            note=f"your changes added to version {latest_ver}", valid_units=valid,
+                            settings=money_settings.to_store(council))
         except DataError as exc:
             st.error(f"Not saved: {exc}")
             return
@@ -64,9 +65,10 @@ def render(council: str, ws, store, hist, opened: tuple, valid: set[str]) -> Non
                                key=f"sc-new-name-{council}")
     if c[1].button("Save as a new scenario", key=f"sc-save-new-{council}", disabled=not new_name.strip()):
         try:
-            sv = store.create(council, new_name, hist.current.assignments(), hist.current.rates.to_dict(),
+            sv = store.create(council, new_name, hist.current.assignments(),
+                              money_settings.card(council, hist.current).to_dict(),
                               note=f"saved apart from {name} v{latest_ver} after a conflict", valid_units=valid,
-                              base=ws.base.assignments())
+                              base=ws.base.assignments(), settings=money_settings.to_store(council))
         except DataError as exc:
             st.error(f"Not saved: {exc}")
             return

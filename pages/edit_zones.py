@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common, unitmap
+from pages import common, money_settings, unitmap
 from pages.balance_chart import balance_chart
 from zones.outputs.escape import md_text
-from zones.rates import fmt_gbp
+from zones.money import fmt_gbp, fmt_gbp_change
 from zones.impact import compare
 from zones.service.search import find_units
-from zones.service.summary import band_summary, selection_summary, signed_gbp, zone_summary
+from zones.service.summary import band_summary, selection_summary, zone_summary
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
@@ -40,7 +40,7 @@ if ev:
         hist.redo()
     elif kind == "search":
         st.session_state[search_key] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
-plan = hist.current
+plan = money_settings.priced(council, hist.current)  # shown at the card Finance shows (moves change hist.current)
 
 
 def _bump_selection(codes) -> None:
@@ -97,7 +97,7 @@ with right:
                        + ("…" if len(s["by_zone"]) > 6 else ""))
             if "move_gbp_per_week" in s:
                 what = " and ".join(x for x in [f"{pack.zone_label} {md_text(tz)}" if tz else "", f"band {tb}" if tb else ""] if x)
-                st.markdown(f"Moving to {what}: **{signed_gbp(s['move_gbp_per_week'])} a week**, "
+                st.markdown(f"Moving to {what}: **{fmt_gbp_change(s['move_gbp_per_week'])} a week**, "
                             f"{s['move_units_changed']} unit(s) change, {s['move_hours_changing_band']:,.2f} hours a week change band.")
             else:
                 st.caption("Choose a band and/or a zone below to see what the move would change.")

@@ -6,15 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common, state
-from zones.outputs.escape import md_text
-from zones.rates import fmt_gbp, fmt_gbp_change
-from zones.outputs.export import impact_csv, impact_xlsx
+from pages import common, money_settings, state
 from zones.impact import compare
+from zones.money import fmt_gbp, fmt_gbp_change, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
-from zones.rates import CostBuildUp, money
-from zones.outputs.report import BAND_COLOURS, gbp_per_week_by_zone
-from zones.service.workspace import notes
+from zones.outputs.escape import md_text
+from zones.outputs.export import impact_csv, impact_xlsx
+from zones.outputs.report import BAND_COLOURS
+from zones.rates import CostBuildUp, RateCard, buildup_defaults_text
+from zones.service.workspace import band_travel_minutes, notes
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
@@ -23,33 +23,67 @@ pack = ws.layer.pack
 st.title("Finance: rates and cost impact")
 totals_row = st.container(key="totals-row")  # filled below, shown first: visible without scrolling on a laptop
 
-weeks, term, uplift = state.impact_settings()  # one set per session: the Report and every export use them too
+# per council (and saved with a version): the Report and every export use the same settings and card
+weeks, term, uplift = money_settings.impact_settings(council)
+tag = money_settings.widget_tag(council)  # rate widgets are this council's and this version's own
+
+
+def rate_card_inputs(card: RateCard) -> RateCard:
+    """The rate card inputs (rates, floor, ceiling, sessional rate), seeded from ``card``; the card they give."""
+    st.caption(f"Rate card {card.year}: {card.source}")
+    cols = st.columns(len(pack.bands))
+    edited = {b: cols[i].number_input(f"{b} £/h", 0.0, 200.0, float(card.rate(b)), step=0.01, format="%.2f",
+                                      key=f"rate-{tag}-{b}") for i, b in enumerate(pack.bands)}
+    with st.expander("Floor, ceiling and sessional rate (report paras 61, 73–76)"):
+        st.caption("Ceiling defaults to the current price; the council publishes no floor figures, so floors start "
+                   "empty (0 = none). The countywide sessional rate applies to the given share of hours (visits of "
+                   "90 minutes or more).")
+        fc = st.columns(len(pack.bands))
+        floors = {b: fc[i].number_input(f"{b} floor £/h", 0.0, 200.0, float(card.floor.get(b, 0)), 0.01,
+                                        format="%.2f", key=f"floor-{tag}-{b}") for i, b in enumerate(pack.bands)}
+        ceilings = {b: fc[i].number_input(f"{b} ceiling £/h", 0.0, 200.0, float(card.ceiling.get(b, card.rate(b))),
+                                          0.01, format="%.2f", key=f"ceil-{tag}-{b}") for i, b in enumerate(pack.bands)}
+        sc = st.columns(2)
+        sess = sc[0].number_input("Sessional rate £/h (0 = none)", 0.0, 200.0,
+                                  float(card.sessional_rate_gbp_per_hour or 0), 0.01, format="%.2f",
+                                  key=f"sess-rate-{tag}")
+        share = sc[1].number_input("Share of hours at the sessional rate %", 0.0, 100.0,
+                                   float(card.sessional_share_pct), 0.5, key=f"sess-share-{tag}")
+    return card.with_rates(**{b: money(str(round(v, 2))) for b, v in edited.items()}).with_range(
+        floor={b: str(v) for b, v in floors.items()}, ceiling={b: str(v) for b, v in ceilings.items()},
+        sessional_rate_gbp_per_hour=str(sess) if sess > 0 else None, sessional_share_pct=str(share))
+
+
+def cost_build_up_inputs() -> RateCard:
+    """The cost build-up inputs and their components per band; the card they give."""
+    d = CostBuildUp()
+    c = st.columns(5)
+    cb = CostBuildUp(
+        pay_gbp_per_hour=Decimal(str(c[0].number_input("Care worker pay £/h", 5.0, 40.0, float(d.pay_gbp_per_hour),
+                                                       0.01, key="pay"))),
+        visit_min=Decimal(str(c[1].number_input("Average visit (min)", 15, 120, int(d.visit_min), key="visit"))),
+        gbp_per_mile=Decimal(str(c[2].number_input("£ per mile", 0.0, 2.0, float(d.gbp_per_mile), 0.01, key="mile"))),
+        running_business_gbp_per_hour=Decimal(str(c[3].number_input(
+            "Running the business £/h", 0.0, 30.0, float(d.running_business_gbp_per_hour), 0.1, key="rtb"))),
+        surplus_pct=Decimal(str(c[4].number_input("Surplus %", 0.0, 20.0, float(d.surplus_pct), 0.5, key="surplus"))))
+    travel_by_band, est = band_travel_minutes(ws, hist.current)
+    comp = pd.DataFrame({b: {k: str(v) for k, v in cb.components(Decimal(str(round(travel_by_band[b], 2)))).items()}
+                         for b in travel_by_band})
+    st.dataframe(comp, width="stretch")
+    st.caption(buildup_defaults_text())
+    if est:
+        st.warning("The travel minutes per band rest on ESTIMATED travel metrics for most units.")
+    return cb.rate_card(travel_by_band, estimated=est)
+
 
 mode = st.radio("Rate model", ["Rate card", "Cost build-up"], horizontal=True, key="mode")
-base_rates = ws.base.rates
+shown = money_settings.card(council, hist.current)  # the card as last edited for this council and version
+rates = rate_card_inputs(shown) if mode == "Rate card" else cost_build_up_inputs()
+money_settings.set_card(council, rates)
+plan = money_settings.priced(council, hist.current)  # the plan's card (providers) with these prices
+base = ws.base.with_rates(plan.rates)
+rates = plan.rates
 if mode == "Rate card":
-    st.caption(f"Rate card {base_rates.year}: {base_rates.source}")
-    cols = st.columns(len(pack.bands))
-    edited = {b: cols[i].number_input(f"{b} £/h", 0.0, 200.0, float(base_rates.rate(b)), step=0.01, format="%.2f", key=f"rate-{b}")
-              for i, b in enumerate(pack.bands)}
-    rates = base_rates.with_rates(**{b: money(str(round(v, 2))) for b, v in edited.items()})
-    with st.expander("Floor, ceiling and sessional rate (report paras 61, 73–76)"):
-        st.caption("Ceiling defaults to the current price; the council publishes no floor figures, so floors start empty (0 = none). "
-                   "The countywide sessional rate applies to the given share of hours (visits of 90 minutes or more).")
-        fc = st.columns(len(pack.bands))
-        floors = {b: fc[i].number_input(f"{b} floor £/h", 0.0, 200.0, 0.0, 0.01, format="%.2f", key=f"floor-{b}")
-                  for i, b in enumerate(pack.bands)}
-        ceilings = {b: fc[i].number_input(f"{b} ceiling £/h", 0.0, 200.0, float(base_rates.ceiling.get(b, base_rates.rate(b))),
-                                          0.01, format="%.2f", key=f"ceil-{b}") for i, b in enumerate(pack.bands)}
-        sc = st.columns(2)
-        sess = sc[0].number_input("Sessional rate £/h (0 = none)", 0.0, 200.0, 0.0, 0.01, format="%.2f", key="sess-rate")
-        share = sc[1].number_input("Share of hours at the sessional rate %", 0.0, 100.0, 0.0, 0.5, key="sess-share")
-    from dataclasses import replace as _replace
-
-    rates = _replace(rates, floor={b: money(str(v)) for b, v in floors.items() if v > 0},
-                     ceiling={b: money(str(v)) for b, v in ceilings.items()},
-                     sessional_rate_gbp_per_hour=money(str(sess)) if sess > 0 else None,
-                     sessional_share_pct=Decimal(str(share)) if sess > 0 else Decimal("0"))
     st.dataframe(pd.DataFrame({"band": list(pack.bands), "rate": [str(rates.rate(b)) for b in pack.bands],
                                "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
                                "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
@@ -57,26 +91,6 @@ if mode == "Rate card":
                  hide_index=True, width="stretch")
     for w in rates.check_range():
         st.warning(f"Outside the floor/ceiling range: {w}")
-else:
-    cb_defaults = CostBuildUp()
-    c = st.columns(5)
-    cb = CostBuildUp(pay_gbp_per_hour=Decimal(str(c[0].number_input("Care worker pay £/h", 5.0, 40.0, float(cb_defaults.pay_gbp_per_hour), 0.01, key="pay"))),
-                     visit_min=Decimal(str(c[1].number_input("Average visit (min)", 15, 120, int(cb_defaults.visit_min), key="visit"))),
-                     gbp_per_mile=Decimal(str(c[2].number_input("£ per mile", 0.0, 2.0, float(cb_defaults.gbp_per_mile), 0.01, key="mile"))),
-                     running_business_gbp_per_hour=Decimal(str(c[3].number_input("Running the business £/h", 0.0, 30.0, float(cb_defaults.running_business_gbp_per_hour), 0.1, key="rtb"))),
-                     surplus_pct=Decimal(str(c[4].number_input("Surplus %", 0.0, 20.0, float(cb_defaults.surplus_pct), 0.5, key="surplus"))))
-    from zones.service.workspace import band_travel_minutes
-
-    travel_by_band, est = band_travel_minutes(ws, hist.current)
-    rates = cb.rate_card(travel_by_band, estimated=est)
-    comp = pd.DataFrame({b: {k: str(v) for k, v in cb.components(Decimal(str(round(travel_by_band[b], 2)))).items()} for b in travel_by_band})
-    st.dataframe(comp, width="stretch")
-    st.caption(CostBuildUp.__doc__.split("Defaults")[1].strip() if CostBuildUp.__doc__ else "")
-    if est:
-        st.warning("The travel minutes per band rest on ESTIMATED travel metrics for most units.")
-
-plan = hist.current.with_rates(rates)
-base = ws.base.with_rates(rates)
 
 up = st.file_uploader("Load a moves CSV (subzone,unit,from_band,to_band,hours_per_week)", type=["csv"], key="moves-up")
 moves_imp = None
@@ -116,11 +130,10 @@ if moves_imp is not None:
         st.caption("Warning: " + w)
 
 st.subheader("Hours and cost by band and zone")
-hb = pd.DataFrame({"band": list(plan.band_names), "hours_per_week": [t["hours_per_week_by_band"][b] for b in plan.band_names],
-                   "gbp_per_week": [float(t["gbp_per_week_by_band"][b]) for b in plan.band_names]})
-zc = gbp_per_week_by_zone(plan)
-hz = pd.DataFrame({"zone": list(zc), "hours_per_week": [t["hours_per_week_by_zone"][z] for z in zc],
-                   "gbp_per_week": [float(v) for v in zc.values()]})
+hb = pd.DataFrame([{"band": r["band"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}
+                   for r in plan.by_band()])
+hz = pd.DataFrame([{"zone": r["zone"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}
+                   for r in plan.by_zone()])
 band_order = list(plan.band_names)
 c1, c2 = st.columns(2)
 for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_per_week", "£ per week")):
@@ -137,7 +150,8 @@ st.caption(f"Plan: {md_text(identity)} · {int(weeks)} weeks a year · {int(term
 st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws), identity),
                    file_name=state.output_name(council, hist.current, "impact", "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
-st.download_button("Download CSV", impact_csv(imp, identity), file_name=state.output_name(council, hist.current, "impact", "csv"),
+st.download_button("Download CSV", impact_csv(imp, identity, plan),
+                   file_name=state.output_name(council, hist.current, "impact", "csv"),
                    mime="text/csv", key="csv")
 
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from zones.rates import fmt_gbp
+from zones.money import fmt_gbp
 
 
 def show(ws, weeks: int) -> None:

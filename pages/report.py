@@ -2,23 +2,25 @@
 import streamlit as st
 import streamlit.components.v1 as components
 
-from pages import common, equality_box, state
+from pages import common, equality_box, money_settings, state
 from zones.impact import compare
 from zones.outputs.report import report_context, report_html, report_pdf
 from zones.service.workspace import notes, sources
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
-plan = common.history(council).current
-weeks, term, uplift = state.impact_settings()  # the same figures as the Finance page (session state)
-imp = compare(ws.base, plan, weeks_per_year=weeks, term_years=term, uplift_pct=uplift)
-identity = state.identity_label(council, plan)
+current = common.history(council).current
+plan = money_settings.priced(council, current)  # the card Finance shows (or the version's own)
+# the same settings as the Finance page (per council; a published view shows its version's own, fixed)
+weeks, term, uplift = money_settings.impact_settings(council, fixed=state.published_view())
+imp = compare(ws.base.with_rates(plan.rates), plan, weeks_per_year=weeks, term_years=term, uplift_pct=uplift)
+identity = state.identity_label(council, current)
 ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
 ctx["equality"] = equality_box.block(ws, plan)  # "Equality and continuity" (issue 23)
 html = report_html(ctx)
 st.title("Report")
 st.caption(f"Plan: {state.md_text(identity)} · {weeks} weeks a year · {term}-year term · uplift {uplift:g}% a year "
-           "(the Impact settings in the sidebar, shared with Finance)")
+           "(the Impact settings in the sidebar, shared with Finance and saved with a version)")
 c1, c2 = st.columns(2)
 c1.download_button("Download HTML", html, file_name=state.output_name(council, plan, "report", "html"), mime="text/html",
                    key="dl-html")

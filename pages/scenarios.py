@@ -3,25 +3,27 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common, compare_box, conflict_box, state
+from pages import common, compare_box, conflict_box, money_settings, state
+from zones.money import fmt_gbp
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.outputs.naming import file_name
 from zones.plan import Plan
+from zones.rates import RateCard
 from zones.service.scenario_io import export_geojson, read_import
 from zones.service.workspace import publication_snapshot, published_plan
 from zones.service.store import ConflictError, Store
 
 
 
-def unchanged_since(store, scenario_id: int, version: int, plan) -> bool:
-    """True when ``plan`` has the zones, bands, reasons and rates of the stored version (saving it would add an
-    identical version)."""
+def unchanged_since(store, scenario_id: int, version: int, plan, card: dict, settings: dict | None) -> bool:
+    """True when ``plan`` has the zones, bands and reasons, and ``card``/``settings`` the rate card and money
+    settings, of the stored version (saving it would add an identical version)."""
     sv = store.load(scenario_id, version)
     cols = ["unit_code", "zone", "band", "reason"]
     a = sv.assignments[cols].sort_values("unit_code").reset_index(drop=True).astype(str)
     b = plan.assignments()[cols].sort_values("unit_code").reset_index(drop=True).astype(str)
-    return a.equals(b) and sv.rate_model == plan.rates.to_dict()
+    return a.equals(b) and sv.rate_model == card and (sv.settings or None) == (settings or None)
 
 
 council = st.session_state.get("council", "leicestershire")
@@ -46,17 +48,20 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
     try:
         existing = store.list(council)
         hit = existing[existing["name"] == name.strip()]
+        # the version keeps the card Finance shows and the weeks, term and uplift every annual figure uses
+        card, settings = money_settings.card(council, hist.current).to_dict(), money_settings.to_store(council)
         if len(hit):
             sid = int(hit["id"].iloc[0])
             if not opened or opened[0] != sid:
                 raise DataError(f"a scenario named '{name.strip()}' already exists (version "
                                 f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name")
-            if unchanged_since(store, sid, opened[2], hist.current):  # issue 19 §15: no empty versions
+            if unchanged_since(store, sid, opened[2], hist.current, card, settings):  # issue 19 §15: no empty versions
                 raise DataError(f"nothing changed since version {opened[2]}, so no new version was saved")
-            sv = store.save(sid, opened[2], hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid)
+            sv = store.save(sid, opened[2], hist.current.assignments(), card, note=note, valid_units=valid,
+                            settings=settings)
         else:  # the audit records every unit changed against the base plan, with its reason, after "create"
-            sv = store.create(council, name, hist.current.assignments(), hist.current.rates.to_dict(), note=note, valid_units=valid,
-                              base=ws.base.assignments())
+            sv = store.create(council, name, hist.current.assignments(), card, note=note, valid_units=valid,
+                              base=ws.base.assignments(), settings=settings)
         state.set_identity(council, sv.scenario_id, sv.name, sv.number, hist.current)  # saved: the plan is this version
         st.success(f"Saved {md_text(sv.name)} version {sv.number}")
     except ConflictError as exc:
@@ -84,8 +89,10 @@ v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in editor", key="sc-open"):
     sv = store.load(sid, v)
-    reopened = Plan.from_assignments(ws.base, sv.assignments)  # zones, bands and every reason as saved
+    # zones, bands, every reason and the rate card as saved (today's hours: the editor works on today's data)
+    reopened = Plan.from_assignments(ws.base, sv.assignments).with_rates(RateCard.from_dict(sv.rate_model))
     hist.apply(reopened, {"opened": f"{sv.name} v{sv.number}"})
+    money_settings.restore_version(council, sv)  # its weeks, term, uplift and card on Finance, Report, exports
     state.set_identity(council, sv.scenario_id, sv.name, sv.number, reopened)  # the parent of the next save, and the
     # identity every page, report and file name shows
     st.success(f"Opened {md_text(sv.name)} version {sv.number} in the editor")
@@ -93,7 +100,8 @@ if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.us
              help=None if store.user.can_publish() else "Only admins publish"):
     try:
         to_pub = store.load(sid, v)
-        store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0]))
+        weeks = int((to_pub.settings or {}).get("weeks_per_year", 52))  # the version's own settings
+        store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0], weeks))
     except DataError as exc:
         st.error(str(exc))
     else:  # the tables above were drawn before publishing: draw them again (issue 19 §15, stale tick)

@@ -7,8 +7,9 @@ autosaved draft survive every page link, reload and shared URL; pages never show
   is shown.
 - The plan's identity (scenario, version, published) is kept per council; "modified" is a cheap fingerprint of
   the plan against the version opened (``zones.service.drafts.fingerprint``).
-- Weeks per year, term and uplift are one dict in session state, shown by Finance and Report alike, and passed
-  to every output.
+- Weeks per year, term, uplift and Finance's rate edits are one dict per council (``pages.money_settings``),
+  shown by Finance and Report alike, passed to every output, saved with a version and kept in the draft.
+- A published link is a fixed view of one version: no council picker; "Leave this published view" leaves it.
 - The working plan is autosaved as a draft (``zones.service.drafts``) under ``?draft=<token>``; a reload
   restores it with a notice and a "Discard draft" button; a beforeunload warning guards unsaved changes.
   Drafts belong to the signed-in user ("local" in single-user mode): nobody signed in, no token and no draft.
@@ -35,7 +36,6 @@ from zones.outputs.naming import file_name, identity_text
 log = logging.getLogger("zoneplan.app")
 NO_PUBLISHED_VERSION = "no such published version; check the link with whoever sent it"
 EDIT_PAGES = {"edit_zones", "finance", "scenarios", "suggest_zones", "suggest", "bands"}
-SETTINGS_DEFAULTS = {"weeks": 52, "term": 8, "uplift": 0.0}
 
 
 # ------------------------------------------------------------------ council and published links
@@ -105,6 +105,14 @@ def set_council(council: str) -> None:
                     del qp[k]
 
 
+def published_view() -> bool:
+    """This session shows a published link's version: a fixed, read-only view of one version of one council
+    (no council picker; leaving it is explicit: a "Leave this published view" link to the council's planner)."""
+    pub = st.session_state.get("_published")
+    return bool(pub and pub.get("council") and not pub.get("error") and st.session_state.get("_readonly")
+                and "scenario" in st.query_params)
+
+
 def published_error() -> str | None:
     pub = st.session_state.get("_published")
     return pub.get("error") if pub and "scenario" in st.query_params else None
@@ -170,23 +178,12 @@ def output_name(council: str, plan, kind: str, ext: str) -> str:
 
 # ------------------------------------------------------------------ impact settings (Finance and Report)
 def impact_settings(show: bool = True) -> tuple[int, int, float]:
-    """Weeks per year, framework term (years) and annual uplift %, one set per session; ``show`` puts the inputs
-    in the sidebar (the same keys on every page, so Finance and Report show and use the same figures)."""
-    ss = st.session_state
-    s = ss.setdefault("impact-settings", dict(SETTINGS_DEFAULTS))
-    if show:
-        with st.sidebar:
-            st.subheader("Impact settings")
-            for key, label, lo, hi, step in (("weeks", "Weeks per year", 1, 53, 1), ("term", "Framework term (years)", 1, 20, 1),
-                                             ("uplift", "Annual rate uplift %", 0.0, 20.0, 0.5)):
-                # set on every run: a widget of another page with the same key does not hand its value over
-                ss[key] = type(lo)(s[key])
-                st.number_input(label, lo, hi, step=step, key=key, on_change=_keep_setting, args=(key,))
-    return int(s["weeks"]), int(s["term"]), float(s["uplift"])
+    """Weeks per year, framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
+    per council, saved with a version; ``show`` puts the inputs in the sidebar, disabled on a published view)."""
+    from pages import money_settings
 
-
-def _keep_setting(key: str) -> None:
-    st.session_state["impact-settings"][key] = st.session_state[key]
+    council = st.session_state.get("council", DEFAULT_COUNCIL)
+    return money_settings.impact_settings(council, show, fixed=published_view())
 
 
 # ------------------------------------------------------------------ drafts
@@ -252,6 +249,9 @@ def restore_draft(council: str, ws):
         st.session_state[f"_restored-stacks-{council}"] = stacks_from_payload(ws.base, payload)
     except Exception:  # noqa: BLE001 - never a traceback for a draft
         log.exception("undo steps of the draft of %s could not be restored", council)
+    from pages import money_settings
+
+    money_settings.from_draft(council, payload.get("money"))
     ident = payload.get("identity")
     if ident and ident.get("name"):
         st.session_state[_ikey(council)] = {k: ident.get(k) for k in ("scenario_id", "name", "version", "published", "clean")}
@@ -285,20 +285,23 @@ def autosave(council: str) -> None:
     if hist is None or not tok or ss.get("_readonly") or owner is None:
         return
     try:
+        from pages import money_settings
+
         ident = identity(council)
         fp = fingerprint(hist.current)
-        key = (fp, repr(ident), len(hist.undo_stack), len(hist.redo_stack))
+        money = money_settings.to_draft(council)  # weeks, term, uplift and rate edits: a reload keeps them
+        key = (fp, repr(ident), repr(money), len(hist.undo_stack), len(hist.redo_stack))
         if ss.get(f"_draft_saved-{council}") == key:
             return
         from pages.common import _workspace
 
         base = _workspace(council).base
         dirty = modified(council, hist.current)
-        if not ident and not dirty:
+        if not ident and not dirty and money_settings.is_default(council, hist.current):
             _drafts().discard(tok, council, owner)
         else:
             _drafts().save(tok, council, owner, {"v": 1, "rows": changed_rows(base, hist.current),
-                                                    "identity": ident, "dirty": dirty,
+                                                    "identity": ident, "dirty": dirty, "money": money,
                                                     **stacks_payload(base, hist.undo_stack, hist.redo_stack)})
         ss[f"_draft_saved-{council}"] = key
     except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
@@ -394,6 +397,9 @@ def initial_plan(council: str, ws):
             ss["_published"] = {**pub, "error": NO_PUBLISHED_VERSION}
             return ws.base
         set_identity(council, sv.scenario_id, sv.name, sv.number, plan, published=True)
+        from pages import money_settings
+
+        money_settings.restore_version(council, sv)  # the version's own weeks, term, uplift and card
         ss[f"scenario-notice-{council}"] = notice
         return plan
     if not ss.get("_readonly"):

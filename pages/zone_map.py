@@ -3,9 +3,9 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from pages import common, state, unit_table, unitmap
+from pages import common, money_settings, state, unit_table, unitmap
 from zones.impact import compare
-from zones.rates import fmt_gbp
+from zones.money import fmt_gbp
 from geodata.datadir import DataError
 from travel.od import drive_from_unit, unit_error_note
 from zones.service.search import find_units
@@ -14,7 +14,7 @@ from zones.service.workspace import evidence_card, notes
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 hist = common.history(council)
-plan = hist.current
+plan = money_settings.priced(council, hist.current)  # at the card Finance shows (per council and version)
 pack = ws.layer.pack
 shown = state.identity_label(council, plan)
 st.title(f"{pack.name}: price bands and {pack.zones_label}" + (f" · {state.md_text(shown)}" if state.identity(council) else ""))
@@ -22,7 +22,7 @@ common.narrow_council_picker(council)  # phones: the sidebar (and its council se
 st.caption(f"Showing: {state.md_text(shown)}")
 t = plan.totals()
 c = st.container(key="zm-figures").columns(4)  # a compact 2 × 2 grid on phones (common.PHONE_CSS)
-c[0].metric("Units", len(plan.unit_codes))
+c[0].metric("Units", plan.n_units)
 c[1].metric(pack.zones_label.capitalize(), sum(1 for v in t["units_by_zone"].values() if v))
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")

@@ -360,20 +360,21 @@ def threshold_preview(ev: pd.DataFrame, current: Thresholds, trial: Thresholds, 
     to the target), and the units that would change band with their hours a week and, given ``rates`` (band ->
     Decimal £/hour), the change in £ a week (exact Decimal per unit, rounded to pence once).
     ``ev`` has unit_code, hours_per_week, town_min, visit_to_visit_min, hours_per_km2 (and optionally unit_name)."""
-    from decimal import ROUND_HALF_UP, Decimal
+    from . import money as m
 
     trial.check_order("trial thresholds")
     town, visit, dens = (ev[c].to_numpy(float) for c in ("town_min", "visit_to_visit_min", "hours_per_km2"))
     hours = ev["hours_per_week"].to_numpy(float)
     a, b = band_index(town, visit, dens, current), band_index(town, visit, dens, trial)
     ch = np.flatnonzero(a != b)
-    rows = []
+    rows, exact = [], []
     for i in ch:
+        h = m.centi_hours(float(hours[i])) / 100  # hours as a plan holds them (to the centi-hour)
         r = {"unit_code": ev["unit_code"].iloc[i], "unit_name": ev["unit_name"].iloc[i] if "unit_name" in ev else "",
-             "from_band": BANDS[a[i]], "to_band": BANDS[b[i]], "hours_per_week": round(float(hours[i]), 2)}
-        if rates:
-            d = Decimal(str(round(float(hours[i]), 2))) * (Decimal(str(rates[BANDS[b[i]]])) - Decimal(str(rates[BANDS[a[i]]])))
-            r["gbp_per_week"] = d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+             "from_band": BANDS[a[i]], "to_band": BANDS[b[i]], "hours_per_week": h}
+        if rates:  # one money rule: the exact line is kept, shown to the penny, and only the sum is rounded
+            exact.append(m.change(m.hours(str(h)), m.hours(str(rates[BANDS[a[i]]])), m.hours(str(rates[BANDS[b[i]]]))))
+            r["gbp_per_week"] = m.money(exact[-1])
         rows.append(r)
     changes = pd.DataFrame(rows, columns=["unit_code", "unit_name", "from_band", "to_band", "hours_per_week"]
                            + (["gbp_per_week"] if rates else []))
@@ -382,7 +383,7 @@ def threshold_preview(ev: pd.DataFrame, current: Thresholds, trial: Thresholds, 
            "n_changed": int(len(ch)), "hours_changed": round(float(hours[ch].sum()), 2),
            "rule_counts": rule_counts(ev, trial)}
     if rates:
-        out["gbp_per_week_change"] = sum(changes["gbp_per_week"], Decimal("0.00")) if len(changes) else Decimal("0.00")
+        out["gbp_per_week_change"] = m.rounded_total(exact)
     if target_pct:
         out["gap_to_target_pct_points"] = {k: round(new[k] - float(target_pct[k]), 2) for k in BANDS}
         out["within_3_points"] = bool(all(abs(v) <= SHARE_TOLERANCE_PCT_POINTS for v in out["gap_to_target_pct_points"].values()))

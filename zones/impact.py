@@ -1,7 +1,7 @@
 """Impact of a change: which units changed zone or band, their hours, and the cost per week, year and term.
 
-Money rule (documented for finance; issue 11 §6): every figure comes from exact, unrounded line values and is
-rounded once, half-up to the penny, for display and export (like a spreadsheet SUM of exact cells):
+Money rule (``zones.money``, documented for finance; issue 11 §6): every figure comes from exact, unrounded line
+values and is rounded once, half-up to the penny, for display and export (like a spreadsheet SUM of exact cells):
 
 - a row's exact £ per week (``gbp_per_week_exact``) = hours per week × (new rate − old rate), no rounding;
   the row's ``gbp_per_week`` is that value rounded to the penny, for display only;
@@ -20,13 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
 
 from geodata.datadir import DataError
 from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
 
+from . import money as m
+from .money import money
 from .plan import Plan
-from .rates import RateCard, money
+from .rates import RateCard
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Impact:
     hours_per_week_zone_only: float = 0.0
     n_band_changed: int = 0
     n_zone_only: int = 0
+    #: the exact (unrounded) weekly sum every total derives from (zones.money)
+    gbp_per_week_exact: Decimal = Decimal("0")
 
     def to_json(self) -> dict:
         return {
@@ -62,6 +65,7 @@ class Impact:
             "n_band_changed": self.n_band_changed,
             "n_zone_only": self.n_zone_only,
             "gbp_per_week": str(self.gbp_per_week),
+            "gbp_per_week_exact": str(self.gbp_per_week_exact),
             "gbp_per_year": str(self.gbp_per_year),
             "gbp_per_term": str(self.gbp_per_term),
             "gbp_by_year": [str(x) for x in self.gbp_by_year],
@@ -83,10 +87,10 @@ def totals(rows: list[dict], rates: RateCard, weeks_per_year: int = 52, term_yea
     for r in rows:
         if "gbp_per_week_exact" not in r:  # rows made elsewhere: their £/week is taken as exact
             r["gbp_per_week_exact"] = Decimal(str(r["gbp_per_week"]))
-    week = sum((Decimal(r["gbp_per_week_exact"]) for r in rows), Decimal("0"))
-    year_exact = week * weeks_per_year
-    years_exact = [year_exact * (1 + up / 100) ** y for y in range(term_years)]
+    week = m.total(r["gbp_per_week_exact"] for r in rows)
+    years_exact = m.years(week, weeks_per_year, term_years, up)
     by_year = [money(y) for y in years_exact]
+    year_exact = week * weeks_per_year
     hours = sum((Decimal(str(r["hours_per_week"])) for r in rows), Decimal("0"))
     banded = [r for r in rows if r.get("from_band") != r.get("to_band")]
     band_hours = sum((Decimal(str(r["hours_per_week"])) for r in banded), Decimal("0"))
@@ -96,13 +100,12 @@ def totals(rows: list[dict], rates: RateCard, weeks_per_year: int = 52, term_yea
                   term_years=term_years, uplift_pct=up, rates_year=rates.year, warnings=list(warnings or []),
                   hours_source=hours_source, hours_per_week_band_changed=float(round(band_hours, 2)),
                   hours_per_week_zone_only=float(round(hours - band_hours, 2)), n_band_changed=len(banded),
-                  n_zone_only=len(rows) - len(banded))
+                  n_zone_only=len(rows) - len(banded), gbp_per_week_exact=week)
 
 
 def row_gbp_per_week_exact(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> Decimal:
-    """hours × (to − from), exact (no rounding). Hours as Decimal or as text/float read at their shortest repr."""
-    h = hours_per_week if isinstance(hours_per_week, Decimal) else Decimal(repr(hours_per_week) if isinstance(hours_per_week, float) else str(hours_per_week))
-    return h * (Decimal(to_rate) - Decimal(from_rate))
+    """hours × (to − from), exact (no rounding): ``zones.money.change``."""
+    return m.change(hours_per_week, from_rate, to_rate)
 
 
 def row_gbp_per_week(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> Decimal:
@@ -120,22 +123,15 @@ def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8
             uplift_pct: Decimal | float | str = 0, *, rates: RateCard | None = None) -> Impact:
     """Impact of going from ``base`` to ``new`` (same units): one row per unit whose zone or band differs,
     priced with one rate card for both sides (``rates``, default ``new``'s: a pure reclassification effect)."""
-    if list(base.unit_codes) != list(new.unit_codes):
-        raise DataError("compare: the two plans have different units")
     rates = rates or new.rates
-    base_z = np.asarray(base.zone_names, dtype=object)[base.zone_idx]
-    new_z = np.asarray(new.zone_names, dtype=object)[new.zone_idx]
-    changed = (base.band_idx != new.band_idx) | (base_z != new_z)
     rows = []
-    for i in np.flatnonzero(changed).tolist():
-        fb, tb = base.band_names[base.band_idx[i]], new.band_names[new.band_idx[i]]
-        hours = int(new.hours_cents[i]) / 100
+    for d in base.differences(new):
+        fb, tb = d["from_band"], d["to_band"]
         rows.append({
-            "zone": new.zone_names[new.zone_idx[i]], "from_zone": base.zone_names[base.zone_idx[i]],
-            "unit": str(new.unit_names[i]), "unit_code": str(new.unit_codes[i]),
-            "from_band": fb, "to_band": tb, "hours_per_week": hours,
-            **money_row(Decimal(int(new.hours_cents[i])) / 100, rates.effective_rate(fb), rates.effective_rate(tb)),
-            "reason": new.reasons.get(i, ""),
+            "zone": d["to_zone"], "from_zone": d["from_zone"], "unit": d["unit_name"], "unit_code": d["unit_code"],
+            "from_band": fb, "to_band": tb, "hours_per_week": float(d["hours_per_week"]),
+            **money_row(d["hours_per_week"], rates.effective_rate(fb), rates.effective_rate(tb)),
+            "reason": d["reason"],
         })
     rows.sort(key=lambda r: (r["zone"], r["unit"]))
     return totals(rows, rates, weeks_per_year, term_years, uplift_pct,

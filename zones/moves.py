@@ -174,8 +174,7 @@ def impact_of_moves(moves: list[MoveRow], rates: RateCard, plan: Plan | None = N
                "from_rate_gbp_per_hour": rates.effective_rate(m.from_band), "to_rate_gbp_per_hour": rates.effective_rate(m.to_band),
                **money_row(m.hours_per_week, rates.effective_rate(m.from_band), rates.effective_rate(m.to_band))}
         if plan is not None:
-            idx = plan.index(m.unit_codes)
-            row["hours_per_week_estimate"] = int(plan.hours_cents[idx].sum()) / 100
+            row["hours_per_week_estimate"] = plan.selection(m.unit_codes)["hours_per_week"]
         rows.append(row)
     if plan is not None:
         warnings = apply_moves(plan, moves)[1]

@@ -1,30 +1,35 @@
-"""Plan: an immutable assignment of units to zones and bands, with derived totals kept up to date.
+"""Plan: an immutable assignment of units to zones and bands, answering named totals.
 
-Follows GerryChain's Partition + updaters pattern: per-unit arrays (hours, zone index, band index) plus
-aggregated arrays (hours by band, by zone, by zone × band, units by zone). ``Plan.move`` returns a new
-Plan whose aggregates are updated from the moved units only (O(k) for k units, plus array copies), so a
-commissioner's edit does not re-aggregate the county. ``Plan.full_totals`` recomputes everything from the
-per-unit arrays (tests and benchmarks compare the two).
+Follows GerryChain's ``Partition`` + updaters: a plan holds per-unit arrays (hours, zone index, band index) and
+answers named totals (``plan["hours_cents_by_zone_band"]``, hours and £ by band and by zone, the weekly cost)
+computed lazily on first use and cached on that plan. ``Plan.move`` returns a new plan that remembers what moved;
+its zone × band hours are derived from the parent's (O(k) for k moved units) when the parent had them, else
+recomputed from the per-unit arrays. ``Plan.full_totals`` recomputes everything (tests and benchmarks compare).
 
-Exactness: hours are held as integer centi-hours (0.01 h) and rates as integer pence, so the weekly cost
-is an exact integer in 1/100 pence (``hours_cents × pence``); it is rounded half-up to the penny only when
-shown as £.
+Outside this module a plan is read through its methods (``totals``, ``by_band``, ``by_zone``,
+``gbp_per_week_by_zone``, ``selection``, ``unit_hours_per_week``, ``table``, ``assignments``), never its arrays.
+
+Money (``zones.money``): hours are integer centi-hours (0.01 h) and rates integer pence, so every line (a unit,
+a band, a zone) is an exact integer in 1/100 pence (``hours_cents × pence``); a total is the exact sum, rounded
+half-up to the penny once, when shown as £.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from geodata.datadir import DataError
 
-from .rates import RateCard, money
+from .money import centi_hours_array, cp_to_gbp, exact_gbp, money
+from .rates import RateCard
 
 SOURCE_COMPUTED, SOURCE_OVERRIDE, SOURCE_SEED = "computed", "override", "seed"
+_ZB = "hours_cents_by_zone_band"
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -33,16 +38,57 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def cp_to_gbp(centipence: int) -> Decimal:
-    """1/100-pence integer → £ Decimal rounded half-up to the penny."""
-    return money(Decimal(int(centipence)) / 10000)
+def _zone_band_hours(plan: "Plan") -> np.ndarray:
+    """Centi-hours by zone (rows) × band (columns): from the parent's table and the moved units when the plan was
+    made by a move from a plan that had it (``_flip``), else from the per-unit arrays."""
+    nz, nb = len(plan.zone_names), len(plan.band_names)
+    flip = plan._cache.pop("_flip", None)
+    zb = np.zeros((nz, nb), dtype=np.int64)
+    if flip is None:
+        np.add.at(zb, (plan.zone_idx, plan.band_idx), plan.hours_cents)
+        return _ro(zb)
+    parent_zb, idx, old_zi, old_bi = flip
+    zb[:parent_zb.shape[0]] = parent_zb
+    h = plan.hours_cents[idx]
+    np.subtract.at(zb, (old_zi, old_bi), h)
+    np.add.at(zb, (plan.zone_idx[idx], plan.band_idx[idx]), h)
+    return _ro(zb)
+
+
+def _check_build(codes: np.ndarray, bands, bpos: dict, hours_per_week) -> np.ndarray:
+    """Refuse duplicate codes, unknown bands and negative or non-finite hours; the hours in centi-hours."""
+    if len(set(codes)) != len(codes):
+        raise DataError("plan: duplicate unit codes")
+    bad = sorted({b for b in bands if b not in bpos})
+    if bad:
+        raise DataError(f"plan: unknown band(s) {bad}; bands are {list(bpos)}")
+    hours = np.asarray(hours_per_week, dtype=float)
+    if (hours < 0).any() or not np.isfinite(hours).all():
+        raise DataError("plan: hours per week must be finite and non-negative")
+    return centi_hours_array(hours)
+
+
+#: the named totals a plan answers (GerryChain's updaters): name -> function of the plan, computed on first use
+UPDATERS: dict[str, Callable[["Plan"], object]] = {
+    _ZB: _zone_band_hours,
+    "hours_cents_by_band": lambda p: _ro(p[_ZB].sum(axis=0)),
+    "hours_cents_by_zone": lambda p: _ro(p[_ZB].sum(axis=1)),
+    "units_by_zone": lambda p: _ro(np.bincount(p.zone_idx, minlength=len(p.zone_names))),
+    "units_by_band": lambda p: _ro(np.bincount(p.band_idx, minlength=len(p.band_names))),
+    "centipence_by_zone_band": lambda p: _ro(p[_ZB] * p.rate_pence),
+    "centipence_by_band": lambda p: _ro(p["centipence_by_zone_band"].sum(axis=0)),
+    "centipence_by_zone": lambda p: _ro(p["centipence_by_zone_band"].sum(axis=1)),
+    "weekly_cost_centipence": lambda p: int(p["centipence_by_band"].sum()),
+}
+#: totals that depend on hours and assignment only (kept when the plan is re-priced with another card)
+_HOURS_ONLY = (_ZB, "hours_cents_by_band", "hours_cents_by_zone", "units_by_zone", "units_by_band", "_flip")
 
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Units → zone and band, with totals. Build with ``Plan.build``; change with ``move``/``with_rates``.
+    """Units → zone and band, answering named totals. Build with ``Plan.build``; change with ``move``/``with_rates``.
 
-    Arrays are read-only; all per-unit arrays are in the order of ``unit_codes``.
+    Arrays are read-only and internal to this module; all per-unit arrays are in the order of ``unit_codes``.
     """
 
     council: str
@@ -58,12 +104,38 @@ class Plan:
     sources: Mapping[int, str]       # unit index -> band source where not computed
     rates: RateCard
     rate_pence: np.ndarray           # int64 per band
-    # derived (updaters)
-    hours_cents_by_band: np.ndarray
-    hours_cents_by_zone: np.ndarray
-    hours_cents_by_zone_band: np.ndarray
-    units_by_zone: np.ndarray
-    _pos: Mapping[str, int] = field(repr=False, default=None)
+    _pos: Mapping[str, int] = field(repr=False, default_factory=dict)
+    _cache: dict = field(repr=False, default_factory=dict)  # named totals computed so far (and "_flip")
+
+    # ------------------------------------------------------------ named totals (updaters)
+    def __getitem__(self, name: str):
+        """The named total ``name`` (one of ``UPDATERS``), computed on first use and cached."""
+        c = self._cache
+        if name not in c:
+            if name not in UPDATERS:
+                raise KeyError(f"plan has no total named {name!r} (has {', '.join(UPDATERS)})")
+            c[name] = UPDATERS[name](self)
+        return c[name]
+
+    @property
+    def hours_cents_by_zone_band(self) -> np.ndarray:
+        return self[_ZB]
+
+    @property
+    def hours_cents_by_band(self) -> np.ndarray:
+        return self["hours_cents_by_band"]
+
+    @property
+    def hours_cents_by_zone(self) -> np.ndarray:
+        return self["hours_cents_by_zone"]
+
+    @property
+    def units_by_zone(self) -> np.ndarray:
+        return self["units_by_zone"]
+
+    def _child(self, cache: dict | None = None, **changes) -> "Plan":
+        """A new plan with ``changes`` and its own cache (``cache``: totals known to stay the same)."""
+        return replace(self, _cache=dict(cache or {}), **changes)
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -73,36 +145,23 @@ class Plan:
               sources: dict[int, str] | None = None, reasons: dict[int, str] | None = None) -> "Plan":
         """A plan from per-unit lists. ``bands``/``computed_bands`` are band names (None = no computed band)."""
         codes = np.asarray(unit_codes, dtype=object)
-        if len(set(codes)) != len(codes):
-            raise DataError("plan: duplicate unit codes")
         zone_names = tuple(zone_names) if zone_names else tuple(sorted(set(zones)))
         zpos = {z: i for i, z in enumerate(zone_names)}
         bpos = {b: i for i, b in enumerate(band_names)}
-        bad = sorted({b for b in bands if b not in bpos})
-        if bad:
-            raise DataError(f"plan: unknown band(s) {bad}; bands are {list(band_names)}")
-        hours = np.asarray(hours_per_week, dtype=float)
-        if (hours < 0).any() or not np.isfinite(hours).all():
-            raise DataError("plan: hours per week must be finite and non-negative")
-        hc = np.rint(hours * 100).astype(np.int64)
+        hc = _check_build(codes, bands, bpos, hours_per_week)
         zi = np.array([zpos[z] for z in zones], dtype=np.int64)
         bi = np.array([bpos[b] for b in bands], dtype=np.int64)
-        cb = np.array([bpos[b] if b is not None else -1 for b in (computed_bands if computed_bands is not None else [None] * len(codes))],
-                      dtype=np.int64)
+        computed = computed_bands if computed_bands is not None else [None] * len(codes)
+        cb = np.array([bpos[b] if b is not None else -1 for b in computed], dtype=np.int64)
         return cls._assemble(council, codes, np.asarray(unit_names, dtype=object), hc, zone_names, tuple(band_names),
                              zi, bi, cb, dict(reasons or {}), dict(sources or {}), rates)
 
     @classmethod
     def _assemble(cls, council, codes, names, hc, zone_names, band_names, zi, bi, cb, reasons, sources, rates):
-        nz, nb = len(zone_names), len(band_names)
-        zb = np.zeros((nz, nb), dtype=np.int64)
-        np.add.at(zb, (zi, bi), hc)
         return cls(council=council, unit_codes=_ro(codes), unit_names=_ro(names), hours_cents=_ro(hc),
                    zone_names=zone_names, band_names=band_names, zone_idx=_ro(zi), band_idx=_ro(bi),
                    computed_band_idx=_ro(cb), reasons=MappingProxyType(reasons), sources=MappingProxyType(sources),
                    rates=rates, rate_pence=_ro(rates.pence_per_hour(band_names)),
-                   hours_cents_by_band=_ro(zb.sum(axis=0)), hours_cents_by_zone=_ro(zb.sum(axis=1)),
-                   hours_cents_by_zone_band=_ro(zb), units_by_zone=_ro(np.bincount(zi, minlength=nz)),
                    _pos=MappingProxyType({c: i for i, c in enumerate(codes)}))
 
     @classmethod
@@ -125,7 +184,7 @@ class Plan:
                 reasons[i] = reason
             else:
                 reasons.pop(i, None)
-        return replace(plan, reasons=MappingProxyType(reasons))
+        return plan._child(plan._cache, reasons=MappingProxyType(reasons))
 
     # ------------------------------------------------------------ lookups
     def index(self, units: Iterable[str] | str) -> np.ndarray:
@@ -147,61 +206,64 @@ class Plan:
     # ------------------------------------------------------------ updates
     def move(self, units: Iterable[str] | str, zone: str | None = None, band: str | None = None,
              reason: str | None = None) -> "Plan":
-        """A new plan with ``units`` moved to ``zone`` and/or ``band``; totals updated from those units only.
+        """A new plan with ``units`` moved to ``zone`` and/or ``band``; its totals derive from this plan's and
+        the moved units only (when this plan had computed them).
 
         A new zone name is added to the plan's zones. A band set here is a manual override (its computed band
         is kept beside it, with ``reason``)."""
         idx = np.unique(self.index(units))
         if zone is None and band is None:
             raise DataError("move: give a zone, a band or both")
-        zone_names = self.zone_names
-        zb = self.hours_cents_by_zone_band.copy()
-        if zone is not None and zone not in zone_names:
-            zone_names = zone_names + (zone,)
-            zb = np.vstack([zb, np.zeros((1, zb.shape[1]), dtype=np.int64)])
         if band is not None and band not in self.band_names:
             raise DataError(f"move: unknown band '{band}' (bands: {', '.join(self.band_names)})")
+        zone_names = self.zone_names
+        if zone is not None and zone not in zone_names:
+            zone_names = zone_names + (zone,)
         zi, bi = self.zone_idx, self.band_idx
         new_zi = zi.copy() if zone is not None else zi
         new_bi = bi.copy() if band is not None else bi
-        h = self.hours_cents[idx]
-        np.subtract.at(zb, (zi[idx], bi[idx]), h)
         if zone is not None:
             new_zi[idx] = zone_names.index(zone)
         if band is not None:
             new_bi[idx] = self.band_names.index(band)
-        np.add.at(zb, (new_zi[idx], new_bi[idx]), h)
-        ubz = np.bincount(new_zi, minlength=len(zone_names)) if zone is not None else self.units_by_zone
+        reasons, sources = self._moved_reasons(idx, new_bi, zone, band, reason)
+        cache = {"_flip": (self._cache[_ZB], idx, zi[idx], bi[idx])} if _ZB in self._cache else {}
+        if zone is None and "units_by_zone" in self._cache:
+            cache["units_by_zone"] = self._cache["units_by_zone"]
+        return self._child(cache, zone_names=zone_names, zone_idx=_ro(new_zi), band_idx=_ro(new_bi),
+                           reasons=MappingProxyType(reasons), sources=MappingProxyType(sources))
+
+    def _moved_reasons(self, idx, new_bi, zone, band, reason) -> tuple[dict, dict]:
+        """Reasons and band sources after moving ``idx`` (a band equal to the computed one is not an override)."""
         reasons, sources = dict(self.reasons), dict(self.sources)
-        if band is not None:
-            for i in idx.tolist():
-                if self.computed_band_idx[i] == new_bi[i]:
-                    sources.pop(i, None)
-                    if zone is not None and reason:  # the reason of the zone move
-                        reasons[i] = reason
-                    else:
-                        reasons.pop(i, None)
+        if band is None:
+            if reason:
+                for i in idx.tolist():
+                    reasons[i] = reason
+            return reasons, sources
+        for i in idx.tolist():
+            if self.computed_band_idx[i] == new_bi[i]:
+                sources.pop(i, None)
+                if zone is not None and reason:  # the reason of the zone move
+                    reasons[i] = reason
                 else:
-                    sources[i] = SOURCE_OVERRIDE
-                    if reason:
-                        reasons[i] = reason
-        elif reason:
-            for i in idx.tolist():
-                reasons[i] = reason
-        return replace(self, zone_names=zone_names, zone_idx=_ro(new_zi), band_idx=_ro(new_bi),
-                       reasons=MappingProxyType(reasons), sources=MappingProxyType(sources),
-                       hours_cents_by_band=_ro(zb.sum(axis=0)), hours_cents_by_zone=_ro(zb.sum(axis=1)),
-                       hours_cents_by_zone_band=_ro(zb), units_by_zone=_ro(np.asarray(ubz)))
+                    reasons.pop(i, None)
+            else:
+                sources[i] = SOURCE_OVERRIDE
+                if reason:
+                    reasons[i] = reason
+        return reasons, sources
 
     def with_rates(self, rates: RateCard) -> "Plan":
-        """The same plan priced with another rate card (totals by band do not change; costs do)."""
-        return replace(self, rates=rates, rate_pence=_ro(rates.pence_per_hour(self.band_names)))
+        """The same plan priced with another rate card (totals in hours are kept; £ are recomputed)."""
+        keep = {k: v for k, v in self._cache.items() if k in _HOURS_ONLY}
+        return self._child(keep, rates=rates, rate_pence=_ro(rates.pence_per_hour(self.band_names)))
 
     def with_hours(self, units: Iterable[str], hours_per_week: Iterable[float]) -> "Plan":
         """A plan with new hours for some units (e.g. a council's own figures)."""
         idx = self.index(units)
         hc = self.hours_cents.copy()
-        hc[idx] = np.rint(np.asarray(list(hours_per_week), dtype=float) * 100).astype(np.int64)
+        hc[idx] = centi_hours_array(list(hours_per_week))
         return Plan._assemble(self.council, self.unit_codes, self.unit_names, hc, self.zone_names, self.band_names,
                               self.zone_idx, self.band_idx, self.computed_band_idx, dict(self.reasons),
                               dict(self.sources), self.rates)
@@ -210,30 +272,144 @@ class Plan:
     @property
     def weekly_cost_centipence(self) -> int:
         """Exact weekly cost in 1/100 pence: Σ_band hours_cents × pence per hour."""
-        return int(self.hours_cents_by_band @ self.rate_pence)
+        return self["weekly_cost_centipence"]
+
+    @property
+    def n_units(self) -> int:
+        return len(self.unit_codes)
+
+    def gbp_per_week_exact(self) -> Decimal:
+        """The plan's cost per week, exact (unrounded £)."""
+        return exact_gbp(self["weekly_cost_centipence"])
+
+    def gbp_per_week(self) -> Decimal:
+        """The plan's cost per week, £ rounded once to the penny."""
+        return cp_to_gbp(self["weekly_cost_centipence"])
+
+    def gbp_per_year(self, weeks_per_year: int = 52) -> Decimal:
+        """The plan's cost per year: exact weekly × weeks, rounded once to the penny."""
+        return cp_to_gbp(self["weekly_cost_centipence"] * int(weeks_per_year))
+
+    def hours_per_week_by_band(self) -> dict[str, float]:
+        hb = self["hours_cents_by_band"]
+        return {b: int(hb[i]) / 100 for i, b in enumerate(self.band_names)}
+
+    def hours_per_week_by_zone(self) -> dict[str, float]:
+        """Hours per week of every zone of the plan (zones holding no unit: 0)."""
+        hz = self["hours_cents_by_zone"].tolist()
+        return {z: hz[i] / 100 for i, z in enumerate(self.zone_names)}
+
+    def gbp_per_week_by_band(self) -> dict[str, Decimal]:
+        """£ per week by band: each band's exact cost rounded once."""
+        cb = self["centipence_by_band"]
+        return {b: cp_to_gbp(int(cb[i])) for i, b in enumerate(self.band_names)}
+
+    def gbp_per_week_by_zone(self) -> dict[str, Decimal]:
+        """£ per week by zone holding units: each zone's exact cost (hours by band × band rate) rounded once."""
+        cz, n = self["centipence_by_zone"].tolist(), self["units_by_zone"].tolist()
+        return {z: cp_to_gbp(cz[i]) for i, z in enumerate(self.zone_names) if n[i]}
+
+    def by_band(self) -> list[dict]:
+        """Per band: ``band, units, hours_per_week, rate_gbp_per_hour`` (effective), ``gbp_per_week`` (rounded
+        once) and ``gbp_per_week_exact``."""
+        hb, cb, n = self["hours_cents_by_band"], self["centipence_by_band"], self["units_by_band"]
+        return [{"band": b, "units": int(n[i]), "hours_per_week": int(hb[i]) / 100,
+                 "rate_gbp_per_hour": self.rates.effective_rate(b), "gbp_per_week": cp_to_gbp(int(cb[i])),
+                 "gbp_per_week_exact": exact_gbp(int(cb[i]))} for i, b in enumerate(self.band_names)]
+
+    def by_zone(self) -> list[dict]:
+        """Per zone holding units: ``zone, units, hours_per_week, gbp_per_week`` (rounded once),
+        ``gbp_per_week_exact`` and ``share_pct`` (of all hours, 1 dp)."""
+        hz, cz, n = self["hours_cents_by_zone"], self["centipence_by_zone"], self["units_by_zone"]
+        total = int(hz.sum())
+        return [{"zone": z, "units": int(n[i]), "hours_per_week": int(hz[i]) / 100,
+                 "gbp_per_week": cp_to_gbp(int(cz[i])), "gbp_per_week_exact": exact_gbp(int(cz[i])),
+                 "share_pct": round(100 * int(hz[i]) / total, 1) if total else 0.0}
+                for i, z in enumerate(self.zone_names) if n[i]]
+
+    def n_zones_holding_units(self) -> int:
+        return int((self["units_by_zone"] > 0).sum())
+
+    def selection(self, codes: Iterable[str]) -> dict:
+        """What a set of units holds at this plan: ``units``, ``hours_per_week`` (float), ``gbp_per_week`` (its
+        exact cost rounded once) and ``gbp_per_week_exact``, and units and hours per current band and zone
+        (``by_band``, ``by_zone``). Repeated codes count once; unknown codes raise DataError."""
+        codes = list(dict.fromkeys(codes))
+        out: dict = {"units": len(codes), "hours_per_week": 0.0, "gbp_per_week": Decimal("0.00"),
+                     "gbp_per_week_exact": Decimal("0"), "by_band": {}, "by_zone": {}}
+        if not codes:
+            return out
+        idx = self.index(codes)
+        hc, bi, zi = self.hours_cents[idx], self.band_idx[idx], self.zone_idx[idx]
+        cp = int((hc * self.rate_pence[bi]).sum())
+        out.update(hours_per_week=int(hc.sum()) / 100, gbp_per_week=cp_to_gbp(cp), gbp_per_week_exact=exact_gbp(cp))
+        for key, pos, names in (("by_band", bi, self.band_names), ("by_zone", zi, self.zone_names)):
+            for k in np.unique(pos):
+                m = pos == k
+                out[key][names[k]] = {"units": int(m.sum()), "hours_per_week": int(hc[m].sum()) / 100}
+        return out
+
+    def unit_hours_per_week(self, codes: Iterable[str] | None = None) -> np.ndarray:
+        """Hours per week of the given units (default: every unit, in ``unit_codes`` order), a float copy."""
+        hc = self.hours_cents if codes is None else self.hours_cents[self.index(codes)]
+        return hc / 100
+
+    def zone_per_unit(self, codes: Iterable[str] | None = None) -> list[str]:
+        """Each unit's zone name (default: every unit, in ``unit_codes`` order)."""
+        zi = self.zone_idx if codes is None else self.zone_idx[self.index(codes)]
+        return [self.zone_names[i] for i in zi]
+
+    def unit_centi_hours(self) -> list[int]:
+        """Every unit's hours per week in whole centi-hours (hours × 100), in ``unit_codes`` order: what a
+        published snapshot stores."""
+        return [int(h) for h in self.hours_cents]
+
+    def assignment_key(self) -> bytes:
+        """Bytes that change whenever a unit's zone or band index changes (a cheap fingerprint's core)."""
+        return np.ascontiguousarray(self.zone_idx).tobytes() + np.ascontiguousarray(self.band_idx).tobytes()
+
+    def differences(self, new: "Plan") -> list[dict]:
+        """Units whose zone or band differ between this plan and ``new`` (same units), in unit order: unit_code,
+        unit_name, from_zone, to_zone, from_band, to_band, ``hours_per_week`` (``new``'s, exact Decimal) and
+        ``reason`` (``new``'s)."""
+        if self.unit_codes is not new.unit_codes and list(self.unit_codes) != list(new.unit_codes):
+            raise DataError("compare: the two plans have different units")
+        if new.zone_names[:len(self.zone_names)] == self.zone_names:  # moves only append zones: compare indices
+            zone_changed = self.zone_idx != new.zone_idx
+        else:
+            zone_changed = (np.asarray(self.zone_names, dtype=object)[self.zone_idx]
+                            != np.asarray(new.zone_names, dtype=object)[new.zone_idx])
+        changed = (self.band_idx != new.band_idx) | zone_changed
+        return [{"unit_code": str(new.unit_codes[i]), "unit_name": str(new.unit_names[i]),
+                 "from_zone": self.zone_names[self.zone_idx[i]], "to_zone": new.zone_names[new.zone_idx[i]],
+                 "from_band": self.band_names[self.band_idx[i]],
+                 "to_band": new.band_names[new.band_idx[i]], "hours_per_week": Decimal(int(new.hours_cents[i])) / 100,
+                 "reason": new.reasons.get(i, "")} for i in np.flatnonzero(changed).tolist()]
 
     def totals(self, weeks_per_year: int = 52) -> dict:
-        """Derived figures: hours by band and zone, weekly and annual cost (£, to the penny), blended rate."""
-        hb = self.hours_cents_by_band
-        week = cp_to_gbp(self.weekly_cost_centipence)
+        """Derived figures: hours by band and zone, weekly and annual cost (£, each the exact sum rounded once),
+        blended rate, £ a week by band (by zone: ``gbp_per_week_by_zone``)."""
+        hb = self["hours_cents_by_band"]
+        cp = self["weekly_cost_centipence"]
         total_h = int(hb.sum())
         return {
             "hours_per_week": total_h / 100,
-            "hours_per_week_by_band": {b: int(hb[i]) / 100 for i, b in enumerate(self.band_names)},
+            "hours_per_week_by_band": self.hours_per_week_by_band(),
             "hours_share_by_band": {b: (round(100 * int(hb[i]) / total_h, 2) if total_h else 0.0)
                                     for i, b in enumerate(self.band_names)},
-            "hours_per_week_by_zone": {z: int(self.hours_cents_by_zone[i]) / 100 for i, z in enumerate(self.zone_names)},
-            "units_by_zone": {z: int(self.units_by_zone[i]) for i, z in enumerate(self.zone_names)},
-            "gbp_per_week": week,
-            "gbp_per_year": money(week * weeks_per_year),
-            "blended_rate_gbp_per_hour": money(Decimal(self.weekly_cost_centipence) / 100 / total_h) if total_h else Decimal("0"),
-            "gbp_per_week_by_band": {b: cp_to_gbp(int(hb[i]) * int(self.rate_pence[i])) for i, b in enumerate(self.band_names)},
+            "hours_per_week_by_zone": self.hours_per_week_by_zone(),
+            "units_by_zone": dict(zip(self.zone_names, self["units_by_zone"].tolist())),
+            "gbp_per_week": cp_to_gbp(cp),
+            "gbp_per_week_exact": exact_gbp(cp),
+            "gbp_per_year": self.gbp_per_year(weeks_per_year),
+            "blended_rate_gbp_per_hour": money(Decimal(cp) / 100 / total_h) if total_h else Decimal("0"),
+            "gbp_per_week_by_band": self.gbp_per_week_by_band(),
         }
 
     def hours_by_zone_band(self) -> pd.DataFrame:
         """Hours per week by zone (rows, zones holding units) and band (columns)."""
-        df = pd.DataFrame(self.hours_cents_by_zone_band / 100, index=list(self.zone_names), columns=list(self.band_names))
-        return df[self.units_by_zone > 0]
+        df = pd.DataFrame(self[_ZB] / 100, index=list(self.zone_names), columns=list(self.band_names))
+        return df[self["units_by_zone"] > 0]
 
     def zones_short_of_providers(self, providers_by_zone: dict[str, int], minimum: int = 2) -> list[dict]:
         """Zones holding units whose provider count (council provider data) is under ``minimum``
@@ -286,14 +462,19 @@ class Plan:
             "reason": [self.reasons.get(i, "") for i in range(n)],
         })
 
-    def table(self) -> pd.DataFrame:
-        """Per-unit table: assignments plus name, hours per week, rate (£/h) and £ per week."""
+    def table(self, exact: bool = False) -> pd.DataFrame:
+        """Per-unit table: assignments plus name, hours per week, rate (£/h), £ per week (to the penny, for display)
+        and, with ``exact``, its exact value ``gbp_per_week_exact`` (what every total adds up before its one
+        rounding)."""
         df = self.assignments()
         df.insert(1, "unit_name", self.unit_names)
         df["hours_per_week"] = self.hours_cents / 100
         rp = self.rate_pence[self.band_idx]
         df["rate_gbp_per_hour"] = [Decimal(int(p)) / 100 for p in rp]
-        df["gbp_per_week"] = [cp_to_gbp(int(h) * int(p)) for h, p in zip(self.hours_cents, rp)]
+        cp = [int(h) * int(p) for h, p in zip(self.hours_cents, rp)]
+        df["gbp_per_week"] = [cp_to_gbp(c) for c in cp]  # a line shown on its own: rounded for display
+        if exact:  # what totals add up (a spreadsheet SUM of this column, rounded once, gives the plan's total)
+            df["gbp_per_week_exact"] = [exact_gbp(c) for c in cp]
         return df
 
     def digest(self) -> str:
@@ -325,8 +506,8 @@ def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | No
     cls["travel_town_min"] = metrics.set_index("unit_code")["town_min"].reindex(cls["unit_code"]).to_numpy()
     cls = layer.units[["unit_code"]].merge(cls, on="unit_code", how="left")
     rates = rates or rate_card_from_pack(pack, year)
-    zones = [z for z in pack.zone_names] or sorted(set(layer.units["zone"]))
-    zones = tuple(zones) + tuple(sorted(set(layer.units["zone"]) - set(zones)))
+    named = list(pack.zone_names) or sorted(set(layer.units["zone"]))
+    zones = tuple(named) + tuple(sorted(set(layer.units["zone"]) - set(named)))
     plan = Plan.build(pack.id, layer.units["unit_code"], layer.units["unit_name"], layer.units["hours_per_week"],
                       layer.units["zone"], cls["band"], rates, band_names=tuple(pack.bands), zone_names=zones,
                       computed_bands=list(cls["band"]))

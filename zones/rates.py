@@ -20,20 +20,9 @@ import numpy as np
 
 from geodata.datadir import DataError
 
-PENNY = Decimal("0.01")
+from .money import PENNY, fmt_gbp, fmt_gbp_change, money, pence  # noqa: F401  (one money module; re-exported)
+
 BANDS = ("urban", "fringe", "rural", "isolated")
-
-
-def money(x) -> Decimal:
-    """A Decimal rounded half-up to the penny (floats go through their shortest repr, never binary noise)."""
-    if isinstance(x, float):
-        x = repr(x)
-    return Decimal(x).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def pence(x) -> int:
-    """Whole pence of a £ amount (rounded half-up)."""
-    return int(money(x) * 100)
 
 
 @dataclass(frozen=True)
@@ -90,6 +79,23 @@ class RateCard:
         new = dict(self.rates)
         new.update({k: money(v) for k, v in rates.items()})
         return replace(self, rates=new)
+
+    def with_range(self, floor: dict | None = None, ceiling: dict | None = None, sessional_rate_gbp_per_hour=None,
+                   sessional_share_pct=0) -> "RateCard":
+        """This card with a floor and a ceiling per band (£/hour; a missing or 0 floor is none) and a sessional rate
+        for a share of hours (None or 0: no sessional rate, share 0)."""
+        floor = {b: money(v) for b, v in (floor or {}).items() if v and money(v) > 0}
+        ceiling = {b: money(v) for b, v in (ceiling or {}).items()}
+        sess = money(sessional_rate_gbp_per_hour) if sessional_rate_gbp_per_hour else None
+        share = Decimal(str(sessional_share_pct)) if sess is not None else Decimal("0")
+        return replace(self, floor=floor, ceiling=ceiling, sessional_rate_gbp_per_hour=sess, sessional_share_pct=share)
+
+    def priced_like(self, other: "RateCard") -> "RateCard":
+        """This card (its providers and zone ranges) with the prices of ``other``: year, rates, floor, ceiling,
+        sessional rate and share, source and mode (how Finance's edits apply to a plan's card)."""
+        return replace(self, year=other.year, rates=dict(other.rates), floor=dict(other.floor),
+                       ceiling=dict(other.ceiling), sessional_rate_gbp_per_hour=other.sessional_rate_gbp_per_hour,
+                       sessional_share_pct=other.sessional_share_pct, source=other.source, mode=other.mode)
 
     def check_range(self) -> list[str]:
         """Rates outside their floor/ceiling (report para 76: bids outside the range are not allowed)."""
@@ -354,22 +360,17 @@ class CostBuildUp:
         return RateCard(year=self.year, rates=rates, source=src, mode="cost_build_up")
 
 
+def buildup_defaults_text() -> str:
+    """The cost build-up's default assumptions for people, one sentence each, from ``ASSUMPTIONS`` (what the Finance
+    page shows under the build-up)."""
+    return ("Defaults (editable, all named; planning assumptions, not the council's or the Homecare Association's "
+            "published figures): " + "; ".join(ASSUMPTIONS.values()) + ".")
+
+
 def rates_source_text(source: str) -> str:
     """A rate card's source for people: without the pack file and table it was read from
     (``leicestershire.toml [rates."2025/26"]``)."""
     return re.sub(r'^\S+\.toml \[rates\."[^"]*"\]\s*(—\s*)?', "", source or "").strip()
-
-
-def fmt_gbp_change(x) -> str:
-    """A change in £ for people: always signed, a proper minus (+£1,071.56 / −£5,479.70 / £0.00)."""
-    d = money(x)
-    return ("+" if d > 0 else "") + fmt_gbp(d)
-
-
-def fmt_gbp(x) -> str:
-    """£ amount for people: thousands separators, pence, minus sign before the £ (e.g. −£5,479.69)."""
-    d = money(x)
-    return ("−" if d < 0 else "") + f"£{abs(d):,}"
 
 
 # ---------------------------------------------------------------- pay floor scenarios
@@ -414,8 +415,8 @@ def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, floa
 
     Each band's rate rises by (to - from) x ``pay_linked_per_contact_hour`` (contact and paid travel time,
     on-costs holiday/employer NI/pension/other, surplus on top); a lower "to" lowers it. Returns the new rate
-    per band, the change per band, and the change in cost per week and year for the given hours (exact Decimal,
-    rounded to the penny once per line)."""
+    per band, the change per band, and the change in cost per week and year for the given hours (the exact change
+    ``gbp_per_week_exact``, rounded to the penny once for the week and once, × weeks, for the year)."""
     lo, hi = money(from_gbp), money(to_gbp)
     if lo <= 0 or hi <= 0 or lo > 1000 or hi > 1000:
         raise DataError("pay floor: from and to must be positive £ per hour (at most £1,000)")
@@ -435,8 +436,9 @@ def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, floa
                     "change_gbp_per_hour": change, "travel_min_per_visit": t,
                     "paid_hours_per_contact_hour": (1 + t / cb.visit_min).quantize(Decimal("0.001")),
                     "hours_per_week": h}
-    wk = money(week_after) - money(week_before)
+    wk = week_after - week_before  # exact (zones.money): the week and the year each round it once
     return {"from_gbp_per_hour": lo, "to_gbp_per_hour": hi, "bands": bands,
             "gbp_per_week_before": money(week_before), "gbp_per_week_after": money(week_after),
-            "gbp_per_week": wk, "gbp_per_year": money(wk * weeks_per_year), "weeks_per_year": weeks_per_year,
+            "gbp_per_week": money(wk), "gbp_per_week_exact": wk, "gbp_per_year": money(wk * weeks_per_year),
+            "weeks_per_year": weeks_per_year,
             "rates_after": replace(card, rates=new_rates, source=card.source + f"; pay floor £{lo} → £{hi}")}

@@ -24,6 +24,10 @@ def app(page: str | None = None, **query) -> AppTest:
     return at
 
 
+def by_label(at, label: str):
+    return [n for n in at.number_input if n.label == label][0]
+
+
 def history(at, council="leicestershire"):
     return at.session_state[f"history-{council}"]
 
@@ -88,7 +92,7 @@ def test_edit_moves_a_parish_and_undo_restores():
 
 def test_finance_bad_rate_outside_ceiling_warns_and_impact_follows_edits():
     at = app("pages/finance.py")
-    at.number_input(key="rate-urban").set_value(30.0).run()
+    by_label(at, "urban £/h").set_value(30.0).run()  # keys are per council and version (issue 19 §1)
     assert any("ceiling" in w.value for w in at.warning)
     assert not at.exception
 
@@ -134,8 +138,8 @@ def test_users_file_turns_logins_on_and_viewer_cannot_save(tmp_path, monkeypatch
 def test_finance_sessional_rate_lowers_plan_cost():
     at = app("pages/finance.py")
     before = [m for m in at.metric if m.label == "Plan cost / week"][0].value
-    at.number_input(key="sess-rate").set_value(20.0).run()
-    at.number_input(key="sess-share").set_value(10.0).run()
+    by_label(at, "Sessional rate £/h (0 = none)").set_value(20.0).run()
+    by_label(at, "Share of hours at the sessional rate %").set_value(10.0).run()
     after = [m for m in at.metric if m.label == "Plan cost / week"][0].value
     assert not at.exception
     to_num = lambda v: float(v.replace("£", "").replace(",", ""))  # noqa: E731

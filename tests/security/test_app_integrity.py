@@ -76,8 +76,12 @@ def test_scenarios_page_parent_existing_name_and_conflict(own_store):
     err, ok = save(b, "Draft")  # B never opened Draft: an existing name is refused
     assert "already exists" in err and not ok
     b.button(key="sc-open").click().run()  # B opens Draft version 1 (its parent from now on)
+    ha = a.session_state["history-leicestershire"]
+    ha.apply(ha.current.move([ha.current.unit_codes[0]], band="isolated", reason="A's edit"), {})
     err, ok = save(a, "Draft")  # A saved version 1 in its session: adds version 2
     assert "version 2" in ok
+    hb = b.session_state["history-leicestershire"]
+    hb.apply(hb.current.move([hb.current.unit_codes[1]], band="isolated", reason="B's edit"), {})
     err, ok = save(b, "Draft")  # B edits from version 1, but version 2 exists: conflict naming both
     assert "has version 2" in err and "from version 1" in err and not ok
 

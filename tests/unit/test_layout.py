@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = ["zones/classify.py", "zones/rates.py", "zones/plan.py", "zones/moves.py", "zones/impact.py",
+DOMAIN = ["zones/classify.py", "zones/money.py", "zones/rates.py", "zones/plan.py", "zones/moves.py", "zones/impact.py",
           "zones/travel_cost.py", "zones/equality.py"]
 
 

@@ -14,7 +14,8 @@ from geodata.names import norm_name
 from zones.plan import Plan
 from zones.rates import RateCard
 from zones.service.search import search, units_at_points
-from zones.service.summary import band_summary, selection_summary, signed_gbp, zone_summary
+from zones.money import fmt_gbp_change
+from zones.service.summary import band_summary, selection_summary, zone_summary
 
 X0, Y0 = 450_000.0, 300_000.0
 
@@ -118,10 +119,10 @@ def test_zone_and_band_summaries_add_up_to_the_plan():
     assert list(zone_summary(q)["units"]) == [3, 1]
 
 
-def test_signed_gbp():
-    assert signed_gbp(Decimal("1071.555")) == "+£1,071.56"
-    assert signed_gbp(Decimal("-5")) == "−£5.00"
-    assert signed_gbp(0) == "£0.00"
+def test_signed_gbp_is_the_money_modules_change_format():
+    assert fmt_gbp_change(Decimal("1071.555")) == "+£1,071.56"
+    assert fmt_gbp_change(Decimal("-5")) == "−£5.00"
+    assert fmt_gbp_change(0) == "£0.00"
 
 
 # ---------------------------------------------------------------- palette under colour-blindness simulation

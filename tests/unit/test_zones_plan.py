@@ -29,7 +29,9 @@ def test_tiny_plan_totals_by_hand():
     assert t["hours_per_week_by_zone"] == {"Z1": 15.5, "Z2": 2.25}
     # 15.5 × 20.00 + 2.25 × 30.50 = 310.00 + 68.625 = 378.625 → £378.63 (half-up)
     assert t["gbp_per_week"] == Decimal("378.63")
-    assert t["gbp_per_year"] == Decimal("19688.76")  # 378.63 × 52
+    # one rounding (zones.money): 378.625 × 52 = 19,688.50 exactly (was 19,688.76 = the rounded week × 52)
+    assert t["gbp_per_year"] == Decimal("19688.50")
+    assert t["gbp_per_week_exact"] == Decimal("378.625")
     assert t["blended_rate_gbp_per_hour"] == Decimal("21.33")  # 378.625 / 17.75 = 21.3309…
 
 

@@ -179,7 +179,8 @@ def run_classify(args) -> int:
     out = classification_summary(layer, unit_metrics(layer), cls, validate=not args.no_validate,
                                  moves_path=moves if Path(moves).exists() else None)
     tot = plan.totals(52)  # base plan's cost at the pack's card (52 weeks a year)
-    out.update(gbp_per_week=tot["gbp_per_week"], gbp_per_year=tot["gbp_per_year"], rates_source=plan.rates.source)
+    out.update(gbp_per_week=tot["gbp_per_week"], gbp_per_year=tot["gbp_per_year"], rates_source=plan.rates.source,
+               gbp_per_week_exact=tot["gbp_per_week_exact"])
     if args.json:
         print_json(out)
     else:

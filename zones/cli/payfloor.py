@@ -31,7 +31,7 @@ def _gbp(text: str, what: str) -> Decimal:
 
 def run(args) -> int:
     from zones.cli import print_json
-    from zones.rates import fmt_gbp
+    from zones.money import fmt_gbp
     from zones.service.workspace import load_workspace
 
     from geodata.limits import norm_council

@@ -39,10 +39,17 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str], identity: str = "") -
              ("Money rule", "row £/week exact = hours × (new rate − old rate), unrounded (column gbp_per_week_exact; "
                             "gbp_per_week shows it to the penny); weekly = Σ exact rows, annual = Σ exact rows × weeks, "
                             "term = Σ years of exact annual × (1 + uplift)^year; each total rounded once, half-up, "
-                            "to the penny (a spreadsheet SUM of the exact column gives the same totals)")]
+                            "to the penny (a spreadsheet SUM of the exact column gives the same totals); the plan's "
+                            "cost is the Plan sheet's gbp_per_week_exact summed and rounded once the same way")]
     rows += [("Note", n) for n in notes]
     rows.append(("Attribution", ATTRIBUTION))
     return rows
+
+
+def plan_total_rows(plan: Plan, weeks_per_year: int) -> list[tuple[str, object]]:
+    """The plan's own cost (what Finance shows as "Plan cost"), each the exact sum rounded once (zones.money)."""
+    return [("Plan £ per week", plan.gbp_per_week()),
+            (f"Plan £ per year ({weeks_per_year} weeks)", plan.gbp_per_year(weeks_per_year))]
 
 
 def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identity: str = "") -> bytes:
@@ -64,10 +71,11 @@ def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identit
     for label, val in (("Hours per week moved", imp.hours_per_week_moved),
                        ("Hours per week that changed band", imp.hours_per_week_band_changed),
                        ("Hours per week that changed zone only", imp.hours_per_week_zone_only), ("£ per week", imp.gbp_per_week),
-                       ("£ per year", imp.gbp_per_year), (f"£ over {imp.term_years} years", imp.gbp_per_term)):
+                       ("£ per year", imp.gbp_per_year), (f"£ over {imp.term_years} years", imp.gbp_per_term),
+                       *plan_total_rows(plan, imp.weeks_per_year)):
         ws.append([label, safe_cell(val)])
     p = wb.create_sheet("Plan")
-    table = plan.table()
+    table = plan.table(exact=True)
     p.append(list(table.columns))
     for rec in table.itertuples(index=False):
         p.append([safe_cell(v) for v in rec])
@@ -80,9 +88,10 @@ def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identit
     return buf.getvalue()
 
 
-def impact_csv(imp: Impact, identity: str = "") -> str:
+def impact_csv(imp: Impact, identity: str = "", plan: Plan | None = None) -> str:
     """The impact rows as CSV text (formula-escaped); totals, the settings they use (weeks per year, term,
-    uplift) and the scenario and version as trailing rows."""
+    uplift) and the scenario and version as trailing rows; given the ``plan``, its own cost a week and a year
+    (``plan_gbp_per_week``, ``plan_gbp_per_year``) too."""
     cols, rows = impact_rows(imp)
     out = io.StringIO()
     w = csv.writer(out)
@@ -97,4 +106,7 @@ def impact_csv(imp: Impact, identity: str = "") -> str:
     w.writerow(["term_years", str(imp.term_years)])
     w.writerow(["uplift_pct", str(imp.uplift_pct)])
     w.writerow(["scenario", csv_cell(identity or "unsaved plan")])
+    if plan is not None:
+        w.writerow(["plan_gbp_per_week", str(plan.gbp_per_week())])
+        w.writerow(["plan_gbp_per_year", str(plan.gbp_per_year(imp.weeks_per_year))])
     return out.getvalue()

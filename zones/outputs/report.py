@@ -24,8 +24,9 @@ from geodata.datadir import ATTRIBUTION  # noqa: E402
 
 from zones.impact import Impact  # noqa: E402
 from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
-from zones.plan import Plan, cp_to_gbp  # noqa: E402
-from zones.rates import fmt_gbp, fmt_gbp_change, rates_source_text  # noqa: E402
+from zones.money import fmt_gbp, fmt_gbp_change  # noqa: E402
+from zones.plan import Plan  # noqa: E402
+from zones.rates import rates_source_text  # noqa: E402
 
 # one palette for every map, chart and report (Okabe-Ito based, colour-blind safe; the app's unit map adds a
 # pattern per band, pages/unitmap.BAND_STYLE)
@@ -61,10 +62,9 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
 
 
 def gbp_per_week_by_zone(plan: Plan) -> dict[str, Decimal]:
-    """£ per week by zone (zones holding units): each zone's hours by band × band rate, to the penny (half-up).
-    The plan keeps this only by band; the Finance charts and the report's zone table need it by zone."""
-    zb = plan.hours_cents_by_zone_band @ plan.rate_pence  # centipence per zone
-    return {z: cp_to_gbp(int(zb[i])) for i, z in enumerate(plan.zone_names) if plan.units_by_zone[i]}
+    """£ per week by zone holding units: the plan's own named total (``Plan.gbp_per_week_by_zone``; kept here
+    for callers of the outputs API, no arithmetic of its own)."""
+    return plan.gbp_per_week_by_zone()
 
 
 def _table(cols: list[str], rows: list[list], caption: str = "", row_headers: bool = False, keep: bool = True) -> str:
@@ -87,7 +87,7 @@ def map_alt(plan: Plan, n_changed: int) -> str:
     a = plan.assignments()
     counts = a["band"].value_counts()
     bands = ", ".join(f"{int(counts.get(b, 0))} {b}" for b in plan.band_names)
-    n_zones = int((plan.units_by_zone > 0).sum())
+    n_zones = plan.n_zones_holding_units()
     zl = "zone" if n_zones == 1 else "zones"
     changed = (f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
                f"{'are' if n_changed != 1 else 'is'} hatched." if n_changed else " No unit has changed against the base plan.")
@@ -103,8 +103,8 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
         "identity": identity, "digest": plan.digest(), "date": dt.date.today().isoformat(),
         "bands": [[b, f"£{plan.rates.effective_rate(b)}", f"{t['hours_per_week_by_band'][b]:,.2f}", f"{t['hours_share_by_band'][b]}%"]
                   for b in plan.band_names],
-        "zones": [[z, t["units_by_zone"][z], f"{t['hours_per_week_by_zone'][z]:,.2f}", fmt_gbp(gbp)]
-                  for z, gbp in gbp_per_week_by_zone(plan).items()],
+        "zones": [[z["zone"], z["units"], f"{z['hours_per_week']:,.2f}", fmt_gbp(z["gbp_per_week"])]
+                  for z in plan.by_zone()],
         "totals": [["Hours per week", f"{t['hours_per_week']:,.2f}"], ["Cost per week", f"{fmt_gbp(t['gbp_per_week'])}"],
                    ["Cost per year", f"{fmt_gbp(t['gbp_per_year'])}"], ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"]],
         "impact_rows": [[r.get("zone", r.get("subzone", "")), r["unit"],
@@ -119,8 +119,14 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
                            f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
         "notes": notes + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else []) + [f"Warning: {w}" for w in imp.warnings],
         "sources": sources, "png": map_png(units, plan, changed), "map_alt": map_alt(plan, len(changed)),
-        "rates": rates_text(plan),
+        "rates": rates_text(plan), "settings": settings_text(imp),
     }
+
+
+def settings_text(imp: Impact) -> str:
+    """The settings every annual and term figure uses, for people (shown on the report beside the rates)."""
+    return (f"{imp.weeks_per_year} weeks a year · {imp.term_years}-year term · "
+            f"uplift {imp.uplift_pct.normalize():f}% a year")
 
 
 def rates_text(plan: Plan) -> str:
@@ -210,7 +216,8 @@ def report_html(ctx: dict) -> str:
 <meta name="description" content="Home-care zones, price bands, rates and the cost of changes">
 <style>{REPORT_CSS}</style></head><body>
 <h1>{html_text(ctx['title'])}</h1>
-<p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} · rates {html_text(ctx['rates'])}</p>
+<p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} \
+· rates {html_text(ctx['rates'])} · {html_text(ctx.get('settings', ''))}</p>
 <figure><img alt="{html_text(alt)}" src="data:image/png;base64,{img}">
 <figcaption>Price bands and zones. {html_text(ATTRIBUTION)}</figcaption></figure>
 <h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'], row_headers=True)}

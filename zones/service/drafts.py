@@ -21,7 +21,6 @@ import json
 import re
 import secrets
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -66,8 +65,7 @@ def valid_owner(owner) -> bool:
 def fingerprint(plan: Plan) -> str:
     """What a draft must capture of a plan: zone and band of every unit, zone names and reasons (cheap)."""
     h = hashlib.sha1()
-    h.update(np.ascontiguousarray(plan.zone_idx).tobytes())
-    h.update(np.ascontiguousarray(plan.band_idx).tobytes())
+    h.update(plan.assignment_key())
     h.update(repr(plan.zone_names).encode())
     h.update(repr(sorted(plan.reasons.items())).encode())
     return h.hexdigest()

@@ -70,6 +70,9 @@ versions = sa.Table(
     sa.Column("rate_model", sa.Text, nullable=False),
     sa.Column("published", sa.Boolean, nullable=False, default=False),
     sa.Column("n_units", sa.Integer, nullable=False),
+    # the settings that change money besides the rate card (weeks a year, term, uplift): JSON, NULL for versions
+    # saved before they were stored (added to existing stores by _migrate)
+    sa.Column("settings", sa.Text, nullable=True),
     sa.UniqueConstraint("scenario_id", "number"),
 )
 assignments = sa.Table(
@@ -131,6 +134,7 @@ class ScenarioVersion:
     assignments: pd.DataFrame
     snapshot: dict | None = None   # published versions: hours per unit, digests, totals (see publish)
     digest: str = ""               # published versions: SHA-256 over assignments + rate card + snapshot
+    settings: dict | None = None   # weeks_per_year, term_years, uplift_pct saved with the version (None: older)
 
     def link(self) -> str:
         return published_link(self.scenario_id, self.number, self.council)
@@ -164,11 +168,15 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
-def version_digest(assignments_df: pd.DataFrame, rate_model: dict, snapshot: dict) -> str:
-    """SHA-256 over everything that determines a published version's numbers (canonical JSON)."""
+def version_digest(assignments_df: pd.DataFrame, rate_model: dict, snapshot: dict,
+                   settings: dict | None = None) -> str:
+    """SHA-256 over everything that determines a published version's numbers (canonical JSON); the settings count
+    when the version has them (digests of versions saved before settings were stored are unchanged)."""
     a = assignments_df[ASSIGNMENT_COLUMNS].sort_values("unit_code").astype(str).values.tolist()
-    doc = json.dumps({"assignments": a, "rate_model": rate_model, "snapshot": snapshot}, sort_keys=True,
-                     separators=(",", ":"), default=str)
+    body = {"assignments": a, "rate_model": rate_model, "snapshot": snapshot}
+    if settings:
+        body["settings"] = settings
+    doc = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(doc.encode()).hexdigest()
 
 
@@ -219,6 +227,7 @@ class Store:
             self.engine = sa.create_engine(self.url, future=True)
         try:
             metadata.create_all(self.engine)
+            _migrate(self.engine)
             if self.engine.dialect.name == "sqlite":
                 with self.engine.begin() as c:
                     for t in _SQLITE_TRIGGERS:
@@ -247,7 +256,7 @@ class Store:
 
     def create(self, council: str, name: str, assignments_df: pd.DataFrame, rate_model: dict, description: str = "",
                note: str = "", valid_units: set[str] | None = None,
-               base: pd.DataFrame | None = None) -> ScenarioVersion:
+               base: pd.DataFrame | None = None, settings: dict | None = None) -> ScenarioVersion:
         """A new scenario with its version 1. ``base``: the assignments it was edited from (the council's base
         plan); the audit then records, after "create", every unit changed against it with its reason."""
         self._require_write()
@@ -264,14 +273,15 @@ class Store:
                                  "open it and save a new version of it, or choose another name")
             sid = c.execute(scenarios.insert().values(council=council, name=name, description=description,
                                                       author=self.user.name, created=now, updated=now)).inserted_primary_key[0]
-            self._insert_version(c, sid, 1, rows, rate_model, note, None, now)
+            self._insert_version(c, sid, 1, rows, rate_model, note, None, now, check_settings(settings))
             if base is not None:
                 self._audit_changes(c, sid, 1, rows, base, note, now, empty=None)
         return self.load(sid, 1)
 
     def save(self, scenario_id: int, parent_version: int, assignments_df: pd.DataFrame, rate_model: dict,
-             note: str = "", valid_units: set[str] | None = None) -> ScenarioVersion:
-        """Append a version made from ``parent_version``; ConflictError if that is not the latest."""
+             note: str = "", valid_units: set[str] | None = None, settings: dict | None = None) -> ScenarioVersion:
+        """Append a version made from ``parent_version``; ConflictError if that is not the latest. ``settings``:
+        weeks a year, term and uplift of the version (``check_settings``)."""
         self._require_write()
         note = clean_text(note, "note", MAX_LONG_TEXT, required=False)
         if parent_version is None or not isinstance(parent_version, int) or isinstance(parent_version, bool):
@@ -291,14 +301,18 @@ class Store:
                                     f"version {parent_version}. Nothing was saved: reopen version {latest} and apply "
                                     "your changes again.")
             prev = self._assignments(c, scenario_id, latest)
-            self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now)
+            self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now,
+                                 check_settings(settings))
             c.execute(scenarios.update().where(scenarios.c.id == scenario_id).values(updated=now))
         return self.load(scenario_id, parent_version + 1)
 
-    def _insert_version(self, c, sid, number, rows, rate_model, note, prev: pd.DataFrame | None, now) -> None:
+    def _insert_version(self, c, sid, number, rows, rate_model, note, prev: pd.DataFrame | None, now,
+                        settings: dict | None = None) -> None:
         vid = c.execute(versions.insert().values(scenario_id=sid, number=number, author=self.user.name, created=now,
                                                  note=note, rate_model=json.dumps(rate_model, default=str),
-                                                 published=False, n_units=len(rows))).inserted_primary_key[0]
+                                                 published=False, n_units=len(rows),
+                                                 settings=None if settings is None else json.dumps(settings))
+                        ).inserted_primary_key[0]
         chunk = 50
         for i in range(0, len(rows), chunk):
             c.execute(assignments.insert(), [dict(r, version_id=vid) for r in rows[i:i + chunk]])
@@ -336,7 +350,7 @@ class Store:
         a published version again changes nothing."""
         self.require_publish()
         with self._tx() as c:
-            v = c.execute(sa.select(versions.c.id, versions.c.published, versions.c.rate_model)
+            v = c.execute(sa.select(versions.c.id, versions.c.published, versions.c.rate_model, versions.c.settings)
                           .where(versions.c.scenario_id == scenario_id, versions.c.number == version)).first()
             if v is None:
                 raise StoreError(f"no version {version} of scenario {scenario_id}")
@@ -345,7 +359,7 @@ class Store:
                 return published_link(scenario_id, version, council)
             snap = json.loads(json.dumps(snapshot or {}, default=str))
             a = self._assignments(c, scenario_id, version)
-            digest = version_digest(a, json.loads(v.rate_model), snap)
+            digest = version_digest(a, json.loads(v.rate_model), snap, json.loads(v.settings) if v.settings else None)
             c.execute(snapshots.insert().values(version_id=v.id, payload=json.dumps(snap, sort_keys=True), digest=digest))
             c.execute(versions.update().where(versions.c.id == v.id).values(published=True))
             c.execute(audit.insert().values(scenario_id=scenario_id, version=version, who=self.user.name, at=_now(),
@@ -402,14 +416,15 @@ class Store:
             snap_row = c.execute(sa.select(snapshots.c.payload, snapshots.c.digest)
                                  .where(snapshots.c.version_id == v["id"])).first()
         rate_model = json.loads(v["rate_model"])
+        settings = json.loads(v["settings"]) if v.get("settings") else None
         snap, digest = None, ""
         if v["published"] and snap_row is not None:
             snap, digest = json.loads(snap_row.payload), snap_row.digest
-            if version_digest(a, rate_model, snap) != digest:
+            if version_digest(a, rate_model, snap, settings) != digest:
                 raise StoreError(f"published version {v['number']} of scenario {scenario_id} does not match its digest: "
                                  "it has been altered in the database")
         return ScenarioVersion(scenario_id, s["council"], s["name"], s["description"], v["number"], v["author"],
-                               v["created"], v["note"], bool(v["published"]), rate_model, a, snap, digest)
+                               v["created"], v["note"], bool(v["published"]), rate_model, a, snap, digest, settings)
 
     def _not_found(self, scenario_id: int, version: int | None, detail: str) -> str:
         """Editors and admins (who may list every scenario) get the detail; viewers one sentence whatever the
@@ -549,6 +564,40 @@ class _Tx:
         if isinstance(ev, sa.exc.OperationalError):
             raise StoreError(f"the scenario store is busy ({excerpt(ev.orig, 60)}); nothing was saved, try again") from None
         return False
+
+
+def _migrate(engine) -> None:
+    """Bring a store made by an earlier release up to this schema (columns added since; nothing removed)."""
+    def has_settings() -> bool:
+        return "settings" in {c["name"] for c in sa.inspect(engine).get_columns("versions")}
+
+    if has_settings():
+        return
+    try:
+        with engine.begin() as c:
+            c.exec_driver_sql("ALTER TABLE versions ADD COLUMN settings TEXT")
+    except sa.exc.DBAPIError:
+        if not has_settings():  # another process adding it at the same time is fine; anything else is not
+            raise
+
+
+def check_settings(settings: dict | None) -> dict | None:
+    """Money settings saved with a version: {weeks_per_year 1-53, term_years 1-50, uplift_pct -50…100} (as the
+    impact bounds of ``geodata.limits``), stored as plain JSON values; None stays None."""
+    if settings is None:
+        return None
+    from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
+
+    if not isinstance(settings, dict) or set(settings) - {"weeks_per_year", "term_years", "uplift_pct"}:
+        raise DataError("settings: only weeks_per_year, term_years and uplift_pct are kept with a version")
+    out = {}
+    if "weeks_per_year" in settings:
+        out["weeks_per_year"] = int_in(settings["weeks_per_year"], "weeks per year", *WEEKS_PER_YEAR)
+    if "term_years" in settings:
+        out["term_years"] = int_in(settings["term_years"], "framework term (years)", *TERM_YEARS)
+    if "uplift_pct" in settings:
+        out["uplift_pct"] = str(bounded_decimal(settings["uplift_pct"], "annual uplift (%)", *UPLIFT_PCT, 4))
+    return out
 
 
 def _check_rate_model(rate_model: dict) -> dict:

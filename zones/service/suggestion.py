@@ -190,9 +190,8 @@ def zone_comparison(ws, plans: dict) -> dict:
     out = {"travel": {"method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
                       "estimated": tc.n_routed_pairs < tc.n_pairs}}
     for label, plan in plans.items():
-        idx = plan.index(codes)
-        zones = np.array([plan.zone_names[i] for i in plan.zone_idx[idx]], dtype=object)
-        hours = plan.hours_cents[idx] / 100
+        zones = np.array(plan.zone_per_unit(codes), dtype=object)
+        hours = plan.unit_hours_per_week(codes)
         order = [z for z in plan.zone_names]
         per_zone = evaluate(zones, hours, tc.minutes, adj, order=order)
         providers_rows(per_zone, plan.rates)

@@ -287,7 +287,7 @@ def band_travel_minutes(ws: Workspace, plan: Plan) -> tuple[dict[str, float], bo
     """Hours-weighted mean visit-to-visit minutes per band (the cost build-up's paid travel per visit), and
     whether any of it rests on estimated travel metrics. Bands with no units get the next band's value."""
     a = plan.assignments().merge(ws.metrics[["unit_code", "visit_to_visit_min", "estimated"]], on="unit_code")
-    a["hours"] = plan.hours_cents / 100
+    a["hours"] = plan.unit_hours_per_week()
     out, est = {}, False
     for b in plan.band_names:
         g = a[a["band"] == b]
@@ -318,21 +318,21 @@ def pack_digest(ws: Workspace) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def publication_snapshot(ws: Workspace, plan: Plan) -> dict:
+def publication_snapshot(ws: Workspace, plan: Plan, weeks_per_year: int = 52) -> dict:
     """Everything besides the assignment and rate card that determines a version's numbers, for ``Store.publish``:
     hours per unit (£ are priced on them), unit names, band and zone names, pack and data digests, and the totals
     as published (strings, exact to the penny)."""
-    t = plan.totals()
+    t = plan.totals(weeks_per_year)  # the version's own weeks a year (its saved settings)
     return {
         "council": plan.council,
         "unit_codes": [str(c) for c in plan.unit_codes],
         "unit_names": [str(n) for n in plan.unit_names],
-        "hours_cents": [int(h) for h in plan.hours_cents],
+        "hours_cents": plan.unit_centi_hours(),
         "band_names": list(plan.band_names),
         "pack_digest": pack_digest(ws),
         "data_digest": data_digest(ws),
         "totals": {"hours_per_week": f"{t['hours_per_week']:.2f}", "gbp_per_week": str(t["gbp_per_week"]),
-                   "gbp_per_year": str(t["gbp_per_year"])},
+                   "gbp_per_year": str(t["gbp_per_year"]), "weeks_per_year": int(weeks_per_year)},
     }
 
 
