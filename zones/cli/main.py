@@ -12,7 +12,7 @@ import json
 import pkgutil
 import sys
 
-from geodata.datadir import DataError
+from geodata.errors import DataError
 
 import zones.cli as commands
 
@@ -58,8 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DataError as exc:
-        print(f"zoneplan {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args.command, exc)
+
+
+def _fail(command: str, exc: DataError) -> int:
+    """Print the error's sentence on stderr and return its kind's exit status: 2 input (also a bare DataError),
+    3 conflict, 4 permission (``AccessDenied``), 5 configuration (geodata/errors.py; README "Command line")."""
+    print(f"zoneplan {command}: error: {exc.sentence}", file=sys.stderr)
+    return int(exc.exit_code)
 
 
 if __name__ == "__main__":
