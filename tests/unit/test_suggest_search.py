@@ -42,7 +42,7 @@ def test_objective_update_equals_change_of_score_for_every_move():
 def test_flip_search_only_improves_and_keeps_zones_whole_and_within_bounds():
     rng = np.random.default_rng(2)
     h, D, adj = rng.uniform(5, 15, 36), grid_cost(6, 6), grid_adjacency(6, 6)
-    labels = np.array([0 if c < 3 else 1 for r in range(6) for c in range(6)])  # two 3-column halves
+    labels = np.array([0 if c < 2 or r == 0 else 1 for r in range(6) for c in range(6)])  # an L and a block
     objective = TravelObjective(h, D)
     state = objective.sums(labels, 2)
     lo, hi = 0.8 * h.sum() / 2, 1.2 * h.sum() / 2
@@ -50,7 +50,7 @@ def test_flip_search_only_improves_and_keeps_zones_whole_and_within_bounds():
     moves = flip_search(state, adj.matrix(), adj.neighbours(), np.ones(36, bool), np.ones(2, bool), (lo, hi))
     assert state.total() <= before + 1e-9
     assert state.total() == pytest.approx(objective(state.labels))  # incremental sums match a full recount
-    assert moves >= int((state.labels != labels).sum()) > 0  # the straight cut is not the best: units moved
+    assert moves >= int((state.labels != labels).sum()) > 0  # the L is not compact: units moved
     for z in (0, 1):
         members = np.flatnonzero(state.labels == z)
         assert is_contiguous(members, adj.matrix())
