@@ -25,9 +25,9 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -37,9 +37,9 @@ from shapely.strtree import STRtree
 
 from . import demand as demand_mod
 from . import zoning
-from .names import norm_name
 from .datadir import DataError, cache_dir, data_path, file_digest
-from .layers import read_csv, read_polygons
+from .layers import layer_file, read_csv, read_polygons
+from .names import norm_name
 from .packs import Pack, load_pack
 from .validate import BNG, RepairReport, polygonal_part, tiling_report
 
@@ -79,6 +79,12 @@ class UnitLayer:
                 if code not in lst:
                     lst.append(code)
 
+        self._index_units(idx, add)
+        self._index_aliases(add)
+        self._index = idx
+
+    def _index_units(self, idx: dict[str, list[str]], add: Callable[[str, str], None]) -> None:
+        """Name index, first: unit codes, unit names, then names without a bracketed suffix when still free."""
         for row in self.units.itertuples(index=False):
             add(row.unit_code, row.unit_code)
         for row in self.units.itertuples(index=False):
@@ -87,8 +93,12 @@ class UnitLayer:
             short = re.sub(r"\s*\([^)]*\)\s*$", "", str(row.unit_name))
             if short != row.unit_name and not idx.get(norm_name(short)):
                 add(short, row.unit_code)
-        groups = (self.report or {}).get("split_by_ward", {})
-        for other, code in (self.report or {}).get("alt_names", {}).items():
+
+    def _index_aliases(self, add: Callable[[str, str], None]) -> None:
+        """Name index, then: other names, parishes held, ward names, other codes, split pieces, parish labels."""
+        report = self.report or {}
+        groups = report.get("split_by_ward", {})
+        for other, code in report.get("alt_names", {}).items():
             for c in groups.get(code, [code]):  # a unit split by ward: its names resolve to all its pieces
                 add(other, c)
         for row in self.units.itertuples(index=False):
@@ -97,8 +107,9 @@ class UnitLayer:
             for p in filter(None, str(row.parish_codes).split(";")):
                 add(p, row.unit_code)
         for row in self.units.itertuples(index=False):
-            add(row.ward_name, row.unit_code) if row.unit_type == "ward" else None
-        for other, code in (self.report or {}).get("alt_codes", {}).items():
+            if row.unit_type == "ward":
+                add(row.ward_name, row.unit_code)
+        for other, code in report.get("alt_codes", {}).items():
             for c in groups.get(code, [code]):
                 add(other, c)
         for code, pieces in groups.items():
@@ -106,7 +117,6 @@ class UnitLayer:
                 add(code, c)
         for label, code in self.parish_labels():
             add(label, code)
-        self._index = idx
 
     def parish_labels(self) -> list[tuple[str, str]]:
         """(label, unit code) for every civil parish held inside a unit that bears another name, e.g.
@@ -181,7 +191,7 @@ def _read_wards(pack: Pack, rep: RepairReport) -> gpd.GeoDataFrame:
 
 
 def _read_parish_lookup(pack: Pack) -> pd.DataFrame:
-    path = pack.layer_path("parish_lookup")
+    path = layer_file(pack, "parish_lookup")
     df = read_csv(path, ["PAR19CD", "PAR19NM", "WD19CD", "WD19NM", "LAD19CD"])
     df = df[df["LAD19CD"].isin(pack.lad_codes)]
     return df.rename(columns={"PAR19CD": "parish_code", "PAR19NM": "parish_name", "WD19CD": "wd19_code",
@@ -189,7 +199,7 @@ def _read_parish_lookup(pack: Pack) -> pd.DataFrame:
 
 
 def _read_parishes(pack: Pack, lookup: pd.DataFrame, outline, rep: RepairReport) -> gpd.GeoDataFrame:
-    path = pack.layer_path("parishes")
+    path = layer_file(pack, "parishes")
     code_f, name_f = pack.layers["parish_code_field"], pack.layers["parish_name_field"]
     codes = set(lookup["parish_code"])
 
@@ -427,7 +437,8 @@ def merge_slivers(units: gpd.GeoDataFrame, sliver_max_m2: float) -> tuple[gpd.Ge
             if shared > best_len:
                 best, best_len = int(anchors["unit_idx"].iloc[j]), shared
         if best is not None and best != owner[i]:
-            log.append({"from_unit": str(units["unit_code"].iloc[owner[i]]), "to_unit": str(units["unit_code"].iloc[best]),
+            log.append({"from_unit": str(units["unit_code"].iloc[owner[i]]),
+                        "to_unit": str(units["unit_code"].iloc[best]),
                         "area_m2": round(float(pieces["area_m2"].iloc[i]), 1)})
             owner[i] = best
     pieces["owner"] = owner
@@ -446,7 +457,7 @@ def _place_parishes(pack: Pack, lookup: pd.DataFrame, missing: pd.DataFrame, war
     Method 2: the representative point of the parish's 2019 ward, approximated by the union of the 2011
     LSOAs the ONS best-fit lookup puts in that ward.
     """
-    places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
+    places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code", "local_type"])
     places["key"] = places["name"].map(norm_name)
     rank = {"Town": 0, "Village": 1, "Suburban Area": 2, "Hamlet": 3, "Other Settlement": 4}
     places["rank"] = places["local_type"].map(rank).fillna(9)
@@ -465,21 +476,22 @@ def _place_parishes(pack: Pack, lookup: pd.DataFrame, missing: pd.DataFrame, war
         geom = lsoa_ward.get(p["wd19_code"])
         if geom is not None:
             pt = geom.representative_point()
-            rows.append({**p, "x": pt.x, "y": pt.y, "method": f"2019 ward {p['wd19_name']} (approximated by its LSOAs)"})
+            rows.append({**p, "x": pt.x, "y": pt.y,
+                         "method": f"2019 ward {p['wd19_name']} (approximated by its LSOAs)"})
         else:
             rows.append({**p, "x": np.nan, "y": np.nan, "method": "not placed"})
     return pd.DataFrame(rows)
 
 
-def _lsoa_wd19(pack: Pack) -> dict[str, object]:
+def _lsoa_wd19(pack: Pack) -> dict[str, shapely.Geometry]:
     rep = RepairReport()
     lsoa = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in pack.layer_paths("lsoa")], ignore_index=True)
-    lk = read_csv(pack.layer_path("lsoa_ward_lookup"), ["LSOA11CD", "WD19CD"])
+    lk = read_csv(layer_file(pack, "lsoa_ward_lookup"), ["LSOA11CD", "WD19CD"])
     m = lsoa.merge(lk[["LSOA11CD", "WD19CD"]], on="LSOA11CD")
     return {k: shapely.union_all(np.asarray(g.geometry.values, dtype=object)) for k, g in m.groupby("WD19CD")}
 
 
-def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
+def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:  # noqa: C901 - debt, docs/ARCHITECTURE.md
     """Build the unit layer of a council from the data directory (no cache). See the module docstring."""
     t0 = time.perf_counter()
     rep = RepairReport()
@@ -588,7 +600,8 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
         report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
     units["area_km2"] = (units.geometry.area / 1e6).round(4)
     if poly:
-        units["note"] = [_polygon_note(t, n, p) for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"])]
+        units["note"] = [_polygon_note(t, n, p)
+                         for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"], strict=True)]
     else:
         units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"])]
         units["edge_source"] = [_edge_source(t) for t in units["unit_type"]]

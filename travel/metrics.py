@@ -34,16 +34,30 @@ from scipy.spatial import cKDTree
 
 from geodata import zoning
 from geodata.datadir import DataError, cache_dir, data_path, file_digest
-from geodata.layers import read_csv
+from geodata.layers import layer_file, read_csv
 from geodata.units import UnitLayer
 from geodata.validate import RepairReport
 
 from .codeversion import code_version
+from .estimator import (  # noqa: F401  (re-exported)
+    DIST_BANDS_M,
+    REFERENCE_GRAPH,
+    check,
+    error_band,
+    estimate_road_m,
+    estimate_seconds,
+    evaluate,
+    fit_estimator,
+    pair_setting,
+    reference,
+    urban_mask,
+)
 from .graph import RoadArrays, load_arrays, pack_graph_paths
-from .estimator import check, error_band, estimate_road_m, estimate_seconds, evaluate, fit_estimator, pair_setting, reference, urban_mask
-from .estimator import DIST_BANDS_M, REFERENCE_GRAPH  # noqa: F401  (re-exported)
-from .matrix import travel_times  # noqa: F401  (re-exported)
-from .matrix import nearest_source_times, times_to
+from .matrix import (
+    nearest_source_times,
+    times_to,
+    travel_times,  # noqa: F401  (re-exported)
+)
 
 METRICS_VERSION = "5"
 # modules outside travel/ whose code shapes the metrics (client points, hubs, place names); travel/*.py are always in
@@ -86,7 +100,7 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     if cfg.get("hubs"):
         from geodata.names import norm_name
 
-        places = read_csv(pack.layer_path("places"), ["name", "easting", "northing"])
+        places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing"])
         places["key"] = places["name"].map(norm_name)
         rows, missing = [], []
         for h in cfg["hubs"]:
@@ -101,12 +115,13 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     if pack.zones.get("method") == "nearest_town":
         t = zoning.town_points(pack)
         return t.rename(columns={"town": "name"})[["name", "x", "y"]].drop_duplicates("name")
-    places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
+    places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code", "local_type"])
     own = places[places["LAD_code"].isin(pack.lad_codes)]
     for types in (("City", "Town"), ("Suburban Area",)):
         sel = own[own["local_type"].isin(types)]
         if len(sel):
-            return pd.DataFrame({"name": sel["name"], "x": sel["easting"].astype(float), "y": sel["northing"].astype(float)})
+            return pd.DataFrame({"name": sel["name"], "x": sel["easting"].astype(float),
+                                 "y": sel["northing"].astype(float)})
     raise DataError(f"pack {pack.path}: no town hubs: set [travel] hubs = [...]")
 
 
@@ -119,7 +134,8 @@ def holdout_error(arr: RoadArrays, n_origins: int = 150) -> dict:
     rows, summ = check(model, arr, "east half", n_origins=n_origins, origin_mask=~west, dest_mask=~west)
     return {"pairs": summ["pairs"], "median_abs_pct": summ["median_abs_pct"], "mean_pct": summ["mean_pct"],
             "p90_abs_pct": summ["p90_abs_pct"],
-            "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern half"}
+            "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern "
+                      "half"}
 
 
 # ---------------------------------------------------------------- metrics
@@ -128,8 +144,8 @@ def _neighbours(units: gpd.GeoDataFrame) -> list[np.ndarray]:
     geoms = np.asarray(units.geometry.values, dtype=object)
     tree = shapely.STRtree(geoms)
     pairs = tree.query(geoms, predicate="intersects")
-    out = [[] for _ in range(len(units))]
-    for a, b in zip(*pairs):
+    out: list[list[int]] = [[] for _ in range(len(units))]
+    for a, b in zip(*pairs, strict=True):
         if a != b:
             out[a].append(b)
     return [np.array(sorted(set(x)), dtype=np.int64) for x in out]
@@ -196,8 +212,9 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     real = df[df["road_data"]]
     if len(real):
         unit_err = {"n_units": int(len(real)),
-                    "visit_to_visit_median_abs_pct": round(float(np.median(np.abs(real["visit_to_visit_min_estimate"] / real["visit_to_visit_min"] - 1) * 100)), 1),
-                    "town_median_abs_pct": round(float(np.median(np.abs(real["town_min_estimate"] / real["town_min"] - 1) * 100)), 1)}
+                    "visit_to_visit_median_abs_pct": _median_abs_pct(real["visit_to_visit_min_estimate"],
+                                                                     real["visit_to_visit_min"]),
+                    "town_median_abs_pct": _median_abs_pct(real["town_min_estimate"], real["town_min"])}
     else:
         unit_err = {"n_units": 0}
     err = dict(err, units_with_both=unit_err, by_band=errors["by_band"], checks=errors["summary"],
@@ -210,6 +227,11 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
             "reference_graph": model_src.source}
     progress("done", 1.0)
     return df, meta
+
+
+def _median_abs_pct(estimate: pd.Series, real: pd.Series) -> float:
+    """Median absolute error of ``estimate`` against ``real`` (same units), in percent to one decimal."""
+    return round(float(np.median(np.abs(estimate / real - 1) * 100)), 1)
 
 
 def visit_cutoff_s(model: dict, kth_m: float) -> float:
@@ -289,6 +311,7 @@ def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.nda
             kth = max(float(np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST].max()) for p in P)
             for limit in (visit_cutoff_s(model, kth), 4 * visit_cutoff_s(model, kth), np.inf):
                 T, M = times_to(arr.time_s, node_of[P], node_of[cand], limit=limit, lengths=arr.length_m)
+                assert M is not None  # lengths were asked for
                 vals, circ, complete = [], [], True
                 for r, p in enumerate(P):
                     others = cand != p

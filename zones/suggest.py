@@ -30,7 +30,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import networkx as nx
 import numpy as np
@@ -156,11 +156,11 @@ def evaluate(zones: Sequence[str], hours: np.ndarray, cost: np.ndarray, adjacenc
              order: Sequence[str] | None = None) -> list[dict]:
     """Figures per zone for any plan: name, units, hours_per_week, mean_drive_min (hours-weighted mean travel
     minutes between two visits drawn from the zone's hours, trips inside a unit included), contiguous."""
-    zones = np.asarray(zones, dtype=object)
-    names = list(order) if order is not None else sorted(set(zones))
-    names = [z for z in names if (zones == z).any()]
+    zone_of = np.asarray(zones, dtype=object)
+    names = list(order) if order is not None else sorted(set(zone_of))
+    names = [z for z in names if (zone_of == z).any()]
     pos = {z: i for i, z in enumerate(names)}
-    labels = np.array([pos[z] for z in zones], dtype=np.int64)
+    labels = np.array([pos[z] for z in zone_of], dtype=np.int64)
     S, H = zone_costs(labels, np.asarray(hours, float), cost, len(names))
     m = adjacency.matrix()
     out = []
@@ -229,7 +229,7 @@ class Request:
 
     @property
     def in_locked_zone(self) -> np.ndarray:
-        return np.isin(self.cur, self.locked) if self.locked else np.zeros(self.n, bool)
+        return np.isin(self.cur, self.locked) if self.cur is not None and self.locked else np.zeros(self.n, bool)
 
     @classmethod
     def check(cls, hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_pct: float,
@@ -243,7 +243,7 @@ class Request:
         units = dict(lock_units or {})
         cur = np.asarray(current, dtype=object) if current is not None else None
         locked = _checked_locks(cur, lock_zones, units, from_plan, len(h))
-        in_locked = np.isin(cur, locked) if locked else np.zeros(len(h), bool)
+        in_locked = np.isin(cur, locked) if cur is not None and locked else np.zeros(len(h), bool)
         free_units = np.flatnonzero(~in_locked)
         k_free = k - len(locked)
         if k_free < 1 or k_free > len(free_units):
@@ -430,7 +430,7 @@ class Suggester:
         req = self.request
         chain = np.zeros(req.n, np.int64)
         for z, nodes in part.parts.items():
-            chain[np.fromiter((int(u) for u in nodes), np.int64)] = int(z)
+            chain[np.fromiter((cast(int, u) for u in nodes), np.int64)] = cast(int, z)
         full = np.zeros(req.n, np.int64)
         full[req.free_units] = chain[req.free_units]
         for i, z in enumerate(req.locked):
@@ -458,7 +458,8 @@ class Suggester:
             prop = self._propose(part, chain_eps, rng)
             if prop is None:
                 continue
-            changed = {int(z) for z in prop.flips.values()} | {int(part.assignment[u]) for u in prop.flips}
+            flips = prop.flips or {}
+            changed = {cast(int, z) for z in flips.values()} | {cast(int, part.assignment[u]) for u in flips}
             prop_sums = self._part_sums(prop, changed, *sums)
             prop_score = self._score(*prop_sums, prop)
             if self._accept(prop_score, score, t0 * (0.001 ** (step / self.steps)), rng):
@@ -494,7 +495,7 @@ class Suggester:
         """Copies of per-zone ``S``, ``H`` with ``zones`` recomputed from ``part``."""
         S, H = S.copy(), H.copy()
         for z in zones:
-            S[z], H[z] = self.objective.zone(np.fromiter((int(u) for u in part.parts[z]), np.int64))
+            S[z], H[z] = self.objective.zone(np.fromiter((cast(int, u) for u in part.parts[z]), np.int64))
         return S, H
 
     def _score(self, S: np.ndarray, H: np.ndarray, part: Partition) -> tuple[float, float]:
@@ -504,7 +505,7 @@ class Suggester:
         bad = 0
         if req.lock_units:
             assert req.free_names is not None
-            bad = sum(req.free_names[int(part.assignment[u])] != z for u, z in req.lock_units.items())
+            bad = sum(req.free_names[cast(int, part.assignment[u])] != z for u, z in req.lock_units.items())
         return pen + bad, score_of_sums(S, H)
 
     # -- the result
@@ -672,11 +673,11 @@ def order_by_axis(result: SuggestResult, centres_xy: np.ndarray, hours, axis: st
 def proposal_plan(base, zones: Sequence[str], reason: str = "suggested zones"):
     """``base`` (a zones.plan.Plan) with every unit moved to its zone in ``zones`` (unit order of the plan);
     bands are kept. Units already in their zone are not touched."""
-    zones = np.asarray(zones, dtype=object)
+    zone_of = np.asarray(zones, dtype=object)
     cur = np.array([base.zone_names[i] for i in base.zone_idx], dtype=object)
     plan = base
-    for z in dict.fromkeys(zones):
-        sel = np.flatnonzero((zones == z) & (cur != z))
+    for z in dict.fromkeys(zone_of):
+        sel = np.flatnonzero((zone_of == z) & (cur != z))
         if len(sel):
             plan = plan.move(list(base.unit_codes[sel]), zone=str(z), reason=reason)
     return plan

@@ -136,8 +136,8 @@ def _best_move(state: ZoneSums, adjm: sp.csr_matrix, nbrs: Sequence[np.ndarray],
     """The improving move with the largest fall of score, as (delta, u, a, b, Sa, Sb), or None."""
     lo, hi = bounds
     best = None
-    for u in np.flatnonzero(free_mask):
-        a = state.labels[u]
+    for u in map(int, np.flatnonzero(free_mask)):
+        a = int(state.labels[u])
         if state.H[a] - state.h[u] < lo:
             continue
         for b in sorted({int(state.labels[v]) for v in nbrs[u]} - {a}):

@@ -23,6 +23,7 @@ isolated), not hamlets; Leicestershire has no sparse LSOA, so its RUC 2011 refer
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,8 +45,10 @@ RUC11_NAMES = {"A1": "Urban major conurbation", "B1": "Urban minor conurbation",
                "D2": "Rural town and fringe in a sparse setting", "E1": "Rural village and dispersed",
                "E2": "Rural village and dispersed in a sparse setting"}
 RUC21_NAMES = {"UN1": "Urban: nearer to a major town or city", "UF1": "Urban: further from a major town or city",
-               "RLN1": "Larger rural: nearer to a major town or city", "RLF1": "Larger rural: further from a major town or city",
-               "RSN1": "Smaller rural: nearer to a major town or city", "RSF1": "Smaller rural: further from a major town or city"}
+               "RLN1": "Larger rural: nearer to a major town or city",
+               "RLF1": "Larger rural: further from a major town or city",
+               "RSN1": "Smaller rural: nearer to a major town or city",
+               "RSF1": "Smaller rural: further from a major town or city"}
 
 
 # ---------------------------------------------------------------- agreement measures
@@ -81,7 +84,8 @@ def _shares(idx: np.ndarray, hours: np.ndarray) -> dict[str, float]:
 # ---------------------------------------------------------------- baselines
 
 
-def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, float], remote_high: bool) -> list[float]:
+def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, float],
+                  remote_high: bool) -> list[float]:
     """Cut points on one variable so the bands take the target hours shares (hours-weighted quantiles):
     ``remote_high`` = larger values are more remote (unit area); else smaller are (density)."""
     v = np.asarray(values, float) * (1 if remote_high else -1)
@@ -111,9 +115,9 @@ def same_shares_baseline(values: np.ndarray, hours: np.ndarray, bands: np.ndarra
 def client_ruc(layer) -> pd.DataFrame:
     """Client points of a unit layer (travel.metrics.client_points) with unit_idx, weight (hours) and the RUC
     2011 / 2021 ordinal band of their LSOA (-1 where unknown)."""
-    from travel.metrics import client_points
-
     import geopandas as gpd
+
+    from travel.metrics import client_points
 
     pts = client_points(layer)
     rep = RepairReport()
@@ -187,7 +191,8 @@ def fairness_notes(pts: pd.DataFrame, hours: np.ndarray, cv: np.ndarray, b_area:
     the same points, weights and RUC lookup for every method; every method calibrated to the same hours shares
     (para 69) on the same training districts and none of them to RUC; the reference's own shares and coverage."""
     w = pts["weight"].to_numpy(float)
-    ref_sh = {k: _shares(pts[k].to_numpy()[pts[k].to_numpy() >= 0], w[pts[k].to_numpy() >= 0]) for k in ("ruc11", "ruc21")}
+    known = {k: pts[k].to_numpy() >= 0 for k in ("ruc11", "ruc21")}
+    ref_sh = {k: _shares(pts[k].to_numpy()[ok], w[ok]) for k, ok in known.items()}
     return {
         "same_points_weights_and_lookup": True,
         "calibrated_to": "the council's hours shares (para 69), on the same six training districts per fold"
@@ -287,7 +292,8 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
                         "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
                         "training_fit_within_3_points": fit["within_tolerance"],
                         "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in fit["threshold_moves"].items()},
-                        "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in fit["threshold_moves"].values())})
+                        "max_abs_threshold_change_pct": max(abs(v["change_pct"])
+                                                            for v in fit["threshold_moves"].values())})
         cv_sh = _shares(cv, hours)
         out["leave_one_district_out"] = {
             "per_district": per, "county_shares_pct": cv_sh,
@@ -311,7 +317,7 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
         pts = None
     if pts is not None:
         ui, w = pts["unit_idx"].to_numpy(), pts["weight"].to_numpy(float)
-        ruc = {}
+        ruc: dict[str, Any] = {}
         for key in ("ruc11", "ruc21"):
             ref = pts[key].to_numpy()
             ruc[key] = {
@@ -339,10 +345,12 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
         ruc["verdict_vs_baselines"] = {
             key: {wt: {m: d["verdict"] for m, d in kb[key][wt]["classifier_out_of_sample_minus"].items()}
                   for wt in ("hours_weighted", "unit_weighted")} for key in ("ruc11", "ruc21")}
-        ruc["fairness"] = fairness_notes(pts, hours, cv, b_area, b_dens, target, bool(folds and target_pct and len(districts) > 1))
+        ruc["fairness"] = fairness_notes(pts, hours, cv, b_area, b_dens, target,
+                                         bool(folds and target_pct and len(districts) > 1))
         ruc["mapping"] = ("RUC11 A-C urban, D fringe, E1 rural, E2 isolated; RUC21 UN1/UF1 urban, RLN1/RLF1 fringe, "
                           "RSN1 rural, RSF1 isolated; compared on each output-area client point, weighted by hours")
-        ruc["mapping_by_code"] = {"ruc11": {**RUC11_BAND, "_names": RUC11_NAMES}, "ruc21": {**RUC21_BAND, "_names": RUC21_NAMES}}
+        ruc["mapping_by_code"] = {"ruc11": {**RUC11_BAND, "_names": RUC11_NAMES},
+                                  "ruc21": {**RUC21_BAND, "_names": RUC21_NAMES}}
         ruc["classifier_beats_baselines"] = bool(all(
             ruc[k]["classifier_out_of_sample"]["kappa_linear"] is not None
             and ruc[k]["classifier_out_of_sample"]["kappa_linear"] > max(ruc[k]["baseline_area"]["kappa_linear"],
@@ -358,7 +366,8 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
 
         def score(pred):
             return {"match": int((pred[idx] == to).sum()), "within_one": int((np.abs(pred[idx] - to) <= 1).sum()),
-                    "of": int(len(idx)), "hours_weighted_exact_pct": round(100 * float(wt[pred[idx] == to].sum() / wt.sum()), 1)}
+                    "of": int(len(idx)),
+                    "hours_weighted_exact_pct": round(100 * float(wt[pred[idx] == to].sum() / wt.sum()), 1)}
 
         out["council_decisions"] = {
             "source": str(Path(moves_path).name), "what": "the council's proposed band (to_band) per parish",

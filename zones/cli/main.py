@@ -12,9 +12,8 @@ import json
 import pkgutil
 import sys
 
-from geodata.errors import DataError
-
 import zones.cli as commands
+from geodata.errors import DataError
 
 _NOT_COMMANDS = {"main", "__main__"}
 
