@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make app    installs everything into .venv and starts the planner on Leicestershire
-#   make test   installs everything (incl. Debian chromium for browser tests) and runs the whole suite
+#   make test   installs everything (incl. Debian chromium for browser tests), lints (ruff), type-checks (mypy)
+#               and runs the whole suite
+#   make lint   ruff + mypy only
 PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -12,7 +14,7 @@ ADDRESS ?= 127.0.0.1
 $(BIN)/zoneplan: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[test,postgres]"   # postgres: psycopg, for the PostgreSQL store tests
 	touch $(BIN)/zoneplan
 
 install: $(BIN)/zoneplan
@@ -25,7 +27,11 @@ app: install
 system-deps:
 	bash .ci/system-deps
 
-test: install system-deps
+lint: install
+	$(BIN)/ruff check geodata travel zones pages
+	$(BIN)/mypy
+
+test: install system-deps lint
 	$(BIN)/python -m pytest tests -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
-.PHONY: install app test system-deps
+.PHONY: install app lint test system-deps

@@ -152,7 +152,7 @@ def rook_adjacency(units, bridge_islands: bool = True, tol_m: float = 2.0, min_e
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate(zones: Sequence[str], hours: np.ndarray, cost: np.ndarray, adjacency: Adjacency,
+def evaluate(zones: Sequence[str] | np.ndarray, hours: np.ndarray, cost: np.ndarray, adjacency: Adjacency,
              order: Sequence[str] | None = None) -> list[dict]:
     """Figures per zone for any plan: name, units, hours_per_week, mean_drive_min (hours-weighted mean travel
     minutes between two visits drawn from the zone's hours, trips inside a unit included), contiguous."""
