@@ -491,119 +491,31 @@ def _lsoa_wd19(pack: Pack) -> dict[str, shapely.Geometry]:
     return {k: shapely.union_all(np.asarray(g.geometry.values, dtype=object)) for k, g in m.groupby("WD19CD")}
 
 
-def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:  # noqa: C901 - debt, docs/ARCHITECTURE.md
+def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     """Build the unit layer of a council from the data directory (no cache). See the module docstring."""
     t0 = time.perf_counter()
     rep = RepairReport()
     progress("reading wards", 0.05)
     wards = _read_wards(pack, rep)
-    outline = shapely.union_all(np.asarray(wards.geometry.values, dtype=object))
     report: dict = {"parish_lookup": [], "parishes_without_polygon": 0, "tiling_against": "wards"}
-    mixed = pack.unit_type == "parish+ward_remainder"
     poly = pack.unit_type == "polygons"
-    held: dict[str, list[tuple[str, str]]] = {}
-    if poly:
-        progress("reading unit polygons", 0.15)
-        units, extra = _polygon_units(pack, wards, rep)
-        held = extra["held"]
-        report["alt_codes"], report["alt_names"] = extra["alt_codes"], extra["alt_names"]
-        report["split_by_ward"] = extra["groups"]
-        progress("reading the outline", 0.25)
-        outline, report["tiling_against"] = _polygon_outline(pack, wards, rep)
-    elif mixed:
-        progress("reading parishes", 0.15)
-        lookup = _read_parish_lookup(pack)
-        parishes = _read_parishes(pack, lookup, outline, rep)
-        par_union = shapely.union_all(np.asarray(parishes.geometry.values, dtype=object))
-        rows = []
-        for p in parishes.itertuples(index=False):
-            w = wards.geometry.intersection(p.geometry).area.idxmax()
-            rows.append({"unit_code": p.parish_code, "unit_name": p.parish_name, "unit_type": "parish",
-                         "parishes": p.parish_name, "parish_codes": p.parish_code,
-                         "ward_code": wards["ward_code"].iloc[w], "ward_name": wards["ward_name"].iloc[w],
-                         "lad_code": wards["lad_code"].iloc[w], "geometry": p.geometry})
-        progress("cutting ward remainders", 0.3)
-        for w in wards.itertuples(index=False):
-            rest = polygonal_part(shapely.difference(w.geometry, par_union))
-            if rest.is_empty:
-                continue
-            whole = rest.area > 0.999 * w.geometry.area
-            rows.append({"unit_code": w.ward_code if whole else f"WR-{w.ward_code}",
-                         "unit_name": f"{w.ward_name} (ward)" if whole else f"{w.ward_name} (ward remainder)",
-                         "unit_type": "ward" if whole else "ward_remainder", "parishes": "", "parish_codes": "",
-                         "ward_code": w.ward_code, "ward_name": w.ward_name, "lad_code": w.lad_code, "geometry": rest})
-        units = gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG)
-    else:
-        units = wards.assign(unit_code=wards["ward_code"], unit_name=wards["ward_name"], unit_type="ward",
-                             parishes="", parish_codes="")
-        units = units[["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name",
-                       "lad_code", "geometry"]].copy()
+    units, outline, held, lookup = _base_units(pack, wards, rep, report, progress)
     progress("resolving slivers", 0.45)
-    slivers: list[dict] = []
-    for _ in range(5):  # a sliver whose only neighbours were slivers finds its home in the next round
-        units, log = merge_slivers(units, pack.sliver_max_m2)
-        slivers += log
-        if not log:
-            break
-    report["slivers_merged"] = len(slivers)
-    report["sliver_log"] = slivers
-    place = mixed or (poly and pack.layers.get("parish_lookup") and pack.raw["units"].get("place_parishes", True))
+    units = _merge_all_slivers(units, pack.sliver_max_m2, report)
     if poly:  # areas the layer says a unit holds (e.g. parishes too small for an output area of their own)
-        pos = {c: i for i, c in enumerate(units["unit_code"])}
-        for code, lst in held.items():
-            i = pos.get(code)
-            if i is None:
-                continue
-            names = [n for n in units.at[i, "parishes"].split(";") if n] + [n for n, _ in lst]
-            codes = [c for c in units.at[i, "parish_codes"].split(";") if c] + [c for _, c in lst]
-            units.at[i, "parishes"], units.at[i, "parish_codes"] = ";".join(names), ";".join(codes)
-        report["held_by_layer"] = [{"parish_name": n, "parish_code": c, "unit_code": u}
-                                   for u, lst in held.items() for n, c in lst]
-    if place:
+        _add_held_parishes(units, held, report)
+    units_cfg = pack.raw.get("units", {})
+    place_in_polygons = poly and bool(pack.layers.get("parish_lookup") and units_cfg.get("place_parishes", True))
+    if lookup is not None or place_in_polygons:
         progress("placing parishes without polygons", 0.55)
-        if poly:
-            lookup = _read_parish_lookup(pack)
-            have = set(units["unit_code"]) | set(report.get("alt_codes", {})) | {
-                c for cs in units["parish_codes"] for c in cs.split(";") if c}
-        else:
-            have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
-        missing = lookup[~lookup["parish_code"].isin(have)].drop_duplicates("parish_code")
-        placed = _place_parishes(pack, lookup, missing, wards)
-        holders = (units if poly else units[units["unit_type"] != "parish"]).reset_index()
-        tree = STRtree(np.asarray(holders.geometry.values, dtype=object))
-        parishes_of: dict[int, list[tuple[str, str]]] = {}
-        log = []
-        for p in placed.itertuples(index=False):
-            if not np.isfinite(p.x):
-                raise DataError(f"{pack.layer_path('parish_lookup')}: parish {p.parish_code} {p.parish_name} "
-                                "could not be placed (no OS Open Names point, no LSOAs for its 2019 ward)")
-            pt = shapely.Point(p.x, p.y)
-            hit = [j for j in tree.query(pt) if holders.geometry.iloc[j].covers(pt)]
-            how = "point in unit"
-            if not hit:
-                j = int(tree.nearest(pt))
-                hit, how = [j], f"nearest unit ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
-            idx = int(holders["index"].iloc[hit[0]])
-            parishes_of.setdefault(idx, []).append((p.parish_name, p.parish_code))
-            log.append({"parish_code": p.parish_code, "parish_name": p.parish_name,
-                        "unit_code": units["unit_code"].iloc[idx], "located_by": p.method, "assigned_by": how})
-        for idx, lst in parishes_of.items():
-            lst.sort()
-            if poly:  # keep the unit's own name first, then the layer's held parishes, then the placed ones
-                names = [n for n in units.loc[idx, "parishes"].split(";") if n] + [n for n, _ in lst]
-                codes = [c for c in units.loc[idx, "parish_codes"].split(";") if c] + [c for _, c in lst]
-            else:
-                names, codes = [n for n, _ in lst], [c for _, c in lst]
-            units.loc[idx, "parishes"] = ";".join(names)
-            units.loc[idx, "parish_codes"] = ";".join(codes)
-        report["parish_lookup"] = log
-        report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
+        _place_parishes_in_units(pack, units, wards, lookup if lookup is not None else _read_parish_lookup(pack),
+                                 poly, report)
     units["area_km2"] = (units.geometry.area / 1e6).round(4)
     if poly:
         units["note"] = [_polygon_note(t, n, p)
                          for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"], strict=True)]
     else:
-        units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"])]
+        units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"], strict=True)]
         units["edge_source"] = [_edge_source(t) for t in units["unit_type"]]
     progress("checking tiling", 0.65)
     report.update(tiling_report(units, outline))
@@ -620,6 +532,133 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:  # noqa: C
     units = gpd.GeoDataFrame(units[UNIT_COLUMNS + ["geometry"]], geometry="geometry", crs=BNG)
     progress("done", 1.0)
     return UnitLayer(pack=pack, units=units, report=report, zones_note=zones_note, build_s=time.perf_counter() - t0)
+
+
+def _base_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport, report: dict,
+                progress: Progress) -> tuple[gpd.GeoDataFrame, object, dict, pd.DataFrame | None]:
+    """The units before slivers are merged, by the pack's ``unit_type``: (units, the outline they should tile,
+    parishes the layer says a unit holds, the parish lookup when parishes are units)."""
+    outline = shapely.union_all(np.asarray(wards.geometry.values, dtype=object))
+    if pack.unit_type == "polygons":
+        progress("reading unit polygons", 0.15)
+        units, extra = _polygon_units(pack, wards, rep)
+        report["alt_codes"], report["alt_names"] = extra["alt_codes"], extra["alt_names"]
+        report["split_by_ward"] = extra["groups"]
+        progress("reading the outline", 0.25)
+        outline, report["tiling_against"] = _polygon_outline(pack, wards, rep)
+        return units, outline, extra["held"], None
+    if pack.unit_type == "parish+ward_remainder":
+        progress("reading parishes", 0.15)
+        lookup = _read_parish_lookup(pack)
+        parishes = _read_parishes(pack, lookup, outline, rep)
+        progress("cutting ward remainders", 0.3)
+        return _parish_and_remainder_units(parishes, wards), outline, {}, lookup
+    units = wards.assign(unit_code=wards["ward_code"], unit_name=wards["ward_name"], unit_type="ward",
+                         parishes="", parish_codes="")
+    units = units[["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name",
+                   "lad_code", "geometry"]].copy()
+    return units, outline, {}, None
+
+
+def _parish_and_remainder_units(parishes: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every parish a unit (in the ward it overlaps most), plus what is left of each ward outside the parishes
+    (the whole ward when no parish touches it)."""
+    par_union = shapely.union_all(np.asarray(parishes.geometry.values, dtype=object))
+    rows = []
+    for p in parishes.itertuples(index=False):
+        w = wards.geometry.intersection(p.geometry).area.idxmax()
+        rows.append({"unit_code": p.parish_code, "unit_name": p.parish_name, "unit_type": "parish",
+                     "parishes": p.parish_name, "parish_codes": p.parish_code,
+                     "ward_code": wards["ward_code"].iloc[w], "ward_name": wards["ward_name"].iloc[w],
+                     "lad_code": wards["lad_code"].iloc[w], "geometry": p.geometry})
+    for w in wards.itertuples(index=False):
+        rest = polygonal_part(shapely.difference(w.geometry, par_union))
+        if rest.is_empty:
+            continue
+        whole = rest.area > 0.999 * w.geometry.area
+        rows.append({"unit_code": w.ward_code if whole else f"WR-{w.ward_code}",
+                     "unit_name": f"{w.ward_name} (ward)" if whole else f"{w.ward_name} (ward remainder)",
+                     "unit_type": "ward" if whole else "ward_remainder", "parishes": "", "parish_codes": "",
+                     "ward_code": w.ward_code, "ward_name": w.ward_name, "lad_code": w.lad_code, "geometry": rest})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG)
+
+
+def _merge_all_slivers(units: gpd.GeoDataFrame, max_m2: float, report: dict) -> gpd.GeoDataFrame:
+    """``merge_slivers`` until none is left (at most 5 rounds: a sliver whose only neighbours were slivers finds its
+    home in the next round); the log goes to ``report``."""
+    slivers: list[dict] = []
+    for _ in range(5):
+        units, log = merge_slivers(units, max_m2)
+        slivers += log
+        if not log:
+            break
+    report["slivers_merged"] = len(slivers)
+    report["sliver_log"] = slivers
+    return units
+
+
+def _add_held_parishes(units: gpd.GeoDataFrame, held: dict[str, list[tuple[str, str]]], report: dict) -> None:
+    """Append the parishes the polygon layer says a unit holds to its ``parishes``/``parish_codes`` (in place)."""
+    pos = {c: i for i, c in enumerate(units["unit_code"])}
+    for code, lst in held.items():
+        i = pos.get(code)
+        if i is None:
+            continue
+        names = [n for n in units.at[i, "parishes"].split(";") if n] + [n for n, _ in lst]
+        codes = [c for c in units.at[i, "parish_codes"].split(";") if c] + [c for _, c in lst]
+        units.at[i, "parishes"], units.at[i, "parish_codes"] = ";".join(names), ";".join(codes)
+    report["held_by_layer"] = [{"parish_name": n, "parish_code": c, "unit_code": u}
+                               for u, lst in held.items() for n, c in lst]
+
+
+def _place_parishes_in_units(pack: Pack, units: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lookup: pd.DataFrame,
+                             poly: bool, report: dict) -> None:
+    """Parishes of the lookup without a polygon of their own: located (OS Open Names point, else their 2019
+    ward's LSOAs), given to the unit holding the point (else the nearest) and listed in its ``parishes``."""
+    if poly:
+        have = set(units["unit_code"]) | set(report.get("alt_codes", {})) | {
+            c for cs in units["parish_codes"] for c in cs.split(";") if c}
+    else:
+        have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
+    missing = lookup[~lookup["parish_code"].isin(have)].drop_duplicates("parish_code")
+    placed = _place_parishes(pack, lookup, missing, wards)
+    holders = (units if poly else units[units["unit_type"] != "parish"]).reset_index()
+    parishes_of, log = _holders_of(pack, placed, holders, units)
+    for idx, lst in parishes_of.items():
+        lst.sort()
+        if poly:  # keep the unit's own name first, then the layer's held parishes, then the placed ones
+            names = [n for n in units.loc[idx, "parishes"].split(";") if n] + [n for n, _ in lst]
+            codes = [c for c in units.loc[idx, "parish_codes"].split(";") if c] + [c for _, c in lst]
+        else:
+            names, codes = [n for n, _ in lst], [c for _, c in lst]
+        units.loc[idx, "parishes"] = ";".join(names)
+        units.loc[idx, "parish_codes"] = ";".join(codes)
+    report["parish_lookup"] = log
+    report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
+
+
+def _holders_of(pack: Pack, placed: pd.DataFrame, holders: gpd.GeoDataFrame,
+                units: gpd.GeoDataFrame) -> tuple[dict[int, list[tuple[str, str]]], list[dict]]:
+    """For each placed parish, the unit (row index of ``units``) that covers its point, else the nearest one;
+    returns {unit index: [(parish name, code)]} and the placement log."""
+    tree = STRtree(np.asarray(holders.geometry.values, dtype=object))
+    parishes_of: dict[int, list[tuple[str, str]]] = {}
+    log = []
+    for p in placed.itertuples(index=False):
+        if not np.isfinite(p.x):
+            raise DataError(f"{pack.layer_path('parish_lookup')}: parish {p.parish_code} {p.parish_name} "
+                            "could not be placed (no OS Open Names point, no LSOAs for its 2019 ward)")
+        pt = shapely.Point(p.x, p.y)
+        hit = [j for j in tree.query(pt) if holders.geometry.iloc[j].covers(pt)]
+        how = "point in unit"
+        if not hit:
+            j = int(tree.nearest(pt))
+            hit, how = [j], f"nearest unit ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
+        idx = int(holders["index"].iloc[hit[0]])
+        parishes_of.setdefault(idx, []).append((p.parish_name, p.parish_code))
+        log.append({"parish_code": p.parish_code, "parish_name": p.parish_name,
+                    "unit_code": units["unit_code"].iloc[idx], "located_by": p.method, "assigned_by": how})
+    return parishes_of, log
 
 
 def _edge_source(unit_type: str) -> str:
