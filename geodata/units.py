@@ -256,6 +256,42 @@ def units_config(pack: Pack) -> dict:
     return cfg
 
 
+def _read_unit_polygons(pack: Pack, cfg: dict, paths: list[Path], rep: RepairReport) -> gpd.GeoDataFrame:
+    """The rows of the units' polygon layer (one file per district for ``{lad}`` layers) for the pack's districts,
+    with ``lad_code`` from ``district_field``, else the file's district, else empty (filled from the wards)."""
+    code_f, name_f = cfg["code_field"], cfg["name_field"]
+    dist_f = cfg.get("district_field")
+    per_lad = "{lad}" in pack.layers[cfg["layer"]]
+
+    def ours(raw: pd.DataFrame) -> pd.Series:
+        if dist_f and dist_f in raw.columns:
+            return raw[dist_f].isin(pack.lad_codes)
+        return pd.Series(True, index=raw.index)
+
+    frames = []
+    for k, path in enumerate(paths):
+        g = read_polygons(path, cfg.get("code_fallback_field") or code_f, rep, name_field=name_f, keep=ours)
+        if dist_f and dist_f not in g.columns:
+            raise DataError(f"{path}: no '{dist_f}' column ([units] district_field of pack {pack.path})")
+        g["lad_code"] = g[dist_f] if dist_f else (pack.lad_codes[k] if per_lad else "")
+        frames.append(g)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
+
+
+def _main_ward(geoms: gpd.GeoSeries, wards: gpd.GeoDataFrame) -> np.ndarray:
+    """Row index in ``wards`` of the ward overlapping each geometry most (the nearest ward when none overlaps)."""
+    tree = STRtree(np.asarray(wards.geometry.values, dtype=object))
+    out = []
+    for geom in geoms:
+        cand = tree.query(geom)
+        if len(cand):
+            areas = [wards.geometry.iloc[j].intersection(geom).area for j in cand]
+            out.append(int(cand[int(np.argmax(areas))]))
+        else:
+            out.append(int(tree.nearest(geom)))
+    return np.array(out, dtype=np.int64)
+
+
 def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tuple[gpd.GeoDataFrame, dict]:
     """Units = the rows of one polygon layer (see ``units_config``): unit columns, EPSG:27700.
 
@@ -270,22 +306,8 @@ def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tu
     cfg = units_config(pack)
     code_f, name_f = cfg["code_field"], cfg["name_field"]
     fb_f = cfg.get("code_fallback_field")
-    dist_f = cfg.get("district_field")
     paths = pack.layer_paths(cfg["layer"])
-    per_lad = "{lad}" in pack.layers[cfg["layer"]]
-    frames = []
-    for k, path in enumerate(paths):
-        read_code = fb_f or code_f
-
-        def ours(raw, _f=dist_f):
-            return raw[_f].isin(pack.lad_codes) if _f and _f in raw.columns else pd.Series(True, index=raw.index)
-
-        g = read_polygons(path, read_code, rep, name_field=name_f, keep=ours)
-        if dist_f and dist_f not in g.columns:
-            raise DataError(f"{path}: no '{dist_f}' column ([units] district_field of pack {pack.path})")
-        g["lad_code"] = g[dist_f] if dist_f else (pack.lad_codes[k] if per_lad else "")
-        frames.append(g)
-    g = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
+    g = _read_unit_polygons(pack, cfg, paths, rep)
     if not len(g):
         raise DataError(f"{paths[0]}: no unit polygons for districts {', '.join(pack.lad_codes)}")
     primary = g[code_f].fillna("").astype(str).str.strip() if code_f in g.columns else pd.Series("", index=g.index)
@@ -316,20 +338,10 @@ def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tu
     g["parishes"] = [str(n) if own_is_parish and t == "parish" else "" for n, t in zip(g[name_f], g["unit_type"])]
     g["parish_codes"] = [c if own_is_parish and t == "parish" else "" for c, t in zip(g["unit_code"], g["unit_type"])]
     # the 2013 ward holding most of each unit (for ward-list zoning and display)
-    tree = STRtree(np.asarray(wards.geometry.values, dtype=object))
-    w_code, w_name, w_lad = [], [], []
-    for geom in g.geometry:
-        cand = tree.query(geom)
-        if len(cand):
-            areas = [wards.geometry.iloc[j].intersection(geom).area for j in cand]
-            j = int(cand[int(np.argmax(areas))])
-        else:
-            j = int(tree.nearest(geom))
-        w_code.append(wards["ward_code"].iloc[j])
-        w_name.append(wards["ward_name"].iloc[j])
-        w_lad.append(wards["lad_code"].iloc[j])
-    g["ward_code"], g["ward_name"] = w_code, w_name
-    g["lad_code"] = [lad if lad else wl for lad, wl in zip(g["lad_code"], w_lad)]
+    j = _main_ward(g.geometry, wards)
+    g["ward_code"], g["ward_name"] = wards["ward_code"].to_numpy()[j], wards["ward_name"].to_numpy()[j]
+    w_lad = wards["lad_code"].to_numpy()[j]
+    g["lad_code"] = [lad if lad else wl for lad, wl in zip(g["lad_code"], w_lad, strict=True)]
     g["edge_source"] = cfg.get("edge_source", f"polygon layer {pack.layers[cfg['layer']]}")
     groups: dict[str, list[str]] = {}
     if cfg.get("split_by_ward"):
