@@ -22,6 +22,10 @@ annealing on the travel cost; a steepest-descent pass of single-unit moves betwe
 (keeping contiguity, balance and locks) finishes. Best of ``restarts`` runs. All randomness comes from
 ``random.Random`` objects seeded from ``seed``, and the number of steps is fixed, so a seed always gives the
 same zones.
+
+Code: the objective is ``zones.suggest_objective.TravelObjective`` (score of a plan, change of score for one move,
+as spopt's ``ObjectiveFunction``); the search is ``Suggester(...)`` (settings in the constructor, checked there)
+and its ``solve()``; ``suggest(...)`` is ``Suggester(...).solve()``.
 """
 from __future__ import annotations
 
