@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make app    installs everything into .venv and starts the planner on Leicestershire
-#   make test   installs everything (incl. Debian chromium for browser tests) and runs the whole suite
+#   make test   installs everything (incl. Debian chromium for browser tests), lints (ruff), type-checks (mypy)
+#               and runs the whole suite
+#   make lint   ruff + mypy only
 #   make stress runs the suite 5 times in a row under CPU contention and logs pass/fail and wall time per run
 PY ?= python3
 VENV ?= .venv
@@ -13,7 +15,7 @@ ADDRESS ?= 127.0.0.1
 $(BIN)/zoneplan: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[test,postgres]"   # postgres: psycopg, for the PostgreSQL store tests
 	touch $(BIN)/zoneplan
 
 install: $(BIN)/zoneplan
@@ -26,7 +28,19 @@ app: install
 system-deps:
 	bash .ci/system-deps
 
-test: install system-deps
+# axe-core for the accessibility browser tests (tests/browser/test_axe.py), pinned in package-lock.json
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends npm >/dev/null)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+js-deps: node_modules/axe-core/axe.min.js
+
+lint: install
+	$(BIN)/ruff check geodata travel zones pages
+	$(BIN)/mypy
+
+test: install system-deps js-deps lint
 	$(BIN)/python -m pytest tests -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 # Stress check (issue 22): the suite RUNS times in a row under `stress-ng --cpu 2` (apt-get install stress-ng; else
@@ -37,4 +51,4 @@ TARGETS ?= tests
 stress: install system-deps
 	PYTHON=$(BIN)/python bash bench/stress_suite.sh $(RUNS) $(TARGETS)
 
-.PHONY: install app test system-deps stress
+.PHONY: install app lint test system-deps js-deps stress

@@ -9,6 +9,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from geodata.errors import DataError  # re-exported: the base of the planner's errors (geodata/errors.py)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV = "ZONEPLAN_DATA"
 CACHE_ENV = "ZONEPLAN_CACHE"
@@ -19,8 +21,6 @@ ATTRIBUTION = (
 )
 
 
-class DataError(Exception):
-    """Bad or missing input. The message names the file, row and code at fault."""
 
 
 def data_dir() -> Path:

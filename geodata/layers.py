@@ -11,6 +11,15 @@ from .limits import cap_message, excerpt
 from .validate import RepairReport, check_codes, check_crs, repair
 
 
+def layer_file(pack, key: str) -> Path:
+    """The data file of a required layer of ``pack`` (a ``geodata.packs.Pack``): ``pack.layer_path(key)``, which
+    raises DataError naming the pack or the file when it is missing."""
+    path = pack.layer_path(key)
+    if path is None:  # only with required=False, which this helper does not ask for
+        raise DataError(f"pack {pack.path}: no '{key}' layer")
+    return path
+
+
 def read_polygons(path: Path, code_field: str, report: RepairReport, name_field: str | None = None,
                   keep=None) -> gpd.GeoDataFrame:
     """Read one polygon layer, check codes/CRS/empties, repair invalid geometry, return it in EPSG:27700.
@@ -48,7 +57,8 @@ def read_csv(path: Path, required: list[str], dtype=str, **kwargs) -> pd.DataFra
         raise DataError(cap_message(f"{path}: cannot read CSV: {type(exc).__name__}: {exc}", 300)) from None
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)} (has: {', '.join(excerpt(c, 30) for c in df.columns[:20])})")
+        has = ", ".join(excerpt(c, 30) for c in df.columns[:20])
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)} (has: {has})")
     return df
 
 

@@ -25,9 +25,9 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -37,9 +37,9 @@ from shapely.strtree import STRtree
 
 from . import demand as demand_mod
 from . import zoning
-from .names import norm_name
 from .datadir import DataError, cache_dir, data_path, file_digest
-from .layers import read_csv, read_polygons
+from .layers import layer_file, read_csv, read_polygons
+from .names import norm_name
 from .packs import Pack, load_pack
 from .validate import BNG, RepairReport, polygonal_part, tiling_report
 
@@ -79,6 +79,12 @@ class UnitLayer:
                 if code not in lst:
                     lst.append(code)
 
+        self._index_units(idx, add)
+        self._index_aliases(add)
+        self._index = idx
+
+    def _index_units(self, idx: dict[str, list[str]], add: Callable[[str, str], None]) -> None:
+        """Name index, first: unit codes, unit names, then names without a bracketed suffix when still free."""
         for row in self.units.itertuples(index=False):
             add(row.unit_code, row.unit_code)
         for row in self.units.itertuples(index=False):
@@ -87,8 +93,12 @@ class UnitLayer:
             short = re.sub(r"\s*\([^)]*\)\s*$", "", str(row.unit_name))
             if short != row.unit_name and not idx.get(norm_name(short)):
                 add(short, row.unit_code)
-        groups = (self.report or {}).get("split_by_ward", {})
-        for other, code in (self.report or {}).get("alt_names", {}).items():
+
+    def _index_aliases(self, add: Callable[[str, str], None]) -> None:
+        """Name index, then: other names, parishes held, ward names, other codes, split pieces, parish labels."""
+        report = self.report or {}
+        groups = report.get("split_by_ward", {})
+        for other, code in report.get("alt_names", {}).items():
             for c in groups.get(code, [code]):  # a unit split by ward: its names resolve to all its pieces
                 add(other, c)
         for row in self.units.itertuples(index=False):
@@ -97,8 +107,9 @@ class UnitLayer:
             for p in filter(None, str(row.parish_codes).split(";")):
                 add(p, row.unit_code)
         for row in self.units.itertuples(index=False):
-            add(row.ward_name, row.unit_code) if row.unit_type == "ward" else None
-        for other, code in (self.report or {}).get("alt_codes", {}).items():
+            if row.unit_type == "ward":
+                add(row.ward_name, row.unit_code)
+        for other, code in report.get("alt_codes", {}).items():
             for c in groups.get(code, [code]):
                 add(other, c)
         for code, pieces in groups.items():
@@ -106,7 +117,6 @@ class UnitLayer:
                 add(code, c)
         for label, code in self.parish_labels():
             add(label, code)
-        self._index = idx
 
     def parish_labels(self) -> list[tuple[str, str]]:
         """(label, unit code) for every civil parish held inside a unit that bears another name, e.g.
@@ -181,7 +191,7 @@ def _read_wards(pack: Pack, rep: RepairReport) -> gpd.GeoDataFrame:
 
 
 def _read_parish_lookup(pack: Pack) -> pd.DataFrame:
-    path = pack.layer_path("parish_lookup")
+    path = layer_file(pack, "parish_lookup")
     df = read_csv(path, ["PAR19CD", "PAR19NM", "WD19CD", "WD19NM", "LAD19CD"])
     df = df[df["LAD19CD"].isin(pack.lad_codes)]
     return df.rename(columns={"PAR19CD": "parish_code", "PAR19NM": "parish_name", "WD19CD": "wd19_code",
@@ -189,7 +199,7 @@ def _read_parish_lookup(pack: Pack) -> pd.DataFrame:
 
 
 def _read_parishes(pack: Pack, lookup: pd.DataFrame, outline, rep: RepairReport) -> gpd.GeoDataFrame:
-    path = pack.layer_path("parishes")
+    path = layer_file(pack, "parishes")
     code_f, name_f = pack.layers["parish_code_field"], pack.layers["parish_name_field"]
     codes = set(lookup["parish_code"])
 
@@ -246,6 +256,42 @@ def units_config(pack: Pack) -> dict:
     return cfg
 
 
+def _read_unit_polygons(pack: Pack, cfg: dict, paths: list[Path], rep: RepairReport) -> gpd.GeoDataFrame:
+    """The rows of the units' polygon layer (one file per district for ``{lad}`` layers) for the pack's districts,
+    with ``lad_code`` from ``district_field``, else the file's district, else empty (filled from the wards)."""
+    code_f, name_f = cfg["code_field"], cfg["name_field"]
+    dist_f = cfg.get("district_field")
+    per_lad = "{lad}" in pack.layers[cfg["layer"]]
+
+    def ours(raw: pd.DataFrame) -> pd.Series:
+        if dist_f and dist_f in raw.columns:
+            return raw[dist_f].isin(pack.lad_codes)
+        return pd.Series(True, index=raw.index)
+
+    frames = []
+    for k, path in enumerate(paths):
+        g = read_polygons(path, cfg.get("code_fallback_field") or code_f, rep, name_field=name_f, keep=ours)
+        if dist_f and dist_f not in g.columns:
+            raise DataError(f"{path}: no '{dist_f}' column ([units] district_field of pack {pack.path})")
+        g["lad_code"] = g[dist_f] if dist_f else (pack.lad_codes[k] if per_lad else "")
+        frames.append(g)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
+
+
+def _main_ward(geoms: gpd.GeoSeries, wards: gpd.GeoDataFrame) -> np.ndarray:
+    """Row index in ``wards`` of the ward overlapping each geometry most (the nearest ward when none overlaps)."""
+    tree = STRtree(np.asarray(wards.geometry.values, dtype=object))
+    out = []
+    for geom in geoms:
+        cand = tree.query(geom)
+        if len(cand):
+            areas = [wards.geometry.iloc[j].intersection(geom).area for j in cand]
+            out.append(int(cand[int(np.argmax(areas))]))
+        else:
+            out.append(int(tree.nearest(geom)))
+    return np.array(out, dtype=np.int64)
+
+
 def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tuple[gpd.GeoDataFrame, dict]:
     """Units = the rows of one polygon layer (see ``units_config``): unit columns, EPSG:27700.
 
@@ -260,22 +306,8 @@ def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tu
     cfg = units_config(pack)
     code_f, name_f = cfg["code_field"], cfg["name_field"]
     fb_f = cfg.get("code_fallback_field")
-    dist_f = cfg.get("district_field")
     paths = pack.layer_paths(cfg["layer"])
-    per_lad = "{lad}" in pack.layers[cfg["layer"]]
-    frames = []
-    for k, path in enumerate(paths):
-        read_code = fb_f or code_f
-
-        def ours(raw, _f=dist_f):
-            return raw[_f].isin(pack.lad_codes) if _f and _f in raw.columns else pd.Series(True, index=raw.index)
-
-        g = read_polygons(path, read_code, rep, name_field=name_f, keep=ours)
-        if dist_f and dist_f not in g.columns:
-            raise DataError(f"{path}: no '{dist_f}' column ([units] district_field of pack {pack.path})")
-        g["lad_code"] = g[dist_f] if dist_f else (pack.lad_codes[k] if per_lad else "")
-        frames.append(g)
-    g = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
+    g = _read_unit_polygons(pack, cfg, paths, rep)
     if not len(g):
         raise DataError(f"{paths[0]}: no unit polygons for districts {', '.join(pack.lad_codes)}")
     primary = g[code_f].fillna("").astype(str).str.strip() if code_f in g.columns else pd.Series("", index=g.index)
@@ -306,20 +338,10 @@ def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tu
     g["parishes"] = [str(n) if own_is_parish and t == "parish" else "" for n, t in zip(g[name_f], g["unit_type"])]
     g["parish_codes"] = [c if own_is_parish and t == "parish" else "" for c, t in zip(g["unit_code"], g["unit_type"])]
     # the 2013 ward holding most of each unit (for ward-list zoning and display)
-    tree = STRtree(np.asarray(wards.geometry.values, dtype=object))
-    w_code, w_name, w_lad = [], [], []
-    for geom in g.geometry:
-        cand = tree.query(geom)
-        if len(cand):
-            areas = [wards.geometry.iloc[j].intersection(geom).area for j in cand]
-            j = int(cand[int(np.argmax(areas))])
-        else:
-            j = int(tree.nearest(geom))
-        w_code.append(wards["ward_code"].iloc[j])
-        w_name.append(wards["ward_name"].iloc[j])
-        w_lad.append(wards["lad_code"].iloc[j])
-    g["ward_code"], g["ward_name"] = w_code, w_name
-    g["lad_code"] = [lad if lad else wl for lad, wl in zip(g["lad_code"], w_lad)]
+    j = _main_ward(g.geometry, wards)
+    g["ward_code"], g["ward_name"] = wards["ward_code"].to_numpy()[j], wards["ward_name"].to_numpy()[j]
+    w_lad = wards["lad_code"].to_numpy()[j]
+    g["lad_code"] = [lad if lad else wl for lad, wl in zip(g["lad_code"], w_lad, strict=True)]
     g["edge_source"] = cfg.get("edge_source", f"polygon layer {pack.layers[cfg['layer']]}")
     groups: dict[str, list[str]] = {}
     if cfg.get("split_by_ward"):
@@ -427,7 +449,8 @@ def merge_slivers(units: gpd.GeoDataFrame, sliver_max_m2: float) -> tuple[gpd.Ge
             if shared > best_len:
                 best, best_len = int(anchors["unit_idx"].iloc[j]), shared
         if best is not None and best != owner[i]:
-            log.append({"from_unit": str(units["unit_code"].iloc[owner[i]]), "to_unit": str(units["unit_code"].iloc[best]),
+            log.append({"from_unit": str(units["unit_code"].iloc[owner[i]]),
+                        "to_unit": str(units["unit_code"].iloc[best]),
                         "area_m2": round(float(pieces["area_m2"].iloc[i]), 1)})
             owner[i] = best
     pieces["owner"] = owner
@@ -446,7 +469,7 @@ def _place_parishes(pack: Pack, lookup: pd.DataFrame, missing: pd.DataFrame, war
     Method 2: the representative point of the parish's 2019 ward, approximated by the union of the 2011
     LSOAs the ONS best-fit lookup puts in that ward.
     """
-    places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
+    places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code", "local_type"])
     places["key"] = places["name"].map(norm_name)
     rank = {"Town": 0, "Village": 1, "Suburban Area": 2, "Hamlet": 3, "Other Settlement": 4}
     places["rank"] = places["local_type"].map(rank).fillna(9)
@@ -465,16 +488,17 @@ def _place_parishes(pack: Pack, lookup: pd.DataFrame, missing: pd.DataFrame, war
         geom = lsoa_ward.get(p["wd19_code"])
         if geom is not None:
             pt = geom.representative_point()
-            rows.append({**p, "x": pt.x, "y": pt.y, "method": f"2019 ward {p['wd19_name']} (approximated by its LSOAs)"})
+            rows.append({**p, "x": pt.x, "y": pt.y,
+                         "method": f"2019 ward {p['wd19_name']} (approximated by its LSOAs)"})
         else:
             rows.append({**p, "x": np.nan, "y": np.nan, "method": "not placed"})
     return pd.DataFrame(rows)
 
 
-def _lsoa_wd19(pack: Pack) -> dict[str, object]:
+def _lsoa_wd19(pack: Pack) -> dict[str, shapely.Geometry]:
     rep = RepairReport()
     lsoa = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in pack.layer_paths("lsoa")], ignore_index=True)
-    lk = read_csv(pack.layer_path("lsoa_ward_lookup"), ["LSOA11CD", "WD19CD"])
+    lk = read_csv(layer_file(pack, "lsoa_ward_lookup"), ["LSOA11CD", "WD19CD"])
     m = lsoa.merge(lk[["LSOA11CD", "WD19CD"]], on="LSOA11CD")
     return {k: shapely.union_all(np.asarray(g.geometry.values, dtype=object)) for k, g in m.groupby("WD19CD")}
 
@@ -485,112 +509,25 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     rep = RepairReport()
     progress("reading wards", 0.05)
     wards = _read_wards(pack, rep)
-    outline = shapely.union_all(np.asarray(wards.geometry.values, dtype=object))
     report: dict = {"parish_lookup": [], "parishes_without_polygon": 0, "tiling_against": "wards"}
-    mixed = pack.unit_type == "parish+ward_remainder"
     poly = pack.unit_type == "polygons"
-    held: dict[str, list[tuple[str, str]]] = {}
-    if poly:
-        progress("reading unit polygons", 0.15)
-        units, extra = _polygon_units(pack, wards, rep)
-        held = extra["held"]
-        report["alt_codes"], report["alt_names"] = extra["alt_codes"], extra["alt_names"]
-        report["split_by_ward"] = extra["groups"]
-        progress("reading the outline", 0.25)
-        outline, report["tiling_against"] = _polygon_outline(pack, wards, rep)
-    elif mixed:
-        progress("reading parishes", 0.15)
-        lookup = _read_parish_lookup(pack)
-        parishes = _read_parishes(pack, lookup, outline, rep)
-        par_union = shapely.union_all(np.asarray(parishes.geometry.values, dtype=object))
-        rows = []
-        for p in parishes.itertuples(index=False):
-            w = wards.geometry.intersection(p.geometry).area.idxmax()
-            rows.append({"unit_code": p.parish_code, "unit_name": p.parish_name, "unit_type": "parish",
-                         "parishes": p.parish_name, "parish_codes": p.parish_code,
-                         "ward_code": wards["ward_code"].iloc[w], "ward_name": wards["ward_name"].iloc[w],
-                         "lad_code": wards["lad_code"].iloc[w], "geometry": p.geometry})
-        progress("cutting ward remainders", 0.3)
-        for w in wards.itertuples(index=False):
-            rest = polygonal_part(shapely.difference(w.geometry, par_union))
-            if rest.is_empty:
-                continue
-            whole = rest.area > 0.999 * w.geometry.area
-            rows.append({"unit_code": w.ward_code if whole else f"WR-{w.ward_code}",
-                         "unit_name": f"{w.ward_name} (ward)" if whole else f"{w.ward_name} (ward remainder)",
-                         "unit_type": "ward" if whole else "ward_remainder", "parishes": "", "parish_codes": "",
-                         "ward_code": w.ward_code, "ward_name": w.ward_name, "lad_code": w.lad_code, "geometry": rest})
-        units = gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG)
-    else:
-        units = wards.assign(unit_code=wards["ward_code"], unit_name=wards["ward_name"], unit_type="ward",
-                             parishes="", parish_codes="")
-        units = units[["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name",
-                       "lad_code", "geometry"]].copy()
+    units, outline, held, lookup = _base_units(pack, wards, rep, report, progress)
     progress("resolving slivers", 0.45)
-    slivers: list[dict] = []
-    for _ in range(5):  # a sliver whose only neighbours were slivers finds its home in the next round
-        units, log = merge_slivers(units, pack.sliver_max_m2)
-        slivers += log
-        if not log:
-            break
-    report["slivers_merged"] = len(slivers)
-    report["sliver_log"] = slivers
-    place = mixed or (poly and pack.layers.get("parish_lookup") and pack.raw["units"].get("place_parishes", True))
+    units = _merge_all_slivers(units, pack.sliver_max_m2, report)
     if poly:  # areas the layer says a unit holds (e.g. parishes too small for an output area of their own)
-        pos = {c: i for i, c in enumerate(units["unit_code"])}
-        for code, lst in held.items():
-            i = pos.get(code)
-            if i is None:
-                continue
-            names = [n for n in units.at[i, "parishes"].split(";") if n] + [n for n, _ in lst]
-            codes = [c for c in units.at[i, "parish_codes"].split(";") if c] + [c for _, c in lst]
-            units.at[i, "parishes"], units.at[i, "parish_codes"] = ";".join(names), ";".join(codes)
-        report["held_by_layer"] = [{"parish_name": n, "parish_code": c, "unit_code": u}
-                                   for u, lst in held.items() for n, c in lst]
-    if place:
+        _add_held_parishes(units, held, report)
+    units_cfg = pack.raw.get("units", {})
+    place_in_polygons = poly and bool(pack.layers.get("parish_lookup") and units_cfg.get("place_parishes", True))
+    if lookup is not None or place_in_polygons:
         progress("placing parishes without polygons", 0.55)
-        if poly:
-            lookup = _read_parish_lookup(pack)
-            have = set(units["unit_code"]) | set(report.get("alt_codes", {})) | {
-                c for cs in units["parish_codes"] for c in cs.split(";") if c}
-        else:
-            have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
-        missing = lookup[~lookup["parish_code"].isin(have)].drop_duplicates("parish_code")
-        placed = _place_parishes(pack, lookup, missing, wards)
-        holders = (units if poly else units[units["unit_type"] != "parish"]).reset_index()
-        tree = STRtree(np.asarray(holders.geometry.values, dtype=object))
-        parishes_of: dict[int, list[tuple[str, str]]] = {}
-        log = []
-        for p in placed.itertuples(index=False):
-            if not np.isfinite(p.x):
-                raise DataError(f"{pack.layer_path('parish_lookup')}: parish {p.parish_code} {p.parish_name} "
-                                "could not be placed (no OS Open Names point, no LSOAs for its 2019 ward)")
-            pt = shapely.Point(p.x, p.y)
-            hit = [j for j in tree.query(pt) if holders.geometry.iloc[j].covers(pt)]
-            how = "point in unit"
-            if not hit:
-                j = int(tree.nearest(pt))
-                hit, how = [j], f"nearest unit ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
-            idx = int(holders["index"].iloc[hit[0]])
-            parishes_of.setdefault(idx, []).append((p.parish_name, p.parish_code))
-            log.append({"parish_code": p.parish_code, "parish_name": p.parish_name,
-                        "unit_code": units["unit_code"].iloc[idx], "located_by": p.method, "assigned_by": how})
-        for idx, lst in parishes_of.items():
-            lst.sort()
-            if poly:  # keep the unit's own name first, then the layer's held parishes, then the placed ones
-                names = [n for n in units.loc[idx, "parishes"].split(";") if n] + [n for n, _ in lst]
-                codes = [c for c in units.loc[idx, "parish_codes"].split(";") if c] + [c for _, c in lst]
-            else:
-                names, codes = [n for n, _ in lst], [c for _, c in lst]
-            units.loc[idx, "parishes"] = ";".join(names)
-            units.loc[idx, "parish_codes"] = ";".join(codes)
-        report["parish_lookup"] = log
-        report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
+        _place_parishes_in_units(pack, units, wards, lookup if lookup is not None else _read_parish_lookup(pack),
+                                 poly, report)
     units["area_km2"] = (units.geometry.area / 1e6).round(4)
     if poly:
-        units["note"] = [_polygon_note(t, n, p) for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"])]
+        units["note"] = [_polygon_note(t, n, p)
+                         for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"], strict=True)]
     else:
-        units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"])]
+        units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"], strict=True)]
         units["edge_source"] = [_edge_source(t) for t in units["unit_type"]]
     progress("checking tiling", 0.65)
     report.update(tiling_report(units, outline))
@@ -607,6 +544,133 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     units = gpd.GeoDataFrame(units[UNIT_COLUMNS + ["geometry"]], geometry="geometry", crs=BNG)
     progress("done", 1.0)
     return UnitLayer(pack=pack, units=units, report=report, zones_note=zones_note, build_s=time.perf_counter() - t0)
+
+
+def _base_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport, report: dict,
+                progress: Progress) -> tuple[gpd.GeoDataFrame, object, dict, pd.DataFrame | None]:
+    """The units before slivers are merged, by the pack's ``unit_type``: (units, the outline they should tile,
+    parishes the layer says a unit holds, the parish lookup when parishes are units)."""
+    outline = shapely.union_all(np.asarray(wards.geometry.values, dtype=object))
+    if pack.unit_type == "polygons":
+        progress("reading unit polygons", 0.15)
+        units, extra = _polygon_units(pack, wards, rep)
+        report["alt_codes"], report["alt_names"] = extra["alt_codes"], extra["alt_names"]
+        report["split_by_ward"] = extra["groups"]
+        progress("reading the outline", 0.25)
+        outline, report["tiling_against"] = _polygon_outline(pack, wards, rep)
+        return units, outline, extra["held"], None
+    if pack.unit_type == "parish+ward_remainder":
+        progress("reading parishes", 0.15)
+        lookup = _read_parish_lookup(pack)
+        parishes = _read_parishes(pack, lookup, outline, rep)
+        progress("cutting ward remainders", 0.3)
+        return _parish_and_remainder_units(parishes, wards), outline, {}, lookup
+    units = wards.assign(unit_code=wards["ward_code"], unit_name=wards["ward_name"], unit_type="ward",
+                         parishes="", parish_codes="")
+    units = units[["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name",
+                   "lad_code", "geometry"]].copy()
+    return units, outline, {}, None
+
+
+def _parish_and_remainder_units(parishes: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every parish a unit (in the ward it overlaps most), plus what is left of each ward outside the parishes
+    (the whole ward when no parish touches it)."""
+    par_union = shapely.union_all(np.asarray(parishes.geometry.values, dtype=object))
+    rows = []
+    for p in parishes.itertuples(index=False):
+        w = wards.geometry.intersection(p.geometry).area.idxmax()
+        rows.append({"unit_code": p.parish_code, "unit_name": p.parish_name, "unit_type": "parish",
+                     "parishes": p.parish_name, "parish_codes": p.parish_code,
+                     "ward_code": wards["ward_code"].iloc[w], "ward_name": wards["ward_name"].iloc[w],
+                     "lad_code": wards["lad_code"].iloc[w], "geometry": p.geometry})
+    for w in wards.itertuples(index=False):
+        rest = polygonal_part(shapely.difference(w.geometry, par_union))
+        if rest.is_empty:
+            continue
+        whole = rest.area > 0.999 * w.geometry.area
+        rows.append({"unit_code": w.ward_code if whole else f"WR-{w.ward_code}",
+                     "unit_name": f"{w.ward_name} (ward)" if whole else f"{w.ward_name} (ward remainder)",
+                     "unit_type": "ward" if whole else "ward_remainder", "parishes": "", "parish_codes": "",
+                     "ward_code": w.ward_code, "ward_name": w.ward_name, "lad_code": w.lad_code, "geometry": rest})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG)
+
+
+def _merge_all_slivers(units: gpd.GeoDataFrame, max_m2: float, report: dict) -> gpd.GeoDataFrame:
+    """``merge_slivers`` until none is left (at most 5 rounds: a sliver whose only neighbours were slivers finds its
+    home in the next round); the log goes to ``report``."""
+    slivers: list[dict] = []
+    for _ in range(5):
+        units, log = merge_slivers(units, max_m2)
+        slivers += log
+        if not log:
+            break
+    report["slivers_merged"] = len(slivers)
+    report["sliver_log"] = slivers
+    return units
+
+
+def _add_held_parishes(units: gpd.GeoDataFrame, held: dict[str, list[tuple[str, str]]], report: dict) -> None:
+    """Append the parishes the polygon layer says a unit holds to its ``parishes``/``parish_codes`` (in place)."""
+    pos = {c: i for i, c in enumerate(units["unit_code"])}
+    for code, lst in held.items():
+        i = pos.get(code)
+        if i is None:
+            continue
+        names = [n for n in units.at[i, "parishes"].split(";") if n] + [n for n, _ in lst]
+        codes = [c for c in units.at[i, "parish_codes"].split(";") if c] + [c for _, c in lst]
+        units.at[i, "parishes"], units.at[i, "parish_codes"] = ";".join(names), ";".join(codes)
+    report["held_by_layer"] = [{"parish_name": n, "parish_code": c, "unit_code": u}
+                               for u, lst in held.items() for n, c in lst]
+
+
+def _place_parishes_in_units(pack: Pack, units: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lookup: pd.DataFrame,
+                             poly: bool, report: dict) -> None:
+    """Parishes of the lookup without a polygon of their own: located (OS Open Names point, else their 2019
+    ward's LSOAs), given to the unit holding the point (else the nearest) and listed in its ``parishes``."""
+    if poly:
+        have = set(units["unit_code"]) | set(report.get("alt_codes", {})) | {
+            c for cs in units["parish_codes"] for c in cs.split(";") if c}
+    else:
+        have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
+    missing = lookup[~lookup["parish_code"].isin(have)].drop_duplicates("parish_code")
+    placed = _place_parishes(pack, lookup, missing, wards)
+    holders = (units if poly else units[units["unit_type"] != "parish"]).reset_index()
+    parishes_of, log = _holders_of(pack, placed, holders, units)
+    for idx, lst in parishes_of.items():
+        lst.sort()
+        if poly:  # keep the unit's own name first, then the layer's held parishes, then the placed ones
+            names = [n for n in units.loc[idx, "parishes"].split(";") if n] + [n for n, _ in lst]
+            codes = [c for c in units.loc[idx, "parish_codes"].split(";") if c] + [c for _, c in lst]
+        else:
+            names, codes = [n for n, _ in lst], [c for _, c in lst]
+        units.loc[idx, "parishes"] = ";".join(names)
+        units.loc[idx, "parish_codes"] = ";".join(codes)
+    report["parish_lookup"] = log
+    report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
+
+
+def _holders_of(pack: Pack, placed: pd.DataFrame, holders: gpd.GeoDataFrame,
+                units: gpd.GeoDataFrame) -> tuple[dict[int, list[tuple[str, str]]], list[dict]]:
+    """For each placed parish, the unit (row index of ``units``) that covers its point, else the nearest one;
+    returns {unit index: [(parish name, code)]} and the placement log."""
+    tree = STRtree(np.asarray(holders.geometry.values, dtype=object))
+    parishes_of: dict[int, list[tuple[str, str]]] = {}
+    log = []
+    for p in placed.itertuples(index=False):
+        if not np.isfinite(p.x):
+            raise DataError(f"{pack.layer_path('parish_lookup')}: parish {p.parish_code} {p.parish_name} "
+                            "could not be placed (no OS Open Names point, no LSOAs for its 2019 ward)")
+        pt = shapely.Point(p.x, p.y)
+        hit = [j for j in tree.query(pt) if holders.geometry.iloc[j].covers(pt)]
+        how = "point in unit"
+        if not hit:
+            j = int(tree.nearest(pt))
+            hit, how = [j], f"nearest unit ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
+        idx = int(holders["index"].iloc[hit[0]])
+        parishes_of.setdefault(idx, []).append((p.parish_name, p.parish_code))
+        log.append({"parish_code": p.parish_code, "parish_name": p.parish_name,
+                    "unit_code": units["unit_code"].iloc[idx], "located_by": p.method, "assigned_by": how})
+    return parishes_of, log
 
 
 def _edge_source(unit_type: str) -> str:

@@ -42,7 +42,8 @@ def check_crs(gdf: gpd.GeoDataFrame, path: Path | str) -> gpd.GeoDataFrame:
         raise DataError(f"{path}: cannot reproject from {gdf.crs} to {BNG}: {exc}") from exc
     if len(out):
         b = out.total_bounds
-        if not np.all(np.isfinite(b)) or b[0] < GB_BOUNDS_M[0] or b[1] < GB_BOUNDS_M[1] or b[2] > GB_BOUNDS_M[2] or b[3] > GB_BOUNDS_M[3]:
+        x0, y0, x1, y1 = GB_BOUNDS_M
+        if not np.all(np.isfinite(b)) or b[0] < x0 or b[1] < y0 or b[2] > x1 or b[3] > y1:
             raise DataError(
                 f"{path}: coordinates do not fall in Great Britain when read as {gdf.crs} "
                 f"(bounds in EPSG:27700: {np.round(b).tolist()}); is the declared CRS wrong?"

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from .datadir import DataError
-from .layers import read_csv
+from .layers import layer_file, read_csv
 from .names import norm_name
 from .packs import Pack
 
@@ -27,7 +27,7 @@ def town_points(pack: Pack) -> pd.DataFrame:
     then towns over villages; a name not found raises DataError naming the pack and the town.
     """
 
-    places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
+    places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code", "local_type"])
     places["key"] = places["name"].map(norm_name)
     places["own"] = (~places["LAD_code"].isin(pack.lad_codes)).astype(int)
     places["rank"] = places["local_type"].map(_TYPE_RANK).fillna(9)
@@ -113,7 +113,7 @@ def hub_points(pack: Pack) -> pd.DataFrame:
         raise DataError(f"pack {pack.path}: [hubs] min_population {min_pop} or density_per_km2 {density} out of range")
     frames = []
     if cfg.get("towns"):
-        path = pack.layer_path(cfg["towns"])
+        path = layer_file(pack, cfg["towns"])
         t = read_csv(path, ["name", "easting", "northing", "population"])
         pop = pd.to_numeric(t["population"], errors="coerce")
         for name, value in cfg.get("populations", {}).items():  # stated in the pack where the file has none
@@ -121,9 +121,10 @@ def hub_points(pack: Pack) -> pd.DataFrame:
         x, y = pd.to_numeric(t["easting"], errors="coerce"), pd.to_numeric(t["northing"], errors="coerce")
         keep = (pop >= min_pop) & x.notna() & y.notna()
         frames.append(pd.DataFrame({"name": t["name"][keep], "x": x[keep], "y": y[keep], "population": pop[keep],
-                                    "source": f"{path.name}: built-up area of {int(min_pop):,}+ residents (Census 2021)"}))
+                                    "source": f"{path.name}: built-up area of {int(min_pop):,}+ residents "
+                                              "(Census 2021)"}))
     if cfg.get("places"):
-        places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code"])
+        places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code"])
         places["key"] = places["name"].map(norm_name)
         places["own"] = (~places["LAD_code"].isin(pack.lad_codes)).astype(int)
         places = places.sort_values("own")
@@ -136,7 +137,8 @@ def hub_points(pack: Pack) -> pd.DataFrame:
             rows.append({"name": name, "x": float(hit["easting"].iloc[0]), "y": float(hit["northing"].iloc[0]),
                          "population": np.nan, "source": "OS Open Names place named in the pack's [hubs] places"})
         if missing:
-            raise DataError(f"pack {pack.path}: [hubs] places not found in {pack.layer_path('places')}: {', '.join(missing)}")
+            raise DataError(f"pack {pack.path}: [hubs] places not found in {pack.layer_path('places')}: "
+                            f"{', '.join(missing)}")
         frames.append(pd.DataFrame(rows))
     hubs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not len(hubs):

@@ -16,7 +16,7 @@ def balance_chart(zs: pd.DataFrame, zone_label: str, balance_pct: float = BALANC
     mean_h = float(zs["hours_per_week"].mean()) if len(zs) else 0.0
     lo, hi = mean_h * (1 - balance_pct / 100), mean_h * (1 + balance_pct / 100)
     df = zs.assign(gbp=[float(x) for x in zs["gbp_per_week"]],
-                   balance=["within ±%g %%" % balance_pct if lo <= h <= hi else "outside ±%g %%" % balance_pct
+                   balance=[f"within ±{balance_pct:g} %" if lo <= h <= hi else f"outside ±{balance_pct:g} %"
                             for h in zs["hours_per_week"]])
     order = list(df["zone"])
     y = alt.Y("zone:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160))

@@ -81,8 +81,9 @@ def render(council: str, ws, store) -> None:
     if imp.rows:
         from pages import equality_box  # who the difference affects (issue 23)
 
-        equality_box.show(ws, pb, base=pa, heading=f"Who the difference affects ({md_text(opts[ka])} → {md_text(opts[kb])}): "
-                          "equality and continuity (estimates)", key=f"sc-eq-{council}")
+        heading = (f"Who the difference affects ({md_text(opts[ka])} → {md_text(opts[kb])}): equality and "
+                   "continuity (estimates)")
+        equality_box.show(ws, pb, base=pa, heading=heading, key=f"sc-eq-{council}")
     m = st.columns(2)
     for col, key, plan, side in ((m[0], ka, pa, "A"), (m[1], kb, pb, "B")):
         with col:

@@ -17,7 +17,8 @@ KEY_COLS = ["zone", "band"]
 
 def _changed(a: pd.DataFrame, b: pd.DataFrame) -> set[str]:
     """Unit codes whose zone or band differ between two assignment tables."""
-    m = a.set_index("unit_code")[KEY_COLS].merge(b.set_index("unit_code")[KEY_COLS], left_index=True, right_index=True, suffixes=("", "_b"), how="outer")
+    m = a.set_index("unit_code")[KEY_COLS].merge(b.set_index("unit_code")[KEY_COLS], left_index=True,
+                                                  right_index=True, suffixes=("", "_b"), how="outer")
     diff = (m["zone"] != m["zone_b"]) | (m["band"] != m["band_b"])
     return set(m.index[diff])
 

@@ -12,7 +12,7 @@ only ``travel/graph.py``, which alone builds it (re-reading a county file is the
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def _library_versions() -> str:
     return ";".join(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_version(*extra: str, all_travel: bool = True) -> str:
     """16 hex digits: SHA-256 over the names and bytes of ``source_files(extra, all_travel)`` and the library
     versions.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,12 +105,13 @@ def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np
     for lo, hi in zip(DIST_BANDS_M[:-1], DIST_BANDS_M[1:]):
         sel = (d >= lo) & (d < hi)
         if sel.sum() >= 20:
-            bands.append({"from_m": float(lo), "to_m": float(hi) if np.isfinite(hi) else None, "n_pairs": int(sel.sum()),
-                          "circuity": float(np.median(m[sel] / d[sel])), "speed_m_per_s": float(np.median(m[sel] / t[sel]))})
+            bands.append({"from_m": float(lo), "to_m": float(hi) if np.isfinite(hi) else None,
+                          "n_pairs": int(sel.sum()), "circuity": float(np.median(m[sel] / d[sel])),
+                          "speed_m_per_s": float(np.median(m[sel] / t[sel]))})
     if not bands:
         raise DataError(f"{arr.source}: too few routes to measure circuity and speed")
     bands[0]["from_m"] = 0.0
-    model = {"bands": bands, "source": arr.source}
+    model: dict[str, Any] = {"bands": bands, "source": arr.source}
     vm = main_road_kph / 3.6
     r = estimate_road_m(model, d)
     logt = np.log(t)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import networkx as nx
 import numpy as np
@@ -67,26 +67,31 @@ class RoadArrays:
         return int(self.time_s.nnz)
 
 
-def _drive_clauses() -> list[tuple[str, str, str]]:
-    """OSMnx's own ``network_type="drive"`` Overpass filter as (key, op, regex) clauses, so that a ``.osm.pbf``
-    keeps exactly the ways an OSMnx download would (op "" = key present, "~" = matches, "!~" = does not match)."""
-    import re
-
+def drive_filter() -> str:
+    """The Overpass way filter of the planner's drive network: OSMnx 2.x's ``network_type="drive"`` preset, written
+    out here (OSMnx has no public function returning it) with OSMnx's public ``settings.default_access`` for the
+    access clause. Both road sources use it: ``download`` passes it to OSMnx as ``custom_filter`` and ``read_pbf``
+    applies it to a ``.osm.pbf`` extract, so both keep the same ways (tests/unit/test_travel.py checks it against
+    the installed OSMnx preset)."""
     import osmnx as ox
 
-    try:
-        filt = ox._overpass._get_network_filter("drive")
-    except Exception:  # pragma: no cover - OSMnx moved its private helper; the 2.x filter text
-        filt = DRIVE_FILTER_OSMNX2
-    return re.findall(r'\["([^"]+)"(?:(!?~)"([^"]*)")?\]', filt)
+    return (f'["highway"]["area"!~"yes"]{ox.settings.default_access}{_DRIVE_EXCLUSIONS}')
 
 
-# OSMnx 2.1 `_get_network_filter("drive")`, used only if OSMnx no longer exposes it
-DRIVE_FILTER_OSMNX2 = (
-    '["highway"]["area"!~"yes"]["access"!~"private"]["highway"!~"abandoned|bridleway|bus_guideway|construction|'
-    'corridor|cycleway|elevator|escalator|footway|no|path|pedestrian|planned|platform|proposed|raceway|razed|'
-    'rest_area|service|services|steps|track"]["motor_vehicle"!~"no"]["motorcar"!~"no"]'
+# the drive preset of OSMnx 2.1 after its ["highway"]["area"!~"yes"] and access clauses
+_DRIVE_EXCLUSIONS = (
+    '["highway"!~"abandoned|bridleway|bus_guideway|construction|corridor|cycleway|elevator|escalator|footway|no|'
+    'path|pedestrian|planned|platform|proposed|raceway|razed|rest_area|service|services|steps|track"]'
+    '["motor_vehicle"!~"no"]["motorcar"!~"no"]'
     '["service"!~"alley|driveway|emergency_access|parking|parking_aisle|private"]')
+
+
+def _drive_clauses() -> list[tuple[str, str, str]]:
+    """``drive_filter()`` as (key, op, regex) clauses (op "" = key present, "~" = matches, "!~" = does not
+    match), so that a ``.osm.pbf`` keeps exactly the ways an OSMnx download with that filter would."""
+    import re
+
+    return re.findall(r'\["([^"]+)"(?:(!?~)"([^"]*)")?\]', drive_filter())
 
 
 def is_drive_way(tags, clauses) -> bool:
@@ -256,6 +261,6 @@ def download(pack, out: Path, buffer_m: float = 3000.0) -> Path:
     import geopandas as gpd
 
     poly = gpd.GeoSeries([outline], crs=BNG).to_crs("EPSG:4326").iloc[0]
-    G = ox.graph_from_polygon(poly, network_type="drive", retain_all=False)
+    G = ox.graph_from_polygon(poly, network_type="drive", custom_filter=drive_filter(), retain_all=False)
     ox.save_graphml(G, out)
     return out

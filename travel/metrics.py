@@ -34,16 +34,30 @@ from scipy.spatial import cKDTree
 
 from geodata import zoning
 from geodata.datadir import DataError, cache_dir, data_path, file_digest
-from geodata.layers import read_csv
+from geodata.layers import layer_file, read_csv
 from geodata.units import UnitLayer
 from geodata.validate import RepairReport
 
 from .codeversion import code_version
+from .estimator import (  # noqa: F401  (re-exported)
+    DIST_BANDS_M,
+    REFERENCE_GRAPH,
+    check,
+    error_band,
+    estimate_road_m,
+    estimate_seconds,
+    evaluate,
+    fit_estimator,
+    pair_setting,
+    reference,
+    urban_mask,
+)
 from .graph import RoadArrays, load_arrays, pack_graph_paths
-from .estimator import check, error_band, estimate_road_m, estimate_seconds, evaluate, fit_estimator, pair_setting, reference, urban_mask
-from .estimator import DIST_BANDS_M, REFERENCE_GRAPH  # noqa: F401  (re-exported)
-from .matrix import travel_times  # noqa: F401  (re-exported)
-from .matrix import nearest_source_times, times_to
+from .matrix import (
+    nearest_source_times,
+    times_to,
+    travel_times,  # noqa: F401  (re-exported)
+)
 
 METRICS_VERSION = "5"
 # modules outside travel/ whose code shapes the metrics (client points, hubs, place names); travel/*.py are always in
@@ -86,7 +100,7 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     if cfg.get("hubs"):
         from geodata.names import norm_name
 
-        places = read_csv(pack.layer_path("places"), ["name", "easting", "northing"])
+        places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing"])
         places["key"] = places["name"].map(norm_name)
         rows, missing = [], []
         for h in cfg["hubs"]:
@@ -101,12 +115,13 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     if pack.zones.get("method") == "nearest_town":
         t = zoning.town_points(pack)
         return t.rename(columns={"town": "name"})[["name", "x", "y"]].drop_duplicates("name")
-    places = read_csv(pack.layer_path("places"), ["name", "easting", "northing", "LAD_code", "local_type"])
+    places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code", "local_type"])
     own = places[places["LAD_code"].isin(pack.lad_codes)]
     for types in (("City", "Town"), ("Suburban Area",)):
         sel = own[own["local_type"].isin(types)]
         if len(sel):
-            return pd.DataFrame({"name": sel["name"], "x": sel["easting"].astype(float), "y": sel["northing"].astype(float)})
+            return pd.DataFrame({"name": sel["name"], "x": sel["easting"].astype(float),
+                                 "y": sel["northing"].astype(float)})
     raise DataError(f"pack {pack.path}: no town hubs: set [travel] hubs = [...]")
 
 
@@ -119,7 +134,8 @@ def holdout_error(arr: RoadArrays, n_origins: int = 150) -> dict:
     rows, summ = check(model, arr, "east half", n_origins=n_origins, origin_mask=~west, dest_mask=~west)
     return {"pairs": summ["pairs"], "median_abs_pct": summ["median_abs_pct"], "mean_pct": summ["mean_pct"],
             "p90_abs_pct": summ["p90_abs_pct"],
-            "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern half"}
+            "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern "
+                      "half"}
 
 
 # ---------------------------------------------------------------- metrics
@@ -128,8 +144,8 @@ def _neighbours(units: gpd.GeoDataFrame) -> list[np.ndarray]:
     geoms = np.asarray(units.geometry.values, dtype=object)
     tree = shapely.STRtree(geoms)
     pairs = tree.query(geoms, predicate="intersects")
-    out = [[] for _ in range(len(units))]
-    for a, b in zip(*pairs):
+    out: list[list[int]] = [[] for _ in range(len(units))]
+    for a, b in zip(*pairs, strict=True):
         if a != b:
             out[a].append(b)
     return [np.array(sorted(set(x)), dtype=np.int64) for x in out]
@@ -196,8 +212,9 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     real = df[df["road_data"]]
     if len(real):
         unit_err = {"n_units": int(len(real)),
-                    "visit_to_visit_median_abs_pct": round(float(np.median(np.abs(real["visit_to_visit_min_estimate"] / real["visit_to_visit_min"] - 1) * 100)), 1),
-                    "town_median_abs_pct": round(float(np.median(np.abs(real["town_min_estimate"] / real["town_min"] - 1) * 100)), 1)}
+                    "visit_to_visit_median_abs_pct": _median_abs_pct(real["visit_to_visit_min_estimate"],
+                                                                     real["visit_to_visit_min"]),
+                    "town_median_abs_pct": _median_abs_pct(real["town_min_estimate"], real["town_min"])}
     else:
         unit_err = {"n_units": 0}
     err = dict(err, units_with_both=unit_err, by_band=errors["by_band"], checks=errors["summary"],
@@ -210,6 +227,11 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
             "reference_graph": model_src.source}
     progress("done", 1.0)
     return df, meta
+
+
+def _median_abs_pct(estimate: pd.Series, real: pd.Series) -> float:
+    """Median absolute error of ``estimate`` against ``real`` (same units), in percent to one decimal."""
+    return round(float(np.median(np.abs(estimate / real - 1) * 100)), 1)
 
 
 def visit_cutoff_s(model: dict, kth_m: float) -> float:
@@ -230,130 +252,166 @@ def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.nda
     ``visit_cutoff_s``, only the candidate columns; a unit whose K nearest are not all within the cut-off is
     recomputed with 4× the cut-off, then with none (results stay exact)."""
     progress = progress or (lambda s, f: None)
-    n = len(units)
-    hxy = hubs[["x", "y"]].to_numpy(float)
-    hub_tree = cKDTree(hxy)
-    pts_of = [np.flatnonzero(pu == i) for i in range(n)]
-    urban_of = urban_mask(pxy[:, 0], pxy[:, 1])
-    hub_urban = urban_mask(hxy[:, 0], hxy[:, 1])
-    areas = units["area_km2"].to_numpy(float)
-    hours_all = units["hours_per_week"].to_numpy(float)
-    codes = units["unit_code"].to_numpy()
-
-    # coverage: which graph (if any) covers each point: snap distance and inside the node hull
-    cover = np.full(len(pxy), -1)
-    node_of = np.full(len(pxy), -1)
-    snap_m = np.full(len(pxy), np.nan)
-    hub_cover = np.full(len(hxy), -1)
-    hub_node = np.full(len(hxy), -1)
-    for g, arr in enumerate(arrays):
-        tree = cKDTree(np.column_stack([arr.x, arr.y]))
-        hull = shapely.MultiPoint(np.column_stack([arr.x, arr.y])).convex_hull.buffer(1.0)  # edge points inside
-        d, nd = tree.query(pxy)
-        inside = shapely.contains_xy(hull, pxy[:, 0], pxy[:, 1])
-        take = (cover < 0) & (d <= SNAP_LIMIT_M) & inside
-        cover[take], node_of[take], snap_m[take] = g, nd[take], d[take]
-        dh, ndh = tree.query(hxy)
-        inh = shapely.contains_xy(hull, hxy[:, 0], hxy[:, 1]) & (dh <= SNAP_LIMIT_M) & (hub_cover < 0)
-        hub_cover[inh], hub_node[inh] = g, ndh[inh]
-
-    # nearest hub to every node: one multi-source Dijkstra per graph
+    core = _Core(units, pxy, w, pu, hubs, nbrs, arrays, model, errors, hours_per_client)
     progress("drive times", 0.4)
-    hub_t = {}
-    for g, arr in enumerate(arrays):
-        hn = hub_node[hub_cover == g]
-        if len(hn):
-            hub_t[g] = nearest_source_times(arr.time_s, np.unique(hn))[0]
-
+    core.hub_times()
     progress("per-unit metrics", 0.7)
-    rows = []
-    for i in range(n):
-        P = pts_of[i]
-        cand_all = np.concatenate([P] + [pts_of[j] for j in nbrs[i]])
+    return pd.DataFrame([core.row(i) for i in range(len(units))])
+
+
+class _Coverage:
+    """Which prepared graph (index, -1 for none) covers each client point and hub, the node it snaps to and the
+    snap distance (m): within ``SNAP_LIMIT_M`` of a node and inside the graph's node hull; first graph wins."""
+
+    def __init__(self, arrays: list[RoadArrays], pxy: np.ndarray, hxy: np.ndarray) -> None:
+        self.cover = np.full(len(pxy), -1)
+        self.node_of = np.full(len(pxy), -1)
+        self.snap_m = np.full(len(pxy), np.nan)
+        self.hub_cover = np.full(len(hxy), -1)
+        self.hub_node = np.full(len(hxy), -1)
+        for g, arr in enumerate(arrays):
+            tree = cKDTree(np.column_stack([arr.x, arr.y]))
+            hull = shapely.MultiPoint(np.column_stack([arr.x, arr.y])).convex_hull.buffer(1.0)  # edge points inside
+            d, nd = tree.query(pxy)
+            inside = shapely.contains_xy(hull, pxy[:, 0], pxy[:, 1])
+            take = (self.cover < 0) & (d <= SNAP_LIMIT_M) & inside
+            self.cover[take], self.node_of[take], self.snap_m[take] = g, nd[take], d[take]
+            dh, ndh = tree.query(hxy)
+            inh = shapely.contains_xy(hull, hxy[:, 0], hxy[:, 1]) & (dh <= SNAP_LIMIT_M) & (self.hub_cover < 0)
+            self.hub_cover[inh], self.hub_node[inh] = g, ndh[inh]
+
+
+class _Core:
+    """The inputs of ``compute_core`` with what every unit's row needs: coverage, hub tree, urban flags, and the
+    drive seconds from the nearest hub to every node of each graph (``hub_times``)."""
+
+    def __init__(self, units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.ndarray, hubs: pd.DataFrame,
+                 nbrs: list[np.ndarray], arrays: list[RoadArrays], model: dict, errors: dict,
+                 hours_per_client: float) -> None:
+        self.pxy, self.w, self.hubs, self.nbrs, self.arrays = pxy, w, hubs, nbrs, arrays
+        self.model, self.errors, self.hours_per_client = model, errors, hours_per_client
+        hxy = hubs[["x", "y"]].to_numpy(float)
+        self.hub_tree = cKDTree(hxy)
+        self.pts_of = [np.flatnonzero(pu == i) for i in range(len(units))]
+        self.urban_of = urban_mask(pxy[:, 0], pxy[:, 1])
+        self.hub_urban = urban_mask(hxy[:, 0], hxy[:, 1])
+        self.areas = units["area_km2"].to_numpy(float)
+        self.hours_all = units["hours_per_week"].to_numpy(float)
+        self.codes = units["unit_code"].to_numpy()
+        self.cov = _Coverage(arrays, pxy, hxy)
+        self.hub_t: dict[int, np.ndarray] = {}
+
+    def hub_times(self) -> None:
+        """Nearest hub to every node: one multi-source Dijkstra per graph with hubs on it."""
+        for g, arr in enumerate(self.arrays):
+            hn = self.cov.hub_node[self.cov.hub_cover == g]
+            if len(hn):
+                self.hub_t[g] = nearest_source_times(arr.time_s, np.unique(hn))[0]
+
+    def row(self, i: int) -> dict:
+        """The metrics row of unit ``i`` (see the module doc for the columns)."""
+        P = self.pts_of[i]
+        cand_all = np.concatenate([P] + [self.pts_of[j] for j in self.nbrs[i]])
         cand = cand_all
-        wi = w[P] if w[P].sum() > 0 else np.ones(len(P))
-        gs = set(cover[P].tolist())
+        wi = self.w[P] if self.w[P].sum() > 0 else np.ones(len(P))
+        gs = set(self.cov.cover[P].tolist())
         own_real = len(P) > 0 and len(gs) == 1 and min(gs) >= 0
-        g = int(cover[P[0]]) if own_real else -1
+        g = int(self.cov.cover[P[0]]) if own_real else -1
         if own_real:  # neighbours' client points on the same graph join the candidates
-            cand = cand_all[cover[cand_all] == g]
-        real_visit = own_real and len(cand) > 1
-        est_visit = _estimated_visit(model, pxy, P, cand_all, wi, float(areas[i]))
-        dh, hi = hub_tree.query(pxy[P])
+            cand = cand_all[self.cov.cover[cand_all] == g]
+        est_visit = _estimated_visit(self.model, self.pxy, P, cand_all, wi, float(self.areas[i]))
+        dh, hi = self.hub_tree.query(self.pxy[P])
         hub_i = int(np.bincount(hi).argmax())
-        est_town = float(np.average(estimate_seconds(model, np.maximum(dh, 1.0)), weights=wi)) / 60
-        eb = error_band(errors, float(np.median(dh)), str(pair_setting(urban_of[P].mean() >= 0.5, hub_urban[hub_i])))
-        # visit to visit
-        if real_visit:
-            arr = arrays[g]
-            kth = max(float(np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST].max()) for p in P)
-            for limit in (visit_cutoff_s(model, kth), 4 * visit_cutoff_s(model, kth), np.inf):
-                T, M = times_to(arr.time_s, node_of[P], node_of[cand], limit=limit, lengths=arr.length_m)
-                vals, circ, complete = [], [], True
-                for r, p in enumerate(P):
-                    others = cand != p
-                    tt_o = T[r][others]
-                    order = np.argsort(tt_o)[:K_NEAREST]
-                    complete &= bool(np.isfinite(tt_o[order]).all())
-                    vals.append(float(np.mean(tt_o[order])) / 60)
-                    mm = M[r][others][order]
-                    dd = np.hypot(*(pxy[cand][others][order] - pxy[p]).T)
-                    ok = (dd > 50) & np.isfinite(mm)
-                    circ.append(float(np.mean(mm[ok] / dd[ok])) if ok.any() else np.nan)
-                if complete:  # the K nearest of every point lie within the cut-off: exact
-                    break
-            visit = float(np.average(vals, weights=wi))
-            real_visit = bool(np.isfinite(visit))
-            real_visit = bool(np.isfinite(visit))
-        if real_visit:
-            circuity = float(np.nanmean(circ)) if np.isfinite(circ).any() else np.nan
-            visit_how = f"real drive times (graph {Path(arrays[g].source).name}), {K_NEAREST} nearest client points"
-        else:
-            visit = est_visit
-            dd_all = [np.sort(np.hypot(*(pxy[cand_all] - pxy[p]).T)[cand_all != p])[:K_NEAREST] for p in P
-                      if len(cand_all) > 1]
-            dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
-            circuity = float(estimate_road_m(model, np.array([dmean]))[0] / dmean) if dd_all else np.nan
-            visit_how = ("ESTIMATED: straight line × circuity, access streets at the speed fitted on "
-                         f"{Path(model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points")
-        # town
-        real_town = own_real and g in hub_t
-        if real_town:
-            tt = hub_t[g][node_of[P]]
-            real_town = bool(np.isfinite(tt).all())
-        hub_name = hubs["name"].iloc[hub_i]
-        if real_town:
-            town = float(np.average(tt, weights=wi)) / 60
-            town_how = "real drive time from the nearest hub on the road graph"
-        else:
-            town = est_town
-            town_how = ("ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
-                        f"checked p90 error {eb['p90_abs_pct']} % for such trips)" if eb["checked"] else
-                        "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
-                        "unchecked at this distance)")
-        area = float(areas[i])
-        hours = float(hours_all[i])
-        rows.append({
-            "unit_code": codes[i],
+        est_town = float(np.average(estimate_seconds(self.model, np.maximum(dh, 1.0)), weights=wi)) / 60
+        urban = self.urban_of[P].mean() >= 0.5
+        eb = error_band(self.errors, float(np.median(dh)), str(pair_setting(urban, self.hub_urban[hub_i])))
+        visit, circuity, real_visit, visit_how = self._visit(P, cand, cand_all, g, wi, est_visit,
+                                                             own_real and len(cand) > 1)
+        town, real_town, town_how = self._town(P, g, wi, est_town, eb, own_real)
+        hub_name = self.hubs["name"].iloc[hub_i]
+        area, hours = float(self.areas[i]), float(self.hours_all[i])
+        snap = self.cov.snap_m[P]
+        return {
+            "unit_code": self.codes[i],
             "visit_to_visit_min": round(visit, 2),
             "town_min": round(town, 2),
             "nearest_hub": hub_name,
             "hours_per_km2": round(hours / area, 2) if area else 0.0,
-            "clients_per_km2": round(hours / hours_per_client / area, 3) if area else 0.0,
+            "clients_per_km2": round(hours / self.hours_per_client / area, 3) if area else 0.0,
             "circuity": round(circuity, 3) if np.isfinite(circuity) else np.nan,
             "n_client_points": int(len(P)),
-            "max_snap_m": round(float(np.nanmax(snap_m[P])), 1) if np.isfinite(snap_m[P]).any() else np.nan,
+            "max_snap_m": round(float(np.nanmax(snap)), 1) if np.isfinite(snap).any() else np.nan,
             "visit_to_visit_min_estimate": round(est_visit, 2),
             "town_min_estimate": round(est_town, 2),
             "road_data": bool(real_visit and real_town),
             "estimate_error_p90_pct": eb["p90_abs_pct"] if eb["checked"] else np.nan,
             "estimate_error_median_pct": eb["median_abs_pct"] if eb["checked"] else np.nan,
-            "setting": "urban" if urban_of[P].mean() >= 0.5 else "rural",
+            "setting": "urban" if urban else "rural",
             "estimated": not (real_visit and real_town),
             "method": f"visit_to_visit_min: {visit_how}. town_min: {town_how} ({hub_name}). "
                       f"Client points: {len(P)} output-area points weighted by the unit's hours.",
-        })
-    return pd.DataFrame(rows)
+        }
+
+    def _visit(self, P: np.ndarray, cand: np.ndarray, cand_all: np.ndarray, g: int, wi: np.ndarray,
+               est_visit: float, routable: bool) -> tuple[float, float, bool, str]:
+        """(visit_to_visit_min, circuity, routed?, how): routed on graph ``g`` when the unit and its candidates
+        are on it and every routed value is finite, else the estimator's."""
+        if routable:
+            vals, circ = self._routed_k_nearest(P, cand, g)
+            visit = float(np.average(vals, weights=wi))
+            if np.isfinite(visit):
+                circuity = float(np.nanmean(circ)) if np.isfinite(circ).any() else np.nan
+                how = f"real drive times (graph {Path(self.arrays[g].source).name}), {K_NEAREST} nearest client points"
+                return visit, circuity, True, how
+        pxy = self.pxy
+        dd_all = [np.sort(np.hypot(*(pxy[cand_all] - pxy[p]).T)[cand_all != p])[:K_NEAREST] for p in P
+                  if len(cand_all) > 1]
+        dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
+        circuity = float(estimate_road_m(self.model, np.array([dmean]))[0] / dmean) if dd_all else np.nan
+        how = ("ESTIMATED: straight line × circuity, access streets at the speed fitted on "
+               f"{Path(self.model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points")
+        return est_visit, circuity, False, how
+
+    def _routed_k_nearest(self, P: np.ndarray, cand: np.ndarray, g: int) -> tuple[list[float], list[float]]:
+        """Per client point of the unit: mean drive minutes to its K nearest candidates and the mean circuity of
+        those routes (road metres / straight metres, pairs over 50 m), exact: the cut-off widens until the K
+        nearest of every point lie within it."""
+        pxy, arr, node_of = self.pxy, self.arrays[g], self.cov.node_of
+        kth = max(float(np.sort(np.hypot(*(pxy[cand] - pxy[p]).T)[cand != p])[:K_NEAREST].max()) for p in P)
+        vals: list[float] = []
+        circ: list[float] = []
+        for limit in (visit_cutoff_s(self.model, kth), 4 * visit_cutoff_s(self.model, kth), np.inf):
+            T, M = times_to(arr.time_s, node_of[P], node_of[cand], limit=limit, lengths=arr.length_m)
+            assert M is not None  # lengths were asked for
+            vals, circ, complete = [], [], True
+            for r, p in enumerate(P):
+                others = cand != p
+                tt_o = T[r][others]
+                order = np.argsort(tt_o)[:K_NEAREST]
+                complete &= bool(np.isfinite(tt_o[order]).all())
+                vals.append(float(np.mean(tt_o[order])) / 60)
+                mm = M[r][others][order]
+                dd = np.hypot(*(pxy[cand][others][order] - pxy[p]).T)
+                ok = (dd > 50) & np.isfinite(mm)
+                circ.append(float(np.mean(mm[ok] / dd[ok])) if ok.any() else np.nan)
+            if complete:  # the K nearest of every point lie within the cut-off: exact
+                break
+        return vals, circ
+
+    def _town(self, P: np.ndarray, g: int, wi: np.ndarray, est_town: float, eb: dict,
+              own_real: bool) -> tuple[float, bool, str]:
+        """(town_min, routed?, how): the drive from the nearest hub on graph ``g`` when every client point has one,
+        else the estimator's (with its checked error for such trips)."""
+        if own_real and g in self.hub_t:
+            tt = self.hub_t[g][self.cov.node_of[P]]
+            if np.isfinite(tt).all():
+                town = float(np.average(tt, weights=wi)) / 60
+                return town, True, "real drive time from the nearest hub on the road graph"
+        how = ("ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
+               f"checked p90 error {eb['p90_abs_pct']} % for such trips)" if eb["checked"] else
+               "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
+               "unchecked at this distance)")
+        return est_town, False, how
 
 
 def _estimated_visit(model, pxy, P, cand, wi, area_km2) -> float:

@@ -18,7 +18,15 @@ from scipy.spatial import cKDTree
 
 from geodata.datadir import DataError, data_path
 
-from .estimator import REFERENCE_GRAPH, error_band, estimate_road_m, estimate_seconds, pair_setting, reference, urban_mask
+from .estimator import (
+    REFERENCE_GRAPH,
+    error_band,
+    estimate_road_m,
+    estimate_seconds,
+    pair_setting,
+    reference,
+    urban_mask,
+)
 from .graph import RoadArrays, load_arrays, pack_graph_paths
 from .matrix import times_to
 
@@ -42,6 +50,7 @@ def routed(arr: RoadArrays, o_nodes: np.ndarray, d_nodes: np.ndarray) -> tuple[n
     (``len(o) × len(d)``; inf where unreachable): ``travel.matrix.times_to`` on the unique destinations."""
     ud, dinv = np.unique(np.asarray(d_nodes, dtype=np.int64), return_inverse=True)
     t, m = times_to(arr.time_s, o_nodes, ud, lengths=arr.length_m)
+    assert m is not None  # lengths were asked for
     return t[:, dinv], m[:, dinv]
 
 
@@ -182,10 +191,10 @@ def drive_between(place_a, place_b, pack=None, arrays: list[RoadArrays] | None =
                              f"{err['n_pairs']:,} held-out routes of {err['band_km'][0]}-{err['band_km'][1]} km "
                              f"({err['setting']}): median error {err['median_abs_pct']} %, 90 % of routes within "
                              f"{err['p90_abs_pct']} %.")
-            out["note"] = (f"ESTIMATED: no road map covers both places, so the drive is worked out from the straight-line "
-                           f"distance ({out['straight_km']} km) and typical road speeds. Checked against "
-                           f"{err['n_pairs']:,} real routes of {err['band_km'][0]}-{err['band_km'][1]} km, such estimates "
-                           f"are typically {float(err['median_abs_pct']):.0f} % out, and 9 in 10 are within "
+            out["note"] = (f"ESTIMATED: no road map covers both places, so the drive is worked out from the "
+                           f"straight-line distance ({out['straight_km']} km) and typical road speeds. Checked against "
+                           f"{err['n_pairs']:,} real routes of {err['band_km'][0]}-{err['band_km'][1]} km, such "
+                           f"estimates are typically {float(err['median_abs_pct']):.0f} % out, and 9 in 10 are within "
                            f"{float(err['p90_abs_pct']):.0f} %.")
         else:
             out["method"] = ("ESTIMATED (no road graph covers both ends); no routed pairs this long were available "

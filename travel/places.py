@@ -79,7 +79,8 @@ def _place_table(places: str, towns: str) -> pd.DataFrame:
         a = pd.read_csv(places, usecols=["name", "local_type", "easting", "northing", "LAD_name"], dtype=str,
                         keep_default_na=False)
         rows.append(pd.DataFrame({"name": a["name"], "district": a["LAD_name"], "type": a["local_type"],
-                                  "x": a["easting"].astype(float), "y": a["northing"].astype(float), "population": np.nan}))
+                                  "x": a["easting"].astype(float), "y": a["northing"].astype(float),
+                                  "population": np.nan}))
     if Path(towns).exists():
         b = pd.read_csv(towns, usecols=["name", "type", "easting", "northing", "lad_name", "population"], dtype=str,
                         keep_default_na=False)
@@ -116,7 +117,8 @@ def find_place(name: str) -> list[Place]:
     out: list[Place] = []
     for r in hit.sort_values("population", ascending=False, na_position="last").itertuples():
         if all(math.hypot(r.x - p.x, r.y - p.y) > 2000 for p in out):
-            out.append(Place(f"{r.name} ({r.district})" if r.district else str(r.name), float(r.x), float(r.y), "place"))
+            label = f"{r.name} ({r.district})" if r.district else str(r.name)
+            out.append(Place(label, float(r.x), float(r.y), "place"))
     return out
 
 
@@ -165,6 +167,7 @@ def resolve(text: str) -> Place:
             raise DataError("postcode not in the postcode file (it covers the target councils and all LE postcodes); "
                             "give a place name, 'easting,northing' or 'lon,lat' instead")
         pc = POSTCODE_RE.match(s.upper())
+        assert pc is not None  # matched just above
         return Place(f"{pc.group(1)} {pc.group(2)}", xy[0], xy[1], "postcode")
     parts = [p.strip() for p in s.split(",")]
     if len(parts) == 2 and _num(parts[0]) is not None and _num(parts[1]) is not None:
@@ -195,19 +198,7 @@ def read_points(path: Path, role: str) -> pd.DataFrame:
     data row) and column, never the content."""
     path = Path(path)
     label = f"{role} file {path.name}"
-    if not path.exists():
-        raise DataError(f"{label}: not found")
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise DataError(f"{label}: {size:,} bytes, over the {MAX_CSV_BYTES:,}-byte limit")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{label}: not UTF-8 text (byte {exc.start})") from None
-    if "\x00" in text:
-        raise DataError(f"{label}: binary content (NUL byte), not a CSV")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(_csv_text(path, label), newline=""))
     try:
         header = next(reader)
     except StopIteration:
@@ -215,55 +206,24 @@ def read_points(path: Path, role: str) -> pd.DataFrame:
     except csv.Error:
         raise DataError(f"{label}: header row is not valid CSV") from None
     cols = [h.strip().lower() for h in header]
-    if "id" not in cols:
-        raise DataError(f"{label}: no 'id' column (columns needed: id and postcode, or easting,northing, or lon,lat)")
-    if "postcode" in cols:
-        mode = "postcode"
-    elif "easting" in cols and "northing" in cols:
-        mode = "grid"
-    elif "lon" in cols and "lat" in cols:
-        mode = "lonlat"
-    else:
-        raise DataError(f"{label}: no location columns (need postcode, or easting,northing, or lon,lat)")
-    ci = {c: cols.index(c) for c in ("id", "postcode", "easting", "northing", "lon", "lat") if c in cols}
+    mode = _location_mode(cols, label)
+    wanted = ("id", "postcode", "easting", "northing", "lon", "lat")
+    ci: dict[str, int] = {c: cols.index(c) for c in wanted if c in cols}
     ids, xs, ys = [], [], []
-    seen = set()
+    seen: set[str] = set()
     row_no = 0
     try:
         for row in reader:
             if not any(c.strip() for c in row):
                 continue
             row_no += 1
+            where = f"{label}: row {row_no}"
             if row_no > MAX_ROWS:
                 raise DataError(f"{label}: more than {MAX_ROWS:,} rows")
             if len(row) < len(cols):
-                raise DataError(f"{label}: row {row_no}: {len(row)} fields, the header has {len(cols)}")
-            rid = row[ci["id"]].strip()
-            if not (1 <= len(rid) <= MAX_ID_CHARS) or not ID_RE.match(rid):
-                raise DataError(f"{label}: row {row_no}: column 'id': must be 1-{MAX_ID_CHARS} letters, digits, "
-                                "spaces or _ . - / and start with a letter or digit")
-            if rid in seen:
-                raise DataError(f"{label}: row {row_no}: column 'id': duplicate id")
-            seen.add(rid)
-            if mode == "postcode":
-                pc = row[ci["postcode"]].strip()
-                if len(pc) > 10 or not POSTCODE_RE.match(pc.upper()):
-                    raise DataError(f"{label}: row {row_no}: column 'postcode': not a UK postcode")
-                xy = postcode_xy(pc)
-                if xy is None:
-                    raise DataError(f"{label}: row {row_no}: column 'postcode': not in the postcode file (target "
-                                    "councils and all LE postcodes); give easting,northing or lon,lat for this point")
-                p = Place("", xy[0], xy[1], "postcode")
-            elif mode == "grid":
-                p = grid_place(row[ci["easting"]].strip()[:32], row[ci["northing"]].strip()[:32])
-                if p is None:
-                    raise DataError(f"{label}: row {row_no}: columns 'easting,northing': not numbers inside Great "
-                                    "Britain (EPSG:27700 metres)")
-            else:
-                p = lonlat_place(row[ci["lon"]].strip()[:32], row[ci["lat"]].strip()[:32])
-                if p is None:
-                    raise DataError(f"{label}: row {row_no}: columns 'lon,lat': not numbers inside Great Britain "
-                                    "(degrees, EPSG:4326)")
+                raise DataError(f"{where}: {len(row)} fields, the header has {len(cols)}")
+            rid = _row_id(row[ci["id"]], seen, where)
+            p = _row_place(row, ci, mode, where)
             ids.append(rid)
             xs.append(p.x)
             ys.append(p.y)
@@ -272,3 +232,68 @@ def read_points(path: Path, role: str) -> pd.DataFrame:
     if not ids:
         raise DataError(f"{label}: no data rows")
     return pd.DataFrame({"id": ids, "x": xs, "y": ys, "kind": mode})
+
+
+def _csv_text(path: Path, label: str) -> str:
+    """The text of a points CSV, refused when missing, over ``MAX_CSV_BYTES``, not UTF-8 or binary."""
+    if not path.exists():
+        raise DataError(f"{label}: not found")
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise DataError(f"{label}: {size:,} bytes, over the {MAX_CSV_BYTES:,}-byte limit")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    if "\x00" in text:
+        raise DataError(f"{label}: binary content (NUL byte), not a CSV")
+    return text
+
+
+def _location_mode(cols: list[str], label: str) -> str:
+    """How the header locates points: "postcode", "grid" (easting,northing) or "lonlat"; needs an ``id`` too."""
+    if "id" not in cols:
+        raise DataError(f"{label}: no 'id' column (columns needed: id and postcode, or easting,northing, or lon,lat)")
+    if "postcode" in cols:
+        return "postcode"
+    if "easting" in cols and "northing" in cols:
+        return "grid"
+    if "lon" in cols and "lat" in cols:
+        return "lonlat"
+    raise DataError(f"{label}: no location columns (need postcode, or easting,northing, or lon,lat)")
+
+
+def _row_id(cell: str, seen: set[str], where: str) -> str:
+    """A row's id, checked (length, characters, unique) and added to ``seen``."""
+    rid = cell.strip()
+    if not (1 <= len(rid) <= MAX_ID_CHARS) or not ID_RE.match(rid):
+        raise DataError(f"{where}: column 'id': must be 1-{MAX_ID_CHARS} letters, digits, "
+                        "spaces or _ . - / and start with a letter or digit")
+    if rid in seen:
+        raise DataError(f"{where}: column 'id': duplicate id")
+    seen.add(rid)
+    return rid
+
+
+def _row_place(row: list[str], ci: dict[str, int], mode: str, where: str) -> Place:
+    """The point of one row in the file's location ``mode``; errors name the row and column, not the content."""
+    if mode == "postcode":
+        pc = row[ci["postcode"]].strip()
+        if len(pc) > 10 or not POSTCODE_RE.match(pc.upper()):
+            raise DataError(f"{where}: column 'postcode': not a UK postcode")
+        xy = postcode_xy(pc)
+        if xy is None:
+            raise DataError(f"{where}: column 'postcode': not in the postcode file (target "
+                            "councils and all LE postcodes); give easting,northing or lon,lat for this point")
+        return Place("", xy[0], xy[1], "postcode")
+    if mode == "grid":
+        p = grid_place(row[ci["easting"]].strip()[:32], row[ci["northing"]].strip()[:32])
+        if p is None:
+            raise DataError(f"{where}: columns 'easting,northing': not numbers inside Great "
+                            "Britain (EPSG:27700 metres)")
+        return p
+    p = lonlat_place(row[ci["lon"]].strip()[:32], row[ci["lat"]].strip()[:32])
+    if p is None:
+        raise DataError(f"{where}: columns 'lon,lat': not numbers inside Great Britain "
+                        "(degrees, EPSG:4326)")
+    return p

@@ -245,7 +245,7 @@ def change_equality(p: UnitProfiles, changes: list[dict], zone_label: str = "zon
     rank = {"renamed_only": 0, "band_only": 1, "zone_changed": 2}
     for c in changes:
         k = kind_of(c, succ)
-        kind[c["unit_code"]] = max(k, kind.get(c["unit_code"], k), key=rank.get)
+        kind[c["unit_code"]] = max(k, kind.get(c["unit_code"], k), key=lambda x: rank[x])
         hours[c["unit_code"]] = hours.get(c["unit_code"], 0.0) + float(c["hours_per_week"])
     affected = [c for c in codes if kind[c] != "renamed_only"]
     everyone = group_figures(p, p.positions(affected), sum(hours[c] for c in affected))

@@ -12,8 +12,8 @@ Units: £ (Decimal), hours per week, pence per hour (int), centi-hours (int, hou
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
 
 import numpy as np
 

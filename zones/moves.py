@@ -58,7 +58,7 @@ def _split_units(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
 
 
-def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], name: str | None = None) -> list[MoveRow]:
+def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], name: str | None = None) -> list[MoveRow]:  # noqa: C901 - debt, docs/ARCHITECTURE.md
     """Parse and check a moves CSV. ``resolve(name) -> [unit codes]`` (UnitLayer.resolve)."""
     if isinstance(source, (bytes, bytearray)):
         label = name or "uploaded moves file"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 

@@ -57,9 +57,8 @@ def _walk_arrays(path: Path):
     RoadArrays with ``length_m`` and ``time_s`` = length / walking speed, largest connected component."""
     from scipy.sparse.csgraph import connected_components
 
-    from travel.graph import RoadArrays
-
     from travel.codeversion import code_version
+    from travel.graph import RoadArrays
 
     key = file_digest([path], extra="walk1" + code_version("zones/travel_cost.py", "travel/graph.py", all_travel=False))
     npz = cache_dir("travel") / f"walk-{key}.npz"
@@ -154,7 +153,8 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
         graphs = pack_graph_paths(pack)
         ref = data_path(REFERENCE_GRAPH, required=False)
     else:
-        graphs = [p if Path(p).is_absolute() else data_path(p) for p in pack.raw.get("travel", {}).get("walk_graphs", [])]
+        walk = pack.raw.get("travel", {}).get("walk_graphs", [])
+        graphs = [p if Path(p).is_absolute() else data_path(p) for p in walk]
         ref = data_path(REFERENCE_WALK_GRAPH, required=False)
     files = [g for g in graphs if g.exists()] + ([ref] if ref.exists() else [])
     import pandas as pd
@@ -195,7 +195,8 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
               + (f", walking at {WALK_SPEED_M_PER_S * 3.6:.1f} km/h" if mode == "walk" else "")
               + "); a trip inside a unit is ESTIMATED at 0.52 x the side of a square of its area")
     info = {"method": method, "mode": mode, "networks": [a.source for a in arrays], "estimator_source": model["source"],
-            "estimator": model, "estimate_error": err, "walk_speed_m_per_s": WALK_SPEED_M_PER_S if mode == "walk" else None}
+            "estimator": model, "estimate_error": err,
+            "walk_speed_m_per_s": WALK_SPEED_M_PER_S if mode == "walk" else None}
     tmp = npz.with_suffix(".tmp.npz")
     np.savez(tmp, minutes=minutes, routed=routed, info=json.dumps(info))
     tmp.replace(npz)
@@ -219,7 +220,7 @@ def consecutive_visit_minutes(layer, zones, mode: str = "walk") -> dict[str, dic
     model = fit_estimator(arr)
     pz = zones[pts["unit_idx"].to_numpy()]
     xy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
-    out = {}
+    out: dict[str, dict[str, float | int | None]] = {}
     for z in dict.fromkeys(zones):
         sel = np.flatnonzero(pz == z)
         if len(sel) < 2:

@@ -23,6 +23,7 @@ isolated), not hamlets; Leicestershire has no sparse LSOA, so its RUC 2011 refer
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,8 +45,10 @@ RUC11_NAMES = {"A1": "Urban major conurbation", "B1": "Urban minor conurbation",
                "D2": "Rural town and fringe in a sparse setting", "E1": "Rural village and dispersed",
                "E2": "Rural village and dispersed in a sparse setting"}
 RUC21_NAMES = {"UN1": "Urban: nearer to a major town or city", "UF1": "Urban: further from a major town or city",
-               "RLN1": "Larger rural: nearer to a major town or city", "RLF1": "Larger rural: further from a major town or city",
-               "RSN1": "Smaller rural: nearer to a major town or city", "RSF1": "Smaller rural: further from a major town or city"}
+               "RLN1": "Larger rural: nearer to a major town or city",
+               "RLF1": "Larger rural: further from a major town or city",
+               "RSN1": "Smaller rural: nearer to a major town or city",
+               "RSF1": "Smaller rural: further from a major town or city"}
 
 
 # ---------------------------------------------------------------- agreement measures
@@ -81,7 +84,8 @@ def _shares(idx: np.ndarray, hours: np.ndarray) -> dict[str, float]:
 # ---------------------------------------------------------------- baselines
 
 
-def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, float], remote_high: bool) -> list[float]:
+def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, float],
+                  remote_high: bool) -> list[float]:
     """Cut points on one variable so the bands take the target hours shares (hours-weighted quantiles):
     ``remote_high`` = larger values are more remote (unit area); else smaller are (density)."""
     v = np.asarray(values, float) * (1 if remote_high else -1)
@@ -111,9 +115,9 @@ def same_shares_baseline(values: np.ndarray, hours: np.ndarray, bands: np.ndarra
 def client_ruc(layer) -> pd.DataFrame:
     """Client points of a unit layer (travel.metrics.client_points) with unit_idx, weight (hours) and the RUC
     2011 / 2021 ordinal band of their LSOA (-1 where unknown)."""
-    from travel.metrics import client_points
-
     import geopandas as gpd
+
+    from travel.metrics import client_points
 
     pts = client_points(layer)
     rep = RepairReport()
@@ -187,7 +191,8 @@ def fairness_notes(pts: pd.DataFrame, hours: np.ndarray, cv: np.ndarray, b_area:
     the same points, weights and RUC lookup for every method; every method calibrated to the same hours shares
     (para 69) on the same training districts and none of them to RUC; the reference's own shares and coverage."""
     w = pts["weight"].to_numpy(float)
-    ref_sh = {k: _shares(pts[k].to_numpy()[pts[k].to_numpy() >= 0], w[pts[k].to_numpy() >= 0]) for k in ("ruc11", "ruc21")}
+    known = {k: pts[k].to_numpy() >= 0 for k in ("ruc11", "ruc21")}
+    ref_sh = {k: _shares(pts[k].to_numpy()[ok], w[ok]) for k, ok in known.items()}
     return {
         "same_points_weights_and_lookup": True,
         "calibrated_to": "the council's hours shares (para 69), on the same six training districts per fold"
@@ -260,113 +265,131 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
     hours = ev["hours_per_week"].to_numpy(float)
     town, visit, dens = (ev[c].to_numpy(float) for c in ("town_min", "visit_to_visit_min", "hours_per_km2"))
     area = ev["area_km2"].to_numpy(float)
-    lad = ev["lad_code"].to_numpy()
     full = band_index(town, visit, dens, thresholds)
-    prior, ranges = prior_and_ranges(layer.pack)
     target = target_pct or _shares(full, hours)
     out: dict = {"target_pct": target_pct, "shares_current": _shares(full, hours)}
-    cv = np.full(len(ev), -1)
-    b_area = np.full(len(ev), -1)
-    b_dens = np.full(len(ev), -1)
-    names = _district_names(layer.pack)
-    districts = sorted(set(lad))
-    if folds and target_pct and len(districts) > 1:
-        per = []
-        for d in districts:
-            tr, te = lad != d, lad == d
-            th, fit = calibrate(ev[tr], hours[tr], target_pct, prior=prior, ranges=ranges)
-            cv[te] = band_index(town[te], visit[te], dens[te], th)
-            ca = baseline_cuts(area[tr], hours[tr], target_pct, True)
-            cd = baseline_cuts(dens[tr], hours[tr], target_pct, False)
-            b_area[te] = baseline_bands(area[te], ca, True)
-            b_dens[te] = baseline_bands(dens[te], cd, False)
-            per.append({"lad_code": d, "district": names.get(d, d), "n_units": int(te.sum()),
-                        "hours_per_week": round(float(hours[te].sum()), 2),
-                        "heldout_shares_pct": _shares(cv[te], hours[te]),
-                        "full_model_shares_pct": _shares(full[te], hours[te]),
-                        "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
-                        "training_fit_within_3_points": fit["within_tolerance"],
-                        "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in fit["threshold_moves"].items()},
-                        "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in fit["threshold_moves"].values())})
-        cv_sh = _shares(cv, hours)
-        out["leave_one_district_out"] = {
-            "per_district": per, "county_shares_pct": cv_sh,
-            "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in BANDS},
-            "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in BANDS), 2),
-            "units_changed_vs_full_model": int((cv != full).sum()),
-            "method": "thresholds fitted on six districts (regularised, within 3 points of the target), the "
-                      "seventh classified with them; county shares assembled from the seven held-out districts"}
+    folded = bool(folds and target_pct and len(set(ev["lad_code"])) > 1)
+    if folded:
+        assert target_pct is not None
+        cv, b_area, b_dens, out["leave_one_district_out"] = _leave_one_district_out(layer, ev, full, target_pct)
     else:  # no target or one district: baselines cut to the current shares on the whole council
         cv = full
         b_area = baseline_bands(area, baseline_cuts(area, hours, target, True), True)
         b_dens = baseline_bands(dens, baseline_cuts(dens, hours, target, False), False)
     # the same baselines cut to the classifier's OWN out-of-sample shares: kappa rewards a method whose hours shares
     # happen to sit nearer the reference's, so this isolates which units each method puts in which band
-    b_area_same = same_shares_baseline(area, hours, cv, remote_high=True)
-    b_dens_same = same_shares_baseline(dens, hours, cv, remote_high=False)
+    methods = {"classifier": full, "classifier_out_of_sample": cv, "baseline_area": b_area,
+               "baseline_density": b_dens,
+               "baseline_area_same_shares": same_shares_baseline(area, hours, cv, remote_high=True),
+               "baseline_density_same_shares": same_shares_baseline(dens, hours, cv, remote_high=False)}
     try:
         pts = client_ruc(layer)
     except DataError as exc:
         out["ruc"] = {"error": str(exc)}
         pts = None
     if pts is not None:
-        ui, w = pts["unit_idx"].to_numpy(), pts["weight"].to_numpy(float)
-        ruc = {}
-        for key in ("ruc11", "ruc21"):
-            ref = pts[key].to_numpy()
-            ruc[key] = {
-                "classifier": agreement(full[ui], ref, w),
-                "classifier_out_of_sample": agreement(cv[ui], ref, w),
-                "baseline_area": agreement(b_area[ui], ref, w),
-                "baseline_density": agreement(b_dens[ui], ref, w),
-                "baseline_area_same_shares": agreement(b_area_same[ui], ref, w),
-                "baseline_density_same_shares": agreement(b_dens_same[ui], ref, w),
-                "reference_shares_pct": _shares(ref[ref >= 0], w[ref >= 0]),
-                "coverage_pct": round(100 * float(w[ref >= 0].sum() / max(w.sum(), 1e-12)), 1),
-            }
-        methods = {"classifier": full, "classifier_out_of_sample": cv, "baseline_area": b_area,
-                   "baseline_density": b_dens, "baseline_area_same_shares": b_area_same,
-                   "baseline_density_same_shares": b_dens_same}
-        kb = kappa_bootstrap(methods, pts)
-        for key in ("ruc11", "ruc21"):
-            for m in methods:
-                ruc[key][m]["kappa_linear_ci95"] = kb[key]["hours_weighted"]["kappa"][m]["ci95"]
-            ruc[key]["unit_weighted"] = kb[key]["unit_weighted"]["kappa"]
-        ruc["kappa_difference_vs_baselines"] = {
-            f"{key}_vs_{name}": kb[key]["hours_weighted"]["classifier_out_of_sample_minus"][f"baseline_{name}"]
-            for key in ("ruc11", "ruc21") for name in ("area", "density")}
-        ruc["kappa_bootstrap"] = kb
-        ruc["verdict_vs_baselines"] = {
-            key: {wt: {m: d["verdict"] for m, d in kb[key][wt]["classifier_out_of_sample_minus"].items()}
-                  for wt in ("hours_weighted", "unit_weighted")} for key in ("ruc11", "ruc21")}
-        ruc["fairness"] = fairness_notes(pts, hours, cv, b_area, b_dens, target, bool(folds and target_pct and len(districts) > 1))
-        ruc["mapping"] = ("RUC11 A-C urban, D fringe, E1 rural, E2 isolated; RUC21 UN1/UF1 urban, RLN1/RLF1 fringe, "
-                          "RSN1 rural, RSF1 isolated; compared on each output-area client point, weighted by hours")
-        ruc["mapping_by_code"] = {"ruc11": {**RUC11_BAND, "_names": RUC11_NAMES}, "ruc21": {**RUC21_BAND, "_names": RUC21_NAMES}}
-        ruc["classifier_beats_baselines"] = bool(all(
-            ruc[k]["classifier_out_of_sample"]["kappa_linear"] is not None
-            and ruc[k]["classifier_out_of_sample"]["kappa_linear"] > max(ruc[k]["baseline_area"]["kappa_linear"],
-                                                                        ruc[k]["baseline_density"]["kappa_linear"])
-            for k in ("ruc11", "ruc21")))
-        out["ruc"] = ruc
+        out["ruc"] = _ruc_checks(pts, methods, hours, target, folded)
     if moves_path is not None and Path(moves_path).exists():
-        cb = council_bands(layer, moves_path)
-        pos = {c: i for i, c in enumerate(ev["unit_code"])}
-        idx = np.array([pos[c] for c in cb["unit_code"]])
-        to = cb["to_band"].map(BANDS.index).to_numpy()
-        wt = hours[idx]
-
-        def score(pred):
-            return {"match": int((pred[idx] == to).sum()), "within_one": int((np.abs(pred[idx] - to) <= 1).sum()),
-                    "of": int(len(idx)), "hours_weighted_exact_pct": round(100 * float(wt[pred[idx] == to].sum() / wt.sum()), 1)}
-
-        out["council_decisions"] = {
-            "source": str(Path(moves_path).name), "what": "the council's proposed band (to_band) per parish",
-            "classifier": score(full), "classifier_out_of_sample": score(cv), "baseline_area": score(b_area),
-            "baseline_density": score(b_dens),
-            "paired_vs_baselines": {name: paired_matches(cv[idx], base[idx], to) for name, base in
-                                    (("baseline_area", b_area), ("baseline_density", b_dens))},
-            "per_unit": [{"unit": r.unit, "unit_code": r.unit_code, "council_band": r.to_band,
-                          "classifier": BANDS[full[pos[r.unit_code]]]} for r in cb.itertuples(index=False)]}
+        out["council_decisions"] = _council_decisions(layer, ev, moves_path, methods)
     out["bands_out_of_sample"] = [BANDS[i] for i in cv]
     return out
+
+
+def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray,
+                            target_pct: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Each district classified with thresholds (and area/density baseline cuts) fitted on the others: the
+    out-of-sample bands, the two baselines' bands, and the per-district and county figures."""
+    hours = ev["hours_per_week"].to_numpy(float)
+    town, visit, dens = (ev[c].to_numpy(float) for c in ("town_min", "visit_to_visit_min", "hours_per_km2"))
+    area = ev["area_km2"].to_numpy(float)
+    lad = ev["lad_code"].to_numpy()
+    prior, ranges = prior_and_ranges(layer.pack)
+    names = _district_names(layer.pack)
+    cv, b_area, b_dens = np.full(len(ev), -1), np.full(len(ev), -1), np.full(len(ev), -1)
+    per = []
+    for d in sorted(set(lad)):
+        tr, te = lad != d, lad == d
+        th, fit = calibrate(ev[tr], hours[tr], target_pct, prior=prior, ranges=ranges)
+        cv[te] = band_index(town[te], visit[te], dens[te], th)
+        b_area[te] = baseline_bands(area[te], baseline_cuts(area[tr], hours[tr], target_pct, True), True)
+        b_dens[te] = baseline_bands(dens[te], baseline_cuts(dens[tr], hours[tr], target_pct, False), False)
+        moves = fit["threshold_moves"]
+        per.append({"lad_code": d, "district": names.get(d, d), "n_units": int(te.sum()),
+                    "hours_per_week": round(float(hours[te].sum()), 2),
+                    "heldout_shares_pct": _shares(cv[te], hours[te]),
+                    "full_model_shares_pct": _shares(full[te], hours[te]),
+                    "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
+                    "training_fit_within_3_points": fit["within_tolerance"],
+                    "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in moves.items()},
+                    "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in moves.values())})
+    cv_sh = _shares(cv, hours)
+    loo = {"per_district": per, "county_shares_pct": cv_sh,
+           "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in BANDS},
+           "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in BANDS), 2),
+           "units_changed_vs_full_model": int((cv != full).sum()),
+           "method": "thresholds fitted on six districts (regularised, within 3 points of the target), the "
+                     "seventh classified with them; county shares assembled from the seven held-out districts"}
+    return cv, b_area, b_dens, loo
+
+
+def _ruc_checks(pts: pd.DataFrame, methods: dict[str, np.ndarray], hours: np.ndarray, target: dict[str, float],
+                folded: bool) -> dict[str, Any]:
+    """Agreement of every method's bands with the ONS rural-urban classifications (2011 and 2021) on the client
+    points, with bootstrap kappa intervals, verdicts against the baselines and fairness notes."""
+    ui, w = pts["unit_idx"].to_numpy(), pts["weight"].to_numpy(float)
+    ruc: dict[str, Any] = {}
+    for key in ("ruc11", "ruc21"):
+        ref = pts[key].to_numpy()
+        ruc[key] = {m: agreement(bands[ui], ref, w) for m, bands in methods.items()}
+        ruc[key]["reference_shares_pct"] = _shares(ref[ref >= 0], w[ref >= 0])
+        ruc[key]["coverage_pct"] = round(100 * float(w[ref >= 0].sum() / max(w.sum(), 1e-12)), 1)
+    kb = kappa_bootstrap(methods, pts)
+    for key in ("ruc11", "ruc21"):
+        for m in methods:
+            ruc[key][m]["kappa_linear_ci95"] = kb[key]["hours_weighted"]["kappa"][m]["ci95"]
+        ruc[key]["unit_weighted"] = kb[key]["unit_weighted"]["kappa"]
+    ruc["kappa_difference_vs_baselines"] = {
+        f"{key}_vs_{name}": kb[key]["hours_weighted"]["classifier_out_of_sample_minus"][f"baseline_{name}"]
+        for key in ("ruc11", "ruc21") for name in ("area", "density")}
+    ruc["kappa_bootstrap"] = kb
+    ruc["verdict_vs_baselines"] = {
+        key: {wt: {m: d["verdict"] for m, d in kb[key][wt]["classifier_out_of_sample_minus"].items()}
+              for wt in ("hours_weighted", "unit_weighted")} for key in ("ruc11", "ruc21")}
+    ruc["fairness"] = fairness_notes(pts, hours, methods["classifier_out_of_sample"], methods["baseline_area"],
+                                     methods["baseline_density"], target, folded)
+    ruc["mapping"] = ("RUC11 A-C urban, D fringe, E1 rural, E2 isolated; RUC21 UN1/UF1 urban, RLN1/RLF1 fringe, "
+                      "RSN1 rural, RSF1 isolated; compared on each output-area client point, weighted by hours")
+    ruc["mapping_by_code"] = {"ruc11": {**RUC11_BAND, "_names": RUC11_NAMES},
+                              "ruc21": {**RUC21_BAND, "_names": RUC21_NAMES}}
+    ruc["classifier_beats_baselines"] = bool(all(
+        ruc[k]["classifier_out_of_sample"]["kappa_linear"] is not None
+        and ruc[k]["classifier_out_of_sample"]["kappa_linear"] > max(ruc[k]["baseline_area"]["kappa_linear"],
+                                                                    ruc[k]["baseline_density"]["kappa_linear"])
+        for k in ("ruc11", "ruc21")))
+    return ruc
+
+
+def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods: dict[str, np.ndarray]) -> dict:
+    """How often each method gives the band the council proposed (``to_band`` of its moves file) per parish."""
+    full, cv = methods["classifier"], methods["classifier_out_of_sample"]
+    b_area, b_dens = methods["baseline_area"], methods["baseline_density"]
+    hours = ev["hours_per_week"].to_numpy(float)
+    cb = council_bands(layer, moves_path)
+    pos = {c: i for i, c in enumerate(ev["unit_code"])}
+    idx = np.array([pos[c] for c in cb["unit_code"]])
+    to = cb["to_band"].map(BANDS.index).to_numpy()
+    wt = hours[idx]
+
+    def score(pred):
+        return {"match": int((pred[idx] == to).sum()), "within_one": int((np.abs(pred[idx] - to) <= 1).sum()),
+                "of": int(len(idx)),
+                "hours_weighted_exact_pct": round(100 * float(wt[pred[idx] == to].sum() / wt.sum()), 1)}
+
+    return {
+        "source": str(Path(moves_path).name), "what": "the council's proposed band (to_band) per parish",
+        "classifier": score(full), "classifier_out_of_sample": score(cv), "baseline_area": score(b_area),
+        "baseline_density": score(b_dens),
+        "paired_vs_baselines": {name: paired_matches(cv[idx], base[idx], to) for name, base in
+                                (("baseline_area", b_area), ("baseline_density", b_dens))},
+        "per_unit": [{"unit": r.unit, "unit_code": r.unit_code, "council_band": r.to_band,
+                      "classifier": BANDS[full[pos[r.unit_code]]]} for r in cb.itertuples(index=False)]}

@@ -195,6 +195,24 @@ def test_drive_filter_follows_overpass_semantics():
     assert is_drive_way({"highway": "unclassified", "service": "yes-ish"}, cl)
 
 
+def test_drive_filter_is_the_installed_osmnx_drive_preset_without_private_calls(monkeypatch):
+    """travel/graph.py writes the drive filter out (OSMnx exposes no public function for it) and honours OSMnx's
+    public ``settings.default_access``; this guard compares it with the installed OSMnx preset, so that an OSMnx
+    upgrade that changes the preset fails here instead of silently changing which roads a .pbf keeps."""
+    import inspect
+
+    import osmnx as ox
+
+    import travel.graph as graph
+    from travel.graph import _drive_clauses, drive_filter
+
+    assert "ox._overpass" not in inspect.getsource(graph)
+    assert drive_filter() == ox._overpass._get_network_filter("drive")  # the test may look inside; the code not
+    monkeypatch.setattr(ox.settings, "default_access", '["access"!~"private|no"]')
+    assert ("access", "!~", "private|no") in _drive_clauses()
+    assert drive_filter() == ox._overpass._get_network_filter("drive")
+
+
 def test_estimator_error_rows_and_band_lookup():
     """Errors per distance band and setting; a trip beyond the checked bands is reported as unchecked."""
     from travel.estimator import _error_rows, _pool, error_band, pair_setting

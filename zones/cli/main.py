@@ -20,10 +20,9 @@ import pkgutil
 import re
 import sys
 
-from geodata.datadir import DataError
-from geodata.limits import excerpt
-
 import zones.cli as commands
+from geodata.errors import DataError
+from geodata.limits import excerpt
 
 _NOT_COMMANDS = {"main", "__main__"}
 MAX_ID = 2**31 - 1  # scenario ids and version numbers: what both SQLite and PostgreSQL integers hold
@@ -119,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DataError as exc:
-        print(f"zoneplan {args.command}: error: {one_line(exc)}", file=sys.stderr)
-        return 2
+        return _fail(args.command, exc)
     except KeyboardInterrupt:
         print(f"zoneplan {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -131,6 +129,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zoneplan {args.command}: error: unexpected problem ({type(exc).__name__}); nothing more was done. "
               "Run again with ZONEPLAN_RAISE=1 to see the details.", file=sys.stderr)
         return 1
+
+
+def _fail(command: str, exc: DataError) -> int:
+    """Print the error's sentence on stderr (one line) and return its kind's exit status: 2 input (also a bare
+    DataError), 3 conflict, 4 permission (``AccessDenied``), 5 configuration (geodata/errors.py; README)."""
+    print(f"zoneplan {command}: error: {one_line(exc.sentence)}", file=sys.stderr)
+    return int(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def run(args) -> int:
         changes = changes_of_moves(moves, plan)
         plan, _ = apply_moves(plan, moves)
         identity = f"base plan + moves file {Path(args.moves).name}"
-    if args.scenario:
+    if sv is not None:
         from zones.rates import RateCard
 
         if sv.council != ws.layer.pack.id:

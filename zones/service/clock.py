@@ -8,9 +8,9 @@ import datetime as dt
 
 def utc_now() -> dt.datetime:
     """Now, UTC (timezone-aware). Callers look it up through the module (``clock.utc_now()``) at call time."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def as_utc(when: dt.datetime) -> dt.datetime:
     """A datetime read back from the database as aware UTC (SQLite returns naive UTC values)."""
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

@@ -590,7 +590,7 @@ def check_settings(settings: dict | None) -> dict | None:
 
     if not isinstance(settings, dict) or set(settings) - {"weeks_per_year", "term_years", "uplift_pct"}:
         raise DataError("settings: only weeks_per_year, term_years and uplift_pct are kept with a version")
-    out = {}
+    out: dict[str, int | str] = {}
     if "weeks_per_year" in settings:
         out["weeks_per_year"] = int_in(settings["weeks_per_year"], "weeks per year", *WEEKS_PER_YEAR)
     if "term_years" in settings:
