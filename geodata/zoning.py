@@ -52,6 +52,14 @@ def assign_zones(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.Series, str, l
     note = pack.zones.get("note", "")
     if method == "none":
         return pd.Series([UNZONED] * len(units), index=units.index), note, []
+    if method == "field":  # zone = a unit column (lad_code, ward_code), named by [zones] names (code -> name)
+        col = pack.zones.get("field", "lad_code")
+        if col not in units.columns:
+            raise DataError(f"pack {pack.path}: [zones] field '{col}' is not a unit column")
+        names = {str(k): str(v) for k, v in pack.zones.get("names", {}).items()}
+        zone = units[col].astype(str).map(lambda c: names.get(c, c))
+        log = [{"unit_code": c, "zone": z, "by": f"unit column {col}"} for c, z in zip(units["unit_code"], zone)]
+        return zone, note, log
     if method == "ward_list":
 
         of_ward: dict[str, str] = {}

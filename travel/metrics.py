@@ -60,9 +60,11 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
 
     units = layer.units
     rep = RepairReport()
+    tcfg = layer.pack.raw.get("travel", {})  # a pack without OAs names its own small areas (LSOA 2021)
+    key, code = tcfg.get("client_layer", "oa"), tcfg.get("client_code_field", "OA11CD")
     try:
-        oas = pd.concat([read_polygons(p, "OA11CD", rep) for p in layer.pack.layer_paths("oa")], ignore_index=True)
-        pts = gpd.GeoDataFrame({"OA11CD": oas["OA11CD"]}, geometry=oas.geometry.representative_point(), crs=units.crs)
+        oas = pd.concat([read_polygons(p, code, rep) for p in layer.pack.layer_paths(key)], ignore_index=True)
+        pts = gpd.GeoDataFrame({"OA11CD": oas[code]}, geometry=oas.geometry.representative_point(), crs=units.crs)
     except DataError:
         pts = gpd.GeoDataFrame({"OA11CD": []}, geometry=[], crs=units.crs)
     u = units[["geometry"]].assign(unit_idx=np.arange(len(units)))
