@@ -190,9 +190,10 @@ def _lsoa21_population(root: str) -> pd.DataFrame:
     for b in bands:
         m[b] = m[b] * m["share"]
     out = m.groupby("LSOA21CD")[bands].sum()
-    change = lk.groupby("LSOA21CD")["CHGIND"].agg(lambda s: "X" if "X" in set(s) else s.iloc[0])
+    grp = lk.assign(is_x=lk["CHGIND"] == "X").groupby("LSOA21CD")
+    change = pd.Series(np.where(grp["is_x"].max(), "X", grp["CHGIND"].first()), index=grp["is_x"].max().index)
     out["change"] = change.reindex(out.index).fillna("U")
-    out["shared_by_area"] = lk.groupby("LSOA21CD")["by_area"].any().reindex(out.index).fillna(False)
+    out["shared_by_area"] = grp["by_area"].max().reindex(out.index).fillna(False).astype(bool)
     out["census2021_residents"] = pd.Series(res).reindex(out.index).fillna(0.0)
     return out.reset_index()
 

@@ -135,6 +135,25 @@ def available_packs() -> list[str]:
     return shipped_packs() + local_packs()
 
 
+def council_arg(value) -> str:
+    """A council argument of the CLI: a pack id (normalised as ``geodata.limits.norm_council``) or the path of a
+    pack TOML file. A path to a pack that the packs directories hold by its id gives that id (so scenarios are
+    stored under the id); any other pack file gives its resolved path, which ``load_pack`` accepts."""
+    from ..limits import excerpt, norm_council
+
+    s = str(value if value is not None else "").strip()
+    if not (s.endswith(".toml") or "/" in s or os.sep in s):
+        return norm_council(s)
+    path = Path(s).expanduser()
+    if not path.is_file():
+        raise DataError(f"pack file not found: {excerpt(s, 200)}")
+    pack = load_pack(path)
+    known = pack_file(pack.id)
+    if known is not None and known.resolve() == path.resolve():
+        return pack.id
+    return str(path.resolve())
+
+
 def load_pack(council: str | Path) -> Pack:
     """Load and check a pack by council id (``leicestershire``, shipped or local) or path to a TOML file."""
     path = Path(council)
