@@ -26,7 +26,15 @@ Rules (all areas EPSG:27700 m² / km²):
   ``TOWN_MARGIN_KM`` ring around it lie within that 40 km); elsewhere towns derived from the LSOA layer: LSOAs of
   at least ``BUILT_UP_PER_KM2`` Census 2021 residents per km² are "built-up", touching built-up LSOAs form a
   town, and towns of ``TOWN_MIN_RESIDENTS`` or more residents are hubs (within the council and the margin
-  ring, so towns over the border count). Flagged ESTIMATED.
+  ring, so towns over the border count). Each built-up LSOA of such a town is one hub point (so "minutes from
+  the town's edge" follows the town's shape; a conurbation is not one disc); the pack's ``[hubs]
+  min_population`` is then 0, the 5,000 rule having been applied when deriving. Flagged ESTIMATED.
+  Why 500 residents per km²: checked against the towns file where both exist. Inside Leicestershire (31 towns of
+  5,000+ in the file), 97 % of the file's towns have a derived hub point within 1.5 km at 500 per km², 74 % at
+  1,000, 55 % at 2,000, while the share of hub LSOAs more than 3 km from any file town stays about 4 % at every
+  threshold (Bradford: 100 % / 85 % / 46 %). Market-town LSOAs reach into fields, so a higher cut misses small
+  towns; an isolated village LSOA at 500 per km² does not make a town unless touching built-up LSOAs reach 5,000
+  residents (tests/integration/test_council_real.py repeats the check). The hub discs use 4,000 per km².
 - **Units**: the council's LSOAs 2021 (default), or wards 2024 dissolved from them by the best-fit lookup (a ward
   that receives no LSOA in the best fit has no unit; its area lies in its neighbours').
 
@@ -74,7 +82,7 @@ SEED_LADS = {"leicestershire": [f"E070001{i}" for i in range(29, 36)], "coventry
 TOWNS_FILE_TARGETS = ["E06000016", *SEED_LADS["leicestershire"], "E08000026", "E08000032", "E09000024"]
 TOWNS_FILE_REACH_KM = 40.0
 TOWN_MARGIN_KM = 10.0
-BUILT_UP_PER_KM2 = 1000.0
+BUILT_UP_PER_KM2 = 500.0
 TOWN_MIN_RESIDENTS = 5000
 UNIT_KINDS = ("lsoa", "ward")
 VINTAGE = {
@@ -243,10 +251,12 @@ def read_lsoa21(lad_codes=None, codes=None, bbox_bng=None) -> gpd.GeoDataFrame:
 def derive_towns(lsoa: gpd.GeoDataFrame, residents: pd.Series, per_km2: float = BUILT_UP_PER_KM2,
                  min_residents: int = TOWN_MIN_RESIDENTS) -> pd.DataFrame:
     """Towns from LSOA polygons (EPSG:27700) and their residents (indexed by LSOA21CD): built-up LSOAs (at least
-    ``per_km2`` residents per km²) that touch form a town; towns of ``min_residents`` or more are returned with
-    name (the ward holding most of its residents, if a WD24NM column is given, else its largest LSOA's name),
-    easting, northing (resident-weighted centre of its LSOAs' representative points), population, n_lsoa."""
-    cols = ["name", "easting", "northing", "population", "n_lsoa", "source"]
+    ``per_km2`` residents per km²) that touch (20 m tolerance: generalised edges) form a town; the towns of
+    ``min_residents`` or more are kept. One row per built-up LSOA of a kept town, so the town keeps its shape
+    (a conurbation is not one disc): name (the town's: the ward, else LSOA name, holding most of its residents,
+    "(built-up LSOAs)"), easting, northing (the LSOA's point on surface), population (the LSOA's residents),
+    town_population, town_id, LSOA21CD, source."""
+    cols = ["name", "easting", "northing", "population", "town_population", "town_id", "LSOA21CD", "source"]
     if not len(lsoa):
         return pd.DataFrame(columns=cols)
     res = lsoa["LSOA21CD"].map(residents).fillna(0.0).to_numpy(float)
@@ -255,39 +265,50 @@ def derive_towns(lsoa: gpd.GeoDataFrame, residents: pd.Series, per_km2: float = 
     if not len(bu):
         return pd.DataFrame(columns=cols)
     geoms = np.asarray(lsoa.geometry.values, dtype=object)[bu]
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(shapely.buffer(geoms, 20.0), predicate="intersects")  # 20 m: generalised edges
+    a, b = shapely.STRtree(geoms).query(shapely.buffer(geoms, 20.0), predicate="intersects")
     n = len(bu)
     _, label = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
     pts = shapely.point_on_surface(geoms)
-    x, y = shapely.get_x(pts), shapely.get_y(pts)
     r = res[bu]
-    rows = []
     namecol = "WD24NM" if "WD24NM" in lsoa.columns else "LSOA21NM"
+    names_all = lsoa[namecol].to_numpy()[bu]
+    codes = lsoa["LSOA21CD"].to_numpy()[bu]
+    src = f"derived: touching LSOAs of {per_km2:,.0f}+ residents per km², towns of {min_residents:,}+ (Census 2021)"
+    frames = []
     for lab in np.unique(label):
         k = np.flatnonzero(label == lab)
         pop = float(r[k].sum())
         if pop < min_residents:
             continue
-        names = pd.Series(r[k], index=lsoa[namecol].to_numpy()[bu][k]).groupby(level=0).sum()
-        w = r[k] if pop > 0 else np.ones(len(k))
-        rows.append({"name": f"{names.idxmax()} (built-up LSOAs)", "easting": round(float(np.average(x[k], weights=w)), 1),
-                     "northing": round(float(np.average(y[k], weights=w)), 1), "population": int(round(pop)),
-                     "n_lsoa": int(len(k)),
-                     "source": f"derived: touching LSOAs of {per_km2:,.0f}+ residents per km², {min_residents:,}+ "
-                               "residents (Census 2021)"})
-    return pd.DataFrame(rows, columns=cols).sort_values("population", ascending=False).reset_index(drop=True)
+        name = pd.Series(r[k], index=names_all[k]).groupby(level=0).sum().idxmax()
+        frames.append(pd.DataFrame({"name": f"{name} (built-up LSOAs)", "easting": shapely.get_x(pts[k]).round(1),
+                                    "northing": shapely.get_y(pts[k]).round(1), "population": r[k].round(0),
+                                    "town_population": round(pop), "town_id": int(lab), "LSOA21CD": codes[k],
+                                    "source": src}))
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["town_population", "LSOA21CD"], ascending=[False, True]).reset_index(drop=True)[cols]
 
 
-def towns_file_covers(outline) -> bool:
-    """True when the towns file reaches every town near the council: the council and a ``TOWN_MARGIN_KM`` ring
-    lie within ``TOWNS_FILE_REACH_KM`` of the file's target districts (LAD 2024 polygons, EPSG:27700)."""
+def towns_file_covers(outline, towns: pd.DataFrame) -> bool:
+    """True when the towns file (``towns``: name, easting, northing, population) serves the council: the council
+    and a ``TOWN_MARGIN_KM`` ring lie within ``TOWNS_FILE_REACH_KM`` of the file's target districts (LAD 2024
+    polygons, EPSG:27700), and every place of the file inside that ring has a population (the file has none
+    for London)."""
     import pyogrio
 
     path = national_path("lad24_polygons")
     lads = pyogrio.read_dataframe(path, where=_in_list("LAD24CD", TOWNS_FILE_TARGETS)).to_crs(BNG)
     reach = shapely.union_all(np.asarray(lads.geometry.values, dtype=object)).buffer(TOWNS_FILE_REACH_KM * 1000)
-    return bool(reach.contains(outline.buffer(TOWN_MARGIN_KM * 1000)))
+    ring = outline.buffer(TOWN_MARGIN_KM * 1000)
+    if not reach.contains(ring):
+        return False
+    x, y = pd.to_numeric(towns["easting"], errors="coerce"), pd.to_numeric(towns["northing"], errors="coerce")
+    ok = x.notna() & y.notna()
+    inside = np.zeros(len(towns), dtype=bool)
+    inside[ok.to_numpy()] = shapely.contains_xy(ring, x[ok].to_numpy(float), y[ok].to_numpy(float))
+    return bool(pd.to_numeric(towns["population"], errors="coerce")[inside].notna().all())
 
 
 # ---------------------------------------------------------------- building a pack
@@ -335,8 +356,8 @@ def _wards_from(lsoa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _towns(council: Council, lsoa: gpd.GeoDataFrame, outline) -> tuple[pd.DataFrame, str]:
-    if towns_file_covers(outline):
-        t = read_csv(national_path("towns"), ["name", "easting", "northing", "population"])
+    t = read_csv(national_path("towns"), ["name", "easting", "northing", "population"])
+    if towns_file_covers(outline, t):
         return t[["name", "easting", "northing", "population"]].assign(source=FILES["towns"]), "towns file"
     minx, miny, maxx, maxy = outline.bounds
     m = TOWN_MARGIN_KM * 1000
@@ -447,7 +468,7 @@ note = {_q("seed zones: one per district" if zones_field == "lad_code" else "see
 
 [hubs]
 towns = "towns"
-min_population = {TOWN_MIN_RESIDENTS}
+min_population = {TOWN_MIN_RESIDENTS if towns_src == "towns file" else 0}
 density_per_km2 = 4000
 source = {_q(towns_src)}
 
@@ -515,7 +536,8 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
                        "mid2020_65_plus": round(float(lsoa[list(AGE_WEIGHTS)].sum().sum())),
                        "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
                        "demand_weight": round(weight, 1), "transfer_2011_to_2021": transfer},
-        "hours_per_week": hours, "tiling": tiling, "hubs": {"source": towns_src, "n_towns": int(len(towns))},
+        "hours_per_week": hours, "tiling": tiling, "hubs": {"source": towns_src, "n_hub_points": int(len(towns)),
+                 "n_towns": int(towns["town_id"].nunique()) if "town_id" in towns else int(len(towns))},
         "rates": {"source": rates_src, "stand_in": stand_in},
         "estimated": [x for x, flag in (("weekly_hours_total", est), ("hours_per_unit", True),
                                         ("hubs", towns_src != "towns file"), ("rates", stand_in),
