@@ -23,7 +23,8 @@ Rules (all areas EPSG:27700 m² / km²):
   Merton 8,400, Bradford 19,600 h/week) to their demand weight (80.8-104.3 per council). Flagged ESTIMATED.
 - **Hubs**: the towns file (built-up areas of 5,000+ residents, Census 2021) where it covers the council (the
   file holds towns within 40 km of the seed councils; it covers a council when the council and a
-  ``TOWN_MARGIN_KM`` ring around it lie within that 40 km); elsewhere towns derived from the LSOA layer: LSOAs of
+  ``TOWN_MARGIN_KM`` ring around it lie within that 40 km and every place of the file in that ring has a
+  population; never for London, whose populations the file lacks); elsewhere towns derived from the LSOA layer: LSOAs of
   at least ``BUILT_UP_PER_KM2`` Census 2021 residents per km² are "built-up", touching built-up LSOAs form a
   town, and towns of ``TOWN_MIN_RESIDENTS`` or more residents are hubs (within the council and the margin
   ring, so towns over the border count). Each built-up LSOA of such a town is one hub point (so "minutes from
@@ -357,7 +358,8 @@ def _wards_from(lsoa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _towns(council: Council, lsoa: gpd.GeoDataFrame, outline) -> tuple[pd.DataFrame, str]:
     t = read_csv(national_path("towns"), ["name", "easting", "northing", "population"])
-    if towns_file_covers(outline, t):
+    london = any(c.startswith("E09") for c in council.lad_codes)  # the file has no London populations (README)
+    if not london and towns_file_covers(outline, t):
         return t[["name", "easting", "northing", "population"]].assign(source=FILES["towns"]), "towns file"
     minx, miny, maxx, maxy = outline.bounds
     m = TOWN_MARGIN_KM * 1000
