@@ -158,3 +158,40 @@ def test_london_borough_gets_derived_hubs_not_the_towns_file(packs):
     out = national.build_pack("Kingston upon Thames")
     assert out["hubs"]["source"] == "derived from LSOAs" and "hubs" in out["estimated"]
     assert national.build_pack("Rutland")["hubs"]["source"] == "towns file"
+
+
+def _cli(*argv) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    from zones.cli import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = main(list(argv))
+    return rc, buf.getvalue()
+
+
+def test_every_subcommand_on_a_generated_council(packs, tmp_path, monkeypatch):
+    """units, classify, scenario save/list, report (HTML names the vintage, PDF is written) on a generated pack."""
+    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
+    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    out = national.build_pack("Cumberland", units="ward", hours_per_week="16000")
+    cid = out["council"]
+    rc, text = _cli("units", cid, "--json")
+    s = json.loads(text)
+    assert rc == 0 and s["n_units"] == out["n_units"] and s["hours_per_week_total"] == 16000 and s["gap_km2"] == 0
+    rc, text = _cli("classify", cid, "--no-validate", "--json")
+    c = json.loads(text)
+    assert rc == 0 and c["n_units"] == out["n_units"] and "STAND-IN" in c["rates_source"]
+    assert abs(sum(c["hours_share_by_band"].values()) - 100) < 0.1
+    rc, _ = _cli("scenario", "save", out["pack"], "first", "--json")  # a pack path: stored under its id
+    assert rc == 0
+    rc, text = _cli("scenario", "list", "--council", cid, "--json")
+    assert rc == 0 and [r["name"] for r in json.loads(text)["scenarios"]] == ["first"]
+    html = tmp_path / "r.html"
+    rc, _ = _cli("report", cid, "--out", str(html))
+    assert rc == 0 and "Data vintage: boundaries ONS LSOA (Dec 2021)" in html.read_text()
+    pdf = tmp_path / "r.pdf"
+    rc, _ = _cli("report", cid, "--out", str(pdf))
+    assert rc == 0 and pdf.read_bytes()[:5] == b"%PDF-"
