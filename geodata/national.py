@@ -368,7 +368,15 @@ def _towns(council: Council, lsoa: gpd.GeoDataFrame, outline) -> tuple[pd.DataFr
     res = lsoa21_population().set_index("LSOA21CD")["census2021_residents"]
     wn = _lookup(str(data_dir())).set_index("LSOA21CD")["WD24NM"]
     ring = ring.assign(WD24NM=ring["LSOA21CD"].map(wn).fillna(ring["LSOA21NM"]))
-    return derive_towns(ring, res), "derived from LSOAs"
+    towns = derive_towns(ring, res)
+    if len(towns):
+        return towns, "derived from LSOAs"
+    # no town of 5,000+ within reach (the Isles of Scilly): the largest group of touching LSOAs is the hub
+    ours = ring[ring["LSOA21CD"].isin(set(lsoa["LSOA21CD"]))]
+    towns = derive_towns(ours, res, per_km2=0.0, min_residents=0)
+    towns = towns[towns["town_id"] == towns["town_id"].iloc[0]] if len(towns) else towns
+    return towns.assign(source="derived: no town of 5,000+ within reach; the council's largest group of "
+                               "touching LSOAs"), "derived from LSOAs (no town of 5,000+)"
 
 
 def _q(s) -> str:

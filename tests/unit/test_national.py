@@ -307,3 +307,22 @@ def test_local_pack_cannot_shadow_a_shipped_one(nat, tmp_path):
     (tmp_path / "packs" / "merton.toml").write_text("not toml [[[")
     assert "merton" not in local_packs()
     assert load_pack("merton").name == "Merton"
+
+
+def test_no_town_of_5000_falls_back_to_the_largest_group_of_lsoas(tmp_path, monkeypatch):
+    root = make_national(tmp_path / "data")
+    c21 = pd.read_csv(root / national.FILES["census2021"])
+    c21["all_usual_residents"] = 100  # no town anywhere (the Isles of Scilly case)
+    c21.to_csv(root / national.FILES["census2021"], index=False)
+    monkeypatch.setenv("ZONEPLAN_DATA", str(root))
+    monkeypatch.setenv("ZONEPLAN_PACKS", str(tmp_path / "packs"))
+    for f in (national._councils, national._lookup, national._lsoa21_population):
+        f.cache_clear()
+    try:
+        out = national.build_pack("Testborough")
+    finally:
+        for f in (national._councils, national._lookup, national._lsoa21_population):
+            f.cache_clear()
+    assert out["hubs"]["source"] == "derived from LSOAs (no town of 5,000+)" and "hubs" in out["estimated"]
+    towns = pd.read_csv(Path(out["pack"]).parent / out["council"] / "towns.csv")
+    assert sorted(towns["LSOA21CD"]) == ["E01900005", "E01900006"]  # the council's own LSOAs, one group
