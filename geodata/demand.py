@@ -168,7 +168,8 @@ def unit_weight_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, 
     df = read_csv(path, ["unit_code", "weight"])
     w = pd.to_numeric(df["weight"], errors="coerce")
     if w.isna().any() or (w < 0).any():
-        raise DataError(f"{path}: weight missing or negative for unit(s) {', '.join(df['unit_code'][w.isna() | (w < 0)][:10])}")
+        bad = df["unit_code"][w.isna() | (w < 0)][:10]
+        raise DataError(f"{path}: weight missing or negative for unit(s) {', '.join(bad)}")
     by_code = dict(zip(df["unit_code"], w))
     missing = [c for c in units["unit_code"] if c not in by_code]
     if missing:

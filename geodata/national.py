@@ -346,7 +346,8 @@ def _lsoa_frame(council: Council) -> tuple[gpd.GeoDataFrame, dict]:
     ch = p["change"].value_counts()
     info = {"unchanged": int(ch.get("U", 0)), "split_pieces": int(ch.get("S", 0)), "merged": int(ch.get("M", 0)),
             "irregular_X": int(ch.get("X", 0)), "shared_by_area": int(p["shared_by_area"].sum()),
-            "irregular_rule": "X rows: each 2011 LSOA shared among its listed 2021 LSOAs by their Census 2021 residents"}
+            "irregular_rule": "X rows: each 2011 LSOA shared among its listed 2021 LSOAs by their Census 2021 "
+                              "residents"}
     return gpd.GeoDataFrame(g, geometry="geometry", crs=BNG), info
 
 
@@ -387,8 +388,9 @@ def _read_rates(path: str | None) -> tuple[dict[str, str], bool, str]:
     """A rate card file (CSV: band, rate_gbp_per_hour; one row per band) or the labelled stand-in."""
     if not path:
         return dict(STAND_IN_RATES), True, "STAND-IN: Leicestershire 2025/26 card (report para 42)"
-    from .limits import bounded_decimal
     from decimal import Decimal
+
+    from .limits import bounded_decimal
 
     df = read_csv(Path(path), ["band", "rate_gbp_per_hour"])
     if len(df) > 20:
@@ -397,7 +399,7 @@ def _read_rates(path: str | None) -> tuple[dict[str, str], bool, str]:
     for b, r in zip(df["band"].str.strip().str.lower(), df["rate_gbp_per_hour"]):
         if b not in BANDS:
             raise DataError(f"{path}: band must be one of {', '.join(BANDS)}")
-        rates[b] = str(bounded_decimal(r, f"rate for {b}", Decimal("0"), Decimal("1000"), 2))
+        rates[b] = str(bounded_decimal(r, f"rate for {b}", Decimal(0), Decimal(1000), 2))
     missing = [b for b in BANDS if b not in rates]
     if missing:
         raise DataError(f"{path}: no rate for band(s) {', '.join(missing)}")
@@ -457,7 +459,7 @@ place_parishes = false
 
 [demand]
 unit_weights = "demand"
-method = "ESTIMATE: weekly total shared by age-weighted residents (mid-2020 65-74 x1, 75-84 x3.5, 85+ x10, moved to LSOA 2021)"
+method = "ESTIMATE: weekly total shared by age-weighted residents (mid-2020, 65-74 x1, 75-84 x3.5, 85+ x10)"
 age_weights = {{ age_65_74 = 1.0, age_75_84 = 3.5, age_85_plus = 10.0 }}
 
 [travel]
@@ -487,13 +489,27 @@ model = "leicestershire"
 """
 
 
+def weekly_hours(weight: float, stated=None) -> tuple[float, bool, str]:
+    """The council's weekly hours: ``stated`` (checked: more than 0, at most 10,000,000, 2 decimals) or the
+    estimate ``weight / 1000 × HOURS_PER_1000_WEIGHT``. Returns hours, estimated?, source text."""
+    from decimal import Decimal
+
+    from .limits import bounded_decimal
+
+    if stated is None:
+        text = (f"ESTIMATE: {HOURS_PER_1000_WEIGHT} h/week per 1,000 age-weighted residents (the four seed "
+                f"councils' pooled ratio) x {weight:,.0f}; replace with the council's own figure")
+        return round(weight / 1000 * HOURS_PER_1000_WEIGHT, 2), True, text
+    hours = float(bounded_decimal(stated, "--hours-per-week", Decimal(0), Decimal(10_000_000), 2))
+    if hours <= 0:
+        raise DataError("--hours-per-week must be more than 0")
+    return hours, False, "stated with `zoneplan council new --hours-per-week`"
+
+
 def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = None, rates_file: str | None = None,
                out_dir: Path | None = None) -> dict:
     """Write a generated pack for a council (code or name) to ``out_dir`` (default the local packs directory)
     and return the summary ``zoneplan council new`` prints. See the module docstring for every rule."""
-    from decimal import Decimal
-
-    from .limits import bounded_decimal
     from .packs import packs_dir
 
     t0 = time.perf_counter()
@@ -508,16 +524,7 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
     if not len(towns):
         raise DataError(f"{council.name}: no town of {TOWN_MIN_RESIDENTS:,}+ residents found for hubs")
     weight = float(lsoa["weight"].sum())
-    if hours_per_week is None:
-        hours, est = round(weight / 1000 * HOURS_PER_1000_WEIGHT, 2), True
-        hsrc = (f"ESTIMATE: {HOURS_PER_1000_WEIGHT} h/week per 1,000 age-weighted residents (the four seed "
-                f"councils' pooled ratio) x {weight:,.0f}; replace with the council's own figure")
-    else:
-        hours = float(bounded_decimal(hours_per_week, "--hours-per-week", Decimal(0), Decimal(10_000_000), 2))
-        est = False
-        hsrc = "stated with `zoneplan council new --hours-per-week`"
-    if not 0 < hours <= 10_000_000:
-        raise DataError(f"weekly hours {hours} out of range (0 .. 10,000,000)")
+    hours, est, hsrc = weekly_hours(weight, hours_per_week)
     pid = pack_id(council, units)
     base = Path(out_dir) if out_dir else packs_dir(create=True)
     folder = base / pid
@@ -541,13 +548,13 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
     return {
         "council": pid, "code": council.code, "name": council.name, "kind": council.kind,
         "districts": list(council.lad_codes), "pack": str(path), "units": units,
-        "n_units": int(len(lsoa) if units == "lsoa" else len(wards)), "n_lsoa21": int(len(lsoa)),
+        "n_units": int(len(lsoa) if units == "lsoa" else len(wards)), "n_lsoa21": len(lsoa),
         "population": {"mid2020_all_ages": round(float(lsoa["all_ages"].sum())),
                        "mid2020_65_plus": round(float(lsoa[list(AGE_WEIGHTS)].sum().sum())),
                        "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
                        "demand_weight": round(weight, 1), "transfer_2011_to_2021": transfer},
-        "hours_per_week": hours, "tiling": tiling, "hubs": {"source": towns_src, "n_hub_points": int(len(towns)),
-                 "n_towns": int(towns["town_id"].nunique()) if "town_id" in towns else int(len(towns))},
+        "hours_per_week": hours, "tiling": tiling, "hubs": {"source": towns_src, "n_hub_points": len(towns),
+                 "n_towns": int(towns["town_id"].nunique()) if "town_id" in towns else len(towns)},
         "rates": {"source": rates_src, "stand_in": stand_in},
         "estimated": [x for x, flag in (("weekly_hours_total", est), ("hours_per_unit", True),
                                         ("hubs", towns_src != "towns file"), ("rates", stand_in),

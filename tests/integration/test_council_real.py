@@ -96,13 +96,12 @@ def test_generated_county_classifies_with_evidence_and_suggests(packs):
     from travel.metrics import unit_metrics
     from zones.cli import main
     from zones.cli.classify import classification_summary
-    from zones.plan import base_plan
-
     from zones.cli.council import build_all
+    from zones.plan import base_plan
 
     out = build_all("Rutland")
     layer = load_units(load_pack(out["council"]))
-    plan, cls = base_plan(layer)
+    _plan, cls = base_plan(layer)
     s = classification_summary(layer, unit_metrics(layer), cls, validate=True)
     assert s["n_units"] == out["n_units"] == 26
     assert "ruc" in s["validation"] and "error" not in s["validation"]["ruc"], s["validation"].get("ruc")

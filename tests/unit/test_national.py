@@ -159,10 +159,10 @@ def test_derive_towns_keeps_touching_built_up_lsoas_of_5000(nat):
 
 
 def _new(nat, *args) -> dict:
-    from zones.cli import main
-
     import contextlib
     import io
+
+    from zones.cli import main
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
@@ -180,7 +180,7 @@ def test_council_new_writes_a_pack_outside_the_package(nat, tmp_path):
     pack_path = Path(out["pack"])
     assert pack_path.parent == tmp_path / "packs" and not (PACK_DIR / pack_path.name).exists()
     assert out["tiling"]["gap_km2"] == 0 and out["tiling"]["overlap_km2"] == 0
-    assert out["population"]["mid2020_all_ages"] == round(1500 + 2250 + 750 + 1500)
+    assert out["population"]["mid2020_all_ages"] == (1500 + 2250 + 750 + 1500)
     weight = (100 + 3.5 * 50 + 10 * 10) + (300 + 3.5 * 90 + 10 * 30) + (100 + 3.5 * 50 + 10 * 20)  # L1, L2+L3, L4
     assert out["population"]["demand_weight"] == pytest.approx(weight)
     assert out["hours_per_week"] == round(weight / 1000 * national.HOURS_PER_1000_WEIGHT, 2)
@@ -272,7 +272,7 @@ def test_council_list_shows_shipped_and_local(nat, capsys):
     rows = json.loads(capsys.readouterr().out)["packs"]
     src = {r["id"]: r["source"] for r in rows}
     assert src["leicestershire"] == "shipped" and src["testborough_lsoa21"] == "local"
-    assert [r for r in rows if r["id"] == "testborough_lsoa21"][0]["generated"] is True
+    assert next(r for r in rows if r["id"] == "testborough_lsoa21")["generated"] is True
 
 
 def test_council_arg_accepts_a_pack_path(nat, tmp_path):

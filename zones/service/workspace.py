@@ -79,13 +79,14 @@ def sources(ws: Workspace) -> list[str]:
     if pack.raw.get("council", {}).get("generated"):
         hubs = pack.raw.get("hubs", {}).get("source", "")
         return [vintage_text(pack),
-                "ONS LSOA (Dec 2021) boundaries BSC V4, LSOA 2021 to ward 2024 to district 2024 best-fit lookup, "
-                "LSOA 2011 to 2021 lookup, district to upper-tier council 2023 lookup (OGL v3)",
-                "ONS mid-2020 population estimates by age, LSOA 2011, moved to LSOA 2021 (OGL v3); Census 2021 "
-                "residents per LSOA 2021 (OGL v3)", "English Indices of Deprivation 2025, LSOA 2021 (MHCLG, OGL v3)",
+                ("ONS LSOA (Dec 2021) boundaries BSC V4, LSOA 2021 to ward 2024 to district 2024 best-fit lookup, "
+                 "LSOA 2011 to 2021 lookup, district to upper-tier council 2023 lookup (OGL v3)"),
+                ("ONS mid-2020 population estimates by age, LSOA 2011, moved to LSOA 2021 (OGL v3); Census 2021 "
+                 "residents per LSOA 2021 (OGL v3)"), "English Indices of Deprivation 2025, LSOA 2021 (MHCLG, OGL v3)",
                 f"Town hubs: {hubs} (ONS built-up areas / Census 2021, OGL v3)",
                 f"Weekly hours: {pack.weekly_hours_source}"]
-    return [vintage_text(pack), "ONS wards 2013, LSOAs and output areas 2011 (OGL v3)", "ONS parish to ward lookups 2019 (OGL v3)",
+    return [vintage_text(pack),
+            "ONS wards 2013, LSOAs and output areas 2011 (OGL v3)", "ONS parish to ward lookups 2019 (OGL v3)",
             "ONS mid-2020 population estimates by single year of age, LSOA 2011 (OGL v3)",
             "ONS postcode directory Nov 2025 centroids (OGL v3; Royal Mail and GeoPlace data)",
             "OS Open Names populated places (OGL v3)", "OpenStreetMap parish boundaries and road network (ODbL)",
