@@ -191,6 +191,13 @@ def test_every_subcommand_on_a_generated_council(packs, tmp_path, monkeypatch):
     html = tmp_path / "r.html"
     rc, _ = _cli("report", cid, "--out", str(html))
     assert rc == 0 and "Data vintage: boundaries ONS LSOA (Dec 2021)" in html.read_text()
+    from zones.impact import compare
+    from zones.outputs.export import assumptions
+    from zones.service.workspace import load_workspace
+
+    base = load_workspace(cid).base
+    rows = dict(assumptions(base, compare(base, base), []))
+    assert rows["Data vintage"].startswith("Data vintage: boundaries ONS LSOA (Dec 2021)")  # the XLSX export
     pdf = tmp_path / "r.pdf"
     rc, _ = _cli("report", cid, "--out", str(pdf))
     assert rc == 0 and pdf.read_bytes()[:5] == b"%PDF-"

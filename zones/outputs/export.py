@@ -41,8 +41,22 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str], identity: str = "") -
                             "term = Σ years of exact annual × (1 + uplift)^year; each total rounded once, half-up, "
                             "to the penny (a spreadsheet SUM of the exact column gives the same totals)")]
     rows += [("Note", n) for n in notes]
+    vintage = _vintage(plan.council)
+    if vintage:
+        rows.append(("Data vintage", vintage))
     rows.append(("Attribution", ATTRIBUTION))
     return rows
+
+
+def _vintage(council: str) -> str:
+    """The council pack's data vintage line (geodata.packs.vintage_text), or "" if the pack cannot be loaded."""
+    from geodata.datadir import DataError
+    from geodata.packs import load_pack, vintage_text
+
+    try:
+        return vintage_text(load_pack(council))
+    except (DataError, OSError, ValueError):
+        return ""
 
 
 def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identity: str = "") -> bytes:
