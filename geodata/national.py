@@ -553,14 +553,25 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
                        "mid2020_65_plus": round(float(lsoa[list(AGE_WEIGHTS)].sum().sum())),
                        "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
                        "demand_weight": round(weight, 1), "transfer_2011_to_2021": transfer},
-        "hours_per_week": hours, "tiling": tiling, "hubs": {"source": towns_src, "n_hub_points": len(towns),
-                 "n_towns": int(towns["town_id"].nunique()) if "town_id" in towns else len(towns)},
+        "hours_per_week": hours, "tiling": tiling, "hubs": _hubs_summary(towns, towns_src, outline),
         "rates": {"source": rates_src, "stand_in": stand_in},
         "estimated": [x for x, flag in (("weekly_hours_total", est), ("hours_per_unit", True),
                                         ("hubs", towns_src != "towns file"), ("rates", stand_in),
                                         ("travel_times", True)) if flag],
         "vintage": VINTAGE, "build_s": round(time.perf_counter() - t0, 2),
     }
+
+
+def _hubs_summary(towns: pd.DataFrame, source: str, outline) -> dict:
+    """Hub counts for the JSON: derived towns and their hub points, or the towns file's towns of 5,000+ within the
+    council and its ``TOWN_MARGIN_KM`` ring."""
+    if "town_id" in towns:
+        return {"source": source, "n_towns": int(towns["town_id"].nunique()), "n_hub_points": len(towns)}
+    x, y = (pd.to_numeric(towns[c], errors="coerce").fillna(-1e9).to_numpy(float) for c in ("easting", "northing"))
+    near = shapely.contains_xy(outline.buffer(TOWN_MARGIN_KM * 1000), x, y)
+    big = pd.to_numeric(towns["population"], errors="coerce").fillna(0).to_numpy() >= TOWN_MIN_RESIDENTS
+    n = int((near & big).sum())
+    return {"source": source, "n_towns": n, "n_hub_points": n, "file_rows": len(towns)}
 
 
 def _write(folder: Path, lsoa, wards, dem, member, towns) -> None:
