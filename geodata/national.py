@@ -392,6 +392,10 @@ def _read_rates(path: str | None) -> tuple[dict[str, str], bool, str]:
 
     from .limits import bounded_decimal
 
+    from .limits import MAX_CSV_BYTES
+
+    if Path(path).is_file() and Path(path).stat().st_size > MAX_CSV_BYTES:
+        raise DataError(f"{path}: larger than {MAX_CSV_BYTES:,} bytes; a rate card has one row per band")
     df = read_csv(Path(path), ["band", "rate_gbp_per_hour"])
     if len(df) > 20:
         raise DataError(f"{path}: {len(df)} rows; a rate card has one row per band")

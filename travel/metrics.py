@@ -195,6 +195,9 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
     df = compute_core(units, pxy, pts["weight"].to_numpy(float), pts["unit_idx"].to_numpy(), hubs, nbrs, arrays,
                       model, errors, _hours_per_client(layer), progress)
+    client_layer = layer.pack.raw.get("travel", {}).get("client_layer")
+    if client_layer:  # the pack's own small areas (generated packs: LSOA 2021), not output areas
+        df["method"] = df["method"].str.replace("output-area points", f"'{client_layer}' area points", regex=False)
     real = df[df["road_data"]]
     if len(real):
         unit_err = {"n_units": int(len(real)),

@@ -41,13 +41,26 @@ def packs_dir(create: bool = False) -> Path:
     return path
 
 
-def local_packs() -> list[str]:
-    """Ids of the packs in the local packs directory (``packs_dir``), shipped ids excluded."""
+def local_packs(valid_only: bool = True) -> list[str]:
+    """Ids of the packs in the local packs directory (``packs_dir``), shipped ids excluded; with ``valid_only``
+    (the default) only packs that load (a broken file never reaches the app's picker; `zoneplan council list`
+    shows it with its error)."""
     d = packs_dir()
     if not d.is_dir():
         return []
     shipped = {p.stem for p in PACK_DIR.glob("*.toml")}
-    return sorted(p.stem for p in d.glob("*.toml") if p.stem not in shipped and set(p.stem) <= _ID_CHARS)
+    ids = sorted(p.stem for p in d.glob("*.toml") if p.stem not in shipped and set(p.stem) <= _ID_CHARS)
+    if not valid_only:
+        return ids
+    ok = []
+    for pid in ids:
+        try:
+            pack = load_pack(d / f"{pid}.toml")
+        except DataError:
+            continue
+        if pack.id == pid:  # the file name is the id the app and the store use
+            ok.append(pid)
+    return ok
 
 
 def pack_file(council: str) -> Path | None:

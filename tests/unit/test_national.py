@@ -326,3 +326,28 @@ def test_no_town_of_5000_falls_back_to_the_largest_group_of_lsoas(tmp_path, monk
     assert out["hubs"]["source"] == "derived from LSOAs (no town of 5,000+)" and "hubs" in out["estimated"]
     towns = pd.read_csv(Path(out["pack"]).parent / out["council"] / "towns.csv")
     assert sorted(towns["LSOA21CD"]) == ["E01900005", "E01900006"]  # the council's own LSOAs, one group
+
+
+def test_a_broken_local_pack_stays_out_of_the_picker_but_is_listed_with_its_error(nat, tmp_path, capsys):
+    from geodata.packs import available_packs
+    from zones.cli import main
+
+    _new(nat, "Testborough")
+    (tmp_path / "packs" / "broken.toml").write_text("[council\nid = ")
+    p = tmp_path / "packs" / "testborough_lsoa21.toml"
+    (tmp_path / "packs" / "renamed.toml").write_text(p.read_text())  # its [council] id is not its file name
+    assert "testborough_lsoa21" in available_packs()
+    assert "broken" not in available_packs() and "renamed" not in available_packs()
+    capsys.readouterr()
+    assert main(["council", "list", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["packs"]}
+    assert "not valid TOML" in rows["broken"]["error"] and "not 'renamed'" in rows["renamed"]["error"]
+
+
+def test_an_oversized_rates_card_is_refused_unread(nat, tmp_path):
+    from geodata.limits import MAX_CSV_BYTES
+
+    card = tmp_path / "big.csv"
+    card.write_bytes(b"band,rate_gbp_per_hour\n" + b"urban,1\n" * (MAX_CSV_BYTES // 8 + 10))
+    with pytest.raises(DataError, match="larger than"):
+        national.build_pack("Testshire", rates_file=str(card))

@@ -84,12 +84,15 @@ def pack_rows() -> list[dict]:
     from geodata.packs import load_pack, local_packs, shipped_packs
 
     rows = []
-    for source, ids in (("shipped", shipped_packs()), ("local", local_packs())):
+    for source, ids in (("shipped", shipped_packs()), ("local", local_packs(valid_only=False))):
         for pid in ids:
             try:
                 p = load_pack(pid)
             except DataError as exc:
                 rows.append({"id": pid, "source": source, "error": str(exc)[:300]})
+                continue
+            if p.id != pid:
+                rows.append({"id": pid, "source": source, "error": f"the file's [council] id is '{p.id}', not '{pid}'"})
                 continue
             rows.append({"id": p.id, "name": p.name, "source": source, "unit_type": p.unit_type,
                          "generated": bool(p.raw.get("council", {}).get("generated", False)),
