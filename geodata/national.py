@@ -132,17 +132,19 @@ def councils() -> dict[str, Council]:
 
 
 def resolve_council(query: str) -> Council:
-    """A council by code or name (case, spaces and punctuation ignored). Unknown: DataError with the nearest
-    names (difflib)."""
+    """A council by code or name (case, spaces and punctuation ignored; "Bristol" for "Bristol, City of").
+    Unknown: DataError with the nearest names (difflib)."""
     q = str(query or "").strip()[:100]
     allc = councils()
     if q.upper() in allc:
         return allc[q.upper()]
     by_name = {norm_name(c.name): c for c in allc.values()}
+    for c in allc.values():  # "Bristol" for "Bristol, City of", "Herefordshire" for "Herefordshire, County of"
+        by_name.setdefault(norm_name(c.name.split(",")[0]), c)
     if norm_name(q) in by_name:
         return by_name[norm_name(q)]
     near = difflib.get_close_matches(norm_name(q), list(by_name), n=5, cutoff=0.5)
-    hint = ", ".join(f"{by_name[n].name} ({by_name[n].code})" for n in near) or "none close"
+    hint = ", ".join(dict.fromkeys(f"{by_name[n].name} ({by_name[n].code})" for n in near)) or "none close"
     safe = "".join(ch for ch in q if ch.isprintable())[:60]
     raise DataError(f"unknown council '{safe}': not one of the {len(allc)} English upper-tier councils in "
                     f"{FILES['councils']}; nearest names: {hint}")

@@ -53,6 +53,8 @@ def test_every_council_resolves_to_its_districts_and_lsoas():
         assert not codes & seen, f"{c.name}: LSOAs counted in two councils"
         seen |= codes
     assert seen == england and len(seen) == 33_755
+    assert national.resolve_council("Bristol").code == "E06000023"  # "Bristol, City of"
+    assert national.resolve_council("kingston upon hull").name == "Kingston upon Hull, City of"
 
 
 def _bounds_from_2011(council) -> tuple[float, float]:
