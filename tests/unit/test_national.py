@@ -286,6 +286,9 @@ def test_council_arg_accepts_a_pack_path(nat, tmp_path):
     assert council_arg(str(elsewhere)) == str(elsewhere.resolve())
     assert load_pack(council_arg(str(elsewhere))).id == "testborough_lsoa21"
     assert council_arg(" Merton ") == "merton"
+    from geodata.packs import PACK_DIR
+
+    assert council_arg(str(PACK_DIR / "merton.toml")) == "merton"  # a shipped pack's path: its id
     with pytest.raises(DataError, match="pack file not found"):
         council_arg(str(tmp_path / "nope.toml"))
 
