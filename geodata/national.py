@@ -471,6 +471,7 @@ age_weights = {{ age_65_74 = 1.0, age_75_84 = 3.5, age_85_plus = 10.0 }}
 [travel]
 client_layer = "lsoa"
 client_code_field = "LSOA21CD"
+client_weight_field = "weight"
 
 [rates."2025/26"]
 stand_in = {str(stand_in).lower()}

@@ -3,7 +3,9 @@
 Definitions (minutes by car; distances in EPSG:27700 metres):
 - client points: the representative points of the 2011 output areas (OAs) whose point lies in the unit
   (OAs hold roughly equal populations by design, so each carries an equal share of the unit's hours); a unit
-  with no OA point gets its own representative point;
+  with no OA point gets its own representative point. A pack may name other small areas (``[travel]
+  client_layer`` / ``client_code_field``, e.g. a generated pack's LSOAs 2021) and a field sharing the unit's hours
+  between them (``client_weight_field``: their age-weighted demand) instead of equal shares;
 - ``visit_to_visit_min``: for each client point, the mean drive time to its K=3 nearest other client
   points (of the unit and its neighbouring units), averaged over the unit's points weighted by demand —
   the typical drive between consecutive visits of a care round;
@@ -66,6 +68,7 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
         oas = pd.concat([read_polygons(p, code, rep) for p in layer.pack.layer_paths(key)], ignore_index=True)
         pts = gpd.GeoDataFrame({"OA11CD": oas[code]}, geometry=oas.geometry.representative_point(), crs=units.crs)
     except DataError:
+        oas = None
         pts = gpd.GeoDataFrame({"OA11CD": []}, geometry=[], crs=units.crs)
     u = units[["geometry"]].assign(unit_idx=np.arange(len(units)))
     pts = gpd.sjoin(pts, u, predicate="within", how="inner").drop(columns="index_right")
@@ -76,6 +79,12 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
         pts = pd.concat([pts, extra], ignore_index=True)
     n = pts.groupby("unit_idx")["unit_idx"].transform("size")
     pts["weight"] = units["hours_per_week"].to_numpy()[pts["unit_idx"]] / n
+    wf = tcfg.get("client_weight_field")  # the unit's hours shared by the areas' demand weight (generated packs)
+    if wf and oas is not None and wf in oas.columns and len(pts):
+        w = pd.to_numeric(pts["OA11CD"].map(dict(zip(oas[code], oas[wf]))), errors="coerce").fillna(0.0)
+        tot = w.groupby(pts["unit_idx"]).transform("sum")
+        share = np.where(tot > 0, w / tot.where(tot > 0, 1.0), 1.0 / n)
+        pts["weight"] = units["hours_per_week"].to_numpy()[pts["unit_idx"]] * share
     return gpd.GeoDataFrame(pts.reset_index(drop=True), geometry="geometry", crs=units.crs)
 
 

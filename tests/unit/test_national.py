@@ -354,3 +354,20 @@ def test_an_oversized_rates_card_is_refused_unread(nat, tmp_path):
     card.write_bytes(b"band,rate_gbp_per_hour\n" + b"urban,1\n" * (MAX_CSV_BYTES // 8 + 10))
     with pytest.raises(DataError, match="larger than"):
         national.build_pack("Testshire", rates_file=str(card))
+
+
+def test_ward_client_points_share_hours_by_lsoa_demand(nat):
+    """A generated ward pack's client points are its LSOAs, carrying the ward's hours by their demand weight."""
+    from geodata.packs import load_pack
+    from geodata.units import load_units
+    from travel.metrics import client_points
+
+    out = _new(nat, "Testshire", "--units", "ward", "--hours-per-week", "1000")
+    layer = load_units(load_pack(out["council"]))
+    pts = client_points(layer)
+    alpha = layer.units.index[layer.units["unit_code"] == "E05900001"][0]
+    p = pts[pts["unit_idx"] == alpha].set_index("OA11CD")["weight"]
+    # ward Alpha = L1 (weight 375) + L2 (915 x 3000/4000 = 686.25): its hours split 375 : 686.25
+    assert sorted(p.index) == ["E01900001", "E01900002"]
+    assert p["E01900001"] / p["E01900002"] == pytest.approx(375 / 686.25)
+    assert p.sum() == pytest.approx(float(layer.units.loc[alpha, "hours_per_week"]))

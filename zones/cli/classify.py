@@ -71,8 +71,11 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
     out["evidence_sources"] = {
         "town_min": "ESTIMATED for every unit: straight line from the nearest town's edge x circuity / speed of the "
                     "travel engine's estimator (fitted on a real road graph)",
-        "town_min_positions": "where the unit's hours are: postcode centroids weighted by their LSOA's age-weighted "
-                              "demand (zones.demand_points), not the area's centre",
+        "town_min_positions": ("where the unit's hours are: postcode centroids weighted by their LSOA's age-weighted "
+                               "demand (zones.demand_points), not the area's centre")
+        if "postcodes" in pack.layers else
+        ("where the unit's hours are: a point inside each of its LSOAs 2021, weighted by the LSOA's age-weighted "
+         "demand (no postcode file for this council)"),
         "n_units_town_from_postcodes": int((table["town_positions"] == "postcodes").sum())
         if "town_positions" in table else None,
         "visit_to_visit_min": "travel engine: ROUTED on a real road graph where it has one, else ESTIMATED",
