@@ -42,9 +42,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-council-"))
     os.environ["ZONEPLAN_PACKS"] = str(tmp / "packs")
     os.environ["ZONEPLAN_CACHE"] = str(tmp / "cache")
-    from zones.cli.council import build_all
-
     from travel.estimator import reference
+    from zones.cli.council import build_all
 
     rows = []
     load0 = loadavg()

@@ -392,9 +392,7 @@ def _read_rates(path: str | None) -> tuple[dict[str, str], bool, str]:
         return dict(STAND_IN_RATES), True, "STAND-IN: Leicestershire 2025/26 card (report para 42)"
     from decimal import Decimal
 
-    from .limits import bounded_decimal
-
-    from .limits import MAX_CSV_BYTES
+    from .limits import MAX_CSV_BYTES, bounded_decimal
 
     if Path(path).is_file() and Path(path).stat().st_size > MAX_CSV_BYTES:
         raise DataError(f"{path}: larger than {MAX_CSV_BYTES:,} bytes; a rate card has one row per band")

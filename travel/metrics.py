@@ -204,9 +204,7 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
     df = compute_core(units, pxy, pts["weight"].to_numpy(float), pts["unit_idx"].to_numpy(), hubs, nbrs, arrays,
                       model, errors, _hours_per_client(layer), progress)
-    client_layer = layer.pack.raw.get("travel", {}).get("client_layer")
-    if client_layer:  # the pack's own small areas (generated packs: LSOA 2021), not output areas
-        df["method"] = df["method"].str.replace("output-area points", f"'{client_layer}' area points", regex=False)
+    df["method"] = _client_method(layer.pack, df["method"])
     real = df[df["road_data"]]
     if len(real):
         unit_err = {"n_units": int(len(real)),
@@ -224,6 +222,14 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
             "reference_graph": model_src.source}
     progress("done", 1.0)
     return df, meta
+
+
+def _client_method(pack, method: pd.Series) -> pd.Series:
+    """The method text names the pack's own client areas (``[travel] client_layer``) instead of output areas."""
+    client_layer = pack.raw.get("travel", {}).get("client_layer")
+    if not client_layer:
+        return method
+    return method.str.replace("output-area points", f"'{client_layer}' area points", regex=False)
 
 
 def visit_cutoff_s(model: dict, kth_m: float) -> float:
