@@ -91,5 +91,9 @@ def test_edit_a_generated_council_and_its_report_sources(generated):
     at.button(key="move").click().run()
     assert not at.exception
     assert at.session_state[f"history-{cid}"].current.band_of(code) == target
-    src = sources(load_workspace(cid))
+    ws = load_workspace(cid)
+    src = sources(ws)
     assert src[0].startswith("Data vintage:") and "Indices of Deprivation 2025" in src[0]
+    from zones.service.workspace import notes
+
+    assert any("weekly total, which is itself an ESTIMATE" in n for n in notes(ws))  # no --hours-per-week given

@@ -197,7 +197,13 @@ def test_every_subcommand_on_a_generated_council(packs, tmp_path, monkeypatch):
     from zones.outputs.export import assumptions
     from zones.service.workspace import load_workspace
 
-    base = load_workspace(cid).base
+    ws = load_workspace(cid)
+    base = ws.base
+    from zones.service.workspace import notes
+
+    said = " ".join(notes(ws))
+    assert "council's reported weekly total" in said and "itself an ESTIMATE" not in said  # hours were stated
+    assert "Town hubs are DERIVED from the LSOA layer" in said
     rows = dict(assumptions(base, compare(base, base), []))
     assert rows["Data vintage"].startswith("Data vintage: boundaries ONS LSOA (Dec 2021)")  # the XLSX export
     pdf = tmp_path / "r.pdf"

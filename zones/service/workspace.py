@@ -48,7 +48,11 @@ def notes(ws: Workspace) -> list[str]:
     s = ws.layer.summary()
     if s["hours_estimated"]:
         out.append(f"Care hours per area are ESTIMATED from the number of older residents by age and scaled to the "
-                   f"council's reported weekly total ({ws.layer.pack.weekly_hours_source}).")
+                   f"{_total_words(ws.layer.pack)} ({ws.layer.pack.weekly_hours_source}).")
+    hubs = ws.layer.pack.raw.get("hubs", {}).get("source", "")
+    if hubs.startswith("derived"):
+        out.append("Town hubs are DERIVED from the LSOA layer (touching LSOAs of 500+ residents per km² reaching "
+                   "5,000 residents; Census 2021), not from a towns file.")
     hs = (ws.layer.report or {}).get("hours_source") or {}
     out += [f"Hours file: {w}" for w in hs.get("warnings", [])[:1] if "adds up to" in w]
     if ws.layer.zones_note:
@@ -71,6 +75,13 @@ def notes(ws: Workspace) -> list[str]:
         out.append("Band rates are DERIVED from the council report's figures (it publishes no rate card): "
                    + rates_source_text(ws.base.rates.source).replace("DERIVED from the report (no published card): ", ""))
     return out
+
+
+def _total_words(pack) -> str:
+    """How the weekly total was come by, for a sentence: stated by the council, or itself an estimate."""
+    if pack.raw.get("council", {}).get("weekly_hours_estimated"):
+        return "council's weekly total, which is itself an ESTIMATE"
+    return "council's reported weekly total"
 
 
 def sources(ws: Workspace) -> list[str]:
@@ -270,7 +281,7 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     lines.append(travel_sentence(routed, med, p90))
     if bool(u["hours_estimated"]):
         lines.append("Care hours are ESTIMATED from the number of older residents (by age band), scaled to the "
-                     "council's reported weekly total; the council's own figures per area may differ.")
+                     f"{_total_words(ws.layer.pack)}; the council's own figures per area may differ.")
     return {
         "unit_code": code, "unit_name": u["unit_name"], "unit_type": u["unit_type"], "parishes": u["parishes"],
         "note": u["note"], "zone": a["zone"], "band": a["band"], "computed_band": a["computed_band"],
