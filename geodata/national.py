@@ -584,10 +584,11 @@ def _write(folder: Path, lsoa, wards, dem, member, towns) -> None:
         tmp = folder / f".{name}.tmp.gpkg"
         frame.to_file(tmp, layer=name.split(".")[0], driver="GPKG", engine="pyogrio")
         tmp.replace(folder / name)
-    dem.to_csv(folder / "demand.csv", index=False)
-    member.to_csv(folder / "membership.csv", index=False)
-    if towns is not None:
-        towns.to_csv(folder / "towns.csv", index=False)
+    tables = [("demand.csv", dem), ("membership.csv", member)] + ([("towns.csv", towns)] if towns is not None else [])
+    for name, frame in tables:  # written aside and renamed: an app reading the pack never sees half a file
+        tmp = folder / f".{name}.tmp"
+        frame.to_csv(tmp, index=False)
+        tmp.replace(folder / name)
 
 
 def _tiling(lsoa, wards, units: str, council: Council) -> dict:
