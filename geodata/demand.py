@@ -169,8 +169,33 @@ def total_warning(file_total: float, pack_total: float, path) -> str | None:
             f"pack is {float(pack_total):,.2f} h/week; the file's figures are used")
 
 
+def unit_weight_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bool, dict]:
+    """Hours per unit from a per-unit demand weight file (``[demand] unit_weights`` names a [layers] key of a
+    CSV with ``unit_code`` and ``weight``, age-weighted residents; written by ``zoneplan council new``): the
+    council's weekly total shared in proportion to the weights, rounded to 0.01 h to add up exactly. Always
+    flagged estimated (the split between units is modelled, not counted)."""
+    path = pack.layer_path(pack.demand["unit_weights"])
+    df = read_csv(path, ["unit_code", "weight"])
+    w = pd.to_numeric(df["weight"], errors="coerce")
+    if w.isna().any() or (w < 0).any():
+        bad = df["unit_code"][w.isna() | (w < 0)][:10]
+        raise DataError(f"{path}: weight missing or negative for unit(s) {', '.join(bad)}")
+    by_code = dict(zip(df["unit_code"], w))
+    missing = [c for c in units["unit_code"] if c not in by_code]
+    if missing:
+        raise DataError(f"{path}: no demand weight for unit(s) {', '.join(missing[:10])}")
+    weights = np.array([by_code[c] for c in units["unit_code"]], dtype=float)
+    hours = round_to_total(weights, pack.weekly_hours_total)
+    info = {"method": pack.demand.get("method", "estimate: weekly total shared by the units' demand weights"),
+            "weekly_total": pack.weekly_hours_total, "weekly_total_source": pack.weekly_hours_source,
+            "weights_file": str(path)}
+    return hours, True, info
+
+
 def hours_for_units(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bool, dict]:
     """Hours per week per unit: from the pack's council file if it names one, else the estimate."""
+    if pack.demand.get("unit_weights"):
+        return unit_weight_hours(pack, units)
     csv = pack.demand.get("csv")
     if csv:
         path = data_path(csv)

@@ -177,11 +177,14 @@ class UnitLayer:
 
 def _read_wards(pack: Pack, rep: RepairReport) -> gpd.GeoDataFrame:
     code_f, name_f = pack.layers["ward_code_field"], pack.layers["ward_name_field"]
+    dist_f = pack.layers.get("ward_district_field")  # one file for all districts: the district is a column
     frames = []
     for lad, path in zip(pack.lad_codes, pack.layer_paths("wards")):
         g = read_polygons(path, code_f, rep, name_field=name_f)
         g = g.rename(columns={code_f: "ward_code", name_f: "ward_name"})
-        g["lad_code"] = lad
+        if dist_f and dist_f not in g.columns:
+            raise DataError(f"{path}: no '{dist_f}' column ([layers] ward_district_field of pack {pack.path})")
+        g["lad_code"] = g[dist_f] if dist_f else lad
         frames.append(g[["ward_code", "ward_name", "lad_code", "source_file", "source_row", "geometry"]])
     wards = pd.concat(frames, ignore_index=True)
     dup = wards["ward_code"][wards["ward_code"].duplicated()]

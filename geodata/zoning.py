@@ -46,12 +46,26 @@ def town_points(pack: Pack) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _field_zones(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.Series, list[dict]]:
+    """Zones of a ``field`` pack: zone = a unit column (``[zones] field``: lad_code, ward_code), named by
+    ``[zones] names`` (code -> name; a code without a name is its own name)."""
+    col = pack.zones.get("field", "lad_code")
+    if col not in units.columns:
+        raise DataError(f"pack {pack.path}: [zones] field '{col}' is not a unit column")
+    names = {str(k): str(v) for k, v in pack.zones.get("names", {}).items()}
+    zone = units[col].astype(str).map(lambda c: names.get(c, c))
+    return zone, [{"unit_code": c, "zone": z, "by": f"unit column {col}"} for c, z in zip(units["unit_code"], zone)]
+
+
 def assign_zones(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.Series, str, list[dict]]:
     """Zone of every unit, the note to show beside the zones, and a per-unit log of how it was chosen."""
     method = pack.zones.get("method", "none")
     note = pack.zones.get("note", "")
     if method == "none":
         return pd.Series([UNZONED] * len(units), index=units.index), note, []
+    if method == "field":
+        zone, log = _field_zones(pack, units)
+        return zone, note, log
     if method == "ward_list":
 
         of_ward: dict[str, str] = {}

@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
-from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack
+from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack, vintage_text
 from geodata.web import to_web
 from zones.outputs.escape import html_text, md_text, strip_control
 from zones.outputs.report import BAND_COLOURS
@@ -117,6 +117,7 @@ def council_selector() -> str:
     if refusal:
         st.sidebar.warning(refusal)
     login_box()
+    st.sidebar.caption(md_text(vintage_text(load_pack(council))))
     st.sidebar.caption(ATTRIBUTION)
     return council
 
@@ -498,3 +499,5 @@ def evidence(card: dict, zone_label: str = "zone") -> None:
         st.markdown(md_text(line))
     if card["parishes"]:
         st.caption(f"Civil parishes: {md_text(card['parishes'].replace(';', ', '))}. {md_text(card['note'])}")
+    if card.get("vintage"):
+        st.caption(md_text(card["vintage"]))

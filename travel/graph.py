@@ -256,7 +256,7 @@ def download(pack, out: Path, buffer_m: float = 3000.0) -> Path:
 
     from geodata.units import load_units
 
-    layer = load_units(pack.id)
+    layer = load_units(pack)  # the pack itself: a pack given by path has no id to look up
     outline = shapely.union_all(layer.units.geometry.values).buffer(buffer_m)
     import geopandas as gpd
 

@@ -3,7 +3,9 @@
 Definitions (minutes by car; distances in EPSG:27700 metres):
 - client points: the representative points of the 2011 output areas (OAs) whose point lies in the unit
   (OAs hold roughly equal populations by design, so each carries an equal share of the unit's hours); a unit
-  with no OA point gets its own representative point;
+  with no OA point gets its own representative point. A pack may name other small areas (``[travel]
+  client_layer`` / ``client_code_field``, e.g. a generated pack's LSOAs 2021) and a field sharing the unit's hours
+  between them (``client_weight_field``: their age-weighted demand) instead of equal shares;
 - ``visit_to_visit_min``: for each client point, the mean drive time to its K=3 nearest other client
   points (of the unit and its neighbouring units), averaged over the unit's points weighted by demand —
   the typical drive between consecutive visits of a care round;
@@ -74,10 +76,13 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
 
     units = layer.units
     rep = RepairReport()
+    tcfg = layer.pack.raw.get("travel", {})  # a pack without OAs names its own small areas (LSOA 2021)
+    key, code = tcfg.get("client_layer", "oa"), tcfg.get("client_code_field", "OA11CD")
     try:
-        oas = pd.concat([read_polygons(p, "OA11CD", rep) for p in layer.pack.layer_paths("oa")], ignore_index=True)
-        pts = gpd.GeoDataFrame({"OA11CD": oas["OA11CD"]}, geometry=oas.geometry.representative_point(), crs=units.crs)
+        oas = pd.concat([read_polygons(p, code, rep) for p in layer.pack.layer_paths(key)], ignore_index=True)
+        pts = gpd.GeoDataFrame({"OA11CD": oas[code]}, geometry=oas.geometry.representative_point(), crs=units.crs)
     except DataError:
+        oas = None
         pts = gpd.GeoDataFrame({"OA11CD": []}, geometry=[], crs=units.crs)
     u = units[["geometry"]].assign(unit_idx=np.arange(len(units)))
     pts = gpd.sjoin(pts, u, predicate="within", how="inner").drop(columns="index_right")
@@ -88,6 +93,12 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
         pts = pd.concat([pts, extra], ignore_index=True)
     n = pts.groupby("unit_idx")["unit_idx"].transform("size")
     pts["weight"] = units["hours_per_week"].to_numpy()[pts["unit_idx"]] / n
+    wf = tcfg.get("client_weight_field")  # the unit's hours shared by the areas' demand weight (generated packs)
+    if wf and oas is not None and wf in oas.columns and len(pts):
+        w = pd.to_numeric(pts["OA11CD"].map(dict(zip(oas[code], oas[wf]))), errors="coerce").fillna(0.0)
+        tot = w.groupby(pts["unit_idx"]).transform("sum")
+        share = np.where(tot > 0, w / tot.where(tot > 0, 1.0), 1.0 / n)
+        pts["weight"] = units["hours_per_week"].to_numpy()[pts["unit_idx"]] * share
     return gpd.GeoDataFrame(pts.reset_index(drop=True), geometry="geometry", crs=units.crs)
 
 
@@ -209,6 +220,7 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
     df = compute_core(units, pxy, pts["weight"].to_numpy(float), pts["unit_idx"].to_numpy(), hubs, nbrs, arrays,
                       model, errors, _hours_per_client(layer), progress)
+    df["method"] = _client_method(layer.pack, df["method"])
     real = df[df["road_data"]]
     if len(real):
         unit_err = {"n_units": int(len(real)),
@@ -232,6 +244,13 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
 def _median_abs_pct(estimate: pd.Series, real: pd.Series) -> float:
     """Median absolute error of ``estimate`` against ``real`` (same units), in percent to one decimal."""
     return round(float(np.median(np.abs(estimate / real - 1) * 100)), 1)
+
+def _client_method(pack, method: pd.Series) -> pd.Series:
+    """The method text names the pack's own client areas (``[travel] client_layer``) instead of output areas."""
+    client_layer = pack.raw.get("travel", {}).get("client_layer")
+    if not client_layer:
+        return method
+    return method.str.replace("output-area points", f"'{client_layer}' area points", regex=False)
 
 
 def visit_cutoff_s(model: dict, kth_m: float) -> float:

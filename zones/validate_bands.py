@@ -121,18 +121,27 @@ def client_ruc(layer) -> pd.DataFrame:
 
     pts = client_points(layer)
     rep = RepairReport()
-    lsoa = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in layer.pack.layer_paths("lsoa")], ignore_index=True)
-    lsoa = gpd.GeoDataFrame(lsoa[["LSOA11CD", "geometry"]], geometry="geometry", crs=pts.crs)
+    code_f = layer.pack.layers.get("lsoa_code_field", "LSOA11CD")  # generated packs: LSOA 2021
+    lsoa = pd.concat([read_polygons(p, code_f, rep) for p in layer.pack.layer_paths("lsoa")], ignore_index=True)
+    lsoa = gpd.GeoDataFrame(lsoa[[code_f, "geometry"]], geometry="geometry", crs=pts.crs)
     j = gpd.sjoin(pts, lsoa, predicate="within", how="left")
     j = j[~j.index.duplicated()]
     r11 = read_csv(data_path(RUC11_FILE), ["LSOA11CD", "RUC11CD"])
     r21 = read_csv(data_path(RUC21_FILE), ["LSOA21CD", "RUC21CD"])
     m11 = dict(zip(r11["LSOA11CD"], r11["RUC11CD"].map(RUC11_BAND)))
     m21 = dict(zip(r21["LSOA21CD"], r21["RUC21CD"].map(RUC21_BAND)))
-    code = j["LSOA11CD"].fillna("")
+    code = j[code_f].fillna("")
+    if code_f == "LSOA21CD":  # RUC 2021 by its own code; RUC 2011 by the first 2011 LSOA of each 2021 LSOA
+        from geodata.national import national_path
+
+        lk = read_csv(national_path("lsoa11_lsoa21"), ["LSOA11CD", "LSOA21CD"]).drop_duplicates("LSOA21CD")
+        to11 = dict(zip(lk["LSOA21CD"], lk["LSOA11CD"]))
+        code21, code = code, code.map(lambda c: to11.get(c, ""))
+    else:
+        code21 = code
     return pd.DataFrame({"unit_idx": j["unit_idx"].to_numpy(), "weight": j["weight"].to_numpy(float),
                          "ruc11": [int(m11[c]) if c in m11 and pd.notna(m11[c]) else -1 for c in code],
-                         "ruc21": [int(m21[c]) if c in m21 and pd.notna(m21[c]) else -1 for c in code]})
+                         "ruc21": [int(m21[c]) if c in m21 and pd.notna(m21[c]) else -1 for c in code21]})
 
 
 BOOTSTRAP_DRAWS = 1000

@@ -1,22 +1,78 @@
-"""Council area packs: one declarative TOML file per council in ``geodata/packs/``.
+"""Council area packs: one declarative TOML file per council.
+
+Packs are found in two places: the packs shipped with the code (``geodata/packs/*.toml``) and the local packs
+directory (``$ZONEPLAN_PACKS``, default a ``packs/`` folder beside the cache directory, i.e. ``<repo>/packs`` with
+the default ``.cache``), where ``zoneplan council new`` writes generated packs. A shipped id wins a clash.
 
 A pack names the council's local authority districts, its boundary layers (paths relative to the data
-directory, ``{lad}`` expanded per district), unit type, band names, weekly hours total, rates and seed zones.
+directory, ``{lad}`` expanded per district; a path starting with ``./`` is relative to the pack file's folder,
+for files derived when the pack was generated), unit type, band names, weekly hours total, rates and seed zones.
 Adding a council is a new pack file plus data, not new code.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..datadir import DataError, data_path
+from ..datadir import CACHE_ENV, REPO_ROOT, DataError, data_path
 
 PACK_DIR = Path(__file__).resolve().parent
+PACKS_ENV = "ZONEPLAN_PACKS"
 DEFAULT_COUNCIL = "leicestershire"
 UNIT_TYPES = {"ward", "parish+ward_remainder", "polygons"}  # polygons: units = one layer's rows ([units])
-ZONE_METHODS = {"nearest_town", "ward_list", "none"}
+ZONE_METHODS = {"nearest_town", "ward_list", "field", "none"}  # field: zone = a unit column ([zones] field)
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def packs_dir(create: bool = False) -> Path:
+    """The local packs directory: ``$ZONEPLAN_PACKS``, else ``packs/`` beside the cache directory
+    (``$ZONEPLAN_CACHE/../packs``; ``<repo>/packs`` by default). Created when ``create``."""
+    raw = os.environ.get(PACKS_ENV)
+    if raw:
+        path = Path(raw).expanduser()
+    else:
+        cache = os.environ.get(CACHE_ENV)
+        path = (Path(cache).expanduser().parent if cache else REPO_ROOT) / "packs"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def local_packs(valid_only: bool = True) -> list[str]:
+    """Ids of the packs in the local packs directory (``packs_dir``), shipped ids excluded; with ``valid_only``
+    (the default) only packs that load (a broken file never reaches the app's picker; `zoneplan council list`
+    shows it with its error)."""
+    d = packs_dir()
+    if not d.is_dir():
+        return []
+    shipped = {p.stem for p in PACK_DIR.glob("*.toml")}
+    ids = sorted(p.stem for p in d.glob("*.toml") if p.stem not in shipped and set(p.stem) <= _ID_CHARS)
+    if not valid_only:
+        return ids
+    ok = []
+    for pid in ids:
+        try:
+            pack = load_pack(d / f"{pid}.toml")
+        except DataError:
+            continue
+        if pack.id == pid:  # the file name is the id the app and the store use
+            ok.append(pid)
+    return ok
+
+
+def pack_file(council: str) -> Path | None:
+    """The TOML file of a pack id (shipped first, then local), or None."""
+    cid = str(council).lower()
+    if not cid or not set(cid) <= _ID_CHARS:
+        return None
+    for folder in (PACK_DIR, packs_dir()):
+        path = folder / f"{cid}.toml"
+        if path.is_file():
+            return path
+    return None
 
 
 @dataclass(frozen=True)
@@ -53,7 +109,20 @@ class Pack:
                 raise DataError(f"pack {self.path}: [layers] has no '{key}' entry")
             return []
         rels = [pattern.format(lad=lad) for lad in self.lad_codes] if "{lad}" in pattern else [pattern]
-        return [data_path(r, required=required) for r in rels]
+        return [self._resolve(r, required) for r in rels]
+
+    def _resolve(self, rel: str, required: bool) -> Path:
+        """A layer path: ``./x`` inside the pack file's folder (derived files of a generated pack), else in the
+        data directory. ``..`` may not leave the pack's folder."""
+        if not rel.startswith("./"):
+            return data_path(rel, required=required)
+        if ".." in Path(rel).parts:
+            raise DataError(f"pack {self.path}: layer path '{rel}' may not contain '..'")
+        path = self.path.parent / rel[2:]
+        if required and not path.exists():
+            raise DataError(f"pack {self.path}: derived file not found: {path}; rebuild the pack with "
+                            f"`zoneplan council new`")
+        return path
 
     def layer_path(self, key: str, required: bool = True) -> Path | None:
         paths = self.layer_paths(key, required=required)
@@ -69,16 +138,40 @@ class Pack:
         return self.raw.get("rates", {})
 
 
-def available_packs() -> list[str]:
+def shipped_packs() -> list[str]:
     """Ids of the packs shipped in ``geodata/packs``."""
     return sorted(p.stem for p in PACK_DIR.glob("*.toml"))
 
 
+def available_packs() -> list[str]:
+    """Ids of every pack: shipped ones, then the local packs directory's (``packs_dir``)."""
+    return shipped_packs() + local_packs()
+
+
+def council_arg(value) -> str:
+    """A council argument of the CLI: a pack id (normalised as ``geodata.limits.norm_council``) or the path of a
+    pack TOML file. A path to a pack that the packs directories hold by its id gives that id (so scenarios are
+    stored under the id); any other pack file gives its resolved path, which ``load_pack`` accepts."""
+    from ..limits import excerpt, norm_council
+
+    s = str(value if value is not None else "").strip()
+    if not (s.endswith(".toml") or "/" in s or os.sep in s):
+        return norm_council(s)
+    path = Path(s).expanduser()
+    if not path.is_file():
+        raise DataError(f"pack file not found: {excerpt(s, 200)}")
+    pack = load_pack(path)
+    known = pack_file(pack.id)
+    if known is not None and known.resolve() == path.resolve():
+        return pack.id
+    return str(path.resolve())
+
+
 def load_pack(council: str | Path) -> Pack:
-    """Load and check a pack by council id (``leicestershire``) or path to a TOML file."""
+    """Load and check a pack by council id (``leicestershire``, shipped or local) or path to a TOML file."""
     path = Path(council)
     if not path.suffix:
-        path = PACK_DIR / f"{str(council).lower()}.toml"
+        path = pack_file(str(council)) or PACK_DIR / f"{str(council).lower()}.toml"
     if not path.exists():
         raise DataError(
             f"unknown council '{council}': no pack file {path}; available: {', '.join(available_packs())}"
@@ -115,3 +208,33 @@ def load_pack(council: str | Path) -> Pack:
         path=path,
         raw=raw,
     )
+
+
+VINTAGE_KEYS = ("boundaries", "population", "deprivation")
+
+
+def pack_vintage(pack: Pack) -> dict[str, str]:
+    """The data vintage of a pack for people (app, evidence card, reports): boundaries, population,
+    deprivation. From the pack's ``[vintage]`` section; packs without one (the seed packs) get it from the
+    layers they name."""
+    v = {k: str(pack.raw.get("vintage", {}).get(k, "")) for k in VINTAGE_KEYS}
+    layers = " ".join(str(x) for x in pack.layers.values())
+    if not v["boundaries"]:
+        parts = []
+        if "ons-2011-2013" in layers:
+            parts.append("ONS 2011 LSOAs/output areas and 2013 wards")
+        if "parish" in layers:
+            parts.append("civil parishes (OS Open Names / OpenStreetMap, c. 2018-2022)")
+        v["boundaries"] = "; ".join(parts) or "as named in the pack's [layers]"
+    if not v["population"]:
+        v["population"] = ("ONS mid-2020 population estimates by age (LSOA 2011)" if "population" in pack.layers
+                           else "not stated")
+    if not v["deprivation"]:
+        v["deprivation"] = "not used by this pack"
+    return v
+
+
+def vintage_text(pack: Pack) -> str:
+    """One line: "Data vintage: boundaries …; population …; deprivation …"."""
+    v = pack_vintage(pack)
+    return "Data vintage: " + "; ".join(f"{k} {v[k]}" for k in VINTAGE_KEYS)

@@ -71,8 +71,7 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
     out["evidence_sources"] = {
         "town_min": "ESTIMATED for every unit: straight line from the nearest town's edge x circuity / speed of the "
                     "travel engine's estimator (fitted on a real road graph)",
-        "town_min_positions": "where the unit's hours are: postcode centroids weighted by their LSOA's age-weighted "
-                              "demand (zones.demand_points), not the area's centre",
+        "town_min_positions": _positions_text(pack),
         "n_units_town_from_postcodes": int((table["town_positions"] == "postcodes").sum())
         if "town_positions" in table else None,
         "visit_to_visit_min": "travel engine: ROUTED on a real road graph where it has one, else ESTIMATED",
@@ -115,6 +114,15 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
         out["baseline_comparison"] = base
         out["n_units_changed_out_of_sample"] = int(np.sum(np.array(out_of_sample) != table["band"].to_numpy()))
     return out
+
+
+def _positions_text(pack) -> str:
+    """Where the "minutes from the nearest town" positions come from, for this pack."""
+    if "postcodes" in pack.layers:
+        return ("where the unit's hours are: postcode centroids weighted by their LSOA's age-weighted demand "
+                "(zones.demand_points), not the area's centre")
+    return ("where the unit's hours are: a point inside each of its small areas (a generated pack's LSOAs 2021), "
+            "weighted by their age-weighted demand (no postcode file for this council)")
 
 
 def ruc_reading(verdicts: dict, council: dict | None) -> str:

@@ -34,9 +34,9 @@ def run(args) -> int:
     from zones.money import fmt_gbp
     from zones.service.workspace import load_workspace
 
-    from geodata.limits import norm_council
+    from geodata.packs import council_arg
 
-    args.council = norm_council(args.council)  # ' Merton ' and 'merton' are one council
+    args.council = council_arg(args.council)  # ' Merton ' and 'merton' are one council
     lo, hi = _gbp(args.from_gbp, "--from"), _gbp(args.to_gbp, "--to")
     if args.weeks is not None and not 1 <= args.weeks <= 53:
         raise DataError("--weeks must be between 1 and 53")

@@ -46,7 +46,7 @@ def run(args) -> int:  # noqa: C901 - debt, docs/ARCHITECTURE.md
     from zones.cli import print_json
     from zones.service.store import Store
 
-    from geodata.limits import norm_council
+    from geodata.packs import council_arg
 
     from zones.service.auth import cli_user
 
@@ -54,7 +54,7 @@ def run(args) -> int:  # noqa: C901 - debt, docs/ARCHITECTURE.md
     store = store.as_user(cli_user(store))  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
     act = args.action
     if getattr(args, "council", None):
-        args.council = norm_council(args.council)  # 'Leicestershire ' and 'leicestershire' are one council
+        args.council = council_arg(args.council)  # 'Leicestershire ' and 'leicestershire' are one council
     if act == "list":
         df = store.list(args.council)
         print_json({"scenarios": df.astype(str).to_dict("records")}) if args.json else print(df.to_string(index=False))

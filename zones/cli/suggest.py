@@ -53,9 +53,9 @@ def run(args) -> int:
     from zones.cli import print_json
     from zones.service.suggestion import run_suggestion
 
-    from geodata.limits import norm_council
+    from geodata.packs import council_arg
 
-    args.council = norm_council(args.council)  # ' Merton ' and 'merton' are one council
+    args.council = council_arg(args.council)  # ' Merton ' and 'merton' are one council
     if not 1 <= args.zones <= MAX_ZONES:
         raise DataError(f"--zones must be between 1 and {MAX_ZONES}")
     if not 0 < args.balance_pct < 100:

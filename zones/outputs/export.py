@@ -42,6 +42,9 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str], identity: str = "") -
                             "to the penny (a spreadsheet SUM of the exact column gives the same totals); the plan's "
                             "cost is the Plan sheet's gbp_per_week_exact summed and rounded once the same way")]
     rows += [("Note", n) for n in notes]
+    vintage = _vintage(plan.council)
+    if vintage:
+        rows.append(("Data vintage", vintage))
     rows.append(("Attribution", ATTRIBUTION))
     return rows
 
@@ -50,6 +53,16 @@ def plan_total_rows(plan: Plan, weeks_per_year: int) -> list[tuple[str, object]]
     """The plan's own cost (what Finance shows as "Plan cost"), each the exact sum rounded once (zones.money)."""
     return [("Plan £ per week", plan.gbp_per_week()),
             (f"Plan £ per year ({weeks_per_year} weeks)", plan.gbp_per_year(weeks_per_year))]
+
+def _vintage(council: str) -> str:
+    """The council pack's data vintage line (geodata.packs.vintage_text), or "" if the pack cannot be loaded."""
+    from geodata.datadir import DataError
+    from geodata.packs import load_pack, vintage_text
+
+    try:
+        return vintage_text(load_pack(council))
+    except (DataError, OSError, ValueError):
+        return ""
 
 
 def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identity: str = "") -> bytes:

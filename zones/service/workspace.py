@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from geodata.datadir import DataError
+from geodata.packs import vintage_text
 from geodata.units import UnitLayer, load_units
 
 from zones.plan import Plan, base_plan
@@ -47,7 +48,11 @@ def notes(ws: Workspace) -> list[str]:
     s = ws.layer.summary()
     if s["hours_estimated"]:
         out.append(f"Care hours per area are ESTIMATED from the number of older residents by age and scaled to the "
-                   f"council's reported weekly total ({ws.layer.pack.weekly_hours_source}).")
+                   f"{_total_words(ws.layer.pack)} ({ws.layer.pack.weekly_hours_source}).")
+    hubs = ws.layer.pack.raw.get("hubs", {}).get("source", "")
+    if hubs.startswith("derived"):
+        out.append("Town hubs are DERIVED from the LSOA layer (touching LSOAs of 500+ residents per km² reaching "
+                   "5,000 residents; Census 2021), not from a towns file.")
     hs = (ws.layer.report or {}).get("hours_source") or {}
     out += [f"Hours file: {w}" for w in hs.get("warnings", [])[:1] if "adds up to" in w]
     if ws.layer.zones_note:
@@ -72,8 +77,27 @@ def notes(ws: Workspace) -> list[str]:
     return out
 
 
+def _total_words(pack) -> str:
+    """How the weekly total was come by, for a sentence: stated by the council, or itself an estimate."""
+    if pack.raw.get("council", {}).get("weekly_hours_estimated"):
+        return "council's weekly total, which is itself an ESTIMATE"
+    return "council's reported weekly total"
+
+
 def sources(ws: Workspace) -> list[str]:
-    return ["ONS wards 2013, LSOAs and output areas 2011 (OGL v3)", "ONS parish to ward lookups 2019 (OGL v3)",
+    """The report's data sources: the data vintage first, then the files (national layers for a generated pack)."""
+    pack = ws.layer.pack
+    if pack.raw.get("council", {}).get("generated"):
+        hubs = pack.raw.get("hubs", {}).get("source", "")
+        return [vintage_text(pack),
+                ("ONS LSOA (Dec 2021) boundaries BSC V4, LSOA 2021 to ward 2024 to district 2024 best-fit lookup, "
+                 "LSOA 2011 to 2021 lookup, district to upper-tier council 2023 lookup (OGL v3)"),
+                ("ONS mid-2020 population estimates by age, LSOA 2011, moved to LSOA 2021 (OGL v3); Census 2021 "
+                 "residents per LSOA 2021 (OGL v3)"), "English Indices of Deprivation 2025, LSOA 2021 (MHCLG, OGL v3)",
+                f"Town hubs: {hubs} (ONS built-up areas / Census 2021, OGL v3)",
+                f"Weekly hours: {pack.weekly_hours_source}"]
+    return [vintage_text(pack),
+            "ONS wards 2013, LSOAs and output areas 2011 (OGL v3)", "ONS parish to ward lookups 2019 (OGL v3)",
             "ONS mid-2020 population estimates by single year of age, LSOA 2011 (OGL v3)",
             "ONS postcode directory Nov 2025 centroids (OGL v3; Royal Mail and GeoPlace data)",
             "OS Open Names populated places (OGL v3)", "OpenStreetMap parish boundaries and road network (ODbL)",
@@ -266,7 +290,7 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     lines.append(travel_sentence(routed, med, p90))
     if bool(u["hours_estimated"]):
         lines.append("Care hours are ESTIMATED from the number of older residents (by age band), scaled to the "
-                     "council's reported weekly total; the council's own figures per area may differ.")
+                     f"{_total_words(ws.layer.pack)}; the council's own figures per area may differ.")
     return {
         "unit_code": code, "unit_name": u["unit_name"], "unit_type": u["unit_type"], "parishes": u["parishes"],
         "note": u["note"], "zone": a["zone"], "band": a["band"], "computed_band": a["computed_band"],
@@ -279,6 +303,7 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
         "less_remote_needs": c.get("margin_down", ""),
         "times_source": {"town_min": "estimated", "visit_to_visit_min": "routed" if routed else "estimated"},
         "estimate_error_median_pct": med, "estimate_error_p90_pct": p90,
+        "vintage": vintage_text(ws.layer.pack),
         "edge_source": u.get("edge_source", ""),
     }
 
