@@ -182,9 +182,12 @@ HEAD = "subzone,unit,from_band,to_band,hours_per_week\n"
 
 
 @pytest.mark.parametrize("hours,match", [
-    ("1e999999999", "above the bound"), ("9" * 400, "not a number"), ("sNaN", "not a finite"), ("NaN", "not a finite"),
-    ("Infinity", "not a finite"), ("1e308", "above the bound"), ("100000.01", "above the bound"), ("-0.01", "negative"),
+    ("1e999999999", "not a number"), ("9" * 400, "not a number"), ("sNaN", "not a finite"), ("NaN", "not a finite"),
+    ("Infinity", "not a finite"), ("1e308", "not a number"), ("100000.01", "above the bound"), ("-0.01", "negative"),
     ("0.000001", "decimal places"), ("12,5", "expected 5 fields"),
+    # issue 18 §6: forms Python's Decimal reads but a spreadsheet shows as text
+    ("1_000", "not a number"), ("١٢", "not a number"), ("１２", "not a number"), ("1e3", "not a number"),
+    ("+5", "not a number"), ("1.2.3", "not a number"), ("-Infinity", "not a finite"),
 ])
 def test_moves_hours_bounded_never_a_decimal_traceback(hours, match):
     data = (HEAD + f"x,Alpha,urban,fringe,{hours}\n").encode()
@@ -239,8 +242,13 @@ def test_demand_file_bounds_encoding_and_total_warning(synthetic_pack):
     codes = list(u["unit_code"])
     f = data / "hours.csv"
     f.write_text("unit,hours_per_week\n" + "".join(f"{c},{h}\n" for c, h in zip(codes, [1e20] + [1] * (len(codes) - 1))))
-    with pytest.raises(DataError, match="above the bound of 100,000"):
+    with pytest.raises(DataError, match="'1e.20' is not a number"):  # an exponent is not an amount of hours
         import_hours_csv(f, u)
+    for bad, match in (("100000.5", "above the bound of 100,000"), ("1_000", "not a number"), ("١٢", "not a number"),
+                       ("１２", "not a number"), ("NaN", "not a finite")):
+        f.write_text("unit,hours_per_week\n" + "".join(f"{c},{h}\n" for c, h in zip(codes, [bad] + [1] * (len(codes) - 1))))
+        with pytest.raises(DataError, match=match):
+            import_hours_csv(f, u)
     f.write_bytes(("unit,hours_per_week\n" + "".join(f"{c},1\n" for c in codes)).replace(codes[0], "Zoné").encode("latin-1"))
     with pytest.raises(DataError, match="hours.csv: not UTF-8"):
         import_hours_csv(f, u)

@@ -1,0 +1,166 @@
+"""A cage for parsers of untrusted files: run ``func(*args)`` in a child process with hard limits.
+
+Every parser of a file that a visitor uploads or a CLI user names (scenario GeoPackage/GeoJSON, moves CSV, council
+hours CSV) runs through ``run_caged`` (issue 18): the server process only hands bytes over and receives plain,
+picklable, already-checked values back, so a file that would loop, recurse or allocate without end stops in the
+child and never holds the server's GIL, memory or CPU.
+
+Limits (per call; each can be lowered by the caller, e.g. a test):
+
+- ``CPU_S`` = 30 s of CPU time (``RLIMIT_CPU``; SIGXCPU at 30 s, SIGKILL at 31 s). The slowest honest import we
+  measured, a 20 MB GeoJSON of 20,000 features (the import limits), takes about 8 s of CPU on this 2-core machine;
+  30 s leaves room for a slower machine without letting one upload pin a core for long.
+- ``MEMORY_MB`` = 2,048 MB of address space (``RLIMIT_AS``). A child forked from the preloaded fork server
+  starts at about 470 MB of virtual size (numpy, pandas, GDAL, shapely mapped in, little of it resident);
+  ``json.loads`` of a 20 MB file builds a few hundred MB of Python objects. 2 GB leaves 1.5 GB of headroom and
+  stops the "4 GB importer" of issue 18 §3 at half that (the server itself is not limited).
+- ``WALL_S`` = 90 s wall clock, measured by the parent, which kills the child when it is over: on the shared
+  2-core machine with a load average of 10 a child gets a fifth of a core, so CPU and wall differ by ~3x.
+- ``FILE_MB`` = 64 MB per file written (``RLIMIT_FSIZE``): the 20 MB upload copy plus GDAL's scratch.
+- no core dumps (``RLIMIT_CORE`` 0); the child's working and temporary directory is a private folder that the
+  parent removes in a ``finally`` whether the child ends, fails or is killed.
+
+On a breach the child is killed and ``CageError`` (a ``DataError``: the CLI exits 2, pages show it) says in one
+sentence which limit the file went over; an unforeseen exception in the child becomes a sentence naming only its
+type; ``DataError`` raised by the parser comes back with its own message. The child runs in a process of the
+``forkserver`` context (started once by exec, never a ``fork`` of the threaded server) with numpy, pandas,
+shapely, GDAL (pyogrio) and geopandas preloaded, so each call costs a fork (~0.1 s), not an interpreter start.
+Results travel back as one pickle of at most ``MAX_RESULT_BYTES``.
+
+Like any ``multiprocessing`` user, a script that calls a caged parser at import time must guard its entry point
+with ``if __name__ == "__main__":`` (the child imports the main module of a script by path; console scripts,
+``python -m``, streamlit and pytest already do this).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import resource
+import shutil
+import signal
+import tempfile
+import threading
+
+from .datadir import DataError
+
+CPU_S = 30
+MEMORY_MB = 2048
+WALL_S = 90
+FILE_MB = 64
+MAX_RESULT_BYTES = 512 * 1024 * 1024
+PRELOAD = ["numpy", "pandas", "shapely", "pyogrio", "geopandas", "sqlite3", "csv", "json", "geodata.limits"]
+
+_ctx = None
+_ctx_lock = threading.Lock()
+
+
+class CageError(DataError):
+    """A parser of an untrusted file went over a limit of the cage (CPU, memory, wall clock) or crashed."""
+
+
+def _context():
+    """The forkserver context (created once; the server preloads the heavy libraries when it starts)."""
+    global _ctx
+    with _ctx_lock:
+        if _ctx is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(PRELOAD)
+            _ctx = ctx
+        return _ctx
+
+
+def _limit(kind: int, soft: int, hard: int | None = None) -> None:
+    """Lower a resource limit of this process (never raise it above what it already is)."""
+    _, cur = resource.getrlimit(kind)
+    hard = soft if hard is None else hard
+    if cur != resource.RLIM_INFINITY:
+        soft, hard = min(soft, cur), min(hard, cur)
+    resource.setrlimit(kind, (soft, hard))
+
+
+def _child(conn, func, args, kwargs, workdir: str, cpu_s: int, memory_mb: int) -> None:
+    """Runs in the child: limits first, then the parser; sends back ("ok", result) or ("data"|"memory"|"error", text)."""
+    try:
+        os.chdir(workdir)
+        tempfile.tempdir = workdir
+        os.environ.update(TMPDIR=workdir, CPL_TMPDIR=workdir)
+        _limit(resource.RLIMIT_CORE, 0)
+        _limit(resource.RLIMIT_FSIZE, FILE_MB * 1024 * 1024)
+        _limit(resource.RLIMIT_CPU, cpu_s, cpu_s + 1)
+        _limit(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
+        out = ("ok", func(*args, **kwargs))
+    except DataError as exc:
+        out = ("data", str(exc))
+    except MemoryError:
+        out = ("memory", "")
+    except RecursionError:
+        out = ("error", "RecursionError")
+    except BaseException as exc:  # noqa: BLE001 - anything else becomes its type name, never a traceback
+        out = ("error", type(exc).__name__)
+    try:
+        payload = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        payload = pickle.dumps(("memory", ""))
+    except Exception as exc:  # noqa: BLE001 - an unpicklable result is a bug of the parser
+        payload = pickle.dumps(("error", f"unpicklable result ({type(exc).__name__})"))
+    if len(payload) > MAX_RESULT_BYTES:
+        payload = pickle.dumps(("memory", ""))
+    conn.send_bytes(payload)
+    conn.close()
+
+
+def _breach(label: str, exitcode: int | None, cpu_s: int, memory_mb: int, wall_s: float) -> CageError:
+    if exitcode is None:
+        return CageError(f"{label}: reading it took longer than {wall_s:g} s; it was stopped and nothing was imported")
+    if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return CageError(f"{label}: reading it needed more than {cpu_s} s of processor time; it was stopped and "
+                         "nothing was imported")
+    return CageError(f"{label}: the reader stopped on this file (exit {exitcode}); nothing was imported")
+
+
+def run_caged(func, *args, label: str = "the file", cpu_s: int = CPU_S, memory_mb: int = MEMORY_MB,
+              wall_s: float = WALL_S, **kwargs):
+    """``func(*args, **kwargs)`` run in a caged child; its (picklable) result, or a DataError / CageError.
+
+    ``func`` must be a module-level function (it is pickled by name). ``label`` names the input in messages
+    (already sanitised by the caller: never file content)."""
+    ctx = _context()
+    workdir = tempfile.mkdtemp(prefix="zoneplan-cage-")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, func, args, kwargs, workdir, int(cpu_s), int(memory_mb)),
+                       daemon=True, name="zoneplan-cage")
+    payload = None
+    try:
+        proc.start()
+        send.close()
+        ready = recv.poll(wall_s)
+        if ready:
+            try:
+                payload = recv.recv_bytes(MAX_RESULT_BYTES)
+            except (EOFError, OSError):
+                payload = None
+        if payload is None:
+            proc.join(5 if ready else 0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(10)
+            raise _breach(label, proc.exitcode if ready else None, cpu_s, memory_mb, wall_s)
+    finally:
+        try:
+            if proc.pid is not None:  # started
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(10)
+        finally:
+            recv.close()
+            send.close()
+            shutil.rmtree(workdir, ignore_errors=True)
+    kind, value = pickle.loads(payload)
+    if kind == "ok":
+        return value
+    if kind == "data":
+        raise DataError(value)
+    if kind == "memory":
+        raise CageError(f"{label}: reading it needed more than {memory_mb:,} MB of memory; nothing was imported")
+    raise CageError(f"{label}: cannot be read ({value}); nothing was imported")
