@@ -80,7 +80,8 @@ def _limit(kind: int, soft: int, hard: int | None = None) -> None:
 
 
 def _child(conn, func, args, kwargs, workdir: str, cpu_s: int, memory_mb: int) -> None:
-    """Runs in the child: limits first, then the parser; sends back ("ok", result) or ("data"|"memory"|"error", text)."""
+    """Runs in the child: limits first, then the parser. Sends back ("ok", result) or
+    ("data" | "memory" | "error", text)."""
     try:
         os.chdir(workdir)
         tempfile.tempdir = workdir

@@ -97,7 +97,8 @@ def geojson_files() -> dict[str, bytes]:
         "deep_nesting.geojson": b'{"type":"FeatureCollection","features":' + b"[" * 10_000 + b"]" * 10_000 + b"}",
         "nan_coordinates.geojson": _fc([_feature()]).replace(b"-1.1, 52.6]", b"NaN, 52.6]"),
         "gdalg_pipeline.geojson": json.dumps({"type": "gdal_streamed_alg", "command_line":
-                                              "gdal vector pipeline ! read /etc/passwd ! write --of stream x"}).encode(),
+                                              "gdal vector pipeline ! read /etc/passwd ! write --of stream x"}
+                                             ).encode(),
         "vrt.geojson": b"<OGRVRTDataSource><OGRVRTLayer name='scenario'><SrcDataSource>/etc/passwd</SrcDataSource>"
                        b"</OGRVRTLayer></OGRVRTDataSource>",
         "latin1.geojson": _fc([_feature(zone="Zon\u00e9")]).decode().replace("\\u00e9", "\u00e9").encode("latin-1"),
@@ -124,7 +125,8 @@ def _gpkg(path: Path, layer_sql: list[str], contents_table: str = "scenario", co
                 "\"false_easting\",400000],PARAMETER[\"false_northing\",-100000],UNIT[\"metre\",1],AUTHORITY[\"EPSG"
                 "\",\"27700\"]]', NULL)")
     for srs in ((-1, "Undefined cartesian SRS"), (0, "Undefined geographic SRS")):
-        con.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'NONE', ?, 'undefined', NULL)", (srs[1], srs[0], srs[0]))
+        con.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'NONE', ?, 'undefined', NULL)",
+                    (srs[1], srs[0], srs[0]))
     contents = ("CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, "
                 "identifier TEXT UNIQUE, description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT "
                 "(strftime('%Y-%m-%dT%H:%M:%fZ','now')), min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, "
@@ -156,7 +158,8 @@ _ROWS = [f"INSERT INTO scenario (geom, unit_code, zone, band) VALUES (X'{GEOM.he
 
 def gpkg_files(tmp: Path) -> dict[str, bytes]:
     recursive = ("CREATE VIEW scenario AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
-                 f"SELECT i AS fid, X'{GEOM.hex()}' AS geom, 'U0' AS unit_code, '{SECRET}' AS zone, 'urban' AS band FROM n")
+                 f"SELECT i AS fid, X'{GEOM.hex()}' AS geom, 'U0' AS unit_code, '{SECRET}' AS zone, "
+                 "'urban' AS band FROM n")
     zeroblob = (f"CREATE VIEW scenario AS SELECT 1 AS fid, X'{GEOM.hex()}' AS geom, 'U0' AS unit_code, "
                 "replace(hex(zeroblob(300000000)), '0', 'Z') AS zone, 'urban' AS band")
     specs = {
@@ -217,7 +220,8 @@ def csv_files() -> dict[str, bytes]:
         "moves_formula.csv": moves(subzone="=cmd|' /C calc'!A0"), "moves_huge_cell.csv": moves(unit="A" * 20_000),
         "moves_good.csv": moves(),
         "hours_underscore.csv": hours("1_000"), "hours_fullwidth.csv": hours("\uff11\uff12"),
-        "hours_exponent.csv": hours("1e3"), "hours_nan.csv": hours("NaN"), "hours_huge_cell.csv": hours(unit="U" * 20_000),
+        "hours_exponent.csv": hours("1e3"), "hours_nan.csv": hours("NaN"),
+        "hours_huge_cell.csv": hours(unit="U" * 20_000),
         "hours_good.csv": hours(),
     }
 

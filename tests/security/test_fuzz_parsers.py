@@ -258,7 +258,8 @@ def test_fuzz_geopackage_schema(tmp_path_factory, trick, rows):
         "trigger": ["CREATE TRIGGER t AFTER INSERT ON scenario BEGIN SELECT 1; END"],
         "generated": ["CREATE TABLE g (a TEXT, b TEXT GENERATED ALWAYS AS (a || a) VIRTUAL)"],
         "fts": ["CREATE VIRTUAL TABLE f USING fts5(body)"],
-        "rtree_like_trigger": ["CREATE TRIGGER rtree_scenario_geom_insert AFTER INSERT ON scenario BEGIN SELECT 1; END"],
+        "rtree_like_trigger": [
+            "CREATE TRIGGER rtree_scenario_geom_insert AFTER INSERT ON scenario BEGIN SELECT 1; END"],
         "index": ["CREATE INDEX i ON scenario(zone)"]}.get(trick, [])
     layer_sql = [table] if trick != "view_layer" else [
         f"CREATE VIEW scenario AS SELECT 1 AS fid, X'{make_corpus.GEOM.hex()}' AS geom, 'U0' AS unit_code, "

@@ -72,8 +72,10 @@ _GPKG_META = {"gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns", 
               "gpkg_data_column_constraints", "gpkg_metadata", "gpkg_metadata_reference", "sqlite_sequence"}
 # triggers that the GeoPackage standard and GDAL write (they run on INSERT/UPDATE/DELETE only; the file is
 # opened read-only, so they never run here); any other trigger is refused
-_TRIGGER_RE = re.compile(r"^(gpkg_tile_matrix_[a-z_]+_(insert|update)|rtree_[A-Za-z0-9_ .-]{1,130}_(insert|update[1-7]|delete)"
-                         r"|trigger_(insert|delete)_feature_count_[A-Za-z0-9_ .-]{1,63}|gpkg_metadata_reference_[a-z_]+)$")
+_TRIGGER_RE = re.compile(r"^(gpkg_tile_matrix_[a-z_]+_(insert|update)"
+                         r"|rtree_[A-Za-z0-9_ .-]{1,130}_(insert|update[1-7]|delete)"
+                         r"|trigger_(insert|delete)_feature_count_[A-Za-z0-9_ .-]{1,63}"
+                         r"|gpkg_metadata_reference_[a-z_]+)$")
 _RTREE_SQL_RE = re.compile(r'^CREATE VIRTUAL TABLE "?rtree_[A-Za-z0-9_ .-]{1,130}"? USING rtree\(', re.IGNORECASE)
 
 
@@ -202,7 +204,8 @@ def _inspect_gpkg(path: str, label: str) -> tuple[str, int]:
         meta = {"gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns"}
         if not meta <= tables:
             raise _fail(label, "not a GeoPackage (its required tables are missing); nothing imported")
-        rows = con.execute("SELECT table_name, data_type FROM gpkg_contents LIMIT ?", (MAX_SCHEMA_OBJECTS + 1,)).fetchall()
+        rows = con.execute("SELECT table_name, data_type FROM gpkg_contents LIMIT ?",
+                           (MAX_SCHEMA_OBJECTS + 1,)).fetchall()
         layers = [str(n) for n, t in rows if str(t) in ("features", "attributes")]
         if not layers:
             raise _fail(label, "the GeoPackage has no layer; nothing imported")
@@ -212,7 +215,8 @@ def _inspect_gpkg(path: str, label: str) -> tuple[str, int]:
         if not _LAYER_RE.match(layer):
             raise _fail(label, "the layer name is not accepted (letters, digits, space, _ . - only); nothing imported")
         if layer not in tables or layer in _GPKG_META:
-            raise _fail(label, "the layer is not a plain table (views and virtual tables are refused); nothing imported")
+            raise _fail(label, "the layer is not a plain table (views and virtual tables are refused); "
+                               "nothing imported")
         n = int(con.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0])
         return layer, n
     except sqlite3.Error:
