@@ -8,15 +8,19 @@ child and never holds the server's GIL, memory or CPU.
 Limits (per call; each can be lowered by the caller, e.g. a test):
 
 - ``CPU_S`` = 30 s of CPU time (``RLIMIT_CPU``; SIGXCPU at 30 s, SIGKILL at 31 s). The slowest honest import we
-  measured, a 20 MB GeoJSON of 20,000 features (the import limits), takes about 8 s of CPU on this 2-core machine;
-  30 s leaves room for a slower machine without letting one upload pin a core for long.
-- ``MEMORY_MB`` = 2,048 MB of address space (``RLIMIT_AS``). A child forked from the preloaded fork server
-  starts at about 470 MB of virtual size (numpy, pandas, GDAL, shapely mapped in, little of it resident);
-  ``json.loads`` of a 20 MB file builds a few hundred MB of Python objects. 2 GB leaves 1.5 GB of headroom and
-  stops the "4 GB importer" of issue 18 §3 at half that (the server itself is not limited).
-- ``WALL_S`` = 90 s wall clock, measured by the parent, which kills the child when it is over: on the shared
-  2-core machine with a load average of 10 a child gets a fifth of a core, so CPU and wall differ by ~3x.
+  measured, a 19 MB GeoJSON of 20,000 features (the import limits), takes 2.7 s of CPU on this 2-core machine
+  (``bench/hostile.py``, BENCHMARKS.md); 30 s is ten times that, for a slower machine, without letting one upload
+  pin a core for long. Every hostile 20 MB case of issue 18 is refused in under 0.5 s of CPU.
+- ``MEMORY_MB`` = 3,072 MB of address space (``RLIMIT_AS``, virtual size, not resident memory). A child forked
+  from the preloaded fork server starts at 500 MB of virtual size (numpy, pandas, GDAL, shapely mapped in, 110 MB
+  resident); the honest 19 MB import above peaks at 1.76 GB virtual (360 MB resident). 3 GB leaves 1.3 GB of
+  headroom over that and still stops the "4 GB importer" of issue 18 §3 (the server itself is not limited).
+- ``WALL_S`` = 90 s wall clock, measured by the parent, which kills the child when it is over: the same 19 MB
+  import took 16 s of wall time with a load average of 30 on the 2 cores (a child gets a small share of a core),
+  so the wall limit is three times the CPU limit.
 - ``FILE_MB`` = 64 MB per file written (``RLIMIT_FSIZE``): the 20 MB upload copy plus GDAL's scratch.
+- at most ``MAX_CONCURRENT`` = 2 cages at once per server process (one per core; a third upload waits, for up to
+  its wall-clock limit, then gets "the server is busy"), so many simultaneous uploads cannot multiply the limits;
 - no core dumps (``RLIMIT_CORE`` 0); the child's working and temporary directory is a private folder that the
   parent removes in a ``finally`` whether the child ends, fails or is killed.
 
@@ -45,14 +49,16 @@ import threading
 from .datadir import DataError
 
 CPU_S = 30
-MEMORY_MB = 2048
+MEMORY_MB = 3072
 WALL_S = 90
 FILE_MB = 64
 MAX_RESULT_BYTES = 512 * 1024 * 1024
+MAX_CONCURRENT = 2
 PRELOAD = ["numpy", "pandas", "shapely", "pyogrio", "geopandas", "sqlite3", "csv", "json", "geodata.limits"]
 
 _ctx = None
 _ctx_lock = threading.Lock()
+_slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
 class CageError(DataError):
@@ -125,7 +131,16 @@ def run_caged(func, *args, label: str = "the file", cpu_s: int = CPU_S, memory_m
     """``func(*args, **kwargs)`` run in a caged child; its (picklable) result, or a DataError / CageError.
 
     ``func`` must be a module-level function (it is pickled by name). ``label`` names the input in messages
-    (already sanitised by the caller: never file content)."""
+    (already sanitised by the caller: never file content). At most ``MAX_CONCURRENT`` run at once."""
+    if not _slots.acquire(timeout=wall_s):
+        raise CageError(f"{label}: the server is busy reading other files; nothing was imported, try again in a minute")
+    try:
+        return _run(func, args, kwargs, label, cpu_s, memory_mb, wall_s)
+    finally:
+        _slots.release()
+
+
+def _run(func, args, kwargs, label: str, cpu_s: int, memory_mb: int, wall_s: float):
     ctx = _context()
     workdir = tempfile.mkdtemp(prefix="zoneplan-cage-")
     recv, send = ctx.Pipe(duplex=False)

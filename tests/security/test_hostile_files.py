@@ -489,3 +489,22 @@ def test_the_cage_stops_cpu_memory_and_wall_clock_and_removes_its_files(monkeypa
         run_caged(__import__("geodata.limits").limits.hours_per_week, "x")
     assert not isinstance(e.value, CageError)
     assert issubclass(CageError, DataError)  # the CLI's exit 2, the pages' one-sentence error
+
+
+def test_the_cage_runs_at_most_max_concurrent_children(monkeypatch):
+    """Many uploads at once wait for a slot (one per core) and get "busy" after their wall clock: they cannot
+    multiply the cage's CPU and memory limits."""
+    import threading
+
+    from geodata import sandbox
+    from tests.security import cage_targets
+
+    assert sandbox.MAX_CONCURRENT == 2
+    monkeypatch.setattr(sandbox, "_slots", threading.BoundedSemaphore(1))
+    assert sandbox._slots.acquire(timeout=1)  # another upload holds the only slot
+    try:
+        with pytest.raises(sandbox.CageError, match="^x.gpkg: the server is busy"):
+            sandbox.run_caged(cage_targets.echo, 1, label="x.gpkg", wall_s=1)
+    finally:
+        sandbox._slots.release()
+    assert sandbox.run_caged(cage_targets.echo, 1, label="x.gpkg", wall_s=60) == 1
