@@ -476,6 +476,7 @@ def test_the_cage_stops_cpu_memory_and_wall_clock_and_removes_its_files(monkeypa
     from geodata.sandbox import CageError, run_caged
     from tests.security import cage_targets
 
+    assert run_caged(cage_targets.echo, 1) == 1  # the fork server runs (its socket folder is not ours to count)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(CageError, match=r"^spin.geojson: reading it needed more than 2 s of processor time"):
         run_caged(cage_targets.spin, label="spin.geojson", cpu_s=2, wall_s=300)
@@ -508,3 +509,41 @@ def test_the_cage_runs_at_most_max_concurrent_children(monkeypatch):
     finally:
         sandbox._slots.release()
     assert sandbox.run_caged(cage_targets.echo, 1, label="x.gpkg", wall_s=60) == 1
+
+
+@pytest.mark.parametrize("bad", ["1_000", "١٢", "１２", "1e3", "NaN", "Infinity", "+5", "0x10", "½", "1.2.3", " "])
+def test_numbers_are_ascii_digits_everywhere(bad, tmp_path):
+    """Issue 18 §6: one validator (geodata.limits.number_text) for hours and money in CSVs, forms, the CLI and
+    stored rate cards. Before, Python's Decimal/int took '1_000', '١٢' and '１２' (a spreadsheet shows them as text)."""
+    from geodata.limits import bounded_decimal, hours_per_week, int_in, number_text, rate_gbp_per_hour
+    from zones.cli.payfloor import _gbp
+    from zones.rates import _providers_fields, providers_count
+    from zones.service.store import Store
+
+    for check in (lambda: hours_per_week(bad), lambda: rate_gbp_per_hour(bad), lambda: int_in(bad, "weeks", 1, 53),
+                  lambda: bounded_decimal(bad, "uplift", Decimal(-50), Decimal(100), 4), lambda: _gbp(bad, "--to"),
+                  lambda: _gbp("£" + bad, "--to"), lambda: providers_count(bad, "providers"),
+                  lambda: _providers_fields(None, {}, bad), lambda: number_text(bad, "x", allow_negative=True)):
+        with pytest.raises(DataError):
+            check()
+    card = CARD.to_dict()
+    card["rates"]["urban"] = bad
+    with pytest.raises(DataError, match="rate model rates 'urban'"):
+        Store(f"sqlite:///{tmp_path / 's.sqlite'}").create("t", "Rates", plan().assignments(), card, valid_units=VALID)
+
+
+def test_plain_numbers_still_pass_everywhere():
+    from geodata.limits import bounded_decimal, hours_per_week, int_in
+    from zones.cli.payfloor import _gbp
+    from zones.rates import _providers_fields, providers_count
+
+    assert hours_per_week(" 12.5 ") == hours_per_week(12.5) == Decimal("12.5") and hours_per_week(".5") == Decimal("0.5")
+    assert bounded_decimal("-2.5", "uplift", Decimal(-50), Decimal(100), 4) == Decimal("-2.5")
+    with pytest.raises(DataError, match="negative"):
+        hours_per_week("-1")
+    assert int_in("52", "weeks", 1, 53) == int_in(52, "weeks", 1, 53) == 52
+    assert _gbp("£12.21", "--to") == _gbp("12.21", "--to") == Decimal("12.21")
+    assert providers_count("2", "p") == 2
+    assert _providers_fields(None, {}, "150.5")["viability_floor_hours_per_week"] == Decimal("150.5")
+    with pytest.raises(DataError, match="outside"):
+        _providers_fields(None, {}, "-1")
