@@ -156,6 +156,13 @@ def hours_cells(data: bytes, where: str) -> list[tuple[int, str | None, str | No
     return out
 
 
+def _match_unit(key: str, pos: dict[str, int], by_name: dict[str, str]) -> list[str]:
+    """A unit code given as itself or by its name (any case)."""
+    if key in pos:
+        return [key]
+    return [by_name[key.lower()]] if key.lower() in by_name else []
+
+
 def _hours_from_cells(cells, path: Path, units: gpd.GeoDataFrame, resolve) -> tuple[np.ndarray, list[str]]:
     codes = list(units["unit_code"])
     by_name = {str(n).lower(): c for n, c in zip(units["unit_name"], units["unit_code"])}
@@ -173,10 +180,7 @@ def _hours_from_cells(cells, path: Path, units: gpd.GeoDataFrame, resolve) -> tu
         if not key:
             problems.append(f"line {line}: empty unit")
             continue
-        if resolve is not None:
-            hit = resolve(key)
-        else:
-            hit = [key] if key in pos else ([by_name[key.lower()]] if key.lower() in by_name else [])
+        hit = resolve(key) if resolve is not None else _match_unit(key, pos, by_name)
         if len(hit) != 1:
             problems.append(f"line {line}: unit '{excerpt(key)}' " + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit[:5])})"))
             continue

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pathlib import Path
 

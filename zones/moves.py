@@ -85,50 +85,55 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
 def moves_cells(data: bytes, label: str) -> tuple[bool, list]:
     """The untrusted part of ``parse_moves`` (run in the cage): ``(True, problems)`` when the file as a whole
     is unreadable, else ``(False, items)`` with one item per non-empty row: ``(line, problem)`` or
-    ``(line, subzone, unit, unit names, from_band, to_band, hours or None, [row problems])``."""
+    ``(line, subzone, unit, unit names, from_band, to_band, hours or its problem, [row problems])``."""
     try:
         text = decode_text(data, label)
     except DataError as exc:
         return True, [str(exc).split(": ", 1)[-1]]
-    rows = []
     try:
-        for r in csv.reader(io.StringIO(text)):
-            rows.append(r)
-            if len(rows) > MAX_ROWS + 1:
-                return True, [f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}"]
-    except csv.Error as exc:
-        return True, [f"line {len(rows) + 1}: not a readable CSV row ({excerpt(exc, 60)})"]
+        rows = _csv_rows(text)
+    except DataError as exc:
+        return True, [str(exc)]
     if not rows:
         return True, ["the file is empty"]
     header = [h.strip().lower() for h in rows[0]]
     if header != HEADER:
         return True, [f"line 1: header must be {','.join(HEADER)} (got {excerpt(','.join(rows[0]), 80)})"]
-    items: list = []
-    for n, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
-            continue
-        if len(raw) != len(HEADER):
-            items.append((n, f"line {n}: expected {len(HEADER)} fields, got {len(raw)}"))
-            continue
-        subzone, unit, fb, tb, hrs = (c.strip() for c in raw)
-        try:
-            subzone = clean_text(subzone, "subzone", MAX_TEXT, required=False)
-            unit = clean_text(unit, "unit", MAX_LONG_TEXT, required=False)
-            fb = clean_text(fb, "from_band", MAX_TEXT, required=False)
-            tb = clean_text(tb, "to_band", MAX_TEXT, required=False)
-        except DataError as exc:
-            items.append((n, f"line {n}: {exc}"))
-            continue
-        bad = []
-        if any(c.startswith(("=", "+", "-", "@")) for c in (subzone, unit, fb, tb)):
-            bad.append("a cell starts with = + - or @ (spreadsheet formula)")
-        h = None
-        try:
-            h = hours_per_week(hrs)
-        except DataError as exc:
-            h = str(exc)
-        items.append((n, subzone, unit, _split_units(unit), fb, tb, h, bad))
-    return False, items
+    return False, [_row_cells(n, raw) for n, raw in enumerate(rows[1:], start=2) if any(c.strip() for c in raw)]
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    try:
+        for r in csv.reader(io.StringIO(text)):
+            rows.append(r)
+            if len(rows) > MAX_ROWS + 1:
+                raise DataError(f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
+    except csv.Error as exc:
+        raise DataError(f"line {len(rows) + 1}: not a readable CSV row ({excerpt(exc, 60)})") from None
+    return rows
+
+
+def _row_cells(n: int, raw: list[str]) -> tuple:
+    """One row's checked cells (see ``moves_cells``)."""
+    if len(raw) != len(HEADER):
+        return n, f"line {n}: expected {len(HEADER)} fields, got {len(raw)}"
+    subzone, unit, fb, tb, hrs = (c.strip() for c in raw)
+    try:
+        subzone = clean_text(subzone, "subzone", MAX_TEXT, required=False)
+        unit = clean_text(unit, "unit", MAX_LONG_TEXT, required=False)
+        fb = clean_text(fb, "from_band", MAX_TEXT, required=False)
+        tb = clean_text(tb, "to_band", MAX_TEXT, required=False)
+    except DataError as exc:
+        return n, f"line {n}: {exc}"
+    bad = []
+    if any(c.startswith(("=", "+", "-", "@")) for c in (subzone, unit, fb, tb)):
+        bad.append("a cell starts with = + - or @ (spreadsheet formula)")
+    try:
+        h: Decimal | str = hours_per_week(hrs)
+    except DataError as exc:
+        h = str(exc)
+    return n, subzone, unit, _split_units(unit), fb, tb, h, bad
 
 
 def _resolve_rows(items: list, resolve, bands: tuple[str, ...], label: str) -> list[MoveRow]:
@@ -142,27 +147,11 @@ def _resolve_rows(items: list, resolve, bands: tuple[str, ...], label: str) -> l
             problems.append(item[1])
             continue
         n, subzone, unit, names, fb, tb, h, bad = item
-        codes: list[str] = []
-        if not names:
-            bad.append("unit is empty")
-        for nm in names[:50]:
-            hit = resolve(nm)
-            if len(hit) != 1:
-                bad.append(f"unit '{excerpt(nm)}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit[:5])})"))
-            else:
-                codes += hit
-        if len(names) > 50:
-            bad.append(f"{len(names)} units in one row; the limit is 50")
-        for label_b, b in (("from_band", fb), ("to_band", tb)):
-            if b.lower() not in band_of:
-                bad.append(f"{label_b} '{excerpt(b)}' is not one of {', '.join(bands)}")
-        if fb.lower() == tb.lower() and fb:
-            bad.append(f"from_band and to_band are both '{excerpt(fb)}'")
+        codes = _resolve_units(names, resolve, bad)
+        bad += _band_problems(fb, tb, band_of, bands)
         if isinstance(h, str):
             bad.append(h)
-        for c in set(codes):
-            if c in seen:
-                bad.append(f"unit {c} is already moved on line {seen[c]}")
+        bad += [f"unit {c} is already moved on line {seen[c]}" for c in set(codes) if c in seen]
         if bad:
             problems.append(f"line {n} ({excerpt(unit) or '?'}): " + "; ".join(bad))
             continue
@@ -174,6 +163,30 @@ def _resolve_rows(items: list, resolve, bands: tuple[str, ...], label: str) -> l
     if not out:
         raise MovesError(label, ["no moves in the file"])
     return out
+
+
+def _resolve_units(names: list[str], resolve, bad: list[str]) -> list[str]:
+    """The unit codes of a row's names (at most 50); problems appended to ``bad``."""
+    codes: list[str] = []
+    if not names:
+        bad.append("unit is empty")
+    for nm in names[:50]:
+        hit = resolve(nm)
+        if len(hit) != 1:
+            bad.append(f"unit '{excerpt(nm)}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit[:5])})"))
+        else:
+            codes += hit
+    if len(names) > 50:
+        bad.append(f"{len(names)} units in one row; the limit is 50")
+    return codes
+
+
+def _band_problems(fb: str, tb: str, band_of: dict[str, str], bands: tuple[str, ...]) -> list[str]:
+    bad = [f"{name} '{excerpt(b)}' is not one of {', '.join(bands)}"
+           for name, b in (("from_band", fb), ("to_band", tb)) if b.lower() not in band_of]
+    if fb.lower() == tb.lower() and fb:
+        bad.append(f"from_band and to_band are both '{excerpt(fb)}'")
+    return bad
 
 
 def apply_moves(plan: Plan, moves: list[MoveRow]) -> tuple[Plan, list[str]]:

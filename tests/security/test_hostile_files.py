@@ -9,7 +9,6 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Polygon
 
 from geodata.datadir import DataError
 from geodata.limits import MAX_ERROR_CHARS, clean_text, norm_council, read_user_file
