@@ -29,7 +29,9 @@ sentence which limit the file went over; an unforeseen exception in the child be
 type; ``DataError`` raised by the parser comes back with its own message. The child runs in a process of the
 ``forkserver`` context (started once by exec, never a ``fork`` of the threaded server) with numpy, pandas,
 shapely, GDAL (pyogrio) and geopandas preloaded, so each call costs a fork (~0.1 s), not an interpreter start.
-Results travel back as one pickle of at most ``MAX_RESULT_BYTES``.
+Results travel back as one pickle of at most ``MAX_RESULT_BYTES``, read by an unpickler that builds only plain
+values (tuples, lists, dicts, sets, str, bytes, numbers, None, ``decimal.Decimal``): even a child taken over by
+a file (say, through a memory bug in a C library) cannot make the server run code by sending a crafted pickle.
 
 Like any ``multiprocessing`` user, a script that calls a caged parser at import time must guard its entry point
 with ``if __name__ == "__main__":`` (the child imports the main module of a script by path; console scripts,
@@ -59,6 +61,22 @@ PRELOAD = ["numpy", "pandas", "shapely", "pyogrio", "geopandas", "sqlite3", "csv
 _ctx = None
 _ctx_lock = threading.Lock()
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Unpickles plain values only: no class may be looked up except ``decimal.Decimal``."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) == ("decimal", "Decimal"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError("the result is not made of plain values")
+
+
+def plain_loads(payload: bytes):
+    """``pickle.loads`` for the child's answer, refusing anything but plain values (see the module docstring)."""
+    import io
+
+    return _PlainUnpickler(io.BytesIO(payload)).load()
 
 
 class CageError(DataError):
@@ -130,7 +148,8 @@ def run_caged(func, *args, label: str = "the file", cpu_s: int = CPU_S, memory_m
               wall_s: float = WALL_S, **kwargs):
     """``func(*args, **kwargs)`` run in a caged child; its (picklable) result, or a DataError / CageError.
 
-    ``func`` must be a module-level function (it is pickled by name). ``label`` names the input in messages
+    ``func`` must be a module-level function (it is pickled by name) that returns plain values (see
+    ``plain_loads``: no DataFrames or dataclasses; convert them in the parent). ``label`` names the input in messages
     (already sanitised by the caller: never file content). At most ``MAX_CONCURRENT`` run at once."""
     if not _slots.acquire(timeout=wall_s):
         raise CageError(f"{label}: the server is busy reading other files; nothing was imported, try again in a minute")
@@ -172,7 +191,10 @@ def _run(func, args, kwargs, label: str, cpu_s: int, memory_mb: int, wall_s: flo
             recv.close()
             send.close()
             shutil.rmtree(workdir, ignore_errors=True)
-    kind, value = pickle.loads(payload)
+    try:
+        kind, value = plain_loads(payload)
+    except (pickle.UnpicklingError, ValueError, TypeError, EOFError):
+        raise CageError(f"{label}: the reader gave an answer that is not plain data; nothing was imported") from None
     if kind == "ok":
         return value
     if kind == "data":

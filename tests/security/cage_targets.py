@@ -27,3 +27,10 @@ def write_then_sleep(seconds: float) -> None:
 
 def echo(value):
     return value
+
+
+def make_frame():
+    """A result that is not plain values (a DataFrame): refused by the parent's unpickler."""
+    import pandas as pd
+
+    return pd.DataFrame({"a": [1]})

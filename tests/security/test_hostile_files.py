@@ -546,3 +546,23 @@ def test_plain_numbers_still_pass_everywhere():
     assert _providers_fields(None, {}, "150.5")["viability_floor_hours_per_week"] == Decimal("150.5")
     with pytest.raises(DataError, match="outside"):
         _providers_fields(None, {}, "-1")
+
+
+def test_the_server_unpickles_only_plain_values_from_the_child():
+    """A child taken over by a file cannot make the server run code with a crafted pickle."""
+    import pickle
+
+    from geodata.sandbox import CageError, plain_loads, run_caged
+    from tests.security import cage_targets
+
+    value = ("ok", [{"a": (1, 2.5, None, b"x", {"s"}), "d": Decimal("1.10")}])
+    assert plain_loads(pickle.dumps(value, protocol=5)) == value
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    with pytest.raises(pickle.UnpicklingError):
+        plain_loads(pickle.dumps(("ok", Evil())))
+    with pytest.raises(CageError, match="not plain data"):
+        run_caged(cage_targets.make_frame, label="f.gpkg")

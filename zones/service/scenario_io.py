@@ -132,10 +132,18 @@ def read_import(data: bytes, name: str, valid_units: set[str], bands: tuple[str,
         raise _fail(label, f"{len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte import limit")
     limits = {"max_features": MAX_FEATURES, "max_vertices": MAX_VERTICES_PER_FEATURE}
     try:
-        return run_caged(read_import_uncaged, bytes(data), str(name), set(valid_units), tuple(bands), limits,
-                         label=label)
+        columns = run_caged(_read_import_columns, bytes(data), str(name), set(valid_units), tuple(bands), limits,
+                            label=label)
+        return pd.DataFrame(columns)[list(REQUIRED + OPTIONAL)]
     except DataError as exc:
         raise DataError(cap_message(str(exc))) from None
+
+
+def _read_import_columns(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...],
+                         limits: dict) -> dict[str, list[str]]:
+    """In the cage: ``read_import_uncaged`` as plain columns (lists of str), which is all the parent accepts."""
+    out = read_import_uncaged(data, name, valid_units, bands, limits)
+    return {c: [str(v) for v in out[c].tolist()] for c in REQUIRED + OPTIONAL}
 
 
 def read_import_uncaged(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...],
