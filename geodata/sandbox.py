@@ -33,13 +33,15 @@ Results travel back as one pickle of at most ``MAX_RESULT_BYTES``, read by an un
 values (tuples, lists, dicts, sets, str, bytes, numbers, None, ``decimal.Decimal``): even a child taken over by
 a file (say, through a memory bug in a C library) cannot make the server run code by sending a crafted pickle.
 
-Like any ``multiprocessing`` user, a script that calls a caged parser at import time must guard its entry point
-with ``if __name__ == "__main__":`` (the child imports the main module of a script by path; console scripts,
-``python -m``, streamlit and pytest already do this).
+The child never imports the caller's main module (``multiprocessing`` would re-run it by path in every child:
+under ``streamlit run`` that is the app script itself): ``_CagePopen`` drops the main module from the data the
+child prepares from, so the parser's own module, imported by name, is all the child runs.
 """
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.popen_forkserver
+import multiprocessing.spawn
 import os
 import pickle
 import resource
@@ -60,6 +62,7 @@ PRELOAD = ["numpy", "pandas", "shapely", "pyogrio", "geopandas", "sqlite3", "csv
 
 _ctx = None
 _ctx_lock = threading.Lock()
+_launch_lock = threading.Lock()
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
@@ -92,6 +95,33 @@ def _context():
             ctx.set_forkserver_preload(PRELOAD)
             _ctx = ctx
         return _ctx
+
+
+class _CagePopen(multiprocessing.popen_forkserver.Popen):
+    """A forkserver child that does not re-import the caller's ``__main__`` (a streamlit script, a bench)."""
+
+    def _launch(self, process_obj):
+        spawn = multiprocessing.spawn
+        real = spawn.get_preparation_data
+
+        def without_main(name):
+            data = real(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        with _launch_lock:
+            spawn.get_preparation_data = without_main
+            try:
+                super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = real
+
+
+class _CageProcess(multiprocessing.get_context("forkserver").Process):
+    @staticmethod
+    def _Popen(process_obj):
+        return _CagePopen(process_obj)
 
 
 def _limit(kind: int, soft: int, hard: int | None = None) -> None:
@@ -163,7 +193,7 @@ def _run(func, args, kwargs, label: str, cpu_s: int, memory_mb: int, wall_s: flo
     ctx = _context()
     workdir = tempfile.mkdtemp(prefix="zoneplan-cage-")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, func, args, kwargs, workdir, int(cpu_s), int(memory_mb)),
+    proc = _CageProcess(target=_child, args=(send, func, args, kwargs, workdir, int(cpu_s), int(memory_mb)),
                        daemon=True, name="zoneplan-cage")
     payload = None
     try:

@@ -566,3 +566,26 @@ def test_the_server_unpickles_only_plain_values_from_the_child():
         plain_loads(pickle.dumps(("ok", Evil())))
     with pytest.raises(CageError, match="not plain data"):
         run_caged(cage_targets.make_frame, label="f.gpkg")
+
+
+def test_the_cage_never_reruns_the_callers_main_script(tmp_path):
+    """Under ``streamlit run`` the app script is ``__main__``; multiprocessing would re-run it in every child (and
+    the import failed with 'the reader stopped'). A script with no ``__main__`` guard, like a streamlit page,
+    imports through the cage and its top-level code runs once."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "page.py"
+    marker = tmp_path / "runs.txt"
+    script.write_text(f'''
+import json
+open({str(marker)!r}, "a").write("run\\n")
+from zones.service.scenario_io import read_import
+out = read_import(open({str(CORPUS / "good.geojson")!r}, "rb").read(), "good.geojson", {{"U0", "U1"}}, ("urban", "rural"))
+print(json.dumps(sorted(out["unit_code"])))
+''')
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr[-800:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["U0", "U1"]
+    assert marker.read_text() == "run\n"
