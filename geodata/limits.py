@@ -5,13 +5,17 @@ offending input, with control characters shown as ``?`` (``excerpt``), so an err
 
 Stated bounds (chosen to be far above what any English council has, and far below what breaks arithmetic):
 
+- every number (hours, money, counts, weeks) is ASCII digits with at most one decimal point, a leading '-' only
+  where a negative means something (``number_text``; issue 18 §6): no ``1_000``, ``١٢``, ``１２``, ``1e3``, NaN;
 - hours per week of one unit or one moves-file row: 0 … ``MAX_HOURS_PER_WEEK`` (100,000 h; Leicestershire's
   whole weekly total is ~35,000 h), at most ``MAX_HOURS_DECIMALS`` decimal places;
 - a council's weekly hours total: 0 … ``MAX_TOTAL_HOURS_PER_WEEK`` (2,000,000 h);
 - an hourly rate: 0 … ``MAX_RATE_GBP_PER_HOUR`` (£1,000 per hour), at most 4 decimal places;
 - weeks per year 1 … 53; framework term 1 … 50 years; annual uplift −50 … +100 %;
 - text fields (zone, scenario, reason, note, user and unit names): printable, no control characters,
-  at most ``MAX_TEXT`` characters (reasons and notes ``MAX_LONG_TEXT``);
+  at most ``MAX_TEXT`` characters (reasons and notes ``MAX_LONG_TEXT``), the length checked before any
+  per-character work;
+- JSON nesting depth ``MAX_JSON_DEPTH``, measured in one linear pass before ``json.loads``;
 - council ids: lower case, stripped, ``[a-z0-9_-]{1,64}`` (``Leicestershire `` is ``leicestershire``).
 """
 from __future__ import annotations
