@@ -111,50 +111,97 @@ def import_hours_csv(path: Path, units: gpd.GeoDataFrame, resolve=None) -> tuple
     negative / out-of-bound hours: 0 … 100,000 h per unit, ``geodata.limits``) and nothing is loaded. The file
     must be UTF-8 (BOM allowed), at most ``MAX_CSV_BYTES`` and ``MAX_CSV_ROWS`` rows. Units absent from the
     file get 0 hours and are returned as warnings. ``resolve`` maps a name to unit codes (UnitLayer.resolve);
-    by default codes and names match.
+    by default codes and names match. The bytes are parsed in a caged child process (``geodata.sandbox``,
+    issue 18); this process only matches the checked cells against the units.
     """
+    from .sandbox import run_caged
+
     path = Path(path)
-    if path.exists() and path.stat().st_size > MAX_CSV_BYTES:
-        raise DataError(f"{path}: {path.stat().st_size:,} bytes; the limit for an hours file is {MAX_CSV_BYTES:,}")
-    df = read_csv(path, ["unit", "hours_per_week"])
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_CSV_BYTES + 1)
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except OSError:
+        raise DataError(f"{path}: cannot be opened") from None
+    if len(data) > MAX_CSV_BYTES:
+        raise DataError(f"{path}: over {MAX_CSV_BYTES:,} bytes; the limit for an hours file is {MAX_CSV_BYTES:,}")
+    cells = run_caged(hours_cells, data, str(path), label=excerpt(path.name, 80))
+    return _hours_from_cells(cells, path, units, resolve)
+
+
+def hours_cells(data: bytes, where: str) -> list[tuple[int, str | None, str | None, float | None]]:
+    """The untrusted part of ``import_hours_csv`` (run in the cage): one ``(line, unit, problem, hours)`` per
+    row, the unit text checked (``clean_text``) and the hours by ``geodata.limits.hours_per_week``."""
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{where}: not UTF-8 text; save the file as UTF-8 (with or without BOM)") from None
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except Exception as exc:  # noqa: BLE001 - the parser's own message may quote the file: only its type
+        raise DataError(f"{where}: cannot read CSV ({type(exc).__name__})") from None
+    missing = [c for c in ("unit", "hours_per_week") if c not in df.columns]
+    if missing:
+        raise DataError(f"{where}: missing column(s) {', '.join(missing)} (has: "
+                        f"{', '.join(excerpt(c, 30) for c in df.columns[:20])})")
     if len(df) > MAX_CSV_ROWS:
-        raise DataError(f"{path}: {len(df):,} rows; the limit is {MAX_CSV_ROWS:,}")
+        raise DataError(f"{where}: {len(df):,} rows; the limit is {MAX_CSV_ROWS:,}")
+    out: list[tuple[int, str | None, str | None, float | None]] = []
+    for i, (unit_raw, hours_raw) in enumerate(zip(df["unit"].tolist(), df["hours_per_week"].tolist())):
+        line = i + 2  # header is line 1
+        try:
+            key = clean_text(unit_raw, "unit", required=False)
+        except DataError as exc:
+            out.append((line, None, str(exc), None))
+            continue
+        try:
+            val = float(round(limit_hours(hours_raw, "hours_per_week"), 2))
+        except DataError as exc:
+            out.append((line, key, str(exc), None))
+            continue
+        out.append((line, key, None, val))
+    return out
+
+
+def _match_unit(key: str, pos: dict[str, int], by_name: dict[str, str]) -> list[str]:
+    """A unit code given as itself or by its name (any case)."""
+    if key in pos:
+        return [key]
+    return [by_name[key.lower()]] if key.lower() in by_name else []
+
+
+def _hours_from_cells(cells, path: Path, units: gpd.GeoDataFrame, resolve) -> tuple[np.ndarray, list[str]]:
     codes = list(units["unit_code"])
     by_name = {str(n).lower(): c for n, c in zip(units["unit_name"], units["unit_code"])}
     pos = {c: i for i, c in enumerate(codes)}
     hours = np.zeros(len(units))
     seen: dict[str, int] = {}
     problems = []
-    for i, (unit_raw, hours_raw) in enumerate(zip(df["unit"].tolist(), df["hours_per_week"].tolist())):
-        line = i + 2  # header is line 1
+    for line, key, problem, val in cells:
         if len(problems) >= 20:
             problems.append("… (first 20 problems shown)")
             break
-        try:
-            key = clean_text(unit_raw, "unit", required=False)
-        except DataError as exc:
-            problems.append(f"line {line}: {exc}")
+        if key is None:
+            problems.append(f"line {line}: {problem}")
             continue
         if not key:
             problems.append(f"line {line}: empty unit")
             continue
-        if resolve is not None:
-            hit = resolve(key)
-        else:
-            hit = [key] if key in pos else ([by_name[key.lower()]] if key.lower() in by_name else [])
+        hit = resolve(key) if resolve is not None else _match_unit(key, pos, by_name)
         if len(hit) != 1:
             problems.append(f"line {line}: unit '{excerpt(key)}' " + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit[:5])})"))
             continue
-        try:
-            val = limit_hours(hours_raw, "hours_per_week")
-        except DataError as exc:
-            problems.append(f"line {line}: unit '{excerpt(key)}': {exc}")
+        if problem is not None:
+            problems.append(f"line {line}: unit '{excerpt(key)}': {problem}")
             continue
         if hit[0] in seen:
             problems.append(f"line {line}: unit '{excerpt(key)}' already given on line {seen[hit[0]]}")
             continue
         seen[hit[0]] = line
-        hours[pos[hit[0]]] = float(round(val, 2))
+        hours[pos[hit[0]]] = val
     if problems:
         raise DataError(cap_message(f"{path}: {len(problems)} bad row(s): " + "; ".join(problems), 2000))
     warnings = [f"unit {c} not in {path}: 0 hours" for c in codes if c not in seen]

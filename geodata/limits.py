@@ -5,13 +5,17 @@ offending input, with control characters shown as ``?`` (``excerpt``), so an err
 
 Stated bounds (chosen to be far above what any English council has, and far below what breaks arithmetic):
 
+- every number (hours, money, counts, weeks) is ASCII digits with at most one decimal point, a leading '-' only
+  where a negative means something (``number_text``; issue 18 §6): no ``1_000``, ``١٢``, ``１２``, ``1e3``, NaN;
 - hours per week of one unit or one moves-file row: 0 … ``MAX_HOURS_PER_WEEK`` (100,000 h; Leicestershire's
   whole weekly total is ~35,000 h), at most ``MAX_HOURS_DECIMALS`` decimal places;
 - a council's weekly hours total: 0 … ``MAX_TOTAL_HOURS_PER_WEEK`` (2,000,000 h);
 - an hourly rate: 0 … ``MAX_RATE_GBP_PER_HOUR`` (£1,000 per hour), at most 4 decimal places;
 - weeks per year 1 … 53; framework term 1 … 50 years; annual uplift −50 … +100 %;
 - text fields (zone, scenario, reason, note, user and unit names): printable, no control characters,
-  at most ``MAX_TEXT`` characters (reasons and notes ``MAX_LONG_TEXT``);
+  at most ``MAX_TEXT`` characters (reasons and notes ``MAX_LONG_TEXT``), the length checked before any
+  per-character work;
+- JSON nesting depth ``MAX_JSON_DEPTH``, measured in one linear pass before ``json.loads``;
 - council ids: lower case, stripped, ``[a-z0-9_-]{1,64}`` (``Leicestershire `` is ``leicestershire``).
 """
 from __future__ import annotations
@@ -20,7 +24,7 @@ import os
 import re
 import stat
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pathlib import Path
 
@@ -70,13 +74,15 @@ def clean_text(value, field: str, max_len: int = MAX_TEXT, required: bool = True
         value = ""
     if not isinstance(value, str):
         value = str(value)
+    if len(value) > 4 * max_len + 1000:  # bound before strip(): surrounding spaces are not a free pass
+        raise DataError(f"{field} is {len(value):,} characters long; the limit is {max_len}")
     s = value.strip()  # no Unicode normalisation: what is typed is what is stored and exported
     if required and not s:
         raise DataError(f"{field} is empty")
+    if len(s) > max_len:  # the length first: the per-character scan below only ever sees max_len characters
+        raise DataError(f"{field} is {len(s):,} characters long; the limit is {max_len}")
     if has_control(s):
         raise DataError(f"{field} '{excerpt(s)}' contains control characters")
-    if len(s) > max_len:
-        raise DataError(f"{field} is {len(s):,} characters long; the limit is {max_len}")
     return s
 
 
@@ -88,22 +94,53 @@ def norm_council(value) -> str:
     return s
 
 
-def bounded_decimal(raw, field: str, lo: Decimal, hi: Decimal, max_decimals: int) -> Decimal:
-    """A Decimal from text or a number, finite, within [lo, hi] and with at most ``max_decimals`` places.
-    Never raises anything but DataError (no InvalidOperation, no overflow)."""
-    if isinstance(raw, float):
-        raw = repr(raw)
-    text = str(raw).strip()
+#: a number typed or uploaded: ASCII digits, at most one decimal point, a leading '-' only where negatives are
+#: meaningful. No '_' (``1_000``), no other scripts' digits (``١٢``, ``１２``), no exponent (``1e3``), no
+#: NaN/Infinity, no '+': what Python's ``Decimal`` and ``int`` accept beyond this a spreadsheet shows as text.
+_NUMBER_RE = re.compile(r"(-?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+MAX_NUMBER_CHARS = 40
+
+
+def number_text(raw, field: str, allow_negative: bool = False) -> str:
+    """The canonical text of a number from a CSV cell, a form, the command line or a stored record.
+
+    Text must be ASCII digits with at most one decimal point (``12``, ``12.5``, ``.5``), optionally with a
+    leading ``-`` when ``allow_negative``; surrounding spaces are ignored; at most ``MAX_NUMBER_CHARS``
+    characters (checked before any other work). ``int`` and finite ``float``/``Decimal`` values (widgets, TOML)
+    are written out in plain digits. ``bool`` is not a number. Anything else is a DataError naming ``field``."""
+    if isinstance(raw, bool):
+        raise DataError(f"{field} is not a number")
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        d = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        if not d.is_finite():
+            raise DataError(f"{field} is not a finite number")
+        if abs(d.adjusted()) > MAX_NUMBER_CHARS:
+            raise DataError(f"{field} is not a number of a sensible size")
+        raw = format(d, "f")
+    text = "" if raw is None else str(raw)
+    if len(text) > MAX_NUMBER_CHARS + 20:
+        raise DataError(f"{field} is {len(text):,} characters long; not a number")
+    text = text.strip(" \t\r\n")
     if not text:
         raise DataError(f"{field} is missing")
-    if len(text) > 40:
+    if len(text) > MAX_NUMBER_CHARS:
         raise DataError(f"{field} '{excerpt(text)}' is not a number")
-    try:
-        d = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise DataError(f"{field} '{excerpt(text)}' is not a number") from None
-    if not d.is_finite():
-        raise DataError(f"{field} '{excerpt(text)}' is not a finite number")
+    m = _NUMBER_RE.fullmatch(text)
+    if m is None:
+        lowered = text.lower().lstrip("+-")
+        if lowered in ("nan", "snan", "inf", "infinity"):
+            raise DataError(f"{field} '{excerpt(text)}' is not a finite number")
+        raise DataError(f"{field} '{excerpt(text)}' is not a number (use digits 0-9 and at most one '.')")
+    if m.group(1) and not allow_negative:
+        raise DataError(f"{field} {excerpt(text)} is negative")
+    return text
+
+
+def bounded_decimal(raw, field: str, lo: Decimal, hi: Decimal, max_decimals: int) -> Decimal:
+    """A Decimal from text or a number (``number_text``: ASCII digits, one '.', '-' only when ``lo`` < 0),
+    within [lo, hi] and with at most ``max_decimals`` places. Never raises anything but DataError."""
+    text = number_text(raw, field, allow_negative=lo < 0)
+    d = Decimal(text)  # safe: at most 40 plain digits
     if d < lo:
         raise DataError(f"{field} {excerpt(text)} is " + ("negative" if lo == 0 else f"below {lo:,}"))
     if d > hi:
@@ -124,29 +161,54 @@ def rate_gbp_per_hour(raw, field: str = "rate_gbp_per_hour") -> Decimal:
 
 
 def int_in(raw, field: str, lo: int, hi: int) -> int:
+    """A whole number in [lo, hi] (ASCII digits, '-' only when ``lo`` < 0; ``number_text``)."""
     try:
-        v = int(str(raw).strip())
-    except (TypeError, ValueError):
+        d = Decimal(number_text(raw, field, allow_negative=lo < 0))
+    except DataError:
         raise DataError(f"{field} '{excerpt(raw)}' is not a whole number") from None
+    if d != d.to_integral_value():
+        raise DataError(f"{field} '{excerpt(raw)}' is not a whole number")
+    v = int(d)
     if not lo <= v <= hi:
         raise DataError(f"{field} {v} is outside {lo} … {hi}")
     return v
 
 
-def json_depth_ok(text: str, max_depth: int = MAX_JSON_DEPTH) -> int:
+def json_depth_ok(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> int:
     """The nesting depth of JSON text (brackets outside strings); DataError above ``max_depth``.
-    Runs before ``json.loads`` so a deeply nested file never reaches the recursive parser."""
+    Runs before ``json.loads`` so a deeply nested file never reaches the recursive parser.
+
+    One linear pass, vectorised (numpy): a quote opens or closes a string unless an odd run of backslashes
+    precedes it; brackets count where the number of such quotes before them is even. Time and memory are
+    linear in the input (a few bytes per input byte), whatever the mix of quotes and escapes (issue 18 §1: the
+    old regex was quadratic on ``{"`` + 60,000 ``\\"``). Up to the first character that makes the text invalid
+    JSON this reads the structure as ``json.loads`` does, so the depth it reports bounds the parser's recursion."""
     import numpy as np
 
-    stripped = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
-    b = np.frombuffer(stripped.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    step = np.zeros(len(b), dtype=np.int32)
-    step[(b == ord("[")) | (b == ord("{"))] = 1
-    step[(b == ord("]")) | (b == ord("}"))] = -1
-    depth = int(np.cumsum(step).max()) if len(step) else 0
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    b = np.frombuffer(data, dtype=np.uint8)
+    if not len(b):
+        return 0
+    quote = b == ord('"')
+    bs = b == ord("\\")
+    if bs.any():  # a quote after an odd run of backslashes is escaped
+        prev = np.concatenate(([False], bs[:-1]))
+        nxt = np.concatenate((bs[1:], [False]))
+        starts, ends = np.flatnonzero(bs & ~prev), np.flatnonzero(bs & ~nxt)
+        odd_end = ends[(ends - starts) % 2 == 0]  # run length (ends - starts + 1) is odd
+        escaped = odd_end[odd_end + 1 < len(b)] + 1
+        quote[escaped] = False
+    inside = np.bitwise_xor.accumulate(quote.view(np.uint8))  # 1 inside a string (and on its opening quote)
+    opening = ((b == ord("[")) | (b == ord("{"))) & (inside == 0)
+    closing = ((b == ord("]")) | (b == ord("}"))) & (inside == 0)
+    idx = np.flatnonzero(opening | closing)
+    if not len(idx):
+        return 0
+    steps = np.where(opening[idx], 1, -1).astype(np.int32)
+    depth = int(np.cumsum(steps, dtype=np.int32).max())
     if depth > max_depth:
         raise DataError(f"JSON nested {depth:,} levels deep; the limit is {max_depth}")
-    return depth
+    return max(depth, 0)
 
 
 def obj_depth_ok(obj, max_depth: int = MAX_JSON_DEPTH) -> None:

@@ -7,7 +7,8 @@
   ``from_band`` is the council's current band and is used as the row's "from" even where the plan's band
   differs (that is reported as a warning).
 
-Every bad row is listed in one ``MovesError`` and nothing is applied.
+Every bad row is listed in one ``MovesError`` and nothing is applied. The file's bytes are only ever read in a
+caged child process (``geodata.sandbox``).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from geodata.datadir import DataError
 from geodata.limits import (MAX_LONG_TEXT, MAX_TEXT, cap_message, clean_text, decode_text, excerpt, hours_per_week,
                             read_user_file)
+from geodata.sandbox import run_caged
 
 from .impact import Impact, money_row, totals
 from .plan import Plan
@@ -58,8 +60,12 @@ def _split_units(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
 
 
-def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], name: str | None = None) -> list[MoveRow]:  # noqa: C901 - debt, docs/ARCHITECTURE.md
-    """Parse and check a moves CSV. ``resolve(name) -> [unit codes]`` (UnitLayer.resolve)."""
+def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], name: str | None = None) -> list[MoveRow]:
+    """Parse and check a moves CSV. ``resolve(name) -> [unit codes]`` (UnitLayer.resolve).
+
+    The bytes are decoded and split into checked cells (text bounded, no control characters, hours by
+    ``geodata.limits.hours_per_week``) in a caged child process (``geodata.sandbox``, issue 18); this process
+    only matches the already-checked cells against the units and bands."""
     if isinstance(source, (bytes, bytearray)):
         label = name or "uploaded moves file"
         data = bytes(source)
@@ -70,70 +76,82 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
             raise DataError(f"moves file not found: {excerpt(source, 80)}")
     if len(data) > MAX_BYTES:
         raise MovesError(label, [f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}"])
+    fatal, items = run_caged(moves_cells, data, label, label=excerpt(label, 80))
+    if fatal:
+        raise MovesError(label, items)
+    return _resolve_rows(items, resolve, bands, label)
+
+
+def moves_cells(data: bytes, label: str) -> tuple[bool, list]:
+    """The untrusted part of ``parse_moves`` (run in the cage): ``(True, problems)`` when the file as a whole
+    is unreadable, else ``(False, items)`` with one item per non-empty row: ``(line, problem)`` or
+    ``(line, subzone, unit, unit names, from_band, to_band, hours or its problem, [row problems])``."""
     try:
         text = decode_text(data, label)
     except DataError as exc:
-        raise MovesError(label, [str(exc).split(": ", 1)[-1]]) from None
+        return True, [str(exc).split(": ", 1)[-1]]
     try:
-        rows = []
+        rows = _csv_rows(text)
+    except DataError as exc:
+        return True, [str(exc)]
+    if not rows:
+        return True, ["the file is empty"]
+    header = [h.strip().lower() for h in rows[0]]
+    if header != HEADER:
+        return True, [f"line 1: header must be {','.join(HEADER)} (got {excerpt(','.join(rows[0]), 80)})"]
+    return False, [_row_cells(n, raw) for n, raw in enumerate(rows[1:], start=2) if any(c.strip() for c in raw)]
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    try:
         for r in csv.reader(io.StringIO(text)):
             rows.append(r)
             if len(rows) > MAX_ROWS + 1:
-                raise MovesError(label, [f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}"])
+                raise DataError(f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
     except csv.Error as exc:
-        raise MovesError(label, [f"line {len(rows) + 1}: not a readable CSV row ({excerpt(exc, 60)})"]) from None
-    if not rows:
-        raise MovesError(label, ["the file is empty"])
-    header = [h.strip().lower() for h in rows[0]]
-    if header != HEADER:
-        raise MovesError(label, [f"line 1: header must be {','.join(HEADER)} (got {excerpt(','.join(rows[0]), 80)})"])
+        raise DataError(f"line {len(rows) + 1}: not a readable CSV row ({excerpt(exc, 60)})") from None
+    return rows
+
+
+def _row_cells(n: int, raw: list[str]) -> tuple:
+    """One row's checked cells (see ``moves_cells``)."""
+    if len(raw) != len(HEADER):
+        return n, f"line {n}: expected {len(HEADER)} fields, got {len(raw)}"
+    subzone, unit, fb, tb, hrs = (c.strip() for c in raw)
+    try:
+        subzone = clean_text(subzone, "subzone", MAX_TEXT, required=False)
+        unit = clean_text(unit, "unit", MAX_LONG_TEXT, required=False)
+        fb = clean_text(fb, "from_band", MAX_TEXT, required=False)
+        tb = clean_text(tb, "to_band", MAX_TEXT, required=False)
+    except DataError as exc:
+        return n, f"line {n}: {exc}"
+    bad = []
+    if any(c.startswith(("=", "+", "-", "@")) for c in (subzone, unit, fb, tb)):
+        bad.append("a cell starts with = + - or @ (spreadsheet formula)")
+    try:
+        h: Decimal | str = hours_per_week(hrs)
+    except DataError as exc:
+        h = str(exc)
+    return n, subzone, unit, _split_units(unit), fb, tb, h, bad
+
+
+def _resolve_rows(items: list, resolve, bands: tuple[str, ...], label: str) -> list[MoveRow]:
+    """MoveRows from the checked cells of ``moves_cells``: units resolved, bands matched, duplicates found."""
     band_of = {b.lower(): b for b in bands}
     problems: list[str] = []
     out: list[MoveRow] = []
     seen: dict[str, int] = {}
-    for n, raw in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in raw):
+    for item in items:
+        if len(item) == 2:
+            problems.append(item[1])
             continue
-        if len(raw) != len(HEADER):
-            problems.append(f"line {n}: expected {len(HEADER)} fields, got {len(raw)}")
-            continue
-        subzone, unit, fb, tb, hrs = (c.strip() for c in raw)
-        bad = []
-        try:
-            subzone = clean_text(subzone, "subzone", MAX_TEXT, required=False)
-            unit = clean_text(unit, "unit", MAX_LONG_TEXT, required=False)
-            fb = clean_text(fb, "from_band", MAX_TEXT, required=False)
-            tb = clean_text(tb, "to_band", MAX_TEXT, required=False)
-        except DataError as exc:
-            problems.append(f"line {n}: {exc}")
-            continue
-        if any(c.startswith(("=", "+", "-", "@")) for c in (subzone, unit, fb, tb)):
-            bad.append("a cell starts with = + - or @ (spreadsheet formula)")
-        names = _split_units(unit)
-        codes: list[str] = []
-        if not names:
-            bad.append("unit is empty")
-        for nm in names[:50]:
-            hit = resolve(nm)
-            if len(hit) != 1:
-                bad.append(f"unit '{excerpt(nm)}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit[:5])})"))
-            else:
-                codes += hit
-        if len(names) > 50:
-            bad.append(f"{len(names)} units in one row; the limit is 50")
-        for label_b, b in (("from_band", fb), ("to_band", tb)):
-            if b.lower() not in band_of:
-                bad.append(f"{label_b} '{excerpt(b)}' is not one of {', '.join(bands)}")
-        if fb.lower() == tb.lower() and fb:
-            bad.append(f"from_band and to_band are both '{excerpt(fb)}'")
-        h = None
-        try:
-            h = hours_per_week(hrs)
-        except DataError as exc:
-            bad.append(str(exc))
-        for c in set(codes):
-            if c in seen:
-                bad.append(f"unit {c} is already moved on line {seen[c]}")
+        n, subzone, unit, names, fb, tb, h, bad = item
+        codes = _resolve_units(names, resolve, bad)
+        bad += _band_problems(fb, tb, band_of, bands)
+        if isinstance(h, str):
+            bad.append(h)
+        bad += [f"unit {c} is already moved on line {seen[c]}" for c in set(codes) if c in seen]
         if bad:
             problems.append(f"line {n} ({excerpt(unit) or '?'}): " + "; ".join(bad))
             continue
@@ -145,6 +163,30 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
     if not out:
         raise MovesError(label, ["no moves in the file"])
     return out
+
+
+def _resolve_units(names: list[str], resolve, bad: list[str]) -> list[str]:
+    """The unit codes of a row's names (at most 50); problems appended to ``bad``."""
+    codes: list[str] = []
+    if not names:
+        bad.append("unit is empty")
+    for nm in names[:50]:
+        hit = resolve(nm)
+        if len(hit) != 1:
+            bad.append(f"unit '{excerpt(nm)}' is " + ("unknown" if not hit else f"ambiguous ({', '.join(hit[:5])})"))
+        else:
+            codes += hit
+    if len(names) > 50:
+        bad.append(f"{len(names)} units in one row; the limit is 50")
+    return codes
+
+
+def _band_problems(fb: str, tb: str, band_of: dict[str, str], bands: tuple[str, ...]) -> list[str]:
+    bad = [f"{name} '{excerpt(b)}' is not one of {', '.join(bands)}"
+           for name, b in (("from_band", fb), ("to_band", tb)) if b.lower() not in band_of]
+    if fb.lower() == tb.lower() and fb:
+        bad.append(f"from_band and to_band are both '{excerpt(fb)}'")
+    return bad
 
 
 def apply_moves(plan: Plan, moves: list[MoveRow]) -> tuple[Plan, list[str]]:

@@ -169,9 +169,11 @@ MAX_VIABILITY_FLOOR_HOURS = 100_000
 
 def providers_count(v, what: str) -> int:
     """A number of providers: a whole number 0 … MAX_PROVIDERS_PER_ZONE, else DataError naming ``what``."""
+    from geodata.limits import int_in  # ASCII digits only (issue 18 §6: no '١٢', '1_0')
+
     try:
-        n = int(str(v).strip())
-    except (TypeError, ValueError):
+        n = int_in(v, what, 0, 10**6)
+    except DataError:
         raise DataError(f"{what}: not a whole number") from None
     if not 0 <= n <= MAX_PROVIDERS_PER_ZONE:
         raise DataError(f"{what}: {n} is outside 0 … {MAX_PROVIDERS_PER_ZONE}")
@@ -186,11 +188,13 @@ def _providers_fields(per_zone, by_zone: dict, floor) -> dict:
            "providers_by_zone": {str(z): providers_count(n, f"providers in '{str(z)[:40]}'") for z, n in by_zone.items()},
            "viability_floor_hours_per_week": None}
     if floor not in (None, ""):
+        from geodata.limits import number_text  # ASCII digits and one '.' (issue 18 §6)
+
         try:
-            f = Decimal(str(floor))
-        except ArithmeticError:
+            f = Decimal(number_text(floor, "viability floor", allow_negative=True))
+        except DataError:
             raise DataError("viability floor: not a number") from None
-        if not f.is_finite() or not 0 <= f <= MAX_VIABILITY_FLOOR_HOURS:
+        if not 0 <= f <= MAX_VIABILITY_FLOOR_HOURS:
             raise DataError(f"viability floor: outside 0 … {MAX_VIABILITY_FLOOR_HOURS:,} hours a week")
         out["viability_floor_hours_per_week"] = f
     return out

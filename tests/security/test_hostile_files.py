@@ -9,7 +9,6 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Polygon
 
 from geodata.datadir import DataError
 from geodata.limits import MAX_ERROR_CHARS, clean_text, norm_council, read_user_file
@@ -182,9 +181,12 @@ HEAD = "subzone,unit,from_band,to_band,hours_per_week\n"
 
 
 @pytest.mark.parametrize("hours,match", [
-    ("1e999999999", "above the bound"), ("9" * 400, "not a number"), ("sNaN", "not a finite"), ("NaN", "not a finite"),
-    ("Infinity", "not a finite"), ("1e308", "above the bound"), ("100000.01", "above the bound"), ("-0.01", "negative"),
+    ("1e999999999", "not a number"), ("9" * 400, "not a number"), ("sNaN", "not a finite"), ("NaN", "not a finite"),
+    ("Infinity", "not a finite"), ("1e308", "not a number"), ("100000.01", "above the bound"), ("-0.01", "negative"),
     ("0.000001", "decimal places"), ("12,5", "expected 5 fields"),
+    # issue 18 §6: forms Python's Decimal reads but a spreadsheet shows as text
+    ("1_000", "not a number"), ("١٢", "not a number"), ("１２", "not a number"), ("1e3", "not a number"),
+    ("+5", "not a number"), ("1.2.3", "not a number"), ("-Infinity", "not a finite"),
 ])
 def test_moves_hours_bounded_never_a_decimal_traceback(hours, match):
     data = (HEAD + f"x,Alpha,urban,fringe,{hours}\n").encode()
@@ -239,8 +241,14 @@ def test_demand_file_bounds_encoding_and_total_warning(synthetic_pack):
     codes = list(u["unit_code"])
     f = data / "hours.csv"
     f.write_text("unit,hours_per_week\n" + "".join(f"{c},{h}\n" for c, h in zip(codes, [1e20] + [1] * (len(codes) - 1))))
-    with pytest.raises(DataError, match="above the bound of 100,000"):
+    with pytest.raises(DataError, match="'1e.20' is not a number"):  # an exponent is not an amount of hours
         import_hours_csv(f, u)
+    for bad, match in (("100000.5", "above the bound of 100,000"), ("1_000", "not a number"), ("١٢", "not a number"),
+                       ("１２", "not a number"), ("NaN", "not a finite")):
+        rows = "".join(f"{c},{h}\n" for c, h in zip(codes, [bad] + [1] * (len(codes) - 1)))
+        f.write_text("unit,hours_per_week\n" + rows)
+        with pytest.raises(DataError, match=match):
+            import_hours_csv(f, u)
     f.write_bytes(("unit,hours_per_week\n" + "".join(f"{c},1\n" for c in codes)).replace(codes[0], "Zoné").encode("latin-1"))
     with pytest.raises(DataError, match="hours.csv: not UTF-8"):
         import_hours_csv(f, u)
@@ -302,10 +310,12 @@ def test_cli_scenario_import_refuses_the_vrt_and_a_symlink(secret_csv, tmp_path)
     evil.write_bytes(vrt(secret_csv))
     link = tmp_path / "link.gpkg"
     link.symlink_to(evil)
-    for f, match in ((evil, "not a GeoPackage"), (link, "symbolic link"), ("/vsicurl/http://127.0.0.1:9/x.gpkg", "virtual")):
+    view = CORPUS / "recursive_cte_view.gpkg"  # issue 18 §2: refused from its schema, exit 2, one line
+    for f, match in ((evil, "not a GeoPackage"), (link, "symbolic link"),
+                     ("/vsicurl/http://127.0.0.1:9/x.gpkg", "virtual"), (view, "contains a view")):
         out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", "import", "Leicestershire ", "Evil", str(f)],
                              capture_output=True, text=True, cwd=root, env=env)
-        assert out.returncode == 2 and match in out.stderr, out.stderr
+        assert out.returncode == 2 and match in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
         assert "TOPSECRET" not in out.stderr + out.stdout and "Traceback" not in out.stderr
 
 
@@ -336,3 +346,246 @@ def test_rate_cards_are_bounded_before_they_are_stored(tmp_path, rate):
     with pytest.raises(DataError, match="rate model rates 'urban'"):
         s.create("t", "Rates", plan().assignments(), card, valid_units=VALID)
     assert s.list().empty
+
+
+# ------------------------------------------------------------------------ issue 18: stall, fill, fool
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "security" / "corpus"
+
+
+def run_limited(snippet: str, cpu_s: int = 40, memory_mb: int = 3000, wall_s: int = 600) -> dict:
+    """Run ``snippet`` in a fresh Python with RLIMIT_CPU / RLIMIT_AS, so that code which would stall or fill the
+    server (the code before issue 18) fails this test in seconds instead of hanging it; the snippet prints one
+    JSON object on its last line."""
+    import resource
+    import subprocess
+    import sys
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=ROOT, env=env,
+                         preexec_fn=limits, timeout=wall_s)
+    assert out.returncode == 0, f"exit {out.returncode} (-9 or -24: over the CPU limit): {out.stderr[-800:]}"
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_quadratic_json_payload_is_measured_in_one_linear_pass():
+    """Issue 18 §1: ``{"`` + 60,000 ``\\"`` (120 KB) froze the server for 89 s in the old regex; 1 MB would take
+    an hour. In a child with 40 s of CPU the old check is killed (this test fails); the linear scan answers at
+    once for the exact payload and for 2 MB and 20 MB variants, refusing and accepting correctly."""
+    got = run_limited(r'''
+import json
+from geodata.datadir import DataError
+from geodata.limits import json_depth_ok
+from zones.service.scenario_io import read_import
+res = {}
+exact = '{"' + '\\"' * 60_000
+assert len(exact) == 120_002
+res["exact"] = json_depth_ok(exact)
+res["open_2mb"] = json_depth_ok('{"' + '\\"' * 1_000_000)
+res["open_20mb"] = json_depth_ok('{"' + '\\"' * 10_000_000)
+res["closed_20mb"] = json_depth_ok('{"type":"FeatureCollection","features":[],"x":"' + '\\"' * 10_000_000 + '"}')
+try:  # brackets after an escaped backslash are outside the string: they count
+    json_depth_ok('{"x":"' + '\\"' * 1_000_000 + '\\\\"' + '[' * 40 + ']' * 40 + '}')
+except DataError as e:
+    res["hidden"] = str(e)
+try:
+    read_import(exact.encode(), "quadratic.geojson", {"U0"}, ("urban",))
+except DataError as e:
+    res["import"] = str(e)
+print(json.dumps(res))
+''')
+    assert got["exact"] == got["open_2mb"] == got["open_20mb"] == 1 and got["closed_20mb"] == 2  # {…[]…}
+    assert got["hidden"] == "JSON nested 41 levels deep; the limit is 32"
+    assert got["import"].startswith("quadratic.geojson: not valid GeoJSON")
+
+
+def test_geopackage_views_never_run_and_leave_no_files(tmp_path):
+    """Issue 18 §2, §3: a layer that is a recursive-CTE view (counted for ever by GDAL) and one whose text is
+    ``replace(hex(zeroblob(300000000)),'0','Z')`` (4 GB in the importer) are refused from the schema, before
+    GDAL opens the file, without running the view; no temporary file is left. The old code runs out of the
+    child's 40 s of CPU / 3 GB here (this test fails)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    got = run_limited(f'''
+import json, os, tempfile
+tempfile.tempdir = {str(tmp)!r}
+from geodata.datadir import DataError
+from zones.service.scenario_io import read_import
+res = {{}}
+for name in ("recursive_cte_view.gpkg", "zeroblob_view.gpkg", "contents_is_a_view.gpkg", "generated_column.gpkg"):
+    try:
+        read_import(open(os.path.join({str(CORPUS)!r}, name), "rb").read(), name, {{"U0", "U1"}}, ("urban",))
+        res[name] = "imported"
+    except DataError as e:
+        res[name] = str(e)
+res["left"] = sorted(p for p in os.listdir({str(tmp)!r}) if p.startswith("zoneplan"))
+print(json.dumps(res))
+''')
+    for name in ("recursive_cte_view.gpkg", "zeroblob_view.gpkg", "contents_is_a_view.gpkg"):
+        assert got[name] == f"{name}: the GeoPackage contains a view (only plain tables are accepted); nothing imported"
+    assert "generated" in got["generated_column.gpkg"]
+    assert got["left"] == []
+    for msg in got.values():
+        assert "TOPSECRET" not in str(msg) and "ZZZZ" not in str(msg)
+
+
+def test_the_views_are_real_attacks_on_plain_gdal():
+    """The recursive view really does not finish when GDAL counts it (what the old importer did): in the cage,
+    with 3 s of CPU, pyogrio.read_info is stopped."""
+    import pyogrio
+
+    from geodata.sandbox import CageError, run_caged
+
+    with pytest.raises(CageError, match="processor time|longer than"):
+        run_caged(pyogrio.read_info, f"GPKG:{CORPUS / 'recursive_cte_view.gpkg'}", layer="scenario",
+                  label="recursive_cte_view.gpkg", cpu_s=3, wall_s=120)
+
+
+def test_the_server_process_never_parses_the_upload(monkeypatch, tmp_path):
+    """The parsing halves run only in the caged child: replaced by a bomb in this process, imports still work."""
+    import geodata.demand as demand
+    import zones.moves as moves
+
+    def bomb(*a, **k):
+        raise AssertionError("parsed in the server process")
+
+    monkeypatch.setattr(scenario_io, "_read_features", bomb)
+    monkeypatch.setattr(scenario_io, "_inspect_gpkg", bomb)
+    monkeypatch.setattr(moves, "decode_text", bomb)
+    monkeypatch.setattr(demand, "limit_hours", bomb)
+    p = plan().move("U2", band="isolated", reason="far")
+    data = export_gpkg(units(), p, tmp_path / "s.gpkg").read_bytes()
+    assert read_import(data, "s.gpkg", VALID, BANDS)["band"].tolist()[2] == "isolated"
+    assert read_import(export_geojson(units(), p).encode(), "s.geojson", VALID, BANDS)["band"].tolist()[2] == "isolated"
+    moved = parse_moves((HEAD + "x,Alpha,urban,fringe,1.5\n").encode(), resolve, BANDS, name="m.csv")
+    assert moved[0].unit_codes == ("A",)
+    f = tmp_path / "hours.csv"
+    f.write_text("unit,hours_per_week\nU0,2.5\n")
+    hours, _ = demand.import_hours_csv(f, units(2))
+    assert hours.tolist() == [2.5, 0.0]
+
+
+def test_the_cage_stops_cpu_memory_and_wall_clock_and_removes_its_files(monkeypatch, tmp_path):
+    import tempfile
+
+    from geodata.sandbox import CageError, run_caged
+    from tests.security import cage_targets
+
+    assert run_caged(cage_targets.echo, 1) == 1  # the fork server runs (its socket folder is not ours to count)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(CageError, match=r"^spin.geojson: reading it needed more than 2 s of processor time"):
+        run_caged(cage_targets.spin, label="spin.geojson", cpu_s=2, wall_s=300)
+    with pytest.raises(CageError, match="more than 600 MB of memory"):
+        run_caged(cage_targets.allocate, 2 * 10**9, label="big.gpkg", memory_mb=600)
+    with pytest.raises(CageError, match="took longer than 3 s"):
+        run_caged(cage_targets.write_then_sleep, 3600, label="slow.gpkg", wall_s=3)
+    assert list(tmp_path.iterdir()) == []  # the child's files and folders went with it
+    assert run_caged(cage_targets.echo, {"a": [1, Decimal("2.5")]}) == {"a": [1, Decimal("2.5")]}
+    with pytest.raises(DataError, match="^hours_per_week 'x' is not a number") as e:
+        run_caged(__import__("geodata.limits").limits.hours_per_week, "x")
+    assert not isinstance(e.value, CageError)
+    assert issubclass(CageError, DataError)  # the CLI's exit 2, the pages' one-sentence error
+
+
+def test_the_cage_runs_at_most_max_concurrent_children(monkeypatch):
+    """Many uploads at once wait for a slot (one per core) and get "busy" after their wall clock: they cannot
+    multiply the cage's CPU and memory limits."""
+    import threading
+
+    from geodata import sandbox
+    from tests.security import cage_targets
+
+    assert sandbox.MAX_CONCURRENT == 2
+    monkeypatch.setattr(sandbox, "_slots", threading.BoundedSemaphore(1))
+    assert sandbox._slots.acquire(timeout=1)  # another upload holds the only slot
+    try:
+        with pytest.raises(sandbox.CageError, match="^x.gpkg: the server is busy"):
+            sandbox.run_caged(cage_targets.echo, 1, label="x.gpkg", wall_s=1)
+    finally:
+        sandbox._slots.release()
+    assert sandbox.run_caged(cage_targets.echo, 1, label="x.gpkg", wall_s=60) == 1
+
+
+@pytest.mark.parametrize("bad", ["1_000", "١٢", "１２", "1e3", "NaN", "Infinity", "+5", "0x10", "½", "1.2.3", " "])
+def test_numbers_are_ascii_digits_everywhere(bad, tmp_path):
+    """Issue 18 §6: one validator (geodata.limits.number_text) for hours and money in CSVs, forms, the CLI and
+    stored rate cards. Before, Python's Decimal/int took '1_000', '١٢' and '１２' (a spreadsheet shows them as text)."""
+    from geodata.limits import bounded_decimal, hours_per_week, int_in, number_text, rate_gbp_per_hour
+    from zones.cli.payfloor import _gbp
+    from zones.rates import _providers_fields, providers_count
+    from zones.service.store import Store
+
+    for check in (lambda: hours_per_week(bad), lambda: rate_gbp_per_hour(bad), lambda: int_in(bad, "weeks", 1, 53),
+                  lambda: bounded_decimal(bad, "uplift", Decimal(-50), Decimal(100), 4), lambda: _gbp(bad, "--to"),
+                  lambda: _gbp("£" + bad, "--to"), lambda: providers_count(bad, "providers"),
+                  lambda: _providers_fields(None, {}, bad), lambda: number_text(bad, "x", allow_negative=True)):
+        with pytest.raises(DataError):
+            check()
+    card = CARD.to_dict()
+    card["rates"]["urban"] = bad
+    with pytest.raises(DataError, match="rate model rates 'urban'"):
+        Store(f"sqlite:///{tmp_path / 's.sqlite'}").create("t", "Rates", plan().assignments(), card, valid_units=VALID)
+
+
+def test_plain_numbers_still_pass_everywhere():
+    from geodata.limits import bounded_decimal, hours_per_week, int_in
+    from zones.cli.payfloor import _gbp
+    from zones.rates import _providers_fields, providers_count
+
+    assert hours_per_week(" 12.5 ") == hours_per_week(12.5) == Decimal("12.5") and hours_per_week(".5") == Decimal("0.5")
+    assert bounded_decimal("-2.5", "uplift", Decimal(-50), Decimal(100), 4) == Decimal("-2.5")
+    with pytest.raises(DataError, match="negative"):
+        hours_per_week("-1")
+    assert int_in("52", "weeks", 1, 53) == int_in(52, "weeks", 1, 53) == 52
+    assert _gbp("£12.21", "--to") == _gbp("12.21", "--to") == Decimal("12.21")
+    assert providers_count("2", "p") == 2
+    assert _providers_fields(None, {}, "150.5")["viability_floor_hours_per_week"] == Decimal("150.5")
+    with pytest.raises(DataError, match="outside"):
+        _providers_fields(None, {}, "-1")
+
+
+def test_the_server_unpickles_only_plain_values_from_the_child():
+    """A child taken over by a file cannot make the server run code with a crafted pickle."""
+    import pickle
+
+    from geodata.sandbox import CageError, plain_loads, run_caged
+    from tests.security import cage_targets
+
+    value = ("ok", [{"a": (1, 2.5, None, b"x", {"s"}), "d": Decimal("1.10")}])
+    assert plain_loads(pickle.dumps(value, protocol=5)) == value
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    with pytest.raises(pickle.UnpicklingError):
+        plain_loads(pickle.dumps(("ok", Evil())))
+    with pytest.raises(CageError, match="not plain data"):
+        run_caged(cage_targets.make_frame, label="f.gpkg")
+
+
+def test_the_cage_never_reruns_the_callers_main_script(tmp_path):
+    """Under ``streamlit run`` the app script is ``__main__``; multiprocessing would re-run it in every child (and
+    the import failed with 'the reader stopped'). A script with no ``__main__`` guard, like a streamlit page,
+    imports through the cage and its top-level code runs once."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "page.py"
+    marker = tmp_path / "runs.txt"
+    script.write_text(f'''
+import json
+open({str(marker)!r}, "a").write("run\\n")
+from zones.service.scenario_io import read_import
+out = read_import(open({str(CORPUS / "good.geojson")!r}, "rb").read(), "good.geojson", {{"U0", "U1"}}, ("urban", "rural"))
+print(json.dumps(sorted(out["unit_code"])))
+''')
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 0, out.stderr[-800:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["U0", "U1"]
+    assert marker.read_text() == "run\n"

@@ -2,7 +2,7 @@
 build-up and print the new rate per band and the change in cost per week and year."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from geodata.datadir import DataError
 
@@ -20,11 +20,12 @@ def register(sub) -> None:
 
 
 def _gbp(text: str, what: str) -> Decimal:
-    try:
-        v = Decimal(str(text).strip().lstrip("£"))
-    except InvalidOperation:
-        raise DataError(f"{what}: not an amount in £ per hour") from None
-    if not v.is_finite() or v <= 0 or v > 1000:
+    """A pay floor typed on the command line: ``12.21`` or ``£12.21`` (ASCII digits, one '.'; issue 18 §6)."""
+    from geodata.limits import number_text
+
+    raw = str(text).strip()
+    v = Decimal(number_text(raw[1:] if raw.startswith("£") else raw, what))
+    if v <= 0 or v > 1000:
         raise DataError(f"{what}: must be between £0 and £1,000 per hour")
     return v
 

@@ -13,6 +13,14 @@ content shows:
   ``GPKG:`` prefix, which makes GDAL use the GeoPackage driver only (a VRT, a GDALG pipeline, a CSV or any
   other format named ``.gpkg`` is refused before GDAL runs and again by the driver).
 
+Issue 18: the whole import runs in a caged child process (``geodata.sandbox.run_caged``: CPU time, address
+space and wall clock bounded, temporary files removed whatever happens); the server only passes the bytes and
+receives the checked assignments. Before GDAL opens a GeoPackage, ``_inspect_gpkg`` reads its schema with the
+standard library's sqlite3 on a read-only, immutable URI and accepts only plain tables: the layer must be a real
+table (``sqlite_master`` type 'table', not virtual, no generated columns) named in ``gpkg_contents``; any view,
+any trigger other than the GeoPackage/GDAL bookkeeping ones, any virtual table other than an R-tree index, and any
+generated column anywhere are refused, so no SQL of the file's author runs while it is read.
+
 Anything else (another extension, ``/vsi…`` names, symlinks, devices) is refused. Limits: ``MAX_IMPORT_BYTES``,
 ``MAX_FEATURES``, ``MAX_VERTICES_PER_FEATURE``, JSON depth (``geodata.limits.MAX_JSON_DEPTH``); text fields are
 checked by ``geodata.limits.clean_text``; a cell that a spreadsheet would run as a formula is refused. Error
@@ -24,7 +32,9 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,6 +44,7 @@ from shapely.geometry import shape
 
 from geodata.datadir import ATTRIBUTION, DataError
 from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, cap_message, clean_text, excerpt, json_depth_ok, read_user_file  # noqa: F401
+from geodata.sandbox import run_caged
 from geodata.validate import check_crs
 
 from zones.plan import Plan
@@ -55,6 +66,17 @@ GEOJSON_CRS = {
     "urn:ogc:def:crs:EPSG::27700": "EPSG:27700", "EPSG:27700": "EPSG:27700",
 }
 _LAYER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,62}$")
+MAX_SCHEMA_OBJECTS = 500
+_GPKG_META = {"gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns", "gpkg_extensions",
+              "gpkg_ogr_contents", "gpkg_tile_matrix_set", "gpkg_tile_matrix", "gpkg_data_columns",
+              "gpkg_data_column_constraints", "gpkg_metadata", "gpkg_metadata_reference", "sqlite_sequence"}
+# triggers that the GeoPackage standard and GDAL write (they run on INSERT/UPDATE/DELETE only; the file is
+# opened read-only, so they never run here); any other trigger is refused
+_TRIGGER_RE = re.compile(r"^(gpkg_tile_matrix_[a-z_]+_(insert|update)"
+                         r"|rtree_[A-Za-z0-9_ .-]{1,130}_(insert|update[1-7]|delete)"
+                         r"|trigger_(insert|delete)_feature_count_[A-Za-z0-9_ .-]{1,63}"
+                         r"|gpkg_metadata_reference_[a-z_]+)$")
+_RTREE_SQL_RE = re.compile(r'^CREATE VIRTUAL TABLE "?rtree_[A-Za-z0-9_ .-]{1,130}"? USING rtree\(', re.IGNORECASE)
 
 
 def export_frame(units: gpd.GeoDataFrame, plan: Plan) -> gpd.GeoDataFrame:
@@ -98,7 +120,40 @@ def _fail(label: str, msg: str) -> DataError:
 
 def read_import(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...]) -> pd.DataFrame:
     """Assignments (unit_code, zone, band, computed_band, band_source, reason) from an uploaded GeoPackage or
-    GeoJSON; every problem raises DataError naming the file, and nothing is returned half-checked."""
+    GeoJSON; every problem raises DataError naming the file, and nothing is returned half-checked.
+
+    The file is read in a caged child process (``geodata.sandbox``): a file that would take too long or too much
+    memory ends as ``CageError`` (a DataError) and the child is killed."""
+    label = excerpt(Path(str(name)).name or "upload", 80)
+    low = str(name).lower()
+    if "/vsi" in low or low.startswith(("gpkg:", "gdalg:", "vrt:")):
+        raise _fail(label, "GDAL virtual paths are not accepted")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise _fail(label, f"{len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte import limit")
+    limits = {"max_features": MAX_FEATURES, "max_vertices": MAX_VERTICES_PER_FEATURE}
+    try:
+        columns = run_caged(_read_import_columns, bytes(data), str(name), set(valid_units), tuple(bands), limits,
+                            label=label)
+        return pd.DataFrame(columns)[list(REQUIRED + OPTIONAL)]
+    except DataError as exc:
+        raise DataError(cap_message(str(exc))) from None
+
+
+def _read_import_columns(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...],
+                         limits: dict) -> dict[str, list[str]]:
+    """In the cage: ``read_import_uncaged`` as plain columns (lists of str), which is all the parent accepts."""
+    out = read_import_uncaged(data, name, valid_units, bands, limits)
+    return {c: [str(v) for v in out[c].tolist()] for c in REQUIRED + OPTIONAL}
+
+
+def read_import_uncaged(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...],
+                        limits: dict | None = None) -> pd.DataFrame:
+    """``read_import`` in this process, without the cage: only for the caged child (and the fuzz tests that
+    drive the parser directly). ``limits`` overrides MAX_FEATURES / MAX_VERTICES_PER_FEATURE (the parent's
+    values, so that the child obeys what the caller set)."""
+    global MAX_FEATURES, MAX_VERTICES_PER_FEATURE
+    if limits:
+        MAX_FEATURES, MAX_VERTICES_PER_FEATURE = int(limits["max_features"]), int(limits["max_vertices"])
     label = excerpt(Path(str(name)).name or "upload", 80)
     try:
         frame, crs = _read_features(bytes(data), str(name), label)
@@ -107,6 +162,75 @@ def read_import(data: bytes, name: str, valid_units: set[str], bands: tuple[str,
         raise DataError(cap_message(str(exc))) from None
     except Exception as exc:  # noqa: BLE001 - anything unforeseen becomes a short message, never a traceback
         raise _fail(label, f"cannot be read ({type(exc).__name__}); nothing imported") from None
+
+
+def _schema(con: sqlite3.Connection, label: str) -> list[tuple[str, str, str, str]]:
+    """(type, name, tbl_name, sql) of every schema object, at most MAX_SCHEMA_OBJECTS (read without running any
+    of the file's SQL: sqlite_master is a plain table)."""
+    rows = con.execute("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master LIMIT ?",
+                       (MAX_SCHEMA_OBJECTS + 1,)).fetchall()
+    if len(rows) > MAX_SCHEMA_OBJECTS:
+        raise _fail(label, f"more than {MAX_SCHEMA_OBJECTS} tables, indexes and triggers; nothing imported")
+    return [(str(t), str(n), str(tn), str(sql)) for t, n, tn, sql in rows]
+
+
+def _check_schema(con: sqlite3.Connection, schema, label: str) -> set[str]:
+    """The names of the plain tables; DataError on a view, a foreign trigger or virtual table, or a generated
+    column (each could run SQL of the file's author while GDAL reads it: issue 18 §2, §3)."""
+    tables = set()
+    for kind, name, _, sql in schema:
+        if kind == "view":
+            raise _fail(label, "the GeoPackage contains a view (only plain tables are accepted); nothing imported")
+        if kind == "trigger" and not _TRIGGER_RE.match(name):
+            raise _fail(label, "the GeoPackage contains a trigger that is not GeoPackage bookkeeping; nothing imported")
+        if kind == "table" and sql.lstrip()[:14].upper() == "CREATE VIRTUAL":
+            if not _RTREE_SQL_RE.match(sql.lstrip()):
+                raise _fail(label, "the GeoPackage contains a virtual table that is not an R-tree index; "
+                                   "nothing imported")
+            continue
+        if kind == "table":
+            tables.add(name)
+    for name in tables:
+        for col in con.execute("SELECT hidden FROM pragma_table_xinfo(?)", (name,)).fetchall():
+            if col[0] in (2, 3):  # generated column (VIRTUAL or STORED)
+                raise _fail(label, "the GeoPackage has a computed (generated) column; nothing imported")
+    return tables
+
+
+def _inspect_gpkg(path: str, label: str) -> tuple[str, int]:
+    """The layer to read and its row count, from the file's schema read with sqlite3 (read-only, immutable URI)
+    BEFORE GDAL opens it. The layer is the one table of ``gpkg_contents`` (or the one named 'scenario'); it and
+    every GeoPackage table GDAL reads must be plain tables. Messages never quote the file."""
+    uri = "file:" + urllib.parse.quote(path) + "?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        raise _fail(label, "not a readable GeoPackage; nothing imported") from None
+    try:
+        schema = _schema(con, label)
+        tables = _check_schema(con, schema, label)
+        meta = {"gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns"}
+        if not meta <= tables:
+            raise _fail(label, "not a GeoPackage (its required tables are missing); nothing imported")
+        rows = con.execute("SELECT table_name, data_type FROM gpkg_contents LIMIT ?",
+                           (MAX_SCHEMA_OBJECTS + 1,)).fetchall()
+        layers = [str(n) for n, t in rows if str(t) in ("features", "attributes")]
+        if not layers:
+            raise _fail(label, "the GeoPackage has no layer; nothing imported")
+        if len(layers) > 1 and "scenario" not in layers:
+            raise _fail(label, f"{len(layers)} layers and none named 'scenario'; nothing imported")
+        layer = "scenario" if "scenario" in layers else layers[0]
+        if not _LAYER_RE.match(layer):
+            raise _fail(label, "the layer name is not accepted (letters, digits, space, _ . - only); nothing imported")
+        if layer not in tables or layer in _GPKG_META:
+            raise _fail(label, "the layer is not a plain table (views and virtual tables are refused); "
+                               "nothing imported")
+        n = int(con.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0])
+        return layer, n
+    except sqlite3.Error:
+        raise _fail(label, "not a readable GeoPackage; nothing imported") from None
+    finally:
+        con.close()
 
 
 def _read_features(data: bytes, name: str, label: str) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -210,36 +334,17 @@ def _read_gpkg(data: bytes, label: str) -> gpd.GeoDataFrame:
     app_id = int.from_bytes(data[68:72], "big")
     if app_id != GPKG_APPLICATION_ID:
         raise _fail(label, "not a GeoPackage (SQLite file without the GPKG application id); nothing imported")
-    import pyogrio
-
+    # in the cage's private working folder (which the parent removes too); a fresh name, never a shared path
     tmpdir = tempfile.mkdtemp(prefix="zoneplan-import-")
     try:
         path = os.path.join(tmpdir, "upload.gpkg")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        src = f"GPKG:{path}"  # the GPKG: prefix: GDAL's GeoPackage driver and no other
-        try:
-            layers = [str(n) for n, _ in pyogrio.list_layers(src)]
-        except Exception:  # noqa: BLE001
-            raise _fail(label, "not a readable GeoPackage; nothing imported") from None
-        if not layers:
-            raise _fail(label, "the GeoPackage has no layer; nothing imported")
-        layer = "scenario" if "scenario" in layers else layers[0]
-        if len(layers) > 1 and "scenario" not in layers:
-            raise _fail(label, f"{len(layers)} layers and none named 'scenario'; nothing imported")
-        if not _LAYER_RE.match(layer):
-            raise _fail(label, f"layer name '{excerpt(layer)}' is not accepted; nothing imported")
-        try:
-            info = pyogrio.read_info(src, layer=layer)
-        except Exception:  # noqa: BLE001
-            raise _fail(label, "not a readable GeoPackage layer; nothing imported") from None
-        if int(info.get("features") or 0) > MAX_FEATURES:
-            raise _fail(label, f"{int(info['features']):,} features; the limit is {MAX_FEATURES:,}")
-        try:
-            g = gpd.read_file(src, layer=layer, engine="pyogrio", max_features=MAX_FEATURES + 1)
-        except Exception:  # noqa: BLE001
-            raise _fail(label, "the GeoPackage layer cannot be read; nothing imported") from None
+        layer, n_features = _inspect_gpkg(path, label)
+        if n_features > MAX_FEATURES:
+            raise _fail(label, f"{n_features:,} features; the limit is {MAX_FEATURES:,}")
+        g = _gdal_read(f"GPKG:{path}", layer, label)  # the GPKG: prefix: GDAL's GeoPackage driver and no other
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     if g.geometry is not None and len(g):
@@ -250,6 +355,22 @@ def _read_gpkg(data: bytes, label: str) -> gpd.GeoDataFrame:
         if types - {"Polygon", "MultiPolygon"}:
             raise _fail(label, f"geometry type(s) {', '.join(sorted(types))}: only Polygon or MultiPolygon")
     return g
+
+
+def _gdal_read(src: str, layer: str, label: str) -> gpd.GeoDataFrame:
+    """The layer read by GDAL's GeoPackage driver (after ``_inspect_gpkg`` accepted the file)."""
+    import pyogrio
+
+    try:
+        layers = [str(n) for n, _ in pyogrio.list_layers(src)]
+    except Exception:  # noqa: BLE001
+        raise _fail(label, "not a readable GeoPackage; nothing imported") from None
+    if layer not in layers:
+        raise _fail(label, "not a readable GeoPackage layer; nothing imported")
+    try:
+        return gpd.read_file(src, layer=layer, engine="pyogrio", max_features=MAX_FEATURES + 1)
+    except Exception:  # noqa: BLE001
+        raise _fail(label, "the GeoPackage layer cannot be read; nothing imported") from None
 
 
 def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: tuple[str, ...]) -> pd.DataFrame:  # noqa: C901 - debt, docs/ARCHITECTURE.md
