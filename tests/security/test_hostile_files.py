@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from pathlib import Path
 from decimal import Decimal
 
 import numpy as np
@@ -403,13 +404,18 @@ print(json.dumps(res))
     assert got["import"].startswith("quadratic.geojson: not valid GeoJSON")
 
 
-def test_geopackage_views_never_run_and_leave_no_files(tmp_path):
+def test_geopackage_views_never_run_and_leave_no_files():
     """Issue 18 §2, §3: a layer that is a recursive-CTE view (counted for ever by GDAL) and one whose text is
     ``replace(hex(zeroblob(300000000)),'0','Z')`` (4 GB in the importer) are refused from the schema, before
     GDAL opens the file, without running the view; no temporary file is left. The old code runs out of the
     child's 40 s of CPU / 3 GB here (this test fails)."""
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
+    import shutil
+    import tempfile
+
+    # a short folder: multiprocessing's forkserver puts its socket under the temp dir, and an AF_UNIX path is at
+    # most 107 bytes (pytest-xdist's tmp_path under /tmp/pytest-of-root/pytest-N/popen-gwN/... can be longer)
+    tmp = Path(tempfile.mkdtemp(prefix="zp", dir="/tmp"))
+    request_cleanup = tmp
     got = run_limited(f'''
 import json, os, tempfile
 tempfile.tempdir = {str(tmp)!r}
@@ -431,6 +437,7 @@ print(json.dumps(res))
     assert got["left"] == []
     for msg in got.values():
         assert "TOPSECRET" not in str(msg) and "ZZZZ" not in str(msg)
+    shutil.rmtree(request_cleanup, ignore_errors=True)
 
 
 def test_the_views_are_real_attacks_on_plain_gdal():
