@@ -101,8 +101,6 @@ with right:
                             f"{s['move_units_changed']} unit(s) change, {s['move_hours_changing_band']:,.2f} hours a week change band.")
             else:
                 st.caption("Choose a band and/or a zone below to see what the move would change.")
-            with st.expander("Selected units"):
-                st.write(", ".join(md_text(names[c]) for c in selection))
         else:
             st.caption("Click units, or Paint / Rectangle / Lasso on the map, or search and press Enter.")
     # the move's form two fields a row, so Move / Undo sit on a laptop's first screen (1366×768) beside the map
@@ -117,6 +115,9 @@ with right:
     b2.button("Undo", disabled=not hist.undo_stack, key="undo", on_click=hist.undo, help="Ctrl+Z")
     b3.button("Redo", disabled=not hist.redo_stack, key="redo", on_click=hist.redo, help="Ctrl+Shift+Z")
     b4.button("Clear", disabled=not selection, key="clear", on_click=_bump_selection, args=([],))
+    if selection:  # under the buttons: a long list never pushes Move below the first screen
+        with st.expander("Selected units"):
+            st.write(", ".join(md_text(names[c]) for c in selection))
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")

@@ -223,7 +223,7 @@
     var pt = map.mouseEventToContainerPoint(e), ll = map.containerPointToLatLng(pt);
     if (pt.distanceTo(gesture.startPt) > 3) gesture.moved = true;
     if (gesture.tool === "paint") {
-      var a = gesture.lastPt, d = a.distanceTo(pt), n = Math.max(1, Math.ceil(d / 2)), hits = [];  // every 2 px
+      var a = gesture.lastPt, d = a.distanceTo(pt), n = Math.max(1, Math.ceil(d)), hits = [];  // every pixel of the way
       for (var i = 1; i <= n; i++) hits = hits.concat(brushHits(a.add(pt.subtract(a).multiplyBy(i / n))));
       gesture.changed = apply(hits, gesture.remove) || gesture.changed;
     } else if (gesture.tool === "rect") {
@@ -544,8 +544,10 @@
   }
   function goToEvidence() {
     cueCtl.hidden = true;
-    var box = evidenceBox();
-    if (box) box.scrollIntoView({ block: "start" });
+    var box = evidenceBox(), head = box && (box.querySelector('[data-testid="stHeading"]') || box);
+    if (!head) return;
+    head.style.scrollMarginTop = "72px";  // clear of Streamlit's fixed header
+    head.scrollIntoView({ block: "start" });
   }
 
   function mapHeight(h) { // a phone: about half the screen, so the key, the map and what follows share the first screen
