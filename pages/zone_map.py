@@ -47,7 +47,8 @@ if ev and ev.get("event") == "pick" and ev.get("code") in set(ws.units["unit_cod
 elif ev and ev.get("event") == "search":
     st.session_state[zm_search] = asdict(find_units(ws, str(ev.get("q", ""))[:200]))
 shade_on = head.toggle("Shade units by deprivation (IMD 2025 decile) behind the bands", key="zm-imd",
-                     help="Estimate: the decile of each unit's median resident aged 65+; legend and source under the map")
+                       help="Estimate: the decile of each unit's median resident aged 65+; "
+                            "legend and source under the map")
 changed = {r["unit_code"] for r in compare(ws.base, plan).rows}
 unitmap.unit_map(council, ws, plan, key=zm_key, mode="view", search=st.session_state.get(zm_search),
                  changed=changed, title=unitmap.map_title(council, hist),
@@ -56,8 +57,8 @@ unitmap.unit_map(council, ws, plan, key=zm_key, mode="view", search=st.session_s
 unit_table.render(plan, pack.zone_label, changed, key=f"zm-table-{council}")
 names = dict(zip(ws.units["unit_code"], ws.units["unit_name"]))
 ev_box = st.container(key="ev-card")  # the map's "see the evidence below" cue scrolls here
-code = ev_box.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0,
-                    format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c], key="ev-pick")
+code = ev_box.selectbox("Unit evidence", [None] + list(ws.units["unit_code"]), index=0, key="ev-pick",
+                        format_func=lambda c: "— click a unit on the map or choose —" if c is None else names[c])
 if code:
     with ev_box:
         common.evidence(evidence_card(ws, plan, code), pack.zone_label)

@@ -195,7 +195,9 @@
     if (!r) return out;
     for (var a = 0; a < 12; a++) {
       var ang = a * Math.PI / 6;
-      [r / 2, r].forEach(function (d) { out.push(unitUnder(L.point(pt.x + d * Math.cos(ang), pt.y + d * Math.sin(ang)))); });
+      [r / 2, r].forEach(function (d) {
+        out.push(unitUnder(L.point(pt.x + d * Math.cos(ang), pt.y + d * Math.sin(ang))));
+      });
     }
     return out;
   }
@@ -348,7 +350,9 @@
     if (args.shade) shadeLegend(lg);
     var foot = document.getElementById("foot");  // sources: under the legend, and under the map on a phone
     while (foot.firstChild) foot.removeChild(foot.firstChild);
-    if (args.bands.length && args.bands[0].source) foot.appendChild(el("div", "attr", "Band definitions: " + args.bands[0].source));
+    if (args.bands.length && args.bands[0].source) {
+      foot.appendChild(el("div", "attr", "Band definitions: " + args.bands[0].source));
+    }
     foot.appendChild(el("div", "attr", args.attribution || ""));
   }
 
@@ -394,7 +398,8 @@
     titleCtl = t; control("topright", t);
     var c = el("div", "um-box um-count", "0 units selected"); c.setAttribute("aria-live", "polite"); c.setAttribute("data-testid", "um-count");
     countCtl = c; if (args.mode === "edit") control("topleft", c);
-    cueCtl = el("button", "um-box um-cue"); cueCtl.type = "button"; cueCtl.hidden = true; cueCtl.setAttribute("data-testid", "um-cue");
+    cueCtl = el("button", "um-box um-cue");
+    cueCtl.type = "button"; cueCtl.hidden = true; cueCtl.setAttribute("data-testid", "um-cue");
     cueCtl.addEventListener("click", goToEvidence);
     control("bottomleft", cueCtl);
     map.on("click", function (e) {
@@ -437,7 +442,7 @@
     units.forEach(function (u) {
       u.layer = L.polygon(u.rings, unitStyle(u));
       u.layer.bindTooltip(function () { return tipFor(u); }, { sticky: true });
-      u.layer.on("add", function () { this.getElement().setAttribute("data-code", u.code); });  // which unit a path draws
+      u.layer.on("add", function () { this.getElement().setAttribute("data-code", u.code); });  // the path's unit
       u.layer.addTo(unitLayer);
     });
     var kept = null;
@@ -484,12 +489,17 @@
       }
     });
     xs.sort(function (p, q) { return p - q; });
-    for (var k = 0; k + 1 < xs.length; k += 2) if (!best || xs[k + 1] - xs[k] > best[1] - best[0]) best = [xs[k], xs[k + 1]];
+    for (var k = 0; k + 1 < xs.length; k += 2) {
+      if (!best || xs[k + 1] - xs[k] > best[1] - best[0]) best = [xs[k], xs[k + 1]];
+    }
     return L.latLng(lat, best ? (best[0] + best[1]) / 2 : (u.bbox[1] + u.bbox[3]) / 2);
   }
   function overlaps(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
   function boxAt(p, w, h) { return [p.x - w / 2 - 2, p.y - h / 2 - 1, p.x + w / 2 + 2, p.y + h / 2 + 1]; }
-  function inside(u, x, y) { var ll = map.containerPointToLatLng(L.point(x, y)); return inRings(ll.lat, ll.lng, u.rings); }
+  function inside(u, x, y) {
+    var ll = map.containerPointToLatLng(L.point(x, y));
+    return inRings(ll.lat, ll.lng, u.rings);
+  }
   function placeZoneLabels(placed) {
     var hidden = 0;
     zoneLabels.forEach(function (z) {
@@ -502,8 +512,12 @@
   }
   function unitLabelCandidates() {
     var vb = map.getBounds(), s = vb.getSouth(), w = vb.getWest(), n = vb.getNorth(), e = vb.getEast();
-    return units.filter(function (u) { var b = u.bbox; return !(b[2] < s || b[0] > n || b[3] < w || b[1] > e) && u.name; })
-      .sort(function (a, b) { return (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]); });
+    function area(u) { return (u.bbox[2] - u.bbox[0]) * (u.bbox[3] - u.bbox[1]); }
+    return units.filter(function (u) {
+      var b = u.bbox;
+      return u.name && !(b[2] < s || b[0] > n || b[3] < w || b[1] > e);
+    })
+      .sort(function (a, b) { return area(b) - area(a); });
   }
   function placeLabels() {
     if (!map || !unitLabelLayer || !viewReady) return;
@@ -519,8 +533,9 @@
       var b = boxAt(p, w, h);
       if (placed.some(function (q) { return overlaps(b, q); })) return;
       placed.push(b); shown += 1;
-      L.marker(u.lp, { interactive: false, keyboard: false,
-        icon: L.divIcon({ html: el("span", "um-label um-ulabel", name), className: "um-label-icon", iconSize: null }) }).addTo(unitLabelLayer);
+      var span = el("span", "um-label um-ulabel", name);
+      var icon = L.divIcon({ html: span, className: "um-label-icon", iconSize: null });
+      L.marker(u.lp, { interactive: false, keyboard: false, icon: icon }).addTo(unitLabelLayer);
     });
     document.body.setAttribute("data-unit-labels", String(shown));
     document.body.setAttribute("data-zone-labels-hidden", String(hidden));
@@ -538,7 +553,9 @@
   function showCue(u) { // view mode: the evidence of the picked unit opens under the map, often off-screen
     if (!cueCtl || args.mode !== "view") return;
     var box = evidenceBox();
-    try { if (box && box.getBoundingClientRect().top < window.parent.innerHeight - 40) return; } catch (err) { /* show it */ }
+    try {
+      if (box && box.getBoundingClientRect().top < window.parent.innerHeight - 40) return;  // already in sight
+    } catch (err) { /* cross-origin parent: show the cue */ }
     cueCtl.textContent = "↓ See the evidence for " + String(u.name).slice(0, 60) + " below";
     cueCtl.hidden = false;
   }

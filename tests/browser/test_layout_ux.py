@@ -13,8 +13,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.mapkit import MAP_IFRAME, body_attr, browser_selected, map_frame, open_map, python_selection, search, \
-    tool, view, wait_for
+from tests.browser.mapkit import (
+    MAP_IFRAME,
+    body_attr,
+    browser_selected,
+    map_frame,
+    open_map,
+    python_selection,
+    search,
+    tool,
+    view,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 PHONE = (390, 844)
@@ -130,9 +140,9 @@ def test_unit_names_show_when_zoomed_in_and_never_collide(server, sized, council
     search(pg, place)  # the map moves to the unit found
     wait_for(lambda: view(pg) != v0, f"the map to move to {place}")
     for _ in range(zoom_in):
-        v1 = view(pg)
+        before = view(pg)
         fr.locator(".leaflet-control-zoom-in").click()
-        wait_for(lambda: view(pg) != v1, "the map to zoom in")
+        wait_for(lambda before=before: view(pg) != before, "the map to zoom in")
     fr.locator("#um-search").press("Enter")  # selects it: its code is then known
     code = wait_for(lambda: json.loads(body_attr(pg, "data-selection") or "[]"), f"{place} selected")
     assert len(code) == 1
@@ -207,8 +217,11 @@ def test_phone_tap_closes_its_tooltip_and_cues_the_evidence_card(server, sized, 
     pg.shot("tapped")
     cue.tap()
     heading = pg.get_by_role("heading", name=name)
-    wait_for(lambda: (lambda b: b and 0 <= b["y"] < PHONE[1] - b["height"])(heading.bounding_box()),
-             "the evidence card's heading scrolled into view")
+    def heading_in_view() -> bool:
+        b = heading.bounding_box()
+        return bool(b) and 0 <= b["y"] < PHONE[1] - b["height"]
+
+    wait_for(heading_in_view, "the evidence card's heading scrolled into view")
     expect(cue).to_be_hidden()
     pg.shot("evidence")
 
