@@ -101,19 +101,23 @@ with right:
                             f"{s['move_units_changed']} unit(s) change, {s['move_hours_changing_band']:,.2f} hours a week change band.")
             else:
                 st.caption("Choose a band and/or a zone below to see what the move would change.")
-            with st.expander("Selected units"):
-                st.write(", ".join(md_text(names[c]) for c in selection))
         else:
             st.caption("Click units, or Paint / Rectangle / Lasso on the map, or search and press Enter.")
-    zone = st.selectbox(f"Move to {pack.zone_label}", ["(keep)"] + list(plan.zone_names), key="to-zone")
-    st.text_input(f"…or to a new {pack.zone_label} (name)", key="new-zone")
-    band = st.selectbox("Move to band", ["(keep)"] + list(plan.band_names), key="to-band")
-    reason = st.text_input("Reason (recorded with the change)", key="reason")
+    # the move's form two fields a row, so Move / Undo sit on a laptop's first screen (1366×768) beside the map
+    f1, f2 = st.columns(2)
+    zone = f1.selectbox(f"Move to {pack.zone_label}", ["(keep)"] + list(plan.zone_names), key="to-zone")
+    band = f2.selectbox("Move to band", ["(keep)"] + list(plan.band_names), key="to-band")
+    f3, f4 = st.columns(2, vertical_alignment="bottom")
+    f3.text_input(f"…or to a new {pack.zone_label} (name)", key="new-zone")
+    reason = f4.text_input("Reason (recorded with the change)", key="reason")
     b1, b2, b3, b4 = st.columns(4)
     b1.button("Move", type="primary", disabled=not selection, key="move", on_click=_move)
     b2.button("Undo", disabled=not hist.undo_stack, key="undo", on_click=hist.undo, help="Ctrl+Z")
     b3.button("Redo", disabled=not hist.redo_stack, key="redo", on_click=hist.redo, help="Ctrl+Shift+Z")
     b4.button("Clear", disabled=not selection, key="clear", on_click=_bump_selection, args=([],))
+    if selection:  # under the buttons: a long list never pushes Move below the first screen
+        with st.expander("Selected units"):
+            st.write(", ".join(md_text(names[c]) for c in selection))
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")

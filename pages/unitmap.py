@@ -3,7 +3,11 @@ served from the xstatic-leaflet package, no CDN, no build step) for Districtr-li
 
 The browser keeps the Leaflet map (zoom and centre survive reruns) and the selection: click toggles a unit,
 Paint adds units under a dragged pointer (Erase or Shift removes), Rectangle and Lasso select what they touch,
-a search box finds units, places and postcodes (matching in ``zones.service.search``). The component talks to
+a search box finds units, places and postcodes (matching in ``zones.service.search``). A click or a paint stroke
+takes the unit drawn under the pointer (the browser's hit test of the unit paths, each carrying ``data-code``).
+Unit names show as labels where they fit inside their unit and overlap no other label; zone labels that would
+overlap are hidden. On a phone a tap closes its tooltip and, in view mode, a cue leads to the evidence card (the
+page's ``ev-card`` container). The component talks to
 Python once per gesture end, as an event ``{"id", "event", ...}``:
 
 - ``selection`` (``codes``): the browser's selection after a click, paint stroke, rectangle or lasso;

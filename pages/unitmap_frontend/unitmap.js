@@ -9,6 +9,7 @@
   var seq = 0;
   var args = null;          // last render args
   var map = null, shadeLayer = null, unitLayer = null, outlineLayer = null, labelLayer = null, selLayer = null, hlLayer = null;
+  var unitLabelLayer = null, zoneLabels = [], measureCtx = null, cueCtl = null, viewReady = false;
   var geoKey = null;        // geometry currently drawn
   var geo = null;           // parsed geometry: {units: FeatureCollection, bounds}
   var units = [];           // [{code, name, parishes, hours, rings: [[[lat,lng]...]...], bbox: [s,w,n,e], layer}]
@@ -85,13 +86,18 @@
     }
     return inside;
   }
-  function unitAt(ll) {
-    for (var i = 0; i < units.length; i++) {
-      var u = units[i], b = u.bbox;
-      if (ll.lat < b[0] || ll.lat > b[2] || ll.lng < b[1] || ll.lng > b[3]) continue;
-      if (inRings(ll.lat, ll.lng, u.rings)) return u;
-    }
-    return null;
+  /* The unit drawn under a point of the map (container pixels): the browser's own hit test of the unit paths, so
+     a click or a paint stroke takes exactly the unit the user sees there. (Testing the data rings instead, first
+     unit in list order, disagreed with the drawing where Leaflet's pixel-rounded, simplified paths of small units
+     overlap a neighbour drawn on top: a stroke along a row picked units it never crossed.) Null over a control,
+     off the map, or where no unit is drawn. */
+  function unitUnder(pt) {
+    var c = map.getContainer();
+    if (!(pt.x >= 0 && pt.y >= 0 && pt.x < c.clientWidth && pt.y < c.clientHeight)) return null;
+    var r = c.getBoundingClientRect();
+    var e = document.elementFromPoint(r.left + c.clientLeft + pt.x, r.top + c.clientTop + pt.y);
+    var code = e && e.getAttribute ? e.getAttribute("data-code") : null;
+    return code && byCode[code] ? byCode[code] : null;
   }
   function segCross(a, b, c, d) {
     function o(p, q, r) { return (q[1] - p[1]) * (r[0] - q[0]) - (q[0] - p[0]) * (r[1] - q[1]); }
@@ -160,6 +166,7 @@
       countCtl.setAttribute("data-count", String(n));
     }
     document.body.setAttribute("data-selected", String(n));
+    document.body.setAttribute("data-selection", JSON.stringify(Array.from(selection).sort()));
   }
   function sendSelection() { send("selection", { codes: Array.from(selection) }); }
   function apply(us, remove) {
@@ -184,11 +191,13 @@
   }
   function llOf(e) { return map.mouseEventToLatLng(e); }
   function brushHits(pt) { // units under a round brush centred on a container point
-    var r = Number(document.getElementById("um-brush").value) || 0, out = [unitAt(map.containerPointToLatLng(pt))];
+    var r = Number(document.getElementById("um-brush").value) || 0, out = [unitUnder(pt)];
     if (!r) return out;
     for (var a = 0; a < 12; a++) {
       var ang = a * Math.PI / 6;
-      [r / 2, r].forEach(function (d) { out.push(unitAt(map.containerPointToLatLng(L.point(pt.x + d * Math.cos(ang), pt.y + d * Math.sin(ang))))); });
+      [r / 2, r].forEach(function (d) {
+        out.push(unitUnder(L.point(pt.x + d * Math.cos(ang), pt.y + d * Math.sin(ang))));
+      });
     }
     return out;
   }
@@ -200,7 +209,7 @@
     var rm = erase || e.shiftKey;
     gesture = { tool: tool, remove: rm, start: ll, startPt: pt, lastPt: pt, moved: false, changed: false, pts: [ll], shape: null, t0: performance.now() };
     if (tool === "paint") {
-      var u = unitAt(ll);
+      var u = unitUnder(pt);
       gesture.startUnit = u;
       gesture.wasSelected = u ? selection.has(u.code) : false;
       gesture.changed = apply(brushHits(pt), rm) || gesture.changed;
@@ -216,7 +225,7 @@
     var pt = map.mouseEventToContainerPoint(e), ll = map.containerPointToLatLng(pt);
     if (pt.distanceTo(gesture.startPt) > 3) gesture.moved = true;
     if (gesture.tool === "paint") {
-      var a = gesture.lastPt, d = a.distanceTo(pt), n = Math.max(1, Math.ceil(d / 4)), hits = [];
+      var a = gesture.lastPt, d = a.distanceTo(pt), n = Math.max(1, Math.ceil(d)), hits = [];  // every pixel of the way
       for (var i = 1; i <= n; i++) hits = hits.concat(brushHits(a.add(pt.subtract(a).multiplyBy(i / n))));
       gesture.changed = apply(hits, gesture.remove) || gesture.changed;
     } else if (gesture.tool === "rect") {
@@ -232,7 +241,7 @@
     var g = gesture; gesture = null;
     if (g.shape) map.removeLayer(g.shape);
     if (!g.moved) { // a click: toggle the unit under the pointer
-      var u = g.tool === "paint" ? g.startUnit : unitAt(g.start);
+      var u = g.tool === "paint" ? g.startUnit : unitUnder(g.startPt);
       if (g.tool === "paint") { if (u && !g.remove && g.wasSelected) { apply([u], true); g.changed = true; } }
       else if (u) { apply([u], selection.has(u.code)); g.changed = true; }
     } else if (g.tool === "rect") {
@@ -260,6 +269,7 @@
       document.getElementById("um-found").textContent = r.label + " — added to the selection (" + selection.size + " selected).";
     } else {
       send("pick", { code: r.codes[0] });
+      if (byCode[r.codes[0]]) showCue(byCode[r.codes[0]]);
     }
   }
   function showResult(r) {
@@ -325,7 +335,7 @@
       row.appendChild(t);
       lg.appendChild(row);
     });
-    if (args.bands.length && args.bands[0].source) lg.appendChild(el("div", "attr", "Band definitions: " + args.bands[0].source));
+
     var marks = el("div", "marks");
     function mark(style, text) {
       var s = svg("svg", { width: 26, height: 16, "aria-hidden": "true" });
@@ -338,7 +348,12 @@
     mark({ stroke: "#F0E442", "stroke-width": 3 }, "search result");
     lg.appendChild(marks);
     if (args.shade) shadeLegend(lg);
-    lg.appendChild(el("div", "attr", args.attribution || ""));
+    var foot = document.getElementById("foot");  // sources: under the legend, and under the map on a phone
+    while (foot.firstChild) foot.removeChild(foot.firstChild);
+    if (args.bands.length && args.bands[0].source) {
+      foot.appendChild(el("div", "attr", "Band definitions: " + args.bands[0].source));
+    }
+    foot.appendChild(el("div", "attr", args.attribution || ""));
   }
 
   function drawShade() { // one filled polygon per unit, coloured by decile, under the (lighter) band colours
@@ -378,23 +393,31 @@
     hlLayer = L.featureGroup().addTo(map);
     selLayer = L.featureGroup().addTo(map);
     labelLayer = L.featureGroup().addTo(map);
+    unitLabelLayer = L.featureGroup().addTo(map);
     var t = el("div", "um-box um-title"); t.setAttribute("data-testid", "um-title");
     titleCtl = t; control("topright", t);
     var c = el("div", "um-box um-count", "0 units selected"); c.setAttribute("aria-live", "polite"); c.setAttribute("data-testid", "um-count");
     countCtl = c; if (args.mode === "edit") control("topleft", c);
+    cueCtl = el("button", "um-box um-cue");
+    cueCtl.type = "button"; cueCtl.hidden = true; cueCtl.setAttribute("data-testid", "um-cue");
+    cueCtl.addEventListener("click", goToEvidence);
+    control("bottomleft", cueCtl);
     map.on("click", function (e) {
       if (!args) return;
-      var u = unitAt(e.latlng);
+      var u = unitUnder(e.containerPoint);
+      if (isTap(e.originalEvent)) closeTips();  // no pointer leaves the unit after a tap: its tooltip would stay
       if (!u) return;
-      if (args.mode === "view") { send("pick", { code: u.code }); return; }
+      if (args.mode === "view") { send("pick", { code: u.code }); showCue(u); return; }
       if (tool !== "pan") return;
       apply([u], selection.has(u.code));
       sendSelection();
     });
+    map.on("load", function () { viewReady = true; });
     map.on("dragstart", function () { userMoved = true; });
     map.getContainer().addEventListener("wheel", function () { userMoved = true; }, { passive: true });
     map.getContainer().querySelectorAll(".leaflet-control-zoom a").forEach(function (a) { a.addEventListener("click", function () { userMoved = true; }); });
     map.on("moveend zoomend", function () {
+      placeLabels();
       var c = map.getCenter();
       document.body.setAttribute("data-view", c.lat.toFixed(5) + "," + c.lng.toFixed(5) + "," + map.getZoom());
       if (userMoved && geoKey) {  // a map drawn anew (back from another page) opens where the user left it
@@ -419,6 +442,7 @@
     units.forEach(function (u) {
       u.layer = L.polygon(u.rings, unitStyle(u));
       u.layer.bindTooltip(function () { return tipFor(u); }, { sticky: true });
+      u.layer.on("add", function () { this.getElement().setAttribute("data-code", u.code); });  // the path's unit
       u.layer.addTo(unitLayer);
     });
     var kept = null;
@@ -437,10 +461,117 @@
     outlineLayer.clearLayers();
     L.geoJSON(JSON.parse(args.outlines_json), { interactive: false, style: { fill: false, color: "#222", weight: 2.5, opacity: 0.95 } }).addTo(outlineLayer);
     labelLayer.clearLayers();
+    zoneLabels = [];
     (args.labels || []).forEach(function (l) {
       var d = el("span", "um-label", l[0]);
       L.marker([l[1], l[2]], { interactive: false, keyboard: false, icon: L.divIcon({ html: d, className: "um-label-icon", iconSize: null }) }).addTo(labelLayer);
+      zoneLabels.push({ el: d, ll: L.latLng(l[1], l[2]) });
     });
+    placeLabels();
+  }
+
+  /* ---------------------------------------------------------------- labels without collisions
+     Zone labels first (in the given order): one that would overlap a label already placed is hidden. Then unit
+     names, biggest units first, each only where it reads: its whole width lies inside its unit at this zoom and
+     it overlaps no label placed before. Redone after every pan and zoom. */
+  var LABEL_FONT = "11px 'Source Sans Pro', system-ui, sans-serif", MAX_UNIT_LABELS = 250;
+  function textWidth(s) {
+    if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
+    measureCtx.font = LABEL_FONT;
+    return measureCtx.measureText(s).width;
+  }
+  function labelPoint(u) { // the middle of the widest inside stretch of the unit's bbox's middle latitude
+    var lat = (u.bbox[0] + u.bbox[2]) / 2, xs = [], best = null;
+    u.rings.forEach(function (r) {
+      for (var i = 0, j = r.length - 1; i < r.length; j = i++) {
+        var a = r[j], b = r[i];
+        if ((a[0] > lat) !== (b[0] > lat)) xs.push(a[1] + (lat - a[0]) * (b[1] - a[1]) / (b[0] - a[0]));
+      }
+    });
+    xs.sort(function (p, q) { return p - q; });
+    for (var k = 0; k + 1 < xs.length; k += 2) {
+      if (!best || xs[k + 1] - xs[k] > best[1] - best[0]) best = [xs[k], xs[k + 1]];
+    }
+    return L.latLng(lat, best ? (best[0] + best[1]) / 2 : (u.bbox[1] + u.bbox[3]) / 2);
+  }
+  function overlaps(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
+  function boxAt(p, w, h) { return [p.x - w / 2 - 2, p.y - h / 2 - 1, p.x + w / 2 + 2, p.y + h / 2 + 1]; }
+  function inside(u, x, y) {
+    var ll = map.containerPointToLatLng(L.point(x, y));
+    return inRings(ll.lat, ll.lng, u.rings);
+  }
+  function placeZoneLabels(placed) {
+    var hidden = 0;
+    zoneLabels.forEach(function (z) {
+      var b = boxAt(map.latLngToContainerPoint(z.ll), z.el.offsetWidth, z.el.offsetHeight);
+      var clash = placed.some(function (q) { return overlaps(b, q); });
+      z.el.style.visibility = clash ? "hidden" : "";
+      if (clash) hidden += 1; else placed.push(b);
+    });
+    return hidden;
+  }
+  function unitLabelCandidates() {
+    var vb = map.getBounds(), s = vb.getSouth(), w = vb.getWest(), n = vb.getNorth(), e = vb.getEast();
+    function area(u) { return (u.bbox[2] - u.bbox[0]) * (u.bbox[3] - u.bbox[1]); }
+    return units.filter(function (u) {
+      var b = u.bbox;
+      return u.name && !(b[2] < s || b[0] > n || b[3] < w || b[1] > e);
+    })
+      .sort(function (a, b) { return area(b) - area(a); });
+  }
+  function placeLabels() {
+    if (!map || !unitLabelLayer || !viewReady) return;
+    var placed = [], size = map.getSize(), shown = 0;
+    var hidden = placeZoneLabels(placed);
+    unitLabelLayer.clearLayers();
+    unitLabelCandidates().forEach(function (u) {
+      if (shown >= MAX_UNIT_LABELS) return;
+      if (!u.lp) u.lp = labelPoint(u);
+      var p = map.latLngToContainerPoint(u.lp), name = String(u.name).slice(0, 60), w = textWidth(name), h = 13;
+      if (p.x - w / 2 < 0 || p.x + w / 2 > size.x || p.y - h < 0 || p.y + h > size.y) return;
+      if (!(inside(u, p.x, p.y) && inside(u, p.x - w / 2, p.y) && inside(u, p.x + w / 2, p.y))) return;
+      var b = boxAt(p, w, h);
+      if (placed.some(function (q) { return overlaps(b, q); })) return;
+      placed.push(b); shown += 1;
+      var span = el("span", "um-label um-ulabel", name);
+      var icon = L.divIcon({ html: span, className: "um-label-icon", iconSize: null });
+      L.marker(u.lp, { interactive: false, keyboard: false, icon: icon }).addTo(unitLabelLayer);
+    });
+    document.body.setAttribute("data-unit-labels", String(shown));
+    document.body.setAttribute("data-zone-labels-hidden", String(hidden));
+  }
+
+  /* ---------------------------------------------------------------- taps (phones) and the evidence cue */
+  function isTap(oe) {
+    if (oe && oe.pointerType === "touch") return true;
+    return !!(window.matchMedia && window.matchMedia("(hover: none)").matches);
+  }
+  function closeTips() { unitLayer.eachLayer(function (l) { l.closeTooltip(); }); }
+  function evidenceBox() { // the page's evidence card (Zone map: container key "ev-card"), if the page is reachable
+    try { return window.parent.document.querySelector(".st-key-ev-card"); } catch (err) { return null; }
+  }
+  function showCue(u) { // view mode: the evidence of the picked unit opens under the map, often off-screen
+    if (!cueCtl || args.mode !== "view") return;
+    var box = evidenceBox();
+    try {
+      if (box && box.getBoundingClientRect().top < window.parent.innerHeight - 40) return;  // already in sight
+    } catch (err) { /* cross-origin parent: show the cue */ }
+    cueCtl.textContent = "↓ See the evidence for " + String(u.name).slice(0, 60) + " below";
+    cueCtl.hidden = false;
+  }
+  function goToEvidence() {
+    cueCtl.hidden = true;
+    var box = evidenceBox(), head = box && (box.querySelector('[data-testid="stHeading"]') || box);
+    if (!head) return;
+    head.style.scrollMarginTop = "72px";  // clear of Streamlit's fixed header
+    head.scrollIntoView({ block: "start" });
+  }
+
+  function mapHeight(h) { // a phone: about half the screen, so the key, the map and what follows share the first screen
+    if (window.innerWidth > 520) return h;
+    var screenH = 844;
+    try { screenH = window.parent.innerHeight || screenH; } catch (err) { /* cross-origin parent */ }
+    return Math.min(h, Math.max(320, Math.round(screenH * 0.52)));
   }
 
   var lastAssign = null, lastOutlines = null, lastChanged = null, lastSearchKey = null, lastShade = null;
@@ -448,7 +579,7 @@
     var first = !map;
     args = a;
     document.body.className = a.mode === "view" ? "view" : "edit";
-    document.getElementById("map").style.height = (a.height || 560) + "px";
+    document.getElementById("map").style.height = mapHeight(a.height || 560) + "px";
     if (first) { buildPatterns(a.bands); initMap(); setTool("pan"); hookParentKeys(); }
     else buildPatterns(a.bands);
     if (a.geo_key !== geoKey) { geo = JSON.parse(a.geo_json); geoKey = a.geo_key; loadGeometry(); }
@@ -475,6 +606,7 @@
         if (pendingEnter === s.query) { pendingEnter = null; useResult(s); }
       }
     }
+    if (cueCtl && !a.picked) cueCtl.hidden = true;
     if (a.mode === "view" && a.picked && byCode[a.picked]) {
       hlLayer.clearLayers();
       L.polygon(byCode[a.picked].rings, { interactive: false, fill: false, color: "#111", weight: 5 }).addTo(hlLayer);
@@ -508,8 +640,10 @@
   });
   window.addEventListener("resize", function () { // the frame is sized after the first render: refit until the user moves the map
     if (!map) return;
+    if (args) document.getElementById("map").style.height = mapHeight(args.height || 560) + "px";
     map.invalidateSize();
     if (!userMoved && geo) map.fitBounds(geo.bounds, { animate: false });
+    setHeight();
   });
   post("streamlit:componentReady", { apiVersion: 1 });
 })();
