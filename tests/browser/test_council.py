@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, wait_idle
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 from tests.browser.mapkit import map_frame, open_map, wait_for
+from tests.browser.waits import goto, settle
 from tests.postgis_plugin import _free_port
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def test_generated_council_map_evidence_and_vintage(council_server, page):
     url, summary = council_server
     cid = summary["council"]
     fr = open_map(page, f"{url}/?council={cid}")
-    wait_idle(page, 1000)
+    settle(page)
     wait_for(lambda: fr.locator("path.leaflet-interactive").count() >= summary["n_units"], "every LSOA drawn")
     page.shot("map")
     side = page.locator('[data-testid="stSidebar"]')
@@ -72,7 +73,6 @@ def test_generated_council_map_evidence_and_vintage(council_server, page):
     wait_for(lambda: "Indices of Deprivation 2025" in page.locator("section.main, [data-testid='stMain']")
              .first.inner_text(), "the evidence card with the data vintage")
     page.shot("evidence")
-    page.goto(f"{url}/finance?council={cid}")
-    wait_idle(page, 1500)
+    goto(page, f"{url}/finance?council={cid}")
     wait_for(lambda: "STAND-IN" in page.locator("[data-testid='stMain']").first.inner_text(), "the Finance page")
     page.shot("finance")

@@ -23,7 +23,7 @@ from tests.browser.mapkit import (
     view,
     wait_for,
 )
-from tests.browser.waits import act_until, choose, rerun
+from tests.browser.waits import act_until, choose, rerun, settle
 
 pytestmark = pytest.mark.browser
 EDIT = "/edit_zones?council=leicestershire"
@@ -171,13 +171,12 @@ def test_zone_map_shades_units_by_deprivation_behind_the_bands(server, page):
     """Issue 23: the toggle draws one decile-coloured polygon per unit under the band colours, with its own legend
     and source; off again removes them."""
     open_map(page, server + "/?council=merton")
-    wait_idle(page, 300)
+    settle(page)
     fr = map_frame(page)
     n_units = fr.locator("path.leaflet-interactive").count()
     assert fr.locator("[data-testid=um-shade-legend]").count() == 0
     plain = fr.locator("path:not(.leaflet-interactive)").count()  # zone outlines
-    page.get_by_text("Shade units by deprivation").click()
-    wait_idle(page, 300)
+    rerun(page, page.get_by_text("Shade units by deprivation").click)
     wait_for(lambda: fr.locator("[data-testid=um-shade-legend]").count() == 1, "the deprivation legend")
     legend = fr.locator("[data-testid=um-shade-legend]").inner_text()
     assert "IMD 2025" in legend and "most deprived" in legend and "Source: English Indices of Deprivation 2025" in legend
@@ -185,7 +184,6 @@ def test_zone_map_shades_units_by_deprivation_behind_the_bands(server, page):
     wait_for(lambda: fr.locator("path:not(.leaflet-interactive)").count() == plain + 20, "20 shade polygons")
     assert fr.locator("path.leaflet-interactive").count() == n_units
     page.shot("deprivation")
-    page.get_by_text("Shade units by deprivation").click()
-    wait_idle(page, 300)
+    rerun(page, page.get_by_text("Shade units by deprivation").click)
     wait_for(lambda: fr.locator("[data-testid=um-shade-legend]").count() == 0, "the legend gone")
     wait_for(lambda: fr.locator("path:not(.leaflet-interactive)").count() == plain, "the shade polygons gone")

@@ -48,6 +48,9 @@ BAD = [
     ["travel"], ["travel", "od", "a", "b"], ["roads"], ["roads", "leicestershire", "--buffer-km", "nan"],
     ["roads", "leicestershire", "--buffer-km", "-1"],
     ["users"], ["users", "set", "x"], ["users", "set", "x", "--role", "superuser"], ["users", "list"],
+    ["council"], ["council", "new"], ["council", "bogus"], ["council", "new", "E99999999"],
+    ["council", "new", "Derbyshire", "--hours-per-week", "1_000"], ["council", "new", "Derbyshire", "--units", "parish"],
+    ["council", "list", "--bogus"],
 ]
 
 
