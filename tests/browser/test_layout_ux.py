@@ -25,6 +25,7 @@ from tests.browser.mapkit import (
     view,
     wait_for,
 )
+from tests.browser.waits import track
 
 pytestmark = pytest.mark.browser
 PHONE = (390, 844)
@@ -43,6 +44,7 @@ def sized(browser, request):
         ctxs.append(ctx)
         pg = ctx.new_page()
         pg.set_default_timeout(120_000)
+        track(pg)  # the waits (mapkit, waits.py) follow this page's script runs
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         pg.shot = lambda name: pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"))
         return pg
