@@ -10,27 +10,20 @@ from streamlit.testing.v1 import AppTest
 
 from pages.conflict_box import three_way
 
+from tests.apptest_kit import open_app
+from tests.apptest_kit import own_store as kit_own_store
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def own_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
-    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
-    from pages import common
-    common.store.clear()
-    yield
-    common.store.clear()
+    yield from kit_own_store(monkeypatch, tmp_path)
 
 
 def app(page) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["council"] = "coventry"
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(page, council="coventry")
 
 
 def edit(at, code, band):

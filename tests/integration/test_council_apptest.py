@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_kit import own_store, serve_like_the_server
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/edit_zones.py", "pages/finance.py", "pages/scenarios.py", "pages/suggest.py", "pages/report.py",
@@ -32,21 +34,8 @@ def generated(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def like_the_server(monkeypatch, tmp_path):
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def __init__(self, *a, **k):
-        init(self, *a, **k)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", __init__)
-    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
-    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
-    from pages import common
-    common.store.clear()
-    yield
-    common.store.clear()
+    serve_like_the_server(monkeypatch)
+    yield from own_store(monkeypatch, tmp_path)
 
 
 def _app(council: str) -> AppTest:

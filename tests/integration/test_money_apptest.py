@@ -11,40 +11,21 @@ from streamlit.testing.v1 import AppTest
 
 from zones.money import fmt_gbp
 
+from tests.apptest_kit import open_app, own_store, serve_like_the_server
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
 def like_the_server(monkeypatch, tmp_path):
-    """app.py around every page (see tests/unit/test_pages_edit.py); a store (and drafts) of this test's own."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def __init__(self, *a, **k):
-        init(self, *a, **k)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", __init__)
-    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
-    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
-    from pages import common
-    common.store.clear()
-    yield
-    common.store.clear()
+    """app.py around every page, as in the server; a store (and drafts) of this test's own."""
+    serve_like_the_server(monkeypatch)
+    yield from own_store(monkeypatch, tmp_path)
 
 
 def app(page=None, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(page, timeout=240, **query)
 
 
 def metric(at, label: str) -> str:

@@ -7,44 +7,25 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_kit import open_app, serve_like_the_server
+from tests.apptest_kit import own_store as kit_own_store
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
 def like_the_server(monkeypatch):
-    """Run app.py around every page as the server does (see tests/unit/test_pages_edit.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def __init__(self, *a, **k):
-        init(self, *a, **k)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", __init__)
+    serve_like_the_server(monkeypatch)
 
 
 def app(page=None, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(page, timeout=180, **query)
 
 
 @pytest.fixture
 def own_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
-    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
-    from pages import common
-    common.store.clear()
-    yield
-    common.store.clear()
+    yield from kit_own_store(monkeypatch, tmp_path)
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""Shared helpers of the Streamlit AppTest page tests: run ``app.py`` around every page as the server does, give
+each test a scenario store of its own, and open a page with query parameters."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+
+
+def serve_like_the_server(monkeypatch) -> None:
+    """Streamlit's legacy ``pages/`` mode off in every AppTest run, so ``app.py`` (council selector, navigation,
+    read-only rules) runs around each page as it does in the server (see tests/unit/test_pages_edit.py)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    init = PagesManager.__init__
+
+    def __init__(self, *a, **k):
+        init(self, *a, **k)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", __init__)
+
+
+def own_store(monkeypatch, tmp_path):
+    """A generator for a fixture: a SQLite scenario store (and drafts) in ``tmp_path``, never another test's or
+    .cache's; the app's cached store is dropped before and after."""
+    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
+    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    from pages import common
+
+    common.store.clear()
+    yield
+    common.store.clear()
+
+
+def open_app(page: str | None = None, timeout: float = 180, **query) -> AppTest:
+    """Run ``app.py`` with ``query`` as its query string, then switch to ``page`` (e.g. "pages/finance.py");
+    fails on any exception of either run."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
