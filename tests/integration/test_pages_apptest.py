@@ -7,21 +7,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_kit import open_app
+
 pytestmark = pytest.mark.integration
 TIMEOUT = 120
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def app(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(page, timeout=TIMEOUT, **query)
 
 
 def by_label(at, label: str):
