@@ -8,18 +8,20 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.waits import goto, nav
+
 pytestmark = pytest.mark.browser
 LOAD_MS = 240_000
 
 
 def test_back_and_forward_step_one_page_each(server, page):
-    page.goto(f"{server}/?council=merton")
+    goto(page, f"{server}/?council=merton")
     expect(page.get_by_role("heading", name=re.compile("Merton"))).to_be_visible(timeout=LOAD_MS)
     expect(page).to_have_url(re.compile(r"council=merton.*draft=|draft=.*council=merton"), timeout=LOAD_MS)
     page.wait_for_function("window.history.__zoneplanOnePerPage === true", timeout=LOAD_MS)  # the app is loaded
     n0 = page.evaluate("history.length")
     for name, path in (("Edit zones", "edit_zones"), ("Finance", "finance"), ("Scenarios", "scenarios")):
-        page.get_by_role("link", name=name, exact=True).first.click()
+        nav(page, name)  # follow the sidebar link and wait for that page's run to finish (as a person would)
         expect(page.get_by_role("heading", name=name if name != "Edit zones" else re.compile("Edit zones"))
                .first).to_be_visible(timeout=LOAD_MS)
         expect(page).to_have_url(re.compile(rf"/{path}\?(?=.*council=merton)(?=.*draft=)"), timeout=LOAD_MS)
