@@ -230,7 +230,9 @@ def pack_vintage(pack: Pack) -> dict[str, str]:
         v["population"] = ("ONS mid-2020 population estimates by age (LSOA 2011)" if "population" in pack.layers
                            else "not stated")
     if not v["deprivation"]:
-        v["deprivation"] = "not used by this pack"
+        # the equality and continuity figures (issue 23) use them for every council, seed packs included
+        v["deprivation"] = ("English Indices of Deprivation 2025 (LSOA 2021) and 2019 (IDAOPI, LSOA 2011), "
+                            "in the equality figures")
     return v
 
 

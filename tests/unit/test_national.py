@@ -371,3 +371,12 @@ def test_ward_client_points_share_hours_by_lsoa_demand(nat):
     assert sorted(p.index) == ["E01900001", "E01900002"]
     assert p["E01900001"] / p["E01900002"] == pytest.approx(375 / 686.25)
     assert p.sum() == pytest.approx(float(layer.units.loc[alpha, "hours_per_week"]))
+
+
+def test_seed_packs_name_the_deprivation_data_the_equality_figures_use():
+    """The sidebar said 'deprivation not used by this pack' for the seed councils, whose equality figures use
+    the Indices of Deprivation (issue 23)."""
+    from geodata.packs import load_pack, pack_vintage
+
+    for council in ("leicestershire", "coventry", "merton", "bradford"):
+        assert "Indices of Deprivation 2025" in pack_vintage(load_pack(council))["deprivation"]
