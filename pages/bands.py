@@ -9,7 +9,6 @@ from zones.classify import Thresholds, prior_and_ranges, threshold_preview
 from zones.money import fmt_gbp
 
 
-
 def _or(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 

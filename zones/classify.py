@@ -88,6 +88,8 @@ class Thresholds:
     Immutable; equal when bands and values are."""
 
     __slots__ = ("bands", "_values")
+    bands: tuple[str, ...]
+    _values: dict[str, float]
 
     def __init__(self, bands: tuple[str, ...] | list[str] = BANDS, **values: float):
         keys = threshold_keys(bands)

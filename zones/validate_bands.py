@@ -319,7 +319,7 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
 
 
 def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray, target_pct: dict[str, float],
-                            names: tuple[str, ...] = BANDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+                            bands: tuple[str, ...] = BANDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Each district classified with thresholds (and area/density baseline cuts) fitted on the others: the
     out-of-sample bands, the two baselines' bands, and the per-district and county figures."""
     hours = ev["hours_per_week"].to_numpy(float)
@@ -332,23 +332,23 @@ def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray, target_pc
     per = []
     for d in sorted(set(lad)):
         tr, te = lad != d, lad == d
-        th, fit = calibrate(ev[tr], hours[tr], target_pct, prior=prior, ranges=ranges, bands=names)
+        th, fit = calibrate(ev[tr], hours[tr], target_pct, prior=prior, ranges=ranges, bands=bands)
         cv[te] = band_index(town[te], visit[te], dens[te], th)
-        b_area[te] = baseline_bands(area[te], baseline_cuts(area[tr], hours[tr], target_pct, True, names), True)
-        b_dens[te] = baseline_bands(dens[te], baseline_cuts(dens[tr], hours[tr], target_pct, False, names), False)
+        b_area[te] = baseline_bands(area[te], baseline_cuts(area[tr], hours[tr], target_pct, True, bands), True)
+        b_dens[te] = baseline_bands(dens[te], baseline_cuts(dens[tr], hours[tr], target_pct, False, bands), False)
         moves = fit["threshold_moves"]
         per.append({"lad_code": d, "district": names.get(d, d), "n_units": int(te.sum()),
                     "hours_per_week": round(float(hours[te].sum()), 2),
-                    "heldout_shares_pct": _shares(cv[te], hours[te], names),
-                    "full_model_shares_pct": _shares(full[te], hours[te], names),
+                    "heldout_shares_pct": _shares(cv[te], hours[te], bands),
+                    "full_model_shares_pct": _shares(full[te], hours[te], bands),
                     "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
                     "training_fit_within_3_points": fit["within_tolerance"],
                     "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in moves.items()},
                     "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in moves.values())})
-    cv_sh = _shares(cv, hours, names)
+    cv_sh = _shares(cv, hours, bands)
     loo = {"per_district": per, "county_shares_pct": cv_sh,
-           "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in names},
-           "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in names), 2),
+           "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in bands},
+           "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in bands), 2),
            "units_changed_vs_full_model": int((cv != full).sum()),
            "method": "thresholds fitted on six districts (regularised, within 3 points of the target), the "
                      "seventh classified with them; county shares assembled from the seven held-out districts"}

@@ -6,8 +6,8 @@ the default ``.cache``), where ``zoneplan council new`` writes generated packs. 
 
 A pack names the council's local authority districts, its boundary layers (paths relative to the data
 directory, ``{lad}`` expanded per district; a path starting with ``./`` is relative to the pack file's folder,
-for files derived when the pack was generated), unit type, band names (least remote first: 2 to ``MAX_BANDS``; every layer takes the bands and their order from
-here), weekly hours total, rates and seed zones.
+for files derived when the pack was generated), unit type, band names (least remote first, 2 to ``MAX_BANDS``;
+every layer takes the bands and their order from here), weekly hours total, rates and seed zones.
 Adding a council is a new pack file plus data, not new code.
 """
 from __future__ import annotations
