@@ -172,6 +172,8 @@ class Thresholds:
         if not c:
             raise DataError(f"pack {pack.path}: no [classify] section with thresholds "
                             f"({', '.join(threshold_keys(bands))}); run `zoneplan calibrate {pack.id} --write`")
+        if c.get("thresholds") == "default":  # a generated pack with its own bands (geodata.national)
+            return cls.from_dict(default_prior(bands), f"pack {pack.path} [classify] (default)", bands)
         if c.get("model"):
             from geodata.packs import load_pack
 
