@@ -60,6 +60,7 @@ def _pack_text(n: int, pid: str) -> str:
              "[classify]\n" + "".join(f"{b}_town_min = {50 + 10 * i}\n{b}_visit_min = {c['visit_cuts'][i - 1]}\n"
                                       for i, b in enumerate(bands[1:], start=1))
              + f"{bands[1]}_below_hours_per_km2 = {BELOW_HOURS_PER_KM2}\n"]
+    lines.append(lines[-1].replace("[classify]", "# the plausible values: the thresholds themselves\n[classify.prior]"))
     return "\n".join(lines)
 
 
