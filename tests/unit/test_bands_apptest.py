@@ -89,3 +89,18 @@ def test_bands_page_has_a_slider_per_cut_and_a_share_per_band(fiveshire):
     rural_visit.set_value(7.5).run()  # Damson (7 minutes between visits) would fall from rural to fringe
     assert not at.exception
     assert any("Units that would change band: 1" in h.value for h in at.subheader)
+
+
+def test_the_folium_band_map_gives_every_band_its_own_colour_and_rate(fiveshire):
+    """The map of Finance's comparison and of Suggest (pages/common.band_map): legend and fill per band."""
+    from pages import common
+    from zones.outputs.report import band_colours
+    from zones.service.workspace import load_workspace
+
+    ws = load_workspace("fiveshire")
+    html = common.band_map("fiveshire", ws, ws.base).get_root().render()
+    colours, rates = band_colours(COUNCILS[5]["bands"]), _rates(5)
+    assert len(set(colours.values())) == 5
+    pos = [html.find(f'background:{colours[b]};width:12px;height:12px;display:inline-block"></span> '
+                     f'{b} £{rates[b]}/h') for b in COUNCILS[5]["bands"]]
+    assert all(p >= 0 for p in pos) and pos == sorted(pos), pos
