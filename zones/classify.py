@@ -26,6 +26,11 @@ Rules (thresholds in the pack's ``[classify]`` section; every rule is live — n
 With fringe ≤ rural ≤ isolated thresholds the rules are monotone: more minutes or fewer hours per km² never
 give a less remote band.
 
+Bands come from the pack (``[council] bands``, least remote first; the four above are the default). With N bands
+there are N - 1 cuts: band b (every band after the first) starts at ``<b>_town_min`` or ``<b>_visit_min``, and the
+first cut also at fewer than ``<b>_below_hours_per_km2``; a unit takes the most remote band whose rule fires
+(``threshold_keys``, ``Thresholds``). Every function here takes the bands from its ``Thresholds``.
+
 Calibration (``calibrate``) is a constraint on a regularised model, not the objective: starting from the prior
 thresholds (plausible values, in the pack), coordinate descent minimises Σ z² + 0.25 Σ (Δ_b / 3)², where
 z = log2(threshold / prior) (doubling a threshold costs 1) and Δ_b the hours-share gap of band b in percentage
