@@ -571,7 +571,7 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
                        "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
                        "demand_weight": round(weight, 1), "transfer_2011_to_2021": transfer},
         "hours_per_week": hours, "tiling": tiling, "hubs": _hubs_summary(towns, towns_src, outline),
-        "rates": {"source": rates_src, "stand_in": stand_in},
+        "rates": {"source": rates_src, "stand_in": stand_in}, "bands": list(rates),
         "estimated": [x for x, flag in (("weekly_hours_total", est), ("hours_per_unit", True),
                                         ("hubs", towns_src != "towns file"), ("rates", stand_in),
                                         ("travel_times", True)) if flag],

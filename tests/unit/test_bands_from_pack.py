@@ -445,7 +445,7 @@ def test_a_generated_pack_takes_its_bands_from_the_rates_card(tmp_path, monkeypa
         for f in (national._councils, national._lookup, national._lsoa21_population):
             f.cache_clear()
     pack = load_pack(out["pack"])
-    assert pack.bands == ("town", "country", "remote")
+    assert pack.bands == ("town", "country", "remote") and out["bands"] == list(pack.bands)  # said in the summary
     assert rate_card_from_pack(pack).rates == _rates(3)
     th = Thresholds.from_pack(pack)
     assert th.bands == pack.bands and th.as_dict() == default_prior(pack.bands)
