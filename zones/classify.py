@@ -56,6 +56,10 @@ BANDS = ("urban", "fringe", "rural", "isolated")  # the default bands (generated
 SHARE_TOLERANCE_PCT_POINTS = 3.0
 
 
+def _thresholds(bands: tuple[str, ...], values: dict[str, float]) -> Thresholds:
+    return Thresholds(bands, **values)
+
+
 def check_bands(bands) -> tuple[str, ...]:
     """A band list (least remote first) as a tuple: 2 … MAX_BANDS distinct names (``geodata.packs.check_band_names``)."""
     return check_band_names(bands, "bands")
@@ -125,6 +129,10 @@ class Thresholds:
 
     def __repr__(self) -> str:
         return "Thresholds(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+    def __reduce__(self):
+        """Pickle and copy by value (Streamlit's caches and ``copy`` go through here)."""
+        return (_thresholds, (self.bands, dict(self._values)))
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -59,7 +59,7 @@ def test_zone_map_evidence_names_the_packs_bands_and_the_next_band_up_and_down(f
     plan = at.session_state["history-fiveshire"].current
     assert plan.band_names == bands
     assert [plan.band_of(c) for c in CODES] == list(COUNCILS[5]["expect"])
-    for code, visit, band in zip(CODES, COUNCILS[5]["visits"], COUNCILS[5]["expect"]):
+    for code, band in zip(CODES, COUNCILS[5]["expect"]):
         at.selectbox(key="ev-pick").set_value(code).run()
         assert not at.exception
         text = " ".join(m.value for m in at.markdown)

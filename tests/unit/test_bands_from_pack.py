@@ -10,9 +10,11 @@ and every expected band, sentence and £ below is worked out here by hand from t
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import io
 import json
+import pickle
 import shutil
 import subprocess
 from decimal import Decimal
@@ -48,11 +50,13 @@ def _pack_text(n: int, pid: str) -> str:
              "weekly_hours_total = 100\nsliver_max_m2 = 50000\n",
              "[layers]\nwards = \"wards/{lad}.geojson\"\nward_code_field = \"WD13CD\"\nward_name_field = \"WD13NM\"\n"
              "parishes = \"parishes.geojson\"\nparish_code_field = \"ref_gss\"\nparish_name_field = \"name\"\n"
-             "parish_lookup = \"parish_lookup.csv\"\nlsoa = \"lsoa/{lad}.geojson\"\nlsoa_ward_lookup = \"lsoa_ward.csv\"\n"
+             "parish_lookup = \"parish_lookup.csv\"\nlsoa = \"lsoa/{lad}.geojson\"\n"
+             "lsoa_ward_lookup = \"lsoa_ward.csv\"\n"
              "population = \"population.csv\"\npostcodes = \"postcodes.csv\"\nplaces = \"places.csv\"\n"
              "towns = \"towns.csv\"\nstrips = \"strips.geojson\"\n",
              "[units]\nlayer = \"strips\"\ncode_field = \"code\"\nname_field = \"name\"\ndistrict_field = \"lad\"\n"
-             "kind = \"parish\"\noutline = \"lsoa\"\noutline_code_field = \"LSOA11CD\"\nedge_source = \"test strips\"\n",
+             "kind = \"parish\"\noutline = \"lsoa\"\noutline_code_field = \"LSOA11CD\"\n"
+             "edge_source = \"test strips\"\n",
              "[zones]\nmethod = \"nearest_town\"\n[[zones.zone]]\nname = \"Westzone\"\ntowns = [\"Alpha\"]\n"
              "[[zones.zone]]\nname = \"Eastzone\"\ntowns = [\"Eastville\"]\n",
              "[hubs]\ntowns = \"towns\"\nmin_population = 5000\ndensity_per_km2 = 4000\n",
@@ -120,7 +124,8 @@ def _rates(n: int) -> dict[str, Decimal]:
 
 def _hours(layer) -> dict[str, Decimal]:
     """Each unit's hours a week as a plan holds them (to the centi-hour), exact."""
-    return {c: Decimal(str(round(float(h), 2))) for c, h in zip(layer.units["unit_code"], layer.units["hours_per_week"])}
+    u = layer.units
+    return {c: Decimal(str(round(float(h), 2))) for c, h in zip(u["unit_code"], u["hours_per_week"])}
 
 
 def _pennies(x: Decimal) -> Decimal:
@@ -164,6 +169,9 @@ def test_thresholds_are_the_packs_cuts_in_minutes(council, n):
     assert th.keys == threshold_keys(bands) == tuple(keys + [f"{bands[1]}_below_hours_per_km2",
                                                              f"{bands[1]}_visit_min", f"{bands[1]}_town_min"])
     assert [th.visit_min(b) for b in bands[1:]] == list(COUNCILS[n]["visit_cuts"])
+    assert pickle.loads(pickle.dumps(th)) == th and copy.deepcopy(th) == th and hash(th) == hash(copy.copy(th))
+    with pytest.raises(AttributeError):
+        th.bands = ("a", "b")  # immutable, as the frozen dataclass it replaces
     with pytest.raises(DataError, match=f"visit-to-visit thresholds must rise {' ≤ '.join(bands[1:])}"):
         Thresholds.from_dict(dict(th.as_dict(), **{f"{bands[-1]}_visit_min": 1.0}), "x", bands)
     with pytest.raises(DataError, match=f"lacks {bands[1]}_town_min"):
@@ -196,12 +204,14 @@ def test_classify_gives_the_packs_bands_with_next_band_up_and_down(council, n):
             assert row["margin_up"] == "" and "It would become" not in row["evidence"]
         if i:
             cut = c["visit_cuts"][i - 1]
-            assert row["rule"] == f"visits are about {visit:g} minutes apart (the {band} band starts at {cut:g} minutes)"
+            assert row["rule"] == (f"visits are about {visit:g} minutes apart "
+                                   f"(the {band} band starts at {cut:g} minutes)")
             assert row["evidence"].startswith(f"{band.upper()} because visits are about {visit:g} minutes apart")
             assert (f"It would be {bands[i - 1]} if visits were under {cut:g} minutes apart (they are about {visit:g})"
                     in row["evidence"])
         else:
-            assert row["rule"] == "no " + (", ".join(bands[1:-1]) + " or " if n > 2 else "") + f"{bands[-1]} rule applies"
+            others = ", ".join(bands[1:-1]) + " or " if n > 2 else ""
+            assert row["rule"] == f"no {others}{bands[-1]} rule applies"
             assert row["evidence"].startswith(f"{band.upper()} because it is close to a town")
             assert row["margin_down"] == "" and "It would be " not in row["evidence"]
 
@@ -235,7 +245,8 @@ def test_plan_totals_by_band_and_zone_to_the_penny(council, n):
         exact = sum((hours[u] * rates[r["band"]] for u in CODES if band_of[u] == r["band"]), Decimal(0))
         assert (r["gbp_per_week_exact"], r["gbp_per_week"]) == (exact, _pennies(exact))
         assert r["rate_gbp_per_hour"] == rates[r["band"]]
-        assert Decimal(str(r["hours_per_week"])) == sum((hours[u] for u in CODES if band_of[u] == r["band"]), Decimal(0))
+        in_band = [u for u in CODES if band_of[u] == r["band"]]
+        assert Decimal(str(r["hours_per_week"])) == sum((hours[u] for u in in_band), Decimal(0))
     for z in plan.by_zone():
         exact = sum((hours[u] * rates[band_of[u]] for u in CODES if zone_of[u] == z["zone"]), Decimal(0))
         assert z["gbp_per_week"] == _pennies(exact)
@@ -257,7 +268,8 @@ def test_a_move_between_bands_costs_hours_times_the_rate_difference(council, n):
     new = plan.move("E04900002", band=bands[-1], reason="longer rounds").move("E04900005", band=bands[0])
     imp = compare(plan, new, weeks_per_year=52)
     b_from, e_from = COUNCILS[n]["expect"][1], COUNCILS[n]["expect"][4]
-    exact = (hours["E04900002"] * (rates[bands[-1]] - rates[b_from]) + hours["E04900005"] * (rates[bands[0]] - rates[e_from]))
+    exact = (hours["E04900002"] * (rates[bands[-1]] - rates[b_from])
+             + hours["E04900005"] * (rates[bands[0]] - rates[e_from]))
     assert imp.gbp_per_week_exact == exact and imp.gbp_per_week == _pennies(exact)
     assert imp.gbp_per_year == _pennies(exact * 52)
     assert sorted((r["unit"], r["from_band"], r["to_band"]) for r in imp.rows) == [
@@ -370,7 +382,8 @@ def test_xlsx_and_csv_carry_the_five_bands_and_the_exact_money(council):
     assert (row["from_band"], row["to_band"]) == ("suburban", "remote")
     assert Decimal(str(row["gbp_per_week_exact"])) == exact
     sums = {r[0].value: r[1].value for r in wb["Impact"].iter_rows(min_row=3) if r[0].value}
-    assert Decimal(str(sums["£ per week"])) == _pennies(exact) and Decimal(str(sums["£ per year"])) == _pennies(exact * 52)
+    assert Decimal(str(sums["£ per week"])) == _pennies(exact)
+    assert Decimal(str(sums["£ per year"])) == _pennies(exact * 52)
     rate_rows = [(k, v) for k, v in ((r[0].value, r[1].value) for r in wb["Assumptions"].iter_rows(min_row=2))
                  if str(k).startswith("Rate ") and "(£/hour)" in str(k)]
     assert rate_rows == [(f"Rate {b} (£/hour)", str(rates[b])) for b in bands]  # every band, in the pack's order
