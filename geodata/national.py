@@ -387,27 +387,41 @@ def _q(s) -> str:
 
 
 def _read_rates(path: str | None) -> tuple[dict[str, str], bool, str]:
-    """A rate card file (CSV: band, rate_gbp_per_hour; one row per band) or the labelled stand-in."""
+    """A rate card file (CSV: band, rate_gbp_per_hour; one row per band) or the labelled stand-in. The card's
+    bands are the pack's: a card naming only default bands needs all four (``BANDS``); a card naming any other
+    band gives the pack its own bands, in the file's row order (least remote first; ``packs.check_band_names``).
+    Returns the rates in band order."""
     if not path:
         return dict(STAND_IN_RATES), True, "STAND-IN: Leicestershire 2025/26 card (report para 42)"
     from decimal import Decimal
 
     from .limits import MAX_CSV_BYTES, bounded_decimal
+    from .packs import check_band_names
 
     if Path(path).is_file() and Path(path).stat().st_size > MAX_CSV_BYTES:
         raise DataError(f"{path}: larger than {MAX_CSV_BYTES:,} bytes; a rate card has one row per band")
     df = read_csv(Path(path), ["band", "rate_gbp_per_hour"])
     if len(df) > 20:
         raise DataError(f"{path}: {len(df)} rows; a rate card has one row per band")
+    names = [str(b) for b in df["band"].astype(str).str.strip().str.lower()]
+    order = BANDS if set(names) <= set(BANDS) else check_band_names(names, f"{path}: bands")
     rates = {}
-    for b, r in zip(df["band"].str.strip().str.lower(), df["rate_gbp_per_hour"]):
-        if b not in BANDS:
-            raise DataError(f"{path}: band must be one of {', '.join(BANDS)}")
+    for b, r in zip(names, df["rate_gbp_per_hour"]):
         rates[b] = str(bounded_decimal(r, f"rate for {b}", Decimal(0), Decimal(1000), 2))
-    missing = [b for b in BANDS if b not in rates]
+    missing = [b for b in order if b not in rates]
     if missing:
         raise DataError(f"{path}: no rate for band(s) {', '.join(missing)}")
-    return rates, False, f"council rate card {Path(path).name}"
+    return {b: rates[b] for b in order}, False, f"council rate card {Path(path).name}"
+
+
+def _classify_toml(bands: tuple[str, ...]) -> str:
+    """The generated pack's ``[classify]`` section: Leicestershire's calibrated thresholds for the default bands,
+    else the default thresholds spread over the pack's own bands (``zones.classify.default_prior``)."""
+    if bands == BANDS:
+        return '[classify]\nmodel = "leicestershire"\n'
+    return ("# thresholds: the default spread over this pack's bands (zones.classify.default_prior), not calibrated;\n"
+            "# replace `thresholds = \"default\"` by one value per threshold, or calibrate with [targets]\n"
+            '[classify]\nthresholds = "default"\n')
 
 
 def _toml(council: Council, pid: str, units: str, hours: float, hours_source: str, estimated_total: bool,
@@ -427,7 +441,7 @@ kind = {_q(council.kind)}
 generated = true
 lad_codes = [{", ".join(_q(c) for c in council.lad_codes)}]
 unit_type = "polygons"
-bands = ["urban", "fringe", "rural", "isolated"]
+bands = [{", ".join(_q(b) for b in rates)}]
 zone_label = "zone"
 weekly_hours_total = {hours:.2f}
 weekly_hours_source = {_q(hours_source)}
@@ -473,7 +487,7 @@ client_weight_field = "weight"
 
 [rates."2025/26"]
 stand_in = {str(stand_in).lower()}
-{chr(10).join(f"{b} = {_q(rates[b])}" for b in BANDS)}
+{chr(10).join(f"{b} = {_q(rates[b])}" for b in rates)}
 
 [zones]
 method = "field"
@@ -489,9 +503,7 @@ min_population = {TOWN_MIN_RESIDENTS if towns_src == "towns file" else 0}
 density_per_km2 = 4000
 source = {_q(towns_src)}
 
-[classify]
-model = "leicestershire"
-"""
+{_classify_toml(tuple(rates))}"""
 
 
 def weekly_hours(weight: float, stated=None) -> tuple[float, bool, str]:
@@ -559,7 +571,7 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
                        "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
                        "demand_weight": round(weight, 1), "transfer_2011_to_2021": transfer},
         "hours_per_week": hours, "tiling": tiling, "hubs": _hubs_summary(towns, towns_src, outline),
-        "rates": {"source": rates_src, "stand_in": stand_in},
+        "rates": {"source": rates_src, "stand_in": stand_in}, "bands": list(rates),
         "estimated": [x for x, flag in (("weekly_hours_total", est), ("hours_per_unit", True),
                                         ("hubs", towns_src != "towns file"), ("rates", stand_in),
                                         ("travel_times", True)) if flag],

@@ -19,7 +19,7 @@ from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
 from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack, vintage_text
 from geodata.web import to_web
 from zones.outputs.escape import html_text, md_text, strip_control
-from zones.outputs.report import BAND_COLOURS
+from zones.outputs.report import band_colours
 from zones.service.workspace import History, Workspace, load_workspace
 
 STATIC_VENDOR = REPO_ROOT / "static" / "vendor"
@@ -386,9 +386,10 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     gj = units_geojson(council, tuple(zip(a["zone"], a["band"])))
     sel = selected or set()
     zcol = zone_colours(a["zone"]) if colour_by == "zone" else {}
+    bcol = band_colours(plan.band_names)  # every band of the pack its own colour
 
     def fill(props: dict) -> str:
-        return zcol.get(props["zone"], "#999") if zcol else BAND_COLOURS.get(props["band"], "#999")
+        return zcol.get(props["zone"], "#999") if zcol else bcol.get(props["band"], "#999")
 
     folium.GeoJson(
         gj, name="units",
@@ -409,7 +410,7 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
     if zcol:
         rates = "".join(swatch.format(c, html_text(z)) for z, c in zcol.items() if z in set(a["zone"]))
     else:
-        rates = "".join(swatch.format(BAND_COLOURS.get(band, "#999"),
+        rates = "".join(swatch.format(bcol[band],
                                       f"{html_text(band)} £{plan.rates.effective_rate(band)}/h")
                         for band in plan.band_names)
     m.get_root().html.add_child(folium.Element(

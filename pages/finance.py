@@ -12,7 +12,7 @@ from zones.money import fmt_gbp, fmt_gbp_change, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.outputs.escape import md_text
 from zones.outputs.export import impact_csv, impact_xlsx
-from zones.outputs.report import BAND_COLOURS
+from zones.outputs.report import band_colours
 from zones.rates import CostBuildUp, RateCard, buildup_defaults_text
 from zones.service.workspace import band_travel_minutes, notes
 
@@ -140,7 +140,7 @@ for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_pe
     col.altair_chart(alt.Chart(hb, title=f"{title} by band").mark_bar().encode(
         x=alt.X("band", sort=band_order), y=alt.Y(field, title=title),
         color=alt.Color("band", sort=band_order, legend=None,
-                        scale=alt.Scale(domain=band_order, range=[BAND_COLOURS.get(b, "#999") for b in band_order])),
+                        scale=alt.Scale(domain=band_order, range=[band_colours(band_order)[b] for b in band_order])),
         tooltip=["band", "hours_per_week", "gbp_per_week"]), width="stretch")
     col.altair_chart(alt.Chart(hz, title=f"{title} by {pack.zone_label}").mark_bar().encode(
         y=alt.Y("zone", sort="-x", title=None), x=alt.X(field, title=title),

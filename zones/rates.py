@@ -22,7 +22,7 @@ from geodata.datadir import DataError
 
 from .money import PENNY, fmt_gbp, fmt_gbp_change, money, pence  # noqa: F401  (one money module; re-exported)
 
-BANDS = ("urban", "fringe", "rural", "isolated")
+BANDS = ("urban", "fringe", "rural", "isolated")  # the default bands only: a RateCard, Plan and pack name their own
 
 
 @dataclass(frozen=True)

@@ -75,38 +75,44 @@ def agreement(pred: np.ndarray, ref: np.ndarray, w: np.ndarray) -> dict:
             "kappa_linear": round(float(kappa), 3), "hours_compared": round(float(n), 1)}
 
 
-def _shares(idx: np.ndarray, hours: np.ndarray) -> dict[str, float]:
+def _shares(idx: np.ndarray, hours: np.ndarray, bands: tuple[str, ...] = BANDS) -> dict[str, float]:
+    """Percent of hours per band of ``bands`` (``idx``: positions in ``bands``), 2 decimals."""
+    n = len(bands)
     tot = float(np.sum(hours))
-    s = np.bincount(np.asarray(idx, int), weights=hours, minlength=4) / tot * 100 if tot > 0 else np.zeros(4)
-    return {b: round(float(v), 2) for b, v in zip(BANDS, s)}
+    s = np.bincount(np.asarray(idx, int), weights=hours, minlength=n) / tot * 100 if tot > 0 else np.zeros(n)
+    return {b: round(float(v), 2) for b, v in zip(bands, s)}
 
 
 # ---------------------------------------------------------------- baselines
 
 
 def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, float],
-                  remote_high: bool) -> list[float]:
-    """Cut points on one variable so the bands take the target hours shares (hours-weighted quantiles):
-    ``remote_high`` = larger values are more remote (unit area); else smaller are (density)."""
+                  remote_high: bool, bands: tuple[str, ...] = BANDS) -> list[float]:
+    """Cut points on one variable (N - 1 for N ``bands``) so the bands take the target hours shares
+    (hours-weighted quantiles): ``remote_high`` = larger values are more remote (unit area); else smaller are
+    (density)."""
     v = np.asarray(values, float) * (1 if remote_high else -1)
     order = np.argsort(v, kind="stable")
     cw = np.cumsum(np.asarray(hours, float)[order]) / max(np.sum(hours), 1e-12)
-    cum = np.cumsum([target_pct[b] for b in BANDS])[:-1] / 100  # urban, urban+fringe, urban+fringe+rural
+    cum = np.cumsum([target_pct[b] for b in bands])[:-1] / 100  # urban, urban+fringe, urban+fringe+rural
     return [float(np.interp(q, cw, v[order])) for q in cum]
 
 
 def baseline_bands(values: np.ndarray, cuts: list[float], remote_high: bool) -> np.ndarray:
     v = np.asarray(values, float) * (1 if remote_high else -1)
-    return np.searchsorted(np.asarray(cuts), v, side="left").clip(0, 3)  # a value at a cut stays in the lower band
+    return np.searchsorted(np.asarray(cuts), v, side="left").clip(0, len(cuts))  # a value at a cut stays lower
 
 
-def same_shares_baseline(values: np.ndarray, hours: np.ndarray, bands: np.ndarray, remote_high: bool) -> np.ndarray:
-    """A baseline on one variable cut to the SAME hours shares as ``bands`` (0..3 per unit): with equal hours per
-    band, an agreement measure such as kappa compares only which units each method puts in each band."""
+def same_shares_baseline(values: np.ndarray, hours: np.ndarray, bands: np.ndarray, remote_high: bool,
+                         names: tuple[str, ...] = BANDS) -> np.ndarray:
+    """A baseline on one variable cut to the SAME hours shares as ``bands`` (positions in ``names`` per unit):
+    with equal hours per band, an agreement measure such as kappa compares only which units each method puts in
+    each band."""
     hours = np.asarray(hours, float)
     tot = max(float(hours.sum()), 1e-12)
-    sh = np.bincount(np.asarray(bands, int), weights=hours, minlength=4) / tot * 100
-    return baseline_bands(values, baseline_cuts(values, hours, dict(zip(BANDS, sh)), remote_high), remote_high)
+    sh = np.bincount(np.asarray(bands, int), weights=hours, minlength=len(names)) / tot * 100
+    return baseline_bands(values, baseline_cuts(values, hours, dict(zip(names, sh)), remote_high, names),
+                          remote_high)
 
 
 # ---------------------------------------------------------------- independent references
@@ -270,42 +276,50 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
                    moves_path: Path | str | None = None, folds: bool = True) -> dict:
     """All the checks of the module docstring for one council. ``ev`` is ``classify.band_evidence`` (layer
     order); ``thresholds`` the council's current ones. Without a target (cities) only the RUC comparison of the
-    current thresholds and the area/density baselines cut to the current shares are reported."""
+    current thresholds and the area/density baselines cut to the current shares are reported. The bands are the
+    thresholds' (``thresholds.bands``); the comparison with the ONS rural-urban classes maps them onto the four
+    default bands, so it is made only for packs with those bands."""
+    names = thresholds.bands
     hours = ev["hours_per_week"].to_numpy(float)
     town, visit, dens = (ev[c].to_numpy(float) for c in ("town_min", "visit_to_visit_min", "hours_per_km2"))
     area = ev["area_km2"].to_numpy(float)
     full = band_index(town, visit, dens, thresholds)
-    target = target_pct or _shares(full, hours)
-    out: dict = {"target_pct": target_pct, "shares_current": _shares(full, hours)}
+    target = target_pct or _shares(full, hours, names)
+    out: dict = {"target_pct": target_pct, "shares_current": _shares(full, hours, names)}
     folded = bool(folds and target_pct and len(set(ev["lad_code"])) > 1)
     if folded:
         assert target_pct is not None
-        cv, b_area, b_dens, out["leave_one_district_out"] = _leave_one_district_out(layer, ev, full, target_pct)
+        cv, b_area, b_dens, out["leave_one_district_out"] = _leave_one_district_out(layer, ev, full, target_pct,
+                                                                                    names)
     else:  # no target or one district: baselines cut to the current shares on the whole council
         cv = full
-        b_area = baseline_bands(area, baseline_cuts(area, hours, target, True), True)
-        b_dens = baseline_bands(dens, baseline_cuts(dens, hours, target, False), False)
+        b_area = baseline_bands(area, baseline_cuts(area, hours, target, True, names), True)
+        b_dens = baseline_bands(dens, baseline_cuts(dens, hours, target, False, names), False)
     # the same baselines cut to the classifier's OWN out-of-sample shares: kappa rewards a method whose hours shares
     # happen to sit nearer the reference's, so this isolates which units each method puts in which band
     methods = {"classifier": full, "classifier_out_of_sample": cv, "baseline_area": b_area,
                "baseline_density": b_dens,
-               "baseline_area_same_shares": same_shares_baseline(area, hours, cv, remote_high=True),
-               "baseline_density_same_shares": same_shares_baseline(dens, hours, cv, remote_high=False)}
-    try:
-        pts = client_ruc(layer)
-    except DataError as exc:
-        out["ruc"] = {"error": str(exc)}
-        pts = None
+               "baseline_area_same_shares": same_shares_baseline(area, hours, cv, True, names),
+               "baseline_density_same_shares": same_shares_baseline(dens, hours, cv, False, names)}
+    pts = None
+    if names != BANDS:
+        out["ruc"] = {"error": f"the ONS rural-urban classes map onto the bands {', '.join(BANDS)}; this pack's "
+                               f"bands are {', '.join(names)}, so they are not compared"}
+    else:
+        try:
+            pts = client_ruc(layer)
+        except DataError as exc:
+            out["ruc"] = {"error": str(exc)}
     if pts is not None:
         out["ruc"] = _ruc_checks(pts, methods, hours, target, folded)
     if moves_path is not None and Path(moves_path).exists():
-        out["council_decisions"] = _council_decisions(layer, ev, moves_path, methods)
-    out["bands_out_of_sample"] = [BANDS[i] for i in cv]
+        out["council_decisions"] = _council_decisions(layer, ev, moves_path, methods, names)
+    out["bands_out_of_sample"] = [names[i] for i in cv]
     return out
 
 
-def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray,
-                            target_pct: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray, target_pct: dict[str, float],
+                            bands: tuple[str, ...] = BANDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Each district classified with thresholds (and area/density baseline cuts) fitted on the others: the
     out-of-sample bands, the two baselines' bands, and the per-district and county figures."""
     hours = ev["hours_per_week"].to_numpy(float)
@@ -318,23 +332,23 @@ def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray,
     per = []
     for d in sorted(set(lad)):
         tr, te = lad != d, lad == d
-        th, fit = calibrate(ev[tr], hours[tr], target_pct, prior=prior, ranges=ranges)
+        th, fit = calibrate(ev[tr], hours[tr], target_pct, prior=prior, ranges=ranges, bands=bands)
         cv[te] = band_index(town[te], visit[te], dens[te], th)
-        b_area[te] = baseline_bands(area[te], baseline_cuts(area[tr], hours[tr], target_pct, True), True)
-        b_dens[te] = baseline_bands(dens[te], baseline_cuts(dens[tr], hours[tr], target_pct, False), False)
+        b_area[te] = baseline_bands(area[te], baseline_cuts(area[tr], hours[tr], target_pct, True, bands), True)
+        b_dens[te] = baseline_bands(dens[te], baseline_cuts(dens[tr], hours[tr], target_pct, False, bands), False)
         moves = fit["threshold_moves"]
         per.append({"lad_code": d, "district": names.get(d, d), "n_units": int(te.sum()),
                     "hours_per_week": round(float(hours[te].sum()), 2),
-                    "heldout_shares_pct": _shares(cv[te], hours[te]),
-                    "full_model_shares_pct": _shares(full[te], hours[te]),
+                    "heldout_shares_pct": _shares(cv[te], hours[te], bands),
+                    "full_model_shares_pct": _shares(full[te], hours[te], bands),
                     "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
                     "training_fit_within_3_points": fit["within_tolerance"],
                     "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in moves.items()},
                     "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in moves.values())})
-    cv_sh = _shares(cv, hours)
+    cv_sh = _shares(cv, hours, bands)
     loo = {"per_district": per, "county_shares_pct": cv_sh,
-           "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in BANDS},
-           "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in BANDS), 2),
+           "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in bands},
+           "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in bands), 2),
            "units_changed_vs_full_model": int((cv != full).sum()),
            "method": "thresholds fitted on six districts (regularised, within 3 points of the target), the "
                      "seventh classified with them; county shares assembled from the seven held-out districts"}
@@ -378,7 +392,8 @@ def _ruc_checks(pts: pd.DataFrame, methods: dict[str, np.ndarray], hours: np.nda
     return ruc
 
 
-def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods: dict[str, np.ndarray]) -> dict:
+def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods: dict[str, np.ndarray],
+                       names: tuple[str, ...] = BANDS) -> dict:
     """How often each method gives the band the council proposed (``to_band`` of its moves file) per parish."""
     full, cv = methods["classifier"], methods["classifier_out_of_sample"]
     b_area, b_dens = methods["baseline_area"], methods["baseline_density"]
@@ -386,7 +401,7 @@ def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods:
     cb = council_bands(layer, moves_path)
     pos = {c: i for i, c in enumerate(ev["unit_code"])}
     idx = np.array([pos[c] for c in cb["unit_code"]])
-    to = cb["to_band"].map(BANDS.index).to_numpy()
+    to = cb["to_band"].map(names.index).to_numpy()
     wt = hours[idx]
 
     def score(pred):
@@ -401,4 +416,4 @@ def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods:
         "paired_vs_baselines": {name: paired_matches(cv[idx], base[idx], to) for name, base in
                                 (("baseline_area", b_area), ("baseline_density", b_dens))},
         "per_unit": [{"unit": r.unit, "unit_code": r.unit_code, "council_band": r.to_band,
-                      "classifier": BANDS[full[pos[r.unit_code]]]} for r in cb.itertuples(index=False)]}
+                      "classifier": names[full[pos[r.unit_code]]]} for r in cb.itertuples(index=False)]}

@@ -6,12 +6,14 @@ the default ``.cache``), where ``zoneplan council new`` writes generated packs. 
 
 A pack names the council's local authority districts, its boundary layers (paths relative to the data
 directory, ``{lad}`` expanded per district; a path starting with ``./`` is relative to the pack file's folder,
-for files derived when the pack was generated), unit type, band names, weekly hours total, rates and seed zones.
+for files derived when the pack was generated), unit type, band names (least remote first, 2 to ``MAX_BANDS``;
+every layer takes the bands and their order from here), weekly hours total, rates and seed zones.
 Adding a council is a new pack file plus data, not new code.
 """
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,26 @@ DEFAULT_COUNCIL = "leicestershire"
 UNIT_TYPES = {"ward", "parish+ward_remainder", "polygons"}  # polygons: units = one layer's rows ([units])
 ZONE_METHODS = {"nearest_town", "ward_list", "field", "none"}  # field: zone = a unit column ([zones] field)
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+MAX_BANDS = 9  # price bands a pack may name (councils use 3-5)
+_BAND_NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
+
+
+def check_band_names(bands, where: str = "bands") -> tuple[str, ...]:
+    """A pack's price bands, least remote first, as a tuple: 2 … MAX_BANDS distinct names, each a lower-case
+    letter then up to 29 lower-case letters, digits or ``_`` (a band name is part of threshold names such as
+    ``rural_town_min``, of TOML keys and of file columns). Else DataError."""
+    if isinstance(bands, str) or not isinstance(bands, (list, tuple)):
+        raise DataError(f"{where}: a list of band names, least remote first")
+    names = tuple(bands)
+    if not 2 <= len(names) <= MAX_BANDS:
+        raise DataError(f"{where}: {len(names)} band(s); a pack names 2 to {MAX_BANDS} bands")
+    bad = [b for b in names if not isinstance(b, str) or not _BAND_NAME.fullmatch(b)]
+    if bad:
+        raise DataError(f"{where}: a band name is a lower-case letter then up to 29 lower-case letters, digits "
+                        f"or '_' ({len(bad)} name(s) are not)")
+    if len(set(names)) != len(names):
+        raise DataError(f"{where}: band names repeat")
+    return names
 
 
 def packs_dir(create: bool = False) -> Path:
@@ -197,7 +219,7 @@ def load_pack(council: str | Path) -> Pack:
         authority=c.get("authority", c["name"]),
         lad_codes=tuple(c["lad_codes"]),
         unit_type=c["unit_type"],
-        bands=tuple(c["bands"]),
+        bands=check_band_names(c["bands"], f"pack {path}: [council] bands"),
         zone_label=c.get("zone_label", "zone"),
         weekly_hours_total=float(c["weekly_hours_total"]),
         weekly_hours_source=c.get("weekly_hours_source", ""),

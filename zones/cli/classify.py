@@ -24,31 +24,42 @@ def register(sub) -> None:
     c.set_defaults(func=run_calibrate)
 
 
-THRESHOLD_MEANING = {
-    "isolated_town_min": "isolated if the unit's care hours are on average {v:g} minutes' drive or more from the "
-                         "edge of the nearest town of 5,000+ residents",
-    "isolated_visit_min": "isolated if a care worker drives {v:g} minutes or more between consecutive visits",
-    "rural_town_min": "rural if {v:g} minutes' drive or more from the nearest town's edge",
-    "rural_visit_min": "rural if {v:g} minutes or more between consecutive visits",
-    "fringe_town_min": "fringe (not urban) if {v:g} minutes' drive or more from the nearest town's edge",
-    "fringe_visit_min": "fringe (not urban) if {v:g} minutes or more between consecutive visits",
-    "fringe_below_hours_per_km2": "fringe (not urban) if fewer than {v:g} care hours a week per km² (demand too "
-                                  "thin for an urban round)",
-}
+def threshold_meaning(th) -> dict[str, str]:
+    """What each threshold of ``th`` (``zones.classify.Thresholds``) means, in minutes and hours, one sentence per
+    threshold name: the cut into each band after the first is its town and visit minutes; the first cut also has
+    the care hours a week per km² below which a unit leaves the first band. The most remote band's sentences
+    name the town hubs and the care worker."""
+    bands = th.bands
+    out = {}
+    for i, b in enumerate(bands[1:], start=1):
+        who = b if i > 1 else f"{b} (not {bands[0]})"
+        v_town, v_visit = th.town_min(b), th.visit_min(b)
+        if i == len(bands) - 1 and i > 1:
+            out[f"{b}_town_min"] = (f"{who} if the unit's care hours are on average {v_town:g} minutes' drive or more "
+                                    "from the edge of the nearest town of 5,000+ residents")
+            out[f"{b}_visit_min"] = f"{who} if a care worker drives {v_visit:g} minutes or more between consecutive visits"
+        else:
+            out[f"{b}_town_min"] = f"{who} if {v_town:g} minutes' drive or more from the nearest town's edge"
+            out[f"{b}_visit_min"] = f"{who} if {v_visit:g} minutes or more between consecutive visits"
+    article = "an" if bands[0][:1] in "aeiou" else "a"
+    out[f"{bands[1]}_below_hours_per_km2"] = (f"{bands[1]} (not {bands[0]}) if fewer than {th.below_hours_per_km2:g} "
+                                              f"care hours a week per km² (demand too thin for {article} {bands[0]} "
+                                              "round)")
+    return {k: out[k] for k in th.keys}
 
 
 def classification_summary(layer, metrics, cls, validate: bool = True, moves_path=None) -> dict:
     """The figures `zoneplan classify --json` prints (also used by the docs figure script and the app)."""
     import numpy as np
 
-    from zones.classify import BANDS, THRESHOLD_KEYS, Thresholds, hours_share, prior_and_ranges, rule_counts
+    from zones.classify import Thresholds, hours_share, prior_and_ranges, rule_counts
     from zones.validate_bands import validate_bands
 
     pack = layer.pack
     th = Thresholds.from_pack(pack)
     table = layer.units[["unit_code", "hours_per_week", "hours_estimated", "lad_code", "area_km2"]].merge(
         cls, on="unit_code")
-    share = hours_share(table["band"].to_numpy(), table["hours_per_week"].to_numpy())
+    share = hours_share(table["band"].to_numpy(), table["hours_per_week"].to_numpy(), th.bands)
     target = pack.raw.get("targets", {}).get("hours_share_pct")
     prior, ranges = prior_and_ranges(pack)
     out = {"council": pack.id, "n_units": int(len(table)), "hours_share_by_band": share,
@@ -63,8 +74,8 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
     out["thresholds_model"] = pack.raw.get("classify", {}).get("model", pack.id)
     out["threshold_prior"] = prior
     out["threshold_range"] = {k: list(v) for k, v in ranges.items()}
-    out["threshold_change_from_prior_pct"] = {k: round(100 * (getattr(th, k) / prior[k] - 1), 1) for k in THRESHOLD_KEYS}
-    out["threshold_meaning"] = {k: THRESHOLD_MEANING[k].format(v=getattr(th, k)) for k in THRESHOLD_KEYS}
+    out["threshold_change_from_prior_pct"] = {k: round(100 * (th[k] / prior[k] - 1), 1) for k in th.keys}
+    out["threshold_meaning"] = threshold_meaning(th)
     out["rule_counts"] = rule_counts(table, th)
     out["hubs"] = hubs_summary(pack)
     err = metrics.attrs.get("estimate_error", {})
@@ -213,10 +224,14 @@ def run_calibrate(args) -> int:
     if layer.pack.raw.get("classify", {}).get("model"):
         raise DataError(f"pack {layer.pack.path}: [classify] takes its thresholds from model "
                         f"'{layer.pack.raw['classify']['model']}'; calibrate that council instead")
+    bands = tuple(layer.pack.bands)
+    if [b for b in bands if b not in target]:
+        raise DataError(f"pack {layer.pack.path}: [targets] hours_share_pct needs a share for every band "
+                        f"({', '.join(bands)})")
     ev = band_evidence(layer, unit_metrics(layer))
     prior, ranges = prior_and_ranges(layer.pack)
-    th, fit = calibrate(ev, ev["hours_per_week"].to_numpy(), {b: float(v) for b, v in target.items()},
-                        prior=prior, ranges=ranges)
+    th, fit = calibrate(ev, ev["hours_per_week"].to_numpy(), {b: float(target[b]) for b in bands},
+                        prior=prior, ranges=ranges, bands=bands)
     if args.write:
         write_thresholds(layer.pack.path, th, fit)
     out = {"council": layer.pack.id, "thresholds": th.as_dict(), **fit, "written": bool(args.write)}

@@ -31,14 +31,26 @@ from zones.rates import rates_source_text  # noqa: E402
 # one palette for every map, chart and report (Okabe-Ito based, colour-blind safe; the app's unit map adds a
 # pattern per band, pages/unitmap.BAND_STYLE)
 BAND_COLOURS = {"urban": "#0072B2", "fringe": "#56B4E9", "rural": "#E69F00", "isolated": "#D55E00"}
+#: colours for bands the palette above does not name, given in the pack's band order (Okabe-Ito's others)
+SPARE_BAND_COLOURS = ("#009E73", "#CC79A7", "#F0E442", "#999999", "#000000")
+
+
+def band_colours(bands) -> dict[str, str]:
+    """A colour per band of a pack (``bands`` least remote first): a band named in ``BAND_COLOURS`` keeps its
+    colour; every other band takes the next colour no band of this list has yet, so up to nine bands differ."""
+    bands = list(bands)
+    taken = {BAND_COLOURS[b] for b in bands if b in BAND_COLOURS}
+    spare = iter(c for c in (*SPARE_BAND_COLOURS, *BAND_COLOURS.values()) if c not in taken)
+    return {b: BAND_COLOURS[b] if b in BAND_COLOURS else next(spare, "#cccccc") for b in bands}
 
 
 def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None, dpi: int = 110) -> bytes:
     """PNG of units coloured by band, zone outlines, changed units hatched (EPSG:27700, no tiles)."""
     a = plan.assignments()
     g = units[["unit_code", "geometry"]].merge(a, on="unit_code")
+    colours = band_colours(plan.band_names)
     fig, ax = plt.subplots(figsize=(8.5, 7.5), dpi=dpi)
-    g.plot(ax=ax, color=g["band"].map(BAND_COLOURS).fillna("#cccccc"), edgecolor="white", linewidth=0.3)
+    g.plot(ax=ax, color=g["band"].map(colours).fillna("#cccccc"), edgecolor="white", linewidth=0.3)
     zones = g.dissolve(by="zone")
     zones.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
     for name, row in zones.iterrows():
@@ -47,7 +59,7 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
     if changed:
         g[g["unit_code"].isin(changed)].plot(ax=ax, facecolor="none", edgecolor="black", hatch="///", linewidth=0.8)
-    handles = [Patch(color=BAND_COLOURS.get(b, "#cccccc"), label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h"))
+    handles = [Patch(color=colours[b], label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h"))
                for b in plan.band_names]
     if changed:
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="changed"))

@@ -272,7 +272,8 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
 
     summary = facts_text(town, visit, dens, near)
     band = a["computed_band"]
-    why = c["rule"] if band != "urban" else "it is close to a town, visits are close together and demand is dense"
+    why = (c["rule"] if band != plan.band_names[0]
+           else "it is close to a town, visits are close together and demand is dense")
     shown = a["band"]
     if shown != band:  # set by hand: say so first, then the classifier's view as its view (issue 19 §4)
         first = (f"{u['unit_name']} is {shown.upper()}, set by hand. On its travel figures the classifier would make "
