@@ -48,7 +48,7 @@ def run(args) -> int:  # noqa: C901 - debt, docs/ARCHITECTURE.md
 
     from geodata.packs import council_arg
 
-    from zones.service.auth import cli_user
+    from zones.cli.main import cli_user
 
     store = Store()
     store = store.as_user(cli_user(store))  # ZONEPLAN_USERS set: ZONEPLAN_USER/ZONEPLAN_PASSWORD, same roles as the app
