@@ -117,19 +117,24 @@ def council_selector() -> str:
     return council
 
 
+#: every page file (app.py lists those the session may use); declared by ``use_app_navigation``
+PAGE_FILES = ("zone_map", "edit_zones", "finance", "scenarios", "suggest", "report", "bands")
+
+
 def use_app_navigation() -> None:
-    """If this run is Streamlit's legacy ``pages/`` mode (the page running without ``app.py``), turn that mode
-    off and rerun, so that ``app.py`` (council selector, st.navigation, read-only rules) runs around the page.
+    """Make sure ``app.py`` (council selector, st.navigation, read-only rules) runs around this page.
 
-    In a server this happens at most once per process, on the first page load (a new session: no button press
-    to lose). AppTest resets the mode before every run; there only a session's first run is rerun, since a
-    rerun would drop the button press a later run is testing (those later runs keep running the page alone)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        if not st.session_state.to_dict():
-            st.rerun()
+    The folder is called ``pages/``, so until some session has called ``st.navigation`` Streamlit serves a page
+    URL in its legacy ``pages/`` mode: the page alone, without ``app.py`` (a fresh server's first page load).
+    Streamlit documents that once any session calls ``st.navigation`` the ``pages/`` directory is ignored across
+    all sessions; so a page running in a session where ``app.py`` never ran declares the app's pages (hidden, the
+    same URLs) and reruns, and the rerun runs ``app.py`` around the page the URL names. A session's first run
+    has no widget action to lose. (AppTest re-enters the legacy mode before every run: tests/apptest_kit.py.)"""
+    if state.app_ran():
+        return
+    st.navigation([st.Page(f"pages/{name}.py", default=name == "zone_map") for name in PAGE_FILES],
+                  position="hidden")
+    st.rerun()
 
 
 def workspace(council: str) -> Workspace:

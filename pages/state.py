@@ -372,6 +372,7 @@ def note_page(nav, council: str) -> None:
     ss = st.session_state
     ss["_prev_page"] = ss.get("_this_page")
     ss["_this_page"] = (getattr(nav, "url_path", ""), council)
+    ss["_app_ran"] = True  # app.py called st.navigation: the legacy pages/ mode is off (common.use_app_navigation)
 
 
 def first_run_of_page() -> bool:
@@ -380,6 +381,10 @@ def first_run_of_page() -> bool:
     ss = st.session_state
     return ss.get("_prev_page") != ss.get("_this_page")
 
+
+def app_ran() -> bool:
+    """``app.py`` has run in this session (``note_page``): Streamlit's legacy ``pages/`` mode is off for good."""
+    return bool(st.session_state.get("_app_ran"))
 
 
 def run_page(nav, body=None) -> None:

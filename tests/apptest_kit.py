@@ -10,9 +10,16 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 
 
-def serve_like_the_server(monkeypatch) -> None:
+def serve_like_the_server(monkeypatch=None) -> None:
     """Streamlit's legacy ``pages/`` mode off in every AppTest run, so ``app.py`` (council selector, navigation,
-    read-only rules) runs around each page as it does in the server (see tests/unit/test_pages_edit.py)."""
+    read-only rules) runs around each page as it does in the server.
+
+    Tests only: ``AppTest`` sets ``PagesManager.uses_pages_directory = None`` before every run, so each run
+    re-detects the ``pages/`` folder and runs the page alone, even after app.py called ``st.navigation`` (in a
+    server that call turns the mode off for good). The app handles that for a session's first run
+    (``pages.common.use_app_navigation`` declares the navigation and reruns), but a rerun in a later run would
+    drop the widget action that run is testing; no public AppTest option keeps the mode off. ``monkeypatch``
+    None (bench/app.py): for the rest of the process."""
     from streamlit.runtime.pages_manager import PagesManager
 
     init = PagesManager.__init__
@@ -21,7 +28,10 @@ def serve_like_the_server(monkeypatch) -> None:
         init(self, *a, **k)
         PagesManager.uses_pages_directory = False
 
-    monkeypatch.setattr(PagesManager, "__init__", __init__)
+    if monkeypatch is None:
+        PagesManager.__init__ = __init__  # type: ignore[method-assign]
+    else:
+        monkeypatch.setattr(PagesManager, "__init__", __init__)
 
 
 def own_store(monkeypatch, tmp_path):
