@@ -37,13 +37,30 @@ def serve_like_the_server(monkeypatch=None) -> None:
 def own_store(monkeypatch, tmp_path):
     """A generator for a fixture: a SQLite scenario store (and drafts) in ``tmp_path``, never another test's or
     .cache's; the app's cached store is dropped before and after."""
-    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
-    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    yield from use_store(monkeypatch, f"sqlite:///{tmp_path / 's.sqlite'}")
+
+
+def use_store(monkeypatch, url: str):
+    """A generator for a fixture: the app's store (and drafts) at ``url`` (a sqlite:/// file or PostgreSQL), the
+    app's cached store dropped before and after."""
+    if url.startswith("sqlite:///"):
+        monkeypatch.setenv("ZONEPLAN_STORE", url[len("sqlite:///"):])
+        monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
+    else:
+        monkeypatch.setenv("ZONEPLAN_DB_URL", url)
     from pages import common
 
     common.store.clear()
     yield
     common.store.clear()
+
+
+def save_scenario(at, name: str) -> tuple[str, str]:
+    """Save the plan on the Scenarios page as ``name``; the errors and the successes shown (each joined)."""
+    at.text_input(key="sc-name").set_value(name).run()
+    at.button(key="sc-save").click().run()
+    assert not at.exception, at.exception
+    return " ".join(e.value for e in at.error), " ".join(s.value for s in at.success)
 
 
 def open_app(page: str | None = None, timeout: float = 180, **query) -> AppTest:

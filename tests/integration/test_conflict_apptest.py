@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_kit import open_app
+from tests.apptest_kit import save_scenario as save
 from tests.apptest_kit import own_store as kit_own_store
 
 pytestmark = pytest.mark.integration
@@ -26,13 +27,6 @@ def app(page) -> AppTest:
 def edit(at, code, band):
     hist = at.session_state["history-coventry"]
     hist.apply(hist.current.move([code], band=band, reason="test"), {"units": [code], "band": band})
-
-
-def save(at, name):
-    at.text_input(key="sc-name").set_value(name).run()
-    at.button(key="sc-save").click().run()
-    assert not at.exception, at.exception
-    return " ".join(e.value for e in at.error), " ".join(s.value for s in at.success)
 
 
 def test_a_stale_save_keeps_the_edits_and_adds_them_to_the_latest_version(own_store):

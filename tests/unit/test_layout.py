@@ -11,6 +11,14 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "zones").glob("*.py") if p.name != "__init__.py")
 
 
+def _from_module(node: ast.ImportFrom, pkg: str) -> str:
+    """The absolute module a ``from … import`` names, in package ``pkg`` (relative imports resolved)."""
+    if not node.level:
+        return node.module or ""
+    base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     pkg = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
@@ -19,11 +27,7 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
+            mod = _from_module(node, pkg)
             out.add(mod)
             out.update(f"{mod}.{a.name}" for a in node.names)
     return out
@@ -96,11 +100,7 @@ def _runtime_imports(path: Path, name: str, known: dict[str, Path]) -> set[str]:
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
+            mod = _from_module(node, pkg)
             for a in node.names:
                 found.add(f"{mod}.{a.name}" if f"{mod}.{a.name}" in known else mod)
         for child in ast.iter_child_nodes(node):
