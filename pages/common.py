@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
-from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack, vintage_text
+from geodata.packs import available_packs, load_pack, vintage_text
 from geodata.web import to_web
 from pages import state
 from pages.access import current_user, editing_refused, oidc_configured
