@@ -21,23 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-
-def run_like_the_server() -> None:
-    """AppTest re-detects the ``pages/`` folder before every run and would run the page alone (Streamlit's legacy
-    pages mode); a server does that at most on its first page load. Keep it off so app.py runs around the page."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def __init__(self, *a, **k):
-        init(self, *a, **k)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = __init__
+from tests.apptest_kit import serve_like_the_server  # noqa: E402
 
 
 def main() -> dict:
-    run_like_the_server()
+    serve_like_the_server()  # app.py around the page in every run (tests/apptest_kit.py says why)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     t0 = time.perf_counter()
     at.run()

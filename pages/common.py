@@ -4,7 +4,6 @@ No domain arithmetic here: everything computed comes from geodata/, travel/ or z
 """
 from __future__ import annotations
 
-import gc
 import json
 import shutil
 from collections import deque
@@ -16,8 +15,12 @@ import numpy as np
 import streamlit as st
 
 from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
-from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack, vintage_text
+from geodata.packs import available_packs, load_pack, vintage_text
 from geodata.web import to_web
+from pages import state
+from pages.access import current_user, editing_refused, oidc_configured
+from pages.resources import _store, _workspace
+from pages.resources import store as store  # pages and tests use common.store
 from zones.outputs.escape import html_text, md_text, strip_control
 from zones.outputs.report import band_colours
 from zones.service.workspace import History, Workspace, load_workspace
@@ -77,17 +80,9 @@ def page_list() -> list:
     return pages
 
 
-def editing_refused() -> bool:
-    from pages import state
-
-    return state.editing_refusal() is not None
-
-
 def council_selector() -> str:
     """Sidebar council selector. The council is kept in session state and written back to ``?council=`` on every
     run (page links drop the query string); a published link opens its own council (pages/state.py)."""
-    from pages import state
-
     packs = available_packs()
     readonly()  # a published link is read-only before its council is resolved
     wanted = state.current_council()
@@ -122,28 +117,24 @@ def council_selector() -> str:
     return council
 
 
-@st.cache_resource(show_spinner=False)
-def _workspace(council: str) -> Workspace:
-    ws = load_workspace(council)
-    # the workspace lives as long as the server: move it (and everything loaded so far) out of the garbage
-    # collector's view, so full collections during an edit do not walk the GeoDataFrames (~150 ms spikes)
-    gc.freeze()
-    return ws
+#: every page file (app.py lists those the session may use); declared by ``use_app_navigation``
+PAGE_FILES = ("zone_map", "edit_zones", "finance", "scenarios", "suggest", "report", "bands")
 
 
 def use_app_navigation() -> None:
-    """If this run is Streamlit's legacy ``pages/`` mode (the page running without ``app.py``), turn that mode
-    off and rerun, so that ``app.py`` (council selector, st.navigation, read-only rules) runs around the page.
+    """Make sure ``app.py`` (council selector, st.navigation, read-only rules) runs around this page.
 
-    In a server this happens at most once per process, on the first page load (a new session: no button press
-    to lose). AppTest resets the mode before every run; there only a session's first run is rerun, since a
-    rerun would drop the button press a later run is testing (those later runs keep running the page alone)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        if not st.session_state.to_dict():
-            st.rerun()
+    The folder is called ``pages/``, so until some session has called ``st.navigation`` Streamlit serves a page
+    URL in its legacy ``pages/`` mode: the page alone, without ``app.py`` (a fresh server's first page load).
+    Streamlit documents that once any session calls ``st.navigation`` the ``pages/`` directory is ignored across
+    all sessions; so a page running in a session where ``app.py`` never ran declares the app's pages (hidden, the
+    same URLs) and reruns, and the rerun runs ``app.py`` around the page the URL names. A session's first run
+    has no widget action to lose. (AppTest re-enters the legacy mode before every run: tests/apptest_kit.py.)"""
+    if state.app_ran():
+        return
+    st.navigation([st.Page(f"pages/{name}.py", default=name == "zone_map") for name in PAGE_FILES],
+                  position="hidden")
+    st.rerun()
 
 
 def workspace(council: str) -> Workspace:
@@ -158,57 +149,6 @@ def workspace(council: str) -> Workspace:
         slot.empty()
         built.add(council)
     return _workspace(council)
-
-
-@st.cache_resource(show_spinner=False)
-def _store():
-    from zones.service.store import Store
-
-    return Store()
-
-
-def store():
-    """The scenario store (SQLite by default, PostgreSQL when ZONEPLAN_DB_URL is set) acting as the signed-in
-    user; the store itself refuses what the user's role does not allow."""
-    return _store().as_user(current_user())
-
-
-store.clear = _store.clear
-
-
-def _secrets_section(name: str) -> dict:
-    try:
-        return dict(st.secrets[name]) if name in st.secrets else {}
-    except Exception:  # noqa: BLE001 - no secrets.toml at all
-        return {}
-
-
-def oidc_configured() -> bool:
-    """Streamlit's OIDC login (``st.login``) is configured: ``[auth]`` in .streamlit/secrets.toml."""
-    return bool(_secrets_section("auth"))
-
-
-def _oidc_user():
-    """The signed-in provider user mapped to a role (``[zoneplan_roles]`` in secrets), or None."""
-    from zones.service.auth import oidc_user
-
-    try:
-        if not getattr(st.user, "is_logged_in", False):
-            return None
-        claims = st.user.to_dict()
-    except Exception:  # noqa: BLE001
-        return None
-    return oidc_user(claims, _secrets_section("zoneplan_roles"))
-
-
-def current_user():
-    """Local single-user mode (no users file, no OIDC): the implicit admin. Otherwise the signed-in user (the
-    council's identity provider first, then the local users file), or an anonymous viewer."""
-    from zones.service.auth import LOCAL, User, logins_required
-
-    if not logins_required() and not oidc_configured():
-        return User("anonymous", "viewer") if editing_refused() else LOCAL
-    return _oidc_user() or st.session_state.get("user") or User("anonymous", "viewer")
 
 
 def login_box() -> None:
@@ -289,8 +229,6 @@ def history(council: str) -> History:
     """The plan being edited for this council and its undo/redo stacks (session state). A published-scenario
     link opens that version (read-only); after a reload, the session's autosaved draft is restored
     (pages/state.py); otherwise the base plan."""
-    from pages import state
-
     key = f"history-{council}"
     if key not in st.session_state:
         st.session_state[key] = History(state.initial_plan(council, _workspace(council)))
@@ -440,8 +378,6 @@ PHONE_CSS = f"""<style>
 def narrow_council_picker(council: str) -> None:
     """A council picker on the page itself, shown only on narrow screens (phones), where Streamlit collapses
     the sidebar and its council selector out of sight. Choosing a council sets ``?council=`` like the sidebar."""
-    from pages import state
-
     if state.published_view():  # a published link shows one version of one council (leave it in the sidebar)
         return
     packs = available_packs()

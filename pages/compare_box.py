@@ -13,6 +13,7 @@ from zones.impact import compare
 from zones.outputs.escape import md_text
 from zones.plan import Plan
 from zones.rates import fmt_gbp, fmt_gbp_change
+from zones.service.plan_compare import zones_side_by_side
 
 BASE = (0, 0)  # the council's base plan (no scenario)
 MAX_CHOICES = 300  # newest versions offered in the pickers
@@ -37,22 +38,14 @@ def plan_of(ws, store, key: tuple[int, int]) -> Plan:
 
 
 def zone_table(a: Plan, b: Plan, label: str) -> pd.DataFrame:
-    """Zones of either plan side by side: units, care hours a week and £ a week on each side."""
-    def side(p: Plan) -> pd.DataFrame:
-        t = p.totals()
-        gbp = p.gbp_per_week_by_zone()
-        return pd.DataFrame({"zone": list(gbp),
-                             "units": [t["units_by_zone"][z] for z in gbp],
-                             "hours": [t["hours_per_week_by_zone"][z] for z in gbp],
-                             "gbp": [gbp[z] for z in gbp]})
-
-    m = side(a).merge(side(b), on="zone", how="outer", suffixes=(" A", " B")).fillna({"units A": 0, "units B": 0})
+    """Zones of either plan side by side (``zones.service.plan_compare``), headed and formatted for the page."""
+    m = zones_side_by_side(a, b)
     return pd.DataFrame({
         label.capitalize(): m["zone"],
-        "Units (A)": m["units A"].astype(int), "Care hours a week (A)": m["hours A"].round(2),
-        "£ a week (A)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp A"]],
-        "Units (B)": m["units B"].astype(int), "Care hours a week (B)": m["hours B"].round(2),
-        "£ a week (B)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp B"]],
+        "Units (A)": m["units A"], "Care hours a week (A)": m["hours_per_week A"].round(2),
+        "£ a week (A)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week A"]],
+        "Units (B)": m["units B"], "Care hours a week (B)": m["hours_per_week B"].round(2),
+        "£ a week (B)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week B"]],
     })
 
 

@@ -1,38 +1,17 @@
 """When a save is refused because someone saved the scenario since it was opened (issue 19 §8): keep the edits,
 say what differs (the units this session changed, the units the other save changed, and the units both changed),
 and offer the ways on: add these changes to the latest version when no unit was changed by both, or save the plan
-as a new scenario. Nothing is overwritten. The three-way comparison is :func:`three_way` (no streamlit)."""
+as a new scenario. Nothing is overwritten. The three-way comparison is
+``zones.service.plan_compare.three_way``."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
 from pages import money_settings, state
 from zones.outputs.escape import md_text
 from zones.plan import Plan
-
-KEY_COLS = ["zone", "band"]
-
-
-def _changed(a: pd.DataFrame, b: pd.DataFrame) -> set[str]:
-    """Unit codes whose zone or band differ between two assignment tables."""
-    m = a.set_index("unit_code")[KEY_COLS].merge(b.set_index("unit_code")[KEY_COLS], left_index=True,
-                                                  right_index=True, suffixes=("", "_b"), how="outer")
-    diff = (m["zone"] != m["zone_b"]) | (m["band"] != m["band_b"])
-    return set(m.index[diff])
-
-
-def three_way(opened: pd.DataFrame, latest: pd.DataFrame, mine: pd.DataFrame) -> dict:
-    """Units changed here (``mine`` vs ``opened``), there (``latest`` vs ``opened``) and by both; ``merged``: the
-    latest assignments with this session's changes on top (meaningful only when ``both`` is empty)."""
-    here, there = _changed(opened, mine), _changed(opened, latest)
-    merged = latest.set_index("unit_code")
-    if here:
-        mine_rows = mine.set_index("unit_code").loc[sorted(here)]
-        merged = pd.concat([merged.drop(index=sorted(here), errors="ignore"), mine_rows])
-    return {"here": sorted(here), "there": sorted(there), "both": sorted(here & there),
-            "merged": merged.reset_index()[mine.columns]}
+from zones.service.plan_compare import three_way
 
 
 def render(council: str, ws, store, hist, opened: tuple, valid: set[str]) -> None:

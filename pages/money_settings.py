@@ -15,6 +15,7 @@ import streamlit as st
 
 from geodata.datadir import DataError
 from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
+from pages.plan_identity import identity
 from zones.rates import RateCard
 
 log = logging.getLogger("zoneplan.app")
@@ -36,9 +37,7 @@ def get(council: str) -> dict:
 
 def widget_tag(council: str) -> str:
     """Part of every money widget's key: the council, the version shown and how often settings were restored."""
-    from pages import state
-
-    ident = state.identity(council) or {}
+    ident = identity(council) or {}
     return f"{council}-{ident.get('scenario_id') or 'plan'}-{ident.get('version') or 0}-{get(council)['gen']}"
 
 

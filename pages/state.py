@@ -30,8 +30,14 @@ import streamlit.components.v1 as components
 
 from geodata.datadir import DataError
 from geodata.packs import DEFAULT_COUNCIL, available_packs
+from pages import money_settings
+from pages.access import current_user
+from pages.access import editing_refusal as editing_refusal  # app.py and pages use state.editing_refusal
+from pages.plan_identity import _ikey, identity, modified, set_identity
+from pages.plan_identity import identity_label as identity_label  # pages use state.identity_label, state.output_name
+from pages.plan_identity import output_name as output_name
+from pages.resources import _store, _workspace, store
 from zones.outputs.escape import md_text
-from zones.outputs.naming import file_name, identity_text
 
 log = logging.getLogger("zoneplan.app")
 NO_PUBLISHED_VERSION = "no such published version; check the link with whoever sent it"
@@ -56,7 +62,6 @@ def _published() -> dict | None:
 
 def _open_published(raw_sid, raw_ver) -> dict:
     from geodata.limits import int_in
-    from pages.common import store
     from zones.service.auth import User
 
     try:
@@ -118,85 +123,22 @@ def published_error() -> str | None:
     return pub.get("error") if pub and "scenario" in st.query_params else None
 
 
-# ------------------------------------------------------------------ identity
-def _ikey(council: str) -> str:
-    return f"identity-{council}"
-
-
-def identity(council: str) -> dict | None:
-    """{scenario_id, name, version, published, clean} of the plan shown for ``council``, or None (the base plan
-    or an unsaved plan)."""
-    return st.session_state.get(_ikey(council))
-
-
-def set_identity(council: str, scenario_id: int | None, name: str | None, version: int | None, plan,
-                 published: bool = False) -> None:
-    """The plan now shown is ``name`` version ``version`` exactly as stored (``plan``'s fingerprint is the clean
-    state); name None: the base plan."""
-    from zones.service.drafts import fingerprint
-
-    ss = st.session_state
-    if name:
-        ss[_ikey(council)] = {"scenario_id": scenario_id, "name": name, "version": version, "published": published,
-                              "clean": fingerprint(plan)}
-        ss[f"sc-opened-{council}"] = (scenario_id, name, version)  # the parent of the next save (Scenarios)
-    else:
-        ss.pop(_ikey(council), None)
-        ss.pop(f"sc-opened-{council}", None)
-        ss[f"clean-{council}"] = fingerprint(plan)
-
-
-def modified(council: str, plan) -> bool:
-    """The plan differs from the version opened (or from the base plan when none was opened)."""
-    from zones.service.drafts import fingerprint
-
-    ident = identity(council)
-    clean = ident["clean"] if ident else st.session_state.get(f"clean-{council}")
-    if clean is None:
-        from pages.common import _workspace
-
-        clean = st.session_state[f"clean-{council}"] = fingerprint(_workspace(council).base)
-    return fingerprint(plan) != clean
-
-
-def identity_label(council: str, plan) -> str:
-    """"Para 47 v2", "Para 47 v2 + unsaved changes", "Para 47 v2 (published)" or "unsaved plan"."""
-    ident = identity(council)
-    if not ident:
-        return "unsaved plan" if modified(council, plan) else "base plan"
-    return identity_text(ident["name"], ident["version"], ident["published"], modified(council, plan))
-
-
-def output_name(council: str, plan, kind: str, ext: str) -> str:
-    """Download file name after the council, scenario and version, e.g. leicestershire-para-47-v2-impact.xlsx."""
-    ident = identity(council)
-    if not ident:
-        return file_name(council, None, None, kind, ext) if modified(council, plan) else \
-            file_name(council, "base plan", None, kind, ext)
-    return file_name(council, ident["name"], ident["version"], kind, ext, modified=modified(council, plan))
-
-
 # ------------------------------------------------------------------ impact settings (Finance and Report)
 def impact_settings(show: bool = True) -> tuple[int, int, float]:
     """Weeks per year, framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
     per council, saved with a version; ``show`` puts the inputs in the sidebar, disabled on a published view)."""
-    from pages import money_settings
-
     council = st.session_state.get("council", DEFAULT_COUNCIL)
     return money_settings.impact_settings(council, show, fixed=published_view())
 
 
 # ------------------------------------------------------------------ drafts
 def _drafts():
-    from pages.common import _store
-
     return _draft_store(_store().url)
 
 
 @st.cache_resource(show_spinner=False)
 def _draft_store(url: str):
     """Drafts in the scenario store's database (one per store URL: tests switch stores)."""
-    from pages.common import _store
     from zones.service.drafts import DraftStore
 
     return DraftStore(_store().engine)
@@ -222,7 +164,6 @@ def draft_token() -> str | None:
 def _owner() -> str | None:
     """The draft owner: the signed-in user ("local" in single-user mode); None when nobody is signed in (no
     drafts then: issue 18 §4)."""
-    from pages.common import current_user
     from zones.service.drafts import valid_owner
 
     name = current_user().name
@@ -249,8 +190,6 @@ def restore_draft(council: str, ws):
         st.session_state[f"_restored-stacks-{council}"] = stacks_from_payload(ws.base, payload)
     except Exception:  # noqa: BLE001 - never a traceback for a draft
         log.exception("undo steps of the draft of %s could not be restored", council)
-    from pages import money_settings
-
     money_settings.from_draft(council, payload.get("money"))
     ident = payload.get("identity")
     if ident and ident.get("name"):
@@ -285,16 +224,12 @@ def autosave(council: str) -> None:
     if hist is None or not tok or ss.get("_readonly") or owner is None:
         return
     try:
-        from pages import money_settings
-
         ident = identity(council)
         fp = fingerprint(hist.current)
         money = money_settings.to_draft(council)  # weeks, term, uplift and rate edits: a reload keeps them
         key = (fp, repr(ident), repr(money), len(hist.undo_stack), len(hist.redo_stack))
         if ss.get(f"_draft_saved-{council}") == key:
             return
-        from pages.common import _workspace
-
         base = _workspace(council).base
         dirty = modified(council, hist.current)
         if not ident and not dirty and money_settings.is_default(council, hist.current):
@@ -313,7 +248,6 @@ def autosave(council: str) -> None:
 
 def discard_draft(council: str) -> None:
     """Throw the restored edits away: back to the version opened (or the base plan), draft deleted."""
-    from pages.common import _workspace, store
     from zones.plan import Plan
     from zones.service.workspace import History
 
@@ -382,7 +316,6 @@ ONE_HISTORY_ENTRY_PER_PAGE = (
 def initial_plan(council: str, ws):
     """The plan a session starts with for ``council``: a published link's version (read-only), else this
     session's draft (after a reload), else the base plan."""
-    from pages.common import store
     from zones.service.auth import User
     from zones.service.workspace import published_plan
 
@@ -397,8 +330,6 @@ def initial_plan(council: str, ws):
             ss["_published"] = {**pub, "error": NO_PUBLISHED_VERSION}
             return ws.base
         set_identity(council, sv.scenario_id, sv.name, sv.number, plan, published=True)
-        from pages import money_settings
-
         money_settings.restore_version(council, sv)  # the version's own weeks, term, uplift and card
         ss[f"scenario-notice-{council}"] = notice
         return plan
@@ -411,18 +342,6 @@ def initial_plan(council: str, ws):
 
 
 # ------------------------------------------------------------------ shared deployment
-def editing_refusal() -> str | None:
-    """The sentence editing pages show instead of editing, when the server is shared without a login."""
-    from pages.common import oidc_configured
-    from zones.service.deployment import editing_refusal as refusal
-
-    try:
-        address = st.get_option("server.address")
-    except Exception:  # noqa: BLE001
-        address = None
-    return refusal(address, os.environ, oidc_configured())
-
-
 def base_url() -> str:
     """scheme://host[:port] the browser reached the app on (for links shown to copy)."""
     from zones.service.deployment import base_url as make
@@ -453,6 +372,7 @@ def note_page(nav, council: str) -> None:
     ss = st.session_state
     ss["_prev_page"] = ss.get("_this_page")
     ss["_this_page"] = (getattr(nav, "url_path", ""), council)
+    ss["_app_ran"] = True  # app.py called st.navigation: the legacy pages/ mode is off (common.use_app_navigation)
 
 
 def first_run_of_page() -> bool:
@@ -461,6 +381,10 @@ def first_run_of_page() -> bool:
     ss = st.session_state
     return ss.get("_prev_page") != ss.get("_this_page")
 
+
+def app_ran() -> bool:
+    """``app.py`` has run in this session (``note_page``): Streamlit's legacy ``pages/`` mode is off for good."""
+    return bool(st.session_state.get("_app_ran"))
 
 
 def run_page(nav, body=None) -> None:

@@ -4,6 +4,7 @@ storage or session from another test) and opens an explicit URL (``?council=...`
 Streamlit's script runs (tests/browser/waits.py) so tests wait for conditions, never for a time."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -32,16 +33,23 @@ def server_store(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def server(server_store):
+    with serve(server_store) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(store: str):
+    """``streamlit run app.py`` on a free 127.0.0.1 port with scenario store ``store``; its URL once healthy."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (make test installs Debian chromium)")
     port = _free_port()
     ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS.parent / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log", "w")  # per worker
+    log = open(ARTIFACTS.parent / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{port}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             env={**{k: v for k, v in os.environ.items()
-                                    if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}, "ZONEPLAN_STORE": server_store})
+                                    if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}, "ZONEPLAN_STORE": store})
     url = f"http://127.0.0.1:{port}"
     end = time.monotonic() + START_S
     while not _healthy(url):
@@ -49,10 +57,12 @@ def server(server_store):
             proc.kill()
             pytest.fail(f"streamlit did not start; see {log.name}")
         time.sleep(0.25)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
 
 
 def _healthy(url: str) -> bool:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.conflict_box import three_way
-
 from tests.apptest_kit import open_app
+from tests.apptest_kit import save_scenario as save
 from tests.apptest_kit import own_store as kit_own_store
 
 pytestmark = pytest.mark.integration
@@ -29,24 +27,6 @@ def app(page) -> AppTest:
 def edit(at, code, band):
     hist = at.session_state["history-coventry"]
     hist.apply(hist.current.move([code], band=band, reason="test"), {"units": [code], "band": band})
-
-
-def save(at, name):
-    at.text_input(key="sc-name").set_value(name).run()
-    at.button(key="sc-save").click().run()
-    assert not at.exception, at.exception
-    return " ".join(e.value for e in at.error), " ".join(s.value for s in at.success)
-
-
-def test_three_way_names_units_changed_here_there_and_by_both():
-    opened = pd.DataFrame({"unit_code": ["a", "b", "c"], "zone": ["Z1"] * 3, "band": ["urban"] * 3, "reason": [""] * 3})
-    latest = opened.assign(band=["rural", "urban", "urban"])
-    mine = opened.assign(zone=["Z1", "Z2", "Z1"])
-    tw = three_way(opened, latest, mine)
-    assert (tw["here"], tw["there"], tw["both"]) == (["b"], ["a"], [])
-    m = tw["merged"].set_index("unit_code")
-    assert (m.loc["a", "band"], m.loc["b", "zone"], m.loc["c", "band"]) == ("rural", "Z2", "urban")
-    assert three_way(opened, latest, opened.assign(band=["fringe", "urban", "urban"]))["both"] == ["a"]
 
 
 def test_a_stale_save_keeps_the_edits_and_adds_them_to_the_latest_version(own_store):

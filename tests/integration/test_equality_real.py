@@ -179,21 +179,19 @@ def test_finance_page_says_who_the_change_affects(lei):
     assert any("not a count of clients" in c.value.replace("\\", "") for c in at.caption)
 
 
-def test_scenarios_comparison_says_who_the_difference_affects(lei, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+@pytest.fixture
+def own_store(tmp_path, monkeypatch):
+    from tests.apptest_kit import own_store
 
+    yield from own_store(monkeypatch, tmp_path)
+
+
+def test_scenarios_comparison_says_who_the_difference_affects(lei, own_store):
+    from tests.apptest_kit import open_app, save_scenario
     from zones.moves import apply_moves, parse_moves
 
-    monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
-    monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
-    from pages import common
-    common.store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
-    at.switch_page("pages/scenarios.py")
-    at.run()
-    at.text_input(key="sc-name").set_value("Draft").run()
-    at.button(key="sc-save").click().run()
+    at = open_app("pages/scenarios.py")
+    save_scenario(at, "Draft")
     hist = at.session_state["history-leicestershire"]
     new, _ = apply_moves(hist.current, parse_moves(MOVES, lei.resolve, tuple(lei.pack.bands)))
     hist.apply(new, {"moves_file": "para47"})
@@ -207,7 +205,6 @@ def test_scenarios_comparison_says_who_the_difference_affects(lei, tmp_path, mon
                for h in at.subheader), [h.value for h in at.subheader]
     text = [m.value.replace("\\", "") for m in at.markdown]
     assert any("residents aged 85+" in t and "change band only" in t for t in text)
-    common.store.clear()
 
 
 def test_finance_page_says_who_a_loaded_moves_file_affects(lei):

@@ -2,21 +2,15 @@
 floor control prints the change."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
+
+from tests.apptest_kit import open_app
 
 pytestmark = pytest.mark.integration
-APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def test_suggest_page_loads_proposal_as_undoable_step():
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    at.query_params["council"] = "merton"
-    at.run()
-    at.switch_page("pages/suggest.py").run()
-    assert not at.exception, at.exception
+    at = open_app("pages/suggest.py", timeout=300, council="merton")
     before = at.session_state["history-merton"].current.totals()["hours_per_week_by_zone"]
     at.number_input(key="sg-seed-merton").set_value(3)
     at.button(key="sg-run").click().run()
@@ -31,11 +25,7 @@ def test_suggest_page_loads_proposal_as_undoable_step():
 
 
 def test_finance_page_pay_floor_control():
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    at.query_params["council"] = "merton"
-    at.run()
-    at.switch_page("pages/finance.py").run()
-    assert not at.exception, at.exception
+    at = open_app("pages/finance.py", timeout=300, council="merton")
     at.toggle(key="pf-on").set_value(True).run()
     at.number_input(key="pf-from").set_value(9.50)
     at.number_input(key="pf-to").set_value(11.05).run()
@@ -47,11 +37,7 @@ def test_finance_page_pay_floor_control():
 
 def test_suggest_zone_count_is_per_council():
     """Issue 19 §6: the zone count carried across councils (Merton opened with Leicestershire's 14 lots)."""
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    at.query_params["council"] = "leicestershire"
-    at.run()
-    at.switch_page("pages/suggest.py").run()
-    assert not at.exception, at.exception
+    at = open_app("pages/suggest.py", timeout=300, council="leicestershire")
     k = next(n for n in at.number_input if n.label.startswith("Number of"))
     assert (k.label, k.value) == ("Number of zones", 14)
     k.set_value(9).run()
@@ -66,10 +52,7 @@ def test_suggest_zone_count_is_per_council():
 def test_suggest_page_compares_by_zone_in_words():
     """Issue 19 §10/§15: the side-by-side maps coloured by band (Merton all one blue) and tables with raw column
     names (gbp_per_week, n_units, mean_drive_min)."""
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    at.query_params["council"] = "merton"
-    at.run()
-    at.switch_page("pages/suggest.py").run()
+    at = open_app("pages/suggest.py", timeout=300, council="merton")
     at.button(key="sg-run").click().run()
     assert not at.exception, at.exception
     for df in at.dataframe:

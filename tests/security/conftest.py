@@ -10,6 +10,7 @@ from shapely.geometry import box
 
 from zones.plan import Plan
 from zones.rates import RateCard
+from zones.service.auth import hash_password
 
 BANDS = ("urban", "fringe", "rural", "isolated")
 CARD = RateCard(year="2025/26", rates={b: Decimal(r) for b, r in zip(BANDS, ["25.27", "26.36", "29.39", "32.71"])})
@@ -27,6 +28,20 @@ def plan(n=6, zones=None) -> Plan:
     return Plan.build("t", [f"U{i}" for i in range(n)], [f"Unit {i}" for i in range(n)], [10.0 * (i + 1) for i in range(n)],
                       zones, [BANDS[i % 4] for i in range(n)], CARD, band_names=BANDS,
                       computed_bands=[BANDS[i % 4] for i in range(n)])
+
+
+def write_users(path, roles) -> object:
+    """A users file (TOML) at ``path``: each (name, role) of ``roles`` with the bcrypt hash of ``pw-<name>``."""
+    path.write_text("".join(f'[users.{n}]\nrole = "{r}"\npassword_bcrypt = "{hash_password("pw-" + n)}"\n\n'
+                            for n, r in roles))
+    return path
+
+
+@pytest.fixture(scope="module")
+def users_file(tmp_path_factory):
+    """vic (viewer), ed (editor) and ada (admin), passwords ``pw-<name>``."""
+    return write_users(tmp_path_factory.mktemp("users") / "users.toml",
+                       (("vic", "viewer"), ("ed", "editor"), ("ada", "admin")))
 
 
 @pytest.fixture

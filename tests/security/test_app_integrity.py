@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_kit import open_app, serve_like_the_server
+from tests.apptest_kit import open_app, serve_like_the_server, use_store
+from tests.apptest_kit import save_scenario as save
+from tests.security.conftest import write_users
 from tests.apptest_kit import own_store as kit_own_store
 
 pytestmark = pytest.mark.integration
@@ -31,22 +33,7 @@ def own_store(tmp_path, monkeypatch):
 @pytest.fixture
 def any_store(any_store_url, monkeypatch):
     """The app's store (and drafts) in a database of this test's own: SQLite, then PostGIS."""
-    if any_store_url.startswith("sqlite:///"):
-        monkeypatch.setenv("ZONEPLAN_STORE", any_store_url[len("sqlite:///"):])
-        monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
-    else:
-        monkeypatch.setenv("ZONEPLAN_DB_URL", any_store_url)
-    from pages import common
-    common.store.clear()
-    yield
-    common.store.clear()
-
-
-def save(at, name):
-    at.text_input(key="sc-name").set_value(name).run()
-    at.button(key="sc-save").click().run()
-    assert not at.exception, at.exception
-    return " ".join(e.value for e in at.error), " ".join(s.value for s in at.success)
+    yield from use_store(monkeypatch, any_store_url)
 
 
 def test_scenarios_page_parent_existing_name_and_conflict(own_store):
@@ -77,12 +64,8 @@ def test_hostile_published_link_query_strings(own_store, query):
 @pytest.fixture
 def users(tmp_path, monkeypatch):
     """A users file (ed and ann editors, vic a viewer, bob with a broken hash) switched on for the app."""
-    from zones.service import auth
-
-    f = tmp_path / "users.toml"
-    f.write_text("".join(f'[users.{n}]\nrole = "{r}"\npassword_bcrypt = "{auth.hash_password("pw-" + n)}"\n'
-                         for n, r in (("ed", "editor"), ("ann", "editor"), ("vic", "viewer")))
-                 + '[users.bob]\nrole = "editor"\npassword_bcrypt = "$2b$12$broken"\n')
+    f = write_users(tmp_path / "users.toml", (("ed", "editor"), ("ann", "editor"), ("vic", "viewer")))
+    f.write_text(f.read_text() + '[users.bob]\nrole = "editor"\npassword_bcrypt = "$2b$12$broken"\n')
     monkeypatch.setenv("ZONEPLAN_USERS", str(f))
     return f
 

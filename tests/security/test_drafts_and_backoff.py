@@ -9,7 +9,7 @@ from geodata.datadir import DataError
 from zones.cli.main import main
 from zones.service import auth
 from zones.service import drafts as dr
-from zones.service.auth import LoginRefused, User, authenticate, hash_password
+from zones.service.auth import LoginRefused, User, authenticate
 from zones.service.store import NO_PUBLISHED_VERSION, Store, StoreError
 from tests.security.conftest import CARD, VALID, plan
 
@@ -17,14 +17,6 @@ from tests.security.conftest import CARD, VALID, plan
 @pytest.fixture
 def drafts(any_store_url):
     return dr.DraftStore(Store(any_store_url).engine)
-
-
-@pytest.fixture(scope="module")
-def users_file(tmp_path_factory):
-    f = tmp_path_factory.mktemp("users") / "users.toml"
-    f.write_text("".join(f'[users.{n}]\nrole = "{r}"\npassword_bcrypt = "{hash_password("pw-" + n)}"\n\n'
-                         for n, r in (("vic", "viewer"), ("ed", "editor"), ("ada", "admin"))))
-    return f
 
 
 # ------------------------------------------------------------------ §4 drafts belong to a signed-in user

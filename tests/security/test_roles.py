@@ -18,14 +18,6 @@ from tests.security.conftest import CARD, VALID, plan
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def users_file(tmp_path_factory):
-    f = tmp_path_factory.mktemp("users") / "users.toml"
-    f.write_text("".join(f'[users.{n}]\nrole = "{r}"\npassword_bcrypt = "{hash_password("pw-" + n)}"\n\n'
-                         for n, r in (("vic", "viewer"), ("ed", "editor"), ("ada", "admin"))))
-    return f
-
-
 def test_roles_viewer_editor_admin(any_store_url):
     s = Store(any_store_url)
     ed, vic, ada = (s.as_user(User(n, r)) for n, r in (("ed", "editor"), ("vic", "viewer"), ("ada", "admin")))

@@ -62,10 +62,16 @@ def test_deciles_and_disability_of_a_unit():
     assert p.residents[1] == pytest.approx(400.0 + 500.0)
 
 
+def change(code: str, from_zone: str, to_zone: str, hours_per_week: float, from_band: str = "urban",
+           to_band: str = "urban") -> dict:
+    """One row of a plan change as ``zones.impact`` lists it (the input of ``change_equality``)."""
+    return {"unit_code": code, "from_zone": from_zone, "to_zone": to_zone, "from_band": from_band, "to_band": to_band,
+            "hours_per_week": hours_per_week}
+
+
 def test_band_only_change_moves_no_one_to_another_provider():
     p = profiles()
-    ch = [{"unit_code": "u1", "from_zone": "Z1", "to_zone": "Z1", "from_band": "urban", "to_band": "fringe",
-           "hours_per_week": 100.0}]
+    ch = [change("u1", "Z1", "Z1", 100.0, to_band="fringe")]
     eq = change_equality(p, ch)
     assert eq["continuity"]["hours_per_week_changing_zone"] == 0.0 and eq["continuity"]["by_zone_pair"] == []
     assert eq["by_change"]["band_only"]["n_units"] == 1 and eq["by_change"]["zone_changed"]["n_units"] == 0
@@ -80,12 +86,8 @@ def test_band_only_change_moves_no_one_to_another_provider():
 
 def test_zone_change_continuity_per_zone_pair():
     p = profiles(hpc=12.5)
-    ch = [{"unit_code": "u2", "from_zone": "North", "to_zone": "South", "from_band": "urban", "to_band": "urban",
-           "hours_per_week": 50.0},
-          {"unit_code": "u3", "from_zone": "North", "to_zone": "South", "from_band": "urban", "to_band": "rural",
-           "hours_per_week": 25.0},
-          {"unit_code": "u1", "from_zone": "West", "to_zone": "West", "from_band": "urban", "to_band": "rural",
-           "hours_per_week": 10.0}]
+    ch = [change("u2", "North", "South", 50.0), change("u3", "North", "South", 25.0, to_band="rural"),
+          change("u1", "West", "West", 10.0, to_band="rural")]
     eq = change_equality(p, ch, zone_label="lot", base_zones=["North", "South", "West"])
     c = eq["continuity"]
     assert c["hours_per_week_changing_zone"] == 75.0 and c["clients_changing_zone_est"] == 6.0
@@ -135,12 +137,8 @@ def test_renamed_zones_continue_the_old_zone_they_take_most_hours_from():
     """Merton-like: West/East become North/South; North takes most of West's hours, so West → North units keep
     their provider's zone (renamed only), and only the units crossing over count as changing zone."""
     p = profiles(hpc=10.0)
-    ch = [{"unit_code": "u1", "from_zone": "West", "to_zone": "North", "from_band": "urban", "to_band": "urban",
-           "hours_per_week": 100.0},
-          {"unit_code": "u2", "from_zone": "East", "to_zone": "North", "from_band": "urban", "to_band": "urban",
-           "hours_per_week": 30.0},
-          {"unit_code": "u3", "from_zone": "East", "to_zone": "South", "from_band": "urban", "to_band": "rural",
-           "hours_per_week": 20.0}]
+    ch = [change("u1", "West", "North", 100.0), change("u2", "East", "North", 30.0),
+          change("u3", "East", "South", 20.0, to_band="rural")]
     eq = change_equality(p, ch, base_zones=["West", "East"])
     assert eq["continuity"]["zone_continues"] == {"North": "West", "South": "East"}
     assert [r["from_zone"] + ">" + r["to_zone"] for r in eq["continuity"]["by_zone_pair"]] == ["East>North"]
@@ -158,8 +156,7 @@ def test_report_section_prints_the_figures_escaped_with_sources_and_estimate_not
     from zones.outputs.report import equality_section
 
     p = profiles(hpc=10.0)
-    ch = [{"unit_code": "u2", "from_zone": "<b>N</b>", "to_zone": "S", "from_band": "urban", "to_band": "urban",
-           "hours_per_week": 50.0}]
+    ch = [change("u2", "<b>N</b>", "S", 50.0)]
     eq = {"available": True, **change_equality(p, ch, base_zones=["<b>N</b>", "S"])}
     html = equality_section(eq)
     assert "<h2>Equality and continuity</h2>" in html and "Equality Impact Assessment" in html

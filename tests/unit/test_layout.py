@@ -11,6 +11,14 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "zones").glob("*.py") if p.name != "__init__.py")
 
 
+def _from_module(node: ast.ImportFrom, pkg: str) -> str:
+    """The absolute module a ``from … import`` names, in package ``pkg`` (relative imports resolved)."""
+    if not node.level:
+        return node.module or ""
+    base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     pkg = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
@@ -19,11 +27,7 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = pkg.split(".")[: len(pkg.split(".")) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
+            mod = _from_module(node, pkg)
             out.add(mod)
             out.update(f"{mod}.{a.name}" for a in node.names)
     return out
@@ -64,3 +68,105 @@ def test_geodata_is_the_bottom_layer():
     bad = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m.split(".")[0] in {"travel", "zones", "pages"})
            for p in (ROOT / "geodata").rglob("*.py")}
     assert not {k: v for k, v in bad.items() if v}
+
+
+# ------------------------------------------------------------------ import cycles (issue 21)
+def _modules() -> dict[str, Path]:
+    """Dotted name -> file for every module of the app's packages (a package's ``__init__`` under its own name)."""
+    out: dict[str, Path] = {}
+    for top in ("pages", "geodata", "travel", "zones"):
+        for p in (ROOT / top).rglob("*.py"):
+            parts = p.relative_to(ROOT).with_suffix("").parts
+            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = p
+    return out
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and isinstance(test, (ast.Name, ast.Attribute)) and \
+        (getattr(test, "id", None) or getattr(test, "attr", None)) == "TYPE_CHECKING"
+
+
+def _runtime_imports(path: Path, name: str, known: dict[str, Path]) -> set[str]:
+    """The app modules ``path`` imports anywhere (module level, inside functions, in try blocks), but not under
+    ``if TYPE_CHECKING:`` (never run). ``from a import b`` counts ``a.b`` when that is a module, else ``a``."""
+    is_pkg = path.name == "__init__.py"
+    pkg = name if is_pkg else name.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if _is_type_checking(node):
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            mod = _from_module(node, pkg)
+            for a in node.names:
+                found.add(f"{mod}.{a.name}" if f"{mod}.{a.name}" in known else mod)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return {m for m in found if m in known and m != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    known = _modules()
+    return {name: _runtime_imports(path, name, known) for name, path in known.items()}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), each sorted: modules that import each
+    other, directly or round a longer circle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            connect(v)
+    return groups
+
+
+def test_cycle_finder_finds_a_circle_round_three_modules_and_none_in_a_tree():
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b", "c"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_imports_inside_functions_are_edges(tmp_path):
+    pkg = tmp_path / "p"
+    pkg.mkdir()
+    (pkg / "m.py").write_text("def f():\n    from p import n\n    return n\n")
+    known = {"p.m": pkg / "m.py", "p.n": pkg / "n.py"}
+    assert _runtime_imports(pkg / "m.py", "p.m", known) == {"p.n"}
+
+
+def test_no_import_cycles_in_pages_and_core():
+    """pages/, zones/, geodata/ and travel/ import each other without a circle, counting imports inside
+    functions (a circle there works only by the order modules happen to load, and hides which layer is on top)."""
+    graph = import_graph()
+    assert "pages.state" in graph and "zones.cli.scenario" in graph
+    assert not import_cycles(graph), f"import cycles: {import_cycles(graph)}"

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_kit import serve_like_the_server
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 ASFORDBY = "E04005516"
@@ -14,17 +16,7 @@ ASFORDBY = "E04005516"
 
 @pytest.fixture(autouse=True)
 def like_the_server(monkeypatch):
-    """Run app.py around every page as the server does (AppTest would otherwise re-enter Streamlit's legacy
-    pages/ mode before each run and run the page alone)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def __init__(self, *a, **k):
-        init(self, *a, **k)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", __init__)
+    serve_like_the_server(monkeypatch)
 
 
 def app(page: str) -> AppTest:

@@ -19,12 +19,13 @@ import os
 import pkgutil
 import re
 import sys
+from pathlib import Path
 
-import zones.cli as commands
 from geodata.errors import DataError
 from geodata.limits import excerpt
 
 _NOT_COMMANDS = {"main", "__main__"}
+_PACKAGE = __name__.rpartition(".")[0]  # zones.cli: one module per subcommand beside this one
 MAX_ID = 2**31 - 1  # scenario ids and version numbers: what both SQLite and PostgreSQL integers hold
 _INT = re.compile(r"^[+-]?[0-9]{1,12}$")  # ASCII digits only: no '1_000', '١٢' or '１２' (int() takes them)
 _FLOAT = re.compile(r"^[+-]?[0-9]{1,12}(\.[0-9]{1,12})?$")
@@ -78,10 +79,10 @@ def scenario_version_arg(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="zoneplan", description="Zone & Rate Planner for home-care commissioning")
     sub = parser.add_subparsers(dest="command", required=True)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         if info.name in _NOT_COMMANDS:
             continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module = importlib.import_module(f"{_PACKAGE}.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)
     return parser
@@ -106,6 +107,27 @@ def _json_default(o):
     if isinstance(o, np.bool_):
         return bool(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def cli_user(store=None):
+    """The CLI's user: the local admin without a users file; with ``ZONEPLAN_USERS`` set, ``ZONEPLAN_USER`` and
+    ``ZONEPLAN_PASSWORD`` must name a user of the file (same roles as the app). Failed sign-ins are written to
+    the store's audit log and throttled by the back-off counter kept in the store (``store``: the scenario
+    store, default ``Store()``), so the limit holds across CLI runs and app processes alike."""
+    from zones.service.auth import LOCAL, USERS_ENV, authenticate, logins_required
+    from zones.service.store import Store
+
+    if not logins_required():
+        return LOCAL
+    name, pw = os.environ.get("ZONEPLAN_USER", ""), os.environ.get("ZONEPLAN_PASSWORD", "")
+    if not name:
+        raise DataError(f"{USERS_ENV} is set: sign in with ZONEPLAN_USER and ZONEPLAN_PASSWORD")
+    if store is None:
+        store = Store()
+    u = authenticate(name, pw, guard=store.login_guard(), on_failure=store.record_login_failure)
+    if u is None:
+        raise DataError("unknown user or wrong password")
+    return u
 
 
 def main(argv: list[str] | None = None) -> int:

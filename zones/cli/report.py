@@ -28,7 +28,7 @@ def run(args) -> int:
         raise DataError("give --moves or --scenario, not both")
     sv = None
     if args.scenario:  # signed in like `zoneplan scenario` (ZONEPLAN_USERS): a viewer reads published versions only
-        from zones.service.auth import cli_user
+        from zones.cli.main import cli_user
         from zones.service.store import Store
 
         store = Store()

@@ -66,7 +66,7 @@ def run(args) -> int:
         raise DataError("--restarts must be between 1 and 50")
     store = None
     if args.save:  # sign in (and check the role) before the search, not after it
-        from zones.service.auth import cli_user
+        from zones.cli.main import cli_user
         from zones.service.store import Store
 
         store = Store()

@@ -23,7 +23,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from zones.cli import print_json
-    from zones.service.auth import LOCAL, USERS_ENV, cli_user, load_users, set_user, users_file
+    from zones.cli.main import cli_user
+    from zones.service.auth import LOCAL, USERS_ENV, load_users, set_user, users_file
 
     path = users_file()
     if path is None:

@@ -19,7 +19,7 @@ Roles (issue 11 §5):
 - admin: also publishes and manages users.
 
 The store enforces them; the UI only mirrors them. The CLI uses the same users file when a shared store is
-configured (``ZONEPLAN_USER`` + ``ZONEPLAN_PASSWORD``, see ``cli_user``).
+configured (``ZONEPLAN_USER`` + ``ZONEPLAN_PASSWORD``, see ``zones.cli.main.cli_user``).
 
 Login hardening: the time taken does not depend on whether the user exists (an unknown user is checked against
 a dummy hash); after ``MAX_FAILURES`` failures in ``FAILURE_WINDOW_S`` a name is refused for a back-off that
@@ -288,23 +288,3 @@ def set_user(path: Path, acting: User, name: str, role: str, password: str | Non
     tmp.write_text("\n".join(lines), encoding="utf-8")
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
-
-
-def cli_user(store=None) -> User:
-    """The CLI's user: the local admin without a users file; with ``ZONEPLAN_USERS`` set, ``ZONEPLAN_USER`` and
-    ``ZONEPLAN_PASSWORD`` must name a user of the file (same roles as the app). Failed sign-ins are written to
-    the store's audit log and throttled by the back-off counter kept in the store (``store``: the scenario
-    store, default ``Store()``), so the limit holds across CLI runs and app processes alike."""
-    if not logins_required():
-        return LOCAL
-    name, pw = os.environ.get("ZONEPLAN_USER", ""), os.environ.get("ZONEPLAN_PASSWORD", "")
-    if not name:
-        raise DataError(f"{USERS_ENV} is set: sign in with ZONEPLAN_USER and ZONEPLAN_PASSWORD")
-    if store is None:
-        from zones.service.store import Store
-
-        store = Store()
-    u = authenticate(name, pw, guard=store.login_guard(), on_failure=store.record_login_failure)
-    if u is None:
-        raise DataError("unknown user or wrong password")
-    return u

@@ -246,7 +246,32 @@ def _read_features(data: bytes, name: str, label: str) -> tuple[gpd.GeoDataFrame
     raise _fail(label, "only GeoPackage (.gpkg) or GeoJSON (.geojson, .json) files are accepted")
 
 
-def _read_geojson(data: bytes, label: str) -> tuple[gpd.GeoDataFrame, str]:  # noqa: C901 - debt, docs/ARCHITECTURE.md
+def _read_geojson(data: bytes, label: str) -> tuple[gpd.GeoDataFrame, str]:
+    """A FeatureCollection's features as a frame in the file's CRS (CRS84 unless it names EPSG:4326/27700)."""
+    doc = _geojson_document(data, label)
+    crs = _geojson_crs(doc, label)
+    feats = doc["features"]
+    if len(feats) > MAX_FEATURES:
+        raise _fail(label, f"{len(feats):,} features; the limit is {MAX_FEATURES:,}")
+    props, geoms, problems = [], [], []
+    for i, f in enumerate(feats, start=1):
+        try:
+            p, geom = _feature(i, f)
+        except DataError as exc:
+            problems.append(str(exc))
+            continue
+        props.append(p)
+        geoms.append(geom)
+        if len(problems) >= 10:
+            break
+    if problems:
+        raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
+    frame = gpd.GeoDataFrame(pd.DataFrame(props), geometry=gpd.GeoSeries(geoms), crs=crs)
+    return frame, crs
+
+
+def _geojson_document(data: bytes, label: str) -> dict:
+    """The parsed GeoJSON FeatureCollection (UTF-8, bounded nesting, no NaN/Infinity), or one clear error."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -264,46 +289,38 @@ def _read_geojson(data: bytes, label: str) -> tuple[gpd.GeoDataFrame, str]:  # n
         raise _fail(label, "not valid GeoJSON" + (f" (error at character {pos:,})" if pos is not None else "")) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise _fail(label, "not valid GeoJSON (expected a FeatureCollection with a features list)")
-    crs = "OGC:CRS84"
-    if "crs" in doc and doc["crs"] is not None:
-        cname = (doc["crs"].get("properties") or {}).get("name") if isinstance(doc["crs"], dict) else None
-        if not isinstance(cname, str) or cname not in GEOJSON_CRS:
-            raise _fail(label, f"unsupported crs '{excerpt(cname)}' (use CRS84 / EPSG:4326, or EPSG:27700)")
-        crs = GEOJSON_CRS[cname]
-    feats = doc["features"]
-    if len(feats) > MAX_FEATURES:
-        raise _fail(label, f"{len(feats):,} features; the limit is {MAX_FEATURES:,}")
-    props, geoms, problems = [], [], []
-    for i, f in enumerate(feats, start=1):
-        if not isinstance(f, dict) or f.get("type") != "Feature":
-            problems.append(f"feature {i} is not a GeoJSON Feature")
-            continue
-        p = f.get("properties")
-        if p is None:
-            p = {}
-        if not isinstance(p, dict):
-            problems.append(f"feature {i}: properties is not an object")
-            continue
-        bad = [k for k, v in p.items() if isinstance(v, (dict, list))]
-        if bad:
-            problems.append(f"feature {i}: property '{excerpt(bad[0])}' is not a plain value")
-            continue
-        g = f.get("geometry")
-        geom = None
-        if g is not None:
-            try:
-                geom = _geometry(g)
-            except DataError as exc:
-                problems.append(f"feature {i}: {exc}")
-                continue
-        props.append(p)
-        geoms.append(geom)
-        if len(problems) >= 10:
-            break
-    if problems:
-        raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
-    frame = gpd.GeoDataFrame(pd.DataFrame(props), geometry=gpd.GeoSeries(geoms), crs=crs)
-    return frame, crs
+    return doc
+
+
+def _geojson_crs(doc: dict, label: str) -> str:
+    """The CRS a FeatureCollection names (``crs``, the GeoJSON 2008 member), CRS84 when it names none."""
+    if "crs" not in doc or doc["crs"] is None:
+        return "OGC:CRS84"
+    cname = (doc["crs"].get("properties") or {}).get("name") if isinstance(doc["crs"], dict) else None
+    if not isinstance(cname, str) or cname not in GEOJSON_CRS:
+        raise _fail(label, f"unsupported crs '{excerpt(cname)}' (use CRS84 / EPSG:4326, or EPSG:27700)")
+    return GEOJSON_CRS[cname]
+
+
+def _feature(i: int, f) -> tuple[dict, shapely.Geometry | None]:
+    """Feature ``i``'s plain properties and its geometry (None when null); DataError says what is wrong."""
+    if not isinstance(f, dict) or f.get("type") != "Feature":
+        raise DataError(f"feature {i} is not a GeoJSON Feature")
+    p = f.get("properties")
+    if p is None:
+        p = {}
+    if not isinstance(p, dict):
+        raise DataError(f"feature {i}: properties is not an object")
+    bad = [k for k, v in p.items() if isinstance(v, (dict, list))]
+    if bad:
+        raise DataError(f"feature {i}: property '{excerpt(bad[0])}' is not a plain value")
+    g = f.get("geometry")
+    if g is None:
+        return p, None
+    try:
+        return p, _geometry(g)
+    except DataError as exc:
+        raise DataError(f"feature {i}: {exc}") from None
 
 
 def _geometry(g) -> shapely.Geometry:
@@ -373,8 +390,23 @@ def _gdal_read(src: str, layer: str, label: str) -> gpd.GeoDataFrame:
         raise _fail(label, "the GeoPackage layer cannot be read; nothing imported") from None
 
 
-def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: tuple[str, ...]) -> pd.DataFrame:  # noqa: C901 - debt, docs/ARCHITECTURE.md
+def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: tuple[str, ...]) -> pd.DataFrame:
     """The common checks on a frame read from either format (one clear error each; all listed at once)."""
+    cols = _check_columns(g, label)
+    problems: list[str] = []
+    values = _column_values(g, cols, problems)
+    if problems:
+        raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
+    problems = _unit_problems(g, crs, label, values, valid_units, bands)
+    if problems:
+        raise _fail(label, "; ".join(problems) + "; nothing imported")
+    out = pd.DataFrame({c: values[c] for c in REQUIRED + OPTIONAL})
+    return out.sort_values("unit_code").reset_index(drop=True)
+
+
+def _check_columns(g: gpd.GeoDataFrame, label: str) -> list[str]:
+    """The frame's attribute columns, after checking it has features, the required columns, no others, and a
+    geometry for every feature."""
     geom_col = g.geometry.name if isinstance(g, gpd.GeoDataFrame) and g._geometry_column_name in g.columns else None
     cols = [c for c in g.columns if c != geom_col]
     if not len(g):
@@ -386,39 +418,48 @@ def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: t
     if extra:
         raise _fail(label, f"unexpected column(s) {', '.join(excerpt(c, 30) for c in extra[:5])} (allowed: "
                            f"{', '.join(REQUIRED + OPTIONAL)} and the export's {', '.join(EXPORT_EXTRA)}); nothing imported")
-    problems: list[str] = []
     if geom_col is None:
         raise _fail(label, "the file has no geometry column; nothing imported")
     nogeo = (g.geometry.isna() | g.geometry.is_empty).tolist()
     if any(nogeo):
         rows = [str(i + 1) for i, bad in enumerate(nogeo) if bad]
         raise _fail(label, f"no geometry for feature(s) {', '.join(rows[:10])}; nothing imported")
+    return cols
+
+
+def _column_values(g: gpd.GeoDataFrame, cols: list[str], problems: list[str]) -> dict[str, list[str]]:
+    """Each known column as clean text ("" where absent); problems are appended (stops after 10)."""
     values: dict[str, list[str]] = {}
     for col in REQUIRED + OPTIONAL:
         if col not in cols:
             values[col] = [""] * len(g)
             continue
-        out = []
-        limit = MAX_LONG_TEXT if col == "reason" else MAX_TEXT
-        for i, v in enumerate(g[col].tolist(), start=1):
-            if isinstance(v, bool) or (v is not None and not isinstance(v, (str, int, float))):
-                problems.append(f"row {i}: {col} is not text")
-                out.append("")
-                continue
-            try:
-                s = clean_text(v, f"row {i}: {col}", max_len=limit, required=col in REQUIRED)
-            except DataError as exc:
-                problems.append(str(exc))
-                out.append("")
-                continue
-            if s.startswith(FORMULA_START):
-                problems.append(f"row {i}: column {col} starts like a spreadsheet formula")
-            out.append(s)
-        values[col] = out
+        values[col] = [_cell_text(v, i, col, problems) for i, v in enumerate(g[col].tolist(), start=1)]
         if len(problems) >= 10:
             break
-    if problems:
-        raise _fail(label, "; ".join(problems[:10]) + "; nothing imported")
+    return values
+
+
+def _cell_text(v, i: int, col: str, problems: list[str]) -> str:
+    """Row ``i``'s ``col`` as clean bounded text, or "" with a problem appended."""
+    if isinstance(v, bool) or (v is not None and not isinstance(v, (str, int, float))):
+        problems.append(f"row {i}: {col} is not text")
+        return ""
+    try:
+        s = clean_text(v, f"row {i}: {col}", max_len=MAX_LONG_TEXT if col == "reason" else MAX_TEXT,
+                       required=col in REQUIRED)
+    except DataError as exc:
+        problems.append(str(exc))
+        return ""
+    if s.startswith(FORMULA_START):
+        problems.append(f"row {i}: column {col} starts like a spreadsheet formula")
+    return s
+
+
+def _unit_problems(g: gpd.GeoDataFrame, crs, label: str, values: dict[str, list[str]], valid_units: set[str],
+                   bands: tuple[str, ...]) -> list[str]:
+    """Invalid geometries, unknown or duplicate unit codes and unknown bands (a CRS off the council raises)."""
+    problems: list[str] = []
     geo = gpd.GeoDataFrame({"unit_code": values["unit_code"]}, geometry=g.geometry.values, crs=g.crs or crs)
     # validity in the file's own CRS (reprojecting to EPSG:27700 can make a valid lon/lat ring touch itself;
     # that is not the file's fault, and the geometry is only checked, never stored)
@@ -436,7 +477,4 @@ def _check(g: gpd.GeoDataFrame, crs, label: str, valid_units: set[str], bands: t
     badband = sorted(set(values["band"]) - set(bands))
     if badband:
         problems.append(f"unknown band(s) {', '.join(excerpt(b, 20) for b in badband[:5])}")
-    if problems:
-        raise _fail(label, "; ".join(problems) + "; nothing imported")
-    out = pd.DataFrame({c: values[c] for c in REQUIRED + OPTIONAL})
-    return out.sort_values("unit_code").reset_index(drop=True)
+    return problems

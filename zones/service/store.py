@@ -34,6 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geodata.datadir import DataError, cache_dir
+from geodata.errors import ConfigurationError
 from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text, excerpt, norm_council, obj_depth_ok, rate_gbp_per_hour
 
 from zones.service import clock
@@ -168,6 +169,15 @@ def default_url() -> str:
     return f"sqlite:///{path}"
 
 
+def _require_psycopg() -> None:
+    """A PostgreSQL store needs the driver psycopg, an optional extra (SQLite needs nothing more)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(f"{DB_URL_ENV} names a PostgreSQL store but its driver psycopg is not installed: "
+                                 "install the postgres extra with pip install .[postgres]") from None
+
+
 def version_digest(assignments_df: pd.DataFrame, rate_model: dict, snapshot: dict,
                    settings: dict | None = None) -> str:
     """SHA-256 over everything that determines a published version's numbers (canonical JSON); the settings count
@@ -207,6 +217,8 @@ class Store:
         self.url = url or default_url()
         if self.url.startswith("postgresql://"):
             self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
+        if self.url.startswith("postgresql+psycopg://"):
+            _require_psycopg()
         self.user = user
         if self.url.startswith("sqlite"):
             self.engine = sa.create_engine(self.url, future=True, connect_args={"timeout": 30})

@@ -58,22 +58,12 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
     (EPSG:27700), with ``save`` stores it as a scenario (a new version when the name exists) in ``store`` (the
     signed-in user's store; default ``Store()``, the local admin). The proposal
     plan itself is under the key ``_plan`` (removed by the CLI before printing)."""
-    from zones.suggest import (axis_cost, evaluate, order_by_axis, proposal_plan, rook_adjacency, suggest,
-                               summary)
-    from zones.travel_cost import centres, consecutive_visit_minutes, unit_travel_minutes
+    from zones.suggest import axis_cost, order_by_axis, proposal_plan, rook_adjacency, suggest, summary
+    from zones.travel_cost import centres, unit_travel_minutes
 
     progress = progress or (lambda s, f: None)
     requested = council
-    if workspace is None:
-        council, mode = suggest_target(council, units, mode)
-    elif mode is None:
-        mode = "drive"
-    if workspace is None:
-        from zones.service.workspace import load_workspace
-
-        progress("loading units, travel metrics and the current plan", 0.02)
-        workspace = load_workspace(council)
-    ws = workspace
+    ws, mode = _workspace_and_mode(council, units, mode, workspace, progress)
     u = ws.units
     pack = ws.layer.pack
     hours = u["hours_per_week"].to_numpy(float)
@@ -95,54 +85,22 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
         raise DataError(str(exc)) from None
     if axis:
         res = order_by_axis(res, xy, hours, axis)
-    order = [z["name"] for z in res.per_zone]
-    per_zone = evaluate(res.zones, hours, tc.minutes, adj, order=order)
-    for z, r in zip(per_zone, res.per_zone):
-        z["locked"] = r.get("locked", False)
-        z["balance_dev_pct"] = r.get("balance_dev_pct")
-    cur_order = list(dict.fromkeys(pack.zone_names or [])) + sorted(set(current) - set(pack.zone_names or []))
-    cur_zones = evaluate(current, hours, tc.minutes, adj, order=cur_order)
-    mean_h = hours.sum() / max(len(cur_zones), 1)
-    for z in cur_zones:
-        z["balance_dev_pct"] = round((z["hours_per_week"] / mean_h - 1) * 100, 1)
-    cfg = providers_config(pack)
-    providers_rows(per_zone, ws.base.rates)
-    providers_rows(cur_zones, ws.base.rates)
-    if mode == "walk":
-        progress("walk between consecutive visits per zone", 0.96)
-        wk_new = consecutive_visit_minutes(ws.layer, res.zones, "walk")
-        wk_cur = consecutive_visit_minutes(ws.layer, current, "walk")
-        for zs, wk in ((per_zone, wk_new), (cur_zones, wk_cur)):
-            for z in zs:
-                z["mean_walk_min"] = z["mean_drive_min"]  # in walk mode the travel figure is walking minutes
-                z["median_walk_between_visits_min"] = wk[z["name"]]["median_min"]
-        walk_note = ("median over a zone's client points (output-area points) of the walk to the nearest other client "
-                     "point of the same zone: ESTIMATED from straight-line metres x walking circuity measured on "
-                     "the reference walk graph, at 4.8 km/h")
-    else:
-        walk_note = None
+    per_zone, cur_zones = _zone_tables(ws, res, current, hours, tc.minutes, adj)
+    walk_note = _walk_figures(ws, res.zones, current, per_zone, cur_zones, progress) if mode == "walk" else None
     plan = proposal_plan(ws.base, res.zones, reason=f"suggested zones (seed {seed})")
     changed = [{"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
                for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours) if f != t]
-    travel = {"mode": mode, "method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
-              "estimated": tc.n_routed_pairs < tc.n_pairs,
-              "estimate_error": tc.info.get("estimate_error"),
-              "walk_between_visits": walk_note,
-              "note": (f"{tc.n_pairs - tc.n_routed_pairs:,} of {tc.n_pairs:,} unit-centre pairs are ESTIMATED "
-                       "(no road/walk network covers them)") if tc.n_routed_pairs < tc.n_pairs else "all pairs routed"}
-    key = "mean_walk_min" if mode == "walk" else "mean_drive_min"
+    cfg = providers_config(pack)
     result = {
-        "council": pack.id, "requested_council": requested, "k": k, "mode": mode, "balance_pct": balance_pct, "seed": seed, "axis": axis,
-        "n_units": int(len(u)), "unit_type": pack.unit_type, "balanced": res.balanced,
+        "council": pack.id, "requested_council": requested, "k": k, "mode": mode, "balance_pct": balance_pct,
+        "seed": seed, "axis": axis, "n_units": int(len(u)), "unit_type": pack.unit_type, "balanced": res.balanced,
         "zone_label": pack.zone_label,
         "proposal": {"zones": per_zone, "summary": summary(per_zone)},
         "current": {"zones": cur_zones, "summary": summary(cur_zones), "note": ws.layer.zones_note},
         "changed_units": len(changed), "changes": changed[:MAX_CHANGED_LISTED],
-        "travel": travel, "cost_figure": key,
-        "adjacency": {"contiguity": "rook (shared edge; corners do not count)", "edges": int(len(adj.edges)),
-                      "bridges": [{"from": str(u["unit_code"].iloc[a]), "to": str(u["unit_code"].iloc[b]),
-                                   "gap_m": g} for a, b, g in adj.bridges],
-                      "exclaves": "a unit made of several polygons is one node and moves whole"},
+        "travel": _travel_block(tc, mode, walk_note),
+        "cost_figure": "mean_walk_min" if mode == "walk" else "mean_drive_min",
+        "adjacency": _adjacency_block(u, adj),
         "search": res.info, "objective": res.objective,
         "hours_estimated": bool(u["hours_estimated"].any()),
         "providers": {k2: v for k2, v in cfg.items() if k2 != "by_zone"} if cfg else None,
@@ -153,24 +111,96 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
         export_gpkg(u, plan, out)
         result["out"] = str(out)
     if save:
-        from zones.service.store import Store
-
-        store = store or Store()
-        a = plan.assignments()
-        valid = set(u["unit_code"])
-        existing = store.list(pack.id)
-        hit = existing[existing["name"] == save] if len(existing) else existing
         note = f"zoneplan suggest {pack.id} --zones {k} --mode {mode} --seed {seed}" + (f" --axis {axis}" if axis else "")
-        if len(hit):
-            sv = store.save(int(hit["id"].iloc[0]), int(hit["latest_version"].iloc[0]), a, plan.rates.to_dict(),
-                            note=note, valid_units=valid)
-        else:
-            sv = store.create(pack.id, save, a, plan.rates.to_dict(), description="suggested zones", note=note,
-                              valid_units=valid)
-        result["scenario"] = {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name}
+        result["scenario"] = _save_proposal(store, pack.id, save, plan, set(u["unit_code"]), note)
     result["_plan"] = plan
     progress("done", 1.0)
     return result
+
+
+def _workspace_and_mode(council: str, units: str | None, mode: str | None, workspace, progress) -> tuple:
+    """(workspace, travel mode): the given workspace (mode default drive), else the suggester's target pack's
+    (``suggest_target``), loaded."""
+    if workspace is not None:
+        return workspace, mode if mode is not None else "drive"
+    council, mode = suggest_target(council, units, mode)
+    from zones.service.workspace import load_workspace
+
+    progress("loading units, travel metrics and the current plan", 0.02)
+    return load_workspace(council), mode
+
+
+def _zone_tables(ws, res, current, hours, minutes, adj) -> tuple[list[dict], list[dict]]:
+    """Per zone figures of the proposal and of the current plan (``zones.suggest.evaluate``), with balance
+    deviation (% from the mean hours a week) and providers from the base plan's card."""
+    from zones.suggest import evaluate
+
+    pack = ws.layer.pack
+    per_zone = evaluate(res.zones, hours, minutes, adj, order=[z["name"] for z in res.per_zone])
+    for z, r in zip(per_zone, res.per_zone):
+        z["locked"] = r.get("locked", False)
+        z["balance_dev_pct"] = r.get("balance_dev_pct")
+    cur_order = list(dict.fromkeys(pack.zone_names or [])) + sorted(set(current) - set(pack.zone_names or []))
+    cur_zones = evaluate(current, hours, minutes, adj, order=cur_order)
+    mean_h = hours.sum() / max(len(cur_zones), 1)
+    for z in cur_zones:
+        z["balance_dev_pct"] = round((z["hours_per_week"] / mean_h - 1) * 100, 1)
+    providers_rows(per_zone, ws.base.rates)
+    providers_rows(cur_zones, ws.base.rates)
+    return per_zone, cur_zones
+
+
+def _walk_figures(ws, proposed, current, per_zone: list[dict], cur_zones: list[dict], progress) -> str:
+    """Walk mode: each zone's mean walking minutes and median walk between consecutive visits (in place); the
+    note saying how the latter is estimated."""
+    from zones.travel_cost import consecutive_visit_minutes
+
+    progress("walk between consecutive visits per zone", 0.96)
+    wk_new = consecutive_visit_minutes(ws.layer, proposed, "walk")
+    wk_cur = consecutive_visit_minutes(ws.layer, current, "walk")
+    for zs, wk in ((per_zone, wk_new), (cur_zones, wk_cur)):
+        for z in zs:
+            z["mean_walk_min"] = z["mean_drive_min"]  # in walk mode the travel figure is walking minutes
+            z["median_walk_between_visits_min"] = wk[z["name"]]["median_min"]
+    return ("median over a zone's client points (output-area points) of the walk to the nearest other client "
+            "point of the same zone: ESTIMATED from straight-line metres x walking circuity measured on "
+            "the reference walk graph, at 4.8 km/h")
+
+
+def _travel_block(tc, mode: str, walk_note: str | None) -> dict:
+    """How the travel minutes were found: routed pairs against all, estimation error, the walk note."""
+    return {"mode": mode, "method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
+            "estimated": tc.n_routed_pairs < tc.n_pairs,
+            "estimate_error": tc.info.get("estimate_error"),
+            "walk_between_visits": walk_note,
+            "note": (f"{tc.n_pairs - tc.n_routed_pairs:,} of {tc.n_pairs:,} unit-centre pairs are ESTIMATED "
+                     "(no road/walk network covers them)") if tc.n_routed_pairs < tc.n_pairs else "all pairs routed"}
+
+
+def _adjacency_block(u, adj) -> dict:
+    """The contiguity rule, edge count and the bridges added between units that share no edge (gap in metres)."""
+    return {"contiguity": "rook (shared edge; corners do not count)", "edges": int(len(adj.edges)),
+            "bridges": [{"from": str(u["unit_code"].iloc[a]), "to": str(u["unit_code"].iloc[b]), "gap_m": g}
+                        for a, b, g in adj.bridges],
+            "exclaves": "a unit made of several polygons is one node and moves whole"}
+
+
+def _save_proposal(store, council: str, name: str, plan, valid: set[str], note: str) -> dict:
+    """Store the proposal as scenario ``name`` (a new version of the latest when the name exists) in ``store``
+    (default ``Store()``, the local admin); its id, version and name."""
+    from zones.service.store import Store
+
+    store = store or Store()
+    a = plan.assignments()
+    existing = store.list(council)
+    hit = existing[existing["name"] == name] if len(existing) else existing
+    if len(hit):
+        sv = store.save(int(hit["id"].iloc[0]), int(hit["latest_version"].iloc[0]), a, plan.rates.to_dict(),
+                        note=note, valid_units=valid)
+    else:
+        sv = store.create(council, name, a, plan.rates.to_dict(), description="suggested zones", note=note,
+                          valid_units=valid)
+    return {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name}
 
 
 def zone_comparison(ws, plans: dict) -> dict:
