@@ -11,7 +11,7 @@ from zones.impact import compare
 from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.outputs.escape import md_text
-from zones.outputs.export import impact_csv, impact_xlsx
+from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
 from zones.outputs.report import BAND_COLOURS
 from zones.rates import CostBuildUp, RateCard, buildup_defaults_text
 from zones.service.workspace import band_travel_minutes, notes
@@ -152,7 +152,10 @@ st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws), identity),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
 st.download_button("Download CSV", impact_csv(imp, identity, plan),
                    file_name=state.output_name(council, hist.current, "impact", "csv"),
-                   mime="text/csv", key="csv")
+                   mime="text/csv", key="csv", help="One table: a row per changed unit")
+st.download_button("Download totals CSV", impact_totals_csv(imp, identity, plan),
+                   file_name=state.output_name(council, hist.current, "impact-totals", "csv"),
+                   mime="text/csv", key="csv-totals", help="The totals and the settings they use (figure, value)")
 
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)
 

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import os
 import secrets
+from decimal import Decimal
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -177,8 +178,8 @@ def output_name(council: str, plan, kind: str, ext: str) -> str:
 
 
 # ------------------------------------------------------------------ impact settings (Finance and Report)
-def impact_settings(show: bool = True) -> tuple[int, int, float]:
-    """Weeks per year, framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
+def impact_settings(show: bool = True) -> tuple[int | Decimal, int, float]:
+    """Weeks per year (an int, or a Decimal such as 52.14), framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
     per council, saved with a version; ``show`` puts the inputs in the sidebar, disabled on a published view)."""
     from pages import money_settings
 
