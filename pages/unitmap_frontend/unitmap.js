@@ -167,6 +167,18 @@
     }
     document.body.setAttribute("data-selected", String(n));
     document.body.setAttribute("data-selection", JSON.stringify(Array.from(selection).sort()));
+    addedText();
+  }
+  /* The search's "added to the selection" line follows the selection (issue 19 §15: it said "2 selected" after a
+     Move, Clear or Undo had emptied the map's): it states the map's own count, and goes once none of the result's
+     units is selected any more. */
+  var added = null;  // {label, codes}: the search result Enter added
+  function addedText() {
+    if (!added) return;
+    var found = document.getElementById("um-found");
+    if (!added.codes.some(function (c) { return selection.has(c); })) { added = null; found.textContent = ""; return; }
+    var n = selection.size;
+    found.textContent = added.label + " — added to the selection (" + (n === 1 ? "1 unit" : n + " units") + " selected on the map).";
   }
   function sendSelection() { send("selection", { codes: Array.from(selection) }); }
   function apply(us, remove) {
@@ -259,14 +271,16 @@
     if (searchTimer) { clearTimeout(searchTimer); searchTimer = null; }
     if (q === lastSearchSent) return;
     lastSearchSent = q;
+    added = null;
     document.getElementById("um-found").textContent = q ? "Searching…" : "";
     send("search", { q: q });
   }
   function useResult(r) {
     if (!r || !r.codes || !r.codes.length) return;
     if (args.mode === "edit") {
+      added = { label: r.label, codes: r.codes.filter(function (c) { return byCode[c]; }) };
       if (apply(r.codes.map(function (c) { return byCode[c]; }), false)) sendSelection();
-      document.getElementById("um-found").textContent = r.label + " — added to the selection (" + selection.size + " selected).";
+      addedText();
     } else {
       send("pick", { code: r.codes[0] });
       if (byCode[r.codes[0]]) showCue(byCode[r.codes[0]]);
@@ -274,6 +288,7 @@
   }
   function showResult(r) {
     lastResult = r;
+    added = null;
     highlight = (r && r.codes) || [];
     hlLayer.clearLayers();
     var bounds = null;
