@@ -234,7 +234,11 @@ class Plan:
                            reasons=MappingProxyType(reasons), sources=MappingProxyType(sources))
 
     def _moved_reasons(self, idx, new_bi, zone, band, reason) -> tuple[dict, dict]:
-        """Reasons and band sources after moving ``idx`` (a band equal to the computed one is not an override)."""
+        """Reasons and band sources after moving ``idx`` (a band equal to the computed one is not an override).
+
+        A reason given is kept for every moved unit, also where the band stays or returns to the computed one
+        (issue 19 §15: "stays rural: reviewed with the provider" was dropped); a band set back to the computed
+        one without a reason drops the old override's reason."""
         reasons, sources = dict(self.reasons), dict(self.sources)
         if band is None:
             if reason:
@@ -244,7 +248,7 @@ class Plan:
         for i in idx.tolist():
             if self.computed_band_idx[i] == new_bi[i]:
                 sources.pop(i, None)
-                if zone is not None and reason:  # the reason of the zone move
+                if reason:
                     reasons[i] = reason
                 else:
                     reasons.pop(i, None)

@@ -283,6 +283,8 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     else:
         first, subject = f"{u['unit_name']} is {band.upper()} because {why}.", ""
     lines = [first, summary[0].upper() + summary[1:] + "."]
+    if shown == band and a["reason"]:  # a hand-set band shows its reason beside the warning; any other unit here
+        lines.insert(1, f"Reason recorded with its last change: {a['reason']}")
     if c.get("margin_up"):
         lines.append(f"{subject} would make it {c['next_band_up']} with {c['margin_up']}." if subject
                      else f"It would become {c['next_band_up']} with {c['margin_up']}.")
