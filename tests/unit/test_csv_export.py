@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from tests.unit.test_zones_plan import tiny
 from zones.impact import compare
 from zones.outputs.export import impact_csv, impact_totals_csv
-from tests.unit.test_zones_plan import tiny
 
 
 def _impact():

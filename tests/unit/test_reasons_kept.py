@@ -3,9 +3,9 @@ the map's table show them), not dropped because the band equals the classifier's
 from __future__ import annotations
 
 from pages.unit_table import unit_rows
+from tests.unit.test_zones_plan import tiny
 from zones.impact import compare
 from zones.plan import Plan
-from tests.unit.test_zones_plan import tiny
 
 
 def reasons(p: Plan) -> dict[str, str]:
