@@ -132,7 +132,8 @@ def test_map_is_one_tab_stop_with_arrow_keys_and_space(server, page):
     assert len(units) == 1, [e["label"] or e["text"] for e in stops_in_map]
     assert len(stops_in_map) <= 12, [e["label"] or e["text"] for e in stops_in_map]
     first = tab_to(pg, lambda e: e["role"] == "option", "the map's unit", back=True)
-    assert re.search(r"\. (Zone|Lot|Cluster) .+\. Band \w+ \(£[\d.]+(/h)?\)\. [\d,.]+ care hours a week", first["label"]), first
+    named = r"\. (Zone|Lot|Cluster) .+\. Band \w+ \(£[\d.]+(/h)?\)\. [\d,.]+ care hours a week"
+    assert re.search(named, first["label"]), first
     pg.keyboard.press("ArrowRight")
     right = active(pg)
     assert right["role"] == "option" and right["label"] != first["label"], (first, right)
