@@ -18,7 +18,7 @@ from tests.unit.test_store import plan as store_plan
 from tests.unit.test_zones_plan import tiny
 from zones import money as m
 from zones.impact import compare
-from zones.outputs.export import assumptions, impact_csv, plan_total_rows
+from zones.outputs.export import assumptions, impact_totals_csv, plan_total_rows
 from zones.outputs.report import settings_text
 from zones.service.store import Store, check_settings
 
@@ -61,7 +61,7 @@ def test_impact_with_52_14_weeks_and_its_json_and_text():
     assert "52.14 weeks a year" in settings_text(imp)
     assert ("Weeks per year", "52.14") in assumptions(new, imp, [])
     assert plan_total_rows(new, imp.weeks_per_year)[1][0] == "Plan £ per year (52.14 weeks)"
-    assert "weeks_per_year,52.14" in impact_csv(imp, plan=new).replace("\r", "")
+    assert "weeks_per_year,52.14" in impact_totals_csv(imp, plan=new).replace("\r", "")
 
 
 def test_whole_weeks_are_unchanged_everywhere():
@@ -99,8 +99,8 @@ def test_cli_weeks_argument_takes_decimals():
             weeks_arg(bad)
 
 
-def test_csv_reader_sees_the_decimal_weeks_in_the_export():
+def test_totals_csv_reader_sees_the_decimal_weeks():
     base = tiny()
     imp = compare(base, base.move("C", band="urban"), weeks_per_year=Decimal("52.14"))
-    rows = list(csv.reader(io.StringIO(impact_csv(imp))))
+    rows = list(csv.reader(io.StringIO(impact_totals_csv(imp))))
     assert any("52.14" in r for r in rows)
