@@ -11,7 +11,8 @@ Stated bounds (chosen to be far above what any English council has, and far belo
   whole weekly total is ~35,000 h), at most ``MAX_HOURS_DECIMALS`` decimal places;
 - a council's weekly hours total: 0 … ``MAX_TOTAL_HOURS_PER_WEEK`` (2,000,000 h);
 - an hourly rate: 0 … ``MAX_RATE_GBP_PER_HOUR`` (£1,000 per hour), at most 4 decimal places;
-- weeks per year 1 … 53; framework term 1 … 50 years; annual uplift −50 … +100 %;
+- weeks per year 1 … 53 with at most 2 decimal places (52.14 = 365/7; ``weeks_per_year``); framework term
+  1 … 50 years; annual uplift −50 … +100 %;
 - text fields (zone, scenario, reason, note, user and unit names): printable, no control characters,
   at most ``MAX_TEXT`` characters (reasons and notes ``MAX_LONG_TEXT``), the length checked before any
   per-character work;
@@ -40,6 +41,7 @@ MAX_TOTAL_HOURS_PER_WEEK = Decimal("2000000")
 MAX_RATE_GBP_PER_HOUR = Decimal("1000")
 MAX_RATE_DECIMALS = 4
 WEEKS_PER_YEAR = (1, 53)
+WEEKS_DECIMALS = 2
 TERM_YEARS = (1, 50)
 UPLIFT_PCT = (Decimal("-50"), Decimal("100"))
 MAX_JSON_DEPTH = 32
@@ -172,6 +174,17 @@ def int_in(raw, field: str, lo: int, hi: int) -> int:
     if not lo <= v <= hi:
         raise DataError(f"{field} {v} is outside {lo} … {hi}")
     return v
+
+
+def weeks_per_year(raw, field: str = "weeks per year") -> int | Decimal:
+    """Weeks a year: 1 … 53 with at most ``WEEKS_DECIMALS`` (2) decimal places (``number_text``: ASCII digits).
+
+    A whole number comes back as ``int`` (52, 53: every figure and text as with whole weeks), anything else as
+    an exact Decimal without trailing zeros (``52.14``, ``52.1``); a float (a widget's) at its shortest repr."""
+    d = bounded_decimal(raw, field, Decimal(WEEKS_PER_YEAR[0]), Decimal(WEEKS_PER_YEAR[1]), WEEKS_DECIMALS)
+    if d == d.to_integral_value():
+        return int(d)
+    return d.normalize()
 
 
 def json_depth_ok(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> int:

@@ -16,6 +16,30 @@ from zones.impact import compare
 from zones.service.search import find_units
 from zones.service.summary import band_summary, selection_summary, zone_summary
 
+#: the page's layout (issue 19 §13-14). Laptop (1366×768): less room above the title, so Move / Undo and the compact
+#: balance chart beside the map are on the first screen. Phone (390 px): a one-line title, the totals three to a
+#: row and the four buttons in one row, so the map starts on the first screen and the controls follow it.
+LAYOUT_CSS = """<style>
+@media (min-width: 641px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
+  [data-testid="stHeading"] h1 { font-size: 2.25rem; padding: 0.5rem 0 0.25rem 0; }
+  .st-key-plan-summary, .st-key-selection-summary { gap: 0.4rem !important; padding: 0.5rem 0.75rem !important; }
+  [data-testid="stColumn"]:has(.st-key-selection-summary) [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+}
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.75rem !important; }
+  [data-testid="stHeading"] h1 { font-size: 1.7rem; padding: 0.25rem 0 0 0; }
+  .st-key-totals-row [data-testid="stHorizontalBlock"] { flex-direction: row !important; flex-wrap: wrap !important;
+                                                         gap: 0 0.75rem !important; }
+  .st-key-totals-row [data-testid="stColumn"] { min-width: 0 !important; width: auto !important;
+                                                flex: 1 1 calc(33% - 0.75rem) !important; }
+  .st-key-move-buttons [data-testid="stHorizontalBlock"] { flex-direction: row !important; flex-wrap: nowrap !important;
+                                                           gap: 0.5rem !important; }
+  .st-key-move-buttons [data-testid="stColumn"] { min-width: 0 !important; width: auto !important;
+                                                  flex: 1 1 0 !important; }
+}
+</style>"""
+st.html(LAYOUT_CSS)
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
 hist = common.history(council)
@@ -84,14 +108,17 @@ left, right = st.columns([3, 2])
 with left:
     unitmap.unit_map(council, ws, plan, key=map_key, mode="edit", selection=selection,
                      selection_rev=st.session_state[rev_key], search=search,
-                     changed={r["unit_code"] for r in imp.rows}, title=unitmap.map_title(council, hist), height=540)
+                     changed={r["unit_code"] for r in imp.rows}, title=unitmap.map_title(council, hist), height=470)
 with right:
     with st.container(border=True, key="selection-summary"):
         tz, tb = _target()
         s = selection_summary(plan, selection, zone=tz, band=tb)
-        st.markdown(f"**Selection: {s['units']} unit{'s' if s['units'] != 1 else ''}** · "
-                    f"{s['hours_per_week']:,.2f} hours a week · {fmt_gbp(s['gbp_per_week'])} a week at today's bands")
-        if selection:
+        if not selection:  # one line: the chart below stays on a laptop's first screen
+            st.markdown("**Selection: 0 units** · click or draw on the map, or search and press Enter.")
+        else:
+            st.markdown(f"**Selection: {s['units']} unit{'s' if s['units'] != 1 else ''}** · "
+                        f"{s['hours_per_week']:,.2f} hours a week · {fmt_gbp(s['gbp_per_week'])} a week at today's "
+                        "bands")
             st.caption("By band: " + "; ".join(f"{b} {v['units']} ({v['hours_per_week']:,.2f} h)" for b, v in s["by_band"].items())
                        + ". In: " + "; ".join(f"{md_text(z)} {v['units']}" for z, v in list(s["by_zone"].items())[:6])
                        + ("…" if len(s["by_zone"]) > 6 else ""))
@@ -101,8 +128,6 @@ with right:
                             f"{s['move_units_changed']} unit(s) change, {s['move_hours_changing_band']:,.2f} hours a week change band.")
             else:
                 st.caption("Choose a band and/or a zone below to see what the move would change.")
-        else:
-            st.caption("Click units, or Paint / Rectangle / Lasso on the map, or search and press Enter.")
     # the move's form two fields a row, so Move / Undo sit on a laptop's first screen (1366×768) beside the map
     f1, f2 = st.columns(2)
     zone = f1.selectbox(f"Move to {pack.zone_label}", ["(keep)"] + list(plan.zone_names), key="to-zone")
@@ -110,7 +135,7 @@ with right:
     f3, f4 = st.columns(2, vertical_alignment="bottom")
     f3.text_input(f"…or to a new {pack.zone_label} (name)", key="new-zone")
     reason = f4.text_input("Reason (recorded with the change)", key="reason")
-    b1, b2, b3, b4 = st.columns(4)
+    b1, b2, b3, b4 = st.container(key="move-buttons").columns(4)
     b1.button("Move", type="primary", disabled=not selection, key="move", on_click=_move)
     b2.button("Undo", disabled=not hist.undo_stack, key="undo", on_click=hist.undo, help="Ctrl+Z")
     b3.button("Redo", disabled=not hist.redo_stack, key="redo", on_click=hist.redo, help="Ctrl+Shift+Z")
@@ -121,9 +146,9 @@ with right:
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")
-        st.altair_chart(balance_chart(zs, pack.zone_label), width="stretch")
-        st.caption(f"Dashed line: the mean care hours a week per {pack.zone_label}; shaded: ± 15 % of it (the "
-                   "balance Suggest zones aims for); bars keep their order after a move.")
+        st.altair_chart(balance_chart(zs, pack.zone_label, compact=True), width="stretch")
+        st.caption(f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
+                   "blue bars within it, purple outside; the order stays after a move.")
         bs = band_summary(plan)
         st.dataframe(pd.DataFrame({"band": bs["band"], "units": bs["units"], "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
                                    "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]]}), hide_index=True, width="stretch")

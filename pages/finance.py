@@ -8,10 +8,10 @@ import streamlit as st
 from geodata.datadir import DataError
 from pages import common, money_settings, state
 from zones.impact import compare
-from zones.money import fmt_gbp, fmt_gbp_change, money
+from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.outputs.escape import md_text
-from zones.outputs.export import impact_csv, impact_xlsx
+from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
 from zones.outputs.report import band_colours
 from zones.rates import CostBuildUp, RateCard, buildup_defaults_text
 from zones.service.workspace import band_travel_minutes, notes
@@ -97,7 +97,7 @@ moves_imp = None
 if up is not None:
     try:
         moves = parse_moves(up.getvalue(), ws.layer.resolve, tuple(pack.bands), name=up.name)
-        moves_imp = impact_of_moves(moves, rates, plan=plan, weeks_per_year=int(weeks), term_years=int(term), uplift_pct=uplift)
+        moves_imp = impact_of_moves(moves, rates, plan=plan, weeks_per_year=weeks, term_years=int(term), uplift_pct=uplift)
         if st.button(f"Apply the {len(moves)} moves to the plan", key="apply-moves"):
             new, _ = apply_moves(hist.current, moves)
             hist.apply(new, {"moves_file": up.name})
@@ -105,8 +105,8 @@ if up is not None:
     except DataError as exc:
         st.error(f"Nothing loaded: {exc}")
 
-imp = compare(base, plan, weeks_per_year=int(weeks), term_years=int(term), uplift_pct=uplift)
-t = plan.totals(int(weeks))
+imp = compare(base, plan, weeks_per_year=weeks, term_years=int(term), uplift_pct=uplift)
+t = plan.totals(weeks)
 common.totals_metrics(totals_row, [
     ("Change / week", fmt_gbp_change(imp.gbp_per_week), None),
     ("Change / year", fmt_gbp_change(imp.gbp_per_year), None),
@@ -146,17 +146,20 @@ for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_pe
         y=alt.Y("zone", sort="-x", title=None), x=alt.X(field, title=title),
         tooltip=["zone", "hours_per_week", "gbp_per_week"]), width="stretch")
 identity = state.identity_label(council, hist.current)
-st.caption(f"Plan: {md_text(identity)} · {int(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year")
+st.caption(f"Plan: {md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year")
 st.download_button("Download XLSX", impact_xlsx(plan, imp, notes(ws), identity),
                    file_name=state.output_name(council, hist.current, "impact", "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
 st.download_button("Download CSV", impact_csv(imp, identity, plan),
                    file_name=state.output_name(council, hist.current, "impact", "csv"),
-                   mime="text/csv", key="csv")
+                   mime="text/csv", key="csv", help="One table: a row per changed unit")
+st.download_button("Download totals CSV", impact_totals_csv(imp, identity, plan),
+                   file_name=state.output_name(council, hist.current, "impact-totals", "csv"),
+                   mime="text/csv", key="csv-totals", help="The totals and the settings they use (figure, value)")
 
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)
 
-payfloor_box.show(ws, int(weeks))
+payfloor_box.show(ws, weeks)
 
 from pages import providers_box  # noqa: E402  (providers per zone, issue 15 §2)
 

@@ -10,20 +10,23 @@ shows the previous one's figures. No arithmetic here: prices come from ``zones.r
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 import streamlit as st
 
 from geodata.datadir import DataError
-from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
+from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in, weeks_per_year
 from pages.plan_identity import identity
+from zones.money import weeks_json
 from zones.rates import RateCard
 
 log = logging.getLogger("zoneplan.app")
 DEFAULTS = {"weeks": 52, "term": 8, "uplift": 0.0}
-#: the sidebar inputs: key, label, min, max, step (the bounds of geodata.limits, which the store checks too)
-INPUTS = (("weeks", "Weeks per year", WEEKS_PER_YEAR[0], WEEKS_PER_YEAR[1], 1),
-          ("term", "Framework term (years)", TERM_YEARS[0], TERM_YEARS[1], 1),
-          ("uplift", "Annual rate uplift %", float(UPLIFT_PCT[0]), float(UPLIFT_PCT[1]), 0.5))
+#: the sidebar inputs: key, label, min, max, step, format (the bounds of geodata.limits, which the store checks
+#: too); weeks take 2 decimal places (52.14 = 365/7)
+INPUTS = (("weeks", "Weeks per year", float(WEEKS_PER_YEAR[0]), float(WEEKS_PER_YEAR[1]), 0.01, "%.2f"),
+          ("term", "Framework term (years)", TERM_YEARS[0], TERM_YEARS[1], 1, None),
+          ("uplift", "Annual rate uplift %", float(UPLIFT_PCT[0]), float(UPLIFT_PCT[1]), 0.5, None))
 
 
 def _key(council: str) -> str:
@@ -56,12 +59,13 @@ def set_card(council: str, rates: RateCard) -> None:
     get(council)["card"] = rates.to_dict()
 
 
-def settings(council: str) -> tuple[int, int, float]:
+def settings(council: str) -> tuple[int | Decimal, int, float]:
+    """(weeks a year: an int when whole, else an exact Decimal such as 52.14; term in years; uplift %)."""
     s = get(council)
-    return int(s["weeks"]), int(s["term"]), float(s["uplift"])
+    return weeks_per_year(s["weeks"]), int(s["term"]), float(s["uplift"])
 
 
-def impact_settings(council: str, show: bool = True, fixed: bool = False) -> tuple[int, int, float]:
+def impact_settings(council: str, show: bool = True, fixed: bool = False) -> tuple[int | Decimal, int, float]:
     """Weeks per year, framework term (years) and annual uplift % of ``council``; ``show`` puts the inputs in the
     sidebar (the same keys on every page; reseeded from the council's settings on every run), ``fixed`` shows
     them disabled (a published version's own)."""
@@ -69,21 +73,27 @@ def impact_settings(council: str, show: bool = True, fixed: bool = False) -> tup
     if show:
         with st.sidebar:
             st.subheader("Impact settings")
-            for key, label, lo, hi, step in INPUTS:
+            for key, label, lo, hi, step, fmt in INPUTS:
                 ss[key] = type(lo)(s[key])  # a widget of another page or council does not hand its value over
                 st.number_input(label, lo, hi, step=step, key=key, on_change=_keep, args=(council, key),
-                                disabled=fixed)
+                                disabled=fixed, format=fmt)
     return settings(council)
 
 
 def _keep(council: str, key: str) -> None:
-    get(council)[key] = st.session_state[key]
+    v = st.session_state[key]
+    if key == "weeks":  # a float from the widget: kept to its 2 places (52.14, never 52.1400000001)
+        try:
+            v = weeks_json(weeks_per_year(round(float(v), 2)))
+        except DataError:
+            return
+    get(council)[key] = v
 
 
 def to_store(council: str) -> dict:
     """The settings a version saves beside its rate card: {weeks_per_year, term_years, uplift_pct}."""
     w, t, u = settings(council)
-    return {"weeks_per_year": w, "term_years": t, "uplift_pct": str(u)}
+    return {"weeks_per_year": weeks_json(w), "term_years": t, "uplift_pct": str(u)}
 
 
 def restore_version(council: str, sv) -> None:
@@ -92,7 +102,7 @@ def restore_version(council: str, sv) -> None:
     st_ = getattr(sv, "settings", None) or {}
     s = get(council)
     try:
-        s.update(weeks=int_in(st_.get("weeks_per_year", DEFAULTS["weeks"]), "weeks per year", *WEEKS_PER_YEAR),
+        s.update(weeks=weeks_json(weeks_per_year(st_.get("weeks_per_year", DEFAULTS["weeks"]))),
                  term=int_in(st_.get("term_years", DEFAULTS["term"]), "framework term (years)", *TERM_YEARS),
                  uplift=float(bounded_decimal(st_.get("uplift_pct", DEFAULTS["uplift"]), "annual uplift (%)",
                                               UPLIFT_PCT[0], UPLIFT_PCT[1], 4)))

@@ -8,7 +8,7 @@ from geodata.datadir import DataError
 from zones.money import fmt_gbp
 
 
-def show(ws, weeks: int) -> None:
+def show(ws, weeks) -> None:
     """Inputs from/to £ per hour; the new rate per band, the change per week and year, the report's forecast and
     the what-ifs, and every assumption with its source (all computed by zones.service.payfloor)."""
     from zones.rates import buildup_from_pack
@@ -22,7 +22,7 @@ def show(ws, weeks: int) -> None:
         lo = c[0].number_input("Pay floor now £/h", 1.0, 100.0, float(cb.pay_gbp_per_hour), 0.01, key="pf-from")
         hi = c[1].number_input("New pay floor £/h", 1.0, 100.0, float(cb.pay_gbp_per_hour) + 1.0, 0.01, key="pf-to")
         try:
-            r = payfloor_report(ws, Decimal(str(lo)), Decimal(str(hi)), int(weeks))
+            r = payfloor_report(ws, Decimal(str(lo)), Decimal(str(hi)), weeks)
         except DataError as exc:
             st.error(str(exc))
             return

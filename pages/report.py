@@ -4,6 +4,7 @@ import streamlit.components.v1 as components
 
 from pages import common, equality_box, money_settings, state
 from zones.impact import compare
+from zones.money import fmt_weeks
 from zones.outputs.report import report_context, report_html, report_pdf
 from zones.service.workspace import notes, sources
 
@@ -19,7 +20,7 @@ ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
 ctx["equality"] = equality_box.block(ws, plan)  # "Equality and continuity" (issue 23)
 html = report_html(ctx)
 st.title("Report")
-st.caption(f"Plan: {state.md_text(identity)} · {weeks} weeks a year · {term}-year term · uplift {uplift:g}% a year "
+st.caption(f"Plan: {state.md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {term}-year term · uplift {uplift:g}% a year "
            "(the Impact settings in the sidebar, shared with Finance and saved with a version)")
 c1, c2 = st.columns(2)
 c1.download_button("Download HTML", html, file_name=state.output_name(council, plan, "report", "html"), mime="text/html",

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
+from geodata.limits import weeks_per_year
 from pages import common, compare_box, conflict_box, money_settings, state
 from zones.money import fmt_gbp
 from zones.outputs.escape import md_text
@@ -100,7 +101,7 @@ if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.us
              help=None if store.user.can_publish() else "Only admins publish"):
     try:
         to_pub = store.load(sid, v)
-        weeks = int((to_pub.settings or {}).get("weeks_per_year", 52))  # the version's own settings
+        weeks = weeks_per_year((to_pub.settings or {}).get("weeks_per_year", 52))  # the version's own settings
         store.publish(sid, v, snapshot=publication_snapshot(ws, published_plan(ws, to_pub)[0], weeks))
     except DataError as exc:
         st.error(str(exc))

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import os
 import secrets
+from decimal import Decimal
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -124,8 +125,8 @@ def published_error() -> str | None:
 
 
 # ------------------------------------------------------------------ impact settings (Finance and Report)
-def impact_settings(show: bool = True) -> tuple[int, int, float]:
-    """Weeks per year, framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
+def impact_settings(show: bool = True) -> tuple[int | Decimal, int, float]:
+    """Weeks per year (an int, or a Decimal such as 52.14), framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
     per council, saved with a version; ``show`` puts the inputs in the sidebar, disabled on a published view)."""
     council = st.session_state.get("council", DEFAULT_COUNCIL)
     return money_settings.impact_settings(council, show, fixed=published_view())

@@ -18,6 +18,7 @@ def unit_rows(plan, zone_label: str, changed: set[str]) -> pd.DataFrame:
         "Care hours a week": t["hours_per_week"].round(2),
         "Cost a week": [fmt_gbp(x) for x in t["gbp_per_week"]],
         "Changed from the base plan": ["yes" if c in changed else "" for c in t["unit_code"]],
+        "Reason": t["reason"],  # recorded with the unit's last change, changed or not (issue 19 §15)
     })
 
 

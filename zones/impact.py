@@ -13,14 +13,15 @@ Hours: ``hours_per_week_moved`` is every changed row's hours; ``hours_per_week_b
 band changed (what is priced differently) and ``hours_per_week_zone_only`` the rows that moved zone in the same
 band (issue 14 §3: a zone-only move is not a band move).
 
-Bounds (``geodata.limits``): weeks per year 1 … 53, term 1 … 50 years, uplift −50 … +100 %.
+Bounds (``geodata.limits``): weeks per year 1 … 53 (up to 2 decimal places: 52.14), term 1 … 50 years, uplift −50 … +100 %.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
+from geodata.limits import TERM_YEARS, UPLIFT_PCT, bounded_decimal, int_in
+from geodata.limits import weeks_per_year as valid_weeks
 
 from . import money as m
 from .money import money
@@ -38,7 +39,7 @@ class Impact:
     gbp_per_term: Decimal
     gbp_by_year: list[Decimal]
     hours_per_week_moved: float
-    weeks_per_year: int
+    weeks_per_year: int | Decimal  # whole weeks as int; 52.14 as an exact Decimal
     term_years: int
     uplift_pct: Decimal
     rates_year: str
@@ -67,7 +68,7 @@ class Impact:
             "gbp_per_year": str(self.gbp_per_year),
             "gbp_per_term": str(self.gbp_per_term),
             "gbp_by_year": [str(x) for x in self.gbp_by_year],
-            "weeks_per_year": self.weeks_per_year,
+            "weeks_per_year": m.weeks_json(self.weeks_per_year),
             "term_years": self.term_years,
             "uplift_pct": str(self.uplift_pct),
             "rates": self.rates_year,
@@ -76,10 +77,10 @@ class Impact:
         }
 
 
-def totals(rows: list[dict], rates: RateCard, weeks_per_year: int = 52, term_years: int = 8,
+def totals(rows: list[dict], rates: RateCard, weeks_per_year: int | Decimal = 52, term_years: int = 8,
            uplift_pct: Decimal | float | str = 0, warnings: list[str] | None = None, hours_source: str = "") -> Impact:
     """Totals of impact rows (each with ``hours_per_week`` and ``gbp_per_week``) per the module's money rule."""
-    weeks_per_year = int_in(weeks_per_year, "weeks per year", *WEEKS_PER_YEAR)
+    weeks_per_year = valid_weeks(weeks_per_year)
     term_years = int_in(term_years, "framework term (years)", *TERM_YEARS)
     up = bounded_decimal(uplift_pct, "annual uplift (%)", UPLIFT_PCT[0], UPLIFT_PCT[1], 4)
     for r in rows:
@@ -88,7 +89,7 @@ def totals(rows: list[dict], rates: RateCard, weeks_per_year: int = 52, term_yea
     week = m.total(r["gbp_per_week_exact"] for r in rows)
     years_exact = m.years(week, weeks_per_year, term_years, up)
     by_year = [money(y) for y in years_exact]
-    year_exact = week * weeks_per_year
+    year_exact = week * m.weeks(weeks_per_year)
     hours = sum((Decimal(str(r["hours_per_week"])) for r in rows), Decimal("0"))
     banded = [r for r in rows if r.get("from_band") != r.get("to_band")]
     band_hours = sum((Decimal(str(r["hours_per_week"])) for r in banded), Decimal("0"))
@@ -117,7 +118,7 @@ def money_row(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> dict:
     return {"gbp_per_week": money(exact), "gbp_per_week_exact": exact}
 
 
-def compare(base: Plan, new: Plan, weeks_per_year: int = 52, term_years: int = 8,
+def compare(base: Plan, new: Plan, weeks_per_year: int | Decimal = 52, term_years: int = 8,
             uplift_pct: Decimal | float | str = 0, *, rates: RateCard | None = None) -> Impact:
     """Impact of going from ``base`` to ``new`` (same units): one row per unit whose zone or band differs,
     priced with one rate card for both sides (``rates``, default ``new``'s: a pure reclassification effect)."""

@@ -83,16 +83,36 @@ def rounded_total(lines: Iterable) -> Decimal:
     return money(total(lines))
 
 
-def years(exact_weekly: Decimal, weeks_per_year: int, term_years: int = 1, uplift_pct=ZERO) -> list[Decimal]:
-    """Exact £ of each year of a term: weekly × weeks × (1 + uplift %)^year, year 0 … term − 1 (unrounded)."""
-    annual = Decimal(exact_weekly) * int(weeks_per_year)
+def weeks(weeks_per_year) -> Decimal:
+    """Weeks a year as an exact Decimal (52, 52.14; floats at their shortest repr, never binary noise)."""
+    return hours(weeks_per_year)
+
+
+def fmt_weeks(weeks_per_year) -> str:
+    """Weeks a year for people and files: ``52``, ``52.14`` (no trailing zeros, no exponent)."""
+    d = weeks(weeks_per_year)
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+def weeks_json(weeks_per_year) -> int | float:
+    """Weeks a year as a JSON number: an int for whole weeks (as before), else the 2-place decimal (52.14)."""
+    d = weeks(weeks_per_year)
+    return int(d) if d == d.to_integral_value() else float(fmt_weeks(d))
+
+
+def years(exact_weekly: Decimal, weeks_per_year, term_years: int = 1, uplift_pct=ZERO) -> list[Decimal]:
+    """Exact £ of each year of a term: weekly × weeks × (1 + uplift %)^year, year 0 … term − 1 (unrounded).
+    ``weeks_per_year`` may have decimals (52.14): the product is exact Decimal arithmetic."""
+    annual = Decimal(exact_weekly) * weeks(weeks_per_year)
     up = 1 + Decimal(uplift_pct) / 100
     return [annual * up ** y for y in range(int(term_years))]
 
 
-def per_year(exact_weekly: Decimal, weeks_per_year: int) -> Decimal:
-    """£ a year of an exact weekly figure, rounded once."""
-    return money(Decimal(exact_weekly) * int(weeks_per_year))
+def per_year(exact_weekly: Decimal, weeks_per_year) -> Decimal:
+    """£ a year of an exact weekly figure × weeks (may be 52.14), rounded once."""
+    return money(Decimal(exact_weekly) * weeks(weeks_per_year))
 
 
 def fmt_gbp(x) -> str:

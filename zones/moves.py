@@ -204,7 +204,7 @@ def apply_moves(plan: Plan, moves: list[MoveRow]) -> tuple[Plan, list[str]]:
     return new, warnings
 
 
-def impact_of_moves(moves: list[MoveRow], rates: RateCard, plan: Plan | None = None, weeks_per_year: int = 52,
+def impact_of_moves(moves: list[MoveRow], rates: RateCard, plan: Plan | None = None, weeks_per_year: int | Decimal = 52,
                     term_years: int = 8, uplift_pct=0) -> Impact:
     """Impact of a moves file, row by row, with the file's hours and bands (the council's own figures).
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from geodata.datadir import DataError
 
-from .money import centi_hours_array, cp_to_gbp, exact_gbp, money
+from .money import centi_hours_array, cp_to_gbp, exact_gbp, money, per_year
 from .rates import RateCard
 
 SOURCE_COMPUTED, SOURCE_OVERRIDE, SOURCE_SEED = "computed", "override", "seed"
@@ -234,7 +234,11 @@ class Plan:
                            reasons=MappingProxyType(reasons), sources=MappingProxyType(sources))
 
     def _moved_reasons(self, idx, new_bi, zone, band, reason) -> tuple[dict, dict]:
-        """Reasons and band sources after moving ``idx`` (a band equal to the computed one is not an override)."""
+        """Reasons and band sources after moving ``idx`` (a band equal to the computed one is not an override).
+
+        A reason given is kept for every moved unit, also where the band stays or returns to the computed one
+        (issue 19 §15: "stays rural: reviewed with the provider" was dropped); a band set back to the computed
+        one without a reason drops the old override's reason."""
         reasons, sources = dict(self.reasons), dict(self.sources)
         if band is None:
             if reason:
@@ -244,7 +248,7 @@ class Plan:
         for i in idx.tolist():
             if self.computed_band_idx[i] == new_bi[i]:
                 sources.pop(i, None)
-                if zone is not None and reason:  # the reason of the zone move
+                if reason:
                     reasons[i] = reason
                 else:
                     reasons.pop(i, None)
@@ -286,9 +290,10 @@ class Plan:
         """The plan's cost per week, £ rounded once to the penny."""
         return cp_to_gbp(self["weekly_cost_centipence"])
 
-    def gbp_per_year(self, weeks_per_year: int = 52) -> Decimal:
-        """The plan's cost per year: exact weekly × weeks, rounded once to the penny."""
-        return cp_to_gbp(self["weekly_cost_centipence"] * int(weeks_per_year))
+    def gbp_per_year(self, weeks_per_year: int | Decimal = 52) -> Decimal:
+        """The plan's cost per year: exact weekly × weeks (whole or up to 2 places, 52.14), rounded once to the
+        penny."""
+        return per_year(exact_gbp(self["weekly_cost_centipence"]), weeks_per_year)
 
     def hours_per_week_by_band(self) -> dict[str, float]:
         hb = self["hours_cents_by_band"]
@@ -386,7 +391,7 @@ class Plan:
                  "to_band": new.band_names[new.band_idx[i]], "hours_per_week": Decimal(int(new.hours_cents[i])) / 100,
                  "reason": new.reasons.get(i, "")} for i in np.flatnonzero(changed).tolist()]
 
-    def totals(self, weeks_per_year: int = 52) -> dict:
+    def totals(self, weeks_per_year: int | Decimal = 52) -> dict:
         """Derived figures: hours by band and zone, weekly and annual cost (£, each the exact sum rounded once),
         blended rate, £ a week by band (by zone: ``gbp_per_week_by_zone``)."""
         hb = self["hours_cents_by_band"]

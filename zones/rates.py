@@ -414,7 +414,7 @@ def pay_linked_per_contact_hour(cb: CostBuildUp, travel_min_per_visit) -> Decima
 
 
 def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, float],
-             hours_per_week_by_band: dict[str, float], from_gbp, to_gbp, weeks_per_year: int = 52) -> dict:
+             hours_per_week_by_band: dict[str, float], from_gbp, to_gbp, weeks_per_year: int | Decimal = 52) -> dict:
     """Raise the care worker hourly pay floor from ``from_gbp`` to ``to_gbp`` in a rate card.
 
     Each band's rate rises by (to - from) x ``pay_linked_per_contact_hour`` (contact and paid travel time,

@@ -167,6 +167,19 @@
     }
     document.body.setAttribute("data-selected", String(n));
     document.body.setAttribute("data-selection", JSON.stringify(Array.from(selection).sort()));
+    addedText();
+    unitsA11y();
+  }
+  /* The search's "added to the selection" line follows the selection (issue 19 §15: it said "2 selected" after a
+     Move, Clear or Undo had emptied the map's): it states the map's own count, and goes once none of the result's
+     units is selected any more. */
+  var added = null;  // {label, codes}: the search result Enter added
+  function addedText() {
+    if (!added) return;
+    var found = document.getElementById("um-found");
+    if (!added.codes.some(function (c) { return selection.has(c); })) { added = null; found.textContent = ""; return; }
+    var n = selection.size;
+    found.textContent = added.label + " — added to the selection (" + (n === 1 ? "1 unit" : n + " units") + " selected on the map).";
   }
   function sendSelection() { send("selection", { codes: Array.from(selection) }); }
   function apply(us, remove) {
@@ -259,14 +272,16 @@
     if (searchTimer) { clearTimeout(searchTimer); searchTimer = null; }
     if (q === lastSearchSent) return;
     lastSearchSent = q;
+    added = null;
     document.getElementById("um-found").textContent = q ? "Searching…" : "";
     send("search", { q: q });
   }
   function useResult(r) {
     if (!r || !r.codes || !r.codes.length) return;
     if (args.mode === "edit") {
+      added = { label: r.label, codes: r.codes.filter(function (c) { return byCode[c]; }) };
       if (apply(r.codes.map(function (c) { return byCode[c]; }), false)) sendSelection();
-      document.getElementById("um-found").textContent = r.label + " — added to the selection (" + selection.size + " selected).";
+      addedText();
     } else {
       send("pick", { code: r.codes[0] });
       if (byCode[r.codes[0]]) showCue(byCode[r.codes[0]]);
@@ -274,6 +289,7 @@
   }
   function showResult(r) {
     lastResult = r;
+    added = null;
     highlight = (r && r.codes) || [];
     hlLayer.clearLayers();
     var bounds = null;
@@ -293,6 +309,106 @@
     document.body.setAttribute("data-highlighted", String(highlight.length));
     if (bounds) { userMoved = true; map.fitBounds(bounds.pad(0.6), { maxZoom: 12, animate: false }); }
   }
+
+  /* ---------------------------------------------------------------- keyboard: the units are ONE Tab stop
+     (issue 19 §16; WCAG 2.1.1, 2.4.3, 2.4.7). The unit paths form a listbox (the map's SVG) of options, each named
+     in words (unit, zone, band and rate, care hours); one option is in the Tab order (roving tabindex), the others
+     are reached with the arrow keys (the nearest unit in that direction), Home / End (first / last by name);
+     Space or Enter selects or unselects it (edit) or opens its evidence (view); + / - zoom. The focused unit has
+     a black and white ring and its tooltip; the map pans to keep it in view. The unit table under the map is the
+     text alternative. */
+  var focusCode = null, focusRing = null, nameOrder = null, nameOrderKey = null;
+  function byName() {
+    var k = geoKey + ":" + units.length;
+    if (nameOrderKey !== k) {
+      nameOrder = units.slice().sort(function (a, b) { return String(a.name).localeCompare(String(b.name), "en-GB") || a.idx - b.idx; });
+      nameOrderKey = k;
+    }
+    return nameOrder;
+  }
+  function unitName(u) {
+    var a = args.assign[u.idx] || [0, 0], band = args.bands[a[1]] || { name: "", rate: "" };
+    var z = (args.zone_label || "zone").replace(/^./, function (c) { return c.toUpperCase(); });
+    var h = Number(u.hours || 0).toLocaleString("en-GB", { maximumFractionDigits: 2 });
+    return String(u.name).slice(0, 80) + ". " + z + " " + String(args.zones[a[0]] || "").slice(0, 80) + ". Band " + band.name +
+      " (" + band.rate + "). " + h + " care hours a week" + (changed.has(u.code) ? ". Changed against the base plan" : "");
+  }
+  function unitsA11y() { // names, selected state and the one Tab stop, after every render and selection change
+    if (!units.length || !args) return;
+    if (!focusCode || !byCode[focusCode]) focusCode = byName()[0].code;
+    var svgEl = null;
+    units.forEach(function (u) {
+      var e = u.layer && u.layer.getElement && u.layer.getElement();
+      if (!e) return;
+      svgEl = svgEl || e.ownerSVGElement;
+      e.setAttribute("role", "option");
+      e.setAttribute("tabindex", u.code === focusCode ? "0" : "-1");
+      e.setAttribute("aria-label", unitName(u));
+      e.setAttribute("aria-selected", String(args.mode === "edit" && selection.has(u.code)));
+    });
+    if (svgEl) {
+      svgEl.setAttribute("role", "listbox");
+      svgEl.setAttribute("aria-label", args.mode === "edit"
+        ? "Units on the map: arrow keys move between units, Space or Enter selects or unselects"
+        : "Units on the map: arrow keys move between units, Enter shows the evidence");
+      if (args.mode === "edit") svgEl.setAttribute("aria-multiselectable", "true"); else svgEl.removeAttribute("aria-multiselectable");
+    }
+  }
+  function centre(u) { if (!u.lp) u.lp = labelPoint(u); return u.lp; }
+  function neighbour(u, key) { // the nearest unit in the arrow's direction (a cone either side of it), else null
+    var c = centre(u), k = Math.cos(c.lat * Math.PI / 180);
+    var d = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[key];
+    var best = null, bestScore = Infinity;
+    units.forEach(function (v) {
+      if (v === u) return;
+      var p = centre(v), dx = (p.lng - c.lng) * k, dy = p.lat - c.lat;
+      var along = dx * d[0] + dy * d[1], across = Math.abs(dx * d[1] - dy * d[0]);
+      if (along <= 0 || across > 2 * along) return;
+      var score = along + 2 * across;
+      if (score < bestScore) { bestScore = score; best = v; }
+    });
+    return best;
+  }
+  function focusUnit(u) {
+    if (!u) return;
+    var old = byCode[focusCode], e = u.layer.getElement();
+    if (old && old.layer.getElement()) old.layer.getElement().setAttribute("tabindex", "-1");
+    focusCode = u.code;
+    if (!e) return;
+    e.setAttribute("tabindex", "0");
+    if (!map.getBounds().pad(-0.1).contains(centre(u))) map.panTo(centre(u), { animate: false });
+    e.focus({ preventScroll: true });
+  }
+  function activate(u) {
+    if (args.mode === "edit") { apply([u], selection.has(u.code)); sendSelection(); }
+    else { send("pick", { code: u.code }); showCue(u); }
+  }
+  function codeOf(t) { var c = t && t.getAttribute ? t.getAttribute("data-code") : null; return c && byCode[c] ? c : null; }
+  function onUnitKey(e) {
+    var code = codeOf(e.target);
+    if (!code || e.ctrlKey || e.metaKey || e.altKey) return;
+    var u = byCode[code], k = e.key, order = byName();
+    if (k === " " || k === "Enter") activate(u);
+    else if (k === "ArrowRight" || k === "ArrowLeft" || k === "ArrowUp" || k === "ArrowDown") focusUnit(neighbour(u, k));
+    else if (k === "Home" || k === "End") focusUnit(order[k === "Home" ? 0 : order.length - 1]);
+    else if (k === "+" || k === "=") map.zoomIn();
+    else if (k === "-") map.zoomOut();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+  function onUnitFocus(e) {
+    var code = codeOf(e.target);
+    if (focusRing) { map.removeLayer(focusRing); focusRing = null; }
+    if (!code || e.type !== "focusin") return;
+    focusCode = code;
+    focusRing = L.featureGroup([
+      L.polygon(byCode[code].rings, { interactive: false, fill: false, color: "#000", weight: 7, opacity: 1 }),
+      L.polygon(byCode[code].rings, { interactive: false, fill: false, color: "#fff", weight: 3, opacity: 1 })]).addTo(map);
+  }
+  document.addEventListener("keydown", onUnitKey);
+  document.addEventListener("focusin", onUnitFocus);
+  document.addEventListener("focusout", onUnitFocus);
 
   /* ---------------------------------------------------------------- keyboard (undo/redo) */
   function isText(t) { return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable); }
@@ -383,7 +499,7 @@
   }
 
   function initMap() {
-    map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, boxZoom: false, keyboard: true });
+    map = L.map("map", { preferCanvas: false, zoomSnap: 0.25, boxZoom: false, keyboard: false });  // keys: the units' own
     L.control.scale({ imperial: false }).addTo(map);
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 18, opacity: 0.55,
       attribution: "© OpenStreetMap contributors (ODbL); Contains OS data © Crown copyright and database right; ONS (OGL v3)" }).addTo(map);

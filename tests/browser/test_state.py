@@ -343,9 +343,13 @@ def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_se
     c = download(pg, "Download CSV")
     assert c.suggested_filename == "leicestershire-para-47-reopen-v1-impact.csv"
     rows = list(csv.reader(io.StringIO(open(c.path(), encoding="utf-8").read())))
-    assert ["term_years", "5"] in rows and ["scenario", f"{name} v1"] in rows
     head = rows[0]
-    asf = [r for r in rows[1:] if len(r) == len(head) and r[head.index("unit_code")] == ASFORDBY][0]
+    assert {len(r) for r in rows} == {len(head)}, "the CSV is one rectangular table (issue 19 §15)"
+    tc = download(pg, "Download totals CSV")
+    assert tc.suggested_filename == "leicestershire-para-47-reopen-v1-impact-totals.csv"
+    totals = list(csv.reader(io.StringIO(open(tc.path(), encoding="utf-8").read())))
+    assert ["term_years", "5"] in totals and ["scenario", f"{name} v1"] in totals
+    asf = [r for r in rows[1:] if r[head.index("unit_code")] == ASFORDBY][0]
     assert asf[head.index("reason")] == "rounds run along the Wreake", "the zone move's reason after reopening"
 
     nav(pg, "Report")

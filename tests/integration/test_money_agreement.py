@@ -20,7 +20,7 @@ from geodata.units import load_units
 from zones.impact import compare
 from zones.money import money
 from zones.moves import apply_moves, parse_moves
-from zones.outputs.export import impact_csv, impact_xlsx
+from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
 from zones.outputs.report import report_context, report_pdf
 from zones.plan import base_plan
 from zones.rates import rate_card_from_pack
@@ -93,7 +93,12 @@ def check_outputs(layer, plan, imp) -> None:
     a = {r[0]: r[1] for r in wb["Assumptions"].iter_rows(values_only=True)}
     assert (a["Weeks per year"], a["Framework term (years)"], a["Rate source"]) == \
         (str(WEEKS), str(TERM), plan.rates.source)
-    trailing = {r[0]: r[1] for r in csv.reader(io.StringIO(impact_csv(imp, "agreement test", plan))) if len(r) == 2}
+    table = list(csv.reader(io.StringIO(impact_csv(imp, "agreement test", plan))))
+    assert len(table) == len(imp.rows) + 1 and {len(r) for r in table} == {len(table[0])}, "one rectangular table"
+    head = table[0]
+    assert money(sum((Decimal(r[head.index("gbp_per_week_exact")]) for r in table[1:]), Decimal(0))) == \
+        imp.gbp_per_week  # a SUM of the exact column, rounded once
+    trailing = dict(csv.reader(io.StringIO(impact_totals_csv(imp, "agreement test", plan))))
     assert [Decimal(trailing[k]) for k in ("gbp_per_week", "gbp_per_year", "gbp_per_term")] == \
         [imp.gbp_per_week, imp.gbp_per_year, imp.gbp_per_term]
     assert (Decimal(trailing["plan_gbp_per_week"]), Decimal(trailing["plan_gbp_per_year"])) == \

@@ -21,7 +21,7 @@ def test_zone_map_has_every_unit_as_a_table(council, label):
     assert len(tables) == 1
     t = tables[0]
     assert list(t.columns) == ["Unit", label, "Band", "Rate per hour", "Care hours a week", "Cost a week",
-                               "Changed from the base plan"]
+                               "Changed from the base plan", "Reason"]
     assert len(t) == len(hist.current.unit_codes)
     assert set(t["Band"]) <= set(hist.current.band_names) and not t["Changed from the base plan"].any()
     assert t["Cost a week"].str.startswith("£").all()

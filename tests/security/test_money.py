@@ -15,7 +15,7 @@ import pytest
 
 from geodata.packs import load_pack
 from zones.moves import impact_of_moves, parse_moves
-from zones.outputs.export import impact_csv, impact_xlsx
+from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
 from zones.rates import rate_card_from_pack
 from tests.security.conftest import BANDS, plan
 
@@ -55,7 +55,9 @@ def test_exports_and_cli_json_carry_the_same_totals(tmp_path):
     col = head.index("gbp_per_week_exact")
     exact = sum(Decimal(str(r[col])) for r in sheet[1:len(imp.rows) + 1])
     assert exact.quantize(Decimal("0.01")) == Decimal("-5479.70")  # a spreadsheet SUM of the exact column
-    rows = list(csv.reader(io.StringIO(impact_csv(imp))))
+    table = list(csv.reader(io.StringIO(impact_csv(imp))))
+    assert len(table) == len(imp.rows) + 1 and {len(r) for r in table} == {len(table[0])}  # one table
+    rows = list(csv.reader(io.StringIO(impact_totals_csv(imp))))
     assert ["gbp_per_week", "-5479.70"] in rows and ["gbp_per_year", "-284944.29"] in rows
     assert ["gbp_per_term", "-2279554.28"] in rows
 

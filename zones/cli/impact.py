@@ -5,13 +5,13 @@ from geodata.units import load_units
 
 
 def register(sub) -> None:
-    from zones.cli.main import int_arg
+    from zones.cli.main import int_arg, weeks_arg
 
     p = sub.add_parser("impact", help="cost impact of a moves CSV (subzone,unit,from_band,to_band,hours_per_week)")
     p.add_argument("council")
     p.add_argument("--moves", required=True, help="CSV of reclassifications")
     p.add_argument("--rates", default=None, help="rate card year in the pack, e.g. 2025/26 (default: latest)")
-    p.add_argument("--weeks-per-year", type=int_arg(1, 53), default=52)
+    p.add_argument("--weeks-per-year", type=weeks_arg, default=52, help="e.g. 52 or 52.14 (365/7)")
     p.add_argument("--term-years", type=int_arg(1, 100), default=8)
     p.add_argument("--uplift-pct", default="0", help="annual rate uplift over the term, percent")
     p.add_argument("--json", action="store_true")

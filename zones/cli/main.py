@@ -65,6 +65,16 @@ def float_arg(lo: float, hi: float):
     return parse
 
 
+def weeks_arg(text: str):
+    """An argparse type: weeks a year, 1 … 53 with up to 2 decimal places (``52``, ``52.14``; ASCII digits)."""
+    from geodata.limits import weeks_per_year
+
+    try:
+        return weeks_per_year(text, "weeks a year")
+    except DataError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (a number from 1 to 53, at most 2 decimal places)") from None
+
+
 ID_ARG = int_arg(1, MAX_ID)
 
 

@@ -8,13 +8,14 @@ from geodata.datadir import DataError
 
 
 def register(sub) -> None:
-    from zones.cli.main import int_arg
+    from zones.cli.main import weeks_arg
 
     p = sub.add_parser("payfloor", help="raise the care worker pay floor: new rate per band, change in £/week and £/year")
     p.add_argument("council")
     p.add_argument("--from", dest="from_gbp", required=True, help="current pay floor, £ per hour (e.g. 9.50)")
     p.add_argument("--to", dest="to_gbp", required=True, help="new pay floor, £ per hour (e.g. 11.05)")
-    p.add_argument("--weeks", type=int_arg(1, 53), default=None, help="weeks a year (default: the pack's, else 52)")
+    p.add_argument("--weeks", type=weeks_arg, default=None,
+                   help="weeks a year, e.g. 52 or 52.14 (default: the pack's, else 52)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -39,8 +40,6 @@ def run(args) -> int:
 
     args.council = council_arg(args.council)  # ' Merton ' and 'merton' are one council
     lo, hi = _gbp(args.from_gbp, "--from"), _gbp(args.to_gbp, "--to")
-    if args.weeks is not None and not 1 <= args.weeks <= 53:
-        raise DataError("--weeks must be between 1 and 53")
     ws = load_workspace(args.council)
     from zones.service.payfloor import payfloor_report
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from geodata.datadir import ATTRIBUTION
 
 from zones.impact import Impact
+from zones.money import fmt_weeks
 from zones.outputs.escape import csv_cell, xlsx_cell
 from zones.plan import Plan
 
@@ -34,7 +35,7 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str], identity: str = "") -
     rows = [("Council", plan.council), ("Scenario and version", identity or "unsaved plan"), ("Plan identity", plan.digest()), ("Rate card", f"{plan.rates.year} ({plan.rates.mode})"),
             ("Rate source", plan.rates.source)]
     rows += [(f"Rate {b} (£/hour)", str(plan.rates.effective_rate(b))) for b in plan.band_names]
-    rows += [("Weeks per year", str(imp.weeks_per_year)), ("Framework term (years)", str(imp.term_years)),
+    rows += [("Weeks per year", fmt_weeks(imp.weeks_per_year)), ("Framework term (years)", str(imp.term_years)),
              ("Annual uplift (%)", str(imp.uplift_pct)), ("Hours source", imp.hours_source),
              ("Money rule", "row £/week exact = hours × (new rate − old rate), unrounded (column gbp_per_week_exact; "
                             "gbp_per_week shows it to the penny); weekly = Σ exact rows, annual = Σ exact rows × weeks, "
@@ -49,10 +50,10 @@ def assumptions(plan: Plan, imp: Impact, notes: list[str], identity: str = "") -
     return rows
 
 
-def plan_total_rows(plan: Plan, weeks_per_year: int) -> list[tuple[str, object]]:
+def plan_total_rows(plan: Plan, weeks_per_year: int | Decimal) -> list[tuple[str, object]]:
     """The plan's own cost (what Finance shows as "Plan cost"), each the exact sum rounded once (zones.money)."""
     return [("Plan £ per week", plan.gbp_per_week()),
-            (f"Plan £ per year ({weeks_per_year} weeks)", plan.gbp_per_year(weeks_per_year))]
+            (f"Plan £ per year ({fmt_weeks(weeks_per_year)} weeks)", plan.gbp_per_year(weeks_per_year))]
 
 def _vintage(council: str) -> str:
     """The council pack's data vintage line (geodata.packs.vintage_text), or "" if the pack cannot be loaded."""
@@ -102,24 +103,33 @@ def impact_xlsx(plan: Plan, imp: Impact, notes: list[str] | None = None, identit
 
 
 def impact_csv(imp: Impact, identity: str = "", plan: Plan | None = None) -> str:
-    """The impact rows as CSV text (formula-escaped); totals, the settings they use (weeks per year, term,
-    uplift) and the scenario and version as trailing rows; given the ``plan``, its own cost a week and a year
-    (``plan_gbp_per_week``, ``plan_gbp_per_year``) too."""
+    """The impact rows as ONE rectangular CSV table (formula-escaped): a header and one row per changed unit, every
+    row as wide as the header, nothing under it (issue 19 §15: a totals block under the table gave a CSV reader
+    ragged rows). The totals and settings are in ``impact_totals_csv``, the XLSX, the JSON and the PDF.
+    ``identity`` and ``plan`` are accepted for callers of the old signature and not used."""
     cols, rows = impact_rows(imp)
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(cols)
     for r in rows:
         w.writerow([csv_cell(v) for v in r])
-    w.writerow([])
-    w.writerow(["gbp_per_week", str(imp.gbp_per_week)])
-    w.writerow(["gbp_per_year", str(imp.gbp_per_year)])
-    w.writerow(["gbp_per_term", str(imp.gbp_per_term)])
-    w.writerow(["weeks_per_year", str(imp.weeks_per_year)])
-    w.writerow(["term_years", str(imp.term_years)])
-    w.writerow(["uplift_pct", str(imp.uplift_pct)])
-    w.writerow(["scenario", csv_cell(identity or "unsaved plan")])
+    return out.getvalue()
+
+
+def impact_totals_csv(imp: Impact, identity: str = "", plan: Plan | None = None) -> str:
+    """The impact's totals and the settings they use as a CSV table of its own: columns ``figure,value``, one row
+    each (gbp_per_week/year/term, weeks_per_year, term_years, uplift_pct, scenario; given the ``plan``, its own
+    cost a week and a year, ``plan_gbp_per_week``, ``plan_gbp_per_year``). £ exact sums rounded once."""
+    rows = [("gbp_per_week", str(imp.gbp_per_week)), ("gbp_per_year", str(imp.gbp_per_year)),
+            ("gbp_per_term", str(imp.gbp_per_term)), ("weeks_per_year", fmt_weeks(imp.weeks_per_year)),
+            ("term_years", str(imp.term_years)), ("uplift_pct", str(imp.uplift_pct)),
+            ("hours_per_week_moved", str(imp.hours_per_week_moved)),
+            ("scenario", csv_cell(identity or "unsaved plan"))]
     if plan is not None:
-        w.writerow(["plan_gbp_per_week", str(plan.gbp_per_week())])
-        w.writerow(["plan_gbp_per_year", str(plan.gbp_per_year(imp.weeks_per_year))])
+        rows += [("plan_gbp_per_week", str(plan.gbp_per_week())),
+                 ("plan_gbp_per_year", str(plan.gbp_per_year(imp.weeks_per_year)))]
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["figure", "value"])
+    w.writerows(rows)
     return out.getvalue()

@@ -24,7 +24,7 @@ from geodata.datadir import ATTRIBUTION  # noqa: E402
 
 from zones.impact import Impact  # noqa: E402
 from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
-from zones.money import fmt_gbp, fmt_gbp_change  # noqa: E402
+from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks  # noqa: E402
 from zones.plan import Plan  # noqa: E402
 from zones.rates import rates_source_text  # noqa: E402
 
@@ -126,7 +126,7 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
         "impact_totals": [["Hours a week that changed band", f"{imp.hours_per_week_band_changed:,.2f}"],
                           ["Hours a week that changed zone only", f"{imp.hours_per_week_zone_only:,.2f}"],
                           ["Change per week", f"{fmt_gbp_change(imp.gbp_per_week)}"],
-                          ["Change per year", f"{fmt_gbp_change(imp.gbp_per_year)} ({imp.weeks_per_year} weeks)"],
+                          ["Change per year", f"{fmt_gbp_change(imp.gbp_per_year)} ({fmt_weeks(imp.weeks_per_year)} weeks)"],
                           [f"Change over {imp.term_years} years",
                            f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
         "notes": notes + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else []) + [f"Warning: {w}" for w in imp.warnings],
@@ -137,7 +137,7 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
 
 def settings_text(imp: Impact) -> str:
     """The settings every annual and term figure uses, for people (shown on the report beside the rates)."""
-    return (f"{imp.weeks_per_year} weeks a year · {imp.term_years}-year term · "
+    return (f"{fmt_weeks(imp.weeks_per_year)} weeks a year · {imp.term_years}-year term · "
             f"uplift {imp.uplift_pct.normalize():f}% a year")
 
 

@@ -6,20 +6,24 @@ from dataclasses import replace
 from decimal import Decimal
 
 
-def payfloor_report(ws, from_gbp, to_gbp, weeks: int | None = None) -> dict:
-    """The JSON of ``zoneplan payfloor`` for a loaded workspace (also used by the Finance page)."""
+def payfloor_report(ws, from_gbp, to_gbp, weeks: int | Decimal | None = None) -> dict:
+    """The JSON of ``zoneplan payfloor`` for a loaded workspace (also used by the Finance page); ``weeks`` a year
+    whole or with up to 2 places (52.14)."""
+    from geodata.limits import weeks_per_year
+    from zones.money import weeks_json
     from zones.rates import buildup_from_pack, payfloor, report_figures
     from zones.service.workspace import band_travel_minutes
 
     pack = ws.layer.pack
     plan = ws.base
     fig = report_figures(pack)
-    weeks = weeks or (fig.get("weeks_per_year") if fig else None) or 52
+    weeks = weeks_per_year(weeks or (fig.get("weeks_per_year") if fig else None) or 52)
     cb, assumptions = buildup_from_pack(pack)
     travel, est = band_travel_minutes(ws, plan)
     hours = plan.totals()["hours_per_week_by_band"]
     res = payfloor(plan.rates, cb, travel, hours, from_gbp, to_gbp, weeks)
     res.pop("rates_after")
+    res["weeks_per_year"] = weeks_json(weeks)  # a JSON number: 52, or 52.14
     out = {"council": pack.id, "rates_year": plan.rates.year, "rates_source": plan.rates.source, **res,
            "travel_estimated": est,
            "method": "each band's rate rises by (to - from) x paid hours per contact hour (1 + travel minutes per visit "

@@ -594,17 +594,19 @@ def _migrate(engine) -> None:
 
 
 def check_settings(settings: dict | None) -> dict | None:
-    """Money settings saved with a version: {weeks_per_year 1-53, term_years 1-50, uplift_pct -50…100} (as the
-    impact bounds of ``geodata.limits``), stored as plain JSON values; None stays None."""
+    """Money settings saved with a version: {weeks_per_year 1-53 (up to 2 places, 52.14), term_years 1-50,
+    uplift_pct -50…100} (as the impact bounds of ``geodata.limits``), stored as plain JSON values (weeks an int, or
+    a number with decimals); None stays None."""
     if settings is None:
         return None
-    from geodata.limits import TERM_YEARS, UPLIFT_PCT, WEEKS_PER_YEAR, bounded_decimal, int_in
+    from geodata.limits import TERM_YEARS, UPLIFT_PCT, bounded_decimal, int_in, weeks_per_year
+    from zones.money import weeks_json
 
     if not isinstance(settings, dict) or set(settings) - {"weeks_per_year", "term_years", "uplift_pct"}:
         raise DataError("settings: only weeks_per_year, term_years and uplift_pct are kept with a version")
-    out: dict[str, int | str] = {}
+    out: dict[str, int | float | str] = {}
     if "weeks_per_year" in settings:
-        out["weeks_per_year"] = int_in(settings["weeks_per_year"], "weeks per year", *WEEKS_PER_YEAR)
+        out["weeks_per_year"] = weeks_json(weeks_per_year(settings["weeks_per_year"]))
     if "term_years" in settings:
         out["term_years"] = int_in(settings["term_years"], "framework term (years)", *TERM_YEARS)
     if "uplift_pct" in settings:

@@ -6,6 +6,7 @@ Selection geometry arrives from the browser in EPSG:4326 (lon/lat) and is tested
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ from geodata.datadir import DataError
 from geodata.packs import vintage_text
 from geodata.units import UnitLayer, load_units
 
+from zones.money import weeks_json
 from zones.plan import Plan, base_plan
 from zones.rates import rates_source_text
 
@@ -282,6 +284,8 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     else:
         first, subject = f"{u['unit_name']} is {band.upper()} because {why}.", ""
     lines = [first, summary[0].upper() + summary[1:] + "."]
+    if shown == band and a["reason"]:  # a hand-set band shows its reason beside the warning; any other unit here
+        lines.insert(1, f"Reason recorded with its last change: {a['reason']}")
     if c.get("margin_up"):
         lines.append(f"{subject} would make it {c['next_band_up']} with {c['margin_up']}." if subject
                      else f"It would become {c['next_band_up']} with {c['margin_up']}.")
@@ -344,7 +348,7 @@ def pack_digest(ws: Workspace) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def publication_snapshot(ws: Workspace, plan: Plan, weeks_per_year: int = 52) -> dict:
+def publication_snapshot(ws: Workspace, plan: Plan, weeks_per_year: int | Decimal = 52) -> dict:
     """Everything besides the assignment and rate card that determines a version's numbers, for ``Store.publish``:
     hours per unit (£ are priced on them), unit names, band and zone names, pack and data digests, and the totals
     as published (strings, exact to the penny)."""
@@ -358,7 +362,7 @@ def publication_snapshot(ws: Workspace, plan: Plan, weeks_per_year: int = 52) ->
         "pack_digest": pack_digest(ws),
         "data_digest": data_digest(ws),
         "totals": {"hours_per_week": f"{t['hours_per_week']:.2f}", "gbp_per_week": str(t["gbp_per_week"]),
-                   "gbp_per_year": str(t["gbp_per_year"]), "weeks_per_year": int(weeks_per_year)},
+                   "gbp_per_year": str(t["gbp_per_year"]), "weeks_per_year": weeks_json(weeks_per_year)},
     }
 
 
