@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.browser.mapkit import MAP_IFRAME, map_frame, open_map
-from tests.browser.waits import LOAD_S, nav, reload, rerun, settle, wait_for
+from tests.browser.waits import LOAD_S, goto, nav, reload, rerun, settle, wait_for
 
 pytestmark = pytest.mark.browser
 COUNCIL = "merton"
@@ -85,3 +85,22 @@ def test_a_map_frame_that_lost_the_geometry_asks_for_it_and_a_reload_sends_it_ag
     reload(page)  # a new session: sent once more, and drawn
     map_drawn(page, n_units)
     assert frames.n == 3, frames.n
+
+
+def test_finance_builds_the_xlsx_when_asked_and_it_holds_the_plan_shown(server, page):
+    """The workbook is no longer built on every Finance run (a deferred download): pressing the button still gives
+    the plan on screen, one row per unit, with the settings shown."""
+    import io
+
+    import openpyxl
+
+    goto(page, f"{server}/finance?council={COUNCIL}", ready="Finance: rates and cost impact")
+    with page.expect_download(timeout=LOAD_S * 1000) as dl:
+        page.get_by_role("button", name="Download XLSX").click()
+    x = dl.value
+    assert x.suggested_filename.startswith(f"{COUNCIL}-") and x.suggested_filename.endswith("-impact.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(open(x.path(), "rb").read()))
+    assert wb.sheetnames == ["Impact", "Plan", "Assumptions"]
+    assert wb["Plan"].max_row - 1 == 20  # Merton's 20 units, as the map draws them
+    values = [str(r[1]) for r in wb["Assumptions"].iter_rows(values_only=True)]
+    assert "52" in values, values  # the weeks a year the page shows
