@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
-from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack, vintage_text
+from geodata.packs import DEFAULT_COUNCIL, available_packs, load_pack, pack_file, vintage_text
 from geodata.web import to_web
 from zones.outputs.escape import html_text, md_text, strip_control
 from zones.outputs.report import BAND_COLOURS
@@ -105,7 +105,7 @@ def council_selector() -> str:
         council = wanted
     else:
         council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),
-                                       format_func=lambda c: load_pack(c).name, key=f"council-select-{wanted}")
+                                       format_func=council_name, key=f"council-select-{wanted}")
     if council != wanted:
         state.set_council(council)
         st.rerun()
@@ -120,6 +120,18 @@ def council_selector() -> str:
     st.sidebar.caption(md_text(vintage_text(load_pack(council))))
     st.sidebar.caption(ATTRIBUTION)
     return council
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _pack_name(council: str, stamp: int) -> str:
+    return load_pack(council).name
+
+
+def council_name(council: str) -> str:
+    """A council's name for the pickers (they format every option on every run): its pack file is parsed once per
+    version of the file (modification time), not twice per option per run."""
+    path = pack_file(council)
+    return _pack_name(council, path.stat().st_mtime_ns if path else 0)
 
 
 @st.cache_resource(show_spinner=False)
@@ -447,7 +459,7 @@ def narrow_council_picker(council: str) -> None:
     box = st.container(key="narrow-council")
     box.html(PHONE_CSS)
     choice = box.selectbox("Council shown", packs, index=packs.index(council) if council in packs else 0,
-                           format_func=lambda c: load_pack(c).name, key=f"narrow-council-{council}")
+                           format_func=council_name, key=f"narrow-council-{council}")
     if choice != council:
         st.query_params["council"] = choice
         st.session_state["council"] = choice

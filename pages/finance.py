@@ -149,7 +149,8 @@ identity = state.identity_label(council, hist.current)
 st.caption(f"Plan: {md_text(identity)} · {int(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year")
 # the workbook is built when the button is pressed (a deferred download), from what this run shows: building it
 # on every run cost about half of this page's script time (issue 19 §17)
-st.download_button("Download XLSX", lambda a=(plan, imp, notes(ws), identity): impact_xlsx(*a),
+xlsx_args = (plan, imp, notes(ws), identity)
+st.download_button("Download XLSX", lambda: impact_xlsx(*xlsx_args),
                    file_name=state.output_name(council, hist.current, "impact", "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
 st.download_button("Download CSV", impact_csv(imp, identity, plan),
