@@ -29,7 +29,7 @@ def choices(store, council: str) -> dict[tuple[int, int], str]:
     for the list on every run; the versions of each scenario are asked for again only when that list changes (a
     new, deleted or newly readable version changes its latest version, count or time), kept in this session."""
     scen = store.list(council)
-    sig = (council, _user_of(store), scen.to_json())
+    sig = (council, _user_of(store), scen.to_json(date_format="iso", date_unit="us"))
     kept = st.session_state.get("_cmp-choices")
     if kept and kept[0] == sig:
         return dict(kept[1])
