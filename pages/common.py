@@ -134,9 +134,14 @@ def council_name(council: str) -> str:
     return _pack_name(council, path.stat().st_mtime_ns if path else 0)
 
 
+_BUILT: set[str] = set()  # councils whose workspace this server process has built (and holds in _workspace)
+
+
 @st.cache_resource(show_spinner=False)
-def _workspace(council: str) -> Workspace:
-    ws = load_workspace(council)
+def _workspace(council: str, _built: Workspace | None = None) -> Workspace:
+    """The council's workspace, held for the server's life: ``_built`` (not part of the cache key) when the caller
+    has just built it (with a progress bar), else built here."""
+    ws = _built if _built is not None else load_workspace(council)
     # the workspace lives as long as the server: move it (and everything loaded so far) out of the garbage
     # collector's view, so full collections during an edit do not walk the GeoDataFrames (~150 ms spikes)
     gc.freeze()
@@ -162,14 +167,15 @@ def workspace(council: str) -> Workspace:
     """The council's workspace (units, travel metrics, classification, base plan), cached; the first build
     shows a progress bar. Called first by every page (so it also makes sure ``app.py`` runs around the page)."""
     use_app_navigation()
-    built = st.session_state.setdefault("_built", set())
     slot = st.empty()  # always there, so elements below keep their place (the unit map is not remounted)
-    if council not in built:
-        bar = slot.progress(0.0, text=f"Preparing {council}…")
-        load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step))
-        slot.empty()
-        built.add(council)
-    return _workspace(council)
+    if council in _BUILT:  # built once per server process, not once per session (issue 19 §17: ~1 s a session)
+        return _workspace(council)
+    bar = slot.progress(0.0, text=f"Preparing {council}…")
+    ws = _workspace(council, load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0),
+                                                                                          text=step)))
+    slot.empty()
+    _BUILT.add(council)
+    return ws
 
 
 @st.cache_resource(show_spinner=False)
