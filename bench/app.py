@@ -282,6 +282,16 @@ def print_table(b: dict) -> None:
             before, after = v["base"][k], v["current"][k]
             ratio = f"{after / before:.2f}" if before else "-"
             print(f"{'':16} {k:18} {before:>10} {after:>10} {ratio:>13}")
+    print("median over the councils:")
+    for k, (before, after) in summary(b).items():
+        print(f"{'':16} {k:18} {before:>10} {after:>10} {after / before if before else 0:>13.2f}")
+
+
+def summary(b: dict) -> dict:
+    """Per figure: the median over the councils, before and after."""
+    cs = b["councils"].values()
+    return {k: (round(statistics.median(v["base"][k] for v in cs), 2),
+                round(statistics.median(v["current"][k] for v in cs), 2)) for k in STEPS + SIZES}
 
 
 def main(argv=None) -> dict:
@@ -297,6 +307,7 @@ def main(argv=None) -> dict:
     out: dict = {} if a.skip_apptest else apptest_bench(a.edits)
     if not a.skip_browser:
         out["browser"] = browser_bench(a.baseline, a.baseline_ref, a.councils, a.reps)
+        out["browser"]["median"] = {k: {"base": v[0], "current": v[1]} for k, v in summary(out["browser"]).items()}
         print_table(out["browser"])
     print(json.dumps(out))
     return out
