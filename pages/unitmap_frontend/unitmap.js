@@ -623,13 +623,13 @@
     document.getElementById("map").style.height = mapHeight(a.height || 560) + "px";
     if (first) { buildPatterns(a.bands); initMap(); setTool("pan"); hookParentKeys(); }
     else buildPatterns(a.bands);
-    var need = [];
+    var need = [], fresh = false;  // fresh: the units were just drawn with these arguments (no restyle needed)
     changed = new Set(a.changed || []);
     if (a.geo_key !== geoKey) {
       var g = textOf(a.geo_key, a.geo_json);
       if (g) {
         document.body.setAttribute("data-geo-from", typeof a.geo_json === "string" ? "python" : "held");
-        geo = g; geoKey = a.geo_key; loadGeometry(); lastAssign = lastShade = null;
+        geo = g; geoKey = a.geo_key; loadGeometry(); fresh = true; lastShade = null;
       } else need.push(a.geo_key);
     }
     var outlines = textOf(a.outlines_key, a.outlines_json);
@@ -638,7 +638,7 @@
     document.body.setAttribute("data-geo-key", geoKey || "");
     var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = (outlines ? a.outlines_key : "") + JSON.stringify(a.labels);
     var shk = a.shade ? a.shade.values.join(",") : "";
-    if (ak !== lastAssign || ck !== lastChanged || shk !== lastShade) { restyleAll(); lastAssign = ak; lastChanged = ck; }
+    if (ak !== lastAssign || ck !== lastChanged || shk !== lastShade) { if (!fresh) restyleAll(); lastAssign = ak; lastChanged = ck; }
     if (shk !== lastShade) { drawShade(); lastShade = shk; }
     if (ok !== lastOutlines) { drawOutlines(outlines); lastOutlines = ok; }
     if (a.selection_rev > appliedRev) { selection = new Set(a.selection || []); appliedRev = a.selection_rev; }
