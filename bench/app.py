@@ -20,6 +20,9 @@ falls on both):
   "Unit evidence": outlined on the map, its card shown) and the websocket bytes the browser received for it (median
   of two); ``first_map_kb``, ``switch_map_kb``: bytes of those steps.
 Timings are wall time from the action to the condition, polled every 50 ms (tests/browser/waits.py).
+Server side, both trees at once in AppTest (less noisy than the browser under load): ``new_session_ms``, the script
+time of a new session's first run on a process that already holds the council, and ``edit_zones_ms``,
+``finance_ms``, ``zone_map_ms``, the script time of each page reached by a page switch (medians of three).
 
 Run: .venv/bin/python bench/app.py [--baseline PATH] [--councils c ...] [--skip-apptest] [--skip-browser]
 (last line: one JSON object; about 3-5 minutes on an idle 2-core machine)
@@ -233,6 +236,66 @@ def cold_load(browser, url: str, council: str) -> float:
         pg.context.close()
 
 
+#: run in a child process inside a tree (its own code first on the path): per council, the script time (app.py start
+#: to end, ``common.RUN_MS``) of a new session's first run on a server that already holds the council, and the
+#: script time of each page reached by a page switch (Zone map → Edit zones → Finance → Zone map, cycled); medians
+SCRIPT_CHILD = r"""
+import json, os, statistics, sys, tempfile
+sys.path.insert(0, os.getcwd())
+os.environ["ZONEPLAN_STORE"] = os.path.join(tempfile.mkdtemp(), "s.sqlite")
+from streamlit.runtime.pages_manager import PagesManager
+_init = PagesManager.__init__
+def _no_pages_dir(self, *a, **k):
+    _init(self, *a, **k)
+    PagesManager.uses_pages_directory = False
+PagesManager.__init__ = _no_pages_dir
+from streamlit.testing.v1 import AppTest
+from pages import common
+def session(council):
+    at = AppTest.from_file(os.path.join(os.getcwd(), "app.py"), default_timeout=600)
+    at.query_params["council"] = council
+    at.run()
+    return at
+out, cycles = {}, int(sys.argv[1])
+for council in sys.argv[2:]:
+    session(council)
+    firsts = []
+    for _ in range(cycles):
+        k = len(common.RUN_MS)
+        at = session(council)
+        firsts.append(sum(list(common.RUN_MS)[k:]))
+    res = {"new_session_ms": round(statistics.median(firsts))}
+    ms = {p: [] for p in ("edit_zones", "finance", "zone_map")}
+    for _ in range(cycles):
+        for p in ms:
+            at.switch_page(f"pages/{p}.py")
+            at.run()
+            assert not at.exception, at.exception
+            ms[p].append(common.RUN_MS[-1])
+    res.update({f"{p}_ms": round(statistics.median(v)) for p, v in ms.items()})
+    out[council] = res
+print(json.dumps(out))
+"""
+
+
+def script_bench(trees: dict, councils, cycles: int = 3) -> dict:
+    """Server-side script times (``SCRIPT_CHILD``) of both trees, the two children run at the same time (the same
+    load on both)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}
+    env.setdefault("ZONEPLAN_CACHE", str(ROOT / ".cache"))
+    procs = {name: subprocess.Popen([sys.executable, "-c", SCRIPT_CHILD, str(cycles), *councils], cwd=tree,
+                                    env={**env, "PYTHONPATH": str(tree)}, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+             for name, tree in trees.items()}
+    out = {}
+    for name, proc in procs.items():
+        stdout, _ = proc.communicate(timeout=900)
+        if proc.returncode:
+            raise RuntimeError(f"script bench in {trees[name]} failed ({proc.returncode})")
+        out[name] = json.loads(stdout.strip().splitlines()[-1])
+    return out
+
+
 def load_avg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -244,12 +307,13 @@ def browser_bench(baseline: str | None, ref: str, councils, reps: int) -> dict:
     from tests.browser.conftest import CHROMIUM
 
     res: dict = {c: {"base": [], "current": [], "server_cold_s": {}} for c in councils}
-    out = {"load_avg_start": load_avg()}
+    out: dict = {"load_avg_start": load_avg(), "reps": reps}
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-app-")))
         base = stack.enter_context(baseline_tree(baseline, ref))
         urls = {name: stack.enter_context(app_server(tree, str(tmp / f"{name}.sqlite"), tmp / f"{name}.log"))
                 for name, tree in (("base", base), ("current", ROOT))}
+        out["script"] = script_bench({"base": base, "current": ROOT}, councils)
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -272,8 +336,11 @@ def _median_of(runs: list[dict]) -> dict:
 
 
 def print_table(b: dict) -> None:
-    print(f"\nbrowser: before (baseline) and after (this tree), one run; load average {b['load_avg_start']} at the "
-          f"start, {b['load_avg_end']} at the end")
+    print("\nscript time on the server (ms, AppTest, both trees at once): before / after")
+    for c, v in b["script"]["current"].items():
+        print(f"{c:16} " + "  ".join(f"{k} {b['script']['base'][c][k]} / {x}" for k, x in v.items()))
+    print(f"\nbrowser: before (baseline) and after (this tree), {b['reps']} journey(s) per council and server "
+          f"(median); load average {b['load_avg_start']} at the start, {b['load_avg_end']} at the end")
     print(f"{'council':16} {'figure':18} {'before':>10} {'after':>10} {'after/before':>13}")
     for c, v in b["councils"].items():
         cold = v["server_cold_s"]
