@@ -110,6 +110,7 @@ def once(key: str, text: str) -> str | None:
     browser draws it from its own copy."""
     sent: dict = st.session_state.setdefault(SENT, {})
     if key in sent:
+        sent[key] = sent.pop(key)  # most recently used last: the geometry outlives many edits' outlines
         return None
     sent[key] = True
     while len(sent) > MAX_SENT:

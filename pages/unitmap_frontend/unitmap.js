@@ -41,7 +41,7 @@
      switch mounts a new frame that finds them there; parsed by that window's JSON, so no object of a dead frame is
      kept alive), or in this frame if the page is out of reach. A key given without its text and not held here is
      asked for again ("need"), retried with a growing delay until it comes (a lost message or a lost cache). */
-  var MAX_HELD = 24, localHeld = { keys: [], vals: {} };
+  var MAX_HELD = 24, localHeld = { keys: [], vals: Object.create(null) };
   function held() {
     try {
       var pw = window.parent;
@@ -53,16 +53,19 @@
     try { if (window.parent !== window) return window.parent.JSON.parse(text); } catch (err) { /* cross-origin */ }
     return JSON.parse(text);
   }
+  function hold(key, v) { // keep v under key, most recently used last (the oldest goes beyond MAX_HELD)
+    var h = held(), i = h.keys.indexOf(key);
+    if (i >= 0) h.keys.splice(i, 1);
+    h.keys.push(key);
+    h.vals[key] = v;
+    while (h.keys.length > MAX_HELD) delete h.vals[h.keys.shift()];
+    return v;
+  }
   function textOf(key, text) { // the parsed value of a keyed text: from the text (then held) or held; null if neither
     if (!key) return null;
+    if (typeof text === "string") return hold(key, parseText(text));
     var h = held();
-    if (typeof text === "string") {
-      var v = parseText(text);
-      if (!(key in h.vals)) { h.keys.push(key); while (h.keys.length > MAX_HELD) delete h.vals[h.keys.shift()]; }
-      h.vals[key] = v;
-      return v;
-    }
-    return key in h.vals ? h.vals[key] : null;
+    return key in h.vals ? hold(key, h.vals[key]) : null;
   }
   var needKeys = [], needTimer = null, needDelay = 1500;
   function askFor(keys) { // a need event now if these keys are new; retried while still missing
@@ -631,7 +634,7 @@
         document.body.setAttribute("data-geo-from", typeof a.geo_json === "string" ? "python" : "held");
         geo = g; geoKey = a.geo_key; loadGeometry(); fresh = true; lastShade = null;
       } else need.push(a.geo_key);
-    }
+    } else if (geo) hold(geoKey, geo);  // the geometry drawn stays held while edits add outlines
     var outlines = textOf(a.outlines_key, a.outlines_json);
     if (!outlines) need.push(a.outlines_key);
     askFor(need);

@@ -53,3 +53,10 @@ def test_sent_keys_are_bounded(ss):
         unitmap.once(f"k{i}", "t")
     assert len(ss[unitmap.SENT]) == unitmap.MAX_SENT
     assert unitmap.once("k0", "t") == "t"  # forgotten (oldest): sent again, never wrongly withheld
+
+
+def test_a_key_in_use_is_not_forgotten_for_newer_ones(ss):
+    unitmap.once("geometry", "g")
+    for i in range(unitmap.MAX_SENT * 2):  # many edits, each with new outlines, the geometry drawn every run
+        unitmap.once(f"outlines-{i}", "o")
+        assert unitmap.once("geometry", "g") is None
