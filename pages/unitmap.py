@@ -20,8 +20,9 @@ The unit geometry (and the zone outlines of an assignment) cross the websocket o
 JSON text with a content key (``geo_key``, ``outlines_key``) the first time this session draws it, and as the key
 alone afterwards (``geo_json`` / ``outlines_json`` None). The browser keeps the parsed texts by key in its tab (the
 Streamlit page's window, so a page switch that mounts a new map frame finds them); a frame that lacks a key it is
-given (a cache lost, a message dropped) sends ``need`` and Python sends the text with the next run. Keys name
-public pack data only (council and a hash of the text), never anything of another session.
+given (a cache lost, a message dropped) sends ``need`` and Python sends the text with the next run. A key is the
+council and a hash of its text; what a tab holds is what its own session was sent (the pack's geometry, the outlines
+of its own plans), nothing of another session.
 
 Every user string (unit, zone and scenario names) is put on the page as text (``textContent``), never as HTML.
 """
@@ -100,7 +101,7 @@ def _outlines(council: str, zone_of_unit: tuple[str, ...]) -> dict:
     return {"key": f"{council}-zones-{hashlib.sha1(text.encode()).hexdigest()[:12]}", "json": text}
 
 
-SENT = "_unitmap_sent"  # session state: keys of the texts this session's browser was sent (oldest first)
+SENT = "_unitmap_sent"  # session state: keys of the texts this session's browser was sent (least recently used first)
 MAX_SENT = 64           # keys remembered per session (a forgotten key is sent again: never wrong, only bytes)
 MAX_KEY = 80            # longest key accepted from the browser's ``need`` event
 
