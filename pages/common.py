@@ -15,11 +15,11 @@ import numpy as np
 import streamlit as st
 
 from geodata.datadir import ATTRIBUTION, REPO_ROOT, DataError
-from geodata.packs import available_packs, load_pack, vintage_text
+from geodata.packs import available_packs, load_pack, pack_file, vintage_text
 from geodata.web import to_web
 from pages import state
 from pages.access import current_user, editing_refused, oidc_configured
-from pages.resources import _store, _workspace
+from pages.resources import _BUILT, _store, _workspace
 from pages.resources import store as store  # pages and tests use common.store
 from zones.outputs.escape import html_text, md_text, strip_control
 from zones.outputs.report import band_colours
@@ -100,7 +100,7 @@ def council_selector() -> str:
         council = wanted
     else:
         council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),
-                                       format_func=lambda c: load_pack(c).name, key=f"council-select-{wanted}")
+                                       format_func=council_name, key=f"council-select-{wanted}")
     if council != wanted:
         state.set_council(council)
         st.rerun()
@@ -119,6 +119,18 @@ def council_selector() -> str:
 
 #: every page file (app.py lists those the session may use); declared by ``use_app_navigation``
 PAGE_FILES = ("zone_map", "edit_zones", "finance", "scenarios", "suggest", "report", "bands")
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _pack_name(council: str, stamp: int) -> str:
+    return load_pack(council).name
+
+
+def council_name(council: str) -> str:
+    """A council's name for the pickers (they format every option on every run): its pack file is parsed once per
+    version of the file (modification time), not twice per option per run."""
+    path = pack_file(council)
+    return _pack_name(council, path.stat().st_mtime_ns if path else 0)
 
 
 def use_app_navigation() -> None:
@@ -141,14 +153,15 @@ def workspace(council: str) -> Workspace:
     """The council's workspace (units, travel metrics, classification, base plan), cached; the first build
     shows a progress bar. Called first by every page (so it also makes sure ``app.py`` runs around the page)."""
     use_app_navigation()
-    built = st.session_state.setdefault("_built", set())
     slot = st.empty()  # always there, so elements below keep their place (the unit map is not remounted)
-    if council not in built:
-        bar = slot.progress(0.0, text=f"Preparing {council}…")
-        load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step))
-        slot.empty()
-        built.add(council)
-    return _workspace(council)
+    if council in _BUILT:  # built once per server process, not once per session (issue 19 §17: ~1 s a session)
+        return _workspace(council)
+    bar = slot.progress(0.0, text=f"Preparing {council}…")
+    ws = _workspace(council, load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0),
+                                                                                          text=step)))
+    slot.empty()
+    _BUILT.add(council)
+    return ws
 
 
 def login_box() -> None:
@@ -384,7 +397,7 @@ def narrow_council_picker(council: str) -> None:
     box = st.container(key="narrow-council")
     box.html(PHONE_CSS)
     choice = box.selectbox("Council shown", packs, index=packs.index(council) if council in packs else 0,
-                           format_func=lambda c: load_pack(c).name, key=f"narrow-council-{council}")
+                           format_func=council_name, key=f"narrow-council-{council}")
     if choice != council:
         st.query_params["council"] = choice
         st.session_state["council"] = choice

@@ -19,11 +19,29 @@ BASE = (0, 0)  # the council's base plan (no scenario)
 MAX_CHOICES = 300  # newest versions offered in the pickers
 
 
+def _user_of(store) -> tuple:
+    user = getattr(store, "user", None)
+    return (getattr(user, "name", None), getattr(user, "role", None))
+
+
 def choices(store, council: str) -> dict[tuple[int, int], str]:
     """(scenario id, version) → label for the pickers: the base plan first, then each scenario's versions, newest
-    first (at most :data:`MAX_CHOICES`; a viewer sees only published versions, as the store decides)."""
-    out = {BASE: "Base plan (the council's current zones and bands)"}
+    first (at most :data:`MAX_CHOICES`; a viewer sees only published versions, as the store decides). One query
+    for the list on every run; the versions of each scenario are asked for again only when that list changes (a
+    new, deleted or newly readable version changes its latest version, count or time), kept in this session."""
     scen = store.list(council)
+    sig = (council, _user_of(store), scen.to_json(date_format="iso", date_unit="us"))
+    kept = st.session_state.get("_cmp-choices")
+    if kept and kept[0] == sig:
+        return dict(kept[1])
+    out = _choices(store, scen)
+    st.session_state["_cmp-choices"] = (sig, out)
+    st.session_state.pop("_cmp-plans", None)  # a scenario deleted and its id reused: never an old plan under it
+    return dict(out)
+
+
+def _choices(store, scen) -> dict[tuple[int, int], str]:
+    out = {BASE: "Base plan (the council's current zones and bands)"}
     for sid, name in zip(scen["id"].tolist(), scen["name"].tolist()):
         for ver in reversed(store.versions(int(sid))["version"].tolist()):
             if len(out) > MAX_CHOICES:
@@ -32,9 +50,22 @@ def choices(store, council: str) -> dict[tuple[int, int], str]:
     return out
 
 
+MAX_PLANS = 8  # saved versions kept built per session (a saved version never changes; dropped when the list does)
+
+
 def plan_of(ws, store, key: tuple[int, int]) -> Plan:
-    """The plan a picker names: the base plan, or a saved version's zones, bands and reasons on the base units."""
-    return ws.base if key == BASE else Plan.from_assignments(ws.base, store.load(*key).assignments)
+    """The plan a picker names: the base plan, or a saved version's zones, bands and reasons on the base units
+    (loaded through the store, so as this session's user may; kept in this session, since a version never
+    changes)."""
+    if key == BASE:
+        return ws.base
+    kept: dict = st.session_state.setdefault("_cmp-plans", {})
+    k = (ws.layer.pack.id, _user_of(store), tuple(key))
+    if k not in kept:
+        kept[k] = Plan.from_assignments(ws.base, store.load(*key).assignments)
+        while len(kept) > MAX_PLANS:
+            kept.pop(next(iter(kept)))
+    return kept[k]
 
 
 def zone_table(a: Plan, b: Plan, label: str) -> pd.DataFrame:

@@ -13,7 +13,16 @@ Python once per gesture end, as an event ``{"id", "event", ...}``:
 - ``selection`` (``codes``): the browser's selection after a click, paint stroke, rectangle or lasso;
 - ``search`` (``q``): a typed query; Python answers through the ``search`` argument on the rerun;
 - ``undo`` / ``redo``: Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) outside text fields;
-- ``pick`` (``code``): view-only mode, a clicked unit (its evidence card).
+- ``pick`` (``code``): view-only mode, a clicked unit (its evidence card);
+- ``need`` (``keys``): the browser lacks these texts (below) and asks for them again.
+
+The unit geometry (and the zone outlines of an assignment) cross the websocket once per session: each is sent as
+JSON text with a content key (``geo_key``, ``outlines_key``) the first time this session draws it, and as the key
+alone afterwards (``geo_json`` / ``outlines_json`` None). The browser keeps the parsed texts by key in its tab (the
+Streamlit page's window, so a page switch that mounts a new map frame finds them); a frame that lacks a key it is
+given (a cache lost, a message dropped) sends ``need`` and Python sends the text with the next run. A key is the
+council and a hash of its text; what a tab holds is what its own session was sent (the pack's geometry, the outlines
+of its own plans), nothing of another session.
 
 Every user string (unit, zone and scenario names) is put on the page as text (``textContent``), never as HTML.
 """
@@ -80,14 +89,64 @@ def _geometry(council: str) -> dict:
     b = web.total_bounds
     text = json.dumps({"units": {"type": "FeatureCollection", "features": feats},
                        "bounds": [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]}, separators=(",", ":"))
-    # sent as JSON text (serialised once per council, not on every rerun); the browser parses it only when the key changes
+    # JSON text serialised once per council; sent once per session (:func:`once`), parsed once per browser tab
     return {"key": f"{council}-{hashlib.sha1(text.encode()).hexdigest()[:12]}", "json": text}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _outlines(council: str, zone_of_unit: tuple[str, ...]) -> str:
-    """Zone outlines (``common.zones_geojson``) as JSON text, cached per assignment."""
-    return json.dumps(common.zones_geojson(council, zone_of_unit), separators=(",", ":"))
+def _outlines(council: str, zone_of_unit: tuple[str, ...]) -> dict:
+    """Zone outlines (``common.zones_geojson``, EPSG:4326) as JSON text with its content key, cached per
+    assignment."""
+    text = json.dumps(common.zones_geojson(council, zone_of_unit), separators=(",", ":"))
+    return {"key": f"{council}-zones-{hashlib.sha1(text.encode()).hexdigest()[:12]}", "json": text}
+
+
+SENT = "_unitmap_sent"  # session state: keys of the texts this session's browser was sent (least recently used first)
+MAX_SENT = 64           # keys remembered per session (a forgotten key is sent again: never wrong, only bytes)
+MAX_KEY = 80            # longest key accepted from the browser's ``need`` event
+
+
+def once(key: str, text: str) -> str | None:
+    """``text`` if this session's browser has not been sent ``key`` yet (then remembered as sent), else None: the
+    browser draws it from its own copy."""
+    sent: dict = st.session_state.setdefault(SENT, {})
+    if key in sent:
+        sent[key] = sent.pop(key)  # most recently used last: the geometry outlives many edits' outlines
+        return None
+    sent[key] = True
+    while len(sent) > MAX_SENT:
+        sent.pop(next(iter(sent)))
+    return text
+
+
+def forget_sent(keys) -> None:
+    """The browser asked for ``keys`` again (``need`` event): the next draw sends their texts. Anything that is not
+    a list of short strings is ignored (hostile input)."""
+    sent: dict = st.session_state.setdefault(SENT, {})
+    if not isinstance(keys, list):
+        return
+    for k in keys[:8]:
+        if isinstance(k, str) and len(k) <= MAX_KEY:
+            sent.pop(k, None)
+
+
+def _unseen(key: str) -> dict | None:
+    """The component's last value if it is an event not yet handled in this session (marked handled now)."""
+    v = st.session_state.get(key)
+    if not isinstance(v, dict) or not v.get("id"):
+        return None
+    seen = st.session_state.setdefault("_unitmap_seen", {})
+    if seen.get(key) == v["id"]:
+        return None
+    seen[key] = v["id"]
+    return v
+
+
+def _take_need(key: str) -> None:
+    """Handle a pending ``need`` event of the map ``key`` (leaves any other event for :func:`pending_event`)."""
+    v = st.session_state.get(key)
+    if isinstance(v, dict) and v.get("event") == "need" and _unseen(key) is not None:
+        forget_sent(v.get("keys"))
 
 
 def band_legend(ws, plan) -> list[dict]:
@@ -104,15 +163,11 @@ def band_legend(ws, plan) -> list[dict]:
 
 def pending_event(key: str) -> dict | None:
     """The component's event not yet handled in this session (read from session state before the map is drawn, so
-    an undo or a new selection shows in this very run), or None."""
-    v = st.session_state.get(key)
-    if not isinstance(v, dict) or not v.get("id"):
-        return None
-    seen = st.session_state.setdefault("_unitmap_seen", {})
-    if seen.get(key) == v["id"]:
-        return None
-    seen[key] = v["id"]
-    return v
+    an undo or a new selection shows in this very run), or None. A ``need`` event is handled here (the texts are
+    sent again by :func:`unit_map`) and not returned."""
+    _take_need(key)
+    v = _unseen(key)
+    return None if v is None or v.get("event") == "need" else v
 
 
 def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=(), selection_rev: int = 0,
@@ -123,16 +178,18 @@ def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=
     differ from the base plan (marked); ``title``: the scenario and version shown; ``shade``: a layer drawn behind
     the band colours (``deprivation_shade``), or None."""
     _assets()
+    _take_need(key)  # also when the page did not call pending_event first
     geo = _geometry(council)
     a = plan.assignments().set_index("unit_code").loc[list(ws.units["unit_code"])]  # the geometry's order
     zone_list = list(dict.fromkeys(a["zone"]))
     zpos = {z: i for i, z in enumerate(zone_list)}
     bpos = {b: i for i, b in enumerate(plan.band_names)}
     zone_of_unit = tuple(plan.zone_of(c) for c in ws.units["unit_code"])
+    outlines = _outlines(council, zone_of_unit)
     _component(
-        geo_key=geo["key"], geo_json=geo["json"], zones=zone_list, bands=band_legend(ws, plan),
+        geo_key=geo["key"], geo_json=once(geo["key"], geo["json"]), zones=zone_list, bands=band_legend(ws, plan),
         assign=[[zpos[z], bpos[b]] for z, b in zip(a["zone"], a["band"])],
-        outlines_json=_outlines(council, zone_of_unit),
+        outlines_key=outlines["key"], outlines_json=once(outlines["key"], outlines["json"]),
         labels=[[n, lat, lon] for n, lat, lon in common.zone_labels(council, zone_of_unit)],
         zone_label=ws.layer.pack.zone_label, mode=mode, selection=list(selection), selection_rev=int(selection_rev),
         search=search, changed=sorted(changed), title=title, picked=picked, height=height, attribution=ATTRIBUTION,

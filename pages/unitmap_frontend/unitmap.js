@@ -35,6 +35,50 @@
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = String(text); return e; }
   function normQ(s) { return String(s || "").trim().split(/\s+/).join(" ").slice(0, 120); }
 
+  /* ---------------------------------------------------------------- texts sent once per session
+     Python sends the unit geometry and the zone outlines once per session as JSON text with a content key, then
+     the key alone. Parsed values are kept by key in the Streamlit page's window (the same tab and origin: a page
+     switch mounts a new frame that finds them there; parsed by that window's JSON, so no object of a dead frame is
+     kept alive), or in this frame if the page is out of reach. A key given without its text and not held here is
+     asked for again ("need"), retried with a growing delay until it comes (a lost message or a lost cache). */
+  var MAX_HELD = 24, localHeld = { keys: [], vals: Object.create(null) };
+  function held() {
+    try {
+      var pw = window.parent;
+      if (pw && pw !== window) { if (!pw.__unitmapHeld) pw.__unitmapHeld = { keys: [], vals: Object.create(null) }; return pw.__unitmapHeld; }
+    } catch (err) { /* cross-origin page: keep them in this frame */ }
+    return localHeld;
+  }
+  function parseText(text) {
+    try { if (window.parent !== window) return window.parent.JSON.parse(text); } catch (err) { /* cross-origin */ }
+    return JSON.parse(text);
+  }
+  function hold(key, v) { // keep v under key, most recently used last (the oldest goes beyond MAX_HELD)
+    var h = held(), i = h.keys.indexOf(key);
+    if (i >= 0) h.keys.splice(i, 1);
+    h.keys.push(key);
+    h.vals[key] = v;
+    while (h.keys.length > MAX_HELD) delete h.vals[h.keys.shift()];
+    return v;
+  }
+  function textOf(key, text) { // the parsed value of a keyed text: from the text (then held) or held; null if neither
+    if (!key) return null;
+    if (typeof text === "string") return hold(key, parseText(text));
+    var h = held();
+    return key in h.vals ? hold(key, h.vals[key]) : null;
+  }
+  var needKeys = [], needTimer = null, needDelay = 1500;
+  function askFor(keys) { // a need event now if these keys are new; retried while still missing
+    var fresh = keys.join(",") !== needKeys.join(",");
+    needKeys = keys;
+    if (!keys.length) { if (needTimer) clearTimeout(needTimer); needTimer = null; needDelay = 1500; return; }
+    if (!fresh && needTimer) return;
+    send("need", { keys: keys });
+    document.body.setAttribute("data-asked", String(Number(document.body.getAttribute("data-asked") || 0) + 1));
+    if (needTimer) clearTimeout(needTimer);
+    needTimer = setTimeout(function () { needTimer = null; var k = needKeys; needKeys = []; needDelay = Math.min(needDelay * 2, 30000); if (k.length) askFor(k); }, needDelay);
+  }
+
   /* ---------------------------------------------------------------- patterns (bands not told by colour alone) */
   function svg(tag, attrs) { var e = document.createElementNS(SVGNS, tag); for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
   function addMarks(p, pattern, stroke) {
@@ -573,9 +617,9 @@
     setTimeout(function () { map.invalidateSize(); if (!userMoved) map.fitBounds(geo.bounds, { animate: false }); }, 50);
   }
 
-  function drawOutlines() {
+  function drawOutlines(outlines) {
     outlineLayer.clearLayers();
-    L.geoJSON(JSON.parse(args.outlines_json), { interactive: false, style: { fill: false, color: "#222", weight: 2.5, opacity: 0.95 } }).addTo(outlineLayer);
+    if (outlines) L.geoJSON(outlines, { interactive: false, style: { fill: false, color: "#222", weight: 2.5, opacity: 0.95 } }).addTo(outlineLayer);
     labelLayer.clearLayers();
     zoneLabels = [];
     (args.labels || []).forEach(function (l) {
@@ -698,13 +742,24 @@
     document.getElementById("map").style.height = mapHeight(a.height || 560) + "px";
     if (first) { buildPatterns(a.bands); initMap(); setTool("pan"); hookParentKeys(); }
     else buildPatterns(a.bands);
-    if (a.geo_key !== geoKey) { geo = JSON.parse(a.geo_json); geoKey = a.geo_key; loadGeometry(); }
-    var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = a.outlines_json + JSON.stringify(a.labels);
+    var need = [], fresh = false;  // fresh: the units were just drawn with these arguments (no restyle needed)
     changed = new Set(a.changed || []);
+    if (a.geo_key !== geoKey) {
+      var g = textOf(a.geo_key, a.geo_json);
+      if (g) {
+        document.body.setAttribute("data-geo-from", typeof a.geo_json === "string" ? "python" : "held");
+        geo = g; geoKey = a.geo_key; loadGeometry(); fresh = true; lastShade = null;
+      } else need.push(a.geo_key);
+    } else if (geo) hold(geoKey, geo);  // the geometry drawn stays held while edits add outlines
+    var outlines = textOf(a.outlines_key, a.outlines_json);
+    if (!outlines) need.push(a.outlines_key);
+    askFor(need);
+    document.body.setAttribute("data-geo-key", geoKey || "");
+    var ak = JSON.stringify(a.assign), ck = (a.changed || []).join(","), ok = (outlines ? a.outlines_key : "") + JSON.stringify(a.labels);
     var shk = a.shade ? a.shade.values.join(",") : "";
-    if (ak !== lastAssign || ck !== lastChanged || shk !== lastShade) { restyleAll(); lastAssign = ak; lastChanged = ck; }
+    if (ak !== lastAssign || ck !== lastChanged || shk !== lastShade) { if (!fresh) restyleAll(); lastAssign = ak; lastChanged = ck; }
     if (shk !== lastShade) { drawShade(); lastShade = shk; }
-    if (ok !== lastOutlines) { drawOutlines(); lastOutlines = ok; }
+    if (ok !== lastOutlines) { drawOutlines(outlines); lastOutlines = ok; }
     if (a.selection_rev > appliedRev) { selection = new Set(a.selection || []); appliedRev = a.selection_rev; }
     drawSelection();
     titleCtl.textContent = "";

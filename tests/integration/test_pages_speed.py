@@ -1,0 +1,28 @@
+"""Issue 19 §17 (speed) in AppTest: work a server has done once is not redone for every new session."""
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest_kit import open_app, own_store
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def store(monkeypatch, tmp_path):
+    yield from own_store(monkeypatch, tmp_path)
+
+
+def test_a_new_session_does_not_rebuild_a_workspace_the_server_holds(monkeypatch):
+    """Each new session's first page used to rebuild the council's workspace just to show a progress bar (about a
+    second of every first map), then threw it away for the cached one."""
+    from pages import common
+
+    open_app(None, council="merton")  # a first session: the server builds (or already holds) Merton
+    calls = []
+    real = common.load_workspace
+    monkeypatch.setattr(common, "load_workspace", lambda c, **k: calls.append(c) or real(c, **k))
+    at = open_app("pages/edit_zones.py", council="merton")  # a second session, as a new browser tab
+    assert calls == [], "the workspace was built again for a new session"
+    assert at.session_state["history-merton"].current.n_units == 20
+    assert not at.exception
