@@ -147,10 +147,11 @@ def _lab(lin):
 
 
 def test_band_palette_keeps_bands_apart_and_coloured_under_cvd():
-    from pages.unitmap import BAND_STYLE
+    from pages.unitmap import band_styles
 
-    colours = {b: c for b, (c, _) in BAND_STYLE.items()}
-    patterns = [p for _, p in BAND_STYLE.values()]
+    styles = band_styles(["urban", "fringe", "rural", "isolated"])
+    colours = {s["name"]: s["colour"] for s in styles}
+    patterns = [s["pattern"] for s in styles]
     assert len(set(patterns)) == len(patterns)  # a pattern per band: never colour alone
     for name, mat in [("normal", np.eye(3))] + list(MACHADO.items()):
         lab = {b: _lab(mat @ _lin(c)) for b, c in colours.items()}
@@ -161,6 +162,22 @@ def test_band_palette_keeps_bands_apart_and_coloured_under_cvd():
             for j in range(i + 1, len(bands)):
                 de = np.linalg.norm(lab[bands[i]] - lab[bands[j]])
                 assert de > 15, (name, bands[i], bands[j], de)
+
+
+def test_the_map_colours_a_packs_bands_as_the_report_does_with_a_pattern_each():
+    """A five-band pack: the unit map took extra bands' colours by position, so two bands had each other's colour
+    compared with the PDF and Finance (``band_colours``); each band now has the report's colour and its own
+    pattern."""
+    from pages.unitmap import band_styles
+    from zones.outputs.report import band_colours
+
+    bands = ["urban", "suburban", "fringe", "rural", "remote"]
+    styles = band_styles(bands)
+    assert [s["name"] for s in styles] == bands
+    assert {s["name"]: s["colour"] for s in styles} == band_colours(bands)
+    assert len({s["pattern"] for s in styles}) == 5 and len({s["colour"] for s in styles}) == 5
+    assert [s["pattern"] for s in band_styles(["urban", "fringe", "rural", "isolated"])] == [
+        "none", "diagonal", "dots", "cross"]
 
 
 def test_search_matches_word_starts_never_inside_a_word():

@@ -29,7 +29,7 @@ from zones.plan import Plan  # noqa: E402
 from zones.rates import rates_source_text  # noqa: E402
 
 # one palette for every map, chart and report (Okabe-Ito based, colour-blind safe; the app's unit map adds a
-# pattern per band, pages/unitmap.BAND_STYLE)
+# pattern per band, pages/unitmap.band_styles)
 BAND_COLOURS = {"urban": "#0072B2", "fringe": "#56B4E9", "rural": "#E69F00", "isolated": "#D55E00"}
 #: colours for bands the palette above does not name, given in the pack's band order (Okabe-Ito's others)
 SPARE_BAND_COLOURS = ("#009E73", "#CC79A7", "#F0E442", "#999999", "#000000")
