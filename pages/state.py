@@ -293,13 +293,15 @@ def unsaved_guard(council: str) -> None:
     changes: a tiny script sets a flag on the app's window and (re)installs one beforeunload handler there."""
     hist = st.session_state.get(f"history-{council}")
     dirty = bool(hist is not None and not st.session_state.get("_readonly") and modified(council, hist.current))
+    # a document of its own in a zero-height frame: it says its language and what it is (WCAG 3.1.1, 2.4.2)
     components.html(
+        '<html lang="en"><head><title>Unsaved-changes guard (no content)</title></head><body>'
         "<script>(function(){try{var w=window.parent;w.__zoneplanUnsaved=%s;"
         "if(w.__zoneplanUnload){w.removeEventListener('beforeunload',w.__zoneplanUnload);}"
         "w.__zoneplanUnload=new w.Function('e','if(window.__zoneplanUnsaved){e.preventDefault();"
         "e.returnValue=\"\";return \"\";}');"
         "w.addEventListener('beforeunload',w.__zoneplanUnload);}catch(err){}})();</script>"
-        % ("true" if dirty else "false") + ONE_HISTORY_ENTRY_PER_PAGE, height=0)
+        % ("true" if dirty else "false") + ONE_HISTORY_ENTRY_PER_PAGE + "</body></html>", height=0)
 
 
 #: Back/Forward (issue 19 §9): Streamlit pushes a history entry for every change of the query string, and the app

@@ -26,7 +26,9 @@ bal = c[1].number_input("Balance ± % of mean hours", min_value=1.0, max_value=6
 mode = c[2].selectbox("Travel", ["drive", "walk"], key=f"sg-mode-{council}")
 seed = c[3].number_input("Seed", min_value=0, max_value=1_000_000, value=0, step=1, key=f"sg-seed-{council}")
 axis = c[4].selectbox("Shape", ["lowest travel", "north-south strips", "west-east strips"], key=f"sg-axis-{council}")
-locks = st.multiselect(f"Keep these {labels} as they are", [z for z in current_zones if z != "Unzoned"], key=f"sg-lock-{council}")
+lockable = [z for z in current_zones if z != "Unzoned"]
+# nothing to keep (Bradford: every unit unzoned): no empty, greyed-out picker (its label failed colour contrast)
+locks = st.multiselect(f"Keep these {labels} as they are", lockable, key=f"sg-lock-{council}") if lockable else []
 from_plan = st.checkbox("Start from the current zones (keeps their names)", key=f"sg-from-plan-{council}")
 
 if st.button("Suggest zones", type="primary", key="sg-run"):

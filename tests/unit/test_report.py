@@ -201,3 +201,16 @@ def test_changes_are_signed_with_a_proper_minus():
     assert fmt_gbp_change(Decimal("-5479.70")) == "−£5,479.70"  # U+2212, not a hyphen
     assert fmt_gbp_change(Decimal("0")) == "£0.00"
     assert fmt_gbp_change(Decimal("0.004")) == "£0.00"  # rounded once, then signed
+
+
+def test_report_names_the_council_as_its_pack_does():
+    """A pack whose id is not its name (generated packs: ``rutland_lsoa21`` is "Rutland (LSOAs 2021)"; shipped:
+    ``bradford_lsoa``) is titled by its name in the report, the map's title and the map's text alternative; the
+    report said "Rutland_lsoa21 home-care zones ..." (issue 19 walk-through, docs/img/walk/rutland-report-*.jpg)."""
+    base, units = tiny()
+    plan = Plan.build("bradford_lsoa", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 5.5, 2.25],
+                      ["Z1", "Z1", "Z2"], ["urban", "urban", "rural"], CARD, band_names=("urban", "rural"))
+    ctx = report_context(units, plan, compare(plan, plan), "base plan", [], [])
+    assert ctx["title"].startswith("Bradford (LSOAs) home-care zones and price bands")
+    assert ctx["map_alt"].startswith("Map of Bradford (LSOAs):")
+    assert report_context(units, base, compare(base, base), "x", [], [])["title"].startswith("Tinyshire home-care")

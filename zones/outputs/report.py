@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from geodata.datadir import ATTRIBUTION  # noqa: E402
+from geodata.datadir import ATTRIBUTION, DataError  # noqa: E402
 
 from zones.impact import Impact  # noqa: E402
 from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
@@ -65,12 +65,25 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="changed"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
     ax.set_axis_off()
-    ax.set_title(mpl_text(f"{plan.council.capitalize()}: price bands and zones"), fontsize=10)
+    ax.set_title(mpl_text(f"{council_name(plan.council)}: price bands and zones"), fontsize=10)
     fig.text(0.01, 0.01, mpl_text(ATTRIBUTION), fontsize=5.5, color="#444")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
+
+
+def council_name(council: str) -> str:
+    """The council's name for people, from its pack ("Rutland (LSOAs 2021)", not the id "rutland_lsoa21"); a
+    council with no pack (a plan made in a test) by its id, capitalised."""
+    from geodata.packs import available_packs, load_pack
+
+    if council in available_packs():  # an id only: never a path
+        try:
+            return load_pack(council).name
+        except DataError:
+            pass
+    return council.capitalize()
 
 
 def gbp_per_week_by_zone(plan: Plan) -> dict[str, Decimal]:
@@ -103,7 +116,7 @@ def map_alt(plan: Plan, n_changed: int) -> str:
     zl = "zone" if n_zones == 1 else "zones"
     changed = (f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
                f"{'are' if n_changed != 1 else 'is'} hatched." if n_changed else " No unit has changed against the base plan.")
-    return (f"Map of {plan.council.capitalize()}: {len(a)} areas coloured by price band ({bands}), with the outlines "
+    return (f"Map of {council_name(plan.council)}: {len(a)} areas coloured by price band ({bands}), with the outlines "
             f"and names of {n_zones} {zl}.{changed} The tables below give the same figures.")
 
 
@@ -111,7 +124,7 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
     t = plan.totals(imp.weeks_per_year)
     changed = _changed_codes(imp)
     return {
-        "title": f"{plan.council.capitalize()} home-care zones and price bands: {strip_control(identity)}",
+        "title": f"{council_name(plan.council)} home-care zones and price bands: {strip_control(identity)}",
         "identity": identity, "digest": plan.digest(), "date": dt.date.today().isoformat(),
         "bands": [[b, f"£{plan.rates.effective_rate(b)}", f"{t['hours_per_week_by_band'][b]:,.2f}", f"{t['hours_share_by_band'][b]}%"]
                   for b in plan.band_names],
