@@ -37,7 +37,8 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 js-deps: node_modules/axe-core/axe.min.js
 
 lint: install
-	$(BIN)/ruff check geodata travel zones pages
+	$(BIN)/ruff check geodata travel zones pages app.py
+	$(BIN)/ruff format --check geodata travel zones pages app.py
 	$(BIN)/mypy
 
 test: install system-deps js-deps lint

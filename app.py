@@ -1,4 +1,5 @@
 """Zone & Rate Planner — Streamlit entry point: navigation, the council selector and the page guard."""
+
 import time
 
 import streamlit as st
@@ -22,6 +23,7 @@ if refusal and nav.url_path in state.EDIT_PAGES:
     st.title(nav.title)
     st.error(refusal)
 else:
+
     def _page():
         if not common.readonly() and not gate:  # a reload restores this session's draft first (notice on top)
             common.workspace(council)

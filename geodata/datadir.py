@@ -3,6 +3,7 @@
 - ``ZONEPLAN_DATA``: the read-only data directory (default ``../shared/data`` relative to the repo root).
 - ``ZONEPLAN_CACHE``: the cache directory (default ``.cache/`` in the repo root, git-ignored).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,6 @@ ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right; Office for National Statistics (OGL v3); "
     "© OpenStreetMap contributors (ODbL)"
 )
-
-
 
 
 def data_dir() -> Path:

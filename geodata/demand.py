@@ -7,6 +7,7 @@ Estimate (used when the pack names no ``[demand] csv``):
   hours = council weekly total × unit weight / total weight, rounded to 0.01 h so that they add up exactly
   to the council total (largest-remainder rounding). Every estimated figure is flagged ``hours_estimated``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,7 +30,7 @@ def round_to_total(values: np.ndarray, total: float, decimals: int = 2) -> np.nd
     """Scale non-negative values to ``total`` and round to ``decimals`` so the rounded values sum exactly
     to ``total`` (largest-remainder method). Returned as floats with ``decimals`` places."""
     values = np.asarray(values, dtype=float)
-    unit = 10 ** decimals
+    unit = 10**decimals
     target = int(round(total * unit))
     if values.sum() <= 0:
         raise DataError("cannot share hours: every unit has zero weight")
@@ -65,8 +66,9 @@ def lsoa_unit_shares(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.DataFrame,
     rep = RepairReport()
     lsoa = pd.concat([read_polygons(p, "LSOA11CD", rep) for p in pack.layer_paths("lsoa")], ignore_index=True)
     lsoa = gpd.GeoDataFrame(lsoa[["LSOA11CD", "geometry"]], geometry="geometry", crs=units.crs)
-    pc = read_points_csv(pack.layer_path("postcodes"), "east1m", "north1m", filter_col="lad25cd",
-                         keep=set(pack.lad_codes))
+    pc = read_points_csv(
+        pack.layer_path("postcodes"), "east1m", "north1m", filter_col="lad25cd", keep=set(pack.lad_codes)
+    )
     u = units[["geometry"]].reset_index(drop=True).assign(unit_idx=np.arange(len(units)))
     pc = gpd.sjoin(pc[["geometry"]], lsoa, predicate="within", how="inner").drop(columns="index_right")
     pc = gpd.sjoin(pc, u, predicate="within", how="inner")
@@ -94,7 +96,7 @@ def estimate_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, dic
     hours = round_to_total(unit_w, pack.weekly_hours_total)
     info = {
         "method": "estimate from ONS mid-2020 population by age (65-74 x1, 75-84 x3.5, 85+ x10), "
-                  "LSOAs shared between units by postcode centroids, scaled to the council's weekly total",
+        "LSOAs shared between units by postcode centroids, scaled to the council's weekly total",
         "weekly_total": pack.weekly_hours_total,
         "weekly_total_source": pack.weekly_hours_source,
         "n_lsoa": len(sinfo["lsoa_codes"]),
@@ -145,8 +147,10 @@ def hours_cells(data: bytes, where: str) -> list[tuple[int, str | None, str | No
         raise DataError(f"{where}: cannot read CSV ({type(exc).__name__})") from None
     missing = [c for c in ("unit", "hours_per_week") if c not in df.columns]
     if missing:
-        raise DataError(f"{where}: missing column(s) {', '.join(missing)} (has: "
-                        f"{', '.join(excerpt(c, 30) for c in df.columns[:20])})")
+        raise DataError(
+            f"{where}: missing column(s) {', '.join(missing)} (has: "
+            f"{', '.join(excerpt(c, 30) for c in df.columns[:20])})"
+        )
     if len(df) > MAX_CSV_ROWS:
         raise DataError(f"{where}: {len(df):,} rows; the limit is {MAX_CSV_ROWS:,}")
     out: list[tuple[int, str | None, str | None, float | None]] = []
@@ -192,7 +196,10 @@ def _hours_from_cells(cells, path: Path, units: gpd.GeoDataFrame, resolve) -> tu
             continue
         hit = resolve(key) if resolve is not None else _match_unit(key, pos, by_name)
         if len(hit) != 1:
-            problems.append(f"line {line}: unit '{excerpt(key)}' " + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit[:5])})"))
+            problems.append(
+                f"line {line}: unit '{excerpt(key)}' "
+                + ("is unknown" if not hit else f"is ambiguous ({', '.join(hit[:5])})")
+            )
             continue
         if problem is not None:
             problems.append(f"line {line}: unit '{excerpt(key)}': {problem}")
@@ -212,8 +219,10 @@ def total_warning(file_total: float, pack_total: float, path) -> str | None:
     """A warning naming both totals when a council hours file does not add up to the pack's weekly total."""
     if abs(round(float(file_total), 2) - round(float(pack_total), 2)) < 0.005:
         return None
-    return (f"the hours file {path} adds up to {float(file_total):,.2f} h/week but the council's weekly total in the "
-            f"pack is {float(pack_total):,.2f} h/week; the file's figures are used")
+    return (
+        f"the hours file {path} adds up to {float(file_total):,.2f} h/week but the council's weekly total in the "
+        f"pack is {float(pack_total):,.2f} h/week; the file's figures are used"
+    )
 
 
 def unit_weight_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bool, dict]:
@@ -233,9 +242,12 @@ def unit_weight_hours(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, 
         raise DataError(f"{path}: no demand weight for unit(s) {', '.join(missing[:10])}")
     weights = np.array([by_code[c] for c in units["unit_code"]], dtype=float)
     hours = round_to_total(weights, pack.weekly_hours_total)
-    info = {"method": pack.demand.get("method", "estimate: weekly total shared by the units' demand weights"),
-            "weekly_total": pack.weekly_hours_total, "weekly_total_source": pack.weekly_hours_source,
-            "weights_file": str(path)}
+    info = {
+        "method": pack.demand.get("method", "estimate: weekly total shared by the units' demand weights"),
+        "weekly_total": pack.weekly_hours_total,
+        "weekly_total_source": pack.weekly_hours_source,
+        "weights_file": str(path),
+    }
     return hours, True, info
 
 
@@ -250,7 +262,15 @@ def hours_for_units(pack: Pack, units: gpd.GeoDataFrame) -> tuple[np.ndarray, bo
         w = total_warning(hours.sum(), pack.weekly_hours_total, path)
         if w:
             warnings = [w] + warnings
-        return hours, False, {"method": f"council file {path}", "warnings": warnings,
-                              "file_total": round(float(hours.sum()), 2), "weekly_total": pack.weekly_hours_total}
+        return (
+            hours,
+            False,
+            {
+                "method": f"council file {path}",
+                "warnings": warnings,
+                "file_total": round(float(hours.sum()), 2),
+                "weekly_total": pack.weekly_hours_total,
+            },
+        )
     hours, info = estimate_hours(pack, units)
     return hours, True, info

@@ -23,6 +23,7 @@ A **piece** is the part of one LSOA 2011 × LSOA 2021 cell that lies in one unit
 No geometry here except in ``unit_pieces`` (EPSG:27700 via the demand shares). Cached: sources once per process,
 pieces per council under ``.cache/equality`` keyed by the input files and the units.
 """
+
 from __future__ import annotations
 
 import functools
@@ -54,8 +55,13 @@ SOURCES = [
     "LSOA 2011 to LSOA 2021 lookup (ONS, 2022); Census 2021 residents aged 65+ per LSOA 2021 (split weights), OGL v3",
     "Postcode centroids: ONS NSPD November 2025 (LSOAs shared between units, as for the care hours), OGL v3",
 ]
-VINTAGE = {"population": "mid-2020", "imd": "IoD 2025", "idaopi": "IoD 2019", "disability": "Census 2021",
-           "lsoa_lookup": "LSOA 2011 to 2021 (2022)"}
+VINTAGE = {
+    "population": "mid-2020",
+    "imd": "IoD 2025",
+    "idaopi": "IoD 2019",
+    "disability": "Census 2021",
+    "lsoa_lookup": "LSOA 2011 to 2021 (2022)",
+}
 
 
 @dataclass(frozen=True)
@@ -94,20 +100,34 @@ def split_weights(link: pd.DataFrame, age65_by_lsoa21: pd.Series) -> pd.DataFram
 def _load(root: str) -> EqualitySources:
     p = {k: data_path(v) for k, v in FILES.items()}
     imd = read_csv(p["imd2025"], ["LSOA21CD", "IMD_decile"], usecols=["LSOA21CD", "IMD_decile"])
-    dis = _num(read_csv(p["disability"], ["LSOA21CD", "all_usual_residents", "disabled_equality_act"]),
-               ["all_usual_residents", "disabled_equality_act"], p["disability"])
-    a21 = _num(read_csv(p["age21"], ["LSOA21CD", "age_65_plus"], usecols=["LSOA21CD", "age_65_plus"]),
-               ["age_65_plus"], p["age21"])
+    dis = _num(
+        read_csv(p["disability"], ["LSOA21CD", "all_usual_residents", "disabled_equality_act"]),
+        ["all_usual_residents", "disabled_equality_act"],
+        p["disability"],
+    )
+    a21 = _num(
+        read_csv(p["age21"], ["LSOA21CD", "age_65_plus"], usecols=["LSOA21CD", "age_65_plus"]),
+        ["age_65_plus"],
+        p["age21"],
+    )
     lad = read_csv(p["lsoa21_lad"], ["LSOA21CD", "LAD24CD"], usecols=["LSOA21CD", "LAD24CD"])
-    pop = _num(read_csv(p["pop20"], ["LSOA11CD", "all_ages", *BANDS], usecols=["LSOA11CD", "all_ages", *BANDS]),
-               ["all_ages", *BANDS], p["pop20"])
+    pop = _num(
+        read_csv(p["pop20"], ["LSOA11CD", "all_ages", *BANDS], usecols=["LSOA11CD", "all_ages", *BANDS]),
+        ["all_ages", *BANDS],
+        p["pop20"],
+    )
     iod = read_csv(p["iod2019"], ["LSOA11CD", "IDAOPI_decile"], usecols=["LSOA11CD", "IDAOPI_decile"])
-    link = split_weights(read_csv(p["link"], ["LSOA11CD", "LSOA21CD"], usecols=["LSOA11CD", "LSOA21CD"]),
-                         a21.set_index("LSOA21CD")["age_65_plus"])
+    link = split_weights(
+        read_csv(p["link"], ["LSOA11CD", "LSOA21CD"], usecols=["LSOA11CD", "LSOA21CD"]),
+        a21.set_index("LSOA21CD")["age_65_plus"],
+    )
     l21 = imd.set_index("LSOA21CD").rename(columns={"IMD_decile": "imd_decile"})
     l21["imd_decile"] = pd.to_numeric(l21["imd_decile"], errors="coerce").fillna(0).astype(int)
-    l21 = l21.join(dis.set_index("LSOA21CD")[["all_usual_residents", "disabled_equality_act"]]
-                   .rename(columns={"all_usual_residents": "residents", "disabled_equality_act": "disabled"}))
+    l21 = l21.join(
+        dis.set_index("LSOA21CD")[["all_usual_residents", "disabled_equality_act"]].rename(
+            columns={"all_usual_residents": "residents", "disabled_equality_act": "disabled"}
+        )
+    )
     l21 = l21.join(lad.set_index("LSOA21CD")["LAD24CD"].rename("lad_code"))
     l21 = l21.join(a21.set_index("LSOA21CD")["age_65_plus"].rename("age65_2021"))
     l11 = pop.set_index("LSOA11CD")
@@ -170,8 +190,9 @@ def _membership(layer) -> pd.DataFrame | None:
 
         path = data_path(cfg["lsoa21_membership"])
         if path.stat().st_size > MAX_CSV_BYTES:
-            raise DataError(f"{path}: {path.stat().st_size:,} bytes; the limit for a membership file is "
-                            f"{MAX_CSV_BYTES:,}")
+            raise DataError(
+                f"{path}: {path.stat().st_size:,} bytes; the limit for a membership file is {MAX_CSV_BYTES:,}"
+            )
         memb = read_csv(path, ["unit_code", "LSOA21CD", "frac"])
         unknown = sorted(set(memb["unit_code"]) - set(layer.units["unit_code"].astype(str)))
         if unknown:
@@ -189,13 +210,24 @@ def unit_pieces(layer) -> pd.DataFrame:
     if memb is not None:
         return pieces_from_lsoa21_membership(memb, load_sources())
     if "lsoa" not in pack.layers or "postcodes" not in pack.layers:
-        raise DataError(f"pack {pack.id}: no lsoa/postcodes layers and no [equality] lsoa21_membership: "
-                        "equality figures need one of them")
-    files = [*pack.layer_paths("lsoa"), pack.layer_path("postcodes"), data_path(FILES["pop20"]),
-             data_path(FILES["link"]), data_path(FILES["age21"])]
-    key = file_digest(files, extra=VERSION + ",".join(pack.lad_codes) + str(
-        pd.util.hash_pandas_object(units[["unit_code"]], index=False).sum()) + str(
-        round(float(units.geometry.area.sum()), 1)))
+        raise DataError(
+            f"pack {pack.id}: no lsoa/postcodes layers and no [equality] lsoa21_membership: "
+            "equality figures need one of them"
+        )
+    files = [
+        *pack.layer_paths("lsoa"),
+        pack.layer_path("postcodes"),
+        data_path(FILES["pop20"]),
+        data_path(FILES["link"]),
+        data_path(FILES["age21"]),
+    ]
+    key = file_digest(
+        files,
+        extra=VERSION
+        + ",".join(pack.lad_codes)
+        + str(pd.util.hash_pandas_object(units[["unit_code"]], index=False).sum())
+        + str(round(float(units.geometry.area.sum()), 1)),
+    )
     path = cache_dir("equality") / f"pieces-{pack.id}-{key}.csv"
     if path.exists():
         return pd.read_csv(path, dtype={"unit_code": str, "LSOA11CD": str, "LSOA21CD": str})
@@ -226,12 +258,24 @@ def hours_per_client(pack) -> tuple[float, str, bool]:
     clients = pack.demand.get("clients")
     if clients and float(clients) > 0 and pack.weekly_hours_total:
         h = float(pack.weekly_hours_total) / float(clients)
-        return h, (f"{h:.2f} hours a week per person supported: the council's {float(pack.weekly_hours_total):,.0f} "
-                   f"hours a week ÷ {float(clients):,.0f} people ({pack.weekly_hours_source}; people supported as "
-                   "stated in the council pack)"), False
+        return (
+            h,
+            (
+                f"{h:.2f} hours a week per person supported: the council's {float(pack.weekly_hours_total):,.0f} "
+                f"hours a week ÷ {float(clients):,.0f} people ({pack.weekly_hours_source}; people supported as "
+                "stated in the council pack)"
+            ),
+            False,
+        )
     h = float(np.median([37925 / 2736, 14370 / 1160, 8400 / 650, 19600 / 1500]))
-    return h, (f"{h:.2f} hours a week per person supported: ASSUMPTION, the median of the four seed councils' "
-               "reports (Leicestershire, Coventry, Merton, Bradford); this council states no number of people"), True
+    return (
+        h,
+        (
+            f"{h:.2f} hours a week per person supported: ASSUMPTION, the median of the four seed councils' "
+            "reports (Leicestershire, Coventry, Merton, Bradford); this council states no number of people"
+        ),
+        True,
+    )
 
 
 # ---------------------------------------------------------------- independent route (cross-check)
@@ -281,8 +325,10 @@ def area_weighted_figures(layer, unit_codes, polygons=None) -> dict:
     imd = (a["age65_2021"] * f21).groupby(a["imd_decile"]).sum()
     ida = (pop[list(BANDS)].sum(axis=1) * f11).groupby(pop["idaopi_decile"]).sum()
     known, known_ida = float(imd[imd.index > 0].sum()), float(ida[ida.index > 0].sum())
-    return {"population_by_age": ages,
-            "imd2025_decile_share_pct": {str(d): 100 * float(imd.get(d, 0.0)) / known for d in range(1, 11)},
-            "idaopi2019_decile_share_pct": {str(d): 100 * float(ida.get(d, 0.0)) / known_ida for d in range(1, 11)},
-            "most_deprived_30pct_65_plus_pct": 100 * float(imd[imd.index.isin([1, 2, 3])].sum()) / known,
-            "disability_pct": 100 * float((a["disabled"] * f21).sum()) / float((a["residents"] * f21).sum())}
+    return {
+        "population_by_age": ages,
+        "imd2025_decile_share_pct": {str(d): 100 * float(imd.get(d, 0.0)) / known for d in range(1, 11)},
+        "idaopi2019_decile_share_pct": {str(d): 100 * float(ida.get(d, 0.0)) / known_ida for d in range(1, 11)},
+        "most_deprived_30pct_65_plus_pct": 100 * float(imd[imd.index.isin([1, 2, 3])].sum()) / known,
+        "disability_pct": 100 * float((a["disabled"] * f21).sum()) / float((a["residents"] * f21).sum()),
+    }

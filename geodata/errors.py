@@ -15,6 +15,7 @@ The message (``str(exc)``) is the sentence shown to people: it says what is wron
 and never echoes file content. Pages show it as one sentence; the ``zoneplan`` CLI prints it on stderr and exits
 with the kind's ``exit_code`` (see README "Command line").
 """
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Reading boundary and point layers from the data directory into checked EPSG:27700 frames."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,9 @@ def layer_file(pack, key: str) -> Path:
     return path
 
 
-def read_polygons(path: Path, code_field: str, report: RepairReport, name_field: str | None = None,
-                  keep=None) -> gpd.GeoDataFrame:
+def read_polygons(
+    path: Path, code_field: str, report: RepairReport, name_field: str | None = None, keep=None
+) -> gpd.GeoDataFrame:
     """Read one polygon layer, check codes/CRS/empties, repair invalid geometry, return it in EPSG:27700.
 
     ``keep`` (optional) maps the raw frame to a boolean mask of the rows this council uses; only those rows
@@ -62,8 +64,14 @@ def read_csv(path: Path, required: list[str], dtype=str, **kwargs) -> pd.DataFra
     return df
 
 
-def read_points_csv(path: Path, x: str, y: str, filter_col: str | None = None, keep: set[str] | None = None,
-                    columns: list[str] | None = None) -> gpd.GeoDataFrame:
+def read_points_csv(
+    path: Path,
+    x: str,
+    y: str,
+    filter_col: str | None = None,
+    keep: set[str] | None = None,
+    columns: list[str] | None = None,
+) -> gpd.GeoDataFrame:
     """Points from a CSV with EPSG:27700 easting/northing columns; rows without coordinates are dropped
     and counted in ``attrs['dropped_no_coords']``."""
     df = read_csv(path, [x, y] + ([filter_col] if filter_col else []) + (columns or []))

@@ -19,6 +19,7 @@ Stated bounds (chosen to be far above what any English council has, and far belo
 - JSON nesting depth ``MAX_JSON_DEPTH``, measured in one linear pass before ``json.loads``;
 - council ids: lower case, stripped, ``[a-z0-9_-]{1,64}`` (``Leicestershire `` is ``leicestershire``).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,6 @@ import re
 import stat
 import unicodedata
 from decimal import Decimal
-
 from pathlib import Path
 
 from .datadir import DataError
@@ -242,8 +242,9 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{excerpt(name, 80)}: not UTF-8 text (byte {exc.start:,}); save the file as UTF-8 "
-                        "(CSV UTF-8 in Excel)") from None
+        raise DataError(
+            f"{excerpt(name, 80)}: not UTF-8 text (byte {exc.start:,}); save the file as UTF-8 (CSV UTF-8 in Excel)"
+        ) from None
 
 
 def read_user_file(path: str | os.PathLike, max_bytes: int) -> bytes:

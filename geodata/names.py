@@ -1,5 +1,6 @@
 """Place-name normalisation shared by units, zoning and travel (no other imports: breaks the
 units <-> zoning import circle)."""
+
 from __future__ import annotations
 
 import re

@@ -43,6 +43,7 @@ The generated pack is written to the local packs directory (``geodata.packs.pack
 folder ``<id>/`` with the derived files (``lsoa21.gpkg``, ``wards24.gpkg``, ``demand.csv``, ``towns.csv``,
 ``membership.csv``: unit -> LSOA 2021, read by ``unit_lsoa21``).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -78,8 +79,12 @@ FILES = {
 AGE_WEIGHTS = {"age_65_74": 1.0, "age_75_84": 3.5, "age_85_plus": 10.0}
 HOURS_PER_1000_WEIGHT = 87.6
 SEED_HOURS = {"leicestershire": 37925, "coventry": 14370, "merton": 8400, "bradford": 19600}
-SEED_LADS = {"leicestershire": [f"E070001{i}" for i in range(29, 36)], "coventry": ["E08000026"],
-             "merton": ["E09000024"], "bradford": ["E08000032"]}
+SEED_LADS = {
+    "leicestershire": [f"E070001{i}" for i in range(29, 36)],
+    "coventry": ["E08000026"],
+    "merton": ["E09000024"],
+    "bradford": ["E08000032"],
+}
 TOWNS_FILE_TARGETS = ["E06000016", *SEED_LADS["leicestershire"], "E08000026", "E08000032", "E09000024"]
 TOWNS_FILE_REACH_KM = 40.0
 TOWN_MARGIN_KM = 10.0
@@ -107,7 +112,8 @@ class Council:
     @property
     def kind(self) -> str:
         return {"E10": "county", "E06": "unitary", "E08": "metropolitan district", "E09": "London borough"}.get(
-            self.code[:3], "council")
+            self.code[:3], "council"
+        )
 
 
 def national_path(key: str) -> Path:
@@ -146,8 +152,10 @@ def resolve_council(query: str) -> Council:
     near = difflib.get_close_matches(norm_name(q), list(by_name), n=5, cutoff=0.5)
     hint = ", ".join(dict.fromkeys(f"{by_name[n].name} ({by_name[n].code})" for n in near)) or "none close"
     safe = "".join(ch for ch in q if ch.isprintable())[:60]
-    raise DataError(f"unknown council '{safe}': not one of the {len(allc)} English upper-tier councils in "
-                    f"{FILES['councils']}; nearest names: {hint}")
+    raise DataError(
+        f"unknown council '{safe}': not one of the {len(allc)} English upper-tier councils in "
+        f"{FILES['councils']}; nearest names: {hint}"
+    )
 
 
 @lru_cache(maxsize=2)
@@ -162,8 +170,10 @@ def council_lsoas(council: Council) -> pd.DataFrame:
     out = lk[lk["LAD24CD"].isin(council.lad_codes)].sort_values("LSOA21CD").reset_index(drop=True)
     missing = sorted(set(council.lad_codes) - set(out["LAD24CD"]))
     if missing:
-        raise DataError(f"{national_path('lsoa21_ward24')}: no LSOA 2021 for district(s) {', '.join(missing)} "
-                        f"of {council.name} ({council.code})")
+        raise DataError(
+            f"{national_path('lsoa21_ward24')}: no LSOA 2021 for district(s) {', '.join(missing)} "
+            f"of {council.name} ({council.code})"
+        )
     return out
 
 
@@ -251,8 +261,12 @@ def read_lsoa21(lad_codes=None, codes=None, bbox_bng=None) -> gpd.GeoDataFrame:
     return g
 
 
-def derive_towns(lsoa: gpd.GeoDataFrame, residents: pd.Series, per_km2: float = BUILT_UP_PER_KM2,
-                 min_residents: int = TOWN_MIN_RESIDENTS) -> pd.DataFrame:
+def derive_towns(
+    lsoa: gpd.GeoDataFrame,
+    residents: pd.Series,
+    per_km2: float = BUILT_UP_PER_KM2,
+    min_residents: int = TOWN_MIN_RESIDENTS,
+) -> pd.DataFrame:
     """Towns from LSOA polygons (EPSG:27700) and their residents (indexed by LSOA21CD): built-up LSOAs (at least
     ``per_km2`` residents per km²) that touch (20 m tolerance: generalised edges) form a town; the towns of
     ``min_residents`` or more are kept. One row per built-up LSOA of a kept town, so the town keeps its shape
@@ -284,10 +298,20 @@ def derive_towns(lsoa: gpd.GeoDataFrame, residents: pd.Series, per_km2: float = 
         if pop < min_residents:
             continue
         name = pd.Series(r[k], index=names_all[k]).groupby(level=0).sum().idxmax()
-        frames.append(pd.DataFrame({"name": f"{name} (built-up LSOAs)", "easting": shapely.get_x(pts[k]).round(1),
-                                    "northing": shapely.get_y(pts[k]).round(1), "population": r[k].round(0),
-                                    "town_population": round(pop), "town_id": int(lab), "LSOA21CD": codes[k],
-                                    "source": src}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": f"{name} (built-up LSOAs)",
+                    "easting": shapely.get_x(pts[k]).round(1),
+                    "northing": shapely.get_y(pts[k]).round(1),
+                    "population": r[k].round(0),
+                    "town_population": round(pop),
+                    "town_id": int(lab),
+                    "LSOA21CD": codes[k],
+                    "source": src,
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
@@ -328,15 +352,18 @@ def _lsoa_frame(council: Council) -> tuple[gpd.GeoDataFrame, dict]:
     g = read_lsoa21(lad_codes=council.lad_codes)
     missing = sorted(set(lk["LSOA21CD"]) - set(g["LSOA21CD"]))
     if missing:
-        raise DataError(f"{national_path('lsoa21_polygons')}: no polygon for LSOA(s) {', '.join(missing[:10])} "
-                        f"of {council.name}")
+        raise DataError(
+            f"{national_path('lsoa21_polygons')}: no polygon for LSOA(s) {', '.join(missing[:10])} of {council.name}"
+        )
     g = g[g["LSOA21CD"].isin(set(lk["LSOA21CD"]))][["LSOA21CD", "geometry"]]
     g = g.merge(lk, on="LSOA21CD").sort_values("LSOA21CD").reset_index(drop=True)
     pop = lsoa21_population().set_index("LSOA21CD")
     no_pop = sorted(set(g["LSOA21CD"]) - set(pop.index))
     if no_pop:
-        raise DataError(f"{national_path('population_2020')}: no mid-2020 population reaches LSOA 2021 "
-                        f"{', '.join(no_pop[:10])} through {national_path('lsoa11_lsoa21')}")
+        raise DataError(
+            f"{national_path('population_2020')}: no mid-2020 population reaches LSOA 2021 "
+            f"{', '.join(no_pop[:10])} through {national_path('lsoa11_lsoa21')}"
+        )
     p = pop.loc[g["LSOA21CD"]]
     for c in ["all_ages", *AGE_WEIGHTS, "census2021_residents"]:
         g[c] = p[c].to_numpy(float).round(3)
@@ -346,10 +373,14 @@ def _lsoa_frame(council: Council) -> tuple[gpd.GeoDataFrame, dict]:
     g = g.merge(imd[["LSOA21CD", "IMD_decile", "IMD_rank"]], on="LSOA21CD", how="left")
     g["area_km2"] = (g.geometry.area / 1e6).round(4)
     ch = p["change"].value_counts()
-    info = {"unchanged": int(ch.get("U", 0)), "split_pieces": int(ch.get("S", 0)), "merged": int(ch.get("M", 0)),
-            "irregular_X": int(ch.get("X", 0)), "shared_by_area": int(p["shared_by_area"].sum()),
-            "irregular_rule": "X rows: each 2011 LSOA shared among its listed 2021 LSOAs by their Census 2021 "
-                              "residents"}
+    info = {
+        "unchanged": int(ch.get("U", 0)),
+        "split_pieces": int(ch.get("S", 0)),
+        "merged": int(ch.get("M", 0)),
+        "irregular_X": int(ch.get("X", 0)),
+        "shared_by_area": int(p["shared_by_area"].sum()),
+        "irregular_rule": "X rows: each 2011 LSOA shared among its listed 2021 LSOAs by their Census 2021 residents",
+    }
     return gpd.GeoDataFrame(g, geometry="geometry", crs=BNG), info
 
 
@@ -378,8 +409,9 @@ def _towns(council: Council, lsoa: gpd.GeoDataFrame, outline) -> tuple[pd.DataFr
     ours = ring[ring["LSOA21CD"].isin(set(lsoa["LSOA21CD"]))]
     towns = derive_towns(ours, res, per_km2=0.0, min_residents=0)
     towns = towns[towns["town_id"] == towns["town_id"].iloc[0]] if len(towns) else towns
-    return towns.assign(source="derived: no town of 5,000+ within reach; the council's largest group of "
-                               "touching LSOAs"), "derived from LSOAs (no town of 5,000+)"
+    return towns.assign(
+        source="derived: no town of 5,000+ within reach; the council's largest group of touching LSOAs"
+    ), "derived from LSOAs (no town of 5,000+)"
 
 
 def _q(s) -> str:
@@ -419,13 +451,26 @@ def _classify_toml(bands: tuple[str, ...]) -> str:
     else the default thresholds spread over the pack's own bands (``zones.classify.default_prior``)."""
     if bands == BANDS:
         return '[classify]\nmodel = "leicestershire"\n'
-    return ("# thresholds: the default spread over this pack's bands (zones.classify.default_prior), not calibrated;\n"
-            "# replace `thresholds = \"default\"` by one value per threshold, or calibrate with [targets]\n"
-            '[classify]\nthresholds = "default"\n')
+    return (
+        "# thresholds: the default spread over this pack's bands (zones.classify.default_prior), not calibrated;\n"
+        '# replace `thresholds = "default"` by one value per threshold, or calibrate with [targets]\n'
+        '[classify]\nthresholds = "default"\n'
+    )
 
 
-def _toml(council: Council, pid: str, units: str, hours: float, hours_source: str, estimated_total: bool,
-          towns_src: str, rates: dict, stand_in: bool, zones_field: str, zone_names: dict) -> str:
+def _toml(
+    council: Council,
+    pid: str,
+    units: str,
+    hours: float,
+    hours_source: str,
+    estimated_total: bool,
+    towns_src: str,
+    rates: dict,
+    stand_in: bool,
+    zones_field: str,
+    zone_names: dict,
+) -> str:
     names = "\n".join(f"{_q(k)} = {_q(v)}" for k, v in sorted(zone_names.items()))
     return f"""# Generated by `zoneplan council new {council.code}` from the national layers (geodata/national.py).
 # Derived files live in ./{pid}/ beside this file. Edit rates and hours here; rebuild to refresh the layers.
@@ -471,7 +516,7 @@ def _toml_layers(pid: str, units: str, towns_src: str) -> str:
     """The generated pack's [vintage], [layers], [units], [demand] and [travel] sections (its files in ./{pid}/)."""
     unit_layer = "lsoa" if units == "lsoa" else "wards"
     code_f, name_f = ("LSOA21CD", "LSOA21NM") if units == "lsoa" else ("WD24CD", "WD24NM")
-    towns_line = (f'towns = {_q(FILES["towns"])}' if towns_src == "towns file" else f'towns = "./{pid}/towns.csv"')
+    towns_line = f"towns = {_q(FILES['towns'])}" if towns_src == "towns file" else f'towns = "./{pid}/towns.csv"'
     return f"""[vintage]
 boundaries = {_q(VINTAGE["boundaries"])}
 population = {_q(VINTAGE["population"])}
@@ -519,8 +564,10 @@ def weekly_hours(weight: float, stated=None) -> tuple[float, bool, str]:
     from .limits import bounded_decimal
 
     if stated is None:
-        text = (f"ESTIMATE: {HOURS_PER_1000_WEIGHT} h/week per 1,000 age-weighted residents (the four seed "
-                f"councils' pooled ratio) x {weight:,.0f}; replace with the council's own figure")
+        text = (
+            f"ESTIMATE: {HOURS_PER_1000_WEIGHT} h/week per 1,000 age-weighted residents (the four seed "
+            f"councils' pooled ratio) x {weight:,.0f}; replace with the council's own figure"
+        )
         return round(weight / 1000 * HOURS_PER_1000_WEIGHT, 2), True, text
     hours = float(bounded_decimal(stated, "--hours-per-week", Decimal(0), Decimal(10_000_000), 2))
     if hours <= 0:
@@ -528,8 +575,13 @@ def weekly_hours(weight: float, stated=None) -> tuple[float, bool, str]:
     return hours, False, "stated with `zoneplan council new --hours-per-week`"
 
 
-def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = None, rates_file: str | None = None,
-               out_dir: Path | None = None) -> dict:
+def build_pack(
+    query: str,
+    units: str = "lsoa",
+    hours_per_week: float | None = None,
+    rates_file: str | None = None,
+    out_dir: Path | None = None,
+) -> dict:
     """Write a generated pack for a council (code or name) to ``out_dir`` (default the local packs directory)
     and return the summary ``zoneplan council new`` prints. See the module docstring for every rule."""
     from .packs import packs_dir
@@ -552,15 +604,21 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
     folder = base / pid
     folder.mkdir(parents=True, exist_ok=True)
     code_col = "LSOA21CD" if units == "lsoa" else "WD24CD"
-    member = lsoa[[code_col, "LSOA21CD"]].rename(columns={code_col: "unit_code"}) if units == "ward" else \
-        lsoa[["LSOA21CD"]].assign(unit_code=lsoa["LSOA21CD"])[["unit_code", "LSOA21CD"]]
+    member = (
+        lsoa[[code_col, "LSOA21CD"]].rename(columns={code_col: "unit_code"})
+        if units == "ward"
+        else lsoa[["LSOA21CD"]].assign(unit_code=lsoa["LSOA21CD"])[["unit_code", "LSOA21CD"]]
+    )
     dem = lsoa.groupby(code_col)[["weight", "all_ages", *AGE_WEIGHTS, "census2021_residents"]].sum().reset_index()
     dem = dem.rename(columns={code_col: "unit_code"})
     _write(folder, lsoa, wards, dem, member, towns if towns_src != "towns file" else None)
     single = len(council.lad_codes) == 1
     zones_field = "ward_code" if single and units == "lsoa" else "lad_code"
-    zone_names = (dict(zip(wards["WD24CD"], wards["WD24NM"])) if zones_field == "ward_code"
-                  else dict(zip(council.lad_codes, council.lad_names)))
+    zone_names = (
+        dict(zip(wards["WD24CD"], wards["WD24NM"]))
+        if zones_field == "ward_code"
+        else dict(zip(council.lad_codes, council.lad_names))
+    )
     text = _toml(council, pid, units, hours, hsrc, est, towns_src, rates, stand_in, zones_field, zone_names)
     path = base / f"{pid}.toml"
     tmp = path.with_suffix(".toml.tmp")
@@ -568,19 +626,40 @@ def build_pack(query: str, units: str = "lsoa", hours_per_week: float | None = N
     tmp.replace(path)
     tiling = _tiling(lsoa, wards, units, council)
     return {
-        "council": pid, "code": council.code, "name": council.name, "kind": council.kind,
-        "districts": list(council.lad_codes), "pack": str(path), "units": units,
-        "n_units": int(len(lsoa) if units == "lsoa" else len(wards)), "n_lsoa21": len(lsoa),
-        "population": {"mid2020_all_ages": round(float(lsoa["all_ages"].sum())),
-                       "mid2020_65_plus": round(float(lsoa[list(AGE_WEIGHTS)].sum().sum())),
-                       "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
-                       "demand_weight": round(weight, 1), "transfer_2011_to_2021": transfer},
-        "hours_per_week": hours, "tiling": tiling, "hubs": _hubs_summary(towns, towns_src, outline),
-        "rates": {"source": rates_src, "stand_in": stand_in}, "bands": list(rates),
-        "estimated": [x for x, flag in (("weekly_hours_total", est), ("hours_per_unit", True),
-                                        ("hubs", towns_src != "towns file"), ("rates", stand_in),
-                                        ("travel_times", True)) if flag],
-        "vintage": VINTAGE, "build_s": round(time.perf_counter() - t0, 2),
+        "council": pid,
+        "code": council.code,
+        "name": council.name,
+        "kind": council.kind,
+        "districts": list(council.lad_codes),
+        "pack": str(path),
+        "units": units,
+        "n_units": int(len(lsoa) if units == "lsoa" else len(wards)),
+        "n_lsoa21": len(lsoa),
+        "population": {
+            "mid2020_all_ages": round(float(lsoa["all_ages"].sum())),
+            "mid2020_65_plus": round(float(lsoa[list(AGE_WEIGHTS)].sum().sum())),
+            "census2021_residents": round(float(lsoa["census2021_residents"].sum())),
+            "demand_weight": round(weight, 1),
+            "transfer_2011_to_2021": transfer,
+        },
+        "hours_per_week": hours,
+        "tiling": tiling,
+        "hubs": _hubs_summary(towns, towns_src, outline),
+        "rates": {"source": rates_src, "stand_in": stand_in},
+        "bands": list(rates),
+        "estimated": [
+            x
+            for x, flag in (
+                ("weekly_hours_total", est),
+                ("hours_per_unit", True),
+                ("hubs", towns_src != "towns file"),
+                ("rates", stand_in),
+                ("travel_times", True),
+            )
+            if flag
+        ],
+        "vintage": VINTAGE,
+        "build_s": round(time.perf_counter() - t0, 2),
     }
 
 

@@ -1,4 +1,5 @@
 """A plain-text progress indicator for long builds (printed to stderr, no dependencies)."""
+
 from __future__ import annotations
 
 import sys
@@ -15,5 +16,8 @@ class TextProgress:
     def __call__(self, step: str, fraction: float) -> None:
         n = int(round(fraction * self.width))
         bar = "#" * n + "." * (self.width - n)
-        print(f"{self.label} [{bar}] {fraction:4.0%} {step} ({time.perf_counter() - self.t0:.1f} s)",
-              file=self.stream, flush=True)
+        print(
+            f"{self.label} [{bar}] {fraction:4.0%} {step} ({time.perf_counter() - self.t0:.1f} s)",
+            file=self.stream,
+            flush=True,
+        )

@@ -37,6 +37,7 @@ The child never imports the caller's main module (``multiprocessing`` would re-r
 under ``streamlit run`` that is the app script itself): ``_CagePopen`` drops the main module from the data the
 child prepares from, so the parser's own module, imported by name, is all the child runs.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -169,13 +170,21 @@ def _breach(label: str, exitcode: int | None, cpu_s: int, memory_mb: int, wall_s
     if exitcode is None:
         return CageError(f"{label}: reading it took longer than {wall_s:g} s; it was stopped and nothing was imported")
     if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return CageError(f"{label}: reading it needed more than {cpu_s} s of processor time; it was stopped and "
-                         "nothing was imported")
+        return CageError(
+            f"{label}: reading it needed more than {cpu_s} s of processor time; it was stopped and nothing was imported"
+        )
     return CageError(f"{label}: the reader stopped on this file (exit {exitcode}); nothing was imported")
 
 
-def run_caged(func, *args, label: str = "the file", cpu_s: int = CPU_S, memory_mb: int = MEMORY_MB,
-              wall_s: float = WALL_S, **kwargs):
+def run_caged(
+    func,
+    *args,
+    label: str = "the file",
+    cpu_s: int = CPU_S,
+    memory_mb: int = MEMORY_MB,
+    wall_s: float = WALL_S,
+    **kwargs,
+):
     """``func(*args, **kwargs)`` run in a caged child; its (picklable) result, or a DataError / CageError.
 
     ``func`` must be a module-level function (it is pickled by name) that returns plain values (see
@@ -193,8 +202,12 @@ def _run(func, args, kwargs, label: str, cpu_s: int, memory_mb: int, wall_s: flo
     ctx = _context()
     workdir = tempfile.mkdtemp(prefix="zoneplan-cage-")
     recv, send = ctx.Pipe(duplex=False)
-    proc = _CageProcess(target=_child, args=(send, func, args, kwargs, workdir, int(cpu_s), int(memory_mb)),
-                       daemon=True, name="zoneplan-cage")
+    proc = _CageProcess(
+        target=_child,
+        args=(send, func, args, kwargs, workdir, int(cpu_s), int(memory_mb)),
+        daemon=True,
+        name="zoneplan-cage",
+    )
     payload = None
     try:
         proc.start()

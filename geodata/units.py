@@ -19,6 +19,7 @@ Pipeline (all geometry EPSG:27700, areas in m² unless named ``_km2``):
 5. seed zones (``geodata.zoning``) and weekly care hours (``geodata.demand``) are attached;
 6. the result is cached as a GeoPackage keyed by the input files' checksum.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,20 @@ EDGE_TOL_M = 1.0  # tolerance when measuring shared edges between pieces, metres
 Progress = Callable[[str, float], None]
 
 UNIT_COLUMNS = [
-    "unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name", "lad_code",
-    "zone", "area_km2", "hours_per_week", "hours_estimated", "note", "edge_source",
+    "unit_code",
+    "unit_name",
+    "unit_type",
+    "parishes",
+    "parish_codes",
+    "ward_code",
+    "ward_name",
+    "lad_code",
+    "zone",
+    "area_km2",
+    "hours_per_week",
+    "hours_estimated",
+    "note",
+    "edge_source",
 ]
 
 
@@ -166,7 +179,8 @@ class UnitLayer:
             "tiling_against": self.report.get("tiling_against", "wards"),
             "outside_km2": self.report.get("outside_km2", 0.0),
             "units_by_edge_source": {k: int(v) for k, v in u["edge_source"].value_counts().sort_index().items()}
-            if "edge_source" in u else {},
+            if "edge_source" in u
+            else {},
             "cached": self.cached,
             "build_s": round(self.build_s, 2),
         }
@@ -197,8 +211,15 @@ def _read_parish_lookup(pack: Pack) -> pd.DataFrame:
     path = layer_file(pack, "parish_lookup")
     df = read_csv(path, ["PAR19CD", "PAR19NM", "WD19CD", "WD19NM", "LAD19CD"])
     df = df[df["LAD19CD"].isin(pack.lad_codes)]
-    return df.rename(columns={"PAR19CD": "parish_code", "PAR19NM": "parish_name", "WD19CD": "wd19_code",
-                              "WD19NM": "wd19_name", "LAD19CD": "lad_code"})
+    return df.rename(
+        columns={
+            "PAR19CD": "parish_code",
+            "PAR19NM": "parish_name",
+            "WD19CD": "wd19_code",
+            "WD19NM": "wd19_name",
+            "LAD19CD": "lad_code",
+        }
+    )
 
 
 def _read_parishes(pack: Pack, lookup: pd.DataFrame, outline, rep: RepairReport) -> gpd.GeoDataFrame:
@@ -217,8 +238,10 @@ def _read_parishes(pack: Pack, lookup: pd.DataFrame, outline, rep: RepairReport)
     # prefer the ONS name of the code (OSM may say "Quorndon" where ONS says "Quorn")
     ons_name = dict(zip(lookup["parish_code"], lookup["parish_name"]))
     alt = g["PAR19NM"] if "PAR19NM" in g.columns else pd.Series([None] * len(g), index=g.index)
-    g["parish_name"] = [ons_name.get(c) or (a if isinstance(a, str) and a else n)
-                        for c, a, n in zip(g["parish_code"], alt, g["parish_name"])]
+    g["parish_name"] = [
+        ons_name.get(c) or (a if isinstance(a, str) and a else n)
+        for c, a, n in zip(g["parish_code"], alt, g["parish_name"])
+    ]
     # clip to the council outline and make parishes disjoint (earlier code wins an overlap)
     g = g.sort_values("parish_code").reset_index(drop=True)
     geoms, taken = [], None
@@ -324,7 +347,7 @@ def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tu
     g["unit_name"] = [names.get(c, str(n)) for c, n in zip(g["unit_code"], g[name_f])]
     alt_names = {str(n): c for c, n in zip(g["unit_code"], g[name_f]) if c in names}
     for c, extra in cfg.get("aliases", {}).items():  # other names a unit is known by, e.g. its towns
-        for a in ([extra] if isinstance(extra, str) else list(extra)):
+        for a in [extra] if isinstance(extra, str) else list(extra):
             alt_names[str(a)] = str(c)
     kind = cfg.get("kind", "area")
     if cfg.get("kind_field"):
@@ -349,14 +372,35 @@ def _polygon_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport) -> tu
     groups: dict[str, list[str]] = {}
     if cfg.get("split_by_ward"):
         g = _split_by_ward(pack, cfg, g, wards, rep, alt_names, groups)
-    cols = ["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name", "lad_code",
-            "edge_source", "geometry"]
-    return gpd.GeoDataFrame(g[cols], geometry="geometry", crs=BNG), {"alt_codes": alt_codes, "held": held,
-                                                                      "alt_names": alt_names, "groups": groups}
+    cols = [
+        "unit_code",
+        "unit_name",
+        "unit_type",
+        "parishes",
+        "parish_codes",
+        "ward_code",
+        "ward_name",
+        "lad_code",
+        "edge_source",
+        "geometry",
+    ]
+    return gpd.GeoDataFrame(g[cols], geometry="geometry", crs=BNG), {
+        "alt_codes": alt_codes,
+        "held": held,
+        "alt_names": alt_names,
+        "groups": groups,
+    }
 
 
-def _split_by_ward(pack: Pack, cfg: dict, g: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, rep: RepairReport,
-                   alt_names: dict[str, str], groups: dict[str, list[str]]) -> gpd.GeoDataFrame:
+def _split_by_ward(
+    pack: Pack,
+    cfg: dict,
+    g: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame,
+    rep: RepairReport,
+    alt_names: dict[str, str],
+    groups: dict[str, list[str]],
+) -> gpd.GeoDataFrame:
     """Split the units whose unit_type is listed in ``[units] split_by_ward`` (e.g. the big unparished towns)
     into one unit per 2013 ward, keeping output areas whole: an OA goes to the ward holding its representative
     point, a piece is the unit ∩ its OAs, and the last piece takes the rest of the unit so the pieces tile the
@@ -365,8 +409,11 @@ def _split_by_ward(pack: Pack, cfg: dict, g: gpd.GeoDataFrame, wards: gpd.GeoDat
     kinds = set(cfg["split_by_ward"])
     key = cfg.get("split_layer", cfg.get("outline", "oa"))
     code_f = cfg.get("outline_code_field", "OA11CD")
-    oas = gpd.GeoDataFrame(pd.concat([read_polygons(p, code_f, rep) for p in pack.layer_paths(key)],
-                                     ignore_index=True), geometry="geometry", crs=BNG)
+    oas = gpd.GeoDataFrame(
+        pd.concat([read_polygons(p, code_f, rep) for p in pack.layer_paths(key)], ignore_index=True),
+        geometry="geometry",
+        crs=BNG,
+    )
     pts = gpd.GeoDataFrame(geometry=oas.geometry.representative_point(), crs=BNG)
     in_ward = gpd.sjoin(pts, wards[["ward_code", "ward_name", "geometry"]], predicate="within", how="left")
     in_ward = in_ward[~in_ward.index.duplicated()]
@@ -386,14 +433,25 @@ def _split_by_ward(pack: Pack, cfg: dict, g: gpd.GeoDataFrame, wards: gpd.GeoDat
         for k, wc in enumerate(order):
             wn = in_ward.loc[by_ward[wc][0], "ward_name"]
             if k < len(order) - 1:
-                piece = polygonal_part(shapely.intersection(
-                    r.geometry, shapely.union_all(np.asarray(oas.geometry.loc[by_ward[wc]].values, dtype=object))))
+                piece = polygonal_part(
+                    shapely.intersection(
+                        r.geometry, shapely.union_all(np.asarray(oas.geometry.loc[by_ward[wc]].values, dtype=object))
+                    )
+                )
                 piece = polygonal_part(shapely.intersection(piece, rest))
                 rest = polygonal_part(shapely.difference(rest, piece))
             else:
                 piece = rest
-            rows.append({**d, "unit_code": f"{r.unit_code}-{wc}", "unit_name": f"{wn} ({r.unit_type})",
-                         "ward_code": wc, "ward_name": wn, "geometry": piece})
+            rows.append(
+                {
+                    **d,
+                    "unit_code": f"{r.unit_code}-{wc}",
+                    "unit_name": f"{wn} ({r.unit_type})",
+                    "ward_code": wc,
+                    "ward_name": wn,
+                    "geometry": piece,
+                }
+            )
         groups[r.unit_code] = [f"{r.unit_code}-{wc}" for wc in order]
         alt_names.setdefault(r.unit_name, r.unit_code)
         short = re.sub(r"\s*\([^)]*\)\s*$", "", str(r.unit_name))
@@ -452,9 +510,13 @@ def merge_slivers(units: gpd.GeoDataFrame, sliver_max_m2: float) -> tuple[gpd.Ge
             if shared > best_len:
                 best, best_len = int(anchors["unit_idx"].iloc[j]), shared
         if best is not None and best != owner[i]:
-            log.append({"from_unit": str(units["unit_code"].iloc[owner[i]]),
-                        "to_unit": str(units["unit_code"].iloc[best]),
-                        "area_m2": round(float(pieces["area_m2"].iloc[i]), 1)})
+            log.append(
+                {
+                    "from_unit": str(units["unit_code"].iloc[owner[i]]),
+                    "to_unit": str(units["unit_code"].iloc[best]),
+                    "area_m2": round(float(pieces["area_m2"].iloc[i]), 1),
+                }
+            )
             owner[i] = best
     pieces["owner"] = owner
     geoms = pieces.groupby("owner").geometry.apply(lambda s: shapely.union_all(np.asarray(s.values, dtype=object)))
@@ -491,8 +553,9 @@ def _place_parishes(pack: Pack, lookup: pd.DataFrame, missing: pd.DataFrame, war
         geom = lsoa_ward.get(p["wd19_code"])
         if geom is not None:
             pt = geom.representative_point()
-            rows.append({**p, "x": pt.x, "y": pt.y,
-                         "method": f"2019 ward {p['wd19_name']} (approximated by its LSOAs)"})
+            rows.append(
+                {**p, "x": pt.x, "y": pt.y, "method": f"2019 ward {p['wd19_name']} (approximated by its LSOAs)"}
+            )
         else:
             rows.append({**p, "x": np.nan, "y": np.nan, "method": "not placed"})
     return pd.DataFrame(rows)
@@ -523,12 +586,15 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     place_in_polygons = poly and bool(pack.layers.get("parish_lookup") and units_cfg.get("place_parishes", True))
     if lookup is not None or place_in_polygons:
         progress("placing parishes without polygons", 0.55)
-        _place_parishes_in_units(pack, units, wards, lookup if lookup is not None else _read_parish_lookup(pack),
-                                 poly, report)
+        _place_parishes_in_units(
+            pack, units, wards, lookup if lookup is not None else _read_parish_lookup(pack), poly, report
+        )
     units["area_km2"] = (units.geometry.area / 1e6).round(4)
     if poly:
-        units["note"] = [_polygon_note(t, n, p)
-                         for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"], strict=True)]
+        units["note"] = [
+            _polygon_note(t, n, p)
+            for t, n, p in zip(units["unit_type"], units["unit_name"], units["parishes"], strict=True)
+        ]
     else:
         units["note"] = [_unit_note(t, p) for t, p in zip(units["unit_type"], units["parishes"], strict=True)]
         units["edge_source"] = [_edge_source(t) for t in units["unit_type"]]
@@ -549,8 +615,9 @@ def build_units(pack: Pack, progress: Progress = _noop) -> UnitLayer:
     return UnitLayer(pack=pack, units=units, report=report, zones_note=zones_note, build_s=time.perf_counter() - t0)
 
 
-def _base_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport, report: dict,
-                progress: Progress) -> tuple[gpd.GeoDataFrame, object, dict, pd.DataFrame | None]:
+def _base_units(
+    pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport, report: dict, progress: Progress
+) -> tuple[gpd.GeoDataFrame, object, dict, pd.DataFrame | None]:
     """The units before slivers are merged, by the pack's ``unit_type``: (units, the outline they should tile,
     parishes the layer says a unit holds, the parish lookup when parishes are units)."""
     outline = shapely.union_all(np.asarray(wards.geometry.values, dtype=object))
@@ -568,10 +635,22 @@ def _base_units(pack: Pack, wards: gpd.GeoDataFrame, rep: RepairReport, report: 
         parishes = _read_parishes(pack, lookup, outline, rep)
         progress("cutting ward remainders", 0.3)
         return _parish_and_remainder_units(parishes, wards), outline, {}, lookup
-    units = wards.assign(unit_code=wards["ward_code"], unit_name=wards["ward_name"], unit_type="ward",
-                         parishes="", parish_codes="")
-    units = units[["unit_code", "unit_name", "unit_type", "parishes", "parish_codes", "ward_code", "ward_name",
-                   "lad_code", "geometry"]].copy()
+    units = wards.assign(
+        unit_code=wards["ward_code"], unit_name=wards["ward_name"], unit_type="ward", parishes="", parish_codes=""
+    )
+    units = units[
+        [
+            "unit_code",
+            "unit_name",
+            "unit_type",
+            "parishes",
+            "parish_codes",
+            "ward_code",
+            "ward_name",
+            "lad_code",
+            "geometry",
+        ]
+    ].copy()
     return units, outline, {}, None
 
 
@@ -582,19 +661,37 @@ def _parish_and_remainder_units(parishes: gpd.GeoDataFrame, wards: gpd.GeoDataFr
     rows = []
     for p in parishes.itertuples(index=False):
         w = wards.geometry.intersection(p.geometry).area.idxmax()
-        rows.append({"unit_code": p.parish_code, "unit_name": p.parish_name, "unit_type": "parish",
-                     "parishes": p.parish_name, "parish_codes": p.parish_code,
-                     "ward_code": wards["ward_code"].iloc[w], "ward_name": wards["ward_name"].iloc[w],
-                     "lad_code": wards["lad_code"].iloc[w], "geometry": p.geometry})
+        rows.append(
+            {
+                "unit_code": p.parish_code,
+                "unit_name": p.parish_name,
+                "unit_type": "parish",
+                "parishes": p.parish_name,
+                "parish_codes": p.parish_code,
+                "ward_code": wards["ward_code"].iloc[w],
+                "ward_name": wards["ward_name"].iloc[w],
+                "lad_code": wards["lad_code"].iloc[w],
+                "geometry": p.geometry,
+            }
+        )
     for w in wards.itertuples(index=False):
         rest = polygonal_part(shapely.difference(w.geometry, par_union))
         if rest.is_empty:
             continue
         whole = rest.area > 0.999 * w.geometry.area
-        rows.append({"unit_code": w.ward_code if whole else f"WR-{w.ward_code}",
-                     "unit_name": f"{w.ward_name} (ward)" if whole else f"{w.ward_name} (ward remainder)",
-                     "unit_type": "ward" if whole else "ward_remainder", "parishes": "", "parish_codes": "",
-                     "ward_code": w.ward_code, "ward_name": w.ward_name, "lad_code": w.lad_code, "geometry": rest})
+        rows.append(
+            {
+                "unit_code": w.ward_code if whole else f"WR-{w.ward_code}",
+                "unit_name": f"{w.ward_name} (ward)" if whole else f"{w.ward_name} (ward remainder)",
+                "unit_type": "ward" if whole else "ward_remainder",
+                "parishes": "",
+                "parish_codes": "",
+                "ward_code": w.ward_code,
+                "ward_name": w.ward_name,
+                "lad_code": w.lad_code,
+                "geometry": rest,
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=BNG)
 
 
@@ -622,17 +719,22 @@ def _add_held_parishes(units: gpd.GeoDataFrame, held: dict[str, list[tuple[str, 
         names = [n for n in units.at[i, "parishes"].split(";") if n] + [n for n, _ in lst]
         codes = [c for c in units.at[i, "parish_codes"].split(";") if c] + [c for _, c in lst]
         units.at[i, "parishes"], units.at[i, "parish_codes"] = ";".join(names), ";".join(codes)
-    report["held_by_layer"] = [{"parish_name": n, "parish_code": c, "unit_code": u}
-                               for u, lst in held.items() for n, c in lst]
+    report["held_by_layer"] = [
+        {"parish_name": n, "parish_code": c, "unit_code": u} for u, lst in held.items() for n, c in lst
+    ]
 
 
-def _place_parishes_in_units(pack: Pack, units: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lookup: pd.DataFrame,
-                             poly: bool, report: dict) -> None:
+def _place_parishes_in_units(
+    pack: Pack, units: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, lookup: pd.DataFrame, poly: bool, report: dict
+) -> None:
     """Parishes of the lookup without a polygon of their own: located (OS Open Names point, else their 2019
     ward's LSOAs), given to the unit holding the point (else the nearest) and listed in its ``parishes``."""
     if poly:
-        have = set(units["unit_code"]) | set(report.get("alt_codes", {})) | {
-            c for cs in units["parish_codes"] for c in cs.split(";") if c}
+        have = (
+            set(units["unit_code"])
+            | set(report.get("alt_codes", {}))
+            | {c for cs in units["parish_codes"] for c in cs.split(";") if c}
+        )
     else:
         have = set(units.loc[units["unit_type"] == "parish", "unit_code"])
     missing = lookup[~lookup["parish_code"].isin(have)].drop_duplicates("parish_code")
@@ -652,8 +754,9 @@ def _place_parishes_in_units(pack: Pack, units: gpd.GeoDataFrame, wards: gpd.Geo
     report["parishes_without_polygon"] = len(log) + len(report.get("held_by_layer", []))
 
 
-def _holders_of(pack: Pack, placed: pd.DataFrame, holders: gpd.GeoDataFrame,
-                units: gpd.GeoDataFrame) -> tuple[dict[int, list[tuple[str, str]]], list[dict]]:
+def _holders_of(
+    pack: Pack, placed: pd.DataFrame, holders: gpd.GeoDataFrame, units: gpd.GeoDataFrame
+) -> tuple[dict[int, list[tuple[str, str]]], list[dict]]:
     """For each placed parish, the unit (row index of ``units``) that covers its point, else the nearest one;
     returns {unit index: [(parish name, code)]} and the placement log."""
     tree = STRtree(np.asarray(holders.geometry.values, dtype=object))
@@ -661,8 +764,10 @@ def _holders_of(pack: Pack, placed: pd.DataFrame, holders: gpd.GeoDataFrame,
     log = []
     for p in placed.itertuples(index=False):
         if not np.isfinite(p.x):
-            raise DataError(f"{pack.layer_path('parish_lookup')}: parish {p.parish_code} {p.parish_name} "
-                            "could not be placed (no OS Open Names point, no LSOAs for its 2019 ward)")
+            raise DataError(
+                f"{pack.layer_path('parish_lookup')}: parish {p.parish_code} {p.parish_name} "
+                "could not be placed (no OS Open Names point, no LSOAs for its 2019 ward)"
+            )
         pt = shapely.Point(p.x, p.y)
         hit = [j for j in tree.query(pt) if holders.geometry.iloc[j].covers(pt)]
         how = "point in unit"
@@ -671,15 +776,24 @@ def _holders_of(pack: Pack, placed: pd.DataFrame, holders: gpd.GeoDataFrame,
             hit, how = [j], f"nearest unit ({holders.geometry.iloc[j].distance(pt):.0f} m away)"
         idx = int(holders["index"].iloc[hit[0]])
         parishes_of.setdefault(idx, []).append((p.parish_name, p.parish_code))
-        log.append({"parish_code": p.parish_code, "parish_name": p.parish_name,
-                    "unit_code": units["unit_code"].iloc[idx], "located_by": p.method, "assigned_by": how})
+        log.append(
+            {
+                "parish_code": p.parish_code,
+                "parish_name": p.parish_name,
+                "unit_code": units["unit_code"].iloc[idx],
+                "located_by": p.method,
+                "assigned_by": how,
+            }
+        )
     return parishes_of, log
 
 
 def _edge_source(unit_type: str) -> str:
-    return {"parish": "OpenStreetMap parish polygon (ODbL), clipped to the council's wards",
-            "ward_remainder": "ONS 2013 ward minus the OpenStreetMap parish polygons inside it",
-            "ward": "ONS 2013 ward boundary"}.get(unit_type, "")
+    return {
+        "parish": "OpenStreetMap parish polygon (ODbL), clipped to the council's wards",
+        "ward_remainder": "ONS 2013 ward minus the OpenStreetMap parish polygons inside it",
+        "ward": "ONS 2013 ward boundary",
+    }.get(unit_type, "")
 
 
 def _polygon_note(unit_type: str, name: str, parishes: str) -> str:
@@ -689,9 +803,11 @@ def _polygon_note(unit_type: str, name: str, parishes: str) -> str:
     base = {"parish": "civil parish", "unparished": "unparished area (no parish council)"}.get(unit_type, unit_type)
     if not others:
         return base
-    return (f"{base}; also holds {', '.join(others)} (civil parish{'es' if len(others) > 1 else ''} too small for a "
-            f"2011 output area of {'their' if len(others) > 1 else 'its'} own, or newer): "
-            f"{'their' if len(others) > 1 else 'its'} hours and band are this unit's")
+    return (
+        f"{base}; also holds {', '.join(others)} (civil parish{'es' if len(others) > 1 else ''} too small for a "
+        f"2011 output area of {'their' if len(others) > 1 else 'its'} own, or newer): "
+        f"{'their' if len(others) > 1 else 'its'} hours and band are this unit's"
+    )
 
 
 def _unit_note(unit_type: str, parishes: str) -> str:
@@ -701,8 +817,10 @@ def _unit_note(unit_type: str, parishes: str) -> str:
     if n == 0:
         return "unparished area" if unit_type == "ward_remainder" else "ward"
     what = "the part of the ward outside parish polygons" if unit_type == "ward_remainder" else "the whole ward"
-    return (f"{what}; holds {n} civil parish{'es' if n > 1 else ''} without a polygon in the data directory "
-            f"({parishes.replace(';', ', ')}): their hours and band are this unit's")
+    return (
+        f"{what}; holds {n} civil parish{'es' if n > 1 else ''} without a polygon in the data directory "
+        f"({parishes.replace(';', ', ')}): their hours and band are this unit's"
+    )
 
 
 # ---------------------------------------------------------------- cache
@@ -739,8 +857,14 @@ def load_units(council: str | Pack, progress: Progress | None = None, rebuild: b
             units[col] = units[col].fillna("")
         units["hours_estimated"] = units["hours_estimated"].astype(bool)
         m = json.loads(meta.read_text())
-        return UnitLayer(pack=pack, units=units, report=m["report"], zones_note=m["zones_note"], cached=True,
-                         build_s=time.perf_counter() - t0)
+        return UnitLayer(
+            pack=pack,
+            units=units,
+            report=m["report"],
+            zones_note=m["zones_note"],
+            cached=True,
+            build_s=time.perf_counter() - t0,
+        )
     layer = build_units(pack, progress)
     tmp = gpkg.with_suffix(f".{os.getpid()}.tmp.gpkg")
     layer.units.to_file(tmp, layer="units", driver="GPKG", engine="pyogrio")

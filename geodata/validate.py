@@ -2,6 +2,7 @@
 
 All areas in m² / km² are measured in EPSG:27700 (British National Grid).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Geometry for the browser: simplified in EPSG:27700, then sent as EPSG:4326 GeoJSON with rounded coordinates."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -7,8 +8,9 @@ import shapely
 WEB_CRS = "EPSG:4326"
 
 
-def to_web(gdf: gpd.GeoDataFrame, tolerance_m: float = 25.0, columns: list[str] | None = None,
-           precision_deg: float = 1e-5) -> gpd.GeoDataFrame:
+def to_web(
+    gdf: gpd.GeoDataFrame, tolerance_m: float = 25.0, columns: list[str] | None = None, precision_deg: float = 1e-5
+) -> gpd.GeoDataFrame:
     """A copy of ``gdf`` for web maps: simplified with ``tolerance_m`` metres (topology preserved, in
     EPSG:27700), reprojected to EPSG:4326 and snapped to a ``precision_deg`` grid (1e-5° ≈ 1 m)."""
     cols = columns if columns is not None else [c for c in gdf.columns if c != gdf.geometry.name]

@@ -4,6 +4,7 @@
 Distances are straight lines in EPSG:27700 metres between a unit's representative point and the OS Open
 Names point of each town (the travel engine can later re-seed by drive time).
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -39,8 +40,14 @@ def town_points(pack: Pack) -> pd.DataFrame:
             if not len(hit):
                 missing.append(f"{z['name']}: '{town}'")
                 continue
-            rows.append({"zone": z["name"], "town": town, "x": float(hit["easting"].iloc[0]),
-                         "y": float(hit["northing"].iloc[0])})
+            rows.append(
+                {
+                    "zone": z["name"],
+                    "town": town,
+                    "x": float(hit["easting"].iloc[0]),
+                    "y": float(hit["northing"].iloc[0]),
+                }
+            )
     if missing:
         raise DataError(f"pack {pack.path}: town(s) not found in {pack.layer_path('places')}: {'; '.join(missing)}")
     return pd.DataFrame(rows)
@@ -67,7 +74,6 @@ def assign_zones(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.Series, str, l
         zone, log = _field_zones(pack, units)
         return zone, note, log
     if method == "ward_list":
-
         of_ward: dict[str, str] = {}
         problems = []
         for z in pack.zones.get("zone", []):
@@ -91,8 +97,10 @@ def assign_zones(pack: Pack, units: gpd.GeoDataFrame) -> tuple[pd.Series, str, l
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
     dist, idx = cKDTree(towns[["x", "y"]].to_numpy()).query(xy)
     zone = pd.Series(towns["zone"].to_numpy()[idx], index=units.index)
-    log = [{"unit_code": c, "zone": z, "nearest_town": t, "distance_km": round(float(d) / 1000, 2)}
-           for c, z, t, d in zip(units["unit_code"], zone, towns["town"].to_numpy()[idx], dist)]
+    log = [
+        {"unit_code": c, "zone": z, "nearest_town": t, "distance_km": round(float(d) / 1000, 2)}
+        for c, z, t, d in zip(units["unit_code"], zone, towns["town"].to_numpy()[idx], dist)
+    ]
     return zone, note, log
 
 
@@ -134,9 +142,17 @@ def hub_points(pack: Pack) -> pd.DataFrame:
             pop = pop.where(~((t["name"].map(norm_name) == norm_name(name)) & pop.isna()), float(value))
         x, y = pd.to_numeric(t["easting"], errors="coerce"), pd.to_numeric(t["northing"], errors="coerce")
         keep = (pop >= min_pop) & x.notna() & y.notna()
-        frames.append(pd.DataFrame({"name": t["name"][keep], "x": x[keep], "y": y[keep], "population": pop[keep],
-                                    "source": f"{path.name}: built-up area of {int(min_pop):,}+ residents "
-                                              "(Census 2021)"}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "name": t["name"][keep],
+                    "x": x[keep],
+                    "y": y[keep],
+                    "population": pop[keep],
+                    "source": f"{path.name}: built-up area of {int(min_pop):,}+ residents (Census 2021)",
+                }
+            )
+        )
     if cfg.get("places"):
         places = read_csv(layer_file(pack, "places"), ["name", "easting", "northing", "LAD_code"])
         places["key"] = places["name"].map(norm_name)
@@ -148,11 +164,19 @@ def hub_points(pack: Pack) -> pd.DataFrame:
             if not len(hit):
                 missing.append(name)
                 continue
-            rows.append({"name": name, "x": float(hit["easting"].iloc[0]), "y": float(hit["northing"].iloc[0]),
-                         "population": np.nan, "source": "OS Open Names place named in the pack's [hubs] places"})
+            rows.append(
+                {
+                    "name": name,
+                    "x": float(hit["easting"].iloc[0]),
+                    "y": float(hit["northing"].iloc[0]),
+                    "population": np.nan,
+                    "source": "OS Open Names place named in the pack's [hubs] places",
+                }
+            )
         if missing:
-            raise DataError(f"pack {pack.path}: [hubs] places not found in {pack.layer_path('places')}: "
-                            f"{', '.join(missing)}")
+            raise DataError(
+                f"pack {pack.path}: [hubs] places not found in {pack.layer_path('places')}: {', '.join(missing)}"
+            )
         frames.append(pd.DataFrame(rows))
     hubs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not len(hubs):
@@ -171,11 +195,11 @@ def nearest_hub_edge_m(hubs: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> tupl
     best = np.full(len(x), np.inf)
     idx = np.zeros(len(x), dtype=np.int64)
     for s in range(0, len(x), 2048):
-        d = np.hypot(x[s:s + 2048, None] - hx[None, :], y[s:s + 2048, None] - hy[None, :]) - hr[None, :]
+        d = np.hypot(x[s : s + 2048, None] - hx[None, :], y[s : s + 2048, None] - hy[None, :]) - hr[None, :]
         d = np.maximum(d, 0.0)
         # ties inside several discs: the largest town wins (it is where most workers start)
         d_rank = d - 1e-6 * hr[None, :]
         j = np.argmin(d_rank, axis=1)
-        idx[s:s + 2048] = j
-        best[s:s + 2048] = d[np.arange(len(j)), j]
+        idx[s : s + 2048] = j
+        best[s : s + 2048] = d[np.arange(len(j)), j]
     return best, idx

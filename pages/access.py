@@ -4,6 +4,7 @@ Streamlit's OIDC login, the local users file, or the implicit local admin) and t
 ``pages.common`` (sidebar, sign-in page) and ``pages.state`` (drafts belong to the user) both read it; it imports
 neither, so the pages' imports have no circle.
 """
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 No domain arithmetic here: everything computed comes from geodata/, travel/ or zones/.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,25 +58,36 @@ def sign_in_required() -> bool:
 def published_view_open() -> bool:
     """This session shows a published link that opened (its council is the one shown)."""
     pub = st.session_state.get("_published")
-    return bool(pub and pub.get("council") and not pub.get("error") and "scenario" in st.query_params
-                and pub["council"] == st.session_state.get("council"))
+    return bool(
+        pub
+        and pub.get("council")
+        and not pub.get("error")
+        and "scenario" in st.query_params
+        and pub["council"] == st.session_state.get("council")
+    )
 
 
 def page_list() -> list:
     if sign_in_required():  # nobody signed in: the sign-in page, and a published link's read-only view
         published = published_view_open()
-        sign_in = st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in",
-                          default=not published)
+        sign_in = st.Page(
+            sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in", default=not published
+        )
         if not published:
             return [sign_in]
-        return [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True),
-                st.Page("pages/report.py", title="Report", icon=":material/description:"), sign_in]
+        return [
+            st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True),
+            st.Page("pages/report.py", title="Report", icon=":material/description:"),
+            sign_in,
+        ]
     pages = [st.Page("pages/zone_map.py", title="Zone map", icon=":material/map:", default=True)]
     if not readonly() or editing_refused():  # refused: listed, and each says why it does not edit (app.py)
-        pages += [st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
-                  st.Page("pages/finance.py", title="Finance", icon=":material/payments:"),
-                  st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:"),
-                  st.Page("pages/suggest.py", title="Suggest zones", icon=":material/auto_awesome:")]
+        pages += [
+            st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
+            st.Page("pages/finance.py", title="Finance", icon=":material/payments:"),
+            st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:"),
+            st.Page("pages/suggest.py", title="Suggest zones", icon=":material/auto_awesome:"),
+        ]
     pages.append(st.Page("pages/report.py", title="Report", icon=":material/description:"))
     return pages
 
@@ -95,12 +107,14 @@ def council_selector() -> str:
         st.sidebar.markdown(f"**Council:** {md_text(load_pack(wanted).name)}")
         st.sidebar.info(f"Read-only published view of {md_text(pub.get('name') or 'a scenario')} version {pub['ver']}")
         # a link to the council's own planner (a new page load: the published plan is never carried over)
-        st.sidebar.link_button("Leave this published view", state.full_link(f"?council={quote(wanted, safe='')}"),
-                               key="leave-published")
+        st.sidebar.link_button(
+            "Leave this published view", state.full_link(f"?council={quote(wanted, safe='')}"), key="leave-published"
+        )
         council = wanted
     else:
-        council = st.sidebar.selectbox("Council", packs, index=packs.index(wanted),
-                                       format_func=council_name, key=f"council-select-{wanted}")
+        council = st.sidebar.selectbox(
+            "Council", packs, index=packs.index(wanted), format_func=council_name, key=f"council-select-{wanted}"
+        )
     if council != wanted:
         state.set_council(council)
         st.rerun()
@@ -144,8 +158,7 @@ def use_app_navigation() -> None:
     has no widget action to lose. (AppTest re-enters the legacy mode before every run: tests/apptest_kit.py.)"""
     if state.app_ran():
         return
-    st.navigation([st.Page(f"pages/{name}.py", default=name == "zone_map") for name in PAGE_FILES],
-                  position="hidden")
+    st.navigation([st.Page(f"pages/{name}.py", default=name == "zone_map") for name in PAGE_FILES], position="hidden")
     st.rerun()
 
 
@@ -157,8 +170,9 @@ def workspace(council: str) -> Workspace:
     if council in _BUILT:  # built once per server process, not once per session (issue 19 §17: ~1 s a session)
         return _workspace(council)
     bar = slot.progress(0.0, text=f"Preparing {council}…")
-    ws = _workspace(council, load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0),
-                                                                                          text=step)))
+    ws = _workspace(
+        council, load_workspace(council, progress=lambda step, f: bar.progress(min(max(f, 0.0), 1.0), text=step))
+    )
     slot.empty()
     _BUILT.add(council)
     return ws
@@ -268,8 +282,10 @@ def _web_features(council: str) -> list[tuple[str, str]]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def units_geojson(council: str, zone_band: tuple[tuple[str, str], ...]) -> str:
     """GeoJSON text of the simplified units with each unit's zone and band (cached per assignment)."""
-    feats = [f'{{"type":"Feature","properties":{{{props},"zone":{json.dumps(html_text(z))},"band":{json.dumps(html_text(b))}}},"geometry":{geom}}}'
-             for (props, geom), (z, b) in zip(_web_features(council), zone_band)]
+    feats = [
+        f'{{"type":"Feature","properties":{{{props},"zone":{json.dumps(html_text(z))},"band":{json.dumps(html_text(b))}}},"geometry":{geom}}}'
+        for (props, geom), (z, b) in zip(_web_features(council), zone_band)
+    ]
     return '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}"
 
 
@@ -299,7 +315,11 @@ def web_assets() -> bool:
     import xstatic.pkg.leaflet as lf
 
     STATIC_VENDOR.mkdir(parents=True, exist_ok=True)
-    for src in [Path(lf.BASE_DIR) / "leaflet.js", Path(lf.BASE_DIR) / "leaflet.css", Path(jq.BASE_DIR) / "jquery.min.js"]:
+    for src in [
+        Path(lf.BASE_DIR) / "leaflet.js",
+        Path(lf.BASE_DIR) / "leaflet.css",
+        Path(jq.BASE_DIR) / "jquery.min.js",
+    ]:
         shutil.copyfile(src, STATIC_VENDOR / src.name)
     shutil.copytree(Path(lf.BASE_DIR) / "images", STATIC_VENDOR / "images", dirs_exist_ok=True)
     return True
@@ -307,8 +327,20 @@ def web_assets() -> bool:
 
 #: zone colours for maps coloured by zone (Paul Tol's "muted" qualitative scheme, colour-blind safe); zones take
 #: them in name order, so the same zone has the same colour on two maps of one council
-ZONE_PALETTE = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499",
-                "#6699CC", "#EE8866", "#BBBBBB")
+ZONE_PALETTE = (
+    "#CC6677",
+    "#332288",
+    "#DDCC77",
+    "#117733",
+    "#88CCEE",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#6699CC",
+    "#EE8866",
+    "#BBBBBB",
+)
 
 
 def zone_colours(zone_names) -> dict[str, str]:
@@ -319,16 +351,22 @@ def zone_colours(zone_names) -> dict[str, str]:
     return out
 
 
-def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None,
-             colour_by: str = "band") -> folium.Map:
+def band_map(
+    council: str, ws: Workspace, plan, selected: set[str] | None = None, colour_by: str = "band"
+) -> folium.Map:
     """Folium map: units coloured by band (or by zone, ``colour_by="zone"``, for comparing zone plans), zone
     outlines and labels, a legend with band rates (or zone names), attribution."""
     web_assets()
     b = ws.units.to_crs("EPSG:4326").total_bounds
     span = max(b[2] - b[0], (b[3] - b[1]) * 1.6)
     zoom = int(max(8, min(13, np.floor(np.log2(360 / span)) + 2)))
-    m = folium.Map(location=[(b[1] + b[3]) / 2, (b[0] + b[2]) / 2], zoom_start=zoom, tiles=None, control_scale=True,
-                   prefer_canvas=True)
+    m = folium.Map(
+        location=[(b[1] + b[3]) / 2, (b[0] + b[2]) / 2],
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+    )
     m.default_js = [("leaflet", f"{VENDOR_URL}/leaflet.js"), ("jquery", f"{VENDOR_URL}/jquery.min.js")]
     m.default_css = [("leaflet_css", f"{VENDOR_URL}/leaflet.css")]
     # one attribution control carries OSM and ONS/OS (the tiles are OSM; the boundaries ONS/OS/OSM)
@@ -343,31 +381,49 @@ def band_map(council: str, ws: Workspace, plan, selected: set[str] | None = None
         return zcol.get(props["zone"], "#999") if zcol else bcol.get(props["band"], "#999")
 
     folium.GeoJson(
-        gj, name="units",
-        style_function=lambda f: {"fillColor": fill(f["properties"]),
-                                  "color": "#000" if f["properties"]["unit_code"] in sel else "#555",
-                                  "weight": 3 if f["properties"]["unit_code"] in sel else 0.5, "fillOpacity": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "zone", "band", "hours_per_week"],
-                                      aliases=["Unit", ws.layer.pack.zone_label.capitalize(), "Band", "Hours/week"]),
+        gj,
+        name="units",
+        style_function=lambda f: {
+            "fillColor": fill(f["properties"]),
+            "color": "#000" if f["properties"]["unit_code"] in sel else "#555",
+            "weight": 3 if f["properties"]["unit_code"] in sel else 0.5,
+            "fillOpacity": 0.6,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["unit_name", "zone", "band", "hours_per_week"],
+            aliases=["Unit", ws.layer.pack.zone_label.capitalize(), "Band", "Hours/week"],
+        ),
     ).add_to(m)
     zg = zones_geojson(council, tuple(a["zone"]))
-    folium.GeoJson(zg, name="zones", style_function=lambda f: {"fill": False, "color": "#111", "weight": 2},
-                   interactive=False).add_to(m)
+    folium.GeoJson(
+        zg, name="zones", style_function=lambda f: {"fill": False, "color": "#111", "weight": 2}, interactive=False
+    ).add_to(m)
     for name, lat, lon in zone_labels(council, tuple(a["zone"])):
-        folium.Marker([lat, lon], icon=folium.DivIcon(
-            html=f'<div style="font-size:11px;font-weight:600;white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff">{html_text(name)}</div>'),
-            interactive=False).add_to(m)
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font-size:11px;font-weight:600;white-space:nowrap;'
+                    f'text-shadow:0 0 3px #fff,0 0 3px #fff">{html_text(name)}</div>'
+                )
+            ),
+            interactive=False,
+        ).add_to(m)
     swatch = '<div><span style="background:{};width:12px;height:12px;display:inline-block"></span> {}</div>'
     if zcol:
         rates = "".join(swatch.format(c, html_text(z)) for z, c in zcol.items() if z in set(a["zone"]))
     else:
-        rates = "".join(swatch.format(bcol[band],
-                                      f"{html_text(band)} £{plan.rates.effective_rate(band)}/h")
-                        for band in plan.band_names)
-    m.get_root().html.add_child(folium.Element(
-        f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'
-        f'border:1px solid #999">{rates}</div>'
-        '<style>.leaflet-control-attribution{font-size:10px !important;line-height:1.3}</style>'))
+        rates = "".join(
+            swatch.format(bcol[band], f"{html_text(band)} £{plan.rates.effective_rate(band)}/h")
+            for band in plan.band_names
+        )
+    m.get_root().html.add_child(
+        folium.Element(
+            f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'
+            f'border:1px solid #999">{rates}</div>'
+            "<style>.leaflet-control-attribution{font-size:10px !important;line-height:1.3}</style>"
+        )
+    )
     return m
 
 
@@ -381,7 +437,8 @@ PHONE_CSS = f"""<style>
   [data-testid="stMainBlockContainer"] {{ padding-top: 3.5rem !important; }}
   h1 {{ font-size: 1.45rem !important; padding: 0.25rem 0 !important; }}
   .st-key-zm-figures [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; gap: 0.25rem 1rem !important; }}
-  .st-key-zm-figures [data-testid="stColumn"] {{ flex: 1 1 40% !important; min-width: 40% !important; width: auto !important; }}
+  .st-key-zm-figures [data-testid="stColumn"] {{
+    flex: 1 1 40% !important; min-width: 40% !important; width: auto !important; }}
   .st-key-zm-figures [data-testid="stMetricValue"] {{ font-size: 1.2rem !important; }}
   .st-key-zm-figures [data-testid="stMetric"] {{ padding: 0 !important; }}
 }}
@@ -396,8 +453,13 @@ def narrow_council_picker(council: str) -> None:
     packs = available_packs()
     box = st.container(key="narrow-council")
     box.html(PHONE_CSS)
-    choice = box.selectbox("Council shown", packs, index=packs.index(council) if council in packs else 0,
-                           format_func=council_name, key=f"narrow-council-{council}")
+    choice = box.selectbox(
+        "Council shown",
+        packs,
+        index=packs.index(council) if council in packs else 0,
+        format_func=council_name,
+        key=f"narrow-council-{council}",
+    )
     if choice != council:
         st.query_params["council"] = choice
         st.session_state["council"] = choice
@@ -405,10 +467,15 @@ def narrow_council_picker(council: str) -> None:
 
 
 #: metric rows whose figures must show in full (no "£982,916…", "South Leice…"): a smaller value font that wraps
-COMPACT_METRICS_CSS = ("<style>" + "".join(
-    f".st-key-{k} [data-testid='stMetricValue']{{font-size:1.45rem}}"
-    f".st-key-{k} [data-testid='stMetricValue'] div{{overflow:visible;text-overflow:clip;white-space:normal}}"
-    for k in ("totals-row", "ev-figures")) + "</style>")
+COMPACT_METRICS_CSS = (
+    "<style>"
+    + "".join(
+        f".st-key-{k} [data-testid='stMetricValue']{{font-size:1.45rem}}"
+        f".st-key-{k} [data-testid='stMetricValue'] div{{overflow:visible;text-overflow:clip;white-space:normal}}"
+        for k in ("totals-row", "ev-figures")
+    )
+    + "</style>"
+)
 
 
 def totals_metrics(box, items: list[tuple[str, str, object]]) -> None:
@@ -439,12 +506,15 @@ def evidence(card: dict, zone_label: str = "zone") -> None:
     cols = box.columns(4)
     cols[0].metric("Band", card["band"], help=f"The classifier suggests {card['computed_band']}.")
     cols[1].metric(zone_label.capitalize(), strip_control(card["zone"]))
-    cols[2].metric("Care hours a week" + (" (estimated)" if card["hours_estimated"] else ""),
-                   f"{card['hours_per_week']:,.2f}")
+    cols[2].metric(
+        "Care hours a week" + (" (estimated)" if card["hours_estimated"] else ""), f"{card['hours_per_week']:,.2f}"
+    )
     cols[3].metric("Rate per hour", f"£{card['rate_gbp_per_hour']}")
     if card["band"] != card["computed_band"]:
-        st.warning(f"Band set by hand to {md_text(card['band'])} (the classifier suggests "
-                   f"{md_text(card['computed_band'])}). Reason: {md_text(card['reason']) or 'none given'}")
+        st.warning(
+            f"Band set by hand to {md_text(card['band'])} (the classifier suggests "
+            f"{md_text(card['computed_band'])}). Reason: {md_text(card['reason']) or 'none given'}"
+        )
     for line in card["lines"]:
         st.markdown(md_text(line))
     if card["parishes"]:

@@ -2,6 +2,7 @@
 side, as the CLI's ``zoneplan scenario compare`` does: the change in £, a table of zones (lots/clusters) side by
 side, the units that differ, and two maps coloured by zone. A thin view: figures come from ``zones.impact`` and
 the plans themselves."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -71,13 +72,17 @@ def plan_of(ws, store, key: tuple[int, int]) -> Plan:
 def zone_table(a: Plan, b: Plan, label: str) -> pd.DataFrame:
     """Zones of either plan side by side (``zones.service.plan_compare``), headed and formatted for the page."""
     m = zones_side_by_side(a, b)
-    return pd.DataFrame({
-        label.capitalize(): m["zone"],
-        "Units (A)": m["units A"], "Care hours a week (A)": m["hours_per_week A"].round(2),
-        "£ a week (A)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week A"]],
-        "Units (B)": m["units B"], "Care hours a week (B)": m["hours_per_week B"].round(2),
-        "£ a week (B)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week B"]],
-    })
+    return pd.DataFrame(
+        {
+            label.capitalize(): m["zone"],
+            "Units (A)": m["units A"],
+            "Care hours a week (A)": m["hours_per_week A"].round(2),
+            "£ a week (A)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week A"]],
+            "Units (B)": m["units B"],
+            "Care hours a week (B)": m["hours_per_week B"].round(2),
+            "£ a week (B)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week B"]],
+        }
+    )
 
 
 def render(council: str, ws, store) -> None:
@@ -91,28 +96,46 @@ def render(council: str, ws, store) -> None:
     pa, pb = plan_of(ws, store, ka), plan_of(ws, store, kb)
     imp = compare(pa, pb)
     moved_zone = sum(1 for r in imp.rows if r["from_zone"] != r["zone"])
-    st.markdown(f"From **{md_text(opts[ka])}** to **{md_text(opts[kb])}**: {len(imp.rows)} unit(s) differ "
-                f"({moved_zone} change {label}); {fmt_gbp_change(imp.gbp_per_week)} a week, "
-                f"{fmt_gbp_change(imp.gbp_per_year)} a year (both plans priced with plan B's rates).")
+    st.markdown(
+        f"From **{md_text(opts[ka])}** to **{md_text(opts[kb])}**: {len(imp.rows)} unit(s) differ "
+        f"({moved_zone} change {label}); {fmt_gbp_change(imp.gbp_per_week)} a week, "
+        f"{fmt_gbp_change(imp.gbp_per_year)} a year (both plans priced with plan B's rates)."
+    )
     st.dataframe(zone_table(pa, pb, label), hide_index=True, width="stretch")
     if imp.rows:
         rows = pd.DataFrame(imp.rows)
-        st.dataframe(pd.DataFrame({
-            "Unit": rows["unit"], f"{label.capitalize()} (A)": rows["from_zone"],
-            f"{label.capitalize()} (B)": rows["zone"], "Band (A)": rows["from_band"], "Band (B)": rows["to_band"],
-            "Care hours a week": rows["hours_per_week"], "£ a week": [fmt_gbp_change(x) for x in rows["gbp_per_week"]],
-            "Reason": rows["reason"]}), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Unit": rows["unit"],
+                    f"{label.capitalize()} (A)": rows["from_zone"],
+                    f"{label.capitalize()} (B)": rows["zone"],
+                    "Band (A)": rows["from_band"],
+                    "Band (B)": rows["to_band"],
+                    "Care hours a week": rows["hours_per_week"],
+                    "£ a week": [fmt_gbp_change(x) for x in rows["gbp_per_week"]],
+                    "Reason": rows["reason"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     if imp.rows:
         from pages import equality_box  # who the difference affects (issue 23)
 
-        heading = (f"Who the difference affects ({md_text(opts[ka])} → {md_text(opts[kb])}): equality and "
-                   "continuity (estimates)")
+        heading = (
+            f"Who the difference affects ({md_text(opts[ka])} → {md_text(opts[kb])}): equality and "
+            "continuity (estimates)"
+        )
         equality_box.show(ws, pb, base=pa, heading=heading, key=f"sc-eq-{council}")
     m = st.columns(2)
     for col, key, plan, side in ((m[0], ka, pa, "A"), (m[1], kb, pb, "B")):
         with col:
             st.caption(f"Plan {side}: {md_text(opts[key])}, coloured by {label}; units that differ outlined in black")
-            st_folium(common.band_map(council, ws, plan, selected={r["unit_code"] for r in imp.rows},
-                                      colour_by="zone"),
-                      height=420, use_container_width=True, returned_objects=[],
-                      key=f"cmp-map-{side}-{council}-{key[0]}-{key[1]}")
+            st_folium(
+                common.band_map(council, ws, plan, selected={r["unit_code"] for r in imp.rows}, colour_by="zone"),
+                height=420,
+                use_container_width=True,
+                returned_objects=[],
+                key=f"cmp-map-{side}-{council}-{key[0]}-{key[1]}",
+            )

@@ -2,6 +2,7 @@
 lives in the browser until the move), see what the selection holds and what the move would change, move them to
 a zone and/or band with a reason, undo/redo (buttons or Ctrl+Z / Ctrl+Shift+Z); totals, the change against the
 base plan and the balance between zones update after every edit."""
+
 from dataclasses import asdict
 
 import pandas as pd
@@ -10,9 +11,9 @@ import streamlit as st
 from geodata.datadir import DataError
 from pages import common, money_settings, unitmap
 from pages.balance_chart import balance_chart
-from zones.outputs.escape import md_text
-from zones.money import fmt_gbp, fmt_gbp_change
 from zones.impact import compare
+from zones.money import fmt_gbp, fmt_gbp_change
+from zones.outputs.escape import md_text
 from zones.service.search import find_units
 from zones.service.summary import band_summary, selection_summary, zone_summary
 
@@ -78,8 +79,12 @@ def _move():
     zone, band, reason = ss.get("to-zone", "(keep)"), ss.get("to-band", "(keep)"), ss.get("reason", "")
     zone = (ss.get("new-zone") or "").strip() or zone
     try:
-        new = hist.current.move(ss[sel_key], zone=None if zone == "(keep)" else zone,
-                                band=None if band == "(keep)" else band, reason=reason or None)
+        new = hist.current.move(
+            ss[sel_key],
+            zone=None if zone == "(keep)" else zone,
+            band=None if band == "(keep)" else band,
+            reason=reason or None,
+        )
     except DataError as exc:
         ss["edit-error"] = f"Nothing changed: {exc}"
         return
@@ -106,9 +111,19 @@ imp = compare(ws.base, plan)
 search = st.session_state.get(search_key)
 left, right = st.columns([3, 2])
 with left:
-    unitmap.unit_map(council, ws, plan, key=map_key, mode="edit", selection=selection,
-                     selection_rev=st.session_state[rev_key], search=search,
-                     changed={r["unit_code"] for r in imp.rows}, title=unitmap.map_title(council, hist), height=470)
+    unitmap.unit_map(
+        council,
+        ws,
+        plan,
+        key=map_key,
+        mode="edit",
+        selection=selection,
+        selection_rev=st.session_state[rev_key],
+        search=search,
+        changed={r["unit_code"] for r in imp.rows},
+        title=unitmap.map_title(council, hist),
+        height=470,
+    )
 with right:
     with st.container(border=True, key="selection-summary"):
         tz, tb = _target()
@@ -116,16 +131,27 @@ with right:
         if not selection:  # one line: the chart below stays on a laptop's first screen
             st.markdown("**Selection: 0 units** · click or draw on the map, or search and press Enter.")
         else:
-            st.markdown(f"**Selection: {s['units']} unit{'s' if s['units'] != 1 else ''}** · "
-                        f"{s['hours_per_week']:,.2f} hours a week · {fmt_gbp(s['gbp_per_week'])} a week at today's "
-                        "bands")
-            st.caption("By band: " + "; ".join(f"{b} {v['units']} ({v['hours_per_week']:,.2f} h)" for b, v in s["by_band"].items())
-                       + ". In: " + "; ".join(f"{md_text(z)} {v['units']}" for z, v in list(s["by_zone"].items())[:6])
-                       + ("…" if len(s["by_zone"]) > 6 else ""))
+            st.markdown(
+                f"**Selection: {s['units']} unit{'s' if s['units'] != 1 else ''}** · "
+                f"{s['hours_per_week']:,.2f} hours a week · {fmt_gbp(s['gbp_per_week'])} a week at today's "
+                "bands"
+            )
+            st.caption(
+                "By band: "
+                + "; ".join(f"{b} {v['units']} ({v['hours_per_week']:,.2f} h)" for b, v in s["by_band"].items())
+                + ". In: "
+                + "; ".join(f"{md_text(z)} {v['units']}" for z, v in list(s["by_zone"].items())[:6])
+                + ("…" if len(s["by_zone"]) > 6 else "")
+            )
             if "move_gbp_per_week" in s:
-                what = " and ".join(x for x in [f"{pack.zone_label} {md_text(tz)}" if tz else "", f"band {tb}" if tb else ""] if x)
-                st.markdown(f"Moving to {what}: **{fmt_gbp_change(s['move_gbp_per_week'])} a week**, "
-                            f"{s['move_units_changed']} unit(s) change, {s['move_hours_changing_band']:,.2f} hours a week change band.")
+                what = " and ".join(
+                    x for x in [f"{pack.zone_label} {md_text(tz)}" if tz else "", f"band {tb}" if tb else ""] if x
+                )
+                st.markdown(
+                    f"Moving to {what}: **{fmt_gbp_change(s['move_gbp_per_week'])} a week**, "
+                    f"{s['move_units_changed']} unit(s) change, "
+                    f"{s['move_hours_changing_band']:,.2f} hours a week change band."
+                )
             else:
                 st.caption("Choose a band and/or a zone below to see what the move would change.")
     # the move's form two fields a row, so Move / Undo sit on a laptop's first screen (1366×768) beside the map
@@ -147,26 +173,54 @@ with right:
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")
         st.altair_chart(balance_chart(zs, pack.zone_label, compact=True), width="stretch")
-        st.caption(f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
-                   "blue bars within it, purple outside; the order stays after a move.")
+        st.caption(
+            f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
+            "blue bars within it, purple outside; the order stays after a move."
+        )
         bs = band_summary(plan)
-        st.dataframe(pd.DataFrame({"band": bs["band"], "units": bs["units"], "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
-                                   "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]]}), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "band": bs["band"],
+                    "units": bs["units"],
+                    "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
+                    "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         with st.expander(f"Hours and £ per {pack.zone_label}"):
-            st.dataframe(pd.DataFrame({pack.zone_label: zs["zone"], "units": zs["units"],
-                                       "hours / week": zs["hours_per_week"].map("{:,.2f}".format),
-                                       "£ / week": [fmt_gbp(x) for x in zs["gbp_per_week"]], "% of hours": zs["share_pct"]}),
-                         hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        pack.zone_label: zs["zone"],
+                        "units": zs["units"],
+                        "hours / week": zs["hours_per_week"].map("{:,.2f}".format),
+                        "£ / week": [fmt_gbp(x) for x in zs["gbp_per_week"]],
+                        "% of hours": zs["share_pct"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
 
 t = plan.totals()
-common.totals_metrics(totals_row, [
-    ("Hours / week", f"{t['hours_per_week']:,.2f}", None),
-    ("Cost / week", fmt_gbp(t["gbp_per_week"]), imp.gbp_per_week if imp.rows else None),
-    ("Units changed", str(len(imp.rows)), None),
-    ("Hours changing band", f"{imp.hours_per_week_band_changed:,.2f}",
-     f"{imp.n_zone_only} unit(s) changed {pack.zone_label} only ({imp.hours_per_week_zone_only:,.2f} h a week): "
-     "not band moves, no price change"),
-    ("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}", None)])
+common.totals_metrics(
+    totals_row,
+    [
+        ("Hours / week", f"{t['hours_per_week']:,.2f}", None),
+        ("Cost / week", fmt_gbp(t["gbp_per_week"]), imp.gbp_per_week if imp.rows else None),
+        ("Units changed", str(len(imp.rows)), None),
+        (
+            "Hours changing band",
+            f"{imp.hours_per_week_band_changed:,.2f}",
+            f"{imp.n_zone_only} unit(s) changed {pack.zone_label} only ({imp.hours_per_week_zone_only:,.2f} h a week): "
+            "not band moves, no price change",
+        ),
+        ("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}", None),
+    ],
+)
 st.subheader("Totals")
 st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), width="stretch")
 over = plan.assignments()
@@ -174,5 +228,10 @@ over = over[over["band"] != over["computed_band"]]
 if len(over):
     st.subheader("Manual bands that differ from the classifier")
     over = over.assign(unit=[names[c] for c in over["unit_code"]])
-    st.dataframe(over[["unit", "zone", "band", "computed_band", "reason"]].rename(columns={"computed_band": "classifier suggests"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        over[["unit", "zone", "band", "computed_band", "reason"]].rename(
+            columns={"computed_band": "classifier suggests"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,5 +1,6 @@
 """Who a change affects (issue 23): the equality and continuity figures of a change, in plain words, for the
 Finance page and the Scenarios comparison. Thin: every figure comes from ``zones.equality``."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,16 +20,25 @@ def block(ws, plan, base=None) -> dict:
 
 def _table(eq: dict) -> pd.DataFrame:
     rows = []
-    for label, g in (("band only (same provider)", eq["by_change"]["band_only"]),
-                     ("zone changed (provider may change)", eq["by_change"]["zone_changed"])):
+    for label, g in (
+        ("band only (same provider)", eq["by_change"]["band_only"]),
+        ("zone changed (provider may change)", eq["by_change"]["zone_changed"]),
+    ):
         if not g["n_units"]:
             continue
         a, dep = g["population_by_age"], g["most_deprived_30pct_pct"]
-        rows.append({"changed units": label, "units": g["n_units"], "residents 65-74": a["age_65_74"],
-                     "75-84": a["age_75_84"], "85+": a["age_85_plus"],
-                     "65+ in most deprived 30 % (%)": dep["age_65_plus"],
-                     "85+ in most deprived 30 % (%)": dep["age_85_plus"],
-                     "disabled, all ages (%)": g["disability_pct"]})
+        rows.append(
+            {
+                "changed units": label,
+                "units": g["n_units"],
+                "residents 65-74": a["age_65_74"],
+                "75-84": a["age_75_84"],
+                "85+": a["age_85_plus"],
+                "65+ in most deprived 30 % (%)": dep["age_65_plus"],
+                "85+ in most deprived 30 % (%)": dep["age_85_plus"],
+                "disabled, all ages (%)": g["disability_pct"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -44,11 +54,19 @@ def _render(eq: dict) -> None:
     st.dataframe(_table(eq), hide_index=True, width="stretch")
     c = eq["continuity"]
     if c["by_zone_pair"]:
-        st.dataframe(pd.DataFrame(c["by_zone_pair"]).rename(columns={
-            "clients_est": "people supported (est.)", "hours_per_week": "care hours/week (est.)"}),
-            hide_index=True, width="stretch")
-    st.caption("Every figure is an estimate, not a count of clients. Sources: "
-               + md_text("; ".join(eq["sources"])) + ". People supported: " + md_text(c["hours_per_client_rule"]))
+        st.dataframe(
+            pd.DataFrame(c["by_zone_pair"]).rename(
+                columns={"clients_est": "people supported (est.)", "hours_per_week": "care hours/week (est.)"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.caption(
+        "Every figure is an estimate, not a count of clients. Sources: "
+        + md_text("; ".join(eq["sources"]))
+        + ". People supported: "
+        + md_text(c["hours_per_client_rule"])
+    )
 
 
 def show(ws, plan, base=None, heading: str = HEADING, key: str = "eq", moves=None) -> dict | None:

@@ -1,4 +1,5 @@
 """Finance: impact table and totals per week/year/term, the rate model (editable), charts, exports, moves upload."""
+
 from decimal import Decimal
 
 import altair as alt
@@ -32,26 +33,61 @@ def rate_card_inputs(card: RateCard) -> RateCard:
     """The rate card inputs (rates, floor, ceiling, sessional rate), seeded from ``card``; the card they give."""
     st.caption(f"Rate card {card.year}: {card.source}")
     cols = st.columns(len(pack.bands))
-    edited = {b: cols[i].number_input(f"{b} £/h", 0.0, 200.0, float(card.rate(b)), step=0.01, format="%.2f",
-                                      key=f"rate-{tag}-{b}") for i, b in enumerate(pack.bands)}
+    edited = {
+        b: cols[i].number_input(
+            f"{b} £/h", 0.0, 200.0, float(card.rate(b)), step=0.01, format="%.2f", key=f"rate-{tag}-{b}"
+        )
+        for i, b in enumerate(pack.bands)
+    }
     with st.expander("Floor, ceiling and sessional rate (report paras 61, 73–76)"):
-        st.caption("Ceiling defaults to the current price; the council publishes no floor figures, so floors start "
-                   "empty (0 = none). The countywide sessional rate applies to the given share of hours (visits of "
-                   "90 minutes or more).")
+        st.caption(
+            "Ceiling defaults to the current price; the council publishes no floor figures, so floors start "
+            "empty (0 = none). The countywide sessional rate applies to the given share of hours (visits of "
+            "90 minutes or more)."
+        )
         fc = st.columns(len(pack.bands))
-        floors = {b: fc[i].number_input(f"{b} floor £/h", 0.0, 200.0, float(card.floor.get(b, 0)), 0.01,
-                                        format="%.2f", key=f"floor-{tag}-{b}") for i, b in enumerate(pack.bands)}
-        ceilings = {b: fc[i].number_input(f"{b} ceiling £/h", 0.0, 200.0, float(card.ceiling.get(b, card.rate(b))),
-                                          0.01, format="%.2f", key=f"ceil-{tag}-{b}") for i, b in enumerate(pack.bands)}
+        floors = {
+            b: fc[i].number_input(
+                f"{b} floor £/h", 0.0, 200.0, float(card.floor.get(b, 0)), 0.01, format="%.2f", key=f"floor-{tag}-{b}"
+            )
+            for i, b in enumerate(pack.bands)
+        }
+        ceilings = {
+            b: fc[i].number_input(
+                f"{b} ceiling £/h",
+                0.0,
+                200.0,
+                float(card.ceiling.get(b, card.rate(b))),
+                0.01,
+                format="%.2f",
+                key=f"ceil-{tag}-{b}",
+            )
+            for i, b in enumerate(pack.bands)
+        }
         sc = st.columns(2)
-        sess = sc[0].number_input("Sessional rate £/h (0 = none)", 0.0, 200.0,
-                                  float(card.sessional_rate_gbp_per_hour or 0), 0.01, format="%.2f",
-                                  key=f"sess-rate-{tag}")
-        share = sc[1].number_input("Share of hours at the sessional rate %", 0.0, 100.0,
-                                   float(card.sessional_share_pct), 0.5, key=f"sess-share-{tag}")
+        sess = sc[0].number_input(
+            "Sessional rate £/h (0 = none)",
+            0.0,
+            200.0,
+            float(card.sessional_rate_gbp_per_hour or 0),
+            0.01,
+            format="%.2f",
+            key=f"sess-rate-{tag}",
+        )
+        share = sc[1].number_input(
+            "Share of hours at the sessional rate %",
+            0.0,
+            100.0,
+            float(card.sessional_share_pct),
+            0.5,
+            key=f"sess-share-{tag}",
+        )
     return card.with_rates(**{b: money(str(round(v, 2))) for b, v in edited.items()}).with_range(
-        floor={b: str(v) for b, v in floors.items()}, ceiling={b: str(v) for b, v in ceilings.items()},
-        sessional_rate_gbp_per_hour=str(sess) if sess > 0 else None, sessional_share_pct=str(share))
+        floor={b: str(v) for b, v in floors.items()},
+        ceiling={b: str(v) for b, v in ceilings.items()},
+        sessional_rate_gbp_per_hour=str(sess) if sess > 0 else None,
+        sessional_share_pct=str(share),
+    )
 
 
 def cost_build_up_inputs() -> RateCard:
@@ -59,16 +95,27 @@ def cost_build_up_inputs() -> RateCard:
     d = CostBuildUp()
     c = st.columns(5)
     cb = CostBuildUp(
-        pay_gbp_per_hour=Decimal(str(c[0].number_input("Care worker pay £/h", 5.0, 40.0, float(d.pay_gbp_per_hour),
-                                                       0.01, key="pay"))),
+        pay_gbp_per_hour=Decimal(
+            str(c[0].number_input("Care worker pay £/h", 5.0, 40.0, float(d.pay_gbp_per_hour), 0.01, key="pay"))
+        ),
         visit_min=Decimal(str(c[1].number_input("Average visit (min)", 15, 120, int(d.visit_min), key="visit"))),
         gbp_per_mile=Decimal(str(c[2].number_input("£ per mile", 0.0, 2.0, float(d.gbp_per_mile), 0.01, key="mile"))),
-        running_business_gbp_per_hour=Decimal(str(c[3].number_input(
-            "Running the business £/h", 0.0, 30.0, float(d.running_business_gbp_per_hour), 0.1, key="rtb"))),
-        surplus_pct=Decimal(str(c[4].number_input("Surplus %", 0.0, 20.0, float(d.surplus_pct), 0.5, key="surplus"))))
+        running_business_gbp_per_hour=Decimal(
+            str(
+                c[3].number_input(
+                    "Running the business £/h", 0.0, 30.0, float(d.running_business_gbp_per_hour), 0.1, key="rtb"
+                )
+            )
+        ),
+        surplus_pct=Decimal(str(c[4].number_input("Surplus %", 0.0, 20.0, float(d.surplus_pct), 0.5, key="surplus"))),
+    )
     travel_by_band, est = band_travel_minutes(ws, hist.current)
-    comp = pd.DataFrame({b: {k: str(v) for k, v in cb.components(Decimal(str(round(travel_by_band[b], 2)))).items()}
-                         for b in travel_by_band})
+    comp = pd.DataFrame(
+        {
+            b: {k: str(v) for k, v in cb.components(Decimal(str(round(travel_by_band[b], 2)))).items()}
+            for b in travel_by_band
+        }
+    )
     st.dataframe(comp, width="stretch")
     st.caption(buildup_defaults_text())
     if est:
@@ -84,11 +131,19 @@ plan = money_settings.priced(council, hist.current)  # the plan's card (provider
 base = ws.base.with_rates(plan.rates)
 rates = plan.rates
 if mode == "Rate card":
-    st.dataframe(pd.DataFrame({"band": list(pack.bands), "rate": [str(rates.rate(b)) for b in pack.bands],
-                               "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
-                               "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
-                               "effective rate (with sessional share)": [str(rates.effective_rate(b)) for b in pack.bands]}),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "band": list(pack.bands),
+                "rate": [str(rates.rate(b)) for b in pack.bands],
+                "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
+                "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
+                "effective rate (with sessional share)": [str(rates.effective_rate(b)) for b in pack.bands],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     for w in rates.check_range():
         st.warning(f"Outside the floor/ceiling range: {w}")
 
@@ -97,7 +152,9 @@ moves_imp = None
 if up is not None:
     try:
         moves = parse_moves(up.getvalue(), ws.layer.resolve, tuple(pack.bands), name=up.name)
-        moves_imp = impact_of_moves(moves, rates, plan=plan, weeks_per_year=weeks, term_years=int(term), uplift_pct=uplift)
+        moves_imp = impact_of_moves(
+            moves, rates, plan=plan, weeks_per_year=weeks, term_years=int(term), uplift_pct=uplift
+        )
         if st.button(f"Apply the {len(moves)} moves to the plan", key="apply-moves"):
             new, _ = apply_moves(hist.current, moves)
             hist.apply(new, {"moves_file": up.name})
@@ -107,58 +164,120 @@ if up is not None:
 
 imp = compare(base, plan, weeks_per_year=weeks, term_years=int(term), uplift_pct=uplift)
 t = plan.totals(weeks)
-common.totals_metrics(totals_row, [
-    ("Change / week", fmt_gbp_change(imp.gbp_per_week), None),
-    ("Change / year", fmt_gbp_change(imp.gbp_per_year), None),
-    (f"Change over {int(term)} years", fmt_gbp_change(imp.gbp_per_term), None),
-    ("Plan cost / week", fmt_gbp(t["gbp_per_week"]), None),
-    ("Hours changing band", f"{imp.hours_per_week_band_changed:,.2f}",
-     f"{imp.n_zone_only} unit(s) changed {pack.zone_label} only ({imp.hours_per_week_zone_only:,.2f} h a week): "
-     "not band moves, no price change")])
+common.totals_metrics(
+    totals_row,
+    [
+        ("Change / week", fmt_gbp_change(imp.gbp_per_week), None),
+        ("Change / year", fmt_gbp_change(imp.gbp_per_year), None),
+        (f"Change over {int(term)} years", fmt_gbp_change(imp.gbp_per_term), None),
+        ("Plan cost / week", fmt_gbp(t["gbp_per_week"]), None),
+        (
+            "Hours changing band",
+            f"{imp.hours_per_week_band_changed:,.2f}",
+            f"{imp.n_zone_only} unit(s) changed {pack.zone_label} only ({imp.hours_per_week_zone_only:,.2f} h a week): "
+            "not band moves, no price change",
+        ),
+    ],
+)
 st.subheader("Changed units")
 if imp.rows:
-    st.dataframe(pd.DataFrame(imp.rows)[["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]]
-                 .astype({"gbp_per_week": str}), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(imp.rows)[
+            ["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]
+        ].astype({"gbp_per_week": str}),
+        hide_index=True,
+        width="stretch",
+    )
 else:
     st.info("No changes against the base plan yet: edit zones, or load a moves file.")
 if moves_imp is not None:
     st.subheader(f"Moves file: council hours ({moves_imp.hours_per_week_moved:,.2f} h/week)")
-    st.dataframe(pd.DataFrame(moves_imp.rows).astype({"gbp_per_week": str, "from_rate_gbp_per_hour": str, "to_rate_gbp_per_hour": str}),
-                 hide_index=True, width="stretch")
-    st.write(f"{fmt_gbp(moves_imp.gbp_per_week)} per week · {fmt_gbp(moves_imp.gbp_per_year)} per year · {fmt_gbp(moves_imp.gbp_per_term)} over {int(term)} years")
+    st.dataframe(
+        pd.DataFrame(moves_imp.rows).astype(
+            {"gbp_per_week": str, "from_rate_gbp_per_hour": str, "to_rate_gbp_per_hour": str}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.write(
+        f"{fmt_gbp(moves_imp.gbp_per_week)} per week · {fmt_gbp(moves_imp.gbp_per_year)} per year · "
+        f"{fmt_gbp(moves_imp.gbp_per_term)} over {int(term)} years"
+    )
     for w in moves_imp.warnings:
         st.caption("Warning: " + w)
 
 st.subheader("Hours and cost by band and zone")
-hb = pd.DataFrame([{"band": r["band"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}
-                   for r in plan.by_band()])
-hz = pd.DataFrame([{"zone": r["zone"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}
-                   for r in plan.by_zone()])
+hb = pd.DataFrame(
+    [
+        {"band": r["band"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}
+        for r in plan.by_band()
+    ]
+)
+hz = pd.DataFrame(
+    [
+        {"zone": r["zone"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}
+        for r in plan.by_zone()
+    ]
+)
 band_order = list(plan.band_names)
 c1, c2 = st.columns(2)
 for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_per_week", "£ per week")):
-    col.altair_chart(alt.Chart(hb, title=f"{title} by band").mark_bar().encode(
-        x=alt.X("band", sort=band_order), y=alt.Y(field, title=title),
-        color=alt.Color("band", sort=band_order, legend=None,
-                        scale=alt.Scale(domain=band_order, range=[band_colours(band_order)[b] for b in band_order])),
-        tooltip=["band", "hours_per_week", "gbp_per_week"]), width="stretch")
-    col.altair_chart(alt.Chart(hz, title=f"{title} by {pack.zone_label}").mark_bar().encode(
-        y=alt.Y("zone", sort="-x", title=None), x=alt.X(field, title=title),
-        tooltip=["zone", "hours_per_week", "gbp_per_week"]), width="stretch")
+    col.altair_chart(
+        alt.Chart(hb, title=f"{title} by band")
+        .mark_bar()
+        .encode(
+            x=alt.X("band", sort=band_order),
+            y=alt.Y(field, title=title),
+            color=alt.Color(
+                "band",
+                sort=band_order,
+                legend=None,
+                scale=alt.Scale(domain=band_order, range=[band_colours(band_order)[b] for b in band_order]),
+            ),
+            tooltip=["band", "hours_per_week", "gbp_per_week"],
+        ),
+        width="stretch",
+    )
+    col.altair_chart(
+        alt.Chart(hz, title=f"{title} by {pack.zone_label}")
+        .mark_bar()
+        .encode(
+            y=alt.Y("zone", sort="-x", title=None),
+            x=alt.X(field, title=title),
+            tooltip=["zone", "hours_per_week", "gbp_per_week"],
+        ),
+        width="stretch",
+    )
 identity = state.identity_label(council, hist.current)
-st.caption(f"Plan: {md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year")
+st.caption(
+    f"Plan: {md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year"
+)
 # the workbook is built when the button is pressed (a deferred download), from what this run shows: building it
 # on every run cost about half of this page's script time (issue 19 §17)
 xlsx_args = (plan, imp, notes(ws), identity)
-st.download_button("Download XLSX", lambda: impact_xlsx(*xlsx_args),
-                   file_name=state.output_name(council, hist.current, "impact", "xlsx"),
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")
-st.download_button("Download CSV", impact_csv(imp, identity, plan),
-                   file_name=state.output_name(council, hist.current, "impact", "csv"),
-                   mime="text/csv", key="csv", help="One table: a row per changed unit")
-st.download_button("Download totals CSV", impact_totals_csv(imp, identity, plan),
-                   file_name=state.output_name(council, hist.current, "impact-totals", "csv"),
-                   mime="text/csv", key="csv-totals", help="The totals and the settings they use (figure, value)")
+st.download_button(
+    "Download XLSX",
+    lambda: impact_xlsx(*xlsx_args),
+    file_name=state.output_name(council, hist.current, "impact", "xlsx"),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="xlsx",
+)
+st.download_button(
+    "Download CSV",
+    impact_csv(imp, identity, plan),
+    file_name=state.output_name(council, hist.current, "impact", "csv"),
+    mime="text/csv",
+    key="csv",
+    help="One table: a row per changed unit",
+)
+st.download_button(
+    "Download totals CSV",
+    impact_totals_csv(imp, identity, plan),
+    file_name=state.output_name(council, hist.current, "impact-totals", "csv"),
+    mime="text/csv",
+    key="csv-totals",
+    help="The totals and the settings they use (figure, value)",
+)
 
 from pages import payfloor_box  # noqa: E402  (pay floor scenario, issue 15)
 

@@ -7,6 +7,7 @@ version or a published link restores them; the autosaved draft carries them, so 
 that show them are keyed per council and version (``widget_tag``), so a council switch or another version never
 shows the previous one's figures. No arithmetic here: prices come from ``zones.rates``/``zones.plan``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,11 @@ log = logging.getLogger("zoneplan.app")
 DEFAULTS = {"weeks": 52, "term": 8, "uplift": 0.0}
 #: the sidebar inputs: key, label, min, max, step, format (the bounds of geodata.limits, which the store checks
 #: too); weeks take 2 decimal places (52.14 = 365/7)
-INPUTS = (("weeks", "Weeks per year", float(WEEKS_PER_YEAR[0]), float(WEEKS_PER_YEAR[1]), 0.01, "%.2f"),
-          ("term", "Framework term (years)", TERM_YEARS[0], TERM_YEARS[1], 1, None),
-          ("uplift", "Annual rate uplift %", float(UPLIFT_PCT[0]), float(UPLIFT_PCT[1]), 0.5, None))
+INPUTS = (
+    ("weeks", "Weeks per year", float(WEEKS_PER_YEAR[0]), float(WEEKS_PER_YEAR[1]), 0.01, "%.2f"),
+    ("term", "Framework term (years)", TERM_YEARS[0], TERM_YEARS[1], 1, None),
+    ("uplift", "Annual rate uplift %", float(UPLIFT_PCT[0]), float(UPLIFT_PCT[1]), 0.5, None),
+)
 
 
 def _key(council: str) -> str:
@@ -75,8 +78,9 @@ def impact_settings(council: str, show: bool = True, fixed: bool = False) -> tup
             st.subheader("Impact settings")
             for key, label, lo, hi, step, fmt in INPUTS:
                 ss[key] = type(lo)(s[key])  # a widget of another page or council does not hand its value over
-                st.number_input(label, lo, hi, step=step, key=key, on_change=_keep, args=(council, key),
-                                disabled=fixed, format=fmt)
+                st.number_input(
+                    label, lo, hi, step=step, key=key, on_change=_keep, args=(council, key), disabled=fixed, format=fmt
+                )
     return settings(council)
 
 
@@ -102,10 +106,15 @@ def restore_version(council: str, sv) -> None:
     st_ = getattr(sv, "settings", None) or {}
     s = get(council)
     try:
-        s.update(weeks=weeks_json(weeks_per_year(st_.get("weeks_per_year", DEFAULTS["weeks"]))),
-                 term=int_in(st_.get("term_years", DEFAULTS["term"]), "framework term (years)", *TERM_YEARS),
-                 uplift=float(bounded_decimal(st_.get("uplift_pct", DEFAULTS["uplift"]), "annual uplift (%)",
-                                              UPLIFT_PCT[0], UPLIFT_PCT[1], 4)))
+        s.update(
+            weeks=weeks_json(weeks_per_year(st_.get("weeks_per_year", DEFAULTS["weeks"]))),
+            term=int_in(st_.get("term_years", DEFAULTS["term"]), "framework term (years)", *TERM_YEARS),
+            uplift=float(
+                bounded_decimal(
+                    st_.get("uplift_pct", DEFAULTS["uplift"]), "annual uplift (%)", UPLIFT_PCT[0], UPLIFT_PCT[1], 4
+                )
+            ),
+        )
     except DataError:
         log.warning("version settings of %s could not be read; defaults shown", council)
         s.update(DEFAULTS)

@@ -1,4 +1,5 @@
 """Finance page control: a pay floor scenario (raise the care worker hourly pay floor in the cost build-up)."""
+
 from decimal import Decimal
 
 import pandas as pd
@@ -29,15 +30,29 @@ def show(ws, weeks) -> None:
         m = st.columns(2)
         m[0].metric("Change / week", fmt_gbp(r["gbp_per_week"]))
         m[1].metric("Change / year", fmt_gbp(r["gbp_per_year"]))
-        st.dataframe(pd.DataFrame([{"band": b, "rate now £/h": str(v["rate_before_gbp_per_hour"]),
-                                    "new rate £/h": str(v["rate_after_gbp_per_hour"]),
-                                    "change £/h": str(v["change_gbp_per_hour"]), "hours/week": float(v["hours_per_week"]),
-                                    "travel min per visit": float(v["travel_min_per_visit"])}
-                                   for b, v in r["bands"].items()]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "band": b,
+                        "rate now £/h": str(v["rate_before_gbp_per_hour"]),
+                        "new rate £/h": str(v["rate_after_gbp_per_hour"]),
+                        "change £/h": str(v["change_gbp_per_hour"]),
+                        "hours/week": float(v["hours_per_week"]),
+                        "travel min per visit": float(v["travel_min_per_visit"]),
+                    }
+                    for b, v in r["bands"].items()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         if "report_forecast" in r:
             f = r["report_forecast"]
-            st.info(f"The council's report forecasts {fmt_gbp(f['low_gbp_per_year'])} to {fmt_gbp(f['high_gbp_per_year'])} "
-                    f"a year ({f['source']}); this estimate is {f['ours_vs_report']} that range.")
+            st.info(
+                f"The council's report forecasts {fmt_gbp(f['low_gbp_per_year'])} to {fmt_gbp(f['high_gbp_per_year'])} "
+                f"a year ({f['source']}); this estimate is {f['ours_vs_report']} that range."
+            )
         st.caption(r["method"] + (". Travel minutes per band are ESTIMATED." if r["travel_estimated"] else ""))
         st.dataframe(pd.DataFrame(r["sensitivity"]).astype(str), hide_index=True, width="stretch")
         st.dataframe(pd.DataFrame(r["assumptions"]), hide_index=True, width="stretch")

@@ -2,6 +2,7 @@
 published, and whether it was changed since (a cheap fingerprint, ``zones.service.drafts.fingerprint``, against the
 version opened or the base plan). Kept in session state; read by the draft autosave (``pages.state``), the money
 settings' widget keys (``pages.money_settings``) and the download names."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -20,16 +21,22 @@ def identity(council: str) -> dict | None:
     return st.session_state.get(_ikey(council))
 
 
-def set_identity(council: str, scenario_id: int | None, name: str | None, version: int | None, plan,
-                 published: bool = False) -> None:
+def set_identity(
+    council: str, scenario_id: int | None, name: str | None, version: int | None, plan, published: bool = False
+) -> None:
     """The plan now shown is ``name`` version ``version`` exactly as stored (``plan``'s fingerprint is the clean
     state); name None: the base plan."""
     from zones.service.drafts import fingerprint
 
     ss = st.session_state
     if name:
-        ss[_ikey(council)] = {"scenario_id": scenario_id, "name": name, "version": version, "published": published,
-                              "clean": fingerprint(plan)}
+        ss[_ikey(council)] = {
+            "scenario_id": scenario_id,
+            "name": name,
+            "version": version,
+            "published": published,
+            "clean": fingerprint(plan),
+        }
         ss[f"sc-opened-{council}"] = (scenario_id, name, version)  # the parent of the next save (Scenarios)
     else:
         ss.pop(_ikey(council), None)
@@ -49,7 +56,7 @@ def modified(council: str, plan) -> bool:
 
 
 def identity_label(council: str, plan) -> str:
-    """"Para 47 v2", "Para 47 v2 + unsaved changes", "Para 47 v2 (published)" or "unsaved plan"."""
+    """ "Para 47 v2", "Para 47 v2 + unsaved changes", "Para 47 v2 (published)" or "unsaved plan"."""
     ident = identity(council)
     if not ident:
         return "unsaved plan" if modified(council, plan) else "base plan"
@@ -60,6 +67,9 @@ def output_name(council: str, plan, kind: str, ext: str) -> str:
     """Download file name after the council, scenario and version, e.g. leicestershire-para-47-v2-impact.xlsx."""
     ident = identity(council)
     if not ident:
-        return file_name(council, None, None, kind, ext) if modified(council, plan) else \
-            file_name(council, "base plan", None, kind, ext)
+        return (
+            file_name(council, None, None, kind, ext)
+            if modified(council, plan)
+            else file_name(council, "base plan", None, kind, ext)
+        )
     return file_name(council, ident["name"], ident["version"], kind, ext, modified=modified(council, plan))

@@ -1,4 +1,5 @@
 """Report (scrutiny): printable report of the plan and its change against the base; HTML and PDF downloads."""
+
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -20,11 +21,19 @@ ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
 ctx["equality"] = equality_box.block(ws, plan)  # "Equality and continuity" (issue 23)
 html = report_html(ctx)
 st.title("Report")
-st.caption(f"Plan: {state.md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {term}-year term · uplift {uplift:g}% a year "
-           "(the Impact settings in the sidebar, shared with Finance and saved with a version)")
+st.caption(
+    f"Plan: {state.md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {term}-year term · uplift {uplift:g}% a year "
+    "(the Impact settings in the sidebar, shared with Finance and saved with a version)"
+)
 c1, c2 = st.columns(2)
-c1.download_button("Download HTML", html, file_name=state.output_name(council, plan, "report", "html"), mime="text/html",
-                   key="dl-html")
-c2.download_button("Download PDF", report_pdf(ctx), file_name=state.output_name(council, plan, "report", "pdf"),
-                   mime="application/pdf", key="dl-pdf")
+c1.download_button(
+    "Download HTML", html, file_name=state.output_name(council, plan, "report", "html"), mime="text/html", key="dl-html"
+)
+c2.download_button(
+    "Download PDF",
+    report_pdf(ctx),
+    file_name=state.output_name(council, plan, "report", "pdf"),
+    mime="application/pdf",
+    key="dl-pdf",
+)
 components.html(html, height=1400, scrolling=True)

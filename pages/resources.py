@@ -1,5 +1,6 @@
 """What the server process holds for every session (``st.cache_resource``): each council's workspace and the
 scenario store, the store acting as the signed-in user (``pages.access``)."""
+
 from __future__ import annotations
 
 import gc

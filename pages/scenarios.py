@@ -1,20 +1,18 @@
 """Scenarios: save the plan being edited, open versions, compare, publish a read-only link, audit log export."""
-import pandas as pd
+
 import streamlit as st
 
 from geodata.datadir import DataError
 from geodata.limits import weeks_per_year
 from pages import common, compare_box, conflict_box, money_settings, state
-from zones.money import fmt_gbp
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.outputs.naming import file_name
 from zones.plan import Plan
 from zones.rates import RateCard
 from zones.service.scenario_io import export_geojson, read_import
+from zones.service.store import ConflictError
 from zones.service.workspace import publication_snapshot, published_plan
-from zones.service.store import ConflictError, Store
-
 
 
 def unchanged_since(store, scenario_id: int, version: int, plan, card: dict, settings: dict | None) -> bool:
@@ -43,8 +41,10 @@ c1, c2 = st.columns([2, 3])
 name = c1.text_input("Scenario name", value=opened[1] if opened else "", key="sc-name")
 note = c2.text_input("Note for this version", key="sc-note")
 if opened:
-    st.caption(f"Editing {md_text(opened[1])} from version {opened[2]}: saving under this name adds version "
-               f"{opened[2] + 1} unless someone has saved since (then nothing is overwritten).")
+    st.caption(
+        f"Editing {md_text(opened[1])} from version {opened[2]}: saving under this name adds version "
+        f"{opened[2] + 1} unless someone has saved since (then nothing is overwritten)."
+    )
 if st.button("Save", type="primary", disabled=not name, key="sc-save"):
     try:
         existing = store.list(council)
@@ -54,15 +54,26 @@ if st.button("Save", type="primary", disabled=not name, key="sc-save"):
         if len(hit):
             sid = int(hit["id"].iloc[0])
             if not opened or opened[0] != sid:
-                raise DataError(f"a scenario named '{name.strip()}' already exists (version "
-                                f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name")
+                raise DataError(
+                    f"a scenario named '{name.strip()}' already exists (version "
+                    f"{int(hit['latest_version'].iloc[0])}); open it below to add a version, or choose another name"
+                )
             if unchanged_since(store, sid, opened[2], hist.current, card, settings):  # issue 19 §15: no empty versions
                 raise DataError(f"nothing changed since version {opened[2]}, so no new version was saved")
-            sv = store.save(sid, opened[2], hist.current.assignments(), card, note=note, valid_units=valid,
-                            settings=settings)
+            sv = store.save(
+                sid, opened[2], hist.current.assignments(), card, note=note, valid_units=valid, settings=settings
+            )
         else:  # the audit records every unit changed against the base plan, with its reason, after "create"
-            sv = store.create(council, name, hist.current.assignments(), card, note=note, valid_units=valid,
-                              base=ws.base.assignments(), settings=settings)
+            sv = store.create(
+                council,
+                name,
+                hist.current.assignments(),
+                card,
+                note=note,
+                valid_units=valid,
+                base=ws.base.assignments(),
+                settings=settings,
+            )
         state.set_identity(council, sv.scenario_id, sv.name, sv.number, hist.current)  # saved: the plan is this version
         st.success(f"Saved {md_text(sv.name)} version {sv.number}")
     except ConflictError as exc:
@@ -83,7 +94,9 @@ if scen.empty:
     st.info("No saved scenarios for this council yet.")
     st.stop()
 st.dataframe(scen, hide_index=True, width="stretch")
-sid = st.selectbox("Scenario", scen["id"].tolist(), format_func=lambda i: scen.set_index("id").at[i, "name"], key="sc-pick")
+sid = st.selectbox(
+    "Scenario", scen["id"].tolist(), format_func=lambda i: scen.set_index("id").at[i, "name"], key="sc-pick"
+)
 vers = store.versions(sid)
 st.dataframe(vers, hide_index=True, width="stretch")
 v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="sc-ver")
@@ -97,8 +110,12 @@ if b1.button("Open in editor", key="sc-open"):
     state.set_identity(council, sv.scenario_id, sv.name, sv.number, reopened)  # the parent of the next save, and the
     # identity every page, report and file name shows
     st.success(f"Opened {md_text(sv.name)} version {sv.number} in the editor")
-if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.user.can_publish(),
-             help=None if store.user.can_publish() else "Only admins publish"):
+if b2.button(
+    "Publish (read-only link)",
+    key="sc-publish",
+    disabled=not store.user.can_publish(),
+    help=None if store.user.can_publish() else "Only admins publish",
+):
     try:
         to_pub = store.load(sid, v)
         weeks = weeks_per_year((to_pub.settings or {}).get("weeks_per_year", 52))  # the version's own settings
@@ -110,10 +127,16 @@ if b2.button("Publish (read-only link)", key="sc-publish", disabled=not store.us
         st.rerun()
 sv = store.load(sid, v)
 if sv.published:  # the full read-only link (host included: what the browser reached this app on)
-    st.caption(f"Published: read-only link to {md_text(sv.name)} version {sv.number} (copy it with the button at its right)")
+    st.caption(
+        f"Published: read-only link to {md_text(sv.name)} version {sv.number} (copy it with the button at its right)"
+    )
     st.code(state.full_link(sv.link()), language=None)
-b3.download_button("Export GeoJSON", export_geojson(ws.units, Plan.from_assignments(ws.base, sv.assignments)),
-                   file_name=file_name(council, sv.name, sv.number, "plan", "geojson"), key="sc-export")
+b3.download_button(
+    "Export GeoJSON",
+    export_geojson(ws.units, Plan.from_assignments(ws.base, sv.assignments)),
+    file_name=file_name(council, sv.name, sv.number, "plan", "geojson"),
+    key="sc-export",
+)
 
 st.subheader("Compare two plans")
 st.caption("The base plan or any version of any scenario of this council on each side.")
@@ -122,15 +145,26 @@ compare_box.render(council, ws, store)
 st.subheader("Audit log")
 log = store.audit_log(sid)
 st.dataframe(log, hide_index=True, width="stretch")
-st.download_button("Export audit CSV", log.map(safe_cell).to_csv(index=False), file_name=file_name(council, sv.name, None, "audit", "csv"), key="sc-audit")
+st.download_button(
+    "Export audit CSV",
+    log.map(safe_cell).to_csv(index=False),
+    file_name=file_name(council, sv.name, None, "audit", "csv"),
+    key="sc-audit",
+)
 
 st.subheader("Import a scenario (GeoPackage or GeoJSON)")
 up = st.file_uploader("File", type=["gpkg", "geojson", "json"], key="sc-import")
 if up is not None and st.button("Import as new scenario", key="sc-import-go"):
     try:
         a = read_import(up.getvalue(), up.name, valid, tuple(ws.layer.pack.bands))
-        sv2 = store.create(council, f"Imported {up.name}"[:120], a, hist.current.rates.to_dict(), note=f"imported {up.name}",
-                           valid_units=valid)
+        sv2 = store.create(
+            council,
+            f"Imported {up.name}"[:120],
+            a,
+            hist.current.rates.to_dict(),
+            note=f"imported {up.name}",
+            valid_units=valid,
+        )
         st.success(f"Imported as scenario {sv2.scenario_id}")
     except DataError as exc:
         st.error(f"Nothing imported: {exc}")

@@ -18,6 +18,7 @@ autosaved draft survive every page link, reload and shared URL; pages never show
 - ``run_page`` runs the page: a DataError is shown as its sentence, anything else as one sentence with what to
   do (logged server-side with a reference).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,7 @@ def _open_published(raw_sid, raw_ver) -> dict:
     except DataError as exc:  # one answer whatever the reason (issue 18 §7): ids cannot be enumerated
         log.info("published link %r/%r: %s", raw_sid, raw_ver, exc)
         return {"raw": (raw_sid, raw_ver), "error": NO_PUBLISHED_VERSION}
-    return {"raw": (raw_sid, raw_ver), "council": sv.council, "sid": sv.scenario_id, "ver": sv.number,
-            "name": sv.name}
+    return {"raw": (raw_sid, raw_ver), "council": sv.council, "sid": sv.scenario_id, "ver": sv.number, "name": sv.name}
 
 
 def current_council() -> str:
@@ -115,8 +115,13 @@ def published_view() -> bool:
     """This session shows a published link's version: a fixed, read-only view of one version of one council
     (no council picker; leaving it is explicit: a "Leave this published view" link to the council's planner)."""
     pub = st.session_state.get("_published")
-    return bool(pub and pub.get("council") and not pub.get("error") and st.session_state.get("_readonly")
-                and "scenario" in st.query_params)
+    return bool(
+        pub
+        and pub.get("council")
+        and not pub.get("error")
+        and st.session_state.get("_readonly")
+        and "scenario" in st.query_params
+    )
 
 
 def published_error() -> str | None:
@@ -126,7 +131,8 @@ def published_error() -> str | None:
 
 # ------------------------------------------------------------------ impact settings (Finance and Report)
 def impact_settings(show: bool = True) -> tuple[int | Decimal, int, float]:
-    """Weeks per year (an int, or a Decimal such as 52.14), framework term (years) and annual uplift % of the council shown (``pages.money_settings``:
+    """Weeks per year (an int, or a Decimal such as 52.14), framework term (years) and annual uplift % of the
+    council shown (``pages.money_settings``:
     per council, saved with a version; ``show`` puts the inputs in the sidebar, disabled on a published view)."""
     council = st.session_state.get("council", DEFAULT_COUNCIL)
     return money_settings.impact_settings(council, show, fixed=published_view())
@@ -194,7 +200,9 @@ def restore_draft(council: str, ws):
     money_settings.from_draft(council, payload.get("money"))
     ident = payload.get("identity")
     if ident and ident.get("name"):
-        st.session_state[_ikey(council)] = {k: ident.get(k) for k in ("scenario_id", "name", "version", "published", "clean")}
+        st.session_state[_ikey(council)] = {
+            k: ident.get(k) for k in ("scenario_id", "name", "version", "published", "clean")
+        }
         st.session_state[f"sc-opened-{council}"] = (ident.get("scenario_id"), ident["name"], ident.get("version"))
     if payload.get("dirty"):
         st.session_state[f"restored-{council}"] = _local_hhmm(when)
@@ -210,7 +218,7 @@ def _local_hhmm(when: dt.datetime) -> str:
         tz = ZoneInfo(name) if name else None
     except Exception:  # noqa: BLE001 - unknown zone: UTC
         tz = None
-    return when.astimezone(tz or dt.timezone.utc).strftime("%H:%M") + ("" if tz else " UTC")
+    return when.astimezone(tz or dt.UTC).strftime("%H:%M") + ("" if tz else " UTC")
 
 
 def autosave(council: str) -> None:
@@ -236,15 +244,27 @@ def autosave(council: str) -> None:
         if not ident and not dirty and money_settings.is_default(council, hist.current):
             _drafts().discard(tok, council, owner)
         else:
-            _drafts().save(tok, council, owner, {"v": 1, "rows": changed_rows(base, hist.current),
-                                                    "identity": ident, "dirty": dirty, "money": money,
-                                                    **stacks_payload(base, hist.undo_stack, hist.redo_stack)})
+            _drafts().save(
+                tok,
+                council,
+                owner,
+                {
+                    "v": 1,
+                    "rows": changed_rows(base, hist.current),
+                    "identity": ident,
+                    "dirty": dirty,
+                    "money": money,
+                    **stacks_payload(base, hist.undo_stack, hist.redo_stack),
+                },
+            )
         ss[f"_draft_saved-{council}"] = key
     except Exception:  # noqa: BLE001 - autosave must never break the page (the beforeunload warning still guards)
         log.exception("draft of %s could not be saved", council)
-        st.sidebar.warning("Your edits could not be kept as a draft, so a reload would lose them: the scenario store "
-                           "cannot be written (the server log says why; see ZONEPLAN_STORE in the README). Save "
-                           "them as a scenario or export them.")  # issue 19 §7: never silent
+        st.sidebar.warning(
+            "Your edits could not be kept as a draft, so a reload would lose them: the scenario store "
+            "cannot be written (the server log says why; see ZONEPLAN_STORE in the README). Save "
+            "them as a scenario or export them."
+        )  # issue 19 §7: never silent
 
 
 def discard_draft(council: str) -> None:
@@ -276,7 +296,7 @@ def discard_draft(council: str) -> None:
 
 
 def draft_notice(council: str) -> None:
-    """"Restored your unsaved edits from HH:MM" with "Discard draft" (and "Keep") after a reload."""
+    """ "Restored your unsaved edits from HH:MM" with "Discard draft" (and "Keep") after a reload."""
     ss = st.session_state
     hhmm = ss.get(f"restored-{council}")
     if not hhmm:
@@ -299,9 +319,13 @@ def unsaved_guard(council: str) -> None:
         "<script>(function(){try{var w=window.parent;w.__zoneplanUnsaved=%s;"
         "if(w.__zoneplanUnload){w.removeEventListener('beforeunload',w.__zoneplanUnload);}"
         "w.__zoneplanUnload=new w.Function('e','if(window.__zoneplanUnsaved){e.preventDefault();"
-        "e.returnValue=\"\";return \"\";}');"
+        'e.returnValue="";return "";}\');'
         "w.addEventListener('beforeunload',w.__zoneplanUnload);}catch(err){}})();</script>"
-        % ("true" if dirty else "false") + ONE_HISTORY_ENTRY_PER_PAGE + "</body></html>", height=0)
+        % ("true" if dirty else "false")
+        + ONE_HISTORY_ENTRY_PER_PAGE
+        + "</body></html>",
+        height=0,
+    )
 
 
 #: Back/Forward (issue 19 §9): Streamlit pushes a history entry for every change of the query string, and the app
@@ -313,7 +337,8 @@ ONE_HISTORY_ENTRY_PER_PAGE = (
     "var push=h.pushState.bind(h),replace=h.replaceState.bind(h);"
     "h.pushState=function(s,t,u){try{var n=new w.URL(u,w.location.href);"
     "if(n.pathname===w.location.pathname){return replace(s,t,u);}}catch(e){}return push(s,t,u);};"
-    "h.__zoneplanOnePerPage=true;}catch(err){}})();</script>")
+    "h.__zoneplanOnePerPage=true;}catch(err){}})();</script>"
+)
 
 
 def initial_plan(council: str, ws):
@@ -403,6 +428,8 @@ def run_page(nav, body=None) -> None:
             raise
         ref = secrets.token_hex(3)
         log.exception("page %s failed (reference %s)", getattr(nav, "url_path", "?"), ref)
-        st.error(f"This page hit an unexpected problem and could not be shown ({type(exc).__name__}, reference {ref}). "
-                 "Reload the page or choose another council or page; if it happens again, tell your administrator "
-                 "the reference.")
+        st.error(
+            f"This page hit an unexpected problem and could not be shown ({type(exc).__name__}, reference {ref}). "
+            "Reload the page or choose another council or page; if it happens again, tell your administrator "
+            "the reference."
+        )

@@ -26,6 +26,7 @@ of its own plans), nothing of another session.
 
 Every user string (unit, zone and scenario names) is put on the page as text (``textContent``), never as HTML.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -88,13 +89,27 @@ def _geometry(council: str) -> dict:
     ws = common._workspace(council)
     web = to_web(ws.units, columns=["unit_code", "unit_name", "parishes", "hours_per_week"])
     fc = json.loads(web.to_json(drop_id=True))
-    feats = [{"type": "Feature", "geometry": f["geometry"],
-              "properties": {"code": f["properties"]["unit_code"], "name": f["properties"]["unit_name"] or "",
-                             "parishes": (f["properties"]["parishes"] or "").replace(";", ", "),
-                             "hours": f["properties"]["hours_per_week"]}} for f in fc["features"]]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "code": f["properties"]["unit_code"],
+                "name": f["properties"]["unit_name"] or "",
+                "parishes": (f["properties"]["parishes"] or "").replace(";", ", "),
+                "hours": f["properties"]["hours_per_week"],
+            },
+        }
+        for f in fc["features"]
+    ]
     b = web.total_bounds
-    text = json.dumps({"units": {"type": "FeatureCollection", "features": feats},
-                       "bounds": [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]}, separators=(",", ":"))
+    text = json.dumps(
+        {
+            "units": {"type": "FeatureCollection", "features": feats},
+            "bounds": [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]],
+        },
+        separators=(",", ":"),
+    )
     # JSON text serialised once per council; sent once per session (:func:`once`), parsed once per browser tab
     return {"key": f"{council}-{hashlib.sha1(text.encode()).hexdigest()[:12]}", "json": text}
 
@@ -108,8 +123,8 @@ def _outlines(council: str, zone_of_unit: tuple[str, ...]) -> dict:
 
 
 SENT = "_unitmap_sent"  # session state: keys of the texts this session's browser was sent (least recently used first)
-MAX_SENT = 64           # keys remembered per session (a forgotten key is sent again: never wrong, only bytes)
-MAX_KEY = 80            # longest key accepted from the browser's ``need`` event
+MAX_SENT = 64  # keys remembered per session (a forgotten key is sent again: never wrong, only bytes)
+MAX_KEY = 80  # longest key accepted from the browser's ``need`` event
 
 
 def once(key: str, text: str) -> str | None:
@@ -176,9 +191,22 @@ def pending_event(key: str) -> dict | None:
     return None if v is None or v.get("event") == "need" else v
 
 
-def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=(), selection_rev: int = 0,
-             search: dict | None = None, changed=(), title: str = "", picked: str | None = None,
-             height: int = 560, shade: dict | None = None) -> None:
+def unit_map(
+    council: str,
+    ws,
+    plan,
+    *,
+    key: str,
+    mode: str = "edit",
+    selection=(),
+    selection_rev: int = 0,
+    search: dict | None = None,
+    changed=(),
+    title: str = "",
+    picked: str | None = None,
+    height: int = 560,
+    shade: dict | None = None,
+) -> None:
     """Draw the unit map (see the module docstring). ``selection``/``selection_rev``: Python's selection, applied
     by the browser only when ``selection_rev`` grows (after a move, Clear or a reload); ``changed``: units that
     differ from the base plan (marked); ``title``: the scenario and version shown; ``shade``: a layer drawn behind
@@ -193,13 +221,27 @@ def unit_map(council: str, ws, plan, *, key: str, mode: str = "edit", selection=
     zone_of_unit = tuple(plan.zone_of(c) for c in ws.units["unit_code"])
     outlines = _outlines(council, zone_of_unit)
     _component(
-        geo_key=geo["key"], geo_json=once(geo["key"], geo["json"]), zones=zone_list, bands=band_legend(ws, plan),
+        geo_key=geo["key"],
+        geo_json=once(geo["key"], geo["json"]),
+        zones=zone_list,
+        bands=band_legend(ws, plan),
         assign=[[zpos[z], bpos[b]] for z, b in zip(a["zone"], a["band"])],
-        outlines_key=outlines["key"], outlines_json=once(outlines["key"], outlines["json"]),
+        outlines_key=outlines["key"],
+        outlines_json=once(outlines["key"], outlines["json"]),
         labels=[[n, lat, lon] for n, lat, lon in common.zone_labels(council, zone_of_unit)],
-        zone_label=ws.layer.pack.zone_label, mode=mode, selection=list(selection), selection_rev=int(selection_rev),
-        search=search, changed=sorted(changed), title=title, picked=picked, height=height, attribution=ATTRIBUTION,
-        shade=shade, key=key, default=None,
+        zone_label=ws.layer.pack.zone_label,
+        mode=mode,
+        selection=list(selection),
+        selection_rev=int(selection_rev),
+        search=search,
+        changed=sorted(changed),
+        title=title,
+        picked=picked,
+        height=height,
+        attribution=ATTRIBUTION,
+        shade=shade,
+        key=key,
+        default=None,
     )
 
 
@@ -224,8 +266,18 @@ def map_title(council: str, hist=None) -> str:
 
 #: IMD decile colours, 1 (most deprived) … 10 (least): a sequential, colour-blind-safe ramp (matplotlib "viridis"
 #: sampled at 10 points, dark = more deprived), distinct from the band palette's hues.
-DECILE_COLOURS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
-                  "#b5de2b", "#fde725"]
+DECILE_COLOURS = [
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+]
 
 
 def deprivation_shade(ws) -> dict:
@@ -235,8 +287,11 @@ def deprivation_shade(ws) -> dict:
 
     prof = profiles_for_layer(ws.layer)
     dec = dict(zip(prof.unit_codes, unit_imd_deciles(prof)))
-    return {"values": [dec.get(str(c)) for c in ws.units["unit_code"]], "colours": DECILE_COLOURS,
-            "title": "Deprivation behind the bands: IMD 2025 decile of the unit's median resident aged 65+ "
-                     "(1 = most deprived 10 % of England; estimate)",
-            "source": "English Indices of Deprivation 2025 (MHCLG, LSOA 2021, OGL v3); residents aged 65+: ONS "
-                      "mid-2020 estimates shared onto units by postcode centroids"}
+    return {
+        "values": [dec.get(str(c)) for c in ws.units["unit_code"]],
+        "colours": DECILE_COLOURS,
+        "title": "Deprivation behind the bands: IMD 2025 decile of the unit's median resident aged 65+ "
+        "(1 = most deprived 10 % of England; estimate)",
+        "source": "English Indices of Deprivation 2025 (MHCLG, LSOA 2021, OGL v3); residents aged 65+: ONS "
+        "mid-2020 estimates shared onto units by postcode centroids",
+    }

@@ -7,6 +7,7 @@ returns are the same floating-point sums along the same fastest routes.
 Compiled on first use and cached on disk next to this file (numba ``cache=True``), so only the first process
 after a code change pays the compilation (a few seconds).
 """
+
 from __future__ import annotations
 
 import numba as nb

@@ -9,6 +9,7 @@ No hand-bumped constant to forget: the hash is computed once per process (the co
 not change while it runs) from the files on disk. The prepared-graph cache (``travel.graph.load_arrays``) hashes
 only ``travel/graph.py``, which alone builds it (re-reading a county file is the slowest step).
 """
+
 from __future__ import annotations
 
 import hashlib

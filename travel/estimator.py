@@ -19,6 +19,7 @@ Errors are reported per straight-line distance band and per setting (urban / rur
 ``settings``). Routed times are themselves free-flow times at speed limits (no junction delay, no congestion).
 Trips beyond the longest checked band are estimated with the same model but their error is UNCHECKED.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,10 @@ from .matrix import travel_times
 ESTIMATOR_VERSION = "5"
 MPH = 1.609344
 MAIN_ROAD_KPH = 50 * MPH
-MAIN_ROAD_SOURCE = ("DfT Vehicle speed compliance statistics for Great Britain 2019: average free-flow car speed "
-                    "on national speed limit single carriageways, 50 mph (published figure, not measured here)")
+MAIN_ROAD_SOURCE = (
+    "DfT Vehicle speed compliance statistics for Great Britain 2019: average free-flow car speed "
+    "on national speed limit single carriageways, 50 mph (published figure, not measured here)"
+)
 DIST_BANDS_M = np.array([0, 1000, 2000, 4000, 7000, np.inf])  # circuity bands (fit)
 ERROR_BANDS_KM = [(0, 2), (2, 5), (5, 10), (10, 20), (20, 40)]  # error report bands (straight line)
 REFERENCE_GRAPH = "osm/loughborough/drive/graph.graphml"
@@ -52,6 +55,7 @@ URBAN_MARGIN_KM = 0.5
 
 
 # ---------------------------------------------------------------- model
+
 
 def _circuity(model: dict, d_m: np.ndarray) -> np.ndarray:
     bands = model["bands"]
@@ -95,8 +99,13 @@ def _sample_pairs(arr: RoadArrays, n_origins: int, seed: int, origin_mask=None, 
     return d[ok], t[ok], m[ok], oi, di
 
 
-def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np.ndarray | None = None,
-                  main_road_kph: float = MAIN_ROAD_KPH) -> dict:
+def fit_estimator(
+    arr: RoadArrays,
+    n_origins: int = 200,
+    seed: int = 0,
+    mask: np.ndarray | None = None,
+    main_road_kph: float = MAIN_ROAD_KPH,
+) -> dict:
     """Fit the model on a real graph from ``n_origins`` random origins (restricted to nodes where ``mask`` is
     True) to all nodes: circuity and speed per distance band (``bands``, as measured), and ``access_road_m`` and
     ``local_speed_m_per_s`` fitted with the main-road speed held at ``main_road_kph``."""
@@ -105,9 +114,15 @@ def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np
     for lo, hi in zip(DIST_BANDS_M[:-1], DIST_BANDS_M[1:]):
         sel = (d >= lo) & (d < hi)
         if sel.sum() >= 20:
-            bands.append({"from_m": float(lo), "to_m": float(hi) if np.isfinite(hi) else None,
-                          "n_pairs": int(sel.sum()), "circuity": float(np.median(m[sel] / d[sel])),
-                          "speed_m_per_s": float(np.median(m[sel] / t[sel]))})
+            bands.append(
+                {
+                    "from_m": float(lo),
+                    "to_m": float(hi) if np.isfinite(hi) else None,
+                    "n_pairs": int(sel.sum()),
+                    "circuity": float(np.median(m[sel] / d[sel])),
+                    "speed_m_per_s": float(np.median(m[sel] / t[sel])),
+                }
+            )
     if not bands:
         raise DataError(f"{arr.source}: too few routes to measure circuity and speed")
     bands[0]["from_m"] = 0.0
@@ -122,18 +137,24 @@ def fit_estimator(arr: RoadArrays, n_origins: int = 200, seed: int = 0, mask: np
 
     fit = least_squares(resid, x0=[2000.0, 12.0], bounds=([50.0, 2.0], [20_000.0, vm]))
     ra, vl = (float(v) for v in fit.x)
-    model.update({
-        "kind": "access + main road",
-        "access_road_m": round(ra, 1), "local_speed_m_per_s": round(vl, 3),
-        "main_road_speed_m_per_s": round(vm, 3), "main_road_kph": round(main_road_kph, 1),
-        "main_road_source": MAIN_ROAD_SOURCE, "fitted_pairs": int(len(d)),
-        "formula": "road_m = circuity(band) x straight_m; seconds = min(road_m, access_road_m) / local_speed "
-                   "+ max(road_m - access_road_m, 0) / main_road_speed",
-    })
+    model.update(
+        {
+            "kind": "access + main road",
+            "access_road_m": round(ra, 1),
+            "local_speed_m_per_s": round(vl, 3),
+            "main_road_speed_m_per_s": round(vm, 3),
+            "main_road_kph": round(main_road_kph, 1),
+            "main_road_source": MAIN_ROAD_SOURCE,
+            "fitted_pairs": int(len(d)),
+            "formula": "road_m = circuity(band) x straight_m; seconds = min(road_m, access_road_m) / local_speed "
+            "+ max(road_m - access_road_m, 0) / main_road_speed",
+        }
+    )
     return model
 
 
 # ---------------------------------------------------------------- settings (urban / rural)
+
 
 def load_towns() -> pd.DataFrame:
     """Towns and built-up areas (x, y EPSG:27700, population) from the towns-within-40-km file, or empty."""
@@ -143,8 +164,13 @@ def load_towns() -> pd.DataFrame:
     df = pd.read_csv(p, usecols=["easting", "northing", "population"])
     df["population"] = pd.to_numeric(df["population"], errors="coerce")
     df = df[df["population"] >= URBAN_MIN_POP]
-    return pd.DataFrame({"x": df["easting"].astype(float), "y": df["northing"].astype(float),
-                         "population": df["population"].astype(float)}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "x": df["easting"].astype(float),
+            "y": df["northing"].astype(float),
+            "population": df["population"].astype(float),
+        }
+    ).reset_index(drop=True)
 
 
 def urban_mask(x, y, towns: pd.DataFrame | None = None) -> np.ndarray:
@@ -175,6 +201,7 @@ def pair_setting(urban_a, urban_b) -> np.ndarray:
 
 # ---------------------------------------------------------------- checks
 
+
 def _error_rows(err_pct: np.ndarray, d_m: np.ndarray, setting: np.ndarray, check: str) -> list[dict]:
     rows = []
     for lo, hi in ERROR_BANDS_KM:
@@ -183,26 +210,46 @@ def _error_rows(err_pct: np.ndarray, d_m: np.ndarray, setting: np.ndarray, check
             sel = inb & ((setting == s) if s != "all" else True)
             if sel.sum() >= 30:
                 e = err_pct[sel]
-                rows.append({"check": check, "from_km": lo, "to_km": hi, "setting": s, "n_pairs": int(sel.sum()),
-                             "median_abs_pct": round(float(np.median(np.abs(e))), 1),
-                             "p90_abs_pct": round(float(np.percentile(np.abs(e), 90)), 1),
-                             "median_pct": round(float(np.median(e)), 1)})
+                rows.append(
+                    {
+                        "check": check,
+                        "from_km": lo,
+                        "to_km": hi,
+                        "setting": s,
+                        "n_pairs": int(sel.sum()),
+                        "median_abs_pct": round(float(np.median(np.abs(e))), 1),
+                        "p90_abs_pct": round(float(np.percentile(np.abs(e), 90)), 1),
+                        "median_pct": round(float(np.median(e)), 1),
+                    }
+                )
     return rows
 
 
-def check(model: dict, arr: RoadArrays, check_name: str, n_origins: int = 150, seed: int = 2,
-          origin_mask=None, dest_mask=None, towns: pd.DataFrame | None = None) -> tuple[list[dict], dict]:
+def check(
+    model: dict,
+    arr: RoadArrays,
+    check_name: str,
+    n_origins: int = 150,
+    seed: int = 2,
+    origin_mask=None,
+    dest_mask=None,
+    towns: pd.DataFrame | None = None,
+) -> tuple[list[dict], dict]:
     """Estimate vs routed times on a graph's pairs (origins/destinations within the masks): error rows per
     distance band and setting, and the overall summary."""
     d, t, _, oi, di = _sample_pairs(arr, n_origins, seed, origin_mask, dest_mask, min_m=300.0)
     urb = urban_mask(arr.x, arr.y, towns)
     setting = pair_setting(urb[oi], urb[di])
     err = (estimate_seconds(model, d) - t) / t * 100
-    summary = {"check": check_name, "graph": arr.source, "pairs": int(len(d)),
-               "max_km": round(float(d.max()) / 1000, 1) if len(d) else 0.0,
-               "median_abs_pct": round(float(np.median(np.abs(err))), 1),
-               "p90_abs_pct": round(float(np.percentile(np.abs(err), 90)), 1),
-               "mean_pct": round(float(np.mean(err)), 1)}
+    summary = {
+        "check": check_name,
+        "graph": arr.source,
+        "pairs": int(len(d)),
+        "max_km": round(float(d.max()) / 1000, 1) if len(d) else 0.0,
+        "median_abs_pct": round(float(np.median(np.abs(err))), 1),
+        "p90_abs_pct": round(float(np.percentile(np.abs(err), 90)), 1),
+        "mean_pct": round(float(np.mean(err)), 1),
+    }
     return _error_rows(err, d, setting, check_name), summary
 
 
@@ -213,8 +260,14 @@ def evaluate(model_src: RoadArrays, check_graphs: list[RoadArrays], towns: pd.Da
     towns = load_towns() if towns is None else towns
     west = model_src.x < np.median(model_src.x)
     half = fit_estimator(model_src, 150, seed=1, mask=west)
-    rows, summ = check(half, model_src, "reference graph, east half (fitted on west half)", origin_mask=~west,
-                       dest_mask=~west, towns=towns)
+    rows, summ = check(
+        half,
+        model_src,
+        "reference graph, east half (fitted on west half)",
+        origin_mask=~west,
+        dest_mask=~west,
+        towns=towns,
+    )
     summaries = [summ]
     full = fit_estimator(model_src)
     for g in check_graphs:
@@ -222,8 +275,12 @@ def evaluate(model_src: RoadArrays, check_graphs: list[RoadArrays], towns: pd.Da
         rows += r
         summaries.append(s)
     pooled = _pool(rows)
-    return {"summary": summaries, "by_band": rows, "pooled": pooled,
-            "max_checked_km": max((s["max_km"] for s in summaries), default=0.0)}
+    return {
+        "summary": summaries,
+        "by_band": rows,
+        "pooled": pooled,
+        "max_checked_km": max((s["max_km"] for s in summaries), default=0.0),
+    }
 
 
 def _pool(rows: list[dict]) -> list[dict]:
@@ -246,15 +303,30 @@ def error_band(errors: dict | None, d_m: float, setting: str) -> dict:
     hit = [r for r in inband if r["setting"] == setting] or [r for r in inband if r["setting"] == "all"]
     if hit:
         r = hit[0]
-        return {"checked": True, "band_km": [r["from_km"], r["to_km"]], "setting": r["setting"],
-                "median_abs_pct": r["median_abs_pct"], "p90_abs_pct": r["p90_abs_pct"], "median_pct": r["median_pct"],
-                "n_pairs": r["n_pairs"], "check": r["check"]}
-    return {"checked": False, "band_km": None, "setting": setting, "median_abs_pct": None, "p90_abs_pct": None,
-            "median_pct": None, "n_pairs": 0,
-            "check": f"no routed pairs at this distance (checked up to {longest} km): error unknown"}
+        return {
+            "checked": True,
+            "band_km": [r["from_km"], r["to_km"]],
+            "setting": r["setting"],
+            "median_abs_pct": r["median_abs_pct"],
+            "p90_abs_pct": r["p90_abs_pct"],
+            "median_pct": r["median_pct"],
+            "n_pairs": r["n_pairs"],
+            "check": r["check"],
+        }
+    return {
+        "checked": False,
+        "band_km": None,
+        "setting": setting,
+        "median_abs_pct": None,
+        "p90_abs_pct": None,
+        "median_pct": None,
+        "n_pairs": 0,
+        "check": f"no routed pairs at this distance (checked up to {longest} km): error unknown",
+    }
 
 
 # ---------------------------------------------------------------- the reference model, cached
+
 
 def reference(rebuild: bool = False) -> dict:
     """The estimator fitted on the reference graph and its held-out checks, cached by the input files and
@@ -263,8 +335,10 @@ def reference(rebuild: bool = False) -> dict:
     Returns ``{"model": ..., "errors": {...}}``; raises DataError if the reference graph is missing."""
     ref = data_path(REFERENCE_GRAPH, required=False)
     if not ref.exists():
-        raise DataError(f"the reference road graph {REFERENCE_GRAPH} is not in the data directory: travel times "
-                        "can be neither routed nor estimated")
+        raise DataError(
+            f"the reference road graph {REFERENCE_GRAPH} is not in the data directory: travel times "
+            "can be neither routed nor estimated"
+        )
     checks = [p for p in (data_path(c, required=False) for c in CHECK_GRAPHS) if p.exists()]
     towns = data_path(TOWNS, required=False)
     files = [ref] + checks + ([towns] if towns.exists() else [])

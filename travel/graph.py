@@ -6,6 +6,7 @@ Speeds: OSM ``maxspeed`` where tagged (UK values are in mph, e.g. "30 mph"; OSMn
 otherwise the UK default for the highway type below (``UK_DEFAULT_KPH``: national speed limits and typical
 urban limits; a planning assumption, overridable in the pack's ``[travel] speeds_kph``).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,21 @@ MPH = 1.609344
 # UK defaults in km/h where maxspeed is missing: national speed limits (70 mph motorways/dual carriageways,
 # 60 mph single carriageways) and 30 mph built-up roads; residential 20-30 mph.
 UK_DEFAULT_KPH = {
-    "motorway": 70 * MPH, "motorway_link": 40 * MPH, "trunk": 60 * MPH, "trunk_link": 40 * MPH,
-    "primary": 50 * MPH, "primary_link": 30 * MPH, "secondary": 40 * MPH, "secondary_link": 30 * MPH,
-    "tertiary": 30 * MPH, "tertiary_link": 30 * MPH, "unclassified": 30 * MPH, "residential": 25 * MPH,
-    "living_street": 10 * MPH, "service": 15 * MPH, "road": 30 * MPH,
+    "motorway": 70 * MPH,
+    "motorway_link": 40 * MPH,
+    "trunk": 60 * MPH,
+    "trunk_link": 40 * MPH,
+    "primary": 50 * MPH,
+    "primary_link": 30 * MPH,
+    "secondary": 40 * MPH,
+    "secondary_link": 30 * MPH,
+    "tertiary": 30 * MPH,
+    "tertiary_link": 30 * MPH,
+    "unclassified": 30 * MPH,
+    "residential": 25 * MPH,
+    "living_street": 10 * MPH,
+    "service": 15 * MPH,
+    "road": 30 * MPH,
 }
 
 Progress = Callable[[str, float], None]
@@ -75,7 +87,7 @@ def drive_filter() -> str:
     the installed OSMnx preset)."""
     import osmnx as ox
 
-    return (f'["highway"]["area"!~"yes"]{ox.settings.default_access}{_DRIVE_EXCLUSIONS}')
+    return f'["highway"]["area"!~"yes"]{ox.settings.default_access}{_DRIVE_EXCLUSIONS}'
 
 
 # the drive preset of OSMnx 2.1 after its ["highway"]["area"!~"yes"] and access clauses
@@ -83,7 +95,8 @@ _DRIVE_EXCLUSIONS = (
     '["highway"!~"abandoned|bridleway|bus_guideway|construction|corridor|cycleway|elevator|escalator|footway|no|'
     'path|pedestrian|planned|platform|proposed|raceway|razed|rest_area|service|services|steps|track"]'
     '["motor_vehicle"!~"no"]["motorcar"!~"no"]'
-    '["service"!~"alley|driveway|emergency_access|parking|parking_aisle|private"]')
+    '["service"!~"alley|driveway|emergency_access|parking|parking_aisle|private"]'
+)
 
 
 def _drive_clauses() -> list[tuple[str, str, str]]:
@@ -201,8 +214,9 @@ def to_arrays(G: nx.MultiDiGraph, source: str = "", key: str = "") -> RoadArrays
     return RoadArrays(np.array(nodes, dtype=np.int64), x, y, t, m, source, key)
 
 
-def load_arrays(path: Path, speeds_kph: dict[str, float] | None = None, progress: Progress = _noop,
-                rebuild: bool = False) -> RoadArrays:
+def load_arrays(
+    path: Path, speeds_kph: dict[str, float] | None = None, progress: Progress = _noop, rebuild: bool = False
+) -> RoadArrays:
     """Prepared road arrays for a local OSM file, from the cache when the file and speeds are unchanged.
 
     Cache key: SHA-256 of the file + speed settings + GRAPH_VERSION + the source of this module
@@ -210,16 +224,26 @@ def load_arrays(path: Path, speeds_kph: dict[str, float] | None = None, progress
     from .codeversion import code_version
 
     path = Path(path)
-    key = file_digest([path], extra=GRAPH_VERSION + code_version("travel/graph.py", all_travel=False)
-                      + json.dumps(speeds_kph or {}, sort_keys=True))
+    key = file_digest(
+        [path],
+        extra=GRAPH_VERSION
+        + code_version("travel/graph.py", all_travel=False)
+        + json.dumps(speeds_kph or {}, sort_keys=True),
+    )
     npz = cache_dir("travel") / f"graph-{key}.npz"
     if npz.exists() and not rebuild:
         t0 = time.perf_counter()
         z = np.load(npz, allow_pickle=False)
-        arr = RoadArrays(z["osmid"], z["x"], z["y"],
-                         sp.csr_matrix((z["t_data"], z["indices"], z["indptr"]), shape=(len(z["osmid"]),) * 2),
-                         sp.csr_matrix((z["m_data"], z["indices"], z["indptr"]), shape=(len(z["osmid"]),) * 2),
-                         str(path), key, cached=True)
+        arr = RoadArrays(
+            z["osmid"],
+            z["x"],
+            z["y"],
+            sp.csr_matrix((z["t_data"], z["indices"], z["indptr"]), shape=(len(z["osmid"]),) * 2),
+            sp.csr_matrix((z["m_data"], z["indices"], z["indptr"]), shape=(len(z["osmid"]),) * 2),
+            str(path),
+            key,
+            cached=True,
+        )
         arr.build_s = time.perf_counter() - t0
         return arr
     t0 = time.perf_counter()
@@ -231,8 +255,16 @@ def load_arrays(path: Path, speeds_kph: dict[str, float] | None = None, progress
     arr = to_arrays(G, str(path), key)
     assert (arr.time_s.indices == arr.length_m.indices).all()
     tmp = npz.with_suffix(".tmp.npz")
-    np.savez(tmp, osmid=arr.osmid, x=arr.x, y=arr.y, t_data=arr.time_s.data, m_data=arr.length_m.data,
-             indices=arr.time_s.indices, indptr=arr.time_s.indptr)
+    np.savez(
+        tmp,
+        osmid=arr.osmid,
+        x=arr.x,
+        y=arr.y,
+        t_data=arr.time_s.data,
+        m_data=arr.length_m.data,
+        indices=arr.time_s.indices,
+        indptr=arr.time_s.indptr,
+    )
     tmp.replace(npz)
     arr.build_s = time.perf_counter() - t0
     progress("road graph ready", 1.0)

@@ -4,6 +4,7 @@ The searches run in ``travel._dijkstra`` (numba-compiled binary-heap Dijkstra on
 ``nearest_source_times`` uses scipy.sparse.csgraph. networkx (``nx_travel_times``) is kept as the reference
 implementation the tests and benches compare against: the costs are identical (max abs diff 0.0 s).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,20 @@ def travel_times(matrix: sp.csr_matrix, origins: np.ndarray, limit: float = np.i
             skip[o] = False
             o = parent[o]
     tcol = np.where(skip, -1, np.arange(n, dtype=np.int64))
-    T, _, _ = _dijkstra.many(P.indptr, P.indices, P.data, _NOF, origins, tcol, n, int(n - skip.sum()),
-                             float(limit), _NOF, 0.0, skip if skip.any() else _NOB)
+    T, _, _ = _dijkstra.many(
+        P.indptr,
+        P.indices,
+        P.data,
+        _NOF,
+        origins,
+        tcol,
+        n,
+        int(n - skip.sum()),
+        float(limit),
+        _NOF,
+        0.0,
+        skip if skip.any() else _NOB,
+    )
     fill = order[::-1][skip[order[::-1]]]  # parents before children
     if len(fill):
         _dijkstra.fill_trees(T, fill, parent, w, float(limit))
@@ -45,8 +58,9 @@ def travel_times(matrix: sp.csr_matrix, origins: np.ndarray, limit: float = np.i
 
 def nearest_source_times(matrix: sp.csr_matrix, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cost from the nearest of ``sources`` to every node (one multi-source Dijkstra) and which source."""
-    d, _, src = dijkstra(matrix, directed=True, indices=np.asarray(sources, dtype=np.int64), min_only=True,
-                         return_predecessors=True)
+    d, _, src = dijkstra(
+        matrix, directed=True, indices=np.asarray(sources, dtype=np.int64), min_only=True, return_predecessors=True
+    )
     return d, src
 
 
@@ -94,8 +108,13 @@ def max_speed(matrix: sp.csr_matrix, lengths: sp.csr_matrix) -> float:
     return float((lengths.data[ok] / matrix.data[ok]).max()) if ok.any() else np.inf
 
 
-def times_to(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, limit: float = np.inf,
-             lengths: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def times_to(
+    matrix: sp.csr_matrix,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    limit: float = np.inf,
+    lengths: sp.csr_matrix | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Only the needed pairs: cost of the fastest route (the matrix's unit, e.g. seconds) from each source node to
     each target node (``len(sources) × len(targets)``, inf when unreachable or beyond ``limit``). With
     ``lengths`` (a CSR matrix of edge metres on the same edges), also the metres of that fastest route (summed
@@ -128,8 +147,20 @@ def times_to(matrix: sp.csr_matrix, sources: np.ndarray, targets: np.ndarray, li
         ip, ix, dt = P.reverse()
         h = np.minimum(_dijkstra.nearest(ip, ix, dt, ut, radius), radius)
     lens = P.aligned(lengths) if lengths is not None else _NOF
-    T, M, _ = _dijkstra.many(P.indptr, P.indices, P.data, lens, us, tcol, len(ut), len(ut), limit, h,
-                             1e-9 * max(1.0, limit if np.isfinite(limit) else 1.0), _NOB)
+    T, M, _ = _dijkstra.many(
+        P.indptr,
+        P.indices,
+        P.data,
+        lens,
+        us,
+        tcol,
+        len(ut),
+        len(ut),
+        limit,
+        h,
+        1e-9 * max(1.0, limit if np.isfinite(limit) else 1.0),
+        _NOB,
+    )
     T = T[sinv][:, tinv]
     return T, (M[sinv][:, tinv] if lengths is not None else None)
 
@@ -183,8 +214,12 @@ class _Prepared:
         for mat, vals in self._aligned:
             if mat is other:
                 return vals
-        if (other.shape == self.m.shape and len(other.indices) == len(self.indices)
-                and np.array_equal(other.indptr, self.indptr) and np.array_equal(other.indices, self.indices)):
+        if (
+            other.shape == self.m.shape
+            and len(other.indices) == len(self.indices)
+            and np.array_equal(other.indptr, self.indptr)
+            and np.array_equal(other.indices, self.indices)
+        ):
             vals = np.asarray(other.data, dtype=np.float64)
         else:
             rows = np.repeat(np.arange(self.m.shape[0], dtype=np.int64), np.diff(self.indptr))

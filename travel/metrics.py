@@ -22,6 +22,7 @@ checked on held-out routes (the graph's eastern half when fitted on its western 
 per distance band and urban/rural setting; ``estimate_error_p90_pct`` gives each unit the checked p90 error of
 trips like its town trip.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,6 +71,7 @@ SNAP_LIMIT_M = 500.0
 
 # ---------------------------------------------------------------- client points and hubs
 
+
 def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
     """Client points (EPSG:27700) with unit_idx and weight (hours per week); see module docstring."""
     from geodata.layers import read_polygons
@@ -88,8 +90,11 @@ def client_points(layer: UnitLayer) -> gpd.GeoDataFrame:
     pts = gpd.sjoin(pts, u, predicate="within", how="inner").drop(columns="index_right")
     missing = sorted(set(range(len(units))) - set(pts["unit_idx"]))
     if missing:
-        extra = gpd.GeoDataFrame({"OA11CD": ["" for _ in missing], "unit_idx": missing},
-                                 geometry=units.geometry.iloc[missing].representative_point().values, crs=units.crs)
+        extra = gpd.GeoDataFrame(
+            {"OA11CD": ["" for _ in missing], "unit_idx": missing},
+            geometry=units.geometry.iloc[missing].representative_point().values,
+            crs=units.crs,
+        )
         pts = pd.concat([pts, extra], ignore_index=True)
     n = pts.groupby("unit_idx")["unit_idx"].transform("size")
     pts["weight"] = units["hours_per_week"].to_numpy()[pts["unit_idx"]] / n
@@ -131,25 +136,31 @@ def hub_points(layer: UnitLayer) -> pd.DataFrame:
     for types in (("City", "Town"), ("Suburban Area",)):
         sel = own[own["local_type"].isin(types)]
         if len(sel):
-            return pd.DataFrame({"name": sel["name"], "x": sel["easting"].astype(float),
-                                 "y": sel["northing"].astype(float)})
+            return pd.DataFrame(
+                {"name": sel["name"], "x": sel["easting"].astype(float), "y": sel["northing"].astype(float)}
+            )
     raise DataError(f"pack {pack.path}: no town hubs: set [travel] hubs = [...]")
 
 
 # ---------------------------------------------------------------- estimation model (travel/estimator.py)
+
 
 def holdout_error(arr: RoadArrays, n_origins: int = 150) -> dict:
     """Fit the estimator on the graph's western half, predict the eastern half's routes; percent errors."""
     west = arr.x < np.median(arr.x)
     model = fit_estimator(arr, n_origins, seed=1, mask=west)
     rows, summ = check(model, arr, "east half", n_origins=n_origins, origin_mask=~west, dest_mask=~west)
-    return {"pairs": summ["pairs"], "median_abs_pct": summ["median_abs_pct"], "mean_pct": summ["mean_pct"],
-            "p90_abs_pct": summ["p90_abs_pct"],
-            "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern "
-                      "half"}
+    return {
+        "pairs": summ["pairs"],
+        "median_abs_pct": summ["median_abs_pct"],
+        "mean_pct": summ["mean_pct"],
+        "p90_abs_pct": summ["p90_abs_pct"],
+        "method": "estimator fitted on the western half of the graph, compared with real routes in the eastern half",
+    }
 
 
 # ---------------------------------------------------------------- metrics
+
 
 def _neighbours(units: gpd.GeoDataFrame) -> list[np.ndarray]:
     geoms = np.asarray(units.geometry.values, dtype=object)
@@ -173,8 +184,12 @@ def unit_metrics(layer: UnitLayer, progress=None, rebuild: bool = False) -> pd.D
     graphs = pack_graph_paths(pack)
     ref = data_path(REFERENCE_GRAPH, required=False)
     files = graphs + ([ref] if ref.exists() else []) + [pack.path]
-    key = file_digest(files, extra=METRICS_VERSION + code_version(*METRICS_CODE) + str(pd.util.hash_pandas_object(
-        layer.units[["unit_code", "hours_per_week", "area_km2"]], index=False).sum()))
+    key = file_digest(
+        files,
+        extra=METRICS_VERSION
+        + code_version(*METRICS_CODE)
+        + str(pd.util.hash_pandas_object(layer.units[["unit_code", "hours_per_week", "area_km2"]], index=False).sum()),
+    )
     out_csv = cache_dir("travel") / f"metrics-{pack.id}-{key}.csv"
     meta_json = out_csv.with_suffix(".json")
     if out_csv.exists() and meta_json.exists() and not rebuild:
@@ -204,8 +219,10 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
     arrays = [load_arrays(p) for p in graphs]
     model_src = arrays[0] if arrays else (load_arrays(ref) if ref is not None else None)
     if model_src is None:
-        raise DataError(f"no road graph: the pack names no [travel] graphs and the reference graph {REFERENCE_GRAPH} "
-                        "is not in the data directory, so travel times can be neither computed nor estimated")
+        raise DataError(
+            f"no road graph: the pack names no [travel] graphs and the reference graph {REFERENCE_GRAPH} "
+            "is not in the data directory, so travel times can be neither computed nor estimated"
+        )
     if arrays and not (ref is not None and Path(arrays[0].source) == Path(ref)):
         # the council's own graph: fit and check on it (and on the check graphs)
         from .estimator import CHECK_GRAPHS
@@ -218,25 +235,51 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
         model, errors = ref_fit["model"], ref_fit["errors"]
     err = holdout_error(model_src)
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()])
-    df = compute_core(units, pxy, pts["weight"].to_numpy(float), pts["unit_idx"].to_numpy(), hubs, nbrs, arrays,
-                      model, errors, _hours_per_client(layer), progress)
+    df = compute_core(
+        units,
+        pxy,
+        pts["weight"].to_numpy(float),
+        pts["unit_idx"].to_numpy(),
+        hubs,
+        nbrs,
+        arrays,
+        model,
+        errors,
+        _hours_per_client(layer),
+        progress,
+    )
     df["method"] = _client_method(layer.pack, df["method"])
     real = df[df["road_data"]]
     if len(real):
-        unit_err = {"n_units": int(len(real)),
-                    "visit_to_visit_median_abs_pct": _median_abs_pct(real["visit_to_visit_min_estimate"],
-                                                                     real["visit_to_visit_min"]),
-                    "town_median_abs_pct": _median_abs_pct(real["town_min_estimate"], real["town_min"])}
+        unit_err = {
+            "n_units": int(len(real)),
+            "visit_to_visit_median_abs_pct": _median_abs_pct(
+                real["visit_to_visit_min_estimate"], real["visit_to_visit_min"]
+            ),
+            "town_median_abs_pct": _median_abs_pct(real["town_min_estimate"], real["town_min"]),
+        }
     else:
         unit_err = {"n_units": 0}
-    err = dict(err, units_with_both=unit_err, by_band=errors["by_band"], checks=errors["summary"],
-               pooled=errors["pooled"],
-               growth_with_distance="see by_band: median and p90 absolute percent error per straight-line distance "
-                                    "band (km) and setting, on routes not used in the fit")
-    meta = {"graphs": [a.source for a in arrays], "graph_nodes": int(sum(a.n_nodes for a in arrays)),
-            "graph_edges": int(sum(a.n_edges for a in arrays)), "estimator": model, "estimate_error": err,
-            "n_hubs": int(len(hubs)), "snap_limit_m": SNAP_LIMIT_M, "k_nearest": K_NEAREST,
-            "reference_graph": model_src.source}
+    err = dict(
+        err,
+        units_with_both=unit_err,
+        by_band=errors["by_band"],
+        checks=errors["summary"],
+        pooled=errors["pooled"],
+        growth_with_distance="see by_band: median and p90 absolute percent error per straight-line distance "
+        "band (km) and setting, on routes not used in the fit",
+    )
+    meta = {
+        "graphs": [a.source for a in arrays],
+        "graph_nodes": int(sum(a.n_nodes for a in arrays)),
+        "graph_edges": int(sum(a.n_edges for a in arrays)),
+        "estimator": model,
+        "estimate_error": err,
+        "n_hubs": int(len(hubs)),
+        "snap_limit_m": SNAP_LIMIT_M,
+        "k_nearest": K_NEAREST,
+        "reference_graph": model_src.source,
+    }
     progress("done", 1.0)
     return df, meta
 
@@ -244,6 +287,7 @@ def _compute(layer: UnitLayer, graphs: list[Path], ref: Path | None, progress) -
 def _median_abs_pct(estimate: pd.Series, real: pd.Series) -> float:
     """Median absolute error of ``estimate`` against ``real`` (same units), in percent to one decimal."""
     return round(float(np.median(np.abs(estimate / real - 1) * 100)), 1)
+
 
 def _client_method(pack, method: pd.Series) -> pd.Series:
     """The method text names the pack's own client areas (``[travel] client_layer``) instead of output areas."""
@@ -259,9 +303,19 @@ def visit_cutoff_s(model: dict, kth_m: float) -> float:
     return max(300.0, 2.5 * float(estimate_seconds(model, [kth_m])[0]))
 
 
-def compute_core(units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.ndarray, hubs: pd.DataFrame,
-                 nbrs: list[np.ndarray], arrays: list[RoadArrays], model: dict, errors: dict,
-                 hours_per_client: float, progress=None) -> pd.DataFrame:
+def compute_core(
+    units: pd.DataFrame,
+    pxy: np.ndarray,
+    w: np.ndarray,
+    pu: np.ndarray,
+    hubs: pd.DataFrame,
+    nbrs: list[np.ndarray],
+    arrays: list[RoadArrays],
+    model: dict,
+    errors: dict,
+    hours_per_client: float,
+    progress=None,
+) -> pd.DataFrame:
     """Per-unit metrics from arrays: ``units`` (unit_code, hours_per_week, area_km2; row i = unit i), client
     points ``pxy`` (EPSG:27700) with weights ``w`` and unit index ``pu``, ``hubs`` (name, x, y), neighbour lists,
     prepared road graphs, the estimator ``model`` and its checked ``errors``. See the module doc.
@@ -304,9 +358,19 @@ class _Core:
     """The inputs of ``compute_core`` with what every unit's row needs: coverage, hub tree, urban flags, and the
     drive seconds from the nearest hub to every node of each graph (``hub_times``)."""
 
-    def __init__(self, units: pd.DataFrame, pxy: np.ndarray, w: np.ndarray, pu: np.ndarray, hubs: pd.DataFrame,
-                 nbrs: list[np.ndarray], arrays: list[RoadArrays], model: dict, errors: dict,
-                 hours_per_client: float) -> None:
+    def __init__(
+        self,
+        units: pd.DataFrame,
+        pxy: np.ndarray,
+        w: np.ndarray,
+        pu: np.ndarray,
+        hubs: pd.DataFrame,
+        nbrs: list[np.ndarray],
+        arrays: list[RoadArrays],
+        model: dict,
+        errors: dict,
+        hours_per_client: float,
+    ) -> None:
         self.pxy, self.w, self.hubs, self.nbrs, self.arrays = pxy, w, hubs, nbrs, arrays
         self.model, self.errors, self.hours_per_client = model, errors, hours_per_client
         hxy = hubs[["x", "y"]].to_numpy(float)
@@ -344,8 +408,9 @@ class _Core:
         est_town = float(np.average(estimate_seconds(self.model, np.maximum(dh, 1.0)), weights=wi)) / 60
         urban = self.urban_of[P].mean() >= 0.5
         eb = error_band(self.errors, float(np.median(dh)), str(pair_setting(urban, self.hub_urban[hub_i])))
-        visit, circuity, real_visit, visit_how = self._visit(P, cand, cand_all, g, wi, est_visit,
-                                                             own_real and len(cand) > 1)
+        visit, circuity, real_visit, visit_how = self._visit(
+            P, cand, cand_all, g, wi, est_visit, own_real and len(cand) > 1
+        )
         town, real_town, town_how = self._town(P, g, wi, est_town, eb, own_real)
         hub_name = self.hubs["name"].iloc[hub_i]
         area, hours = float(self.areas[i]), float(self.hours_all[i])
@@ -368,11 +433,19 @@ class _Core:
             "setting": "urban" if urban else "rural",
             "estimated": not (real_visit and real_town),
             "method": f"visit_to_visit_min: {visit_how}. town_min: {town_how} ({hub_name}). "
-                      f"Client points: {len(P)} output-area points weighted by the unit's hours.",
+            f"Client points: {len(P)} output-area points weighted by the unit's hours.",
         }
 
-    def _visit(self, P: np.ndarray, cand: np.ndarray, cand_all: np.ndarray, g: int, wi: np.ndarray,
-               est_visit: float, routable: bool) -> tuple[float, float, bool, str]:
+    def _visit(
+        self,
+        P: np.ndarray,
+        cand: np.ndarray,
+        cand_all: np.ndarray,
+        g: int,
+        wi: np.ndarray,
+        est_visit: float,
+        routable: bool,
+    ) -> tuple[float, float, bool, str]:
         """(visit_to_visit_min, circuity, routed?, how): routed on graph ``g`` when the unit and its candidates
         are on it and every routed value is finite, else the estimator's."""
         if routable:
@@ -383,12 +456,15 @@ class _Core:
                 how = f"real drive times (graph {Path(self.arrays[g].source).name}), {K_NEAREST} nearest client points"
                 return visit, circuity, True, how
         pxy = self.pxy
-        dd_all = [np.sort(np.hypot(*(pxy[cand_all] - pxy[p]).T)[cand_all != p])[:K_NEAREST] for p in P
-                  if len(cand_all) > 1]
+        dd_all = [
+            np.sort(np.hypot(*(pxy[cand_all] - pxy[p]).T)[cand_all != p])[:K_NEAREST] for p in P if len(cand_all) > 1
+        ]
         dmean = float(np.mean(np.concatenate(dd_all))) if dd_all else np.nan
         circuity = float(estimate_road_m(self.model, np.array([dmean]))[0] / dmean) if dd_all else np.nan
-        how = ("ESTIMATED: straight line × circuity, access streets at the speed fitted on "
-               f"{Path(self.model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points")
+        how = (
+            "ESTIMATED: straight line × circuity, access streets at the speed fitted on "
+            f"{Path(self.model['source']).name}, main roads at 50 mph (DfT), {K_NEAREST} nearest client points"
+        )
         return est_visit, circuity, False, how
 
     def _routed_k_nearest(self, P: np.ndarray, cand: np.ndarray, g: int) -> tuple[list[float], list[float]]:
@@ -417,8 +493,9 @@ class _Core:
                 break
         return vals, circ
 
-    def _town(self, P: np.ndarray, g: int, wi: np.ndarray, est_town: float, eb: dict,
-              own_real: bool) -> tuple[float, bool, str]:
+    def _town(
+        self, P: np.ndarray, g: int, wi: np.ndarray, est_town: float, eb: dict, own_real: bool
+    ) -> tuple[float, bool, str]:
         """(town_min, routed?, how): the drive from the nearest hub on graph ``g`` when every client point has one,
         else the estimator's (with its checked error for such trips)."""
         if own_real and g in self.hub_t:
@@ -426,10 +503,13 @@ class _Core:
             if np.isfinite(tt).all():
                 town = float(np.average(tt, weights=wi)) / 60
                 return town, True, "real drive time from the nearest hub on the road graph"
-        how = ("ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
-               f"checked p90 error {eb['p90_abs_pct']} % for such trips)" if eb["checked"] else
-               "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
-               "unchecked at this distance)")
+        how = (
+            "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; "
+            f"checked p90 error {eb['p90_abs_pct']} % for such trips)"
+            if eb["checked"]
+            else "ESTIMATED from straight-line distance to the nearest hub (access + main-road model; error "
+            "unchecked at this distance)"
+        )
         return est_town, False, how
 
 

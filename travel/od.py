@@ -7,6 +7,7 @@ estimator's local speed; the distance is the length of that fastest route (not t
 snap legs. Everything else is ESTIMATED from the straight-line distance (EPSG:27700) and carries the checked
 error of its distance band and urban/rural setting.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,8 +42,10 @@ def check_pairs(n_origins: int, n_destinations: int) -> None:
     n = n_origins * n_destinations
     if n > MAX_PAIRS:
         rows = max(1, MAX_PAIRS // max(n_destinations, 1))
-        raise DataError(f"{n_origins:,} origins × {n_destinations:,} destinations = {n:,} pairs, over the "
-                        f"{MAX_PAIRS:,}-pair limit: split the origins into files of at most {rows:,} rows")
+        raise DataError(
+            f"{n_origins:,} origins × {n_destinations:,} destinations = {n:,} pairs, over the "
+            f"{MAX_PAIRS:,}-pair limit: split the origins into files of at most {rows:,} rows"
+        )
 
 
 def routed(arr: RoadArrays, o_nodes: np.ndarray, d_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,10 +101,17 @@ def od_pairs(oxy: np.ndarray, dxy: np.ndarray, arrays: list[RoadArrays], ref: di
         graph[np.ix_(oi, di)] = blk
     same = straight < 1.0  # the same point: no trip
     T[same], M[same] = 0.0, 0.0
-    setting = pair_setting(np.repeat(urban_mask(oxy[:, 0], oxy[:, 1]), nd),
-                           np.tile(urban_mask(dxy[:, 0], dxy[:, 1]), no))
-    return {"drive_s": T.ravel(), "distance_m": M.ravel(), "estimated": est.ravel(), "straight_m": straight.ravel(),
-            "setting": setting, "graph": graph.ravel()}
+    setting = pair_setting(
+        np.repeat(urban_mask(oxy[:, 0], oxy[:, 1]), nd), np.tile(urban_mask(dxy[:, 0], dxy[:, 1]), no)
+    )
+    return {
+        "drive_s": T.ravel(),
+        "distance_m": M.ravel(),
+        "estimated": est.ravel(),
+        "straight_m": straight.ravel(),
+        "setting": setting,
+        "graph": graph.ravel(),
+    }
 
 
 def road_graphs(pack=None) -> list[RoadArrays]:
@@ -123,8 +133,10 @@ def check_within(outline, xy: np.ndarray, role: str, ids=None, limit_m: float = 
     dist = shapely.distance(outline, shapely.points(xy[:, 0], xy[:, 1]))
     bad = np.flatnonzero(dist > limit_m)
     if len(bad):
-        raise DataError(f"{role}: row {bad[0] + 1}: point {dist[bad[0]] / 1000:.0f} km outside the council, over the "
-                        f"{limit_m / 1000:.0f} km limit ({len(bad)} such rows)")
+        raise DataError(
+            f"{role}: row {bad[0] + 1}: point {dist[bad[0]] / 1000:.0f} km outside the council, over the "
+            f"{limit_m / 1000:.0f} km limit ({len(bad)} such rows)"
+        )
 
 
 def od_table(origins: pd.DataFrame, destinations: pd.DataFrame, arrays: list[RoadArrays], ref: dict) -> pd.DataFrame:
@@ -134,17 +146,19 @@ def od_table(origins: pd.DataFrame, destinations: pd.DataFrame, arrays: list[Roa
     no, nd = len(origins), len(destinations)
     p90 = _p90_lookup(ref["errors"], res["straight_m"], res["setting"])
     names = np.array([Path(a.source).name for a in arrays] + [""], dtype=object)
-    return pd.DataFrame({
-        "origin_id": np.repeat(origins["id"].to_numpy(), nd),
-        "destination_id": np.tile(destinations["id"].to_numpy(), no),
-        "drive_min": np.round(res["drive_s"] / 60, 2),
-        "distance_km": np.round(res["distance_m"] / 1000, 3),
-        "estimated": res["estimated"],
-        "straight_km": np.round(res["straight_m"] / 1000, 3),
-        "setting": res["setting"],
-        "error_p90_pct": np.where(res["estimated"], p90, np.nan),
-        "graph": names[res["graph"]],
-    })
+    return pd.DataFrame(
+        {
+            "origin_id": np.repeat(origins["id"].to_numpy(), nd),
+            "destination_id": np.tile(destinations["id"].to_numpy(), no),
+            "drive_min": np.round(res["drive_s"] / 60, 2),
+            "distance_km": np.round(res["distance_m"] / 1000, 3),
+            "estimated": res["estimated"],
+            "straight_km": np.round(res["straight_m"] / 1000, 3),
+            "setting": res["setting"],
+            "error_p90_pct": np.where(res["estimated"], p90, np.nan),
+            "graph": names[res["graph"]],
+        }
+    )
 
 
 def _p90_lookup(errors: dict, straight_m: np.ndarray, setting: np.ndarray) -> np.ndarray:
@@ -179,28 +193,44 @@ def drive_between(place_a, place_b, pack=None, arrays: list[RoadArrays] | None =
     straight = float(res["straight_m"][0])
     setting = str(res["setting"][0])
     err = error_band(ref["errors"], straight, setting) if est else None
-    out = {"from": a.label, "to": b.label, "drive_min": round(drive_min, 1),
-           "distance_km": round(float(res["distance_m"][0]) / 1000, 2), "straight_km": round(straight / 1000, 2),
-           "estimated": est, "setting": setting, "error": err, "range_min": None}
+    out = {
+        "from": a.label,
+        "to": b.label,
+        "drive_min": round(drive_min, 1),
+        "distance_km": round(float(res["distance_m"][0]) / 1000, 2),
+        "straight_km": round(straight / 1000, 2),
+        "estimated": est,
+        "setting": setting,
+        "error": err,
+        "range_min": None,
+    }
     if est:
         if err and err["checked"]:
             f = err["p90_abs_pct"] / 100
             out["range_min"] = [round(drive_min / (1 + f), 1), round(drive_min / max(1 - f, 0.05), 1)]
-            out["method"] = (f"ESTIMATED (no road graph covers both ends): straight line {out['straight_km']} km × "
-                             f"circuity, streets at the fitted local speed, main roads at 50 mph (DfT). Checked on "
-                             f"{err['n_pairs']:,} held-out routes of {err['band_km'][0]}-{err['band_km'][1]} km "
-                             f"({err['setting']}): median error {err['median_abs_pct']} %, 90 % of routes within "
-                             f"{err['p90_abs_pct']} %.")
-            out["note"] = (f"ESTIMATED: no road map covers both places, so the drive is worked out from the "
-                           f"straight-line distance ({out['straight_km']} km) and typical road speeds. Checked against "
-                           f"{err['n_pairs']:,} real routes of {err['band_km'][0]}-{err['band_km'][1]} km, such "
-                           f"estimates are typically {float(err['median_abs_pct']):.0f} % out, and 9 in 10 are within "
-                           f"{float(err['p90_abs_pct']):.0f} %.")
+            out["method"] = (
+                f"ESTIMATED (no road graph covers both ends): straight line {out['straight_km']} km × "
+                f"circuity, streets at the fitted local speed, main roads at 50 mph (DfT). Checked on "
+                f"{err['n_pairs']:,} held-out routes of {err['band_km'][0]}-{err['band_km'][1]} km "
+                f"({err['setting']}): median error {err['median_abs_pct']} %, 90 % of routes within "
+                f"{err['p90_abs_pct']} %."
+            )
+            out["note"] = (
+                f"ESTIMATED: no road map covers both places, so the drive is worked out from the "
+                f"straight-line distance ({out['straight_km']} km) and typical road speeds. Checked against "
+                f"{err['n_pairs']:,} real routes of {err['band_km'][0]}-{err['band_km'][1]} km, such "
+                f"estimates are typically {float(err['median_abs_pct']):.0f} % out, and 9 in 10 are within "
+                f"{float(err['p90_abs_pct']):.0f} %."
+            )
         else:
-            out["method"] = ("ESTIMATED (no road graph covers both ends); no routed pairs this long were available "
-                             "to check the estimate: its error is unknown.")
-            out["note"] = ("ESTIMATED: no road map covers both places, and there were no real routes this long to "
-                           "check the estimate against, so how far out it may be is unknown.")
+            out["method"] = (
+                "ESTIMATED (no road graph covers both ends); no routed pairs this long were available "
+                "to check the estimate: its error is unknown."
+            )
+            out["note"] = (
+                "ESTIMATED: no road map covers both places, and there were no real routes this long to "
+                "check the estimate against, so how far out it may be is unknown."
+            )
     else:
         g = int(res["graph"][0])
         out["method"] = f"routed on the road graph {Path(arrays[g].source).name} (fastest route at UK speed limits)"
@@ -229,8 +259,12 @@ def unit_error_note(row) -> str:
     p90 = row.get("estimate_error_p90_pct")
     med = row.get("estimate_error_median_pct")
     if p90 is None or not np.isfinite(float(p90)):
-        return ("Travel times here are ESTIMATED (no road map covers this area); there were no real routes this long "
-                "to check the estimate against.")
-    return (f"Travel times here are ESTIMATED (no road map covers this area). Checked against real routes of the same "
-            f"length and kind of area, such estimates are typically {float(med):.0f} % out, and 9 in 10 are within "
-            f"{float(p90):.0f} %.")
+        return (
+            "Travel times here are ESTIMATED (no road map covers this area); there were no real routes this long "
+            "to check the estimate against."
+        )
+    return (
+        f"Travel times here are ESTIMATED (no road map covers this area). Checked against real routes of the same "
+        f"length and kind of area, such estimates are typically {float(med):.0f} % out, and 9 in 10 are within "
+        f"{float(p90):.0f} %."
+    )

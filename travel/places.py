@@ -8,6 +8,7 @@ Every input here is treated as hostile: sizes and row counts are bounded, number
 Great Britain, and error messages name the file, row and column but never repeat what the file or the user
 typed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,6 +54,7 @@ class Place:
 
 # ---------------------------------------------------------------- lookups
 
+
 @lru_cache(maxsize=2)
 def _postcodes(path: str) -> dict[str, tuple[float, float]]:
     df = pd.read_csv(path, usecols=["pcds", "east1m", "north1m"], dtype={"pcds": str})
@@ -76,17 +78,40 @@ def postcode_xy(postcode: str) -> tuple[float, float] | None:
 def _place_table(places: str, towns: str) -> pd.DataFrame:
     rows = []
     if Path(places).exists():
-        a = pd.read_csv(places, usecols=["name", "local_type", "easting", "northing", "LAD_name"], dtype=str,
-                        keep_default_na=False)
-        rows.append(pd.DataFrame({"name": a["name"], "district": a["LAD_name"], "type": a["local_type"],
-                                  "x": a["easting"].astype(float), "y": a["northing"].astype(float),
-                                  "population": np.nan}))
+        a = pd.read_csv(
+            places, usecols=["name", "local_type", "easting", "northing", "LAD_name"], dtype=str, keep_default_na=False
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "name": a["name"],
+                    "district": a["LAD_name"],
+                    "type": a["local_type"],
+                    "x": a["easting"].astype(float),
+                    "y": a["northing"].astype(float),
+                    "population": np.nan,
+                }
+            )
+        )
     if Path(towns).exists():
-        b = pd.read_csv(towns, usecols=["name", "type", "easting", "northing", "lad_name", "population"], dtype=str,
-                        keep_default_na=False)
-        rows.append(pd.DataFrame({"name": b["name"], "district": b["lad_name"], "type": b["type"],
-                                  "x": b["easting"].astype(float), "y": b["northing"].astype(float),
-                                  "population": pd.to_numeric(b["population"], errors="coerce")}))
+        b = pd.read_csv(
+            towns,
+            usecols=["name", "type", "easting", "northing", "lad_name", "population"],
+            dtype=str,
+            keep_default_na=False,
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "name": b["name"],
+                    "district": b["lad_name"],
+                    "type": b["type"],
+                    "x": b["easting"].astype(float),
+                    "y": b["northing"].astype(float),
+                    "population": pd.to_numeric(b["population"], errors="coerce"),
+                }
+            )
+        )
     if not rows:
         return pd.DataFrame(columns=["name", "district", "type", "x", "y", "population", "key", "dkey"])
     df = pd.concat(rows, ignore_index=True)
@@ -164,8 +189,10 @@ def resolve(text: str) -> Place:
     if POSTCODE_RE.match(s.upper()):
         xy = postcode_xy(s)
         if xy is None:
-            raise DataError("postcode not in the postcode file (it covers the target councils and all LE postcodes); "
-                            "give a place name, 'easting,northing' or 'lon,lat' instead")
+            raise DataError(
+                "postcode not in the postcode file (it covers the target councils and all LE postcodes); "
+                "give a place name, 'easting,northing' or 'lon,lat' instead"
+            )
         pc = POSTCODE_RE.match(s.upper())
         assert pc is not None  # matched just above
         return Place(f"{pc.group(1)} {pc.group(2)}", xy[0], xy[1], "postcode")
@@ -174,13 +201,16 @@ def resolve(text: str) -> Place:
         a, b = float(parts[0]), float(parts[1])
         p = grid_place(a, b) if max(abs(a), abs(b)) > 1000 else lonlat_place(a, b)
         if p is None:
-            raise DataError("coordinates outside Great Britain: 'easting,northing' in EPSG:27700 metres or 'lon,lat' "
-                            "in degrees")
+            raise DataError(
+                "coordinates outside Great Britain: 'easting,northing' in EPSG:27700 metres or 'lon,lat' in degrees"
+            )
         return p
     hits = find_place(s)
     if not hits:
-        raise DataError("place not found: not a postcode in the postcode file nor a name in OS Open Names (target "
-                        "councils) or the towns within 40 km; try a postcode")
+        raise DataError(
+            "place not found: not a postcode in the postcode file nor a name in OS Open Names (target "
+            "councils) or the towns within 40 km; try a postcode"
+        )
     if len(hits) > 1:
         names = "; ".join(h.label for h in hits[:6])
         raise DataError(f"{len(hits)} places share that name: {names}; add the district in brackets")
@@ -188,6 +218,7 @@ def resolve(text: str) -> Place:
 
 
 # ---------------------------------------------------------------- points CSV (od)
+
 
 def read_points(path: Path, role: str) -> pd.DataFrame:
     """An origins/destinations CSV → DataFrame ``id, x, y, kind`` (EPSG:27700).
@@ -267,8 +298,10 @@ def _row_id(cell: str, seen: set[str], where: str) -> str:
     """A row's id, checked (length, characters, unique) and added to ``seen``."""
     rid = cell.strip()
     if not (1 <= len(rid) <= MAX_ID_CHARS) or not ID_RE.match(rid):
-        raise DataError(f"{where}: column 'id': must be 1-{MAX_ID_CHARS} letters, digits, "
-                        "spaces or _ . - / and start with a letter or digit")
+        raise DataError(
+            f"{where}: column 'id': must be 1-{MAX_ID_CHARS} letters, digits, "
+            "spaces or _ . - / and start with a letter or digit"
+        )
     if rid in seen:
         raise DataError(f"{where}: column 'id': duplicate id")
     seen.add(rid)
@@ -283,17 +316,19 @@ def _row_place(row: list[str], ci: dict[str, int], mode: str, where: str) -> Pla
             raise DataError(f"{where}: column 'postcode': not a UK postcode")
         xy = postcode_xy(pc)
         if xy is None:
-            raise DataError(f"{where}: column 'postcode': not in the postcode file (target "
-                            "councils and all LE postcodes); give easting,northing or lon,lat for this point")
+            raise DataError(
+                f"{where}: column 'postcode': not in the postcode file (target "
+                "councils and all LE postcodes); give easting,northing or lon,lat for this point"
+            )
         return Place("", xy[0], xy[1], "postcode")
     if mode == "grid":
         p = grid_place(row[ci["easting"]].strip()[:32], row[ci["northing"]].strip()[:32])
         if p is None:
-            raise DataError(f"{where}: columns 'easting,northing': not numbers inside Great "
-                            "Britain (EPSG:27700 metres)")
+            raise DataError(
+                f"{where}: columns 'easting,northing': not numbers inside Great Britain (EPSG:27700 metres)"
+            )
         return p
     p = lonlat_place(row[ci["lon"]].strip()[:32], row[ci["lat"]].strip()[:32])
     if p is None:
-        raise DataError(f"{where}: columns 'lon,lat': not numbers inside Great Britain "
-                        "(degrees, EPSG:4326)")
+        raise DataError(f"{where}: columns 'lon,lat': not numbers inside Great Britain (degrees, EPSG:4326)")
     return p

@@ -39,6 +39,7 @@ Validation (``validate_bands``): fit on six districts, classify the seventh; agr
 and with the council's own para-47 decisions; the same for two baselines (bands by unit area alone, by density
 alone, cut to the same hours shares).
 """
+
 from __future__ import annotations
 
 import math
@@ -61,7 +62,8 @@ def _thresholds(bands: tuple[str, ...], values: dict[str, float]) -> Thresholds:
 
 
 def check_bands(bands) -> tuple[str, ...]:
-    """A band list (least remote first) as a tuple: 2 … MAX_BANDS distinct names (``geodata.packs.check_band_names``)."""
+    """A band list (least remote first) as a tuple: 2 … MAX_BANDS distinct names
+    (``geodata.packs.check_band_names``)."""
     return check_band_names(bands, "bands")
 
 
@@ -83,9 +85,15 @@ THRESHOLD_KEYS = threshold_keys(BANDS)
 
 # Plausible values (the prior) and the range each threshold may take, minutes / hours per km². Minutes are the
 # travel engine's: town_min from the nearest town's edge, visit_to_visit_min to neighbouring client points.
-DEFAULT_PRIOR = {"fringe_town_min": 5.0, "rural_town_min": 10.0, "isolated_town_min": 15.0,
-                 "fringe_visit_min": 1.5, "rural_visit_min": 2.5, "isolated_visit_min": 4.0,
-                 "fringe_below_hours_per_km2": 20.0}
+DEFAULT_PRIOR = {
+    "fringe_town_min": 5.0,
+    "rural_town_min": 10.0,
+    "isolated_town_min": 15.0,
+    "fringe_visit_min": 1.5,
+    "rural_visit_min": 2.5,
+    "isolated_visit_min": 4.0,
+    "fringe_below_hours_per_km2": 20.0,
+}
 RANGE_FACTOR = 2.0  # default range: prior ÷ 2 .. prior × 2
 
 
@@ -139,7 +147,7 @@ class Thresholds:
         """The threshold names, most remote cut first (``threshold_keys``)."""
         return tuple(self._values)
 
-    def with_values(self, **values: float) -> "Thresholds":
+    def with_values(self, **values: float) -> Thresholds:
         """These thresholds with some values changed."""
         return Thresholds(self.bands, **{**self._values, **values})
 
@@ -157,7 +165,7 @@ class Thresholds:
         return self._values[f"{self.bands[1]}_below_hours_per_km2"]
 
     @classmethod
-    def from_dict(cls, d: dict, where: str = "thresholds", bands: tuple[str, ...] | list[str] = BANDS) -> "Thresholds":
+    def from_dict(cls, d: dict, where: str = "thresholds", bands: tuple[str, ...] | list[str] = BANDS) -> Thresholds:
         keys = threshold_keys(bands)
         missing = [k for k in keys if k not in d]
         if missing:
@@ -169,22 +177,25 @@ class Thresholds:
             except (TypeError, ValueError):
                 raise DataError(f"{where}: {k} = {d[k]!r} is not a number") from None
             if not math.isfinite(v) or v <= 0 or v >= 900:
-                raise DataError(f"{where}: {k} = {v} is not a live threshold (must be > 0 and < 900; no rule "
-                                "may be switched off)")
+                raise DataError(
+                    f"{where}: {k} = {v} is not a live threshold (must be > 0 and < 900; no rule may be switched off)"
+                )
             vals[k] = v
         t = cls(tuple(bands), **vals)
         t.check_order(where)
         return t
 
     @classmethod
-    def from_pack(cls, pack) -> "Thresholds":
+    def from_pack(cls, pack) -> Thresholds:
         """The pack's ``[classify]`` thresholds for its bands, or those of the pack it names in ``[classify]
         model`` (which must have the same bands)."""
         bands = pack_bands(pack)
         c = pack.raw.get("classify")
         if not c:
-            raise DataError(f"pack {pack.path}: no [classify] section with thresholds "
-                            f"({', '.join(threshold_keys(bands))}); run `zoneplan calibrate {pack.id} --write`")
+            raise DataError(
+                f"pack {pack.path}: no [classify] section with thresholds "
+                f"({', '.join(threshold_keys(bands))}); run `zoneplan calibrate {pack.id} --write`"
+            )
         if c.get("thresholds") == "default":  # a generated pack with its own bands (geodata.national)
             return cls.from_dict(default_prior(bands), f"pack {pack.path} [classify] (default)", bands)
         if c.get("model"):
@@ -194,16 +205,20 @@ class Thresholds:
             if other.raw.get("classify", {}).get("model"):
                 raise DataError(f"pack {pack.path}: [classify] model '{c['model']}' itself names another model")
             if tuple(other.bands) != bands:
-                raise DataError(f"pack {pack.path}: [classify] model '{c['model']}' has bands "
-                                f"{', '.join(other.bands)}, not {', '.join(bands)}")
+                raise DataError(
+                    f"pack {pack.path}: [classify] model '{c['model']}' has bands "
+                    f"{', '.join(other.bands)}, not {', '.join(bands)}"
+                )
             return cls.from_pack(other)
         return cls.from_dict(c, f"pack {pack.path} [classify]", bands)
 
     def in_order(self) -> bool:
         """True when the town and the visit limits each rise band by band (the rules are then monotone)."""
         nxt = self.bands[1:]
-        return all(self.town_min(a) <= self.town_min(b) and self.visit_min(a) <= self.visit_min(b)
-                   for a, b in zip(nxt, nxt[1:]))
+        return all(
+            self.town_min(a) <= self.town_min(b) and self.visit_min(a) <= self.visit_min(b)
+            for a, b in zip(nxt, nxt[1:])
+        )
 
     def check_order(self, where: str = "thresholds") -> None:
         nxt = self.bands[1:]
@@ -295,21 +310,26 @@ def band_evidence(layer, metrics: pd.DataFrame, hubs: pd.DataFrame | None = None
     routed = m["road_data"].astype(bool).to_numpy() if "road_data" in m else np.zeros(n, bool)
     area = units["area_km2"].to_numpy(float)
     hours = units["hours_per_week"].to_numpy(float)
-    return pd.DataFrame({
-        "unit_code": units["unit_code"].to_numpy(),
-        "lad_code": units["lad_code"].to_numpy(),
-        "hours_per_week": hours,
-        "area_km2": area,
-        "town_min": np.round(town, 2),
-        "nearest_town": [names[int(near.get(i, 0))] for i in range(n)],
-        "visit_to_visit_min": m["visit_to_visit_min"].to_numpy(float),
-        "visit_routed": routed,
-        "hours_per_km2": np.round(np.where(area > 0, hours / np.where(area > 0, area, 1), 0.0), 2),
-        "clients_per_km2": m["clients_per_km2"].to_numpy(float) if "clients_per_km2" in m else np.nan,
-        "estimated": True,
-        "town_positions": np.where(np.bincount(ui, weights=(pts["source"] == "postcode").to_numpy(float),
-                                               minlength=n) > 0, "postcodes", "output areas"),
-    })
+    return pd.DataFrame(
+        {
+            "unit_code": units["unit_code"].to_numpy(),
+            "lad_code": units["lad_code"].to_numpy(),
+            "hours_per_week": hours,
+            "area_km2": area,
+            "town_min": np.round(town, 2),
+            "nearest_town": [names[int(near.get(i, 0))] for i in range(n)],
+            "visit_to_visit_min": m["visit_to_visit_min"].to_numpy(float),
+            "visit_routed": routed,
+            "hours_per_km2": np.round(np.where(area > 0, hours / np.where(area > 0, area, 1), 0.0), 2),
+            "clients_per_km2": m["clients_per_km2"].to_numpy(float) if "clients_per_km2" in m else np.nan,
+            "estimated": True,
+            "town_positions": np.where(
+                np.bincount(ui, weights=(pts["source"] == "postcode").to_numpy(float), minlength=n) > 0,
+                "postcodes",
+                "output areas",
+            ),
+        }
+    )
 
 
 # ---------------------------------------------------------------- rules
@@ -332,6 +352,7 @@ def band_index(town: np.ndarray, visit: np.ndarray, dens: np.ndarray, t: Thresho
 def _num(x: float, near: float | None = None) -> str:
     """A figure for people: one decimal under 10, whole numbers from 10; more decimals when the figure would
     otherwise read the same as the limit it is compared with (2.53 against 2.5)."""
+
     def show(v: float) -> str:
         return f"{v:,.0f}" if abs(v) >= 10 else (f"{v:.1f}".rstrip("0").rstrip(".") or "0")
 
@@ -367,7 +388,9 @@ def _rules_of(band: str, town: float, visit: float, dens: float, t: Thresholds) 
         out.append(f"visits are about {minutes_text(visit)} apart ({_limit(band, vt)})")
     if band == t.bands[1] and dens < t.below_hours_per_km2:
         thr = t.below_hours_per_km2
-        out.append(f"it has only {_hours_text(_num(dens, thr))} a week per km² (the {band} band starts below {_num(thr)})")
+        out.append(
+            f"it has only {_hours_text(_num(dens, thr))} a week per km² (the {band} band starts below {_num(thr)})"
+        )
     return out
 
 
@@ -378,12 +401,18 @@ def _up_needs(band: str, town: float, visit: float, dens: float, t: Thresholds) 
         return ""
     nxt = t.bands[i + 1]
     tt, vt = t.town_min(nxt), t.visit_min(nxt)
-    opts = [(tt / max(town, 1e-9), f"a drive from the town {minutes_text(tt - town)} longer ({_limit(nxt, tt)})"),
-            (vt / max(visit, 1e-9), f"visits {minutes_text(vt - visit)} further apart ({_limit(nxt, vt)})")]
+    opts = [
+        (tt / max(town, 1e-9), f"a drive from the town {minutes_text(tt - town)} longer ({_limit(nxt, tt)})"),
+        (vt / max(visit, 1e-9), f"visits {minutes_text(vt - visit)} further apart ({_limit(nxt, vt)})"),
+    ]
     if i == 0:
         thr = t.below_hours_per_km2
-        opts.append((max(dens, 1e-9) / thr, f"{_num(dens - thr)} fewer care hours a week per km² "
-                                            f"(the {nxt} band starts below {_num(thr)})"))
+        opts.append(
+            (
+                max(dens, 1e-9) / thr,
+                f"{_num(dens - thr)} fewer care hours a week per km² (the {nxt} band starts below {_num(thr)})",
+            )
+        )
     return min(opts, key=lambda o: o[0])[1]
 
 
@@ -433,14 +462,35 @@ def classify(metrics: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
         down = _down_needs(band, town[i], visit[i], dens[i], t)
         up_band = bands[idx[i] + 1] if idx[i] < top else ""
         down_band = bands[idx[i] - 1] if idx[i] > 0 else ""
-        out.append({"unit_code": metrics["unit_code"].iloc[i], "band": band, "rule": rule,
-                    "evidence": _evidence(band, rules, town[i], visit[i], dens[i], near[i], (up_band, up),
-                                          (down_band, down), bool(est[i])),
-                    "next_band_up": up_band, "margin_up": up,
-                    "next_band_down": down_band, "margin_down": down,
-                    "travel_estimated": bool(est[i])})
-    return pd.DataFrame(out, columns=["unit_code", "band", "rule", "evidence", "next_band_up", "margin_up",
-                                      "next_band_down", "margin_down", "travel_estimated"])
+        out.append(
+            {
+                "unit_code": metrics["unit_code"].iloc[i],
+                "band": band,
+                "rule": rule,
+                "evidence": _evidence(
+                    band, rules, town[i], visit[i], dens[i], near[i], (up_band, up), (down_band, down), bool(est[i])
+                ),
+                "next_band_up": up_band,
+                "margin_up": up,
+                "next_band_down": down_band,
+                "margin_down": down,
+                "travel_estimated": bool(est[i]),
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "unit_code",
+            "band",
+            "rule",
+            "evidence",
+            "next_band_up",
+            "margin_up",
+            "next_band_down",
+            "margin_down",
+            "travel_estimated",
+        ],
+    )
 
 
 def minutes_text(x: float) -> str:
@@ -459,15 +509,19 @@ def facts_text(town: float, visit: float, dens: float, near: str = "") -> str:
     return f"{head}; about {minutes_text(visit)} between visits; {_hours_text(_num(dens))} a week per km²"
 
 
-ESTIMATE_SENTENCE = ("Travel times are ESTIMATED from straight-line distances and typical road speeds, "
-                     "not measured along roads.")
+ESTIMATE_SENTENCE = (
+    "Travel times are ESTIMATED from straight-line distances and typical road speeds, not measured along roads."
+)
 
 
 def _evidence(band, rules, town, visit, dens, near, up, down, estimated) -> str:
     """The evidence in plain English; ``up`` / ``down`` are (next band, what it needs) or ("", "")."""
-    parts = [f"{band.upper()} because " + (" and ".join(rules) if rules else
-                                           "it is close to a town, visits are close together and demand is dense")
-             + ".", facts_text(town, visit, dens, near)[0].upper() + facts_text(town, visit, dens, near)[1:] + "."]
+    parts = [
+        f"{band.upper()} because "
+        + (" and ".join(rules) if rules else "it is close to a town, visits are close together and demand is dense")
+        + ".",
+        facts_text(town, visit, dens, near)[0].upper() + facts_text(town, visit, dens, near)[1:] + ".",
+    ]
     if up[1]:
         parts.append(f"It would become {up[0]} with {up[1]}.")
     if down[1]:
@@ -489,8 +543,9 @@ def rule_counts(ev: pd.DataFrame, t: Thresholds) -> dict[str, int]:
     return out
 
 
-def threshold_preview(ev: pd.DataFrame, current: Thresholds, trial: Thresholds, target_pct: dict | None = None,
-                      rates: dict | None = None) -> dict:
+def threshold_preview(
+    ev: pd.DataFrame, current: Thresholds, trial: Thresholds, target_pct: dict | None = None, rates: dict | None = None
+) -> dict:
     """What other thresholds would do, before anything is saved: hours shares now and with ``trial`` (and the gap
     to the target), and the units that would change band with their hours a week and, given ``rates`` (band ->
     Decimal £/hour), the change in £ a week (exact Decimal per unit, rounded to pence once).
@@ -508,28 +563,44 @@ def threshold_preview(ev: pd.DataFrame, current: Thresholds, trial: Thresholds, 
     rows, exact = [], []
     for i in ch:
         h = m.centi_hours(float(hours[i])) / 100  # hours as a plan holds them (to the centi-hour)
-        r = {"unit_code": ev["unit_code"].iloc[i], "unit_name": ev["unit_name"].iloc[i] if "unit_name" in ev else "",
-             "from_band": names[a[i]], "to_band": names[b[i]], "hours_per_week": h}
+        r = {
+            "unit_code": ev["unit_code"].iloc[i],
+            "unit_name": ev["unit_name"].iloc[i] if "unit_name" in ev else "",
+            "from_band": names[a[i]],
+            "to_band": names[b[i]],
+            "hours_per_week": h,
+        }
         if rates:  # one money rule: the exact line is kept, shown to the penny, and only the sum is rounded
             exact.append(m.change(m.hours(str(h)), m.hours(str(rates[names[a[i]]])), m.hours(str(rates[names[b[i]]]))))
             r["gbp_per_week"] = m.money(exact[-1])
         rows.append(r)
-    changes = pd.DataFrame(rows, columns=["unit_code", "unit_name", "from_band", "to_band", "hours_per_week"]
-                           + (["gbp_per_week"] if rates else []))
+    changes = pd.DataFrame(
+        rows,
+        columns=["unit_code", "unit_name", "from_band", "to_band", "hours_per_week"]
+        + (["gbp_per_week"] if rates else []),
+    )
     new = hours_share(np.array(names)[b], hours, names)
-    out = {"shares_current": hours_share(np.array(names)[a], hours, names), "shares_trial": new, "changes": changes,
-           "n_changed": int(len(ch)), "hours_changed": round(float(hours[ch].sum()), 2),
-           "rule_counts": rule_counts(ev, trial)}
+    out = {
+        "shares_current": hours_share(np.array(names)[a], hours, names),
+        "shares_trial": new,
+        "changes": changes,
+        "n_changed": int(len(ch)),
+        "hours_changed": round(float(hours[ch].sum()), 2),
+        "rule_counts": rule_counts(ev, trial),
+    }
     if rates:
         out["gbp_per_week_change"] = m.rounded_total(exact)
     if target_pct:
         out["gap_to_target_pct_points"] = {k: round(new[k] - float(target_pct[k]), 2) for k in names}
-        out["within_3_points"] = bool(all(abs(v) <= SHARE_TOLERANCE_PCT_POINTS for v in out["gap_to_target_pct_points"].values()))
+        out["within_3_points"] = bool(
+            all(abs(v) <= SHARE_TOLERANCE_PCT_POINTS for v in out["gap_to_target_pct_points"].values())
+        )
     return out
 
 
-def hours_share(bands: pd.Series | np.ndarray, hours: np.ndarray,
-                band_names: tuple[str, ...] | list[str] = BANDS) -> dict[str, float]:
+def hours_share(
+    bands: pd.Series | np.ndarray, hours: np.ndarray, band_names: tuple[str, ...] | list[str] = BANDS
+) -> dict[str, float]:
     """Percent of weekly hours per band (keys in ``band_names`` order, 2 decimals)."""
     bands = np.asarray(bands)
     hours = np.asarray(hours, dtype=float)
@@ -553,12 +624,19 @@ def _objective(th: dict, prior: dict, town, visit, dens, hours, tgt, bands) -> t
     gap = sh - tgt
     z = np.array([math.log2(th[k] / prior[k]) for k in t.keys])
     over = np.maximum(np.abs(gap) - SHARE_TOLERANCE_PCT_POINTS, 0)
-    return float(np.sum(z ** 2) + 0.25 * np.sum((gap / SHARE_TOLERANCE_PCT_POINTS) ** 2) + 100 * np.sum(over ** 2)), sh
+    return float(np.sum(z**2) + 0.25 * np.sum((gap / SHARE_TOLERANCE_PCT_POINTS) ** 2) + 100 * np.sum(over**2)), sh
 
 
-def calibrate(metrics: pd.DataFrame, hours: np.ndarray, target_pct: dict[str, float],
-              prior: dict[str, float] | None = None, ranges: dict[str, tuple[float, float]] | None = None,
-              steps: int = 81, rounds: int = 30, bands: tuple[str, ...] | list[str] = BANDS) -> tuple[Thresholds, dict]:
+def calibrate(
+    metrics: pd.DataFrame,
+    hours: np.ndarray,
+    target_pct: dict[str, float],
+    prior: dict[str, float] | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
+    steps: int = 81,
+    rounds: int = 30,
+    bands: tuple[str, ...] | list[str] = BANDS,
+) -> tuple[Thresholds, dict]:
     """Regularised fit of the thresholds to the target hours shares (module docstring). Deterministic
     coordinate descent over a geometric grid of ``steps`` values per threshold inside its range. Returns the
     thresholds and the fit: achieved and target shares, the largest gap, whether every band is within 3
@@ -592,18 +670,29 @@ def calibrate(metrics: pd.DataFrame, hours: np.ndarray, target_pct: dict[str, fl
     t = Thresholds(bands, **{k: round(v, 1) for k, v in th.items()})
     sh = _shares_idx(band_index(town, visit, dens, t), hours, len(bands))
     gap = sh - tgt
-    moved = {k: {"prior": prior[k], "fitted": getattr(t, k), "range": list(ranges[k]),
-                 "change_pct": round(100 * (getattr(t, k) / prior[k] - 1), 1),
-                 "z_log2": round(math.log2(getattr(t, k) / prior[k]), 3)} for k in keys}
-    fit = {"achieved_pct": {b: round(float(s), 2) for b, s in zip(bands, sh)}, "target_pct": dict(target_pct),
-           "l1_distance_pct_points": round(float(np.abs(gap).sum()), 2),
-           "max_gap_pct_points": round(float(np.abs(gap).max()), 2),
-           "within_tolerance": bool(np.all(np.abs(gap) <= SHARE_TOLERANCE_PCT_POINTS + 1e-9)),
-           "tolerance_pct_points": SHARE_TOLERANCE_PCT_POINTS, "threshold_moves": moved,
-           "penalty_sum_z2": round(float(sum(m["z_log2"] ** 2 for m in moved.values())), 3),
-           "candidates_tried": tried,
-           "method": "coordinate descent from the prior thresholds minimising sum z^2 + 0.25 sum (gap/3)^2, "
-                     "z = log2(threshold/prior), every band's hours share within 3 points of the target required"}
+    moved = {
+        k: {
+            "prior": prior[k],
+            "fitted": getattr(t, k),
+            "range": list(ranges[k]),
+            "change_pct": round(100 * (getattr(t, k) / prior[k] - 1), 1),
+            "z_log2": round(math.log2(getattr(t, k) / prior[k]), 3),
+        }
+        for k in keys
+    }
+    fit = {
+        "achieved_pct": {b: round(float(s), 2) for b, s in zip(bands, sh)},
+        "target_pct": dict(target_pct),
+        "l1_distance_pct_points": round(float(np.abs(gap).sum()), 2),
+        "max_gap_pct_points": round(float(np.abs(gap).max()), 2),
+        "within_tolerance": bool(np.all(np.abs(gap) <= SHARE_TOLERANCE_PCT_POINTS + 1e-9)),
+        "tolerance_pct_points": SHARE_TOLERANCE_PCT_POINTS,
+        "threshold_moves": moved,
+        "penalty_sum_z2": round(float(sum(m["z_log2"] ** 2 for m in moved.values())), 3),
+        "candidates_tried": tried,
+        "method": "coordinate descent from the prior thresholds minimising sum z^2 + 0.25 sum (gap/3)^2, "
+        "z = log2(threshold/prior), every band's hours share within 3 points of the target required",
+    }
     return t, fit
 
 
@@ -615,15 +704,20 @@ def write_thresholds(pack_path: Path, th: Thresholds, fit: dict) -> None:
     m = re.search(r"^\[classify\]\n((?:[^\[\n][^\n]*\n|\n)*)", text, flags=re.M)
     keep = ""
     if m:
-        keep = "".join(line + "\n" for line in m.group(1).splitlines()
-                       if line.strip() and not re.match(r"\s*(" + "|".join(map(re.escape, th.keys)) + r")\s*=", line))
-        text = text[:m.start()] + text[m.end():]
-    head = [f"# calibrated by `zoneplan calibrate`: L1 distance {fit['l1_distance_pct_points']} percentage points",
-            f"# achieved % of hours {fit['achieved_pct']} vs target {fit['target_pct']}"]
+        keep = "".join(
+            line + "\n"
+            for line in m.group(1).splitlines()
+            if line.strip() and not re.match(r"\s*(" + "|".join(map(re.escape, th.keys)) + r")\s*=", line)
+        )
+        text = text[: m.start()] + text[m.end() :]
+    head = [
+        f"# calibrated by `zoneplan calibrate`: L1 distance {fit['l1_distance_pct_points']} percentage points",
+        f"# achieved % of hours {fit['achieved_pct']} vs target {fit['target_pct']}",
+    ]
     block = "[classify]\n" + keep + "".join(f"{k} = {v}\n" for k, v in th.as_dict().items())
     sub = re.search(r"^\[classify\.", text, flags=re.M)
     if sub:  # put the main table before its sub-tables
-        new = text[:sub.start()].rstrip("\n") + "\n\n" + "\n".join(head) + "\n" + block + "\n" + text[sub.start():]
+        new = text[: sub.start()].rstrip("\n") + "\n\n" + "\n".join(head) + "\n" + block + "\n" + text[sub.start() :]
     else:
         new = text.rstrip("\n") + "\n\n" + "\n".join(head) + "\n" + block
     tomllib.loads(new)  # never write a broken pack

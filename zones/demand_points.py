@@ -12,6 +12,7 @@ weights are scaled to the unit's hours, so a council's own hours file is respect
 (or a pack with no postcode / population layer) falls back to its 2011 output-area client points
 (``travel.metrics.client_points``). Cached under ``.cache/bands`` keyed by the input files and the units.
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -39,15 +40,27 @@ def demand_points(layer) -> pd.DataFrame:
     wsum = np.bincount(pc["unit_idx"].to_numpy(int), weights=pc["w"].to_numpy(float), minlength=n)
     ui = pc["unit_idx"].to_numpy(int)
     w = np.where(wsum[ui] > 0, pc["w"].to_numpy(float) / np.where(wsum[ui] > 0, wsum[ui], 1), 0.0) * hours[ui]
-    out = pd.DataFrame({"x": pc["x"].to_numpy(float), "y": pc["y"].to_numpy(float), "unit_idx": ui, "weight": w,
-                        "source": "postcode"})
+    out = pd.DataFrame(
+        {"x": pc["x"].to_numpy(float), "y": pc["y"].to_numpy(float), "unit_idx": ui, "weight": w, "source": "postcode"}
+    )
     if not has.all():
         cp = client_points(layer)
         cp = cp[~has[cp["unit_idx"].to_numpy()]]
-        out = pd.concat([out, pd.DataFrame({"x": cp.geometry.x.to_numpy(), "y": cp.geometry.y.to_numpy(),
-                                            "unit_idx": cp["unit_idx"].to_numpy(int),
-                                            "weight": cp["weight"].to_numpy(float), "source": "output area"})],
-                        ignore_index=True)
+        out = pd.concat(
+            [
+                out,
+                pd.DataFrame(
+                    {
+                        "x": cp.geometry.x.to_numpy(),
+                        "y": cp.geometry.y.to_numpy(),
+                        "unit_idx": cp["unit_idx"].to_numpy(int),
+                        "weight": cp["weight"].to_numpy(float),
+                        "source": "output area",
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
     return out
 
 
@@ -64,9 +77,13 @@ def _postcode_weights(layer) -> pd.DataFrame:
     lsoa_paths = list(pack.layer_paths("lsoa"))
     pop_path = pack.layer_path("population", required=False) if "population" in pack.layers else None
     files = [pc_path, *lsoa_paths] + ([pop_path] if pop_path is not None and pop_path.exists() else [])
-    key = file_digest(files, extra=VERSION + ",".join(pack.lad_codes) + str(
-        pd.util.hash_pandas_object(units[["unit_code"]], index=False).sum()) + str(
-        round(float(units.geometry.area.sum()), 1)))
+    key = file_digest(
+        files,
+        extra=VERSION
+        + ",".join(pack.lad_codes)
+        + str(pd.util.hash_pandas_object(units[["unit_code"]], index=False).sum())
+        + str(round(float(units.geometry.area.sum()), 1)),
+    )
     path = cache_dir("bands") / f"demand-points-{pack.id}-{key}.csv"
     if path.exists():
         return pd.read_csv(path)
@@ -84,8 +101,9 @@ def _postcode_weights(layer) -> pd.DataFrame:
         w = pc["LSOA11CD"].map(lw).fillna(0.0).to_numpy(float) / n_in_lsoa
     except DataError:  # no population layer: every postcode counts the same
         w = np.ones(len(pc))
-    out = pd.DataFrame({"x": pc.geometry.x.to_numpy(), "y": pc.geometry.y.to_numpy(),
-                        "unit_idx": pc["unit_idx"].to_numpy(int), "w": w})
+    out = pd.DataFrame(
+        {"x": pc.geometry.x.to_numpy(), "y": pc.geometry.y.to_numpy(), "unit_idx": pc["unit_idx"].to_numpy(int), "w": w}
+    )
     tmp = path.with_suffix(".tmp")
     out.to_csv(tmp, index=False)
     tmp.replace(path)

@@ -19,6 +19,7 @@ not counted as affected). For each group, and for all changed units together:
 
 Every figure is an estimate; the block carries its sources, vintages and the estimation rules.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,10 +66,20 @@ def _by_decile(pieces: pd.DataFrame, ui: np.ndarray, dec: np.ndarray, n: int) ->
     return out
 
 
-def build_profiles(unit_codes, pieces: pd.DataFrame, lsoa21: pd.DataFrame, lsoa11: pd.DataFrame, *,
-                   council_disabled: float, council_residents: float, hours_per_client: float,
-                   hours_per_client_rule: str = "", hours_per_client_assumed: bool = False,
-                   sources=(), vintage=()) -> UnitProfiles:
+def build_profiles(
+    unit_codes,
+    pieces: pd.DataFrame,
+    lsoa21: pd.DataFrame,
+    lsoa11: pd.DataFrame,
+    *,
+    council_disabled: float,
+    council_residents: float,
+    hours_per_client: float,
+    hours_per_client_rule: str = "",
+    hours_per_client_assumed: bool = False,
+    sources=(),
+    vintage=(),
+) -> UnitProfiles:
     """Per-unit figures from pieces (``unit_code, LSOA11CD, LSOA21CD, all_ages`` + bands, mid-2020 persons),
     ``lsoa21`` (index LSOA21CD: imd_decile, residents, disabled, all_ages_2020) and ``lsoa11`` (index LSOA11CD:
     idaopi_decile). A unit's share of an LSOA 2021's Census residents = its mid-2020 residents there ÷ the LSOA's."""
@@ -87,9 +98,21 @@ def build_profiles(unit_codes, pieces: pd.DataFrame, lsoa21: pd.DataFrame, lsoa1
     frac = np.divide(p["all_ages"].to_numpy(float), tot, out=np.zeros(len(p)), where=tot > 0)
     residents = np.bincount(ui, weights=frac * l21["residents"].fillna(0).to_numpy(float), minlength=n)
     disabled = np.bincount(ui, weights=frac * l21["disabled"].fillna(0).to_numpy(float), minlength=n)
-    return UnitProfiles(codes, age, imd, ida, residents, disabled, float(council_disabled), float(council_residents),
-                        float(hours_per_client), hours_per_client_rule, bool(hours_per_client_assumed),
-                        tuple(sources), tuple(vintage))
+    return UnitProfiles(
+        codes,
+        age,
+        imd,
+        ida,
+        residents,
+        disabled,
+        float(council_disabled),
+        float(council_residents),
+        float(hours_per_client),
+        hours_per_client_rule,
+        bool(hours_per_client_assumed),
+        tuple(sources),
+        tuple(vintage),
+    )
 
 
 # ---------------------------------------------------------------- changes
@@ -104,9 +127,17 @@ def changes_between(base, new) -> list[dict]:
     nb = np.asarray(new.band_names, dtype=object)[new.band_idx]
     out = []
     for i in np.flatnonzero((bz != nz) | (bb != nb)).tolist():
-        out.append({"unit_code": str(new.unit_codes[i]), "unit": str(new.unit_names[i]), "from_zone": str(bz[i]),
-                    "to_zone": str(nz[i]), "from_band": str(bb[i]), "to_band": str(nb[i]),
-                    "hours_per_week": int(new.hours_cents[i]) / 100})
+        out.append(
+            {
+                "unit_code": str(new.unit_codes[i]),
+                "unit": str(new.unit_names[i]),
+                "from_zone": str(bz[i]),
+                "to_zone": str(nz[i]),
+                "from_band": str(bb[i]),
+                "to_band": str(nb[i]),
+                "hours_per_week": int(new.hours_cents[i]) / 100,
+            }
+        )
     return out
 
 
@@ -120,8 +151,17 @@ def changes_of_moves(moves, plan) -> list[dict]:
         w = h / h.sum() if h.sum() > 0 else np.full(len(idx), 1 / max(len(idx), 1))
         for k, c in zip(w, m.unit_codes):
             z = plan.zone_of(c)
-            out.append({"unit_code": c, "unit": m.unit, "from_zone": z, "to_zone": z, "from_band": m.from_band,
-                        "to_band": m.to_band, "hours_per_week": float(m.hours_per_week) * float(k)})
+            out.append(
+                {
+                    "unit_code": c,
+                    "unit": m.unit,
+                    "from_zone": z,
+                    "to_zone": z,
+                    "from_band": m.from_band,
+                    "to_band": m.to_band,
+                    "hours_per_week": float(m.hours_per_week) * float(k),
+                }
+            )
     return out
 
 
@@ -187,8 +227,10 @@ def group_figures(p: UnitProfiles, idx: np.ndarray, hours: float) -> dict:
         "imd2025_decile_share_pct": _decile_shares(imd65),
         "idaopi2019_decile_share_pct": _decile_shares(ida65),
         "idaopi2019_unknown_pct": _pct(ida65[0], ida65.sum()),
-        "most_deprived_30pct_pct": {"age_65_plus": _pct(imd65[dep].sum(), imd65[1:].sum()),
-                                    "age_85_plus": _pct(imd[2, dep].sum(), imd[2, 1:].sum())},
+        "most_deprived_30pct_pct": {
+            "age_65_plus": _pct(imd65[dep].sum(), imd65[1:].sum()),
+            "age_85_plus": _pct(imd[2, dep].sum(), imd[2, 1:].sum()),
+        },
         "disability_pct": _pct(float(p.disabled[idx].sum()), float(p.residents[idx].sum())),
         "residents_census2021": int(round(float(p.residents[idx].sum()))),
     }
@@ -208,19 +250,30 @@ def continuity(p: UnitProfiles, changes: list[dict], succ: dict | None = None) -
     rows = []
     for (a, b), d in sorted(pairs.items()):
         age = p.age[p.positions(d["codes"])].sum(axis=0) if d["codes"] else np.zeros(3)
-        rows.append({"from_zone": a, "to_zone": b, "n_units": d["n_units"], "hours_per_week": round(d["hours"], 2),
-                     "clients_est": round(d["hours"] / p.hours_per_client, 1),
-                     "residents_85_plus": int(round(float(age[2])))})
+        rows.append(
+            {
+                "from_zone": a,
+                "to_zone": b,
+                "n_units": d["n_units"],
+                "hours_per_week": round(d["hours"], 2),
+                "clients_est": round(d["hours"] / p.hours_per_client, 1),
+                "residents_85_plus": int(round(float(age[2]))),
+            }
+        )
     hours = float(sum(d["hours"] for d in pairs.values()))
     renamed = {new: old for new, old in (succ or {}).items() if new != old}
-    return {"hours_per_week_changing_zone": round(hours, 2),
-            "clients_changing_zone_est": round(hours / p.hours_per_client, 1),
-            "hours_per_client": round(p.hours_per_client, 2), "hours_per_client_rule": p.hours_per_client_rule,
-            "hours_per_client_assumed": p.hours_per_client_assumed, "by_zone_pair": rows,
-            "zone_continues": renamed,
-            "rule": "a unit changes zone when its new zone does not continue its old one; a zone of the same name "
-                    "continues itself, a newly named zone continues the old zone it takes the most hours from "
-                    "(one to one)"}
+    return {
+        "hours_per_week_changing_zone": round(hours, 2),
+        "clients_changing_zone_est": round(hours / p.hours_per_client, 1),
+        "hours_per_client": round(p.hours_per_client, 2),
+        "hours_per_client_rule": p.hours_per_client_rule,
+        "hours_per_client_assumed": p.hours_per_client_assumed,
+        "by_zone_pair": rows,
+        "zone_continues": renamed,
+        "rule": "a unit changes zone when its new zone does not continue its old one; a zone of the same name "
+        "continues itself, a newly named zone continues the old zone it takes the most hours from "
+        "(one to one)",
+    }
 
 
 ESTIMATE_NOTES = (
@@ -253,14 +306,16 @@ def change_equality(p: UnitProfiles, changes: list[dict], zone_label: str = "zon
     for k in ("band_only", "zone_changed", "renamed_only"):
         ks = [c for c in codes if kind[c] == k]
         by[k] = group_figures(p, p.positions(ks), sum(hours[c] for c in ks))
-    out = {**everyone,
-           "disability_pct_council": _pct(p.council_disabled, p.council_residents),
-           "continuity": continuity(p, changes, succ),
-           "by_change": by,
-           "estimated": True,
-           "sources": list(p.sources),
-           "vintage": dict(p.vintage),
-           "estimate_notes": list(ESTIMATE_NOTES) + [f"People supported: {p.hours_per_client_rule}."]}
+    out = {
+        **everyone,
+        "disability_pct_council": _pct(p.council_disabled, p.council_residents),
+        "continuity": continuity(p, changes, succ),
+        "by_change": by,
+        "estimated": True,
+        "sources": list(p.sources),
+        "vintage": dict(p.vintage),
+        "estimate_notes": list(ESTIMATE_NOTES) + [f"People supported: {p.hours_per_client_rule}."],
+    }
     out["summary"] = sentences(out, zone_label)
     return out
 
@@ -272,38 +327,55 @@ def _fmt(n) -> str:
 def sentences(eq: dict, zone_label: str = "zone") -> list[str]:
     """The figures in plain words (what the Finance and Scenarios pages and the report print)."""
     out = []
-    what = {"band_only": "change band only (same provider)",
-            "zone_changed": f"change {zone_label} (and so may change provider)"}
+    what = {
+        "band_only": "change band only (same provider)",
+        "zone_changed": f"change {zone_label} (and so may change provider)",
+    }
     for k, g in eq["by_change"].items():
         if not g["n_units"] or k not in what:
             continue
         a = g["population_by_age"]
         dep = g["most_deprived_30pct_pct"]["age_85_plus"]
-        s = (f"About {a['age_85_plus']:,} residents aged 85+ (and {a['age_65_74'] + a['age_75_84']:,} aged 65-84) "
-             f"live in the {g['n_units']} unit{'s' if g['n_units'] != 1 else ''} that {what[k]}")
-        s += (f"; {dep:.0f} % of those aged 85+ live in the most deprived 30 % of England (IMD 2025)."
-              if dep is not None else ".")
+        s = (
+            f"About {a['age_85_plus']:,} residents aged 85+ (and {a['age_65_74'] + a['age_75_84']:,} aged 65-84) "
+            f"live in the {g['n_units']} unit{'s' if g['n_units'] != 1 else ''} that {what[k]}"
+        )
+        s += (
+            f"; {dep:.0f} % of those aged 85+ live in the most deprived 30 % of England (IMD 2025)."
+            if dep is not None
+            else "."
+        )
         out.append(s + " Estimate: ONS mid-2020 population, English Indices of Deprivation 2025.")
     if eq.get("disability_pct") is not None:
-        out.append(f"{eq['disability_pct']:.1f} % of all residents of the changed units are disabled under the "
-                   f"Equality Act, against {eq['disability_pct_council']:.1f} % across the council "
-                   "(estimate: Census 2021 TS038, all ages).")
+        out.append(
+            f"{eq['disability_pct']:.1f} % of all residents of the changed units are disabled under the "
+            f"Equality Act, against {eq['disability_pct_council']:.1f} % across the council "
+            "(estimate: Census 2021 TS038, all ages)."
+        )
     c = eq["continuity"]
     if c["by_zone_pair"]:
-        pairs = "; ".join(f"{r['from_zone']} → {r['to_zone']}: {r['hours_per_week']:,.2f} h, about "
-                          f"{_fmt(r['clients_est'])} people" for r in c["by_zone_pair"])
-        out.append(f"Continuity of care: an estimated {c['hours_per_week_changing_zone']:,.2f} care hours a week, "
-                   f"about {_fmt(c['clients_changing_zone_est'])} people supported, are in units whose {zone_label} "
-                   f"changes ({pairs}). People = hours ÷ {c['hours_per_client']:.2f} h a week per person"
-                   + (" (an assumption)" if c["hours_per_client_assumed"] else "")
-                   + ": an estimate, not a count of clients.")
+        pairs = "; ".join(
+            f"{r['from_zone']} → {r['to_zone']}: {r['hours_per_week']:,.2f} h, about {_fmt(r['clients_est'])} people"
+            for r in c["by_zone_pair"]
+        )
+        out.append(
+            f"Continuity of care: an estimated {c['hours_per_week_changing_zone']:,.2f} care hours a week, "
+            f"about {_fmt(c['clients_changing_zone_est'])} people supported, are in units whose {zone_label} "
+            f"changes ({pairs}). People = hours ÷ {c['hours_per_client']:.2f} h a week per person"
+            + (" (an assumption)" if c["hours_per_client_assumed"] else "")
+            + ": an estimate, not a count of clients."
+        )
     if c.get("zone_continues"):
-        out.append(f"New {zone_label} names continue old ones (their provider can stay): "
-                   + "; ".join(f"{a} continues {b}" for a, b in sorted(c["zone_continues"].items()))
-                   + f". Units whose new {zone_label} continues their old one are not counted as changing.")
+        out.append(
+            f"New {zone_label} names continue old ones (their provider can stay): "
+            + "; ".join(f"{a} continues {b}" for a, b in sorted(c["zone_continues"].items()))
+            + f". Units whose new {zone_label} continues their old one are not counted as changing."
+        )
     elif eq["n_units"] and not c["by_zone_pair"]:
-        out.append(f"Continuity of care: no unit changes {zone_label}, so no one needs to change provider because "
-                   "of this change.")
+        out.append(
+            f"Continuity of care: no unit changes {zone_label}, so no one needs to change provider because "
+            "of this change."
+        )
     return out
 
 
@@ -324,9 +396,19 @@ def profiles_for_layer(layer) -> UnitProfiles:
     pieces = geq.unit_pieces(layer)
     dis, res = geq.council_disability(src, layer.pack.lad_codes)
     hpc, rule, assumed = geq.hours_per_client(layer.pack)
-    prof = build_profiles(layer.units["unit_code"], pieces, src.lsoa21, src.lsoa11, council_disabled=dis,
-                          council_residents=res, hours_per_client=hpc, hours_per_client_rule=rule,
-                          hours_per_client_assumed=assumed, sources=geq.SOURCES, vintage=tuple(geq.VINTAGE.items()))
+    prof = build_profiles(
+        layer.units["unit_code"],
+        pieces,
+        src.lsoa21,
+        src.lsoa11,
+        council_disabled=dis,
+        council_residents=res,
+        hours_per_client=hpc,
+        hours_per_client_rule=rule,
+        hours_per_client_assumed=assumed,
+        sources=geq.SOURCES,
+        vintage=tuple(geq.VINTAGE.items()),
+    )
     if len(_PROFILE_CACHE) > 8:
         _PROFILE_CACHE.clear()
     _PROFILE_CACHE[key] = prof

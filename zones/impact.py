@@ -13,8 +13,10 @@ Hours: ``hours_per_week_moved`` is every changed row's hours; ``hours_per_week_b
 band changed (what is priced differently) and ``hours_per_week_zone_only`` the rows that moved zone in the same
 band (issue 14 §3: a zone-only move is not a band move).
 
-Bounds (``geodata.limits``): weeks per year 1 … 53 (up to 2 decimal places: 52.14), term 1 … 50 years, uplift −50 … +100 %.
+Bounds (``geodata.limits``): weeks per year 1 … 53 (up to 2 decimal places: 52.14), term 1 … 50 years,
+uplift −50 … +100 %.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -77,8 +79,15 @@ class Impact:
         }
 
 
-def totals(rows: list[dict], rates: RateCard, weeks_per_year: int | Decimal = 52, term_years: int = 8,
-           uplift_pct: Decimal | float | str = 0, warnings: list[str] | None = None, hours_source: str = "") -> Impact:
+def totals(
+    rows: list[dict],
+    rates: RateCard,
+    weeks_per_year: int | Decimal = 52,
+    term_years: int = 8,
+    uplift_pct: Decimal | float | str = 0,
+    warnings: list[str] | None = None,
+    hours_source: str = "",
+) -> Impact:
     """Totals of impact rows (each with ``hours_per_week`` and ``gbp_per_week``) per the module's money rule."""
     weeks_per_year = valid_weeks(weeks_per_year)
     term_years = int_in(term_years, "framework term (years)", *TERM_YEARS)
@@ -93,13 +102,25 @@ def totals(rows: list[dict], rates: RateCard, weeks_per_year: int | Decimal = 52
     hours = sum((Decimal(str(r["hours_per_week"])) for r in rows), Decimal("0"))
     banded = [r for r in rows if r.get("from_band") != r.get("to_band")]
     band_hours = sum((Decimal(str(r["hours_per_week"])) for r in banded), Decimal("0"))
-    return Impact(rows=rows, gbp_per_week=money(week), gbp_per_year=money(year_exact),
-                  gbp_per_term=money(sum(years_exact, Decimal("0"))), gbp_by_year=by_year,
-                  hours_per_week_moved=float(round(hours, 2)), weeks_per_year=weeks_per_year,
-                  term_years=term_years, uplift_pct=up, rates_year=rates.year, warnings=list(warnings or []),
-                  hours_source=hours_source, hours_per_week_band_changed=float(round(band_hours, 2)),
-                  hours_per_week_zone_only=float(round(hours - band_hours, 2)), n_band_changed=len(banded),
-                  n_zone_only=len(rows) - len(banded), gbp_per_week_exact=week)
+    return Impact(
+        rows=rows,
+        gbp_per_week=money(week),
+        gbp_per_year=money(year_exact),
+        gbp_per_term=money(sum(years_exact, Decimal("0"))),
+        gbp_by_year=by_year,
+        hours_per_week_moved=float(round(hours, 2)),
+        weeks_per_year=weeks_per_year,
+        term_years=term_years,
+        uplift_pct=up,
+        rates_year=rates.year,
+        warnings=list(warnings or []),
+        hours_source=hours_source,
+        hours_per_week_band_changed=float(round(band_hours, 2)),
+        hours_per_week_zone_only=float(round(hours - band_hours, 2)),
+        n_band_changed=len(banded),
+        n_zone_only=len(rows) - len(banded),
+        gbp_per_week_exact=week,
+    )
 
 
 def row_gbp_per_week_exact(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> Decimal:
@@ -118,20 +139,40 @@ def money_row(hours_per_week, from_rate: Decimal, to_rate: Decimal) -> dict:
     return {"gbp_per_week": money(exact), "gbp_per_week_exact": exact}
 
 
-def compare(base: Plan, new: Plan, weeks_per_year: int | Decimal = 52, term_years: int = 8,
-            uplift_pct: Decimal | float | str = 0, *, rates: RateCard | None = None) -> Impact:
+def compare(
+    base: Plan,
+    new: Plan,
+    weeks_per_year: int | Decimal = 52,
+    term_years: int = 8,
+    uplift_pct: Decimal | float | str = 0,
+    *,
+    rates: RateCard | None = None,
+) -> Impact:
     """Impact of going from ``base`` to ``new`` (same units): one row per unit whose zone or band differs,
     priced with one rate card for both sides (``rates``, default ``new``'s: a pure reclassification effect)."""
     rates = rates or new.rates
     rows = []
     for d in base.differences(new):
         fb, tb = d["from_band"], d["to_band"]
-        rows.append({
-            "zone": d["to_zone"], "from_zone": d["from_zone"], "unit": d["unit_name"], "unit_code": d["unit_code"],
-            "from_band": fb, "to_band": tb, "hours_per_week": float(d["hours_per_week"]),
-            **money_row(d["hours_per_week"], rates.effective_rate(fb), rates.effective_rate(tb)),
-            "reason": d["reason"],
-        })
+        rows.append(
+            {
+                "zone": d["to_zone"],
+                "from_zone": d["from_zone"],
+                "unit": d["unit_name"],
+                "unit_code": d["unit_code"],
+                "from_band": fb,
+                "to_band": tb,
+                "hours_per_week": float(d["hours_per_week"]),
+                **money_row(d["hours_per_week"], rates.effective_rate(fb), rates.effective_rate(tb)),
+                "reason": d["reason"],
+            }
+        )
     rows.sort(key=lambda r: (r["zone"], r["unit"]))
-    return totals(rows, rates, weeks_per_year, term_years, uplift_pct,
-                  hours_source="plan hours (estimated from population unless a council file was loaded)")
+    return totals(
+        rows,
+        rates,
+        weeks_per_year,
+        term_years,
+        uplift_pct,
+        hours_source="plan hours (estimated from population unless a council file was loaded)",
+    )

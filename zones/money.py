@@ -10,6 +10,7 @@
 Units: £ (Decimal), hours per week, pence per hour (int), centi-hours (int, hours × 100), centipence (int,
 1/100 pence). No streamlit, no I/O.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -107,7 +108,7 @@ def years(exact_weekly: Decimal, weeks_per_year, term_years: int = 1, uplift_pct
     ``weeks_per_year`` may have decimals (52.14): the product is exact Decimal arithmetic."""
     annual = Decimal(exact_weekly) * weeks(weeks_per_year)
     up = 1 + Decimal(uplift_pct) / 100
-    return [annual * up ** y for y in range(int(term_years))]
+    return [annual * up**y for y in range(int(term_years))]
 
 
 def per_year(exact_weekly: Decimal, weeks_per_year) -> Decimal:

@@ -10,6 +10,7 @@
 Every bad row is listed in one ``MovesError`` and nothing is applied. The file's bytes are only ever read in a
 caged child process (``geodata.sandbox``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from geodata.datadir import DataError
-from geodata.limits import (MAX_LONG_TEXT, MAX_TEXT, cap_message, clean_text, decode_text, excerpt, hours_per_week,
-                            read_user_file)
+from geodata.limits import (
+    MAX_LONG_TEXT,
+    MAX_TEXT,
+    cap_message,
+    clean_text,
+    decode_text,
+    excerpt,
+    hours_per_week,
+    read_user_file,
+)
 from geodata.sandbox import run_caged
 
 from .impact import Impact, money_row, totals
@@ -41,15 +50,18 @@ class MovesError(DataError):
         self.problems = problems
         shown = problems[:MAX_PROBLEMS_LISTED]
         more = f"; … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        super().__init__(cap_message(f"{excerpt(source, 200)}: {len(problems)} problem(s), nothing applied: "
-                                     + "; ".join(shown) + more, 2000))
+        super().__init__(
+            cap_message(
+                f"{excerpt(source, 200)}: {len(problems)} problem(s), nothing applied: " + "; ".join(shown) + more, 2000
+            )
+        )
 
 
 @dataclass(frozen=True)
 class MoveRow:
     line: int
     subzone: str
-    unit: str                 # as written in the file
+    unit: str  # as written in the file
     unit_codes: tuple[str, ...]
     from_band: str
     to_band: str
@@ -182,8 +194,11 @@ def _resolve_units(names: list[str], resolve, bad: list[str]) -> list[str]:
 
 
 def _band_problems(fb: str, tb: str, band_of: dict[str, str], bands: tuple[str, ...]) -> list[str]:
-    bad = [f"{name} '{excerpt(b)}' is not one of {', '.join(bands)}"
-           for name, b in (("from_band", fb), ("to_band", tb)) if b.lower() not in band_of]
+    bad = [
+        f"{name} '{excerpt(b)}' is not one of {', '.join(bands)}"
+        for name, b in (("from_band", fb), ("to_band", tb))
+        if b.lower() not in band_of
+    ]
     if fb.lower() == tb.lower() and fb:
         bad.append(f"from_band and to_band are both '{excerpt(fb)}'")
     return bad
@@ -198,27 +213,51 @@ def apply_moves(plan: Plan, moves: list[MoveRow]) -> tuple[Plan, list[str]]:
         for c in m.unit_codes:
             cur = plan.band_of(c)
             if cur != m.from_band:
-                warnings.append(f"line {m.line}: {m.unit}: the plan has unit {c} as {cur}, the file says {m.from_band}; "
-                                f"the impact uses the file's {m.from_band}")
-        new = new.move(list(m.unit_codes), band=m.to_band, reason=f"moves file line {m.line}: {m.from_band} → {m.to_band}")
+                warnings.append(
+                    f"line {m.line}: {m.unit}: the plan has unit {c} as {cur}, the file says {m.from_band}; "
+                    f"the impact uses the file's {m.from_band}"
+                )
+        new = new.move(
+            list(m.unit_codes), band=m.to_band, reason=f"moves file line {m.line}: {m.from_band} → {m.to_band}"
+        )
     return new, warnings
 
 
-def impact_of_moves(moves: list[MoveRow], rates: RateCard, plan: Plan | None = None, weeks_per_year: int | Decimal = 52,
-                    term_years: int = 8, uplift_pct=0) -> Impact:
+def impact_of_moves(
+    moves: list[MoveRow],
+    rates: RateCard,
+    plan: Plan | None = None,
+    weeks_per_year: int | Decimal = 52,
+    term_years: int = 8,
+    uplift_pct=0,
+) -> Impact:
     """Impact of a moves file, row by row, with the file's hours and bands (the council's own figures).
 
     With a plan, each row also carries the plan's (estimated) hours for its units for comparison."""
     rows, warnings = [], []
     for m in moves:
-        row = {"subzone": m.subzone, "unit": m.unit, "unit_codes": ";".join(m.unit_codes), "from_band": m.from_band,
-               "to_band": m.to_band, "hours_per_week": float(m.hours_per_week),
-               "from_rate_gbp_per_hour": rates.effective_rate(m.from_band), "to_rate_gbp_per_hour": rates.effective_rate(m.to_band),
-               **money_row(m.hours_per_week, rates.effective_rate(m.from_band), rates.effective_rate(m.to_band))}
+        row = {
+            "subzone": m.subzone,
+            "unit": m.unit,
+            "unit_codes": ";".join(m.unit_codes),
+            "from_band": m.from_band,
+            "to_band": m.to_band,
+            "hours_per_week": float(m.hours_per_week),
+            "from_rate_gbp_per_hour": rates.effective_rate(m.from_band),
+            "to_rate_gbp_per_hour": rates.effective_rate(m.to_band),
+            **money_row(m.hours_per_week, rates.effective_rate(m.from_band), rates.effective_rate(m.to_band)),
+        }
         if plan is not None:
             row["hours_per_week_estimate"] = plan.selection(m.unit_codes)["hours_per_week"]
         rows.append(row)
     if plan is not None:
         warnings = apply_moves(plan, moves)[1]
-    return totals(rows, rates, weeks_per_year, term_years, uplift_pct, warnings=warnings,
-                  hours_source="the moves file's hours_per_week (council figures)")
+    return totals(
+        rows,
+        rates,
+        weeks_per_year,
+        term_years,
+        uplift_pct,
+        warnings=warnings,
+        hours_source="the moves file's hours_per_week (council figures)",
+    )

@@ -13,12 +13,13 @@ Money (``zones.money``): hours are integer centi-hours (0.01 h) and rates intege
 a band, a zone) is an exact integer in 1/100 pence (``hours_cents × pence``); a total is the exact sum, rounded
 half-up to the penny once, when shown as £.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _zone_band_hours(plan: "Plan") -> np.ndarray:
+def _zone_band_hours(plan: Plan) -> np.ndarray:
     """Centi-hours by zone (rows) × band (columns): from the parent's table and the moved units when the plan was
     made by a move from a plan that had it (``_flip``), else from the per-unit arrays."""
     nz, nb = len(plan.zone_names), len(plan.band_names)
@@ -48,7 +49,7 @@ def _zone_band_hours(plan: "Plan") -> np.ndarray:
         np.add.at(zb, (plan.zone_idx, plan.band_idx), plan.hours_cents)
         return _ro(zb)
     parent_zb, idx, old_zi, old_bi = flip
-    zb[:parent_zb.shape[0]] = parent_zb
+    zb[: parent_zb.shape[0]] = parent_zb
     h = plan.hours_cents[idx]
     np.subtract.at(zb, (old_zi, old_bi), h)
     np.add.at(zb, (plan.zone_idx[idx], plan.band_idx[idx]), h)
@@ -69,7 +70,7 @@ def _check_build(codes: np.ndarray, bands, bpos: dict, hours_per_week) -> np.nda
 
 
 #: the named totals a plan answers (GerryChain's updaters): name -> function of the plan, computed on first use
-UPDATERS: dict[str, Callable[["Plan"], object]] = {
+UPDATERS: dict[str, Callable[[Plan], object]] = {
     _ZB: _zone_band_hours,
     "hours_cents_by_band": lambda p: _ro(p[_ZB].sum(axis=0)),
     "hours_cents_by_zone": lambda p: _ro(p[_ZB].sum(axis=1)),
@@ -92,18 +93,18 @@ class Plan:
     """
 
     council: str
-    unit_codes: np.ndarray           # str
-    unit_names: np.ndarray           # str
-    hours_cents: np.ndarray          # int64, hours per week × 100
+    unit_codes: np.ndarray  # str
+    unit_names: np.ndarray  # str
+    hours_cents: np.ndarray  # int64, hours per week × 100
     zone_names: tuple[str, ...]
     band_names: tuple[str, ...]
-    zone_idx: np.ndarray             # int64
-    band_idx: np.ndarray             # int64
-    computed_band_idx: np.ndarray    # int64, -1 where no computed band
-    reasons: Mapping[int, str]       # unit index -> reason of the last manual change
-    sources: Mapping[int, str]       # unit index -> band source where not computed
+    zone_idx: np.ndarray  # int64
+    band_idx: np.ndarray  # int64
+    computed_band_idx: np.ndarray  # int64, -1 where no computed band
+    reasons: Mapping[int, str]  # unit index -> reason of the last manual change
+    sources: Mapping[int, str]  # unit index -> band source where not computed
     rates: RateCard
-    rate_pence: np.ndarray           # int64 per band
+    rate_pence: np.ndarray  # int64 per band
     _pos: Mapping[str, int] = field(repr=False, default_factory=dict)
     _cache: dict = field(repr=False, default_factory=dict)  # named totals computed so far (and "_flip")
 
@@ -133,16 +134,27 @@ class Plan:
     def units_by_zone(self) -> np.ndarray:
         return self["units_by_zone"]
 
-    def _child(self, cache: dict | None = None, **changes) -> "Plan":
+    def _child(self, cache: dict | None = None, **changes) -> Plan:
         """A new plan with ``changes`` and its own cache (``cache``: totals known to stay the same)."""
         return replace(self, _cache=dict(cache or {}), **changes)
 
     # ------------------------------------------------------------ construction
     @classmethod
-    def build(cls, council: str, unit_codes, unit_names, hours_per_week, zones, bands, rates: RateCard,
-              band_names: tuple[str, ...] = ("urban", "fringe", "rural", "isolated"),
-              zone_names: tuple[str, ...] | None = None, computed_bands=None,
-              sources: dict[int, str] | None = None, reasons: dict[int, str] | None = None) -> "Plan":
+    def build(
+        cls,
+        council: str,
+        unit_codes,
+        unit_names,
+        hours_per_week,
+        zones,
+        bands,
+        rates: RateCard,
+        band_names: tuple[str, ...] = ("urban", "fringe", "rural", "isolated"),
+        zone_names: tuple[str, ...] | None = None,
+        computed_bands=None,
+        sources: dict[int, str] | None = None,
+        reasons: dict[int, str] | None = None,
+    ) -> Plan:
         """A plan from per-unit lists. ``bands``/``computed_bands`` are band names (None = no computed band)."""
         codes = np.asarray(unit_codes, dtype=object)
         zone_names = tuple(zone_names) if zone_names else tuple(sorted(set(zones)))
@@ -153,19 +165,42 @@ class Plan:
         bi = np.array([bpos[b] for b in bands], dtype=np.int64)
         computed = computed_bands if computed_bands is not None else [None] * len(codes)
         cb = np.array([bpos[b] if b is not None else -1 for b in computed], dtype=np.int64)
-        return cls._assemble(council, codes, np.asarray(unit_names, dtype=object), hc, zone_names, tuple(band_names),
-                             zi, bi, cb, dict(reasons or {}), dict(sources or {}), rates)
+        return cls._assemble(
+            council,
+            codes,
+            np.asarray(unit_names, dtype=object),
+            hc,
+            zone_names,
+            tuple(band_names),
+            zi,
+            bi,
+            cb,
+            dict(reasons or {}),
+            dict(sources or {}),
+            rates,
+        )
 
     @classmethod
     def _assemble(cls, council, codes, names, hc, zone_names, band_names, zi, bi, cb, reasons, sources, rates):
-        return cls(council=council, unit_codes=_ro(codes), unit_names=_ro(names), hours_cents=_ro(hc),
-                   zone_names=zone_names, band_names=band_names, zone_idx=_ro(zi), band_idx=_ro(bi),
-                   computed_band_idx=_ro(cb), reasons=MappingProxyType(reasons), sources=MappingProxyType(sources),
-                   rates=rates, rate_pence=_ro(rates.pence_per_hour(band_names)),
-                   _pos=MappingProxyType({c: i for i, c in enumerate(codes)}))
+        return cls(
+            council=council,
+            unit_codes=_ro(codes),
+            unit_names=_ro(names),
+            hours_cents=_ro(hc),
+            zone_names=zone_names,
+            band_names=band_names,
+            zone_idx=_ro(zi),
+            band_idx=_ro(bi),
+            computed_band_idx=_ro(cb),
+            reasons=MappingProxyType(reasons),
+            sources=MappingProxyType(sources),
+            rates=rates,
+            rate_pence=_ro(rates.pence_per_hour(band_names)),
+            _pos=MappingProxyType({c: i for i, c in enumerate(codes)}),
+        )
 
     @classmethod
-    def from_assignments(cls, base: "Plan", assignments: pd.DataFrame) -> "Plan":
+    def from_assignments(cls, base: Plan, assignments: pd.DataFrame) -> Plan:
         """A plan with ``base``'s units, hours and rates and the zones/bands of an assignments table
         (columns unit_code, zone, band, reason; as written by ``assignments()``). Unknown codes raise."""
         unknown = sorted(set(assignments["unit_code"]) - set(base.unit_codes))
@@ -204,8 +239,9 @@ class Plan:
         return self.zone_names[self.zone_idx[self._pos[unit]]]
 
     # ------------------------------------------------------------ updates
-    def move(self, units: Iterable[str] | str, zone: str | None = None, band: str | None = None,
-             reason: str | None = None) -> "Plan":
+    def move(
+        self, units: Iterable[str] | str, zone: str | None = None, band: str | None = None, reason: str | None = None
+    ) -> Plan:
         """A new plan with ``units`` moved to ``zone`` and/or ``band``; its totals derive from this plan's and
         the moved units only (when this plan had computed them).
 
@@ -230,8 +266,14 @@ class Plan:
         cache = {"_flip": (self._cache[_ZB], idx, zi[idx], bi[idx])} if _ZB in self._cache else {}
         if zone is None and "units_by_zone" in self._cache:
             cache["units_by_zone"] = self._cache["units_by_zone"]
-        return self._child(cache, zone_names=zone_names, zone_idx=_ro(new_zi), band_idx=_ro(new_bi),
-                           reasons=MappingProxyType(reasons), sources=MappingProxyType(sources))
+        return self._child(
+            cache,
+            zone_names=zone_names,
+            zone_idx=_ro(new_zi),
+            band_idx=_ro(new_bi),
+            reasons=MappingProxyType(reasons),
+            sources=MappingProxyType(sources),
+        )
 
     def _moved_reasons(self, idx, new_bi, zone, band, reason) -> tuple[dict, dict]:
         """Reasons and band sources after moving ``idx`` (a band equal to the computed one is not an override).
@@ -258,19 +300,30 @@ class Plan:
                     reasons[i] = reason
         return reasons, sources
 
-    def with_rates(self, rates: RateCard) -> "Plan":
+    def with_rates(self, rates: RateCard) -> Plan:
         """The same plan priced with another rate card (totals in hours are kept; £ are recomputed)."""
         keep = {k: v for k, v in self._cache.items() if k in _HOURS_ONLY}
         return self._child(keep, rates=rates, rate_pence=_ro(rates.pence_per_hour(self.band_names)))
 
-    def with_hours(self, units: Iterable[str], hours_per_week: Iterable[float]) -> "Plan":
+    def with_hours(self, units: Iterable[str], hours_per_week: Iterable[float]) -> Plan:
         """A plan with new hours for some units (e.g. a council's own figures)."""
         idx = self.index(units)
         hc = self.hours_cents.copy()
         hc[idx] = centi_hours_array(list(hours_per_week))
-        return Plan._assemble(self.council, self.unit_codes, self.unit_names, hc, self.zone_names, self.band_names,
-                              self.zone_idx, self.band_idx, self.computed_band_idx, dict(self.reasons),
-                              dict(self.sources), self.rates)
+        return Plan._assemble(
+            self.council,
+            self.unit_codes,
+            self.unit_names,
+            hc,
+            self.zone_names,
+            self.band_names,
+            self.zone_idx,
+            self.band_idx,
+            self.computed_band_idx,
+            dict(self.reasons),
+            dict(self.sources),
+            self.rates,
+        )
 
     # ------------------------------------------------------------ totals
     @property
@@ -318,19 +371,35 @@ class Plan:
         """Per band: ``band, units, hours_per_week, rate_gbp_per_hour`` (effective), ``gbp_per_week`` (rounded
         once) and ``gbp_per_week_exact``."""
         hb, cb, n = self["hours_cents_by_band"], self["centipence_by_band"], self["units_by_band"]
-        return [{"band": b, "units": int(n[i]), "hours_per_week": int(hb[i]) / 100,
-                 "rate_gbp_per_hour": self.rates.effective_rate(b), "gbp_per_week": cp_to_gbp(int(cb[i])),
-                 "gbp_per_week_exact": exact_gbp(int(cb[i]))} for i, b in enumerate(self.band_names)]
+        return [
+            {
+                "band": b,
+                "units": int(n[i]),
+                "hours_per_week": int(hb[i]) / 100,
+                "rate_gbp_per_hour": self.rates.effective_rate(b),
+                "gbp_per_week": cp_to_gbp(int(cb[i])),
+                "gbp_per_week_exact": exact_gbp(int(cb[i])),
+            }
+            for i, b in enumerate(self.band_names)
+        ]
 
     def by_zone(self) -> list[dict]:
         """Per zone holding units: ``zone, units, hours_per_week, gbp_per_week`` (rounded once),
         ``gbp_per_week_exact`` and ``share_pct`` (of all hours, 1 dp)."""
         hz, cz, n = self["hours_cents_by_zone"], self["centipence_by_zone"], self["units_by_zone"]
         total = int(hz.sum())
-        return [{"zone": z, "units": int(n[i]), "hours_per_week": int(hz[i]) / 100,
-                 "gbp_per_week": cp_to_gbp(int(cz[i])), "gbp_per_week_exact": exact_gbp(int(cz[i])),
-                 "share_pct": round(100 * int(hz[i]) / total, 1) if total else 0.0}
-                for i, z in enumerate(self.zone_names) if n[i]]
+        return [
+            {
+                "zone": z,
+                "units": int(n[i]),
+                "hours_per_week": int(hz[i]) / 100,
+                "gbp_per_week": cp_to_gbp(int(cz[i])),
+                "gbp_per_week_exact": exact_gbp(int(cz[i])),
+                "share_pct": round(100 * int(hz[i]) / total, 1) if total else 0.0,
+            }
+            for i, z in enumerate(self.zone_names)
+            if n[i]
+        ]
 
     def n_zones_holding_units(self) -> int:
         return int((self["units_by_zone"] > 0).sum())
@@ -340,8 +409,14 @@ class Plan:
         exact cost rounded once) and ``gbp_per_week_exact``, and units and hours per current band and zone
         (``by_band``, ``by_zone``). Repeated codes count once; unknown codes raise DataError."""
         codes = list(dict.fromkeys(codes))
-        out: dict = {"units": len(codes), "hours_per_week": 0.0, "gbp_per_week": Decimal("0.00"),
-                     "gbp_per_week_exact": Decimal("0"), "by_band": {}, "by_zone": {}}
+        out: dict = {
+            "units": len(codes),
+            "hours_per_week": 0.0,
+            "gbp_per_week": Decimal("0.00"),
+            "gbp_per_week_exact": Decimal("0"),
+            "by_band": {},
+            "by_zone": {},
+        }
         if not codes:
             return out
         idx = self.index(codes)
@@ -373,23 +448,46 @@ class Plan:
         """Bytes that change whenever a unit's zone or band index changes (a cheap fingerprint's core)."""
         return np.ascontiguousarray(self.zone_idx).tobytes() + np.ascontiguousarray(self.band_idx).tobytes()
 
-    def differences(self, new: "Plan") -> list[dict]:
+    def content_key(self) -> str:
+        """A hash of everything the plan shows per unit: codes, names, care hours, zone, band, rate in pence and the
+        reason of its last change. Two plans with the same key give the same ``table()`` (a cache key for views)."""
+        import hashlib
+
+        h = hashlib.sha256(str(self.council).encode())
+        for names in (self.unit_codes, self.unit_names, self.zone_names, self.band_names):
+            h.update(b"\x00" + "\x1f".join(map(str, names)).encode())
+        for arr in (self.hours_cents, self.zone_idx, self.band_idx, self.rate_pence):
+            h.update(b"\x00" + np.ascontiguousarray(arr, dtype=np.int64).tobytes())
+        h.update(b"\x00" + "\x1f".join(f"{i}\x1e{r}" for i, r in sorted(self.reasons.items())).encode())
+        return h.hexdigest()
+
+    def differences(self, new: Plan) -> list[dict]:
         """Units whose zone or band differ between this plan and ``new`` (same units), in unit order: unit_code,
         unit_name, from_zone, to_zone, from_band, to_band, ``hours_per_week`` (``new``'s, exact Decimal) and
         ``reason`` (``new``'s)."""
         if self.unit_codes is not new.unit_codes and list(self.unit_codes) != list(new.unit_codes):
             raise DataError("compare: the two plans have different units")
-        if new.zone_names[:len(self.zone_names)] == self.zone_names:  # moves only append zones: compare indices
+        if new.zone_names[: len(self.zone_names)] == self.zone_names:  # moves only append zones: compare indices
             zone_changed = self.zone_idx != new.zone_idx
         else:
-            zone_changed = (np.asarray(self.zone_names, dtype=object)[self.zone_idx]
-                            != np.asarray(new.zone_names, dtype=object)[new.zone_idx])
+            zone_changed = (
+                np.asarray(self.zone_names, dtype=object)[self.zone_idx]
+                != np.asarray(new.zone_names, dtype=object)[new.zone_idx]
+            )
         changed = (self.band_idx != new.band_idx) | zone_changed
-        return [{"unit_code": str(new.unit_codes[i]), "unit_name": str(new.unit_names[i]),
-                 "from_zone": self.zone_names[self.zone_idx[i]], "to_zone": new.zone_names[new.zone_idx[i]],
-                 "from_band": self.band_names[self.band_idx[i]],
-                 "to_band": new.band_names[new.band_idx[i]], "hours_per_week": Decimal(int(new.hours_cents[i])) / 100,
-                 "reason": new.reasons.get(i, "")} for i in np.flatnonzero(changed).tolist()]
+        return [
+            {
+                "unit_code": str(new.unit_codes[i]),
+                "unit_name": str(new.unit_names[i]),
+                "from_zone": self.zone_names[self.zone_idx[i]],
+                "to_zone": new.zone_names[new.zone_idx[i]],
+                "from_band": self.band_names[self.band_idx[i]],
+                "to_band": new.band_names[new.band_idx[i]],
+                "hours_per_week": Decimal(int(new.hours_cents[i])) / 100,
+                "reason": new.reasons.get(i, ""),
+            }
+            for i in np.flatnonzero(changed).tolist()
+        ]
 
     def totals(self, weeks_per_year: int | Decimal = 52) -> dict:
         """Derived figures: hours by band and zone, weekly and annual cost (£, each the exact sum rounded once),
@@ -400,8 +498,9 @@ class Plan:
         return {
             "hours_per_week": total_h / 100,
             "hours_per_week_by_band": self.hours_per_week_by_band(),
-            "hours_share_by_band": {b: (round(100 * int(hb[i]) / total_h, 2) if total_h else 0.0)
-                                    for i, b in enumerate(self.band_names)},
+            "hours_share_by_band": {
+                b: (round(100 * int(hb[i]) / total_h, 2) if total_h else 0.0) for i, b in enumerate(self.band_names)
+            },
             "hours_per_week_by_zone": self.hours_per_week_by_zone(),
             "units_by_zone": dict(zip(self.zone_names, self["units_by_zone"].tolist())),
             "gbp_per_week": cp_to_gbp(cp),
@@ -423,8 +522,14 @@ class Plan:
         out = []
         for i, z in enumerate(self.zone_names):
             if self.units_by_zone[i] and providers_by_zone.get(z, 0) < minimum:
-                out.append({"zone": z, "providers": int(providers_by_zone.get(z, 0)), "minimum": minimum,
-                            "hours_per_week": int(self.hours_cents_by_zone[i]) / 100})
+                out.append(
+                    {
+                        "zone": z,
+                        "providers": int(providers_by_zone.get(z, 0)),
+                        "minimum": minimum,
+                        "hours_per_week": int(self.hours_cents_by_zone[i]) / 100,
+                    }
+                )
         return out
 
     def providers_table(self) -> list[dict]:
@@ -440,9 +545,15 @@ class Plan:
             n = self.rates.providers(z)
             cents = int(self.hours_cents_by_zone[i])
             per = (Decimal(cents) / 100 / n).quantize(Decimal("0.01")) if n else None
-            out.append({"zone": z, "providers": n, "hours_per_week": cents / 100,
-                        "hours_per_provider": None if per is None else float(per),
-                        "below_viability_floor": bool(floor is not None and per is not None and per < floor)})
+            out.append(
+                {
+                    "zone": z,
+                    "providers": n,
+                    "hours_per_week": cents / 100,
+                    "hours_per_provider": None if per is None else float(per),
+                    "below_viability_floor": bool(floor is not None and per is not None and per < floor),
+                }
+            )
         return out
 
     def full_totals(self) -> dict:
@@ -450,22 +561,31 @@ class Plan:
         nz, nb = len(self.zone_names), len(self.band_names)
         zb = np.zeros((nz, nb), dtype=np.int64)
         np.add.at(zb, (self.zone_idx, self.band_idx), self.hours_cents)
-        return {"hours_cents_by_zone_band": zb, "hours_cents_by_band": zb.sum(axis=0),
-                "hours_cents_by_zone": zb.sum(axis=1), "units_by_zone": np.bincount(self.zone_idx, minlength=nz),
-                "weekly_cost_centipence": int(zb.sum(axis=0) @ self.rate_pence)}
+        return {
+            "hours_cents_by_zone_band": zb,
+            "hours_cents_by_band": zb.sum(axis=0),
+            "hours_cents_by_zone": zb.sum(axis=1),
+            "units_by_zone": np.bincount(self.zone_idx, minlength=nz),
+            "weekly_cost_centipence": int(zb.sum(axis=0) @ self.rate_pence),
+        }
 
     # ------------------------------------------------------------ tables
     def assignments(self) -> pd.DataFrame:
         """unit_code, zone, band, computed_band, band_source, reason: what a scenario stores."""
         n = len(self.unit_codes)
-        return pd.DataFrame({
-            "unit_code": self.unit_codes,
-            "zone": [self.zone_names[i] for i in self.zone_idx],
-            "band": [self.band_names[i] for i in self.band_idx],
-            "computed_band": [self.band_names[i] if i >= 0 else "" for i in self.computed_band_idx],
-            "band_source": [self.sources.get(i, SOURCE_COMPUTED if self.computed_band_idx[i] >= 0 else SOURCE_SEED) for i in range(n)],
-            "reason": [self.reasons.get(i, "") for i in range(n)],
-        })
+        return pd.DataFrame(
+            {
+                "unit_code": self.unit_codes,
+                "zone": [self.zone_names[i] for i in self.zone_idx],
+                "band": [self.band_names[i] for i in self.band_idx],
+                "computed_band": [self.band_names[i] if i >= 0 else "" for i in self.computed_band_idx],
+                "band_source": [
+                    self.sources.get(i, SOURCE_COMPUTED if self.computed_band_idx[i] >= 0 else SOURCE_SEED)
+                    for i in range(n)
+                ],
+                "reason": [self.reasons.get(i, "") for i in range(n)],
+            }
+        )
 
     def table(self, exact: bool = False) -> pd.DataFrame:
         """Per-unit table: assignments plus name, hours per week, rate (£/h), £ per week (to the penny, for display)
@@ -490,8 +610,9 @@ class Plan:
         return hashlib.sha256((a + str(self.rates.to_dict())).encode()).hexdigest()[:12]
 
 
-def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | None = None,
-              year: str | None = None) -> tuple["Plan", "pd.DataFrame"]:
+def base_plan(
+    layer, metrics: pd.DataFrame | None = None, rates: RateCard | None = None, year: str | None = None
+) -> tuple[Plan, pd.DataFrame]:
     """The council's starting plan: seed zones from the unit layer and bands from the classifier.
 
     Returns the plan and the classification table (unit_code, band, rule, evidence, metrics). Without
@@ -505,7 +626,8 @@ def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | No
     metrics = metrics if metrics is not None else unit_metrics(layer)
     ev = band_evidence(layer, metrics)
     cls = classify(ev, Thresholds.from_pack(pack)).merge(
-        ev.drop(columns=["lad_code", "hours_per_week", "area_km2"]), on="unit_code")
+        ev.drop(columns=["lad_code", "hours_per_week", "area_km2"]), on="unit_code"
+    )
     travel_cols = [c for c in metrics.columns if c not in cls.columns or c == "unit_code"]
     cls = cls.merge(metrics[travel_cols], on="unit_code", how="left")
     cls["travel_town_min"] = metrics.set_index("unit_code")["town_min"].reindex(cls["unit_code"]).to_numpy()
@@ -513,7 +635,16 @@ def base_plan(layer, metrics: "pd.DataFrame | None" = None, rates: RateCard | No
     rates = rates or rate_card_from_pack(pack, year)
     named = list(pack.zone_names) or sorted(set(layer.units["zone"]))
     zones = tuple(named) + tuple(sorted(set(layer.units["zone"]) - set(named)))
-    plan = Plan.build(pack.id, layer.units["unit_code"], layer.units["unit_name"], layer.units["hours_per_week"],
-                      layer.units["zone"], cls["band"], rates, band_names=tuple(pack.bands), zone_names=zones,
-                      computed_bands=list(cls["band"]))
+    plan = Plan.build(
+        pack.id,
+        layer.units["unit_code"],
+        layer.units["unit_name"],
+        layer.units["hours_per_week"],
+        layer.units["zone"],
+        cls["band"],
+        rates,
+        band_names=tuple(pack.bands),
+        zone_names=zones,
+        computed_bands=list(cls["band"]),
+    )
     return plan, cls

@@ -9,10 +9,10 @@
   Association's Minimum Price for Homecare (care worker pay for contact and travel time, employer on-costs,
   mileage, running the business, surplus). Every default is an editable, named assumption.
 """
+
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -52,7 +52,7 @@ class RateCard:
         """Providers commissioned in ``zone`` (its own figure, else the default; None when the card sets none)."""
         return self.providers_by_zone.get(zone, self.providers_per_zone)
 
-    def with_providers(self, zone: str, n: int) -> "RateCard":
+    def with_providers(self, zone: str, n: int) -> RateCard:
         """This card with ``n`` providers in ``zone`` (0 … MAX_PROVIDERS_PER_ZONE)."""
         n = providers_count(n, f"providers in '{zone}'")
         return replace(self, providers_by_zone={**self.providers_by_zone, zone: n})
@@ -75,13 +75,18 @@ class RateCard:
         """Effective rate per band in whole pence per hour, in the order of ``bands`` (int64 array)."""
         return np.array([pence(self.effective_rate(b)) for b in bands], dtype=np.int64)
 
-    def with_rates(self, **rates) -> "RateCard":
+    def with_rates(self, **rates) -> RateCard:
         new = dict(self.rates)
         new.update({k: money(v) for k, v in rates.items()})
         return replace(self, rates=new)
 
-    def with_range(self, floor: dict | None = None, ceiling: dict | None = None, sessional_rate_gbp_per_hour=None,
-                   sessional_share_pct=0) -> "RateCard":
+    def with_range(
+        self,
+        floor: dict | None = None,
+        ceiling: dict | None = None,
+        sessional_rate_gbp_per_hour=None,
+        sessional_share_pct=0,
+    ) -> RateCard:
         """This card with a floor and a ceiling per band (£/hour; a missing or 0 floor is none) and a sessional rate
         for a share of hours (None or 0: no sessional rate, share 0)."""
         floor = {b: money(v) for b, v in (floor or {}).items() if v and money(v) > 0}
@@ -90,12 +95,20 @@ class RateCard:
         share = Decimal(str(sessional_share_pct)) if sess is not None else Decimal("0")
         return replace(self, floor=floor, ceiling=ceiling, sessional_rate_gbp_per_hour=sess, sessional_share_pct=share)
 
-    def priced_like(self, other: "RateCard") -> "RateCard":
+    def priced_like(self, other: RateCard) -> RateCard:
         """This card (its providers and zone ranges) with the prices of ``other``: year, rates, floor, ceiling,
         sessional rate and share, source and mode (how Finance's edits apply to a plan's card)."""
-        return replace(self, year=other.year, rates=dict(other.rates), floor=dict(other.floor),
-                       ceiling=dict(other.ceiling), sessional_rate_gbp_per_hour=other.sessional_rate_gbp_per_hour,
-                       sessional_share_pct=other.sessional_share_pct, source=other.source, mode=other.mode)
+        return replace(
+            self,
+            year=other.year,
+            rates=dict(other.rates),
+            floor=dict(other.floor),
+            ceiling=dict(other.ceiling),
+            sessional_rate_gbp_per_hour=other.sessional_rate_gbp_per_hour,
+            sessional_share_pct=other.sessional_share_pct,
+            source=other.source,
+            mode=other.mode,
+        )
 
     def check_range(self) -> list[str]:
         """Rates outside their floor/ceiling (report para 76: bids outside the range are not allowed)."""
@@ -124,7 +137,7 @@ class RateCard:
             return f"{where}: bid £{bid} is above the ceiling £{hi}"
         return None
 
-    def with_floor(self, floor: "RateCard | dict") -> "RateCard":
+    def with_floor(self, floor: RateCard | dict) -> RateCard:
         """This card with a floor per band, e.g. from a cost build-up (report para 74: the floor is a
         deliverable rate paying the NLW, covering overheads and a surplus)."""
         rates = floor.rates if isinstance(floor, RateCard) else floor
@@ -132,33 +145,43 @@ class RateCard:
 
     def to_dict(self) -> dict:
         return {
-            "mode": self.mode, "year": self.year, "source": self.source,
+            "mode": self.mode,
+            "year": self.year,
+            "source": self.source,
             "rates": {b: str(r) for b, r in self.rates.items()},
             "floor": {b: str(r) for b, r in self.floor.items()},
             "ceiling": {b: str(r) for b, r in self.ceiling.items()},
-            "sessional_rate_gbp_per_hour": None if self.sessional_rate_gbp_per_hour is None else str(self.sessional_rate_gbp_per_hour),
+            "sessional_rate_gbp_per_hour": None
+            if self.sessional_rate_gbp_per_hour is None
+            else str(self.sessional_rate_gbp_per_hour),
             "sessional_share_pct": str(self.sessional_share_pct),
             "zone_floor": {z: str(r) for z, r in self.zone_floor.items()},
             "zone_ceiling": {z: str(r) for z, r in self.zone_ceiling.items()},
             "providers_per_zone": self.providers_per_zone,
             "providers_by_zone": dict(self.providers_by_zone),
-            "viability_floor_hours_per_week": (None if self.viability_floor_hours_per_week is None
-                                               else str(self.viability_floor_hours_per_week)),
+            "viability_floor_hours_per_week": (
+                None if self.viability_floor_hours_per_week is None else str(self.viability_floor_hours_per_week)
+            ),
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RateCard":
+    def from_dict(cls, d: dict) -> RateCard:
         sr = d.get("sessional_rate_gbp_per_hour")
-        return cls(year=d["year"], rates={b: money(v) for b, v in d["rates"].items()},
-                   floor={b: money(v) for b, v in d.get("floor", {}).items()},
-                   ceiling={b: money(v) for b, v in d.get("ceiling", {}).items()},
-                   sessional_rate_gbp_per_hour=None if sr in (None, "") else money(sr),
-                   sessional_share_pct=Decimal(str(d.get("sessional_share_pct", "0"))),
-                   source=d.get("source", ""), mode=d.get("mode", "rate_card"),
-                   zone_floor={z: money(v) for z, v in d.get("zone_floor", {}).items()},
-                   zone_ceiling={z: money(v) for z, v in d.get("zone_ceiling", {}).items()},
-                   **_providers_fields(d.get("providers_per_zone"), d.get("providers_by_zone") or {},
-                                       d.get("viability_floor_hours_per_week")))
+        return cls(
+            year=d["year"],
+            rates={b: money(v) for b, v in d["rates"].items()},
+            floor={b: money(v) for b, v in d.get("floor", {}).items()},
+            ceiling={b: money(v) for b, v in d.get("ceiling", {}).items()},
+            sessional_rate_gbp_per_hour=None if sr in (None, "") else money(sr),
+            sessional_share_pct=Decimal(str(d.get("sessional_share_pct", "0"))),
+            source=d.get("source", ""),
+            mode=d.get("mode", "rate_card"),
+            zone_floor={z: money(v) for z, v in d.get("zone_floor", {}).items()},
+            zone_ceiling={z: money(v) for z, v in d.get("zone_ceiling", {}).items()},
+            **_providers_fields(
+                d.get("providers_per_zone"), d.get("providers_by_zone") or {}, d.get("viability_floor_hours_per_week")
+            ),
+        )
 
 
 #: at most this many providers in one zone (a bound on stored and typed figures; councils commission 1-4)
@@ -184,9 +207,11 @@ def _providers_fields(per_zone, by_zone: dict, floor) -> dict:
     """RateCard keyword arguments for providers, checked (from a pack's [providers] or a stored card)."""
     if not isinstance(by_zone, dict):
         raise DataError("providers by zone must be a table of zone = number")
-    out = {"providers_per_zone": None if per_zone in (None, "") else providers_count(per_zone, "providers per zone"),
-           "providers_by_zone": {str(z): providers_count(n, f"providers in '{str(z)[:40]}'") for z, n in by_zone.items()},
-           "viability_floor_hours_per_week": None}
+    out = {
+        "providers_per_zone": None if per_zone in (None, "") else providers_count(per_zone, "providers per zone"),
+        "providers_by_zone": {str(z): providers_count(n, f"providers in '{str(z)[:40]}'") for z, n in by_zone.items()},
+        "viability_floor_hours_per_week": None,
+    }
     if floor not in (None, ""):
         from geodata.limits import number_text  # ASCII digits and one '.' (issue 18 §6)
 
@@ -210,7 +235,7 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
     """The pack's rate card for ``year`` (default: the latest year in the pack). Ceiling = the current price."""
     cards = pack.rates
     if not cards:
-        raise DataError(f"pack {pack.path}: no [rates.\"YEAR\"] section; pass rates explicitly")
+        raise DataError(f'pack {pack.path}: no [rates."YEAR"] section; pass rates explicitly')
     year = year or sorted(cards)[-1]
     if year not in cards:
         raise DataError(f"pack {pack.path}: no rates for year '{year}' (has {', '.join(sorted(cards))})")
@@ -222,7 +247,7 @@ def rate_card_from_pack(pack, year: str | None = None) -> RateCard:
     if missing:
         raise DataError(f"pack {pack.path}: rates {year} lack band(s) {', '.join(missing)}")
     floor = {b: money(str(v)) for b, v in pack.raw.get("floor", {}).get(year, {}).items()}
-    src = f"{pack.path.name} [rates.\"{year}\"]"
+    src = f'{pack.path.name} [rates."{year}"]'
     if raw.get("stand_in"):
         src += " — STAND-IN rates (the council publishes no band rates; Leicestershire 2025/26 used)"
     return RateCard(year=year, rates=rates, floor=floor, ceiling=dict(rates), source=src, **pack_providers(pack))
@@ -234,9 +259,12 @@ def report_figures(pack) -> dict:
     f = pack.raw.get("finance", {})
     if not f.get("report_gbp_per_year"):
         return {}
-    return {"hours_per_week": Decimal(str(f["report_hours_per_week"])),
-            "gbp_per_year": Decimal(str(f["report_gbp_per_year"])),
-            "weeks_per_year": int(f.get("weeks_per_year", 52)), "source": f.get("report_source", "")}
+    return {
+        "hours_per_week": Decimal(str(f["report_hours_per_week"])),
+        "gbp_per_year": Decimal(str(f["report_gbp_per_year"])),
+        "weeks_per_year": int(f.get("weeks_per_year", 52)),
+        "source": f.get("report_source", ""),
+    }
 
 
 def derived_rate_card(pack, year: str) -> RateCard:
@@ -246,19 +274,24 @@ def derived_rate_card(pack, year: str) -> RateCard:
     raw = pack.rates[year]
     fig = report_figures(pack)
     if not fig:
-        raise DataError(f"pack {pack.path}: [rates.\"{year}\"] derived = true needs [finance] report_gbp_per_year "
-                        "and report_hours_per_week")
+        raise DataError(
+            f'pack {pack.path}: [rates."{year}"] derived = true needs [finance] report_gbp_per_year '
+            "and report_hours_per_week"
+        )
     base = raw.get("base_band", pack.bands[0])
     shape = {b: Decimal(str(v)) for b, v in raw.get("shape", {}).items()}
     missing = [b for b in pack.bands if b not in shape]
     if missing or shape.get(base, 0) <= 0:
-        raise DataError(f"pack {pack.path}: [rates.\"{year}\"] shape lacks band(s) {', '.join(missing) or base}")
+        raise DataError(f'pack {pack.path}: [rates."{year}"] shape lacks band(s) {", ".join(missing) or base}')
     per_hour = fig["gbp_per_year"] / fig["weeks_per_year"] / fig["hours_per_week"]
     rates = {b: money(per_hour * shape[b] / shape[base]) for b in pack.bands}
-    src = (f"{pack.path.name} [rates.\"{year}\"] — DERIVED from the report (no published card): "
-           f"£{fig['gbp_per_year']:,} a year / {fig['weeks_per_year']} weeks / {fig['hours_per_week']:,} h a week = "
-           f"£{money(per_hour)} per hour ({base}); other bands keep the ratios of {raw.get('shape_source', 'the shape card')}. "
-           f"Source: {fig['source']}")
+    src = (
+        f'{pack.path.name} [rates."{year}"] — DERIVED from the report (no published card): '
+        f"£{fig['gbp_per_year']:,} a year / {fig['weeks_per_year']} weeks / {fig['hours_per_week']:,} h a week = "
+        f"£{money(per_hour)} per hour ({base}); other bands keep the ratios of "
+        f"{raw.get('shape_source', 'the shape card')}. "
+        f"Source: {fig['source']}"
+    )
     return RateCard(year=year, rates=rates, ceiling=dict(rates), source=src, mode="derived", **pack_providers(pack))
 
 
@@ -266,25 +299,32 @@ def derived_rate_card(pack, year: str) -> RateCard:
 
 #: National Living Wage (age 21+) by financial year, £/hour (GOV.UK "National Minimum Wage and National Living
 #: Wage rates": £12.21 from 1 April 2025, £12.71 from 1 April 2026). Editable: pass pay_gbp_per_hour.
-NATIONAL_LIVING_WAGE = {"2021/22": Decimal("8.91"), "2022/23": Decimal("9.50"), "2023/24": Decimal("10.42"),
-                        "2024/25": Decimal("11.44"), "2025/26": Decimal("12.21"), "2026/27": Decimal("12.71")}
+NATIONAL_LIVING_WAGE = {
+    "2021/22": Decimal("8.91"),
+    "2022/23": Decimal("9.50"),
+    "2023/24": Decimal("10.42"),
+    "2024/25": Decimal("11.44"),
+    "2025/26": Decimal("12.21"),
+    "2026/27": Decimal("12.71"),
+}
 
 #: Where each CostBuildUp default comes from (shown by pages/reports beside the figures).
 ASSUMPTIONS = {
     "pay_gbp_per_hour": "National Living Wage 2025/26 £12.21 (£12.71 from April 2026), GOV.UK NMW/NLW rates",
     "visit_min": "45-minute average visit: planning assumption (editable)",
     "holiday_pct": "12.07 % statutory holiday accrual (5.6 weeks / 46.4 working weeks), Homecare Association "
-                   "Minimum Price for Homecare structure",
+    "Minimum Price for Homecare structure",
     "employer_ni_pct": "11.25 % effective employer NI: 15 % above the £5,000 secondary threshold (April 2025) "
-                       "for a worker on about £20,000 a year",
+    "for a worker on about £20,000 a year",
     "pension_pct": "3 % employer auto-enrolment minimum contribution (The Pensions Regulator)",
     "other_oncost_pct": "3 % training, sickness and other wage on-costs: planning assumption (editable)",
     "average_speed_mph": "20 mph average driving speed between visits: planning assumption (editable)",
     "gbp_per_mile": "£0.45 per mile, HMRC approved mileage allowance payment rate (first 10,000 miles)",
     "running_business_gbp_per_hour": "£6.00 per contact hour for office, management, IT, insurance, regulation: "
-                                     "planning assumption (editable)",
+    "planning assumption (editable)",
     "surplus_pct": "5 % surplus (the Homecare Association's 4–5 % range)",
 }
+
 
 @dataclass(frozen=True)
 class CostBuildUp:
@@ -349,17 +389,21 @@ class CostBuildUp:
         }
 
     @classmethod
-    def for_year(cls, year: str, **overrides) -> "CostBuildUp":
+    def for_year(cls, year: str, **overrides) -> CostBuildUp:
         """Defaults with the National Living Wage of ``year`` (e.g. "2026/27" → £12.71); overrides win."""
         if year not in NATIONAL_LIVING_WAGE:
-            raise DataError(f"no National Living Wage on file for {year} (has {', '.join(NATIONAL_LIVING_WAGE)}); "
-                            "pass pay_gbp_per_hour")
+            raise DataError(
+                f"no National Living Wage on file for {year} (has {', '.join(NATIONAL_LIVING_WAGE)}); "
+                "pass pay_gbp_per_hour"
+            )
         return cls(**{"pay_gbp_per_hour": NATIONAL_LIVING_WAGE[year], "year": year, **overrides})
 
     def rate_card(self, travel_min_by_band: dict[str, float], estimated: bool = False) -> RateCard:
         """A RateCard whose band rates come from this build-up and each band's travel minutes per visit."""
-        rates = {b: self.components(Decimal(str(round(float(v), 2))))["rate_gbp_per_hour"]
-                 for b, v in travel_min_by_band.items()}
+        rates = {
+            b: self.components(Decimal(str(round(float(v), 2))))["rate_gbp_per_hour"]
+            for b, v in travel_min_by_band.items()
+        }
         src = "cost build-up" + (" (travel minutes per band rest on ESTIMATED travel metrics)" if estimated else "")
         return RateCard(year=self.year, rates=rates, source=src, mode="cost_build_up")
 
@@ -367,8 +411,10 @@ class CostBuildUp:
 def buildup_defaults_text() -> str:
     """The cost build-up's default assumptions for people, one sentence each, from ``ASSUMPTIONS`` (what the Finance
     page shows under the build-up)."""
-    return ("Defaults (editable, all named; planning assumptions, not the council's or the Homecare Association's "
-            "published figures): " + "; ".join(ASSUMPTIONS.values()) + ".")
+    return (
+        "Defaults (editable, all named; planning assumptions, not the council's or the Homecare Association's "
+        "published figures): " + "; ".join(ASSUMPTIONS.values()) + "."
+    )
 
 
 def rates_source_text(source: str) -> str:
@@ -383,8 +429,18 @@ def rates_source_text(source: str) -> str:
 LONDON_LIVING_WAGE = {"2021/22": Decimal("11.05"), "2022/23": Decimal("11.95")}
 
 #: CostBuildUp fields a pack may set in ``[finance.buildup]`` (each with ``<field>_source``).
-BUILDUP_FIELDS = ("pay_gbp_per_hour", "visit_min", "holiday_pct", "employer_ni_pct", "pension_pct", "other_oncost_pct",
-                  "average_speed_mph", "gbp_per_mile", "running_business_gbp_per_hour", "surplus_pct")
+BUILDUP_FIELDS = (
+    "pay_gbp_per_hour",
+    "visit_min",
+    "holiday_pct",
+    "employer_ni_pct",
+    "pension_pct",
+    "other_oncost_pct",
+    "average_speed_mph",
+    "gbp_per_mile",
+    "running_business_gbp_per_hour",
+    "surplus_pct",
+)
 
 
 def buildup_from_pack(pack) -> tuple[CostBuildUp, list[dict]]:
@@ -398,9 +454,14 @@ def buildup_from_pack(pack) -> tuple[CostBuildUp, list[dict]]:
         if f != "year" and (v < 0 or v > 1000):
             raise DataError(f"pack {pack.path}: [finance.buildup] {f} = {v} is out of range")
     cb = CostBuildUp(**kw)
-    rows = [{"name": f, "value": str(getattr(cb, f)),
-             "source": cfg.get(f"{f}_source") or ("pack " + pack.path.name if f in cfg else ASSUMPTIONS[f])}
-            for f in BUILDUP_FIELDS]
+    rows = [
+        {
+            "name": f,
+            "value": str(getattr(cb, f)),
+            "source": cfg.get(f"{f}_source") or ("pack " + pack.path.name if f in cfg else ASSUMPTIONS[f]),
+        }
+        for f in BUILDUP_FIELDS
+    ]
     return cb, rows
 
 
@@ -413,8 +474,15 @@ def pay_linked_per_contact_hour(cb: CostBuildUp, travel_min_per_visit) -> Decima
     return paid_hours * (1 + oncost) * (1 + cb.surplus_pct / 100)
 
 
-def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, float],
-             hours_per_week_by_band: dict[str, float], from_gbp, to_gbp, weeks_per_year: int | Decimal = 52) -> dict:
+def payfloor(
+    card: RateCard,
+    cb: CostBuildUp,
+    travel_min_by_band: dict[str, float],
+    hours_per_week_by_band: dict[str, float],
+    from_gbp,
+    to_gbp,
+    weeks_per_year: int | Decimal = 52,
+) -> dict:
     """Raise the care worker hourly pay floor from ``from_gbp`` to ``to_gbp`` in a rate card.
 
     Each band's rate rises by (to - from) x ``pay_linked_per_contact_hour`` (contact and paid travel time,
@@ -436,13 +504,24 @@ def payfloor(card: RateCard, cb: CostBuildUp, travel_min_by_band: dict[str, floa
         h = Decimal(str(hours_per_week_by_band.get(b, 0.0)))
         week_before += h * card.rates[b]
         week_after += h * new
-        bands[b] = {"rate_before_gbp_per_hour": card.rates[b], "rate_after_gbp_per_hour": new,
-                    "change_gbp_per_hour": change, "travel_min_per_visit": t,
-                    "paid_hours_per_contact_hour": (1 + t / cb.visit_min).quantize(Decimal("0.001")),
-                    "hours_per_week": h}
+        bands[b] = {
+            "rate_before_gbp_per_hour": card.rates[b],
+            "rate_after_gbp_per_hour": new,
+            "change_gbp_per_hour": change,
+            "travel_min_per_visit": t,
+            "paid_hours_per_contact_hour": (1 + t / cb.visit_min).quantize(Decimal("0.001")),
+            "hours_per_week": h,
+        }
     wk = week_after - week_before  # exact (zones.money): the week and the year each round it once
-    return {"from_gbp_per_hour": lo, "to_gbp_per_hour": hi, "bands": bands,
-            "gbp_per_week_before": money(week_before), "gbp_per_week_after": money(week_after),
-            "gbp_per_week": money(wk), "gbp_per_week_exact": wk, "gbp_per_year": money(wk * weeks_per_year),
-            "weeks_per_year": weeks_per_year,
-            "rates_after": replace(card, rates=new_rates, source=card.source + f"; pay floor £{lo} → £{hi}")}
+    return {
+        "from_gbp_per_hour": lo,
+        "to_gbp_per_hour": hi,
+        "bands": bands,
+        "gbp_per_week_before": money(week_before),
+        "gbp_per_week_after": money(week_after),
+        "gbp_per_week": money(wk),
+        "gbp_per_week_exact": wk,
+        "gbp_per_year": money(wk * weeks_per_year),
+        "weeks_per_year": weeks_per_year,
+        "rates_after": replace(card, rates=new_rates, source=card.source + f"; pay floor £{lo} → £{hi}"),
+    }

@@ -27,6 +27,7 @@ Code: the objective is ``zones.suggest_objective.TravelObjective`` (score of a p
 as spopt's ``ObjectiveFunction``); the search is ``Suggester(...)`` (settings in the constructor, checked there)
 and its ``solve()``; ``suggest(...)`` is ``Suggester(...).solve()``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,9 +56,23 @@ from zones.suggest_objective import (
 if TYPE_CHECKING:
     from gerrychain import Partition
 
-__all__ = ["Adjacency", "Request", "SuggestResult", "Suggester", "TravelObjective", "axis_cost", "evaluate",
-           "grid_adjacency", "is_contiguous", "order_by_axis", "proposal_plan", "rook_adjacency", "suggest",
-           "summary", "zone_costs"]
+__all__ = [
+    "Adjacency",
+    "Request",
+    "SuggestResult",
+    "Suggester",
+    "TravelObjective",
+    "axis_cost",
+    "evaluate",
+    "grid_adjacency",
+    "is_contiguous",
+    "order_by_axis",
+    "proposal_plan",
+    "rook_adjacency",
+    "suggest",
+    "summary",
+    "zone_costs",
+]
 
 Progress = Callable[[str, float], None]
 
@@ -67,6 +82,7 @@ def _noop(step: str, frac: float) -> None:
 
 
 # ---------------------------------------------------------------- adjacency
+
 
 @dataclass(frozen=True)
 class Adjacency:
@@ -88,7 +104,7 @@ class Adjacency:
 
     def neighbours(self) -> list[np.ndarray]:
         m = self.matrix()
-        return [m.indices[m.indptr[i]:m.indptr[i + 1]] for i in range(self.n)]
+        return [m.indices[m.indptr[i] : m.indptr[i + 1]] for i in range(self.n)]
 
 
 def grid_adjacency(rows: int, cols: int) -> Adjacency:
@@ -156,8 +172,14 @@ def rook_adjacency(units, bridge_islands: bool = True, tol_m: float = 2.0, min_e
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate(zones: Sequence[str] | np.ndarray, hours: np.ndarray, cost: np.ndarray, adjacency: Adjacency,
-             order: Sequence[str] | None = None) -> list[dict]:
+
+def evaluate(
+    zones: Sequence[str] | np.ndarray,
+    hours: np.ndarray,
+    cost: np.ndarray,
+    adjacency: Adjacency,
+    order: Sequence[str] | None = None,
+) -> list[dict]:
     """Figures per zone for any plan: name, units, hours_per_week, mean_drive_min (hours-weighted mean travel
     minutes between two visits drawn from the zone's hours, trips inside a unit included), contiguous."""
     zone_of = np.asarray(zones, dtype=object)
@@ -170,9 +192,15 @@ def evaluate(zones: Sequence[str] | np.ndarray, hours: np.ndarray, cost: np.ndar
     out = []
     for i, z in enumerate(names):
         idx = np.flatnonzero(labels == i)
-        out.append({"name": str(z), "units": int(len(idx)), "hours_per_week": round(float(H[i]), 2),
-                    "mean_drive_min": round(float(S[i] / H[i] ** 2), 2) if H[i] > 0 else None,
-                    "contiguous": bool(is_contiguous(idx, m))})
+        out.append(
+            {
+                "name": str(z),
+                "units": int(len(idx)),
+                "hours_per_week": round(float(H[i]), 2),
+                "mean_drive_min": round(float(S[i] / H[i] ** 2), 2) if H[i] > 0 else None,
+                "contiguous": bool(is_contiguous(idx, m)),
+            }
+        )
     return out
 
 
@@ -181,13 +209,16 @@ def summary(per_zone: list[dict], hours_total: float | None = None) -> dict:
     H = np.array([z["hours_per_week"] for z in per_zone], float)
     md = np.array([z["mean_drive_min"] or 0.0 for z in per_zone], float)
     mean_h = H.mean() if len(H) else 0.0
-    return {"n_zones": len(per_zone),
-            "mean_drive_min": round(float((H * md).sum() / H.sum()), 2) if H.sum() else None,
-            "max_balance_dev_pct": round(float(np.max(np.abs(H / mean_h - 1)) * 100), 1) if mean_h else None,
-            "all_contiguous": all(z["contiguous"] for z in per_zone)}
+    return {
+        "n_zones": len(per_zone),
+        "mean_drive_min": round(float((H * md).sum() / H.sum()), 2) if H.sum() else None,
+        "max_balance_dev_pct": round(float(np.max(np.abs(H / mean_h - 1)) * 100), 1) if mean_h else None,
+        "all_contiguous": all(z["contiguous"] for z in per_zone),
+    }
 
 
 # ---------------------------------------------------------------- the search
+
 
 @dataclass
 class SuggestResult:
@@ -236,9 +267,20 @@ class Request:
         return np.isin(self.cur, self.locked) if self.cur is not None and self.locked else np.zeros(self.n, bool)
 
     @classmethod
-    def check(cls, hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_pct: float,
-              current: Sequence[str] | None, lock_zones: Sequence[str], lock_units: dict[int, str] | None,
-              from_plan: bool, names: Sequence[str] | None) -> Request:
+    def check(
+        cls,
+        hours_per_week,
+        cost_min,
+        adjacency: Adjacency,
+        k: int,
+        *,
+        balance_pct: float,
+        current: Sequence[str] | None,
+        lock_zones: Sequence[str],
+        lock_units: dict[int, str] | None,
+        from_plan: bool,
+        names: Sequence[str] | None,
+    ) -> Request:
         """Check a request (raising ``InputError`` with a sentence for people) and derive its figures."""
         h, D = _checked_arrays(hours_per_week, cost_min, adjacency)
         if not 0 < balance_pct < 100:
@@ -251,14 +293,29 @@ class Request:
         free_units = np.flatnonzero(~in_locked)
         k_free = k - len(locked)
         if k_free < 1 or k_free > len(free_units):
-            raise InputError(f"suggest: {k} zones with {len(locked)} locked leaves {k_free} zones "
-                             f"for {len(free_units)} free units")
+            raise InputError(
+                f"suggest: {k} zones with {len(locked)} locked leaves {k_free} zones for {len(free_units)} free units"
+            )
         free_names = _current_free_names(cur, free_units, k_free) if from_plan else None
         if names is not None and not from_plan and len(list(names)) != k_free:
             raise InputError(f"suggest: {len(list(names))} names for {k_free} zones")
         target = float(h[free_units].sum() / k_free)
-        return cls(h, D, adjacency, k, eps, cur, units, from_plan, locked, free_units, free_names, target,
-                   target * (1 - eps), target * (1 + eps))
+        return cls(
+            h,
+            D,
+            adjacency,
+            k,
+            eps,
+            cur,
+            units,
+            from_plan,
+            locked,
+            free_units,
+            free_names,
+            target,
+            target * (1 - eps),
+            target * (1 + eps),
+        )
 
 
 def _checked_arrays(hours_per_week, cost_min, adjacency: Adjacency) -> tuple[np.ndarray, np.ndarray]:
@@ -273,8 +330,9 @@ def _checked_arrays(hours_per_week, cost_min, adjacency: Adjacency) -> tuple[np.
     return h, (D + D.T) / 2
 
 
-def _checked_locks(cur: np.ndarray | None, lock_zones: Sequence[str], lock_units: dict[int, str], from_plan: bool,
-                   n: int) -> list[str]:
+def _checked_locks(
+    cur: np.ndarray | None, lock_zones: Sequence[str], lock_units: dict[int, str], from_plan: bool, n: int
+) -> list[str]:
     """The locked zones in plan order, after checking that locks and ``from_plan`` have the current zones."""
     if (lock_zones or lock_units or from_plan) and cur is None:
         raise InputError("suggest: locks and --from-plan need the current zones")
@@ -298,8 +356,7 @@ def _current_free_names(cur: np.ndarray | None, free_units: np.ndarray, k_free: 
     assert cur is not None  # _checked_locks refuses from_plan without the current zones
     free_names = list(dict.fromkeys(cur[free_units]))
     if len(free_names) != k_free:
-        raise InputError(f"suggest: --from-plan keeps the current {len(free_names)} unlocked zones; "
-                         f"asked for {k_free}")
+        raise InputError(f"suggest: --from-plan keeps the current {len(free_names)} unlocked zones; asked for {k_free}")
     return free_names
 
 
@@ -318,14 +375,36 @@ class Suggester:
     Arguments as ``suggest``; the constructor checks them (``InputError``) and builds the graph of the free units,
     its connected pieces and the zones each piece gets. ``objective`` is the ``TravelObjective`` minimised."""
 
-    def __init__(self, hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_pct: float = 15.0,
-                 current: Sequence[str] | None = None, lock_zones: Sequence[str] = (),
-                 lock_units: dict[int, str] | None = None, from_plan: bool = False, seed: int = 0,
-                 steps: int | None = None, restarts: int = 3, names: Sequence[str] | None = None,
-                 progress: Progress | None = None) -> None:
-        self.request = Request.check(hours_per_week, cost_min, adjacency, k, balance_pct=balance_pct,
-                                     current=current, lock_zones=lock_zones, lock_units=lock_units,
-                                     from_plan=from_plan, names=names)
+    def __init__(
+        self,
+        hours_per_week,
+        cost_min,
+        adjacency: Adjacency,
+        k: int,
+        *,
+        balance_pct: float = 15.0,
+        current: Sequence[str] | None = None,
+        lock_zones: Sequence[str] = (),
+        lock_units: dict[int, str] | None = None,
+        from_plan: bool = False,
+        seed: int = 0,
+        steps: int | None = None,
+        restarts: int = 3,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.request = Request.check(
+            hours_per_week,
+            cost_min,
+            adjacency,
+            k,
+            balance_pct=balance_pct,
+            current=current,
+            lock_zones=lock_zones,
+            lock_units=lock_units,
+            from_plan=from_plan,
+            names=names,
+        )
         req = self.request
         self.balance_pct = balance_pct
         self.seed, self.restarts, self.names = seed, restarts, names
@@ -336,8 +415,7 @@ class Suggester:
         self.nbrs = adjacency.neighbours()
         self.graph = _free_graph(req)
         self.components = sorted((sorted(c) for c in nx.connected_components(self.graph)), key=lambda c: c[0])
-        self.zones_per_component = _zones_per_component([float(req.h[c].sum()) for c in self.components],
-                                                        req.k_free)
+        self.zones_per_component = _zones_per_component([float(req.h[c].sum()) for c in self.components], req.k_free)
 
     def solve(self) -> SuggestResult:
         """Best of ``restarts`` runs (least balance penalty, then least travel); the same settings give the same
@@ -367,13 +445,20 @@ class Suggester:
         free_zone = np.arange(req.k) < req.k_free
         moves = flip_search(state, self.adjm, self.nbrs, free_mask, free_zone, (req.lo, req.hi))
         obj = state.total()
-        pen = balance_penalty(state.H[:req.k_free], req.lo, req.hi, req.target)
-        log = {"restart": r + 1, "start_epsilon_pct": round(chain_eps * 100, 1),
-               "start_objective": round(start_score[1], 3), "start_balance_penalty": round(start_score[0], 4),
-               "start_flip_moves": start_moves,
-               "tree_start_objective": None if tree_obj is None else round(tree_obj, 3),
-               "recom_steps": self.steps, "accepted": accepted, "flip_moves": moves,
-               "objective": round(obj, 3), "balance_penalty": round(pen, 4)}
+        pen = balance_penalty(state.H[: req.k_free], req.lo, req.hi, req.target)
+        log = {
+            "restart": r + 1,
+            "start_epsilon_pct": round(chain_eps * 100, 1),
+            "start_objective": round(start_score[1], 3),
+            "start_balance_penalty": round(start_score[0], 4),
+            "start_flip_moves": start_moves,
+            "tree_start_objective": None if tree_obj is None else round(tree_obj, 3),
+            "recom_steps": self.steps,
+            "accepted": accepted,
+            "flip_moves": moves,
+            "objective": round(obj, 3),
+            "balance_penalty": round(pen, 4),
+        }
         return _Restart((pen, obj), state.labels.copy(), log)
 
     def _start(self, rng: random.Random) -> tuple[dict[int, int], float]:
@@ -408,8 +493,9 @@ class Suggester:
         cut = functools.partial(bipartition_tree, max_attempts=2000)
         for e in _relaxed(self.request.eps):
             try:
-                return recursive_tree_part(sub, list(range(kk)), piece_target, "hours", e,
-                                           bipartition_tree_fn=cut, rng=rng), e
+                return recursive_tree_part(
+                    sub, list(range(kk)), piece_target, "hours", e, bipartition_tree_fn=cut, rng=rng
+                ), e
             except RuntimeError:  # GerryChain: "Could not find a possible cut after N attempts"
                 continue
         raise InputError(f"suggest: no spanning-tree cut of a piece of {len(piece)} units into {kk} zones")
@@ -425,8 +511,9 @@ class Suggester:
             labels[u] = z
         state = self.objective.sums(labels, req.k_free)
         tree_obj = state.total()
-        moves = flip_search(state, self.adjm, self.nbrs, np.ones(req.n, bool), np.ones(req.k_free, bool),
-                            (req.lo, req.hi))
+        moves = flip_search(
+            state, self.adjm, self.nbrs, np.ones(req.n, bool), np.ones(req.k_free, bool), (req.lo, req.hi)
+        )
         return {int(u): int(state.labels[u]) for u in req.free_units}, tree_obj, moves
 
     def _full_labels(self, part: Partition) -> np.ndarray:
@@ -443,8 +530,9 @@ class Suggester:
 
     # -- the ReCom chain, run as simulated annealing on the travel objective
 
-    def _anneal(self, r: int, lab: dict[int, int], chain_eps: float,
-                rng: random.Random) -> tuple[tuple[float, float], Partition, int]:
+    def _anneal(
+        self, r: int, lab: dict[int, int], chain_eps: float, rng: random.Random
+    ) -> tuple[tuple[float, float], Partition, int]:
         """ReCom steps from ``lab``; returns the start's (penalty, objective), the best partition, steps accepted."""
         from gerrychain import Graph, Partition
 
@@ -457,8 +545,10 @@ class Suggester:
         accepted = 0
         for step in range(self.steps):
             if step % 250 == 0:
-                self.progress(f"search {r + 1}/{self.restarts}: step {step:,}/{self.steps:,}",
-                              (r + step / self.steps) / max(1, self.restarts) * 0.9)
+                self.progress(
+                    f"search {r + 1}/{self.restarts}: step {step:,}/{self.steps:,}",
+                    (r + step / self.steps) / max(1, self.restarts) * 0.9,
+                )
             prop = self._propose(part, chain_eps, rng)
             if prop is None:
                 continue
@@ -482,8 +572,9 @@ class Suggester:
         except _recom_failures():
             return None
 
-    def _accept(self, new: tuple[float, float], cur: tuple[float, float], temperature: float,
-                rng: random.Random) -> bool:
+    def _accept(
+        self, new: tuple[float, float], cur: tuple[float, float], temperature: float, rng: random.Random
+    ) -> bool:
         """Metropolis on (penalty, objective): a lower penalty always wins; at equal penalty a lower objective
         wins, a higher one with probability exp(-increase / temperature). With locked units the penalty (which
         counts units out of their zone) never rises."""
@@ -525,15 +616,30 @@ class Suggester:
             z["locked"] = z["name"] in req.locked
             z["balance_dev_pct"] = round((z["hours_per_week"] / req.target - 1) * 100, 1)
         self.progress("done", 1.0)
-        info = {"method": "GerryChain recursive_tree_part start (or the current plan), ReCom simulated annealing on "
-                          "travel, then steepest single-unit moves",
-                "k": req.k, "k_free": req.k_free, "locked_zones": req.locked, "locked_units": len(req.lock_units),
-                "balance_pct": self.balance_pct, "target_hours_per_week": round(req.target, 2),
-                "bounds_hours_per_week": [round(req.lo, 2), round(req.hi, 2)],
-                "components": len(self.components), "zones_per_component": self.zones_per_component,
-                "bridges": [list(b) for b in req.adjacency.bridges], "restarts": log, "from_plan": req.from_plan}
-        return SuggestResult(zones=zones, per_zone=per_zone, balanced=balanced, objective=round(best.key[1], 3),
-                             seed=self.seed, info=info)
+        info = {
+            "method": "GerryChain recursive_tree_part start (or the current plan), ReCom simulated annealing on "
+            "travel, then steepest single-unit moves",
+            "k": req.k,
+            "k_free": req.k_free,
+            "locked_zones": req.locked,
+            "locked_units": len(req.lock_units),
+            "balance_pct": self.balance_pct,
+            "target_hours_per_week": round(req.target, 2),
+            "bounds_hours_per_week": [round(req.lo, 2), round(req.hi, 2)],
+            "components": len(self.components),
+            "zones_per_component": self.zones_per_component,
+            "bridges": [list(b) for b in req.adjacency.bridges],
+            "restarts": log,
+            "from_plan": req.from_plan,
+        }
+        return SuggestResult(
+            zones=zones,
+            per_zone=per_zone,
+            balanced=balanced,
+            objective=round(best.key[1], 3),
+            seed=self.seed,
+            info=info,
+        )
 
 
 @functools.cache
@@ -559,11 +665,23 @@ def _free_graph(req: Request) -> nx.Graph:
     return G
 
 
-def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_pct: float = 15.0,
-            current: Sequence[str] | None = None, lock_zones: Sequence[str] = (),
-            lock_units: dict[int, str] | None = None, from_plan: bool = False, seed: int = 0,
-            steps: int | None = None, restarts: int = 3, names: Sequence[str] | None = None,
-            progress: Progress | None = None) -> SuggestResult:
+def suggest(
+    hours_per_week,
+    cost_min,
+    adjacency: Adjacency,
+    k: int,
+    *,
+    balance_pct: float = 15.0,
+    current: Sequence[str] | None = None,
+    lock_zones: Sequence[str] = (),
+    lock_units: dict[int, str] | None = None,
+    from_plan: bool = False,
+    seed: int = 0,
+    steps: int | None = None,
+    restarts: int = 3,
+    names: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> SuggestResult:
     """Propose ``k`` zones: ``Suggester(...).solve()``. See the module docstring for the problem and the method.
 
     - ``hours_per_week`` (n,), ``cost_min`` (n, n) travel minutes between units (symmetrised here; the
@@ -577,9 +695,22 @@ def suggest(hours_per_week, cost_min, adjacency: Adjacency, k: int, *, balance_p
       and ``restarts`` fix the search, so the same arguments give the same result.
     Raises ``InputError`` (a ``ValueError``) for impossible requests (k too small or too large, locks without
     ``current``, ...)."""
-    return Suggester(hours_per_week, cost_min, adjacency, k, balance_pct=balance_pct, current=current,
-                     lock_zones=lock_zones, lock_units=lock_units, from_plan=from_plan, seed=seed, steps=steps,
-                     restarts=restarts, names=names, progress=progress).solve()
+    return Suggester(
+        hours_per_week,
+        cost_min,
+        adjacency,
+        k,
+        balance_pct=balance_pct,
+        current=current,
+        lock_zones=lock_zones,
+        lock_units=lock_units,
+        from_plan=from_plan,
+        seed=seed,
+        steps=steps,
+        restarts=restarts,
+        names=names,
+        progress=progress,
+    ).solve()
 
 
 def _relaxed(eps: float) -> list[float]:
@@ -636,7 +767,7 @@ def _names_by_overlap(labels: np.ndarray, req: Request, out: list[str]) -> list[
 
 
 def _renumber_unmatched(out: list[str], cands: list[str]) -> list[str]:
-    """"Zone N" for the zones left without a current name, numbered from 1 past the names already used."""
+    """ "Zone N" for the zones left without a current name, numbered from 1 past the names already used."""
     taken = set(out)
     nxt = 1
     for i in range(len(out)):
@@ -648,8 +779,9 @@ def _renumber_unmatched(out: list[str], cands: list[str]) -> list[str]:
     return out
 
 
-def order_by_axis(result: SuggestResult, centres_xy: np.ndarray, hours, axis: str = "ns",
-                  labels: Sequence[str] | None = None) -> SuggestResult:
+def order_by_axis(
+    result: SuggestResult, centres_xy: np.ndarray, hours, axis: str = "ns", labels: Sequence[str] | None = None
+) -> SuggestResult:
     """Rename the zones of a result by the hours-weighted mean northing ("ns": north first) or easting
     ("we": west first) of their units, e.g. North / Centre / South."""
     zones = np.asarray(result.zones, dtype=object)
@@ -660,7 +792,8 @@ def order_by_axis(result: SuggestResult, centres_xy: np.ndarray, hours, axis: st
     ordered = sorted(names, key=lambda z: -key[z] if axis == "ns" else key[z])
     if labels is None:
         labels = {3: ["North", "Centre", "South"] if axis == "ns" else ["West", "Centre", "East"]}.get(
-            len(ordered), [f"{'N' if axis == 'ns' else 'W'}{i + 1}" for i in range(len(ordered))])
+            len(ordered), [f"{'N' if axis == 'ns' else 'W'}{i + 1}" for i in range(len(ordered))]
+        )
     ren = dict(zip(ordered, labels, strict=False))  # fewer labels than zones: the rest keep their names
     new = [ren.get(z, z) for z in zones]
     per = []
@@ -670,8 +803,14 @@ def order_by_axis(result: SuggestResult, centres_xy: np.ndarray, hours, axis: st
         per.append(d)
     order = {n: i for i, n in enumerate(labels)}
     per.sort(key=lambda d: order.get(d["name"], len(order)))
-    return SuggestResult(zones=new, per_zone=per, balanced=result.balanced, objective=result.objective,
-                         seed=result.seed, info=dict(result.info, named_by_axis=axis))
+    return SuggestResult(
+        zones=new,
+        per_zone=per,
+        balanced=result.balanced,
+        objective=result.objective,
+        seed=result.seed,
+        info=dict(result.info, named_by_axis=axis),
+    )
 
 
 def proposal_plan(base, zones: Sequence[str], reason: str = "suggested zones"):

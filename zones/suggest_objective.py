@@ -7,6 +7,7 @@ The cost of a zone with unit hours ``h_z`` is ``S_z / H_z`` with ``S_z = h_z' D 
 ``H_z = sum h_z`` (hours); the score of a plan is the sum over zones (hours x minutes = total hours x the
 hours-weighted mean drive between two visits of a zone). Lower is better; an empty zone scores 0.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -116,8 +117,15 @@ class TravelObjective:
         return float(hz @ self.cost[np.ix_(units, units)] @ hz), float(hz.sum())
 
 
-def flip_search(state: ZoneSums, adjm: sp.csr_matrix, nbrs: Sequence[np.ndarray], free_mask: np.ndarray,
-                free_zone: np.ndarray, bounds: tuple[float, float], max_passes: int = 200) -> int:
+def flip_search(
+    state: ZoneSums,
+    adjm: sp.csr_matrix,
+    nbrs: Sequence[np.ndarray],
+    free_mask: np.ndarray,
+    free_zone: np.ndarray,
+    bounds: tuple[float, float],
+    max_passes: int = 200,
+) -> int:
     """Steepest descent by single-unit moves between neighbouring free zones, keeping every zone's hours within
     ``bounds`` (lo, hi) and the zone a unit leaves in one piece; returns the number of moves made."""
     moves = 0
@@ -131,8 +139,14 @@ def flip_search(state: ZoneSums, adjm: sp.csr_matrix, nbrs: Sequence[np.ndarray]
     return moves
 
 
-def _best_move(state: ZoneSums, adjm: sp.csr_matrix, nbrs: Sequence[np.ndarray], free_mask: np.ndarray,
-               free_zone: np.ndarray, bounds: tuple[float, float]) -> tuple | None:
+def _best_move(
+    state: ZoneSums,
+    adjm: sp.csr_matrix,
+    nbrs: Sequence[np.ndarray],
+    free_mask: np.ndarray,
+    free_zone: np.ndarray,
+    bounds: tuple[float, float],
+) -> tuple | None:
     """The improving move with the largest fall of score, as (delta, u, a, b, Sa, Sb), or None."""
     lo, hi = bounds
     best = None

@@ -12,6 +12,7 @@
 - Diagonal (a trip inside one unit): the estimator at the mean distance between two random points of a
   square of the unit's area (0.5214 x side), always flagged estimated.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,9 @@ def _walk_arrays(path: Path):
     try:
         if name.endswith(".gpkg"):
             nodes = gpd.read_file(path, layer="nodes", engine="pyogrio")
-            edges = gpd.read_file(path, layer="edges", engine="pyogrio", columns=["u", "v", "length"],
-                                  read_geometry=False)
+            edges = gpd.read_file(
+                path, layer="edges", engine="pyogrio", columns=["u", "v", "length"], read_geometry=False
+            )
         elif name.endswith(".graphml"):
             import osmnx as ox
 
@@ -161,8 +163,13 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
 
     from travel.codeversion import code_version
 
-    key = file_digest(files, extra="tc3" + mode + code_version("zones/travel_cost.py") + str(pd.util.hash_pandas_object(
-        units[["unit_code", "area_km2"]], index=False).sum()))
+    key = file_digest(
+        files,
+        extra="tc3"
+        + mode
+        + code_version("zones/travel_cost.py")
+        + str(pd.util.hash_pandas_object(units[["unit_code", "area_km2"]], index=False).sum()),
+    )
     npz = cache_dir("suggest") / f"travel-{pack.id}-{mode}-{key}.npz"
     if npz.exists():
         z = np.load(npz, allow_pickle=False)
@@ -188,15 +195,26 @@ def unit_travel_minutes(layer, mode: str = "drive", progress=None) -> TravelCost
     routed[np.diag_indices_from(routed)] = False
     src = Path(model["source"]).name
     nets = ", ".join(Path(a.source).name for a in arrays)
-    method = (f"{mode} minutes between unit centres (representative points): "
-              + (f"routed on {nets} where both centres lie on it, else " if nets else
-                 f"the council supplies no {mode} network, so every pair is ")
-              + f"ESTIMATED (straight line x circuity / speed per distance band measured on {src}"
-              + (f", walking at {WALK_SPEED_M_PER_S * 3.6:.1f} km/h" if mode == "walk" else "")
-              + "); a trip inside a unit is ESTIMATED at 0.52 x the side of a square of its area")
-    info = {"method": method, "mode": mode, "networks": [a.source for a in arrays], "estimator_source": model["source"],
-            "estimator": model, "estimate_error": err,
-            "walk_speed_m_per_s": WALK_SPEED_M_PER_S if mode == "walk" else None}
+    method = (
+        f"{mode} minutes between unit centres (representative points): "
+        + (
+            f"routed on {nets} where both centres lie on it, else "
+            if nets
+            else f"the council supplies no {mode} network, so every pair is "
+        )
+        + f"ESTIMATED (straight line x circuity / speed per distance band measured on {src}"
+        + (f", walking at {WALK_SPEED_M_PER_S * 3.6:.1f} km/h" if mode == "walk" else "")
+        + "); a trip inside a unit is ESTIMATED at 0.52 x the side of a square of its area"
+    )
+    info = {
+        "method": method,
+        "mode": mode,
+        "networks": [a.source for a in arrays],
+        "estimator_source": model["source"],
+        "estimator": model,
+        "estimate_error": err,
+        "walk_speed_m_per_s": WALK_SPEED_M_PER_S if mode == "walk" else None,
+    }
     tmp = npz.with_suffix(".tmp.npz")
     np.savez(tmp, minutes=minutes, routed=routed, info=json.dumps(info))
     tmp.replace(npz)
@@ -228,6 +246,9 @@ def consecutive_visit_minutes(layer, zones, mode: str = "walk") -> dict[str, dic
             continue
         dd, _ = cKDTree(xy[sel]).query(xy[sel], k=2)
         t = estimate_seconds(model, np.maximum(dd[:, 1], 1.0)) / 60
-        out[str(z)] = {"client_points": int(len(sel)), "median_min": round(float(np.median(t)), 2),
-                       "p90_min": round(float(np.percentile(t, 90)), 2)}
+        out[str(z)] = {
+            "client_points": int(len(sel)),
+            "median_min": round(float(np.median(t)), 2),
+            "p90_min": round(float(np.percentile(t, 90)), 2),
+        }
     return out

@@ -20,6 +20,7 @@ Checks (all weighted by care hours; bands as ordinals 0 urban .. 3 isolated):
 RUC 2011 at LSOA level has classes A1-E2 only: E2 is "rural village and dispersed in a sparse setting" (mapped to
 isolated), not hamlets; Leicestershire has no sparse LSOA, so its RUC 2011 reference has no isolated hours.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,15 +41,24 @@ RUC11_BAND = {"A1": 0, "B1": 0, "C1": 0, "C2": 0, "D1": 1, "D2": 1, "E1": 2, "E2
 RUC21_BAND = {"UN1": 0, "UF1": 0, "RLN1": 1, "RLF1": 1, "RSN1": 2, "RSF1": 3}
 # ONS names of the LSOA-level classes (at LSOA level RUC 2011 has no F1/F2; E2 is the SPARSE-setting village class,
 # not "hamlets": it is mapped to isolated because a sparse setting is what para 41 calls hard to reach)
-RUC11_NAMES = {"A1": "Urban major conurbation", "B1": "Urban minor conurbation", "C1": "Urban city and town",
-               "C2": "Urban city and town in a sparse setting", "D1": "Rural town and fringe",
-               "D2": "Rural town and fringe in a sparse setting", "E1": "Rural village and dispersed",
-               "E2": "Rural village and dispersed in a sparse setting"}
-RUC21_NAMES = {"UN1": "Urban: nearer to a major town or city", "UF1": "Urban: further from a major town or city",
-               "RLN1": "Larger rural: nearer to a major town or city",
-               "RLF1": "Larger rural: further from a major town or city",
-               "RSN1": "Smaller rural: nearer to a major town or city",
-               "RSF1": "Smaller rural: further from a major town or city"}
+RUC11_NAMES = {
+    "A1": "Urban major conurbation",
+    "B1": "Urban minor conurbation",
+    "C1": "Urban city and town",
+    "C2": "Urban city and town in a sparse setting",
+    "D1": "Rural town and fringe",
+    "D2": "Rural town and fringe in a sparse setting",
+    "E1": "Rural village and dispersed",
+    "E2": "Rural village and dispersed in a sparse setting",
+}
+RUC21_NAMES = {
+    "UN1": "Urban: nearer to a major town or city",
+    "UF1": "Urban: further from a major town or city",
+    "RLN1": "Larger rural: nearer to a major town or city",
+    "RLF1": "Larger rural: further from a major town or city",
+    "RSN1": "Smaller rural: nearer to a major town or city",
+    "RSF1": "Smaller rural: further from a major town or city",
+}
 
 
 # ---------------------------------------------------------------- agreement measures
@@ -70,9 +80,12 @@ def agreement(pred: np.ndarray, ref: np.ndarray, w: np.ndarray) -> dict:
     po = 1 - float((dist * c).sum())
     pe = 1 - float((dist * np.outer(c.sum(1), c.sum(0))).sum())
     kappa = (po - pe) / (1 - pe) if pe < 1 else 0.0
-    return {"exact_pct": round(100 * float(np.trace(c)), 1),
-            "within_one_pct": round(100 * float(c[dist <= 1 / 3 + 1e-9].sum()), 1),
-            "kappa_linear": round(float(kappa), 3), "hours_compared": round(float(n), 1)}
+    return {
+        "exact_pct": round(100 * float(np.trace(c)), 1),
+        "within_one_pct": round(100 * float(c[dist <= 1 / 3 + 1e-9].sum()), 1),
+        "kappa_linear": round(float(kappa), 3),
+        "hours_compared": round(float(n), 1),
+    }
 
 
 def _shares(idx: np.ndarray, hours: np.ndarray, bands: tuple[str, ...] = BANDS) -> dict[str, float]:
@@ -86,8 +99,13 @@ def _shares(idx: np.ndarray, hours: np.ndarray, bands: tuple[str, ...] = BANDS) 
 # ---------------------------------------------------------------- baselines
 
 
-def baseline_cuts(values: np.ndarray, hours: np.ndarray, target_pct: dict[str, float],
-                  remote_high: bool, bands: tuple[str, ...] = BANDS) -> list[float]:
+def baseline_cuts(
+    values: np.ndarray,
+    hours: np.ndarray,
+    target_pct: dict[str, float],
+    remote_high: bool,
+    bands: tuple[str, ...] = BANDS,
+) -> list[float]:
     """Cut points on one variable (N - 1 for N ``bands``) so the bands take the target hours shares
     (hours-weighted quantiles): ``remote_high`` = larger values are more remote (unit area); else smaller are
     (density)."""
@@ -103,16 +121,16 @@ def baseline_bands(values: np.ndarray, cuts: list[float], remote_high: bool) -> 
     return np.searchsorted(np.asarray(cuts), v, side="left").clip(0, len(cuts))  # a value at a cut stays lower
 
 
-def same_shares_baseline(values: np.ndarray, hours: np.ndarray, bands: np.ndarray, remote_high: bool,
-                         names: tuple[str, ...] = BANDS) -> np.ndarray:
+def same_shares_baseline(
+    values: np.ndarray, hours: np.ndarray, bands: np.ndarray, remote_high: bool, names: tuple[str, ...] = BANDS
+) -> np.ndarray:
     """A baseline on one variable cut to the SAME hours shares as ``bands`` (positions in ``names`` per unit):
     with equal hours per band, an agreement measure such as kappa compares only which units each method puts in
     each band."""
     hours = np.asarray(hours, float)
     tot = max(float(hours.sum()), 1e-12)
     sh = np.bincount(np.asarray(bands, int), weights=hours, minlength=len(names)) / tot * 100
-    return baseline_bands(values, baseline_cuts(values, hours, dict(zip(names, sh)), remote_high, names),
-                          remote_high)
+    return baseline_bands(values, baseline_cuts(values, hours, dict(zip(names, sh)), remote_high, names), remote_high)
 
 
 # ---------------------------------------------------------------- independent references
@@ -145,9 +163,14 @@ def client_ruc(layer) -> pd.DataFrame:
         code21, code = code, code.map(lambda c: to11.get(c, ""))
     else:
         code21 = code
-    return pd.DataFrame({"unit_idx": j["unit_idx"].to_numpy(), "weight": j["weight"].to_numpy(float),
-                         "ruc11": [int(m11[c]) if c in m11 and pd.notna(m11[c]) else -1 for c in code],
-                         "ruc21": [int(m21[c]) if c in m21 and pd.notna(m21[c]) else -1 for c in code21]})
+    return pd.DataFrame(
+        {
+            "unit_idx": j["unit_idx"].to_numpy(),
+            "weight": j["weight"].to_numpy(float),
+            "ruc11": [int(m11[c]) if c in m11 and pd.notna(m11[c]) else -1 for c in code],
+            "ruc21": [int(m21[c]) if c in m21 and pd.notna(m21[c]) else -1 for c in code21],
+        }
+    )
 
 
 BOOTSTRAP_DRAWS = 1000
@@ -164,8 +187,13 @@ def unit_reference(pts: pd.DataFrame, key: str, n_units: int) -> np.ndarray:
     return np.where(c.sum(1) > 0, c.argmax(1), -1)
 
 
-def kappa_bootstrap(preds: dict[str, np.ndarray], pts: pd.DataFrame, n_boot: int = BOOTSTRAP_DRAWS,
-                    seed: int = BOOTSTRAP_SEED, against: str = "classifier_out_of_sample") -> dict:
+def kappa_bootstrap(
+    preds: dict[str, np.ndarray],
+    pts: pd.DataFrame,
+    n_boot: int = BOOTSTRAP_DRAWS,
+    seed: int = BOOTSTRAP_SEED,
+    against: str = "classifier_out_of_sample",
+) -> dict:
     """Linear kappa of every method against RUC 2011 and 2021 with a 95 % percentile interval from a bootstrap
     over units (units drawn with replacement; the SAME draws for every method, so differences are paired), both
     hours-weighted over client points and unit-weighted (one vote per unit, its RUC band the class holding most
@@ -175,33 +203,59 @@ def kappa_bootstrap(preds: dict[str, np.ndarray], pts: pd.DataFrame, n_boot: int
     ui, w = pts["unit_idx"].to_numpy(), pts["weight"].to_numpy(float)
     n_units = len(next(iter(preds.values())))
     draws = [np.bincount(rng.integers(0, n_units, n_units), minlength=n_units) for _ in range(n_boot)]
-    out: dict = {"n_boot": n_boot, "seed": seed, "resampled": "units (with replacement), paired across methods",
-                 "interval": "2.5th-97.5th percentile"}
+    out: dict = {
+        "n_boot": n_boot,
+        "seed": seed,
+        "resampled": "units (with replacement), paired across methods",
+        "interval": "2.5th-97.5th percentile",
+    }
     for key in ("ruc11", "ruc21"):
         ref_pt = pts[key].to_numpy()
         ref_u = unit_reference(pts, key, n_units)
-        for weighting, ref, wt, idx in (("hours_weighted", ref_pt, w, ui),
-                                        ("unit_weighted", ref_u, np.ones(n_units), np.arange(n_units))):
+        for weighting, ref, wt, idx in (
+            ("hours_weighted", ref_pt, w, ui),
+            ("unit_weighted", ref_u, np.ones(n_units), np.arange(n_units)),
+        ):
             point = {m: agreement(p[idx], ref, wt)["kappa_linear"] for m, p in preds.items()}
-            boot = {m: np.array([agreement(p[idx], ref, wt * cnt[ui if weighting == "hours_weighted" else slice(None)])
-                                 ["kappa_linear"] for cnt in draws]) for m, p in preds.items()}
-            res = {m: {"kappa_linear": point[m],
-                       "ci95": [round(float(x), 3) for x in np.percentile(boot[m], [2.5, 97.5])]} for m in preds}
+            boot = {
+                m: np.array(
+                    [
+                        agreement(p[idx], ref, wt * cnt[ui if weighting == "hours_weighted" else slice(None)])[
+                            "kappa_linear"
+                        ]
+                        for cnt in draws
+                    ]
+                )
+                for m, p in preds.items()
+            }
+            res = {
+                m: {"kappa_linear": point[m], "ci95": [round(float(x), 3) for x in np.percentile(boot[m], [2.5, 97.5])]}
+                for m in preds
+            }
             diffs = {}
             for m in preds:
                 if m == against or m == "classifier":
                     continue
                 d = boot[against] - boot[m]
                 lo, hi = np.percentile(d, [2.5, 97.5])
-                diffs[m] = {"difference": round(float(point[against] - point[m]), 3),
-                            "ci95": [round(float(lo), 3), round(float(hi), 3)],
-                            "verdict": "better" if lo > 0 else ("worse" if hi < 0 else "tie (interval spans 0)")}
+                diffs[m] = {
+                    "difference": round(float(point[against] - point[m]), 3),
+                    "ci95": [round(float(lo), 3), round(float(hi), 3)],
+                    "verdict": "better" if lo > 0 else ("worse" if hi < 0 else "tie (interval spans 0)"),
+                }
             out.setdefault(key, {})[weighting] = {"kappa": res, f"{against}_minus": diffs}
     return out
 
 
-def fairness_notes(pts: pd.DataFrame, hours: np.ndarray, cv: np.ndarray, b_area: np.ndarray, b_dens: np.ndarray,
-                   target: dict, out_of_sample: bool) -> dict:
+def fairness_notes(
+    pts: pd.DataFrame,
+    hours: np.ndarray,
+    cv: np.ndarray,
+    b_area: np.ndarray,
+    b_dens: np.ndarray,
+    target: dict,
+    out_of_sample: bool,
+) -> dict:
     """How the RUC comparison is kept fair between the classifier and the baselines (checked, not asserted):
     the same points, weights and RUC lookup for every method; every method calibrated to the same hours shares
     (para 69) on the same training districts and none of them to RUC; the reference's own shares and coverage."""
@@ -211,23 +265,27 @@ def fairness_notes(pts: pd.DataFrame, hours: np.ndarray, cv: np.ndarray, b_area:
     return {
         "same_points_weights_and_lookup": True,
         "calibrated_to": "the council's hours shares (para 69), on the same six training districts per fold"
-                         if out_of_sample else "the classifier's current hours shares (no target)",
+        if out_of_sample
+        else "the classifier's current hours shares (no target)",
         "fitted_to_ruc": False,
-        "shares_out_of_sample_pct": {"classifier": _shares(cv, hours), "baseline_area": _shares(b_area, hours),
-                                     "baseline_density": _shares(b_dens, hours)},
+        "shares_out_of_sample_pct": {
+            "classifier": _shares(cv, hours),
+            "baseline_area": _shares(b_area, hours),
+            "baseline_density": _shares(b_dens, hours),
+        },
         "same_shares_baselines": "baseline_*_same_shares: the baseline cut (hours-weighted quantiles over the whole "
-                                 "council) to the classifier's own out-of-sample shares, so both have the same hours "
-                                 "per band and kappa compares only WHICH units go in each band; the per-fold "
-                                 "baselines drift from the target out of sample like the classifier does, and a "
-                                 "drift towards the reference's shares raises kappa without being a better ordering",
+        "council) to the classifier's own out-of-sample shares, so both have the same hours "
+        "per band and kappa compares only WHICH units go in each band; the per-fold "
+        "baselines drift from the target out of sample like the classifier does, and a "
+        "drift towards the reference's shares raises kappa without being a better ordering",
         "target_pct": target,
         "reference_shares_pct": ref_sh,
         "reference_has_no_isolated": {k: ref_sh[k]["isolated"] == 0 for k in ref_sh},
         "coverage_note": "RUC 2021 is joined on LSOA codes unchanged from 2011 to 2021; points in changed LSOAs "
-                         "have no class and are left out for every method alike",
+        "have no class and are left out for every method alike",
         "weightings": "hours_weighted: every output-area client point takes its unit's band and its LSOA's class, "
-                      "weighted by hours (headline); unit_weighted: one vote per unit, its class the one holding "
-                      "most of its hours",
+        "weighted by hours (headline); unit_weighted: one vote per unit, its class the one holding "
+        "most of its hours",
         "kappa": "linear-weighted Cohen's kappa on the 4 ordinal bands (a 1-band miss costs 1/3)",
     }
 
@@ -240,10 +298,14 @@ def paired_matches(pred: np.ndarray, base: np.ndarray, truth: np.ndarray) -> dic
     a = int(((pred == truth) & (base != truth)).sum())  # only the classifier right
     b = int(((pred != truth) & (base == truth)).sum())  # only the baseline right
     n = a + b
-    p = min(1.0, 2 * sum(comb(n, k) for k in range(0, min(a, b) + 1)) / 2 ** n) if n else 1.0
-    return {"only_classifier_right": a, "only_baseline_right": b,
-            "both_right": int(((pred == truth) & (base == truth)).sum()),
-            "neither_right": int(((pred != truth) & (base != truth)).sum()), "sign_test_p": round(p, 3)}
+    p = min(1.0, 2 * sum(comb(n, k) for k in range(0, min(a, b) + 1)) / 2**n) if n else 1.0
+    return {
+        "only_classifier_right": a,
+        "only_baseline_right": b,
+        "both_right": int(((pred == truth) & (base == truth)).sum()),
+        "neither_right": int(((pred != truth) & (base != truth)).sum()),
+        "sign_test_p": round(p, 3),
+    }
 
 
 def council_bands(layer, moves_path: Path | str) -> pd.DataFrame:
@@ -251,8 +313,13 @@ def council_bands(layer, moves_path: Path | str) -> pd.DataFrame:
     from .moves import parse_moves
 
     rows = parse_moves(moves_path, layer.resolve, tuple(layer.pack.bands))
-    return pd.DataFrame([{"unit_code": c, "unit": r.unit, "from_band": r.from_band, "to_band": r.to_band}
-                         for r in rows for c in r.unit_codes])
+    return pd.DataFrame(
+        [
+            {"unit_code": c, "unit": r.unit, "from_band": r.from_band, "to_band": r.to_band}
+            for r in rows
+            for c in r.unit_codes
+        ]
+    )
 
 
 # ---------------------------------------------------------------- the whole validation
@@ -272,8 +339,14 @@ def _district_names(pack) -> dict[str, str]:
     return out
 
 
-def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: dict[str, float] | None,
-                   moves_path: Path | str | None = None, folds: bool = True) -> dict:
+def validate_bands(
+    layer,
+    ev: pd.DataFrame,
+    thresholds: Thresholds,
+    target_pct: dict[str, float] | None,
+    moves_path: Path | str | None = None,
+    folds: bool = True,
+) -> dict:
     """All the checks of the module docstring for one council. ``ev`` is ``classify.band_evidence`` (layer
     order); ``thresholds`` the council's current ones. Without a target (cities) only the RUC comparison of the
     current thresholds and the area/density baselines cut to the current shares are reported. The bands are the
@@ -289,22 +362,27 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
     folded = bool(folds and target_pct and len(set(ev["lad_code"])) > 1)
     if folded:
         assert target_pct is not None
-        cv, b_area, b_dens, out["leave_one_district_out"] = _leave_one_district_out(layer, ev, full, target_pct,
-                                                                                    names)
+        cv, b_area, b_dens, out["leave_one_district_out"] = _leave_one_district_out(layer, ev, full, target_pct, names)
     else:  # no target or one district: baselines cut to the current shares on the whole council
         cv = full
         b_area = baseline_bands(area, baseline_cuts(area, hours, target, True, names), True)
         b_dens = baseline_bands(dens, baseline_cuts(dens, hours, target, False, names), False)
     # the same baselines cut to the classifier's OWN out-of-sample shares: kappa rewards a method whose hours shares
     # happen to sit nearer the reference's, so this isolates which units each method puts in which band
-    methods = {"classifier": full, "classifier_out_of_sample": cv, "baseline_area": b_area,
-               "baseline_density": b_dens,
-               "baseline_area_same_shares": same_shares_baseline(area, hours, cv, True, names),
-               "baseline_density_same_shares": same_shares_baseline(dens, hours, cv, False, names)}
+    methods = {
+        "classifier": full,
+        "classifier_out_of_sample": cv,
+        "baseline_area": b_area,
+        "baseline_density": b_dens,
+        "baseline_area_same_shares": same_shares_baseline(area, hours, cv, True, names),
+        "baseline_density_same_shares": same_shares_baseline(dens, hours, cv, False, names),
+    }
     pts = None
     if names != BANDS:
-        out["ruc"] = {"error": f"the ONS rural-urban classes map onto the bands {', '.join(BANDS)}; this pack's "
-                               f"bands are {', '.join(names)}, so they are not compared"}
+        out["ruc"] = {
+            "error": f"the ONS rural-urban classes map onto the bands {', '.join(BANDS)}; this pack's "
+            f"bands are {', '.join(names)}, so they are not compared"
+        }
     else:
         try:
             pts = client_ruc(layer)
@@ -318,8 +396,9 @@ def validate_bands(layer, ev: pd.DataFrame, thresholds: Thresholds, target_pct: 
     return out
 
 
-def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray, target_pct: dict[str, float],
-                            bands: tuple[str, ...] = BANDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+def _leave_one_district_out(
+    layer, ev: pd.DataFrame, full: np.ndarray, target_pct: dict[str, float], bands: tuple[str, ...] = BANDS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Each district classified with thresholds (and area/density baseline cuts) fitted on the others: the
     out-of-sample bands, the two baselines' bands, and the per-district and county figures."""
     hours = ev["hours_per_week"].to_numpy(float)
@@ -337,26 +416,36 @@ def _leave_one_district_out(layer, ev: pd.DataFrame, full: np.ndarray, target_pc
         b_area[te] = baseline_bands(area[te], baseline_cuts(area[tr], hours[tr], target_pct, True, bands), True)
         b_dens[te] = baseline_bands(dens[te], baseline_cuts(dens[tr], hours[tr], target_pct, False, bands), False)
         moves = fit["threshold_moves"]
-        per.append({"lad_code": d, "district": names.get(d, d), "n_units": int(te.sum()),
-                    "hours_per_week": round(float(hours[te].sum()), 2),
-                    "heldout_shares_pct": _shares(cv[te], hours[te], bands),
-                    "full_model_shares_pct": _shares(full[te], hours[te], bands),
-                    "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
-                    "training_fit_within_3_points": fit["within_tolerance"],
-                    "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in moves.items()},
-                    "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in moves.values())})
+        per.append(
+            {
+                "lad_code": d,
+                "district": names.get(d, d),
+                "n_units": int(te.sum()),
+                "hours_per_week": round(float(hours[te].sum()), 2),
+                "heldout_shares_pct": _shares(cv[te], hours[te], bands),
+                "full_model_shares_pct": _shares(full[te], hours[te], bands),
+                "units_changed_vs_full_model": int((cv[te] != full[te]).sum()),
+                "training_fit_within_3_points": fit["within_tolerance"],
+                "thresholds_fitted_on_other_six": {k: v["fitted"] for k, v in moves.items()},
+                "max_abs_threshold_change_pct": max(abs(v["change_pct"]) for v in moves.values()),
+            }
+        )
     cv_sh = _shares(cv, hours, bands)
-    loo = {"per_district": per, "county_shares_pct": cv_sh,
-           "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in bands},
-           "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in bands), 2),
-           "units_changed_vs_full_model": int((cv != full).sum()),
-           "method": "thresholds fitted on six districts (regularised, within 3 points of the target), the "
-                     "seventh classified with them; county shares assembled from the seven held-out districts"}
+    loo = {
+        "per_district": per,
+        "county_shares_pct": cv_sh,
+        "county_gap_pct_points": {b: round(cv_sh[b] - float(target_pct[b]), 2) for b in bands},
+        "county_max_gap_pct_points": round(max(abs(cv_sh[b] - float(target_pct[b])) for b in bands), 2),
+        "units_changed_vs_full_model": int((cv != full).sum()),
+        "method": "thresholds fitted on six districts (regularised, within 3 points of the target), the "
+        "seventh classified with them; county shares assembled from the seven held-out districts",
+    }
     return cv, b_area, b_dens, loo
 
 
-def _ruc_checks(pts: pd.DataFrame, methods: dict[str, np.ndarray], hours: np.ndarray, target: dict[str, float],
-                folded: bool) -> dict[str, Any]:
+def _ruc_checks(
+    pts: pd.DataFrame, methods: dict[str, np.ndarray], hours: np.ndarray, target: dict[str, float], folded: bool
+) -> dict[str, Any]:
     """Agreement of every method's bands with the ONS rural-urban classifications (2011 and 2021) on the client
     points, with bootstrap kappa intervals, verdicts against the baselines and fairness notes."""
     ui, w = pts["unit_idx"].to_numpy(), pts["weight"].to_numpy(float)
@@ -373,27 +462,48 @@ def _ruc_checks(pts: pd.DataFrame, methods: dict[str, np.ndarray], hours: np.nda
         ruc[key]["unit_weighted"] = kb[key]["unit_weighted"]["kappa"]
     ruc["kappa_difference_vs_baselines"] = {
         f"{key}_vs_{name}": kb[key]["hours_weighted"]["classifier_out_of_sample_minus"][f"baseline_{name}"]
-        for key in ("ruc11", "ruc21") for name in ("area", "density")}
+        for key in ("ruc11", "ruc21")
+        for name in ("area", "density")
+    }
     ruc["kappa_bootstrap"] = kb
     ruc["verdict_vs_baselines"] = {
-        key: {wt: {m: d["verdict"] for m, d in kb[key][wt]["classifier_out_of_sample_minus"].items()}
-              for wt in ("hours_weighted", "unit_weighted")} for key in ("ruc11", "ruc21")}
-    ruc["fairness"] = fairness_notes(pts, hours, methods["classifier_out_of_sample"], methods["baseline_area"],
-                                     methods["baseline_density"], target, folded)
-    ruc["mapping"] = ("RUC11 A-C urban, D fringe, E1 rural, E2 isolated; RUC21 UN1/UF1 urban, RLN1/RLF1 fringe, "
-                      "RSN1 rural, RSF1 isolated; compared on each output-area client point, weighted by hours")
-    ruc["mapping_by_code"] = {"ruc11": {**RUC11_BAND, "_names": RUC11_NAMES},
-                              "ruc21": {**RUC21_BAND, "_names": RUC21_NAMES}}
-    ruc["classifier_beats_baselines"] = bool(all(
-        ruc[k]["classifier_out_of_sample"]["kappa_linear"] is not None
-        and ruc[k]["classifier_out_of_sample"]["kappa_linear"] > max(ruc[k]["baseline_area"]["kappa_linear"],
-                                                                    ruc[k]["baseline_density"]["kappa_linear"])
-        for k in ("ruc11", "ruc21")))
+        key: {
+            wt: {m: d["verdict"] for m, d in kb[key][wt]["classifier_out_of_sample_minus"].items()}
+            for wt in ("hours_weighted", "unit_weighted")
+        }
+        for key in ("ruc11", "ruc21")
+    }
+    ruc["fairness"] = fairness_notes(
+        pts,
+        hours,
+        methods["classifier_out_of_sample"],
+        methods["baseline_area"],
+        methods["baseline_density"],
+        target,
+        folded,
+    )
+    ruc["mapping"] = (
+        "RUC11 A-C urban, D fringe, E1 rural, E2 isolated; RUC21 UN1/UF1 urban, RLN1/RLF1 fringe, "
+        "RSN1 rural, RSF1 isolated; compared on each output-area client point, weighted by hours"
+    )
+    ruc["mapping_by_code"] = {
+        "ruc11": {**RUC11_BAND, "_names": RUC11_NAMES},
+        "ruc21": {**RUC21_BAND, "_names": RUC21_NAMES},
+    }
+    ruc["classifier_beats_baselines"] = bool(
+        all(
+            ruc[k]["classifier_out_of_sample"]["kappa_linear"] is not None
+            and ruc[k]["classifier_out_of_sample"]["kappa_linear"]
+            > max(ruc[k]["baseline_area"]["kappa_linear"], ruc[k]["baseline_density"]["kappa_linear"])
+            for k in ("ruc11", "ruc21")
+        )
+    )
     return ruc
 
 
-def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods: dict[str, np.ndarray],
-                       names: tuple[str, ...] = BANDS) -> dict:
+def _council_decisions(
+    layer, ev: pd.DataFrame, moves_path: Path | str, methods: dict[str, np.ndarray], names: tuple[str, ...] = BANDS
+) -> dict:
     """How often each method gives the band the council proposed (``to_band`` of its moves file) per parish."""
     full, cv = methods["classifier"], methods["classifier_out_of_sample"]
     b_area, b_dens = methods["baseline_area"], methods["baseline_density"]
@@ -405,15 +515,31 @@ def _council_decisions(layer, ev: pd.DataFrame, moves_path: Path | str, methods:
     wt = hours[idx]
 
     def score(pred):
-        return {"match": int((pred[idx] == to).sum()), "within_one": int((np.abs(pred[idx] - to) <= 1).sum()),
-                "of": int(len(idx)),
-                "hours_weighted_exact_pct": round(100 * float(wt[pred[idx] == to].sum() / wt.sum()), 1)}
+        return {
+            "match": int((pred[idx] == to).sum()),
+            "within_one": int((np.abs(pred[idx] - to) <= 1).sum()),
+            "of": int(len(idx)),
+            "hours_weighted_exact_pct": round(100 * float(wt[pred[idx] == to].sum() / wt.sum()), 1),
+        }
 
     return {
-        "source": str(Path(moves_path).name), "what": "the council's proposed band (to_band) per parish",
-        "classifier": score(full), "classifier_out_of_sample": score(cv), "baseline_area": score(b_area),
+        "source": str(Path(moves_path).name),
+        "what": "the council's proposed band (to_band) per parish",
+        "classifier": score(full),
+        "classifier_out_of_sample": score(cv),
+        "baseline_area": score(b_area),
         "baseline_density": score(b_dens),
-        "paired_vs_baselines": {name: paired_matches(cv[idx], base[idx], to) for name, base in
-                                (("baseline_area", b_area), ("baseline_density", b_dens))},
-        "per_unit": [{"unit": r.unit, "unit_code": r.unit_code, "council_band": r.to_band,
-                      "classifier": names[full[pos[r.unit_code]]]} for r in cb.itertuples(index=False)]}
+        "paired_vs_baselines": {
+            name: paired_matches(cv[idx], base[idx], to)
+            for name, base in (("baseline_area", b_area), ("baseline_density", b_dens))
+        },
+        "per_unit": [
+            {
+                "unit": r.unit,
+                "unit_code": r.unit_code,
+                "council_band": r.to_band,
+                "classifier": names[full[pos[r.unit_code]]],
+            }
+            for r in cb.itertuples(index=False)
+        ],
+    }

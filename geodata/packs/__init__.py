@@ -10,6 +10,7 @@ for files derived when the pack was generated), unit type, band names (least rem
 every layer takes the bands and their order from here), weekly hours total, rates and seed zones.
 Adding a council is a new pack file plus data, not new code.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,10 @@ def check_band_names(bands, where: str = "bands") -> tuple[str, ...]:
         raise DataError(f"{where}: {len(names)} band(s); a pack names 2 to {MAX_BANDS} bands")
     bad = [b for b in names if not isinstance(b, str) or not _BAND_NAME.fullmatch(b)]
     if bad:
-        raise DataError(f"{where}: a band name is a lower-case letter then up to 29 lower-case letters, digits "
-                        f"or '_' ({len(bad)} name(s) are not)")
+        raise DataError(
+            f"{where}: a band name is a lower-case letter then up to 29 lower-case letters, digits "
+            f"or '_' ({len(bad)} name(s) are not)"
+        )
     if len(set(names)) != len(names):
         raise DataError(f"{where}: band names repeat")
     return names
@@ -142,8 +145,9 @@ class Pack:
             raise DataError(f"pack {self.path}: layer path '{rel}' may not contain '..'")
         path = self.path.parent / rel[2:]
         if required and not path.exists():
-            raise DataError(f"pack {self.path}: derived file not found: {path}; rebuild the pack with "
-                            f"`zoneplan council new`")
+            raise DataError(
+                f"pack {self.path}: derived file not found: {path}; rebuild the pack with `zoneplan council new`"
+            )
         return path
 
     def layer_path(self, key: str, required: bool = True) -> Path | None:
@@ -195,9 +199,7 @@ def load_pack(council: str | Path) -> Pack:
     if not path.suffix:
         path = pack_file(str(council)) or PACK_DIR / f"{str(council).lower()}.toml"
     if not path.exists():
-        raise DataError(
-            f"unknown council '{council}': no pack file {path}; available: {', '.join(available_packs())}"
-        )
+        raise DataError(f"unknown council '{council}': no pack file {path}; available: {', '.join(available_packs())}")
     try:
         raw = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
@@ -249,12 +251,14 @@ def pack_vintage(pack: Pack) -> dict[str, str]:
             parts.append("civil parishes (OS Open Names / OpenStreetMap, c. 2018-2022)")
         v["boundaries"] = "; ".join(parts) or "as named in the pack's [layers]"
     if not v["population"]:
-        v["population"] = ("ONS mid-2020 population estimates by age (LSOA 2011)" if "population" in pack.layers
-                           else "not stated")
+        v["population"] = (
+            "ONS mid-2020 population estimates by age (LSOA 2011)" if "population" in pack.layers else "not stated"
+        )
     if not v["deprivation"]:
         # the equality and continuity figures (issue 23) use them for every council, seed packs included
-        v["deprivation"] = ("English Indices of Deprivation 2025 (LSOA 2021) and 2019 (IDAOPI, LSOA 2011), "
-                            "in the equality figures")
+        v["deprivation"] = (
+            "English Indices of Deprivation 2025 (LSOA 2021) and 2019 (IDAOPI, LSOA 2011), in the equality figures"
+        )
     return v
 
 

@@ -82,5 +82,10 @@ def test_unit_table_fingerprint_follows_what_the_table_shows():
     assert unit_table.plan_fingerprint(a) != unit_table.plan_fingerprint(a.move("A", zone="Z2"))
     assert unit_table.plan_fingerprint(a) != unit_table.plan_fingerprint(plan(rate="20.01"))
     assert unit_table.plan_fingerprint(a) != unit_table.plan_fingerprint(a.with_hours(["B"], [5.25]))
+    # a move that keeps the band but records a reason changes the table's Reason column (the cache key held only
+    # the arrays, so the table kept showing no reason)
+    same_band = a.move("A", band="urban", reason="agreed at panel")
+    assert unit_table.unit_rows(same_band, "zone", set())["Reason"].iloc[0] == "agreed at panel"
+    assert unit_table.plan_fingerprint(a) != unit_table.plan_fingerprint(same_band)
     rows = unit_table._cached_rows(unit_table.plan_fingerprint(a), "zone", ("A",), a)
     pd.testing.assert_frame_equal(rows, unit_table.unit_rows(a, "zone", {"A"}))

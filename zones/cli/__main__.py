@@ -1,4 +1,5 @@
 """`python -m zones.cli …` runs `zoneplan …`."""
+
 import sys
 
 from .main import main

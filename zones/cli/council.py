@@ -2,6 +2,7 @@
 `zoneplan council list [--json]`: a pack for any of England's 153 upper-tier councils, generated from the
 national layers on today's geography (geodata/national.py), written to the local packs directory
 ($ZONEPLAN_PACKS, default ``packs/`` beside the cache); and the list of shipped and local packs."""
+
 from __future__ import annotations
 
 import sys
@@ -12,10 +13,18 @@ def register(sub) -> None:
     csub = p.add_subparsers(dest="council_command", required=True)
     n = csub.add_parser("new", help="build a pack for an English upper-tier council (code or name)")
     n.add_argument("council", metavar="CODE_OR_NAME", help="e.g. E10000007 or Derbyshire")
-    n.add_argument("--units", choices=["lsoa", "ward"], default="lsoa",
-                   help="LSOAs 2021 (default) or wards 2024 dissolved from them")
-    n.add_argument("--hours-per-week", type=str, default=None,
-                   help="the council's weekly home-care hours (else an estimate, flagged)")
+    n.add_argument(
+        "--units",
+        choices=["lsoa", "ward"],
+        default="lsoa",
+        help="LSOAs 2021 (default) or wards 2024 dissolved from them",
+    )
+    n.add_argument(
+        "--hours-per-week",
+        type=str,
+        default=None,
+        help="the council's weekly home-care hours (else an estimate, flagged)",
+    )
     n.add_argument("--rates", metavar="FILE", help="rate card CSV: band, rate_gbp_per_hour (else a labelled stand-in)")
     n.add_argument("--no-metrics", action="store_true", help="write the pack only (skip units, travel and bands)")
     n.add_argument("--json", action="store_true", help="print one JSON object")
@@ -25,8 +34,9 @@ def register(sub) -> None:
     ls.set_defaults(func=run_list)
 
 
-def build_all(query: str, units: str = "lsoa", hours_per_week=None, rates_file=None, metrics: bool = True,
-              out_dir=None) -> dict:
+def build_all(
+    query: str, units: str = "lsoa", hours_per_week=None, rates_file=None, metrics: bool = True, out_dir=None
+) -> dict:
     """Generate the pack, then build its units, travel metrics and bands (the timings of each are returned)."""
     import time
 
@@ -65,15 +75,22 @@ def build_all(query: str, units: str = "lsoa", hours_per_week=None, rates_file=N
 def run_new(args) -> int:
     from zones.cli import print_json
 
-    out = build_all(args.council, units=args.units, hours_per_week=args.hours_per_week, rates_file=args.rates,
-                    metrics=not args.no_metrics)
+    out = build_all(
+        args.council,
+        units=args.units,
+        hours_per_week=args.hours_per_week,
+        rates_file=args.rates,
+        metrics=not args.no_metrics,
+    )
     if args.json:
         print_json(out)
     else:
         t = out["tiling"]
         print(f"{out['name']} ({out['code']}, {out['kind']}): pack {out['council']} at {out['pack']}")
-        print(f"  {out['n_units']} units ({out['units']}), {out['n_lsoa21']} LSOAs 2021, gap {t['gap_km2']} km², "
-              f"overlap {t['overlap_km2']} km²; {out['hours_per_week']:,.2f} h/week; hubs: {out['hubs']['source']}")
+        print(
+            f"  {out['n_units']} units ({out['units']}), {out['n_lsoa21']} LSOAs 2021, gap {t['gap_km2']} km², "
+            f"overlap {t['overlap_km2']} km²; {out['hours_per_week']:,.2f} h/week; hubs: {out['hubs']['source']}"
+        )
         print(f"  estimated: {', '.join(out['estimated'])}; {out['timings']['total_s']} s", file=sys.stdout)
     return 0
 
@@ -94,10 +111,18 @@ def pack_rows() -> list[dict[str, object]]:
             if p.id != pid:
                 rows.append({"id": pid, "source": source, "error": f"the file's [council] id is '{p.id}', not '{pid}'"})
                 continue
-            rows.append({"id": p.id, "name": p.name, "source": source, "unit_type": p.unit_type,
-                         "generated": bool(p.raw.get("council", {}).get("generated", False)),
-                         "code": p.raw.get("council", {}).get("code", ""), "districts": list(p.lad_codes),
-                         "path": str(p.path)})
+            rows.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "source": source,
+                    "unit_type": p.unit_type,
+                    "generated": bool(p.raw.get("council", {}).get("generated", False)),
+                    "code": p.raw.get("council", {}).get("code", ""),
+                    "districts": list(p.lad_codes),
+                    "path": str(p.path),
+                }
+            )
     return rows
 
 

@@ -1,4 +1,5 @@
 """`zoneplan impact COUNCIL --moves FILE.csv [--rates 2025/26] [--weeks-per-year 52] [--json]`."""
+
 from __future__ import annotations
 
 from geodata.units import load_units
@@ -28,8 +29,14 @@ def run(args) -> int:
     rates = rate_card_from_pack(layer.pack, args.rates)
     moves = parse_moves(args.moves, layer.resolve, tuple(layer.pack.bands))
     plan, _ = base_plan(layer, rates=rates)
-    imp = impact_of_moves(moves, rates, plan=plan, weeks_per_year=args.weeks_per_year, term_years=args.term_years,
-                          uplift_pct=args.uplift_pct)
+    imp = impact_of_moves(
+        moves,
+        rates,
+        plan=plan,
+        weeks_per_year=args.weeks_per_year,
+        term_years=args.term_years,
+        uplift_pct=args.uplift_pct,
+    )
     out = {"council": layer.pack.id, **imp.to_json()}
     from zones.equality import changes_of_moves, equality_block
 
@@ -38,10 +45,14 @@ def run(args) -> int:
         print_json(out)
     else:
         for r in imp.rows:
-            print(f"{r['subzone'] or '-':35} {r['unit']:55} {r['from_band']:>8} → {r['to_band']:<8} "
-                  f"{r['hours_per_week']:>9.2f} h  £{r['gbp_per_week']:>10}/week")
-        print(f"total {imp.hours_per_week_moved} h/week moved: £{imp.gbp_per_week}/week, £{imp.gbp_per_year}/year, "
-              f"£{imp.gbp_per_term} over {imp.term_years} years ({rates.year} rates)")
+            print(
+                f"{r['subzone'] or '-':35} {r['unit']:55} {r['from_band']:>8} → {r['to_band']:<8} "
+                f"{r['hours_per_week']:>9.2f} h  £{r['gbp_per_week']:>10}/week"
+            )
+        print(
+            f"total {imp.hours_per_week_moved} h/week moved: £{imp.gbp_per_week}/week, £{imp.gbp_per_year}/year, "
+            f"£{imp.gbp_per_term} over {imp.term_years} years ({rates.year} rates)"
+        )
         for w in imp.warnings:
             print("warning:", w)
         for line in out["equality"].get("summary", [out["equality"].get("reason", "")]):

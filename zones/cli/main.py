@@ -9,6 +9,7 @@ Errors (issue 18 §8): a bad argument (missing, unknown, not a number in range: 
 exit 2; anything else as one line naming the error's type and exit 1 — never a traceback (``ZONEPLAN_RAISE=1``,
 set by the test suite, re-raises instead).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,21 +48,25 @@ class Parser(argparse.ArgumentParser):
 
 def int_arg(lo: int, hi: int):
     """An argparse type: a whole number in ASCII digits from ``lo`` to ``hi``."""
+
     def parse(text: str) -> int:
         t = str(text).strip()
         if not _INT.match(t) or not lo <= int(t) <= hi:
             raise argparse.ArgumentTypeError(f"'{excerpt(text, 30)}' is not a whole number from {lo:,} to {hi:,}")
         return int(t)
+
     return parse
 
 
 def float_arg(lo: float, hi: float):
     """An argparse type: a decimal number (ASCII digits, one point) from ``lo`` to ``hi``."""
+
     def parse(text: str) -> float:
         t = str(text).strip()
         if not _FLOAT.match(t) or not lo <= float(t) <= hi:
             raise argparse.ArgumentTypeError(f"'{excerpt(text, 30)}' is not a number from {lo:g} to {hi:g}")
         return float(t)
+
     return parse
 
 
@@ -158,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("ZONEPLAN_RAISE") == "1":
             raise
         log.debug("zoneplan %s failed", args.command, exc_info=True)
-        print(f"zoneplan {args.command}: error: unexpected problem ({type(exc).__name__}); nothing more was done. "
-              "Run again with ZONEPLAN_RAISE=1 to see the details.", file=sys.stderr)
+        print(
+            f"zoneplan {args.command}: error: unexpected problem ({type(exc).__name__}); nothing more was done. "
+            "Run again with ZONEPLAN_RAISE=1 to see the details.",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -1,5 +1,6 @@
 """`zoneplan payfloor COUNCIL --from GBP --to GBP [--json]`: raise the care worker hourly pay floor in the cost
 build-up and print the new rate per band and the change in cost per week and year."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,12 +11,15 @@ from geodata.datadir import DataError
 def register(sub) -> None:
     from zones.cli.main import weeks_arg
 
-    p = sub.add_parser("payfloor", help="raise the care worker pay floor: new rate per band, change in £/week and £/year")
+    p = sub.add_parser(
+        "payfloor", help="raise the care worker pay floor: new rate per band, change in £/week and £/year"
+    )
     p.add_argument("council")
     p.add_argument("--from", dest="from_gbp", required=True, help="current pay floor, £ per hour (e.g. 9.50)")
     p.add_argument("--to", dest="to_gbp", required=True, help="new pay floor, £ per hour (e.g. 11.05)")
-    p.add_argument("--weeks", type=weeks_arg, default=None,
-                   help="weeks a year, e.g. 52 or 52.14 (default: the pack's, else 52)")
+    p.add_argument(
+        "--weeks", type=weeks_arg, default=None, help="weeks a year, e.g. 52 or 52.14 (default: the pack's, else 52)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -32,11 +36,10 @@ def _gbp(text: str, what: str) -> Decimal:
 
 
 def run(args) -> int:
+    from geodata.packs import council_arg
     from zones.cli import print_json
     from zones.money import fmt_gbp
     from zones.service.workspace import load_workspace
-
-    from geodata.packs import council_arg
 
     args.council = council_arg(args.council)  # ' Merton ' and 'merton' are one council
     lo, hi = _gbp(args.from_gbp, "--from"), _gbp(args.to_gbp, "--to")
@@ -49,10 +52,15 @@ def run(args) -> int:
         return 0
     print(f"{out['council']}: pay floor £{lo} → £{hi} ({out['rates_year']} card)")
     for b, r in out["bands"].items():
-        print(f"  {b}: £{r['rate_before_gbp_per_hour']} → £{r['rate_after_gbp_per_hour']} "
-              f"(+£{r['change_gbp_per_hour']}/h, {r['hours_per_week']} h/week)")
+        print(
+            f"  {b}: £{r['rate_before_gbp_per_hour']} → £{r['rate_after_gbp_per_hour']} "
+            f"(+£{r['change_gbp_per_hour']}/h, {r['hours_per_week']} h/week)"
+        )
     print(f"  change: {fmt_gbp(out['gbp_per_week'])} a week, {fmt_gbp(out['gbp_per_year'])} a year")
     if "report_forecast" in out:
         f = out["report_forecast"]
-        print(f"  report forecast: {fmt_gbp(f['low_gbp_per_year'])} to {fmt_gbp(f['high_gbp_per_year'])} a year: ours is {f['ours_vs_report']}")
+        print(
+            f"  report forecast: {fmt_gbp(f['low_gbp_per_year'])} to {fmt_gbp(f['high_gbp_per_year'])} a year: "
+            f"ours is {f['ours_vs_report']}"
+        )
     return 0

@@ -1,4 +1,5 @@
 """`zoneplan report COUNCIL [--moves FILE.csv | --scenario ID [--version N]] --out report.pdf|report.html`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from zones.impact import compare
-    from zones.plan import Plan
     from zones.outputs.report import report_context, report_html, report_pdf
+    from zones.plan import Plan
     from zones.service.workspace import load_workspace, notes, sources
 
     if args.moves and args.scenario:
@@ -37,9 +38,7 @@ def run(args) -> int:
     plan, identity, imp = ws.base, "base plan", None
     changes = None  # the changed units for the equality section (issue 23)
     if args.moves:
-        from zones.moves import apply_moves, parse_moves
-
-        from zones.moves import impact_of_moves
+        from zones.moves import apply_moves, impact_of_moves, parse_moves
 
         moves = parse_moves(args.moves, ws.layer.resolve, tuple(ws.layer.pack.bands))
         imp = impact_of_moves(moves, plan.rates, plan=plan)  # the council's hours and bands from the file
@@ -59,8 +58,9 @@ def run(args) -> int:
     ctx = report_context(ws.units, plan, imp, identity, notes(ws), sources(ws))
     from zones.equality import changes_between, equality_block, zones_of
 
-    ctx["equality"] = equality_block(ws.layer, changes if changes is not None else changes_between(ws.base, plan),
-                                     zones_of(ws.base))
+    ctx["equality"] = equality_block(
+        ws.layer, changes if changes is not None else changes_between(ws.base, plan), zones_of(ws.base)
+    )
     out = Path(args.out)
     if out.suffix == ".pdf":
         out.write_bytes(report_pdf(ctx))

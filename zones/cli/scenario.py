@@ -1,4 +1,5 @@
 """`zoneplan scenario {list,save,show,versions,compare,publish,export,import,audit} …` — the scenario store."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,28 +12,56 @@ from zones.cli.main import ID_ARG, cli_user, print_json, scenario_version_arg
 def register(sub) -> None:
     p = sub.add_parser("scenario", help="save, version, compare, publish, export and audit scenarios")
     s = p.add_subparsers(dest="action", required=True)
-    a = s.add_parser("list"); a.add_argument("--council"); a.add_argument("--json", action="store_true")
-    a = s.add_parser("save", help="save the base plan (optionally after a moves CSV) as a new scenario, or with "
-                                  "--parent N as a new version of the existing scenario of that name")
-    a.add_argument("council"); a.add_argument("name"); a.add_argument("--moves"); a.add_argument("--description", default="")
-    a.add_argument("--note", default=""); a.add_argument("--json", action="store_true")
-    a.add_argument("--parent", type=ID_ARG, help="add a version to the existing scenario NAME, edited from version N; "
-                                              "refused with a conflict if the scenario has moved on since N")
-    a.add_argument("--providers", action="append", default=[], metavar="ZONE=N",
-                   help="providers commissioned in ZONE (0-50), recorded with the version; repeat per zone "
-                        "(default: the pack's [providers])")
+    a = s.add_parser("list")
+    a.add_argument("--council")
+    a.add_argument("--json", action="store_true")
+    a = s.add_parser(
+        "save",
+        help="save the base plan (optionally after a moves CSV) as a new scenario, or with "
+        "--parent N as a new version of the existing scenario of that name",
+    )
+    a.add_argument("council")
+    a.add_argument("name")
+    a.add_argument("--moves")
+    a.add_argument("--description", default="")
+    a.add_argument("--note", default="")
+    a.add_argument("--json", action="store_true")
+    a.add_argument(
+        "--parent",
+        type=ID_ARG,
+        help="add a version to the existing scenario NAME, edited from version N; "
+        "refused with a conflict if the scenario has moved on since N",
+    )
+    a.add_argument(
+        "--providers",
+        action="append",
+        default=[],
+        metavar="ZONE=N",
+        help="providers commissioned in ZONE (0-50), recorded with the version; repeat per zone "
+        "(default: the pack's [providers])",
+    )
     for name in ("show", "versions", "audit", "publish"):
-        a = s.add_parser(name); a.add_argument("scenario_id", type=ID_ARG); a.add_argument("--version", type=ID_ARG)
-        a.add_argument("--json", action="store_true"); a.add_argument("--out")
-    a = s.add_parser("compare"); a.add_argument("a", type=scenario_version_arg, help="SCENARIO:VERSION")
+        a = s.add_parser(name)
+        a.add_argument("scenario_id", type=ID_ARG)
+        a.add_argument("--version", type=ID_ARG)
+        a.add_argument("--json", action="store_true")
+        a.add_argument("--out")
+    a = s.add_parser("compare")
+    a.add_argument("a", type=scenario_version_arg, help="SCENARIO:VERSION")
     a.add_argument("b", type=scenario_version_arg, help="SCENARIO:VERSION")
     a.add_argument("--json", action="store_true")
-    a = s.add_parser("export"); a.add_argument("scenario_id", type=ID_ARG); a.add_argument("--version", type=ID_ARG)
+    a = s.add_parser("export")
+    a.add_argument("scenario_id", type=ID_ARG)
+    a.add_argument("--version", type=ID_ARG)
     a.add_argument("--out", required=True, help="file.gpkg or file.geojson")
-    a = s.add_parser("import"); a.add_argument("council"); a.add_argument("name"); a.add_argument("file")
+    a = s.add_parser("import")
+    a.add_argument("council")
+    a.add_argument("name")
+    a.add_argument("file")
     a.add_argument("--json", action="store_true")
-    a.add_argument("--parent", type=ID_ARG,
-                   help="add the import as a version of the existing scenario NAME, from version N")
+    a.add_argument(
+        "--parent", type=ID_ARG, help="add the import as a version of the existing scenario NAME, from version N"
+    )
     p.set_defaults(func=run)
 
 
@@ -79,11 +108,13 @@ def _save_or_import(args, store) -> int:
         a = read_import(data, args.file, valid, tuple(ws.layer.pack.bands))
         note, desc, plan = f"imported from {args.file}", "", ws.base
     if args.parent is not None:
-        sv = store.save(_scenario_named(args, store), args.parent, a, plan.rates.to_dict(), note=note,
-                        valid_units=valid)
+        sv = store.save(
+            _scenario_named(args, store), args.parent, a, plan.rates.to_dict(), note=note, valid_units=valid
+        )
     else:  # a new scenario; an existing name is refused (use --parent N to add a version)
-        sv = store.create(args.council, args.name, a, plan.rates.to_dict(), description=desc, note=note,
-                          valid_units=valid)
+        sv = store.create(
+            args.council, args.name, a, plan.rates.to_dict(), description=desc, note=note, valid_units=valid
+        )
     out = {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name, "council": sv.council}
     print_json(out) if args.json else print(f"saved {sv.name} (scenario {sv.scenario_id}) version {sv.number}")
     return 0
@@ -120,10 +151,20 @@ def _show(args, store) -> int:
     from zones.service.workspace import load_workspace
 
     sv = store.load(args.scenario_id, args.version)
-    out = {"scenario_id": sv.scenario_id, "council": sv.council, "name": sv.name, "version": sv.number,
-           "author": sv.author, "created": str(sv.created), "published": sv.published, "rate_model": sv.rate_model,
-           "n_units": len(sv.assignments), "bands": sv.assignments["band"].value_counts().to_dict(),
-           "digest": sv.digest, "published_totals": (sv.snapshot or {}).get("totals")}
+    out = {
+        "scenario_id": sv.scenario_id,
+        "council": sv.council,
+        "name": sv.name,
+        "version": sv.number,
+        "author": sv.author,
+        "created": str(sv.created),
+        "published": sv.published,
+        "rate_model": sv.rate_model,
+        "n_units": len(sv.assignments),
+        "bands": sv.assignments["band"].value_counts().to_dict(),
+        "digest": sv.digest,
+        "published_totals": (sv.snapshot or {}).get("totals"),
+    }
     out["providers"] = _plan_of(sv, load_workspace(sv.council)).providers_table()
     print_json(out) if args.json else print(out)
     return 0
@@ -192,5 +233,14 @@ def _export(args, store) -> int:
     return 0
 
 
-_ACTIONS = {"list": _list, "save": _save_or_import, "import": _save_or_import, "show": _show, "versions": _versions,
-            "audit": _audit, "publish": _publish, "compare": _compare, "export": _export}
+_ACTIONS = {
+    "list": _list,
+    "save": _save_or_import,
+    "import": _save_or_import,
+    "show": _show,
+    "versions": _versions,
+    "audit": _audit,
+    "publish": _publish,
+    "compare": _compare,
+    "export": _export,
+}

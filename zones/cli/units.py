@@ -1,4 +1,5 @@
 """`zoneplan units COUNCIL [--out FILE.gpkg] [--json]`: build (or load from cache) the unit layer."""
+
 from __future__ import annotations
 
 from geodata.datadir import DataError
@@ -29,10 +30,12 @@ def run(args) -> int:
     if args.json:
         print_json(s)
     else:
-        print(f"{s['council']}: {s['n_units']} units {s['units_by_type']}, area {s['area_km2']} km², "
-              f"gap {s['gap_km2']} km², overlap {s['overlap_km2']} km², {s['n_zones']} {layer.pack.zones_label}, "
-              f"{s['hours_per_week_total']} hours/week ({'estimated' if s['hours_estimated'] else 'council file'}), "
-              f"{'cached' if s['cached'] else 'built'} in {s['build_s']} s")
+        print(
+            f"{s['council']}: {s['n_units']} units {s['units_by_type']}, area {s['area_km2']} km², "
+            f"gap {s['gap_km2']} km², overlap {s['overlap_km2']} km², {s['n_zones']} {layer.pack.zones_label}, "
+            f"{s['hours_per_week_total']} hours/week ({'estimated' if s['hours_estimated'] else 'council file'}), "
+            f"{'cached' if s['cached'] else 'built'} in {s['build_s']} s"
+        )
         if layer.zones_note:
             print(f"zones: {layer.zones_note}")
     return 0

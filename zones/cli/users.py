@@ -3,6 +3,7 @@
 Only admins manage users: with a users file the CLI signs in as ZONEPLAN_USER / ZONEPLAN_PASSWORD; a first
 admin is created with ``--bootstrap`` when the file does not exist yet. The password is read from the
 environment variable named by ``--password-env`` (never from the command line, which other users can see)."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,11 @@ from geodata.datadir import DataError
 def register(sub) -> None:
     p = sub.add_parser("users", help="list users, add a user or change a role/password (admins)")
     s = p.add_subparsers(dest="action", required=True)
-    a = s.add_parser("list"); a.add_argument("--json", action="store_true")
-    a = s.add_parser("set"); a.add_argument("name"); a.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
+    a = s.add_parser("list")
+    a.add_argument("--json", action="store_true")
+    a = s.add_parser("set")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
     a.add_argument("--password-env", help="name of an environment variable holding the new password")
     a.add_argument("--bootstrap", action="store_true", help="create the users file with this first admin")
     p.set_defaults(func=run)

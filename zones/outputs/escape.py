@@ -12,6 +12,7 @@ app's origin: every user string is escaped for the place it lands (issue 11 §3)
 
 Control characters are dropped everywhere (tab and newline become a space).
 """
+
 from __future__ import annotations
 
 import html

@@ -4,6 +4,7 @@
 Names are slugged to ASCII letters, digits and hyphens (no path separators, dots or control characters, at
 most 60 characters per part), so a scenario called ``../../etc/passwd`` or ``<img>`` gives a harmless name.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ def slug(text, max_len: int = 60) -> str:
 
 
 def identity_text(name: str | None, version: int | None, published: bool = False, modified: bool = False) -> str:
-    """"Para 47 v2", "Para 47 v2 (published)", "Para 47 v2 + unsaved changes" or "unsaved plan"."""
+    """ "Para 47 v2", "Para 47 v2 (published)", "Para 47 v2 + unsaved changes" or "unsaved plan"."""
     if not name:
         return "unsaved plan"
     out = f"{name} v{version}" if version else str(name)
@@ -28,8 +29,7 @@ def identity_text(name: str | None, version: int | None, published: bool = False
     return out
 
 
-def file_name(council: str, name: str | None, version: int | None, kind: str, ext: str,
-              modified: bool = False) -> str:
+def file_name(council: str, name: str | None, version: int | None, kind: str, ext: str, modified: bool = False) -> str:
     """``<council>-<scenario>-v<version>-<kind>.<ext>``; an unsaved plan is ``<council>-unsaved-<kind>.<ext>``
     and a reopened version edited since ``…-v<version>-edited-<kind>.<ext>``."""
     parts = [slug(council) or "plan"]

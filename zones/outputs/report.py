@@ -5,11 +5,12 @@ The map image is drawn server-side with geopandas + matplotlib (no tiles, no bro
 carries the plan identity (council, scenario/version or "unsaved plan" + a hash of the assignments), the
 date, legend with band rates, totals, the impact table, assumptions, data sources and the attribution.
 """
+
 from __future__ import annotations
 
 import base64
-import functools
 import datetime as dt
+import functools
 import io
 from decimal import Decimal
 
@@ -21,10 +22,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from geodata.datadir import ATTRIBUTION, DataError  # noqa: E402
-
 from zones.impact import Impact  # noqa: E402
-from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
 from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks  # noqa: E402
+from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
 from zones.plan import Plan  # noqa: E402
 from zones.rates import rates_source_text  # noqa: E402
 
@@ -55,12 +55,19 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
     zones.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
     for name, row in zones.iterrows():
         p = row.geometry.representative_point()
-        ax.annotate(mpl_text(name), (p.x, p.y), fontsize=6.5, ha="center", color="#111",
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
+        ax.annotate(
+            mpl_text(name),
+            (p.x, p.y),
+            fontsize=6.5,
+            ha="center",
+            color="#111",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7),
+        )
     if changed:
         g[g["unit_code"].isin(changed)].plot(ax=ax, facecolor="none", edgecolor="black", hatch="///", linewidth=0.8)
-    handles = [Patch(color=colours[b], label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h"))
-               for b in plan.band_names]
+    handles = [
+        Patch(color=colours[b], label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h")) for b in plan.band_names
+    ]
     if changed:
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="changed"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
@@ -98,8 +105,10 @@ def _table(cols: list[str], rows: list[list], caption: str = "", row_headers: bo
     head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in cols)
 
     def row(r):
-        cells = [f'<th scope="row">{html_text(r[0])}</th>' if row_headers and i == 0 else f"<td>{html_text(v)}</td>"
-                 for i, v in enumerate(r)]
+        cells = [
+            f'<th scope="row">{html_text(r[0])}</th>' if row_headers and i == 0 else f"<td>{html_text(v)}</td>"
+            for i, v in enumerate(r)
+        ]
         return "<tr>" + "".join(cells) + "</tr>"
 
     cap = f"<caption>{html_text(caption)}</caption>" if caption else ""
@@ -114,10 +123,16 @@ def map_alt(plan: Plan, n_changed: int) -> str:
     bands = ", ".join(f"{int(counts.get(b, 0))} {b}" for b in plan.band_names)
     n_zones = plan.n_zones_holding_units()
     zl = "zone" if n_zones == 1 else "zones"
-    changed = (f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
-               f"{'are' if n_changed != 1 else 'is'} hatched." if n_changed else " No unit has changed against the base plan.")
-    return (f"Map of {council_name(plan.council)}: {len(a)} areas coloured by price band ({bands}), with the outlines "
-            f"and names of {n_zones} {zl}.{changed} The tables below give the same figures.")
+    changed = (
+        f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
+        f"{'are' if n_changed != 1 else 'is'} hatched."
+        if n_changed
+        else " No unit has changed against the base plan."
+    )
+    return (
+        f"Map of {council_name(plan.council)}: {len(a)} areas coloured by price band ({bands}), with the outlines "
+        f"and names of {n_zones} {zl}.{changed} The tables below give the same figures."
+    )
 
 
 def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[str], sources: list[str]) -> dict:
@@ -125,39 +140,75 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
     changed = _changed_codes(imp)
     return {
         "title": f"{council_name(plan.council)} home-care zones and price bands: {strip_control(identity)}",
-        "identity": identity, "digest": plan.digest(), "date": dt.date.today().isoformat(),
-        "bands": [[b, f"£{plan.rates.effective_rate(b)}", f"{t['hours_per_week_by_band'][b]:,.2f}", f"{t['hours_share_by_band'][b]}%"]
-                  for b in plan.band_names],
-        "zones": [[z["zone"], z["units"], f"{z['hours_per_week']:,.2f}", fmt_gbp(z["gbp_per_week"])]
-                  for z in plan.by_zone()],
-        "totals": [["Hours per week", f"{t['hours_per_week']:,.2f}"], ["Cost per week", f"{fmt_gbp(t['gbp_per_week'])}"],
-                   ["Cost per year", f"{fmt_gbp(t['gbp_per_year'])}"], ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"]],
-        "impact_rows": [[r.get("zone", r.get("subzone", "")), r["unit"],
-                         f"{r['from_band']} → {r['to_band']}" if r["from_band"] != r["to_band"] else
-                         f"zone only ({r['from_band']})",
-                         f"{r['hours_per_week']:,.2f}", f"{fmt_gbp_change(r['gbp_per_week'])}"] for r in imp.rows],
-        "impact_totals": [["Hours a week that changed band", f"{imp.hours_per_week_band_changed:,.2f}"],
-                          ["Hours a week that changed zone only", f"{imp.hours_per_week_zone_only:,.2f}"],
-                          ["Change per week", f"{fmt_gbp_change(imp.gbp_per_week)}"],
-                          ["Change per year", f"{fmt_gbp_change(imp.gbp_per_year)} ({fmt_weeks(imp.weeks_per_year)} weeks)"],
-                          [f"Change over {imp.term_years} years",
-                           f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)"]],
-        "notes": notes + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else []) + [f"Warning: {w}" for w in imp.warnings],
-        "sources": sources, "png": map_png(units, plan, changed), "map_alt": map_alt(plan, len(changed)),
-        "rates": rates_text(plan), "settings": settings_text(imp),
+        "identity": identity,
+        "digest": plan.digest(),
+        "date": dt.date.today().isoformat(),
+        "bands": [
+            [
+                b,
+                f"£{plan.rates.effective_rate(b)}",
+                f"{t['hours_per_week_by_band'][b]:,.2f}",
+                f"{t['hours_share_by_band'][b]}%",
+            ]
+            for b in plan.band_names
+        ],
+        "zones": [
+            [z["zone"], z["units"], f"{z['hours_per_week']:,.2f}", fmt_gbp(z["gbp_per_week"])] for z in plan.by_zone()
+        ],
+        "totals": [
+            ["Hours per week", f"{t['hours_per_week']:,.2f}"],
+            ["Cost per week", f"{fmt_gbp(t['gbp_per_week'])}"],
+            ["Cost per year", f"{fmt_gbp(t['gbp_per_year'])}"],
+            ["Blended rate", f"£{t['blended_rate_gbp_per_hour']}/h"],
+        ],
+        "impact_rows": [
+            [
+                r.get("zone", r.get("subzone", "")),
+                r["unit"],
+                f"{r['from_band']} → {r['to_band']}"
+                if r["from_band"] != r["to_band"]
+                else f"zone only ({r['from_band']})",
+                f"{r['hours_per_week']:,.2f}",
+                f"{fmt_gbp_change(r['gbp_per_week'])}",
+            ]
+            for r in imp.rows
+        ],
+        "impact_totals": [
+            ["Hours a week that changed band", f"{imp.hours_per_week_band_changed:,.2f}"],
+            ["Hours a week that changed zone only", f"{imp.hours_per_week_zone_only:,.2f}"],
+            ["Change per week", f"{fmt_gbp_change(imp.gbp_per_week)}"],
+            ["Change per year", f"{fmt_gbp_change(imp.gbp_per_year)} ({fmt_weeks(imp.weeks_per_year)} weeks)"],
+            [
+                f"Change over {imp.term_years} years",
+                f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)",
+            ],
+        ],
+        "notes": notes
+        + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else [])
+        + [f"Warning: {w}" for w in imp.warnings],
+        "sources": sources,
+        "png": map_png(units, plan, changed),
+        "map_alt": map_alt(plan, len(changed)),
+        "rates": rates_text(plan),
+        "settings": settings_text(imp),
     }
 
 
 def settings_text(imp: Impact) -> str:
     """The settings every annual and term figure uses, for people (shown on the report beside the rates)."""
-    return (f"{fmt_weeks(imp.weeks_per_year)} weeks a year · {imp.term_years}-year term · "
-            f"uplift {imp.uplift_pct.normalize():f}% a year")
+    return (
+        f"{fmt_weeks(imp.weeks_per_year)} weeks a year · {imp.term_years}-year term · "
+        f"uplift {imp.uplift_pct.normalize():f}% a year"
+    )
 
 
 def rates_text(plan: Plan) -> str:
     """Which rates price the plan, for people: the year, the kind of card and its source (no file names)."""
-    kind = {"rate_card": "rate card", "derived": "rates derived from the council's figures",
-            "cost_build_up": "cost build-up"}.get(plan.rates.mode, str(plan.rates.mode).replace("_", " "))
+    kind = {
+        "rate_card": "rate card",
+        "derived": "rates derived from the council's figures",
+        "cost_build_up": "cost build-up",
+    }.get(plan.rates.mode, str(plan.rates.mode).replace("_", " "))
     src = rates_source_text(plan.rates.source)
     return f"{plan.rates.year} {kind}" + (f" ({src})" if src else "")
 
@@ -181,41 +232,79 @@ def equality_section(eq: dict | None) -> str:
     if not eq:
         return ""
     if not eq.get("available", True):
-        return ("<h2>Equality and continuity</h2><p>Equality figures are not available for this plan: "
-                f"{html_text(eq.get('reason', ''))}</p>")
-    groups = [("Band only (same provider)", eq["by_change"]["band_only"]),
-              ("Zone changed (provider may change)", eq["by_change"]["zone_changed"]), ("All changed units", eq)]
+        return (
+            "<h2>Equality and continuity</h2><p>Equality figures are not available for this plan: "
+            f"{html_text(eq.get('reason', ''))}</p>"
+        )
+    groups = [
+        ("Band only (same provider)", eq["by_change"]["band_only"]),
+        ("Zone changed (provider may change)", eq["by_change"]["zone_changed"]),
+        ("All changed units", eq),
+    ]
     ages = ("age_65_74", "age_75_84", "age_85_plus")
-    rows = [[label, g["n_units"], *(f"{g['population_by_age'][k]:,}" for k in ages),
-             _pct_text(g["most_deprived_30pct_pct"]["age_65_plus"]),
-             _pct_text(g["most_deprived_30pct_pct"]["age_85_plus"]), _pct_text(g["disability_pct"])]
-            for label, g in groups if g["n_units"] or g is eq]
-    people = _table(["Changed units", "Units", "Residents 65-74", "75-84", "85+", "65+ in most deprived 30 %",
-                     "85+ in most deprived 30 %", "Disabled (all ages)"], rows,
-                    f"Residents of the changed units (estimates; council disabled share "
-                    f"{_pct_text(eq.get('disability_pct_council'))})", row_headers=True)
-    dec = [[name] + [_pct_text(eq[key][str(d)]) for d in range(1, 11)]
-           for name, key in (("IMD 2025", "imd2025_decile_share_pct"), ("IDAOPI 2019", "idaopi2019_decile_share_pct"))]
-    deciles = _table(["Index"] + [str(d) for d in range(1, 11)], dec,
-                     "Residents aged 65+ of the changed units by deprivation decile "
-                     "(1 = most deprived 10 % of England)",
-                     row_headers=True)
+    rows = [
+        [
+            label,
+            g["n_units"],
+            *(f"{g['population_by_age'][k]:,}" for k in ages),
+            _pct_text(g["most_deprived_30pct_pct"]["age_65_plus"]),
+            _pct_text(g["most_deprived_30pct_pct"]["age_85_plus"]),
+            _pct_text(g["disability_pct"]),
+        ]
+        for label, g in groups
+        if g["n_units"] or g is eq
+    ]
+    people = _table(
+        [
+            "Changed units",
+            "Units",
+            "Residents 65-74",
+            "75-84",
+            "85+",
+            "65+ in most deprived 30 %",
+            "85+ in most deprived 30 %",
+            "Disabled (all ages)",
+        ],
+        rows,
+        f"Residents of the changed units (estimates; council disabled share "
+        f"{_pct_text(eq.get('disability_pct_council'))})",
+        row_headers=True,
+    )
+    dec = [
+        [name] + [_pct_text(eq[key][str(d)]) for d in range(1, 11)]
+        for name, key in (("IMD 2025", "imd2025_decile_share_pct"), ("IDAOPI 2019", "idaopi2019_decile_share_pct"))
+    ]
+    deciles = _table(
+        ["Index"] + [str(d) for d in range(1, 11)],
+        dec,
+        "Residents aged 65+ of the changed units by deprivation decile (1 = most deprived 10 % of England)",
+        row_headers=True,
+    )
     c = eq["continuity"]
-    cont = (_table(["From", "To", "Units", "Care hours/week (est.)", "People supported (est.)"],
-                   [[r["from_zone"], r["to_zone"], r["n_units"], f"{r['hours_per_week']:,.2f}",
-                     f"{r['clients_est']:,.1f}"] for r in c["by_zone_pair"]],
-                   "Continuity of care: units whose zone changes", keep=False)
-            if c["by_zone_pair"] else
-            "<p>No unit changes zone: no one has to change provider because of this change.</p>")
+    cont = (
+        _table(
+            ["From", "To", "Units", "Care hours/week (est.)", "People supported (est.)"],
+            [
+                [r["from_zone"], r["to_zone"], r["n_units"], f"{r['hours_per_week']:,.2f}", f"{r['clients_est']:,.1f}"]
+                for r in c["by_zone_pair"]
+            ],
+            "Continuity of care: units whose zone changes",
+            keep=False,
+        )
+        if c["by_zone_pair"]
+        else "<p>No unit changes zone: no one has to change provider because of this change.</p>"
+    )
     lines = "".join(f"<p>{html_text(t)}</p>" for t in eq.get("summary", []))
     notes = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("estimate_notes", []))
     srcs = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("sources", []))
-    return (f'<section class="equality"><h2>Equality and continuity</h2>'
-            "<p>Who the change affects, for the council's Equality Impact Assessment (public sector equality duty, "
-            "Equality Act 2010 s149). All figures are estimates from published small-area statistics, not counts "
-            "of the council's clients.</p>"
-            f"{lines}{people}{deciles}<h3>Continuity of care</h3>{cont}"
-            f"<h3>How these figures were estimated</h3><ul>{notes}</ul><h3>Sources</h3><ul>{srcs}</ul></section>")
+    return (
+        f'<section class="equality"><h2>Equality and continuity</h2>'
+        "<p>Who the change affects, for the council's Equality Impact Assessment (public sector equality duty, "
+        "Equality Act 2010 s149). All figures are estimates from published small-area statistics, not counts "
+        "of the council's clients.</p>"
+        f"{lines}{people}{deciles}<h3>Continuity of care</h3>{cont}"
+        f"<h3>How these figures were estimated</h3><ul>{notes}</ul><h3>Sources</h3><ul>{srcs}</ul></section>"
+    )
 
 
 REPORT_CSS = """body{font-family:"DejaVu Sans",sans-serif;max-width:900px;margin:2em auto;color:#222}
@@ -235,22 +324,25 @@ def report_html(ctx: dict) -> str:
     notes = "".join(f"<li>{html_text(n)}</li>" for n in ctx["notes"])
     sources = "".join(f"<li>{html_text(s)}</li>" for s in ctx["sources"])
     alt = ctx.get("map_alt") or "Map of price bands and zones"
-    changes = (_table(['Zone', 'Unit', 'Band change', 'Hours/week', '£/week'], ctx['impact_rows'], "Changed units", keep=False)
-               if ctx['impact_rows'] else '<p>No changes.</p>')
-    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{html_text(ctx['title'])}</title>
+    changes = (
+        _table(["Zone", "Unit", "Band change", "Hours/week", "£/week"], ctx["impact_rows"], "Changed units", keep=False)
+        if ctx["impact_rows"]
+        else "<p>No changes.</p>"
+    )
+    return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{html_text(ctx["title"])}</title>
 <meta name="description" content="Home-care zones, price bands, rates and the cost of changes">
 <style>{REPORT_CSS}</style></head><body>
-<h1>{html_text(ctx['title'])}</h1>
-<p class="meta">Plan: {html_text(ctx['identity'])} · plan hash {html_text(ctx['digest'])} · {html_text(ctx['date'])} \
-· rates {html_text(ctx['rates'])} · {html_text(ctx.get('settings', ''))}</p>
+<h1>{html_text(ctx["title"])}</h1>
+<p class="meta">Plan: {html_text(ctx["identity"])} · plan hash {html_text(ctx["digest"])} · {html_text(ctx["date"])} \
+· rates {html_text(ctx["rates"])} · {html_text(ctx.get("settings", ""))}</p>
 <figure><img alt="{html_text(alt)}" src="data:image/png;base64,{img}">
 <figcaption>Price bands and zones. {html_text(ATTRIBUTION)}</figcaption></figure>
-<h2>Bands</h2>{_table(['Band', 'Rate', 'Hours/week', 'Share of hours'], ctx['bands'], row_headers=True)}
-<h2>Totals</h2>{_table(['Figure', 'Value'], ctx['totals'], row_headers=True)}
-<h2>Zones</h2>{_table(['Zone', 'Units', 'Hours/week', '£/week'], ctx['zones'], row_headers=True)}
+<h2>Bands</h2>{_table(["Band", "Rate", "Hours/week", "Share of hours"], ctx["bands"], row_headers=True)}
+<h2>Totals</h2>{_table(["Figure", "Value"], ctx["totals"], row_headers=True)}
+<h2>Zones</h2>{_table(["Zone", "Units", "Hours/week", "£/week"], ctx["zones"], row_headers=True)}
 <h2>Changes against the base plan</h2>{changes}
-{_table(['Figure', 'Value'], ctx['impact_totals'], "Change totals", row_headers=True)}
-{equality_section(ctx.get('equality'))}
+{_table(["Figure", "Value"], ctx["impact_totals"], "Change totals", row_headers=True)}
+{equality_section(ctx.get("equality"))}
 <h2>Assumptions and estimates</h2><ul>{notes}</ul>
 <h2>Data sources</h2><ul>{sources}</ul>
 <p class="meta">{html_text(ATTRIBUTION)}</p></body></html>"""

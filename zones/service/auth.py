@@ -30,6 +30,7 @@ log); passwords over bcrypt's 72-byte limit are refused (never truncated, so "72
 match); a malformed hash in the users file raises ``AuthConfigError``
 (a server-side configuration error naming the user, logged; the person signing in sees a generic message).
 """
+
 from __future__ import annotations
 
 import logging
@@ -96,8 +97,10 @@ def hash_password(password: str) -> str:
     if not pw:
         raise DataError("the password is empty")
     if len(pw) > MAX_PASSWORD_BYTES:
-        raise DataError(f"the password is {len(pw)} bytes long; bcrypt uses at most {MAX_PASSWORD_BYTES} bytes, "
-                        "so choose a shorter one (a passphrase of up to 72 bytes)")
+        raise DataError(
+            f"the password is {len(pw)} bytes long; bcrypt uses at most {MAX_PASSWORD_BYTES} bytes, "
+            "so choose a shorter one (a passphrase of up to 72 bytes)"
+        )
     return bcrypt.hashpw(pw, bcrypt.gensalt()).decode()
 
 
@@ -114,10 +117,15 @@ def load_users(path: Path) -> dict[str, dict]:
     users = data.get("users", {})
     if not isinstance(users, dict):
         raise AuthConfigError(f"users file {path}: [users] must be a table")
-    bad = [n for n, u in users.items() if not isinstance(u, dict) or u.get("role") not in ROLES or not u.get("password_bcrypt")]
+    bad = [
+        n
+        for n, u in users.items()
+        if not isinstance(u, dict) or u.get("role") not in ROLES or not u.get("password_bcrypt")
+    ]
     if bad:
-        raise AuthConfigError(f"users file {path}: user(s) {', '.join(excerpt(b) for b in bad)} need role in {ROLES} "
-                              "and password_bcrypt")
+        raise AuthConfigError(
+            f"users file {path}: user(s) {', '.join(excerpt(b) for b in bad)} need role in {ROLES} and password_bcrypt"
+        )
     return users
 
 
@@ -126,8 +134,10 @@ def _check_hash(name: str, pw: bytes, stored: str) -> bool:
         return bcrypt.checkpw(pw, stored.encode("ascii"))
     except (ValueError, UnicodeEncodeError, TypeError):
         log.error("users file: the password hash of user %r is malformed", name)
-        raise AuthConfigError(f"users file: the password hash of user '{excerpt(name)}' is malformed "
-                              "(expected a bcrypt hash like $2b$12$…); ask the administrator to reset it") from None
+        raise AuthConfigError(
+            f"users file: the password hash of user '{excerpt(name)}' is malformed "
+            "(expected a bcrypt hash like $2b$12$…); ask the administrator to reset it"
+        ) from None
 
 
 @dataclass
@@ -173,8 +183,9 @@ class LoginRefused(DataError):
         super().__init__(f"too many failed sign-ins; try again in {int(wait_s) + 1} s")
 
 
-def authenticate(name: str, password: str, path: Path | None = None, guard: LoginGuard | None = None,
-                 on_failure=None) -> User | None:
+def authenticate(
+    name: str, password: str, path: Path | None = None, guard: LoginGuard | None = None, on_failure=None
+) -> User | None:
     """The user if the name and password match the users file; None otherwise. No file: the local admin.
 
     Constant time whether or not the user exists (one bcrypt check either way); raises ``LoginRefused`` during a
@@ -283,7 +294,12 @@ def set_user(path: Path, acting: User, name: str, role: str, password: str | Non
     users[name] = entry
     lines = []
     for n in sorted(users):
-        lines += [f'[users."{n}"]', f'role = "{users[n]["role"]}"', f'password_bcrypt = "{users[n]["password_bcrypt"]}"', ""]
+        lines += [
+            f'[users."{n}"]',
+            f'role = "{users[n]["role"]}"',
+            f'password_bcrypt = "{users[n]["password_bcrypt"]}"',
+            "",
+        ]
     tmp = Path(str(path) + ".tmp")
     tmp.write_text("\n".join(lines), encoding="utf-8")
     os.chmod(tmp, 0o600)

@@ -1,6 +1,7 @@
 """The service's time source (issue 22): every expiry and back-off rule (sign-in back-off, draft age) reads the
 time through ``utc_now``, so a test replaces this one seam (``monkeypatch.setattr(clock, "utc_now", fake)``)
 instead of waiting for wall time. Always an aware UTC datetime. No streamlit here."""
+
 from __future__ import annotations
 
 import datetime as dt

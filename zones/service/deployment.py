@@ -7,6 +7,7 @@ editing pages refuse with ``editing_refusal``'s message and the rest of the app 
 
 No streamlit here: ``pages/state.py`` passes in the address, the environment and whether OIDC is configured.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -47,16 +48,22 @@ def editing_refusal(address: str | None, env: dict | None = None, oidc: bool = F
     """None when editing is allowed; otherwise the sentence the editing pages show instead."""
     if not is_shared(address, env) or login_configured(env, oidc):
         return None
-    where = "ZONEPLAN_SHARED=1 is set" if is_shared("127.0.0.1", env) else \
-        f"the server listens on {address or 'every network interface'}"
-    return (f"Editing is turned off: this planner is shared on a network ({where}) and nobody signs in. "
-            "The administrator turns on sign-in (ZONEPLAN_USERS=users.toml or OIDC in .streamlit/secrets.toml, see "
-            "the README's 'Shared deployment'), or runs it for one person on 127.0.0.1 with `make app`. "
-            "The Zone map and Report stay available read-only.")
+    where = (
+        "ZONEPLAN_SHARED=1 is set"
+        if is_shared("127.0.0.1", env)
+        else f"the server listens on {address or 'every network interface'}"
+    )
+    return (
+        f"Editing is turned off: this planner is shared on a network ({where}) and nobody signs in. "
+        "The administrator turns on sign-in (ZONEPLAN_USERS=users.toml or OIDC in .streamlit/secrets.toml, see "
+        "the README's 'Shared deployment'), or runs it for one person on 127.0.0.1 with `make app`. "
+        "The Zone map and Report stay available read-only."
+    )
 
 
-def base_url(context_url: str | None = None, headers: dict | None = None, env: dict | None = None,
-             base_path: str = "") -> str:
+def base_url(
+    context_url: str | None = None, headers: dict | None = None, env: dict | None = None, base_path: str = ""
+) -> str:
     """scheme://host[:port][/base path] that links are made with: the browser's URL (``st.context.url``), else
     the request's Host header (``X-Forwarded-Proto`` for the scheme), else ``ZONEPLAN_BASE_URL``, else
     127.0.0.1:8501. Never a trailing slash."""

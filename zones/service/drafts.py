@@ -13,6 +13,7 @@ drafts never evict another's); drafts older than ``MAX_AGE_DAYS`` are dropped. T
 
 No streamlit here: ``pages/state.py`` calls these functions.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geodata.datadir import DataError
-from geodata.limits import clean_text, MAX_LONG_TEXT, MAX_TEXT
-
+from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text
 from zones.plan import Plan
 from zones.service import clock
 
 MAX_DRAFT_BYTES = 512 * 1024
-MAX_DRAFTS_PER_OWNER = 20      # one per council and browser tab is plenty; 20 covers several of each
+MAX_DRAFTS_PER_OWNER = 20  # one per council and browser tab is plenty; 20 covers several of each
 MAX_OWNER_BYTES = 4 * 1024 * 1024  # eight full-size drafts
 MAX_AGE_DAYS = 14
 ANONYMOUS = "anonymous"
@@ -39,7 +39,8 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 _meta = sa.MetaData()
 drafts = sa.Table(
-    "drafts", _meta,
+    "drafts",
+    _meta,
     sa.Column("token", sa.String(64), primary_key=True),
     sa.Column("council", sa.String(64), primary_key=True),
     sa.Column("owner", sa.String(100), primary_key=True),
@@ -91,15 +92,17 @@ def plan_from_rows(base: Plan, rows: list) -> Plan:
     return Plan.from_assignments(base, df)
 
 
-MAX_UNDO_STEPS = 30             # undo/redo steps a draft keeps (issue 19 §11: Undo survives a reload)
+MAX_UNDO_STEPS = 30  # undo/redo steps a draft keeps (issue 19 §11: Undo survives a reload)
 STACKS_BYTES = MAX_DRAFT_BYTES // 2  # the stacks' share of a draft; the oldest undo steps go first past it
 
 
 def stacks_payload(base: Plan, undo: list[Plan], redo: list[Plan], max_bytes: int = STACKS_BYTES) -> dict:
     """The undo and redo stacks as draft rows (each plan as its :func:`changed_rows` against ``base``): the newest
     :data:`MAX_UNDO_STEPS` of each, then the oldest undo steps dropped until the JSON fits ``max_bytes``."""
-    out = {"undo": [changed_rows(base, p) for p in undo[-MAX_UNDO_STEPS:]],
-           "redo": [changed_rows(base, p) for p in redo[-MAX_UNDO_STEPS:]]}
+    out = {
+        "undo": [changed_rows(base, p) for p in undo[-MAX_UNDO_STEPS:]],
+        "redo": [changed_rows(base, p) for p in redo[-MAX_UNDO_STEPS:]],
+    }
     while out["undo"] and len(json.dumps(out).encode()) > max_bytes:
         out["undo"].pop(0)
     if len(json.dumps(out).encode()) > max_bytes:
@@ -148,8 +151,11 @@ class DraftStore:
     def _prune(self, c, owner: str, keep: tuple[str, str], now) -> None:
         """Drop drafts past ``MAX_AGE_DAYS`` (anyone's), then ``owner``'s oldest beyond the count and byte quota."""
         c.execute(drafts.delete().where(drafts.c.updated < now - dt.timedelta(days=MAX_AGE_DAYS)))
-        rows = c.execute(sa.select(drafts.c.token, drafts.c.council, sa.func.length(drafts.c.payload))
-                         .where(drafts.c.owner == owner).order_by(drafts.c.updated.desc())).all()
+        rows = c.execute(
+            sa.select(drafts.c.token, drafts.c.council, sa.func.length(drafts.c.payload))
+            .where(drafts.c.owner == owner)
+            .order_by(drafts.c.updated.desc())
+        ).all()
         rows.sort(key=lambda r: (r[0], r[1]) != keep)  # stable: the draft just saved first, then newest first
         total, n, drop = 0, 0, []
         for tok, council, size in rows:
@@ -157,16 +163,22 @@ class DraftStore:
             if n > 1 and (n > MAX_DRAFTS_PER_OWNER or total > MAX_OWNER_BYTES):
                 drop.append((tok, council))
         for tok, council in drop:
-            c.execute(drafts.delete().where((drafts.c.token == tok) & (drafts.c.council == council)
-                                            & (drafts.c.owner == owner)))
+            c.execute(
+                drafts.delete().where(
+                    (drafts.c.token == tok) & (drafts.c.council == council) & (drafts.c.owner == owner)
+                )
+            )
 
     def load(self, token: str, council: str, owner: str) -> tuple[dict, dt.datetime] | None:
         """(payload, when saved, UTC) of this token's, council's and user's draft, or None (also for no owner)."""
         if not valid_token(token) or not valid_owner(owner):
             return None
         with self.engine.connect() as c:
-            row = c.execute(sa.select(drafts.c.payload, drafts.c.updated).where(
-                (drafts.c.token == token) & (drafts.c.council == council) & (drafts.c.owner == owner))).first()
+            row = c.execute(
+                sa.select(drafts.c.payload, drafts.c.updated).where(
+                    (drafts.c.token == token) & (drafts.c.council == council) & (drafts.c.owner == owner)
+                )
+            ).first()
         if row is None:
             return None
         try:
@@ -179,8 +191,11 @@ class DraftStore:
         if not valid_token(token):
             return
         with self.engine.begin() as c:
-            c.execute(drafts.delete().where((drafts.c.token == token) & (drafts.c.council == council)
-                                            & (drafts.c.owner == owner)))
+            c.execute(
+                drafts.delete().where(
+                    (drafts.c.token == token) & (drafts.c.council == council) & (drafts.c.owner == owner)
+                )
+            )
 
     def count(self, owner: str | None = None) -> int:
         """Drafts kept (of ``owner``, or of everyone)."""

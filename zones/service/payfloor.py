@@ -1,5 +1,6 @@
 """Pay floor scenario for a loaded council (CLI `zoneplan payfloor` and the Finance page): the council's base plan
 and card, its cost build-up assumptions from the pack, and what-ifs that show which assumptions drive the figure."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,29 +25,50 @@ def payfloor_report(ws, from_gbp, to_gbp, weeks: int | Decimal | None = None) ->
     res = payfloor(plan.rates, cb, travel, hours, from_gbp, to_gbp, weeks)
     res.pop("rates_after")
     res["weeks_per_year"] = weeks_json(weeks)  # a JSON number: 52, or 52.14
-    out = {"council": pack.id, "rates_year": plan.rates.year, "rates_source": plan.rates.source, **res,
-           "travel_estimated": est,
-           "method": "each band's rate rises by (to - from) x paid hours per contact hour (1 + travel minutes per visit "
-                     "/ visit minutes) x (1 + holiday + employer NI + pension + other on-costs %) x (1 + surplus %); "
-                     "mileage and running the business do not move with pay",
-           "assumptions": assumptions}
+    out = {
+        "council": pack.id,
+        "rates_year": plan.rates.year,
+        "rates_source": plan.rates.source,
+        **res,
+        "travel_estimated": est,
+        "method": "each band's rate rises by (to - from) x paid hours per contact hour (1 + travel minutes per visit "
+        "/ visit minutes) x (1 + holiday + employer NI + pension + other on-costs %) x (1 + surplus %); "
+        "mileage and running the business do not move with pay",
+        "assumptions": assumptions,
+    }
     # what-ifs: the same rise under other assumptions (which assumptions drive the figure)
-    whatifs = [("as above", cb, travel),
-               ("travel time unpaid", cb, {b: 0.0 for b in travel}),
-               ("30-minute visits", replace(cb, visit_min=Decimal("30")), travel),
-               ("10 more travel minutes per visit", cb, {b: v + 10 for b, v in travel.items()}),
-               ("employer NI 15.05 % (with the 2022 levy)", replace(cb, employer_ni_pct=Decimal("15.05")), travel),
-               ("no on-costs", replace(cb, holiday_pct=Decimal(0), employer_ni_pct=Decimal(0), pension_pct=Decimal(0),
-                                       other_oncost_pct=Decimal(0)), travel)]
-    out["sensitivity"] = [{"what_if": name, "gbp_per_year": payfloor(plan.rates, c, t, hours, from_gbp, to_gbp, weeks)["gbp_per_year"]}
-                          for name, c, t in whatifs]
+    whatifs = [
+        ("as above", cb, travel),
+        ("travel time unpaid", cb, {b: 0.0 for b in travel}),
+        ("30-minute visits", replace(cb, visit_min=Decimal("30")), travel),
+        ("10 more travel minutes per visit", cb, {b: v + 10 for b, v in travel.items()}),
+        ("employer NI 15.05 % (with the 2022 levy)", replace(cb, employer_ni_pct=Decimal("15.05")), travel),
+        (
+            "no on-costs",
+            replace(
+                cb,
+                holiday_pct=Decimal(0),
+                employer_ni_pct=Decimal(0),
+                pension_pct=Decimal(0),
+                other_oncost_pct=Decimal(0),
+            ),
+            travel,
+        ),
+    ]
+    out["sensitivity"] = [
+        {"what_if": name, "gbp_per_year": payfloor(plan.rates, c, t, hours, from_gbp, to_gbp, weeks)["gbp_per_year"]}
+        for name, c, t in whatifs
+    ]
     fc = pack.raw.get("finance", {}).get("payfloor_forecast_gbp_per_year")
     if fc:
         lo, hi = Decimal(str(fc[0])), Decimal(str(fc[-1]))
         ours = res["gbp_per_year"]
         where = "below" if ours < lo else ("above" if ours > hi else "within")
-        out["report_forecast"] = {"low_gbp_per_year": lo, "high_gbp_per_year": hi,
-                                  "source": pack.raw["finance"].get("payfloor_forecast_source", ""),
-                                  "ours_vs_report": where,
-                                  "ours_pct_of_low": round(float(ours / lo * 100), 1) if lo else None}
+        out["report_forecast"] = {
+            "low_gbp_per_year": lo,
+            "high_gbp_per_year": hi,
+            "source": pack.raw["finance"].get("payfloor_forecast_source", ""),
+            "ours_vs_report": where,
+            "ours_pct_of_low": round(float(ours / lo * 100), 1) if lo else None,
+        }
     return out

@@ -26,6 +26,7 @@ Anything else (another extension, ``/vsi…`` names, symlinks, devices) is refus
 checked by ``geodata.limits.clean_text``; a cell that a spreadsheet would run as a formula is refused. Error
 messages quote at most a short, sanitised excerpt of the input and are capped in length.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,7 +47,6 @@ from geodata.datadir import ATTRIBUTION, DataError
 from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, cap_message, clean_text, excerpt, json_depth_ok, read_user_file  # noqa: F401
 from geodata.sandbox import run_caged
 from geodata.validate import check_crs
-
 from zones.plan import Plan
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -61,21 +61,37 @@ OPTIONAL = ("computed_band", "band_source", "reason")
 EXPORT_EXTRA = ("unit_name", "hours_per_week", "rate_gbp_per_hour", "gbp_per_week", "attribution")
 ALLOWED = set(REQUIRED + OPTIONAL + EXPORT_EXTRA)
 GEOJSON_CRS = {
-    "urn:ogc:def:crs:OGC:1.3:CRS84": "OGC:CRS84", "urn:ogc:def:crs:OGC::CRS84": "OGC:CRS84",
-    "urn:ogc:def:crs:EPSG::4326": "OGC:CRS84", "EPSG:4326": "OGC:CRS84",
-    "urn:ogc:def:crs:EPSG::27700": "EPSG:27700", "EPSG:27700": "EPSG:27700",
+    "urn:ogc:def:crs:OGC:1.3:CRS84": "OGC:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84": "OGC:CRS84",
+    "urn:ogc:def:crs:EPSG::4326": "OGC:CRS84",
+    "EPSG:4326": "OGC:CRS84",
+    "urn:ogc:def:crs:EPSG::27700": "EPSG:27700",
+    "EPSG:27700": "EPSG:27700",
 }
 _LAYER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,62}$")
 MAX_SCHEMA_OBJECTS = 500
-_GPKG_META = {"gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns", "gpkg_extensions",
-              "gpkg_ogr_contents", "gpkg_tile_matrix_set", "gpkg_tile_matrix", "gpkg_data_columns",
-              "gpkg_data_column_constraints", "gpkg_metadata", "gpkg_metadata_reference", "sqlite_sequence"}
+_GPKG_META = {
+    "gpkg_contents",
+    "gpkg_spatial_ref_sys",
+    "gpkg_geometry_columns",
+    "gpkg_extensions",
+    "gpkg_ogr_contents",
+    "gpkg_tile_matrix_set",
+    "gpkg_tile_matrix",
+    "gpkg_data_columns",
+    "gpkg_data_column_constraints",
+    "gpkg_metadata",
+    "gpkg_metadata_reference",
+    "sqlite_sequence",
+}
 # triggers that the GeoPackage standard and GDAL write (they run on INSERT/UPDATE/DELETE only; the file is
 # opened read-only, so they never run here); any other trigger is refused
-_TRIGGER_RE = re.compile(r"^(gpkg_tile_matrix_[a-z_]+_(insert|update)"
-                         r"|rtree_[A-Za-z0-9_ .-]{1,130}_(insert|update[1-7]|delete)"
-                         r"|trigger_(insert|delete)_feature_count_[A-Za-z0-9_ .-]{1,63}"
-                         r"|gpkg_metadata_reference_[a-z_]+)$")
+_TRIGGER_RE = re.compile(
+    r"^(gpkg_tile_matrix_[a-z_]+_(insert|update)"
+    r"|rtree_[A-Za-z0-9_ .-]{1,130}_(insert|update[1-7]|delete)"
+    r"|trigger_(insert|delete)_feature_count_[A-Za-z0-9_ .-]{1,63}"
+    r"|gpkg_metadata_reference_[a-z_]+)$"
+)
 _RTREE_SQL_RE = re.compile(r'^CREATE VIRTUAL TABLE "?rtree_[A-Za-z0-9_ .-]{1,130}"? USING rtree\(', re.IGNORECASE)
 
 
@@ -99,8 +115,12 @@ def _valid_polygonal(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     if not bad.any():
         return geoms
     fixed = shapely.make_valid(geoms[bad].to_numpy())
-    fixed = [shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")])
-             if g.geom_type == "GeometryCollection" else g for g in fixed]
+    fixed = [
+        shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")])
+        if g.geom_type == "GeometryCollection"
+        else g
+        for g in fixed
+    ]
     out = geoms.copy()
     out[bad] = fixed
     return out
@@ -132,22 +152,25 @@ def read_import(data: bytes, name: str, valid_units: set[str], bands: tuple[str,
         raise _fail(label, f"{len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte import limit")
     limits = {"max_features": MAX_FEATURES, "max_vertices": MAX_VERTICES_PER_FEATURE}
     try:
-        columns = run_caged(_read_import_columns, bytes(data), str(name), set(valid_units), tuple(bands), limits,
-                            label=label)
+        columns = run_caged(
+            _read_import_columns, bytes(data), str(name), set(valid_units), tuple(bands), limits, label=label
+        )
         return pd.DataFrame(columns)[list(REQUIRED + OPTIONAL)]
     except DataError as exc:
         raise DataError(cap_message(str(exc))) from None
 
 
-def _read_import_columns(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...],
-                         limits: dict) -> dict[str, list[str]]:
+def _read_import_columns(
+    data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...], limits: dict
+) -> dict[str, list[str]]:
     """In the cage: ``read_import_uncaged`` as plain columns (lists of str), which is all the parent accepts."""
     out = read_import_uncaged(data, name, valid_units, bands, limits)
     return {c: [str(v) for v in out[c].tolist()] for c in REQUIRED + OPTIONAL}
 
 
-def read_import_uncaged(data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...],
-                        limits: dict | None = None) -> pd.DataFrame:
+def read_import_uncaged(
+    data: bytes, name: str, valid_units: set[str], bands: tuple[str, ...], limits: dict | None = None
+) -> pd.DataFrame:
     """``read_import`` in this process, without the cage: only for the caged child (and the fuzz tests that
     drive the parser directly). ``limits`` overrides MAX_FEATURES / MAX_VERTICES_PER_FEATURE (the parent's
     values, so that the child obeys what the caller set)."""
@@ -167,8 +190,9 @@ def read_import_uncaged(data: bytes, name: str, valid_units: set[str], bands: tu
 def _schema(con: sqlite3.Connection, label: str) -> list[tuple[str, str, str, str]]:
     """(type, name, tbl_name, sql) of every schema object, at most MAX_SCHEMA_OBJECTS (read without running any
     of the file's SQL: sqlite_master is a plain table)."""
-    rows = con.execute("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master LIMIT ?",
-                       (MAX_SCHEMA_OBJECTS + 1,)).fetchall()
+    rows = con.execute(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master LIMIT ?", (MAX_SCHEMA_OBJECTS + 1,)
+    ).fetchall()
     if len(rows) > MAX_SCHEMA_OBJECTS:
         raise _fail(label, f"more than {MAX_SCHEMA_OBJECTS} tables, indexes and triggers; nothing imported")
     return [(str(t), str(n), str(tn), str(sql)) for t, n, tn, sql in rows]
@@ -185,8 +209,9 @@ def _check_schema(con: sqlite3.Connection, schema, label: str) -> set[str]:
             raise _fail(label, "the GeoPackage contains a trigger that is not GeoPackage bookkeeping; nothing imported")
         if kind == "table" and sql.lstrip()[:14].upper() == "CREATE VIRTUAL":
             if not _RTREE_SQL_RE.match(sql.lstrip()):
-                raise _fail(label, "the GeoPackage contains a virtual table that is not an R-tree index; "
-                                   "nothing imported")
+                raise _fail(
+                    label, "the GeoPackage contains a virtual table that is not an R-tree index; nothing imported"
+                )
             continue
         if kind == "table":
             tables.add(name)
@@ -212,8 +237,9 @@ def _inspect_gpkg(path: str, label: str) -> tuple[str, int]:
         meta = {"gpkg_contents", "gpkg_spatial_ref_sys", "gpkg_geometry_columns"}
         if not meta <= tables:
             raise _fail(label, "not a GeoPackage (its required tables are missing); nothing imported")
-        rows = con.execute("SELECT table_name, data_type FROM gpkg_contents LIMIT ?",
-                           (MAX_SCHEMA_OBJECTS + 1,)).fetchall()
+        rows = con.execute(
+            "SELECT table_name, data_type FROM gpkg_contents LIMIT ?", (MAX_SCHEMA_OBJECTS + 1,)
+        ).fetchall()
         layers = [str(n) for n, t in rows if str(t) in ("features", "attributes")]
         if not layers:
             raise _fail(label, "the GeoPackage has no layer; nothing imported")
@@ -223,8 +249,9 @@ def _inspect_gpkg(path: str, label: str) -> tuple[str, int]:
         if not _LAYER_RE.match(layer):
             raise _fail(label, "the layer name is not accepted (letters, digits, space, _ . - only); nothing imported")
         if layer not in tables or layer in _GPKG_META:
-            raise _fail(label, "the layer is not a plain table (views and virtual tables are refused); "
-                               "nothing imported")
+            raise _fail(
+                label, "the layer is not a plain table (views and virtual tables are refused); nothing imported"
+            )
         n = int(con.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0])
         return layer, n
     except sqlite3.Error:
@@ -286,7 +313,9 @@ def _geojson_document(data: bytes, label: str) -> dict:
         doc = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
     except (ValueError, RecursionError) as exc:
         pos = getattr(exc, "pos", None)
-        raise _fail(label, "not valid GeoJSON" + (f" (error at character {pos:,})" if pos is not None else "")) from None
+        raise _fail(
+            label, "not valid GeoJSON" + (f" (error at character {pos:,})" if pos is not None else "")
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise _fail(label, "not valid GeoJSON (expected a FeatureCollection with a features list)")
     return doc
@@ -416,8 +445,11 @@ def _check_columns(g: gpd.GeoDataFrame, label: str) -> list[str]:
         raise _fail(label, f"missing column(s) {', '.join(missing)}; nothing imported")
     extra = [c for c in cols if str(c) not in ALLOWED]
     if extra:
-        raise _fail(label, f"unexpected column(s) {', '.join(excerpt(c, 30) for c in extra[:5])} (allowed: "
-                           f"{', '.join(REQUIRED + OPTIONAL)} and the export's {', '.join(EXPORT_EXTRA)}); nothing imported")
+        raise _fail(
+            label,
+            f"unexpected column(s) {', '.join(excerpt(c, 30) for c in extra[:5])} (allowed: "
+            f"{', '.join(REQUIRED + OPTIONAL)} and the export's {', '.join(EXPORT_EXTRA)}); nothing imported",
+        )
     if geom_col is None:
         raise _fail(label, "the file has no geometry column; nothing imported")
     nogeo = (g.geometry.isna() | g.geometry.is_empty).tolist()
@@ -446,8 +478,9 @@ def _cell_text(v, i: int, col: str, problems: list[str]) -> str:
         problems.append(f"row {i}: {col} is not text")
         return ""
     try:
-        s = clean_text(v, f"row {i}: {col}", max_len=MAX_LONG_TEXT if col == "reason" else MAX_TEXT,
-                       required=col in REQUIRED)
+        s = clean_text(
+            v, f"row {i}: {col}", max_len=MAX_LONG_TEXT if col == "reason" else MAX_TEXT, required=col in REQUIRED
+        )
     except DataError as exc:
         problems.append(str(exc))
         return ""
@@ -456,8 +489,9 @@ def _cell_text(v, i: int, col: str, problems: list[str]) -> str:
     return s
 
 
-def _unit_problems(g: gpd.GeoDataFrame, crs, label: str, values: dict[str, list[str]], valid_units: set[str],
-                   bands: tuple[str, ...]) -> list[str]:
+def _unit_problems(
+    g: gpd.GeoDataFrame, crs, label: str, values: dict[str, list[str]], valid_units: set[str], bands: tuple[str, ...]
+) -> list[str]:
     """Invalid geometries, unknown or duplicate unit codes and unknown bands (a CRS off the council raises)."""
     problems: list[str] = []
     geo = gpd.GeoDataFrame({"unit_code": values["unit_code"]}, geometry=g.geometry.values, crs=g.crs or crs)

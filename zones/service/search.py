@@ -9,11 +9,12 @@ Order: a full postcode, then a postcode district, then unit/parish names and cod
 postcode gives the unit its point lies in (point in polygon, EPSG:27700); a postcode district gives every unit
 holding at least one of its postcodes.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -80,14 +81,22 @@ def _name_hits(units: gpd.GeoDataFrame, text: str, resolve: Callable[[str], list
     """Unit codes whose code starts with ``text`` or whose name or parishes hold a word starting with ``text``
     (case-insensitive); exact resolutions first. Matches inside a word never count (issue 19 §5)."""
     exact = list(resolve(text)) if resolve else []
-    hit = units[units["unit_code"].str.lower().str.startswith(text.lower())
-                | _word_start(units["unit_name"], text)
-                | _word_start(units["parishes"], text)]["unit_code"].tolist()
+    hit = units[
+        units["unit_code"].str.lower().str.startswith(text.lower())
+        | _word_start(units["unit_name"], text)
+        | _word_start(units["parishes"], text)
+    ]["unit_code"].tolist()
     return list(dict.fromkeys(exact + hit))
 
 
-def search(units: gpd.GeoDataFrame, text: str, *, postcodes: pd.DataFrame | None = None,
-           places: pd.DataFrame | None = None, resolve: Callable[[str], list[str]] | None = None) -> SearchResult:
+def search(
+    units: gpd.GeoDataFrame,
+    text: str,
+    *,
+    postcodes: pd.DataFrame | None = None,
+    places: pd.DataFrame | None = None,
+    resolve: Callable[[str], list[str]] | None = None,
+) -> SearchResult:
     """Units matching ``text``.
 
     ``units``: GeoDataFrame (``unit_code, unit_name, parishes, geometry``; a projected CRS in metres).
@@ -112,10 +121,15 @@ def search(units: gpd.GeoDataFrame, text: str, *, postcodes: pd.DataFrame | None
             return SearchResult(q, "postcode", f"Postcode {pc}: in {units['unit_name'].iloc[i]}", [str(codes[i])])
         j, dist = nearest_unit(units, x, y)
         if j < 0:
-            return SearchResult(q, "none", f"Postcode {pc} lies outside this council (over {NEAR_M / 1000:g} km "
-                                           "from its nearest unit).")
-        return SearchResult(q, "postcode", f"Postcode {pc} lies {dist / 1000:.1f} km outside this council; nearest "
-                                           f"unit: {units['unit_name'].iloc[j]}", [str(codes[j])])
+            return SearchResult(
+                q, "none", f"Postcode {pc} lies outside this council (over {NEAR_M / 1000:g} km from its nearest unit)."
+            )
+        return SearchResult(
+            q,
+            "postcode",
+            f"Postcode {pc} lies {dist / 1000:.1f} km outside this council; nearest unit: {units['unit_name'].iloc[j]}",
+            [str(codes[j])],
+        )
     if DISTRICT_RE.match(up.replace(" ", "")) and postcodes is not None and any(c.isdigit() for c in up):
         d = up.replace(" ", "")
         sel = postcodes[postcodes["key"].str.slice(stop=-3) == d]
@@ -124,8 +138,12 @@ def search(units: gpd.GeoDataFrame, text: str, *, postcodes: pd.DataFrame | None
         idx = np.unique(idx[idx >= 0])
         if not len(idx):
             return SearchResult(q, "none", f"No postcode of district {d} lies in this council's units.")
-        return SearchResult(q, "district", f"Postcode district {d}: {len(idx)} units hold its {n_in:,} postcodes",
-                            [str(c) for c in codes[idx]])
+        return SearchResult(
+            q,
+            "district",
+            f"Postcode district {d}: {len(idx)} units hold its {n_in:,} postcodes",
+            [str(c) for c in codes[idx]],
+        )
     hits = _name_hits(units, q, resolve)
     if hits:
         names = dict(zip(units["unit_code"], units["unit_name"]))
@@ -146,8 +164,12 @@ def search(units: gpd.GeoDataFrame, text: str, *, postcodes: pd.DataFrame | None
                 in_units = ", ".join(str(units["unit_name"].iloc[i]) for i in uniq[:5])
                 return SearchResult(q, "place", f"Place {place_names}: in {in_units}", [str(codes[i]) for i in uniq])
             return SearchResult(q, "none", f"Place '{q}' lies outside this council's units.")
-    return SearchResult(q, "none", f"Nothing matches '{q}': try a unit or parish name, a place, a postcode "
-                                   "(LE14 3TU) or a postcode district (LE14).")
+    return SearchResult(
+        q,
+        "none",
+        f"Nothing matches '{q}': try a unit or parish name, a place, a postcode "
+        "(LE14 3TU) or a postcode district (LE14).",
+    )
 
 
 # ---------------------------------------------------------------- the council's tables (data directory)
@@ -156,8 +178,8 @@ _TABLES: dict[int, tuple[object, pd.DataFrame | None, pd.DataFrame | None]] = {}
 
 
 def _postcode_table() -> pd.DataFrame | None:
-    from travel.places import POSTCODES, _postcodes
     from geodata.datadir import data_path
+    from travel.places import POSTCODES, _postcodes
 
     p = data_path(POSTCODES, required=False)
     if not p.exists():
@@ -168,15 +190,21 @@ def _postcode_table() -> pd.DataFrame | None:
 
 
 def _place_table() -> pd.DataFrame | None:
-    from travel.places import PLACES
     from geodata.datadir import data_path
+    from travel.places import PLACES
 
     p = data_path(PLACES, required=False)
     if not p.exists():
         return None
     a = pd.read_csv(p, usecols=["name", "local_type", "easting", "northing"], dtype=str, keep_default_na=False)
-    df = pd.DataFrame({"name": a["name"], "type": a["local_type"], "x": pd.to_numeric(a["easting"], errors="coerce"),
-                       "y": pd.to_numeric(a["northing"], errors="coerce")}).dropna(subset=["x", "y"])
+    df = pd.DataFrame(
+        {
+            "name": a["name"],
+            "type": a["local_type"],
+            "x": pd.to_numeric(a["easting"], errors="coerce"),
+            "y": pd.to_numeric(a["northing"], errors="coerce"),
+        }
+    ).dropna(subset=["x", "y"])
     df["key"] = df["name"].map(norm_name)
     return df.reset_index(drop=True)
 

@@ -20,6 +20,7 @@ rate card and the snapshot, and is checked on every load, so a published version
 immutable (on SQLite, triggers also refuse UPDATE/DELETE of a published version's rows). Roles are enforced
 here: viewers read published versions and their audit only; editors save; admins publish.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +37,6 @@ import sqlalchemy as sa
 from geodata.datadir import DataError, cache_dir
 from geodata.errors import ConfigurationError
 from geodata.limits import MAX_LONG_TEXT, MAX_TEXT, clean_text, excerpt, norm_council, obj_depth_ok, rate_gbp_per_hour
-
 from zones.service import clock
 from zones.service.auth import BACKOFF_S, FAILURE_WINDOW_S, LOCAL, MAX_FAILURES, User
 
@@ -50,7 +50,8 @@ SAVE_CHUNK_HOOK: Callable[[int, int], None] | None = None
 
 metadata = sa.MetaData()
 scenarios = sa.Table(
-    "scenarios", metadata,
+    "scenarios",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("council", sa.String(64), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
@@ -61,7 +62,8 @@ scenarios = sa.Table(
     sa.UniqueConstraint("council", "name"),
 )
 versions = sa.Table(
-    "versions", metadata,
+    "versions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("scenario_id", sa.Integer, sa.ForeignKey("scenarios.id"), nullable=False),
     sa.Column("number", sa.Integer, nullable=False),
@@ -77,18 +79,21 @@ versions = sa.Table(
     sa.UniqueConstraint("scenario_id", "number"),
 )
 assignments = sa.Table(
-    "assignments", metadata,
+    "assignments",
+    metadata,
     sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False, index=True),
     *[sa.Column(c, sa.Text, nullable=False) for c in ASSIGNMENT_COLUMNS],
 )
 snapshots = sa.Table(
-    "snapshots", metadata,
+    "snapshots",
+    metadata,
     sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("digest", sa.String(64), nullable=False),
 )
 audit = sa.Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("scenario_id", sa.Integer, nullable=False, index=True),
     sa.Column("version", sa.Integer, nullable=False),
@@ -104,7 +109,8 @@ audit = sa.Table(
 )
 
 login_throttle = sa.Table(  # failed sign-ins per user name (issue 18 §9): one counter for every process
-    "login_throttle", metadata,
+    "login_throttle",
+    metadata,
     sa.Column("name_key", sa.String(64), primary_key=True),  # SHA-256 of the name: bounded, no raw text
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("last_failure", sa.DateTime(timezone=True), nullable=False, index=True),
@@ -133,9 +139,9 @@ class ScenarioVersion:
     published: bool
     rate_model: dict
     assignments: pd.DataFrame
-    snapshot: dict | None = None   # published versions: hours per unit, digests, totals (see publish)
-    digest: str = ""               # published versions: SHA-256 over assignments + rate card + snapshot
-    settings: dict | None = None   # weeks_per_year, term_years, uplift_pct saved with the version (None: older)
+    snapshot: dict | None = None  # published versions: hours per unit, digests, totals (see publish)
+    digest: str = ""  # published versions: SHA-256 over assignments + rate card + snapshot
+    settings: dict | None = None  # weeks_per_year, term_years, uplift_pct saved with the version (None: older)
 
     def link(self) -> str:
         return published_link(self.scenario_id, self.number, self.council)
@@ -164,8 +170,10 @@ def default_url() -> str:
     if path.is_dir():
         path = path / "scenarios.sqlite"
     elif not path.parent.is_dir():
-        raise DataError(f"{STORE_ENV} names a file in a folder that does not exist; create the folder or set "
-                        f"{STORE_ENV} to a writable folder or .sqlite file (see the README, 'Scenario store').")
+        raise DataError(
+            f"{STORE_ENV} names a file in a folder that does not exist; create the folder or set "
+            f"{STORE_ENV} to a writable folder or .sqlite file (see the README, 'Scenario store')."
+        )
     return f"sqlite:///{path}"
 
 
@@ -174,12 +182,13 @@ def _require_psycopg() -> None:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        raise ConfigurationError(f"{DB_URL_ENV} names a PostgreSQL store but its driver psycopg is not installed: "
-                                 "install the postgres extra with pip install .[postgres]") from None
+        raise ConfigurationError(
+            f"{DB_URL_ENV} names a PostgreSQL store but its driver psycopg is not installed: "
+            "install the postgres extra with pip install .[postgres]"
+        ) from None
 
 
-def version_digest(assignments_df: pd.DataFrame, rate_model: dict, snapshot: dict,
-                   settings: dict | None = None) -> str:
+def version_digest(assignments_df: pd.DataFrame, rate_model: dict, snapshot: dict, settings: dict | None = None) -> str:
     """SHA-256 over everything that determines a published version's numbers (canonical JSON); the settings count
     when the version has them (digests of versions saved before settings were stored are unchanged)."""
     a = assignments_df[ASSIGNMENT_COLUMNS].sort_values("unit_code").astype(str).values.tolist()
@@ -207,7 +216,7 @@ _SQLITE_TRIGGERS = [
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Store:
@@ -216,7 +225,7 @@ class Store:
     def __init__(self, url: str | None = None, user: User = LOCAL):
         self.url = url or default_url()
         if self.url.startswith("postgresql://"):
-            self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
+            self.url = "postgresql+psycopg://" + self.url[len("postgresql://") :]
         if self.url.startswith("postgresql+psycopg://"):
             _require_psycopg()
         self.user = user
@@ -245,14 +254,15 @@ class Store:
                     for t in _SQLITE_TRIGGERS:
                         c.exec_driver_sql(t)
         except sa.exc.OperationalError as exc:
-            raise StoreError(f"the scenario store cannot be opened ({type(exc.orig).__name__}); is another "
-                             "process holding it?") from None
+            raise StoreError(
+                f"the scenario store cannot be opened ({type(exc.orig).__name__}); is another process holding it?"
+            ) from None
 
     def _tx(self):
         """A write transaction whose database errors come out as StoreError/ConflictError."""
         return _Tx(self.engine)
 
-    def as_user(self, user: User) -> "Store":
+    def as_user(self, user: User) -> Store:
         s = Store.__new__(Store)
         s.url, s.user, s.engine = self.url, user, self.engine
         return s
@@ -266,9 +276,18 @@ class Store:
         """StoreError unless the user may save (editors and admins): callers check before long work."""
         self._require_write()
 
-    def create(self, council: str, name: str, assignments_df: pd.DataFrame, rate_model: dict, description: str = "",
-               note: str = "", valid_units: set[str] | None = None,
-               base: pd.DataFrame | None = None, settings: dict | None = None) -> ScenarioVersion:
+    def create(
+        self,
+        council: str,
+        name: str,
+        assignments_df: pd.DataFrame,
+        rate_model: dict,
+        description: str = "",
+        note: str = "",
+        valid_units: set[str] | None = None,
+        base: pd.DataFrame | None = None,
+        settings: dict | None = None,
+    ) -> ScenarioVersion:
         """A new scenario with its version 1. ``base``: the assignments it was edited from (the council's base
         plan); the audit then records, after "create", every unit changed against it with its reason."""
         self._require_write()
@@ -279,19 +298,34 @@ class Store:
         _check_rate_model(rate_model)
         now = _now()
         with self._tx() as c:
-            hit = c.execute(sa.select(scenarios.c.id).where(scenarios.c.council == council, scenarios.c.name == name)).first()
+            hit = c.execute(
+                sa.select(scenarios.c.id).where(scenarios.c.council == council, scenarios.c.name == name)
+            ).first()
             if hit:
-                raise StoreError(f"a scenario named '{excerpt(name)}' already exists for {council} (scenario {hit[0]}); "
-                                 "open it and save a new version of it, or choose another name")
-            sid = c.execute(scenarios.insert().values(council=council, name=name, description=description,
-                                                      author=self.user.name, created=now, updated=now)).inserted_primary_key[0]
+                raise StoreError(
+                    f"a scenario named '{excerpt(name)}' already exists for {council} (scenario {hit[0]}); "
+                    "open it and save a new version of it, or choose another name"
+                )
+            sid = c.execute(
+                scenarios.insert().values(
+                    council=council, name=name, description=description, author=self.user.name, created=now, updated=now
+                )
+            ).inserted_primary_key[0]
             self._insert_version(c, sid, 1, rows, rate_model, note, None, now, check_settings(settings))
             if base is not None:
                 self._audit_changes(c, sid, 1, rows, base, note, now, empty=None)
         return self.load(sid, 1)
 
-    def save(self, scenario_id: int, parent_version: int, assignments_df: pd.DataFrame, rate_model: dict,
-             note: str = "", valid_units: set[str] | None = None, settings: dict | None = None) -> ScenarioVersion:
+    def save(
+        self,
+        scenario_id: int,
+        parent_version: int,
+        assignments_df: pd.DataFrame,
+        rate_model: dict,
+        note: str = "",
+        valid_units: set[str] | None = None,
+        settings: dict | None = None,
+    ) -> ScenarioVersion:
         """Append a version made from ``parent_version``; ConflictError if that is not the latest. ``settings``:
         weeks a year, term and uplift of the version (``check_settings``)."""
         self._require_write()
@@ -309,31 +343,46 @@ class Store:
             if latest is None:
                 raise StoreError(f"no scenario {scenario_id}")
             if latest != parent_version:
-                raise ConflictError(f"conflict: scenario {scenario_id} has version {latest}; this save started from "
-                                    f"version {parent_version}. Nothing was saved: reopen version {latest} and apply "
-                                    "your changes again.")
+                raise ConflictError(
+                    f"conflict: scenario {scenario_id} has version {latest}; this save started from "
+                    f"version {parent_version}. Nothing was saved: reopen version {latest} and apply "
+                    "your changes again."
+                )
             prev = self._assignments(c, scenario_id, latest)
-            self._insert_version(c, scenario_id, latest + 1, rows, rate_model, note, prev, now,
-                                 check_settings(settings))
+            self._insert_version(
+                c, scenario_id, latest + 1, rows, rate_model, note, prev, now, check_settings(settings)
+            )
             c.execute(scenarios.update().where(scenarios.c.id == scenario_id).values(updated=now))
         return self.load(scenario_id, parent_version + 1)
 
-    def _insert_version(self, c, sid, number, rows, rate_model, note, prev: pd.DataFrame | None, now,
-                        settings: dict | None = None) -> None:
-        vid = c.execute(versions.insert().values(scenario_id=sid, number=number, author=self.user.name, created=now,
-                                                 note=note, rate_model=json.dumps(rate_model, default=str),
-                                                 published=False, n_units=len(rows),
-                                                 settings=None if settings is None else json.dumps(settings))
-                        ).inserted_primary_key[0]
+    def _insert_version(
+        self, c, sid, number, rows, rate_model, note, prev: pd.DataFrame | None, now, settings: dict | None = None
+    ) -> None:
+        vid = c.execute(
+            versions.insert().values(
+                scenario_id=sid,
+                number=number,
+                author=self.user.name,
+                created=now,
+                note=note,
+                rate_model=json.dumps(rate_model, default=str),
+                published=False,
+                n_units=len(rows),
+                settings=None if settings is None else json.dumps(settings),
+            )
+        ).inserted_primary_key[0]
         chunk = 50
         for i in range(0, len(rows), chunk):
-            c.execute(assignments.insert(), [dict(r, version_id=vid) for r in rows[i:i + chunk]])
+            c.execute(assignments.insert(), [dict(r, version_id=vid) for r in rows[i : i + chunk]])
             if SAVE_CHUNK_HOOK is not None:
                 SAVE_CHUNK_HOOK(min(i + chunk, len(rows)), len(rows))
         # audit: what changed against the previous version (or "created")
         if prev is None:
-            c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now, action="create",
-                                            reason=note))
+            c.execute(
+                audit.insert().values(
+                    scenario_id=sid, version=number, who=self.user.name, at=now, action="create", reason=note
+                )
+            )
         else:
             self._audit_changes(c, sid, number, rows, prev, note, now, empty="save")
 
@@ -345,14 +394,29 @@ class Store:
         for r in rows:
             o = old.loc[r["unit_code"]] if r["unit_code"] in old.index else None
             if o is None or str(o["zone"]) != r["zone"] or str(o["band"]) != r["band"]:
-                ch.append(dict(scenario_id=sid, version=number, who=self.user.name, at=now, action="change",
-                               unit_code=r["unit_code"], from_zone="" if o is None else str(o["zone"]), to_zone=r["zone"],
-                               from_band="" if o is None else str(o["band"]), to_band=r["band"], reason=r["reason"] or note))
+                ch.append(
+                    dict(
+                        scenario_id=sid,
+                        version=number,
+                        who=self.user.name,
+                        at=now,
+                        action="change",
+                        unit_code=r["unit_code"],
+                        from_zone="" if o is None else str(o["zone"]),
+                        to_zone=r["zone"],
+                        from_band="" if o is None else str(o["band"]),
+                        to_band=r["band"],
+                        reason=r["reason"] or note,
+                    )
+                )
         if ch:
             c.execute(audit.insert(), ch)
         elif empty:
-            c.execute(audit.insert().values(scenario_id=sid, version=number, who=self.user.name, at=now,
-                                            action=empty, reason=note))
+            c.execute(
+                audit.insert().values(
+                    scenario_id=sid, version=number, who=self.user.name, at=now, action=empty, reason=note
+                )
+            )
 
     def publish(self, scenario_id: int, version: int, snapshot: dict | None = None) -> str:
         """Make a version immutable and readable by viewers (admins only); returns its read-only link.
@@ -362,8 +426,11 @@ class Store:
         a published version again changes nothing."""
         self.require_publish()
         with self._tx() as c:
-            v = c.execute(sa.select(versions.c.id, versions.c.published, versions.c.rate_model, versions.c.settings)
-                          .where(versions.c.scenario_id == scenario_id, versions.c.number == version)).first()
+            v = c.execute(
+                sa.select(versions.c.id, versions.c.published, versions.c.rate_model, versions.c.settings).where(
+                    versions.c.scenario_id == scenario_id, versions.c.number == version
+                )
+            ).first()
             if v is None:
                 raise StoreError(f"no version {version} of scenario {scenario_id}")
             council = c.execute(sa.select(scenarios.c.council).where(scenarios.c.id == scenario_id)).scalar()
@@ -372,10 +439,20 @@ class Store:
             snap = json.loads(json.dumps(snapshot or {}, default=str))
             a = self._assignments(c, scenario_id, version)
             digest = version_digest(a, json.loads(v.rate_model), snap, json.loads(v.settings) if v.settings else None)
-            c.execute(snapshots.insert().values(version_id=v.id, payload=json.dumps(snap, sort_keys=True), digest=digest))
+            c.execute(
+                snapshots.insert().values(version_id=v.id, payload=json.dumps(snap, sort_keys=True), digest=digest)
+            )
             c.execute(versions.update().where(versions.c.id == v.id).values(published=True))
-            c.execute(audit.insert().values(scenario_id=scenario_id, version=version, who=self.user.name, at=_now(),
-                                            action="publish", reason=f"digest {digest[:12]}"))
+            c.execute(
+                audit.insert().values(
+                    scenario_id=scenario_id,
+                    version=version,
+                    who=self.user.name,
+                    at=_now(),
+                    action="publish",
+                    reason=f"digest {digest[:12]}",
+                )
+            )
         return published_link(scenario_id, version, council)
 
     def require_publish(self) -> None:
@@ -386,8 +463,16 @@ class Store:
         """A failed sign-in in the audit log (scenario 0), for admins to read with ``login_failures``."""
         try:
             with self._tx() as c:
-                c.execute(audit.insert().values(scenario_id=0, version=0, who=excerpt(name, 60), at=_now(),
-                                                action="login_failed", reason=excerpt(why, 100)))
+                c.execute(
+                    audit.insert().values(
+                        scenario_id=0,
+                        version=0,
+                        who=excerpt(name, 60),
+                        at=_now(),
+                        action="login_failed",
+                        reason=excerpt(why, 100),
+                    )
+                )
         except StoreError:
             pass
 
@@ -397,16 +482,21 @@ class Store:
         log = self.audit_log(0)
         return log[log["action"] == "login_failed"].reset_index(drop=True)
 
-    def login_guard(self) -> "StoreLoginGuard":
+    def login_guard(self) -> StoreLoginGuard:
         """The sign-in back-off with its counter in this store's database (shared by every app process and CLI
         run); pass it to ``zones.service.auth.authenticate``."""
         return StoreLoginGuard(self.engine)
 
     # ------------------------------------------------------------ reads
     def _assignments(self, c, sid: int, number: int) -> pd.DataFrame:
-        vid = c.execute(sa.select(versions.c.id).where(versions.c.scenario_id == sid, versions.c.number == number)).scalar()
-        rows = c.execute(sa.select(*[assignments.c[k] for k in ASSIGNMENT_COLUMNS]).where(assignments.c.version_id == vid)
-                         .order_by(assignments.c.unit_code)).all()
+        vid = c.execute(
+            sa.select(versions.c.id).where(versions.c.scenario_id == sid, versions.c.number == number)
+        ).scalar()
+        rows = c.execute(
+            sa.select(*[assignments.c[k] for k in ASSIGNMENT_COLUMNS])
+            .where(assignments.c.version_id == vid)
+            .order_by(assignments.c.unit_code)
+        ).all()
         return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
 
     def load(self, scenario_id: int, version: int | None = None) -> ScenarioVersion:
@@ -421,22 +511,45 @@ class Store:
             q = q.where(versions.c.number == version) if version is not None else q.order_by(versions.c.number.desc())
             v = c.execute(q).mappings().first()
             if v is None:
-                raise StoreError(self._not_found(scenario_id, version, f"scenario {scenario_id} has no version "
-                                                 f"{version if version else ''} readable by {self.user.name} "
-                                                 f"({self.user.role})".replace("  ", " ")))
+                raise StoreError(
+                    self._not_found(
+                        scenario_id,
+                        version,
+                        f"scenario {scenario_id} has no version "
+                        f"{version if version else ''} readable by {self.user.name} "
+                        f"({self.user.role})".replace("  ", " "),
+                    )
+                )
             a = self._assignments(c, scenario_id, v["number"])
-            snap_row = c.execute(sa.select(snapshots.c.payload, snapshots.c.digest)
-                                 .where(snapshots.c.version_id == v["id"])).first()
+            snap_row = c.execute(
+                sa.select(snapshots.c.payload, snapshots.c.digest).where(snapshots.c.version_id == v["id"])
+            ).first()
         rate_model = json.loads(v["rate_model"])
         settings = json.loads(v["settings"]) if v.get("settings") else None
         snap, digest = None, ""
         if v["published"] and snap_row is not None:
             snap, digest = json.loads(snap_row.payload), snap_row.digest
             if version_digest(a, rate_model, snap, settings) != digest:
-                raise StoreError(f"published version {v['number']} of scenario {scenario_id} does not match its digest: "
-                                 "it has been altered in the database")
-        return ScenarioVersion(scenario_id, s["council"], s["name"], s["description"], v["number"], v["author"],
-                               v["created"], v["note"], bool(v["published"]), rate_model, a, snap, digest, settings)
+                raise StoreError(
+                    f"published version {v['number']} of scenario {scenario_id} does not match its digest: "
+                    "it has been altered in the database"
+                )
+        return ScenarioVersion(
+            scenario_id,
+            s["council"],
+            s["name"],
+            s["description"],
+            v["number"],
+            v["author"],
+            v["created"],
+            v["note"],
+            bool(v["published"]),
+            rate_model,
+            a,
+            snap,
+            digest,
+            settings,
+        )
 
     def _not_found(self, scenario_id: int, version: int | None, detail: str) -> str:
         """Editors and admins (who may list every scenario) get the detail; viewers one sentence whatever the
@@ -448,39 +561,86 @@ class Store:
     def list(self, council: str | None = None) -> pd.DataFrame:
         """Scenarios with their latest (readable) version number and published versions."""
         with self.engine.connect() as c:
-            q = sa.select(scenarios.c.id, scenarios.c.council, scenarios.c.name, scenarios.c.author, scenarios.c.updated,
-                          sa.func.max(versions.c.number).label("latest_version"),
-                          sa.func.count(versions.c.id).label("n_versions")).join(versions).group_by(scenarios.c.id)
+            q = (
+                sa.select(
+                    scenarios.c.id,
+                    scenarios.c.council,
+                    scenarios.c.name,
+                    scenarios.c.author,
+                    scenarios.c.updated,
+                    sa.func.max(versions.c.number).label("latest_version"),
+                    sa.func.count(versions.c.id).label("n_versions"),
+                )
+                .join(versions)
+                .group_by(scenarios.c.id)
+            )
             if council:
                 q = q.where(scenarios.c.council == norm_council(council))
             if self.user.role == "viewer":
                 q = q.where(versions.c.published.is_(True))
-            return pd.DataFrame(c.execute(q.order_by(scenarios.c.updated.desc())).all(),
-                                columns=["id", "council", "name", "author", "updated", "latest_version", "n_versions"])
+            return pd.DataFrame(
+                c.execute(q.order_by(scenarios.c.updated.desc())).all(),
+                columns=["id", "council", "name", "author", "updated", "latest_version", "n_versions"],
+            )
 
     def versions(self, scenario_id: int) -> pd.DataFrame:
         with self.engine.connect() as c:
-            q = sa.select(versions.c.number, versions.c.author, versions.c.created, versions.c.note, versions.c.published,
-                          versions.c.n_units).where(versions.c.scenario_id == scenario_id).order_by(versions.c.number)
+            q = (
+                sa.select(
+                    versions.c.number,
+                    versions.c.author,
+                    versions.c.created,
+                    versions.c.note,
+                    versions.c.published,
+                    versions.c.n_units,
+                )
+                .where(versions.c.scenario_id == scenario_id)
+                .order_by(versions.c.number)
+            )
             if self.user.role == "viewer":
                 q = q.where(versions.c.published.is_(True))
-            return pd.DataFrame(c.execute(q).all(), columns=["version", "author", "created", "note", "published", "n_units"])
+            return pd.DataFrame(
+                c.execute(q).all(), columns=["version", "author", "created", "note", "published", "n_units"]
+            )
 
     def audit_log(self, scenario_id: int) -> pd.DataFrame:
         """The audit trail of a scenario. Viewers see only the entries of published versions."""
         if scenario_id == 0 and not self.user.can_manage_users():
             raise StoreError(f"user {self.user.name} ({self.user.role}) may not read sign-in failures")
         with self.engine.connect() as c:
-            q = (sa.select(audit.c.version, audit.c.who, audit.c.at, audit.c.action, audit.c.unit_code,
-                           audit.c.from_zone, audit.c.to_zone, audit.c.from_band, audit.c.to_band, audit.c.reason)
-                 .where(audit.c.scenario_id == scenario_id))
+            q = sa.select(
+                audit.c.version,
+                audit.c.who,
+                audit.c.at,
+                audit.c.action,
+                audit.c.unit_code,
+                audit.c.from_zone,
+                audit.c.to_zone,
+                audit.c.from_band,
+                audit.c.to_band,
+                audit.c.reason,
+            ).where(audit.c.scenario_id == scenario_id)
             if self.user.role == "viewer":
-                pub = sa.select(versions.c.number).where(versions.c.scenario_id == scenario_id,
-                                                         versions.c.published.is_(True))
+                pub = sa.select(versions.c.number).where(
+                    versions.c.scenario_id == scenario_id, versions.c.published.is_(True)
+                )
                 q = q.where(audit.c.version.in_(pub))
             rows = c.execute(q.order_by(audit.c.id)).all()
-        return pd.DataFrame(rows, columns=["version", "who", "at", "action", "unit_code", "from_zone", "to_zone",
-                                           "from_band", "to_band", "reason"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "version",
+                "who",
+                "at",
+                "action",
+                "unit_code",
+                "from_zone",
+                "to_zone",
+                "from_band",
+                "to_band",
+                "reason",
+            ],
+        )
 
     def compare(self, a: tuple[int, int], b: tuple[int, int]) -> pd.DataFrame:
         """Units whose zone or band differ between two versions (scenario_id, version)."""
@@ -497,8 +657,14 @@ class StoreLoginGuard:
     further failure; ``window_s`` after the last failure the count starts again. The time comes from
     ``zones.service.clock.utc_now`` (or ``clock``, a callable returning an aware UTC datetime)."""
 
-    def __init__(self, engine, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
-                 backoff_s: float = BACKOFF_S, clock_fn=None):
+    def __init__(
+        self,
+        engine,
+        max_failures: int = MAX_FAILURES,
+        window_s: float = FAILURE_WINDOW_S,
+        backoff_s: float = BACKOFF_S,
+        clock_fn=None,
+    ):
         self.engine, self.max_failures, self.window_s, self.backoff_s = engine, max_failures, window_s, backoff_s
         self.clock_fn = clock_fn
 
@@ -513,8 +679,11 @@ class StoreLoginGuard:
         """Seconds before ``name`` may try again (0 when allowed)."""
         now = self._now()
         with self.engine.connect() as c:
-            row = c.execute(sa.select(login_throttle.c.failures, login_throttle.c.last_failure)
-                            .where(login_throttle.c.name_key == self._key(name))).first()
+            row = c.execute(
+                sa.select(login_throttle.c.failures, login_throttle.c.last_failure).where(
+                    login_throttle.c.name_key == self._key(name)
+                )
+            ).first()
         if row is None:
             return 0.0
         last = clock.as_utc(row.last_failure)
@@ -530,8 +699,10 @@ class StoreLoginGuard:
         stale = now - dt.timedelta(seconds=self.window_s)
         t = login_throttle
         ins = _dialect_insert(self.engine)(t).values(name_key=self._key(name), failures=1, last_failure=now)
-        ins = ins.on_conflict_do_update(index_elements=["name_key"], set_={
-            "failures": sa.case((t.c.last_failure <= stale, 1), else_=t.c.failures + 1), "last_failure": now})
+        ins = ins.on_conflict_do_update(
+            index_elements=["name_key"],
+            set_={"failures": sa.case((t.c.last_failure <= stale, 1), else_=t.c.failures + 1), "last_failure": now},
+        )
         with _Tx(self.engine) as c:
             c.execute(t.delete().where(t.c.last_failure <= stale))  # forgotten names: the table stays small
             c.execute(ins)
@@ -560,26 +731,37 @@ class _Tx:
         try:
             return self.cm.__enter__()
         except sa.exc.OperationalError as exc:
-            raise StoreError(f"the scenario store is busy ({excerpt(exc.orig, 60)}); nothing was saved, try again") from None
+            raise StoreError(
+                f"the scenario store is busy ({excerpt(exc.orig, 60)}); nothing was saved, try again"
+            ) from None
 
     def __exit__(self, et, ev, tb):
         try:
             self.cm.__exit__(et, ev, tb)
         except sa.exc.IntegrityError:
-            raise ConflictError("conflict: another save of this scenario (or a scenario of the same name) finished "
-                                "first; nothing was saved: reopen the latest version and apply your changes again") from None
+            raise ConflictError(
+                "conflict: another save of this scenario (or a scenario of the same name) finished "
+                "first; nothing was saved: reopen the latest version and apply your changes again"
+            ) from None
         except sa.exc.OperationalError as exc:
-            raise StoreError(f"the scenario store is busy ({excerpt(exc.orig, 60)}); nothing was saved, try again") from None
+            raise StoreError(
+                f"the scenario store is busy ({excerpt(exc.orig, 60)}); nothing was saved, try again"
+            ) from None
         if isinstance(ev, sa.exc.IntegrityError):
-            raise ConflictError("conflict: another save of this scenario (or a scenario of the same name) finished "
-                                "first; nothing was saved: reopen the latest version and apply your changes again") from None
+            raise ConflictError(
+                "conflict: another save of this scenario (or a scenario of the same name) finished "
+                "first; nothing was saved: reopen the latest version and apply your changes again"
+            ) from None
         if isinstance(ev, sa.exc.OperationalError):
-            raise StoreError(f"the scenario store is busy ({excerpt(ev.orig, 60)}); nothing was saved, try again") from None
+            raise StoreError(
+                f"the scenario store is busy ({excerpt(ev.orig, 60)}); nothing was saved, try again"
+            ) from None
         return False
 
 
 def _migrate(engine) -> None:
     """Bring a store made by an earlier release up to this schema (columns added since; nothing removed)."""
+
     def has_settings() -> bool:
         return "settings" in {c["name"] for c in sa.inspect(engine).get_columns("versions")}
 

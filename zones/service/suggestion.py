@@ -4,6 +4,7 @@ with the current plan; providers per zone; write the proposal as a scenario file
 Everything computed comes from ``zones.suggest`` (the search) and ``zones.travel_cost`` (travel minutes); this
 module only wires them to the council's data and the scenario service.
 """
+
 from __future__ import annotations
 
 from geodata.datadir import DataError
@@ -42,16 +43,33 @@ def suggest_target(council: str, units: str | None, mode: str | None) -> tuple[s
     if units in (None, sg.get("units_name")) and sg.get("units_pack"):
         target = sg["units_pack"]
     elif units not in (None, "own", pack.unit_type):
-        raise DataError(f"--units {units}: pack {council} offers {', '.join(filter(None, ['own', sg.get('units_name')]))}")
+        raise DataError(
+            f"--units {units}: pack {council} offers {', '.join(filter(None, ['own', sg.get('units_name')]))}"
+        )
     if mode is None:
         mode = load_pack(target).raw.get("suggest", {}).get("mode", "drive")
     return target, mode
 
 
-def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), mode: str | None = None,
-                   from_plan: bool = False, seed: int = 0, steps: int | None = None, restarts: int = 2,
-                   axis: str | None = None, units: str | None = None, out: str | None = None,
-                   save: str | None = None, progress=None, workspace=None, store=None) -> dict:
+def run_suggestion(
+    council: str,
+    k: int,
+    *,
+    balance_pct: float = 15.0,
+    lock=(),
+    mode: str | None = None,
+    from_plan: bool = False,
+    seed: int = 0,
+    steps: int | None = None,
+    restarts: int = 2,
+    axis: str | None = None,
+    units: str | None = None,
+    out: str | None = None,
+    save: str | None = None,
+    progress=None,
+    workspace=None,
+    store=None,
+) -> dict:
     """Propose ``k`` zones for ``council`` and compare them with its current plan (see zones.suggest).
 
     Returns the JSON of ``zoneplan suggest``; with ``out`` writes the proposal as a scenario GeoPackage
@@ -79,8 +97,20 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
         progress(step, 0.1 + 0.85 * frac)
 
     try:
-        res = suggest(hours, search_cost, adj, k, balance_pct=balance_pct, current=current, lock_zones=list(lock),
-                      from_plan=from_plan, seed=seed, steps=steps, restarts=restarts, progress=sub)
+        res = suggest(
+            hours,
+            search_cost,
+            adj,
+            k,
+            balance_pct=balance_pct,
+            current=current,
+            lock_zones=list(lock),
+            from_plan=from_plan,
+            seed=seed,
+            steps=steps,
+            restarts=restarts,
+            progress=sub,
+        )
     except ValueError as exc:
         raise DataError(str(exc)) from None
     if axis:
@@ -88,20 +118,33 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
     per_zone, cur_zones = _zone_tables(ws, res, current, hours, tc.minutes, adj)
     walk_note = _walk_figures(ws, res.zones, current, per_zone, cur_zones, progress) if mode == "walk" else None
     plan = proposal_plan(ws.base, res.zones, reason=f"suggested zones (seed {seed})")
-    changed = [{"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
-               for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours) if f != t]
+    changed = [
+        {"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
+        for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours)
+        if f != t
+    ]
     cfg = providers_config(pack)
     result = {
-        "council": pack.id, "requested_council": requested, "k": k, "mode": mode, "balance_pct": balance_pct,
-        "seed": seed, "axis": axis, "n_units": int(len(u)), "unit_type": pack.unit_type, "balanced": res.balanced,
+        "council": pack.id,
+        "requested_council": requested,
+        "k": k,
+        "mode": mode,
+        "balance_pct": balance_pct,
+        "seed": seed,
+        "axis": axis,
+        "n_units": int(len(u)),
+        "unit_type": pack.unit_type,
+        "balanced": res.balanced,
         "zone_label": pack.zone_label,
         "proposal": {"zones": per_zone, "summary": summary(per_zone)},
         "current": {"zones": cur_zones, "summary": summary(cur_zones), "note": ws.layer.zones_note},
-        "changed_units": len(changed), "changes": changed[:MAX_CHANGED_LISTED],
+        "changed_units": len(changed),
+        "changes": changed[:MAX_CHANGED_LISTED],
         "travel": _travel_block(tc, mode, walk_note),
         "cost_figure": "mean_walk_min" if mode == "walk" else "mean_drive_min",
         "adjacency": _adjacency_block(u, adj),
-        "search": res.info, "objective": res.objective,
+        "search": res.info,
+        "objective": res.objective,
         "hours_estimated": bool(u["hours_estimated"].any()),
         "providers": {k2: v for k2, v in cfg.items() if k2 != "by_zone"} if cfg else None,
     }
@@ -111,7 +154,9 @@ def run_suggestion(council: str, k: int, *, balance_pct: float = 15.0, lock=(), 
         export_gpkg(u, plan, out)
         result["out"] = str(out)
     if save:
-        note = f"zoneplan suggest {pack.id} --zones {k} --mode {mode} --seed {seed}" + (f" --axis {axis}" if axis else "")
+        note = f"zoneplan suggest {pack.id} --zones {k} --mode {mode} --seed {seed}" + (
+            f" --axis {axis}" if axis else ""
+        )
         result["scenario"] = _save_proposal(store, pack.id, save, plan, set(u["unit_code"]), note)
     result["_plan"] = plan
     progress("done", 1.0)
@@ -162,27 +207,43 @@ def _walk_figures(ws, proposed, current, per_zone: list[dict], cur_zones: list[d
         for z in zs:
             z["mean_walk_min"] = z["mean_drive_min"]  # in walk mode the travel figure is walking minutes
             z["median_walk_between_visits_min"] = wk[z["name"]]["median_min"]
-    return ("median over a zone's client points (output-area points) of the walk to the nearest other client "
-            "point of the same zone: ESTIMATED from straight-line metres x walking circuity measured on "
-            "the reference walk graph, at 4.8 km/h")
+    return (
+        "median over a zone's client points (output-area points) of the walk to the nearest other client "
+        "point of the same zone: ESTIMATED from straight-line metres x walking circuity measured on "
+        "the reference walk graph, at 4.8 km/h"
+    )
 
 
 def _travel_block(tc, mode: str, walk_note: str | None) -> dict:
     """How the travel minutes were found: routed pairs against all, estimation error, the walk note."""
-    return {"mode": mode, "method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
-            "estimated": tc.n_routed_pairs < tc.n_pairs,
-            "estimate_error": tc.info.get("estimate_error"),
-            "walk_between_visits": walk_note,
-            "note": (f"{tc.n_pairs - tc.n_routed_pairs:,} of {tc.n_pairs:,} unit-centre pairs are ESTIMATED "
-                     "(no road/walk network covers them)") if tc.n_routed_pairs < tc.n_pairs else "all pairs routed"}
+    return {
+        "mode": mode,
+        "method": tc.method,
+        "pairs": tc.n_pairs,
+        "routed_pairs": tc.n_routed_pairs,
+        "estimated": tc.n_routed_pairs < tc.n_pairs,
+        "estimate_error": tc.info.get("estimate_error"),
+        "walk_between_visits": walk_note,
+        "note": (
+            f"{tc.n_pairs - tc.n_routed_pairs:,} of {tc.n_pairs:,} unit-centre pairs are ESTIMATED "
+            "(no road/walk network covers them)"
+        )
+        if tc.n_routed_pairs < tc.n_pairs
+        else "all pairs routed",
+    }
 
 
 def _adjacency_block(u, adj) -> dict:
     """The contiguity rule, edge count and the bridges added between units that share no edge (gap in metres)."""
-    return {"contiguity": "rook (shared edge; corners do not count)", "edges": int(len(adj.edges)),
-            "bridges": [{"from": str(u["unit_code"].iloc[a]), "to": str(u["unit_code"].iloc[b]), "gap_m": g}
-                        for a, b, g in adj.bridges],
-            "exclaves": "a unit made of several polygons is one node and moves whole"}
+    return {
+        "contiguity": "rook (shared edge; corners do not count)",
+        "edges": int(len(adj.edges)),
+        "bridges": [
+            {"from": str(u["unit_code"].iloc[a]), "to": str(u["unit_code"].iloc[b]), "gap_m": g}
+            for a, b, g in adj.bridges
+        ],
+        "exclaves": "a unit made of several polygons is one node and moves whole",
+    }
 
 
 def _save_proposal(store, council: str, name: str, plan, valid: set[str], note: str) -> dict:
@@ -195,11 +256,18 @@ def _save_proposal(store, council: str, name: str, plan, valid: set[str], note: 
     existing = store.list(council)
     hit = existing[existing["name"] == name] if len(existing) else existing
     if len(hit):
-        sv = store.save(int(hit["id"].iloc[0]), int(hit["latest_version"].iloc[0]), a, plan.rates.to_dict(),
-                        note=note, valid_units=valid)
+        sv = store.save(
+            int(hit["id"].iloc[0]),
+            int(hit["latest_version"].iloc[0]),
+            a,
+            plan.rates.to_dict(),
+            note=note,
+            valid_units=valid,
+        )
     else:
-        sv = store.create(council, name, a, plan.rates.to_dict(), description="suggested zones", note=note,
-                          valid_units=valid)
+        sv = store.create(
+            council, name, a, plan.rates.to_dict(), description="suggested zones", note=note, valid_units=valid
+        )
     return {"scenario_id": sv.scenario_id, "version": sv.number, "name": sv.name}
 
 
@@ -217,8 +285,14 @@ def zone_comparison(ws, plans: dict) -> dict:
     tc = unit_travel_minutes(ws.layer, "drive")
     adj = rook_adjacency(ws.units)
     codes = list(ws.units["unit_code"])
-    out = {"travel": {"method": tc.method, "pairs": tc.n_pairs, "routed_pairs": tc.n_routed_pairs,
-                      "estimated": tc.n_routed_pairs < tc.n_pairs}}
+    out = {
+        "travel": {
+            "method": tc.method,
+            "pairs": tc.n_pairs,
+            "routed_pairs": tc.n_routed_pairs,
+            "estimated": tc.n_routed_pairs < tc.n_pairs,
+        }
+    }
     for label, plan in plans.items():
         zones = np.array(plan.zone_per_unit(codes), dtype=object)
         hours = plan.unit_hours_per_week(codes)

@@ -1,6 +1,7 @@
 """Figures beside the editing map: what a selection holds and what moving it would change, and the plan's hours
 and cost per zone and per band (Districtr's population panel). Every figure comes from the plan's named totals
 (``zones.plan.Plan``) and follows the one money rule (``zones.money``); no streamlit."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -3,6 +3,7 @@ plus the selection helpers and the edit history the pages call (no streamlit her
 
 Selection geometry arrives from the browser in EPSG:4326 (lon/lat) and is tested against units in EPSG:27700.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +18,6 @@ import shapely
 from geodata.datadir import DataError
 from geodata.packs import vintage_text
 from geodata.units import UnitLayer, load_units
-
 from zones.money import weeks_json
 from zones.plan import Plan, base_plan
 from zones.rates import rates_source_text
@@ -49,12 +49,16 @@ def notes(ws: Workspace) -> list[str]:
     out = []
     s = ws.layer.summary()
     if s["hours_estimated"]:
-        out.append(f"Care hours per area are ESTIMATED from the number of older residents by age and scaled to the "
-                   f"{_total_words(ws.layer.pack)} ({ws.layer.pack.weekly_hours_source}).")
+        out.append(
+            f"Care hours per area are ESTIMATED from the number of older residents by age and scaled to the "
+            f"{_total_words(ws.layer.pack)} ({ws.layer.pack.weekly_hours_source})."
+        )
     hubs = ws.layer.pack.raw.get("hubs", {}).get("source", "")
     if hubs.startswith("derived"):
-        out.append("Town hubs are DERIVED from the LSOA layer (touching LSOAs of 500+ residents per km² reaching "
-                   "5,000 residents; Census 2021), not from a towns file.")
+        out.append(
+            "Town hubs are DERIVED from the LSOA layer (touching LSOAs of 500+ residents per km² reaching "
+            "5,000 residents; Census 2021), not from a towns file."
+        )
     hs = (ws.layer.report or {}).get("hours_source") or {}
     out += [f"Hours file: {w}" for w in hs.get("warnings", [])[:1] if "adds up to" in w]
     if ws.layer.zones_note:
@@ -63,19 +67,28 @@ def notes(ws: Workspace) -> list[str]:
     if n_est:
         err = ws.metrics.attrs.get("estimate_error", {})
         med = err.get("median_abs_pct")
-        typ = (f"; checked against real routes, such estimates are typically {float(med):.0f} % out"
-               if med not in (None, "") else "")
-        out.append(f"Travel times of {n_est} of {len(ws.metrics)} areas are ESTIMATED from straight-line distances and "
-                   f"typical road speeds (the planner has no road map for them){typ}. Each area's card says how far "
-                   "out its figures may be.")
+        typ = (
+            f"; checked against real routes, such estimates are typically {float(med):.0f} % out"
+            if med not in (None, "")
+            else ""
+        )
+        out.append(
+            f"Travel times of {n_est} of {len(ws.metrics)} areas are ESTIMATED from straight-line distances and "
+            f"typical road speeds (the planner has no road map for them){typ}. Each area's card says how far "
+            "out its figures may be."
+        )
     if s.get("parishes_without_polygon"):
-        out.append(f"{s['parishes_without_polygon']} civil parishes have no boundary of their own in the data; each "
-                   "is priced with the area that holds it (named in that area's note).")
+        out.append(
+            f"{s['parishes_without_polygon']} civil parishes have no boundary of their own in the data; each "
+            "is priced with the area that holds it (named in that area's note)."
+        )
     if "STAND-IN" in ws.base.rates.source:
         out.append("Band rates are a STAND-IN (the council publishes none): Leicestershire 2025/26 rates.")
     if "DERIVED" in ws.base.rates.source:
-        out.append("Band rates are DERIVED from the council report's figures (it publishes no rate card): "
-                   + rates_source_text(ws.base.rates.source).replace("DERIVED from the report (no published card): ", ""))
+        out.append(
+            "Band rates are DERIVED from the council report's figures (it publishes no rate card): "
+            + rates_source_text(ws.base.rates.source).replace("DERIVED from the report (no published card): ", "")
+        )
     return out
 
 
@@ -91,19 +104,30 @@ def sources(ws: Workspace) -> list[str]:
     pack = ws.layer.pack
     if pack.raw.get("council", {}).get("generated"):
         hubs = pack.raw.get("hubs", {}).get("source", "")
-        return [vintage_text(pack),
-                ("ONS LSOA (Dec 2021) boundaries BSC V4, LSOA 2021 to ward 2024 to district 2024 best-fit lookup, "
-                 "LSOA 2011 to 2021 lookup, district to upper-tier council 2023 lookup (OGL v3)"),
-                ("ONS mid-2020 population estimates by age, LSOA 2011, moved to LSOA 2021 (OGL v3); Census 2021 "
-                 "residents per LSOA 2021 (OGL v3)"), "English Indices of Deprivation 2025, LSOA 2021 (MHCLG, OGL v3)",
-                f"Town hubs: {hubs} (ONS built-up areas / Census 2021, OGL v3)",
-                f"Weekly hours: {pack.weekly_hours_source}"]
-    return [vintage_text(pack),
-            "ONS wards 2013, LSOAs and output areas 2011 (OGL v3)", "ONS parish to ward lookups 2019 (OGL v3)",
-            "ONS mid-2020 population estimates by single year of age, LSOA 2011 (OGL v3)",
-            "ONS postcode directory Nov 2025 centroids (OGL v3; Royal Mail and GeoPlace data)",
-            "OS Open Names populated places (OGL v3)", "OpenStreetMap parish boundaries and road network (ODbL)",
-            f"Council report: {ws.layer.pack.weekly_hours_source}"]
+        return [
+            vintage_text(pack),
+            (
+                "ONS LSOA (Dec 2021) boundaries BSC V4, LSOA 2021 to ward 2024 to district 2024 best-fit lookup, "
+                "LSOA 2011 to 2021 lookup, district to upper-tier council 2023 lookup (OGL v3)"
+            ),
+            (
+                "ONS mid-2020 population estimates by age, LSOA 2011, moved to LSOA 2021 (OGL v3); Census 2021 "
+                "residents per LSOA 2021 (OGL v3)"
+            ),
+            "English Indices of Deprivation 2025, LSOA 2021 (MHCLG, OGL v3)",
+            f"Town hubs: {hubs} (ONS built-up areas / Census 2021, OGL v3)",
+            f"Weekly hours: {pack.weekly_hours_source}",
+        ]
+    return [
+        vintage_text(pack),
+        "ONS wards 2013, LSOAs and output areas 2011 (OGL v3)",
+        "ONS parish to ward lookups 2019 (OGL v3)",
+        "ONS mid-2020 population estimates by single year of age, LSOA 2011 (OGL v3)",
+        "ONS postcode directory Nov 2025 centroids (OGL v3; Royal Mail and GeoPlace data)",
+        "OS Open Names populated places (OGL v3)",
+        "OpenStreetMap parish boundaries and road network (ODbL)",
+        f"Council report: {ws.layer.pack.weekly_hours_source}",
+    ]
 
 
 def search_units(ws: Workspace, text: str) -> list[str]:
@@ -114,12 +138,15 @@ def search_units(ws: Workspace, text: str) -> list[str]:
     exact = ws.layer.resolve(text)
     u = ws.units
     t = text.lower()
-    hit = u[u["unit_code"].str.lower().str.contains(t, regex=False) | u["unit_name"].str.lower().str.contains(t, regex=False)
-            | u["parishes"].str.lower().str.contains(t, regex=False)]["unit_code"].tolist()
+    hit = u[
+        u["unit_code"].str.lower().str.contains(t, regex=False)
+        | u["unit_name"].str.lower().str.contains(t, regex=False)
+        | u["parishes"].str.lower().str.contains(t, regex=False)
+    ]["unit_code"].tolist()
     return list(dict.fromkeys(exact + hit))
 
 
-MAX_DRAWN_VERTICES = 20_000      # a drawn selection above this is refused (leaflet.draw: one vertex per click)
+MAX_DRAWN_VERTICES = 20_000  # a drawn selection above this is refused (leaflet.draw: one vertex per click)
 SIMPLIFY_ABOVE_VERTICES = 2_000  # a drawn selection above this is thinned to this many vertices first
 
 
@@ -242,15 +269,21 @@ class History:
 def travel_sentence(routed: bool, median_pct: float | None, p90_pct: float | None) -> str:
     """How the unit's two travel times were found and how wrong they can be, in plain English."""
     if median_pct is not None and p90_pct is not None:
-        err = (f" Checked against real routes of similar trips, such estimates are typically {median_pct:.0f} % out, "
-               f"and 9 in 10 are within {p90_pct:.0f} %.")
+        err = (
+            f" Checked against real routes of similar trips, such estimates are typically {median_pct:.0f} % out, "
+            f"and 9 in 10 are within {p90_pct:.0f} %."
+        )
     else:
         err = " There were no real routes of similar trips to check such estimates against."
     if routed:
-        return ("The time between visits is measured along the roads (OpenStreetMap). The drive from the town is "
-                "ESTIMATED from the straight-line distance and typical road speeds." + err)
-    return ("Both travel times are ESTIMATED from straight-line distances and typical road speeds (no road map "
-            "covers this area in the planner's data)." + err)
+        return (
+            "The time between visits is measured along the roads (OpenStreetMap). The drive from the town is "
+            "ESTIMATED from the straight-line distance and typical road speeds." + err
+        )
+    return (
+        "Both travel times are ESTIMATED from straight-line distances and typical road speeds (no road map "
+        "covers this area in the planner's data)." + err
+    )
 
 
 def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
@@ -274,12 +307,17 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
 
     summary = facts_text(town, visit, dens, near)
     band = a["computed_band"]
-    why = (c["rule"] if band != plan.band_names[0]
-           else "it is close to a town, visits are close together and demand is dense")
+    why = (
+        c["rule"]
+        if band != plan.band_names[0]
+        else "it is close to a town, visits are close together and demand is dense"
+    )
     shown = a["band"]
     if shown != band:  # set by hand: say so first, then the classifier's view as its view (issue 19 §4)
-        first = (f"{u['unit_name']} is {shown.upper()}, set by hand. On its travel figures the classifier would make "
-                 f"it {band.upper()}, because {why}.")
+        first = (
+            f"{u['unit_name']} is {shown.upper()}, set by hand. On its travel figures the classifier would make "
+            f"it {band.upper()}, because {why}."
+        )
         subject = "The classifier"
     else:
         first, subject = f"{u['unit_name']} is {band.upper()} because {why}.", ""
@@ -287,27 +325,53 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     if shown == band and a["reason"]:  # a hand-set band shows its reason beside the warning; any other unit here
         lines.insert(1, f"Reason recorded with its last change: {a['reason']}")
     if c.get("margin_up"):
-        lines.append(f"{subject} would make it {c['next_band_up']} with {c['margin_up']}." if subject
-                     else f"It would become {c['next_band_up']} with {c['margin_up']}.")
+        lines.append(
+            f"{subject} would make it {c['next_band_up']} with {c['margin_up']}."
+            if subject
+            else f"It would become {c['next_band_up']} with {c['margin_up']}."
+        )
     if c.get("margin_down"):
-        lines.append(f"{subject} would make it {c['next_band_down']} if {c['margin_down']}." if subject
-                     else f"It would be {c['next_band_down']} if {c['margin_down']}.")
+        lines.append(
+            f"{subject} would make it {c['next_band_down']} if {c['margin_down']}."
+            if subject
+            else f"It would be {c['next_band_down']} if {c['margin_down']}."
+        )
     lines.append(travel_sentence(routed, med, p90))
     if bool(u["hours_estimated"]):
-        lines.append("Care hours are ESTIMATED from the number of older residents (by age band), scaled to the "
-                     f"{_total_words(ws.layer.pack)}; the council's own figures per area may differ.")
+        lines.append(
+            "Care hours are ESTIMATED from the number of older residents (by age band), scaled to the "
+            f"{_total_words(ws.layer.pack)}; the council's own figures per area may differ."
+        )
     return {
-        "unit_code": code, "unit_name": u["unit_name"], "unit_type": u["unit_type"], "parishes": u["parishes"],
-        "note": u["note"], "zone": a["zone"], "band": a["band"], "computed_band": a["computed_band"],
-        "band_source": a["band_source"], "reason": a["reason"], "hours_per_week": float(u["hours_per_week"]),
-        "hours_estimated": bool(u["hours_estimated"]), "rate_gbp_per_hour": str(plan.rates.effective_rate(a["band"])),
-        "visit_to_visit_min": visit, "town_min": town, "nearest_hub": near, "nearest_town": near,
-        "hours_per_km2": dens, "circuity": m["circuity"],
-        "travel_estimated": not routed, "evidence": " ".join(lines), "lines": lines,
-        "summary": summary, "why": why, "would_move_it": c.get("margin_up", ""),
+        "unit_code": code,
+        "unit_name": u["unit_name"],
+        "unit_type": u["unit_type"],
+        "parishes": u["parishes"],
+        "note": u["note"],
+        "zone": a["zone"],
+        "band": a["band"],
+        "computed_band": a["computed_band"],
+        "band_source": a["band_source"],
+        "reason": a["reason"],
+        "hours_per_week": float(u["hours_per_week"]),
+        "hours_estimated": bool(u["hours_estimated"]),
+        "rate_gbp_per_hour": str(plan.rates.effective_rate(a["band"])),
+        "visit_to_visit_min": visit,
+        "town_min": town,
+        "nearest_hub": near,
+        "nearest_town": near,
+        "hours_per_km2": dens,
+        "circuity": m["circuity"],
+        "travel_estimated": not routed,
+        "evidence": " ".join(lines),
+        "lines": lines,
+        "summary": summary,
+        "why": why,
+        "would_move_it": c.get("margin_up", ""),
         "less_remote_needs": c.get("margin_down", ""),
         "times_source": {"town_min": "estimated", "visit_to_visit_min": "routed" if routed else "estimated"},
-        "estimate_error_median_pct": med, "estimate_error_p90_pct": p90,
+        "estimate_error_median_pct": med,
+        "estimate_error_p90_pct": p90,
         "vintage": vintage_text(ws.layer.pack),
         "edge_source": u.get("edge_source", ""),
     }
@@ -361,8 +425,12 @@ def publication_snapshot(ws: Workspace, plan: Plan, weeks_per_year: int | Decima
         "band_names": list(plan.band_names),
         "pack_digest": pack_digest(ws),
         "data_digest": data_digest(ws),
-        "totals": {"hours_per_week": f"{t['hours_per_week']:.2f}", "gbp_per_week": str(t["gbp_per_week"]),
-                   "gbp_per_year": str(t["gbp_per_year"]), "weeks_per_year": weeks_json(weeks_per_year)},
+        "totals": {
+            "hours_per_week": f"{t['hours_per_week']:.2f}",
+            "gbp_per_week": str(t["gbp_per_week"]),
+            "gbp_per_year": str(t["gbp_per_year"]),
+            "weeks_per_year": weeks_json(weeks_per_year),
+        },
     }
 
 
@@ -378,13 +446,20 @@ def published_plan(ws: Workspace, sv) -> tuple[Plan, str | None]:
         return plan, None
     codes = snap.get("unit_codes") or []
     if set(codes) != set(map(str, ws.base.unit_codes)):
-        return plan, (f"This version was published on a different set of units ({len(codes)} units; today's data have "
-                      f"{len(ws.base.unit_codes)}). Its published totals: {snap['totals']['hours_per_week']} hours and "
-                      f"£{snap['totals']['gbp_per_week']} a week; the map shows today's units and figures.")
+        return plan, (
+            f"This version was published on a different set of units ({len(codes)} units; today's data have "
+            f"{len(ws.base.unit_codes)}). Its published totals: {snap['totals']['hours_per_week']} hours and "
+            f"£{snap['totals']['gbp_per_week']} a week; the map shows today's units and figures."
+        )
     plan = plan.with_hours(codes, [h / 100 for h in snap["hours_cents"]])
-    changed = [w for w, k in (("data", "data_digest"), ("council pack", "pack_digest"))
-               if snap.get(k) and snap[k] != (data_digest(ws) if k == "data_digest" else pack_digest(ws))]
+    changed = [
+        w
+        for w, k in (("data", "data_digest"), ("council pack", "pack_digest"))
+        if snap.get(k) and snap[k] != (data_digest(ws) if k == "data_digest" else pack_digest(ws))
+    ]
     if changed:
-        return plan, (f"Today's {' and '.join(changed)} differ from those this version was published with: the figures "
-                      "shown are the published ones (hours per unit as published).")
+        return plan, (
+            f"Today's {' and '.join(changed)} differ from those this version was published with: the figures "
+            "shown are the published ones (hours per unit as published)."
+        )
     return plan, None
