@@ -106,70 +106,89 @@ def search(
     q = " ".join(str(text or "").split())[:MAX_QUERY_CHARS]
     if not q:
         return SearchResult("", "none", "Type a unit or parish name, a place, a postcode or a postcode district.")
-    codes = units["unit_code"].to_numpy()
     up = q.upper()
     m = POSTCODE_RE.match(up)
     if m and postcodes is not None:
-        key = m.group(1) + m.group(2)
-        row = postcodes[postcodes["key"] == key]
-        pc = f"{m.group(1)} {m.group(2)}"
-        if not len(row):
-            return SearchResult(q, "none", f"Postcode {pc} is not in the postcode file.")
-        x, y = float(row["x"].iloc[0]), float(row["y"].iloc[0])
-        i = units_at_points(units, [x], [y])[0]
-        if i >= 0:
-            return SearchResult(q, "postcode", f"Postcode {pc}: in {units['unit_name'].iloc[i]}", [str(codes[i])])
-        j, dist = nearest_unit(units, x, y)
-        if j < 0:
-            return SearchResult(
-                q, "none", f"Postcode {pc} lies outside this council (over {NEAR_M / 1000:g} km from its nearest unit)."
-            )
-        return SearchResult(
-            q,
-            "postcode",
-            f"Postcode {pc} lies {dist / 1000:.1f} km outside this council; nearest unit: {units['unit_name'].iloc[j]}",
-            [str(codes[j])],
-        )
+        return _postcode_result(units, postcodes, q, m)
     if DISTRICT_RE.match(up.replace(" ", "")) and postcodes is not None and any(c.isdigit() for c in up):
-        d = up.replace(" ", "")
-        sel = postcodes[postcodes["key"].str.slice(stop=-3) == d]
-        idx = units_at_points(units, sel["x"].to_numpy(), sel["y"].to_numpy())
-        n_in = int((idx >= 0).sum())
-        idx = np.unique(idx[idx >= 0])
-        if not len(idx):
-            return SearchResult(q, "none", f"No postcode of district {d} lies in this council's units.")
-        return SearchResult(
-            q,
-            "district",
-            f"Postcode district {d}: {len(idx)} units hold its {n_in:,} postcodes",
-            [str(c) for c in codes[idx]],
-        )
+        return _district_result(units, postcodes, q, up.replace(" ", ""))
     hits = _name_hits(units, q, resolve)
     if hits:
         names = dict(zip(units["unit_code"], units["unit_name"]))
         lbl = names[hits[0]] if len(hits) == 1 else f"{len(hits)} units"
         return SearchResult(q, "name", f"Unit or parish '{q}': {lbl}", hits)
-    if places is not None and len(places):
-        k = norm_name(q)
-        hit = places[places["key"] == k]
-        if not len(hit):
-            hit = places[places["key"].str.startswith(k)] if k else hit
-        if len(hit):
-            hit = hit.head(MAX_PLACES)
-            idx = units_at_points(units, hit["x"].to_numpy(), hit["y"].to_numpy())
-            found = [(n, i) for n, i in zip(hit["name"], idx) if i >= 0]
-            if found:
-                uniq = list(dict.fromkeys(int(i) for _, i in found))
-                place_names = ", ".join(dict.fromkeys(str(n) for n, _ in found))
-                in_units = ", ".join(str(units["unit_name"].iloc[i]) for i in uniq[:5])
-                return SearchResult(q, "place", f"Place {place_names}: in {in_units}", [str(codes[i]) for i in uniq])
-            return SearchResult(q, "none", f"Place '{q}' lies outside this council's units.")
+    found = _place_result(units, places, q) if places is not None and len(places) else None
+    if found is not None:
+        return found
     return SearchResult(
         q,
         "none",
         f"Nothing matches '{q}': try a unit or parish name, a place, a postcode "
         "(LE14 3TU) or a postcode district (LE14).",
     )
+
+
+def _postcode_result(units: gpd.GeoDataFrame, postcodes: pd.DataFrame, q: str, m: re.Match) -> SearchResult:
+    """A full postcode: the unit holding it, or the nearest unit within ``NEAR_M`` metres outside the council."""
+    codes = units["unit_code"].to_numpy()
+    key = m.group(1) + m.group(2)
+    row = postcodes[postcodes["key"] == key]
+    pc = f"{m.group(1)} {m.group(2)}"
+    if not len(row):
+        return SearchResult(q, "none", f"Postcode {pc} is not in the postcode file.")
+    x, y = float(row["x"].iloc[0]), float(row["y"].iloc[0])
+    i = units_at_points(units, [x], [y])[0]
+    if i >= 0:
+        return SearchResult(q, "postcode", f"Postcode {pc}: in {units['unit_name'].iloc[i]}", [str(codes[i])])
+    j, dist = nearest_unit(units, x, y)
+    if j < 0:
+        return SearchResult(
+            q, "none", f"Postcode {pc} lies outside this council (over {NEAR_M / 1000:g} km from its nearest unit)."
+        )
+    return SearchResult(
+        q,
+        "postcode",
+        f"Postcode {pc} lies {dist / 1000:.1f} km outside this council; nearest unit: {units['unit_name'].iloc[j]}",
+        [str(codes[j])],
+    )
+
+
+def _district_result(units: gpd.GeoDataFrame, postcodes: pd.DataFrame, q: str, d: str) -> SearchResult:
+    """A postcode district (``d``, no space, upper case): the units holding any of its postcodes."""
+    codes = units["unit_code"].to_numpy()
+    sel = postcodes[postcodes["key"].str.slice(stop=-3) == d]
+    idx = units_at_points(units, sel["x"].to_numpy(), sel["y"].to_numpy())
+    n_in = int((idx >= 0).sum())
+    idx = np.unique(idx[idx >= 0])
+    if not len(idx):
+        return SearchResult(q, "none", f"No postcode of district {d} lies in this council's units.")
+    return SearchResult(
+        q,
+        "district",
+        f"Postcode district {d}: {len(idx)} units hold its {n_in:,} postcodes",
+        [str(c) for c in codes[idx]],
+    )
+
+
+def _place_result(units: gpd.GeoDataFrame, places: pd.DataFrame, q: str) -> SearchResult | None:
+    """A place name (exact, else the start of a name; at most ``MAX_PLACES``): the units holding those places, a
+    "lies outside" answer, or None when no place has that name."""
+    codes = units["unit_code"].to_numpy()
+    k = norm_name(q)
+    hit = places[places["key"] == k]
+    if not len(hit):
+        hit = places[places["key"].str.startswith(k)] if k else hit
+    if not len(hit):
+        return None
+    hit = hit.head(MAX_PLACES)
+    idx = units_at_points(units, hit["x"].to_numpy(), hit["y"].to_numpy())
+    found = [(n, i) for n, i in zip(hit["name"], idx) if i >= 0]
+    if not found:
+        return SearchResult(q, "none", f"Place '{q}' lies outside this council's units.")
+    uniq = list(dict.fromkeys(int(i) for _, i in found))
+    place_names = ", ".join(dict.fromkeys(str(n) for n, _ in found))
+    in_units = ", ".join(str(units["unit_name"].iloc[i]) for i in uniq[:5])
+    return SearchResult(q, "place", f"Place {place_names}: in {in_units}", [str(codes[i]) for i in uniq])
 
 
 # ---------------------------------------------------------------- the council's tables (data directory)

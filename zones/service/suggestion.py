@@ -76,14 +76,13 @@ def run_suggestion(
     (EPSG:27700), with ``save`` stores it as a scenario (a new version when the name exists) in ``store`` (the
     signed-in user's store; default ``Store()``, the local admin). The proposal
     plan itself is under the key ``_plan`` (removed by the CLI before printing)."""
-    from zones.suggest import axis_cost, order_by_axis, proposal_plan, rook_adjacency, suggest, summary
+    from zones.suggest import axis_cost, order_by_axis, proposal_plan, rook_adjacency
     from zones.travel_cost import centres, unit_travel_minutes
 
     progress = progress or (lambda s, f: None)
     requested = council
     ws, mode = _workspace_and_mode(council, units, mode, workspace, progress)
     u = ws.units
-    pack = ws.layer.pack
     hours = u["hours_per_week"].to_numpy(float)
     current = u["zone"].astype(str).to_numpy(dtype=object)
     progress(f"{mode} minutes between unit centres", 0.05)
@@ -93,45 +92,54 @@ def run_suggestion(
     xy = centres(u)
     search_cost = axis_cost(xy, tc.minutes, axis) if axis else tc.minutes
 
-    def sub(step, frac):
-        progress(step, 0.1 + 0.85 * frac)
-
-    try:
-        res = suggest(
-            hours,
-            search_cost,
-            adj,
-            k,
-            balance_pct=balance_pct,
-            current=current,
-            lock_zones=list(lock),
-            from_plan=from_plan,
-            seed=seed,
-            steps=steps,
-            restarts=restarts,
-            progress=sub,
-        )
-    except ValueError as exc:
-        raise DataError(str(exc)) from None
+    res = _propose(
+        hours,
+        search_cost,
+        adj,
+        k,
+        current,
+        progress,
+        balance_pct=balance_pct,
+        lock=lock,
+        from_plan=from_plan,
+        seed=seed,
+        steps=steps,
+        restarts=restarts,
+    )
     if axis:
         res = order_by_axis(res, xy, hours, axis)
     per_zone, cur_zones = _zone_tables(ws, res, current, hours, tc.minutes, adj)
     walk_note = _walk_figures(ws, res.zones, current, per_zone, cur_zones, progress) if mode == "walk" else None
     plan = proposal_plan(ws.base, res.zones, reason=f"suggested zones (seed {seed})")
-    changed = [
-        {"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
-        for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours)
-        if f != t
-    ]
-    cfg = providers_config(pack)
     result = {
-        "council": pack.id,
+        "council": ws.layer.pack.id,
         "requested_council": requested,
         "k": k,
         "mode": mode,
         "balance_pct": balance_pct,
         "seed": seed,
         "axis": axis,
+        **_result_body(ws, res, current, hours, per_zone, cur_zones, tc, mode, walk_note, adj),
+    }
+    _write_outputs(result, ws, plan, store, out=out, save=save, axis=axis)
+    result["_plan"] = plan
+    progress("done", 1.0)
+    return result
+
+
+def _result_body(ws, res, current, hours, per_zone, cur_zones, tc, mode, walk_note, adj) -> dict:
+    """The ``zoneplan suggest`` JSON after its parameters: units, the proposal against the current zones, the
+    changed units (at most ``MAX_CHANGED_LISTED`` listed), travel, adjacency, search and providers blocks."""
+    from zones.suggest import summary
+
+    u, pack = ws.units, ws.layer.pack
+    changed = [
+        {"unit_code": c, "unit_name": n, "from": f, "to": t, "hours_per_week": round(float(h), 2)}
+        for c, n, f, t, h in zip(u["unit_code"], u["unit_name"], current, res.zones, hours)
+        if f != t
+    ]
+    cfg = providers_config(pack)
+    return {
         "n_units": int(len(u)),
         "unit_type": pack.unit_type,
         "balanced": res.balanced,
@@ -148,19 +156,36 @@ def run_suggestion(
         "hours_estimated": bool(u["hours_estimated"].any()),
         "providers": {k2: v for k2, v in cfg.items() if k2 != "by_zone"} if cfg else None,
     }
+
+
+def _propose(hours, search_cost, adj, k: int, current, progress, **opts):
+    """``zones.suggest.suggest`` with the search's progress mapped to 10 … 95 % and its input errors as
+    ``DataError`` (one sentence for people)."""
+    from zones.suggest import suggest
+
+    def sub(step, frac):
+        progress(step, 0.1 + 0.85 * frac)
+
+    lock = opts.pop("lock")
+    try:
+        return suggest(hours, search_cost, adj, k, current=current, lock_zones=list(lock), progress=sub, **opts)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+
+
+def _write_outputs(result: dict, ws, plan, store, *, out: str | None, save: str | None, axis: str | None) -> None:
+    """Write the proposal as a scenario GeoPackage (``out``, EPSG:27700) and/or save it as a scenario named
+    ``save``; records ``out`` / ``scenario`` in ``result``."""
+    u, pack = ws.units, ws.layer.pack
     if out:
         from zones.service.scenario_io import export_gpkg
 
         export_gpkg(u, plan, out)
         result["out"] = str(out)
     if save:
-        note = f"zoneplan suggest {pack.id} --zones {k} --mode {mode} --seed {seed}" + (
-            f" --axis {axis}" if axis else ""
-        )
+        note = f"zoneplan suggest {pack.id} --zones {result['k']} --mode {result['mode']} --seed {result['seed']}"
+        note += f" --axis {axis}" if axis else ""
         result["scenario"] = _save_proposal(store, pack.id, save, plan, set(u["unit_code"]), note)
-    result["_plan"] = plan
-    progress("done", 1.0)
-    return result
 
 
 def _workspace_and_mode(council: str, units: str | None, mode: str | None, workspace, progress) -> tuple:
