@@ -94,8 +94,23 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
     out["threshold_meaning"] = threshold_meaning(th)
     out["rule_counts"] = rule_counts(table, th)
     out["hubs"] = hubs_summary(pack)
+    out["evidence_sources"] = _evidence_sources(pack, table, metrics)
+    if validate:
+        ev = table[
+            ["unit_code", "lad_code", "hours_per_week", "area_km2", "town_min", "visit_to_visit_min", "hours_per_km2"]
+        ]
+        v = validate_bands(layer, ev, th, {b: float(x) for b, x in target.items()} if target else None, moves_path)
+        out_of_sample = v.pop("bands_out_of_sample")
+        out["validation"] = v
+        out["baseline_comparison"] = _baseline_comparison(v)
+        out["n_units_changed_out_of_sample"] = int(np.sum(np.array(out_of_sample) != table["band"].to_numpy()))
+    return out
+
+
+def _evidence_sources(pack, table, metrics) -> dict:
+    """Where each classification input comes from (estimated or routed, and how many units), for the JSON."""
     err = metrics.attrs.get("estimate_error", {})
-    out["evidence_sources"] = {
+    return {
         "town_min": "ESTIMATED for every unit: straight line from the nearest town's edge x circuity / speed of the "
         "travel engine's estimator (fitted on a real road graph)",
         "town_min_positions": _positions_text(pack),
@@ -110,48 +125,43 @@ def classification_summary(layer, metrics, cls, validate: bool = True, moves_pat
         if bool(table["hours_estimated"].any())
         else "care hours a week per km² (council hours file)",
     }
-    if validate:
-        ev = table[
-            ["unit_code", "lad_code", "hours_per_week", "area_km2", "town_min", "visit_to_visit_min", "hours_per_km2"]
-        ]
-        v = validate_bands(layer, ev, th, {b: float(x) for b, x in target.items()} if target else None, moves_path)
-        out_of_sample = v.pop("bands_out_of_sample")
-        out["validation"] = v
-        ruc = v.get("ruc", {})
-        base = {}
-        for key in ("ruc11", "ruc21"):
-            if key in ruc:
-                base[key] = {
-                    k: ruc[key][k]["kappa_linear"]
-                    for k in ("classifier", "classifier_out_of_sample", "baseline_area", "baseline_density")
-                }
-        cd = v.get("council_decisions")
-        if cd:
-            base["council_decisions_match"] = {
-                k: cd[k]["match"]
+
+
+def _baseline_comparison(v: dict) -> dict:
+    """The classifier against the baselines (area, density) on the ONS rural-urban classes and the council's own
+    decisions: kappas, bootstrap intervals and the verdict in words, from ``validate_bands``'s result ``v``."""
+    ruc = v.get("ruc", {})
+    base = {}
+    for key in ("ruc11", "ruc21"):
+        if key in ruc:
+            base[key] = {
+                k: ruc[key][k]["kappa_linear"]
                 for k in ("classifier", "classifier_out_of_sample", "baseline_area", "baseline_density")
             }
-            base["council_decisions_of"] = cd["classifier"]["of"]
-        base["classifier_beats_baselines_on_ruc"] = ruc.get("classifier_beats_baselines")
-        base["kappa_difference_vs_baselines"] = ruc.get("kappa_difference_vs_baselines")
-        if "kappa_bootstrap" in ruc:
-            kb = ruc["kappa_bootstrap"]
-            base["kappa_ci95"] = {
-                k: {m: kb[k]["hours_weighted"]["kappa"][m]["ci95"] for m in kb[k]["hours_weighted"]["kappa"]}
+    cd = v.get("council_decisions")
+    if cd:
+        base["council_decisions_match"] = {
+            k: cd[k]["match"] for k in ("classifier", "classifier_out_of_sample", "baseline_area", "baseline_density")
+        }
+        base["council_decisions_of"] = cd["classifier"]["of"]
+    base["classifier_beats_baselines_on_ruc"] = ruc.get("classifier_beats_baselines")
+    base["kappa_difference_vs_baselines"] = ruc.get("kappa_difference_vs_baselines")
+    if "kappa_bootstrap" in ruc:
+        kb = ruc["kappa_bootstrap"]
+        base["kappa_ci95"] = {
+            k: {m: kb[k]["hours_weighted"]["kappa"][m]["ci95"] for m in kb[k]["hours_weighted"]["kappa"]}
+            for k in ("ruc11", "ruc21")
+        }
+        base["kappa_unit_weighted"] = {k: kb[k]["unit_weighted"]["kappa"] for k in ("ruc11", "ruc21")}
+        base["verdict_vs_baselines"] = ruc["verdict_vs_baselines"]
+        base["bootstrap"] = {k: kb[k] for k in ("n_boot", "seed", "resampled", "interval")}
+        for name in ("area", "density", "area_same_shares", "density_same_shares"):
+            base[f"classifier_beats_{name}_on_ruc"] = all(
+                ruc["verdict_vs_baselines"][k]["hours_weighted"][f"baseline_{name}"] == "better"
                 for k in ("ruc11", "ruc21")
-            }
-            base["kappa_unit_weighted"] = {k: kb[k]["unit_weighted"]["kappa"] for k in ("ruc11", "ruc21")}
-            base["verdict_vs_baselines"] = ruc["verdict_vs_baselines"]
-            base["bootstrap"] = {k: kb[k] for k in ("n_boot", "seed", "resampled", "interval")}
-            for name in ("area", "density", "area_same_shares", "density_same_shares"):
-                base[f"classifier_beats_{name}_on_ruc"] = all(
-                    ruc["verdict_vs_baselines"][k]["hours_weighted"][f"baseline_{name}"] == "better"
-                    for k in ("ruc11", "ruc21")
-                )
-            base["reading"] = ruc_reading(ruc["verdict_vs_baselines"], cd)
-        out["baseline_comparison"] = base
-        out["n_units_changed_out_of_sample"] = int(np.sum(np.array(out_of_sample) != table["band"].to_numpy()))
-    return out
+            )
+        base["reading"] = ruc_reading(ruc["verdict_vs_baselines"], cd)
+    return base
 
 
 def _positions_text(pack) -> str:
