@@ -603,27 +603,12 @@ def build_pack(
     base = Path(out_dir) if out_dir else packs_dir(create=True)
     folder = base / pid
     folder.mkdir(parents=True, exist_ok=True)
-    code_col = "LSOA21CD" if units == "lsoa" else "WD24CD"
-    member = (
-        lsoa[[code_col, "LSOA21CD"]].rename(columns={code_col: "unit_code"})
-        if units == "ward"
-        else lsoa[["LSOA21CD"]].assign(unit_code=lsoa["LSOA21CD"])[["unit_code", "LSOA21CD"]]
-    )
-    dem = lsoa.groupby(code_col)[["weight", "all_ages", *AGE_WEIGHTS, "census2021_residents"]].sum().reset_index()
-    dem = dem.rename(columns={code_col: "unit_code"})
+    member, dem = _membership_and_demand(lsoa, units)
     _write(folder, lsoa, wards, dem, member, towns if towns_src != "towns file" else None)
-    single = len(council.lad_codes) == 1
-    zones_field = "ward_code" if single and units == "lsoa" else "lad_code"
-    zone_names = (
-        dict(zip(wards["WD24CD"], wards["WD24NM"]))
-        if zones_field == "ward_code"
-        else dict(zip(council.lad_codes, council.lad_names))
-    )
+    zones_field, zone_names = _seed_zones(council, wards, units)
     text = _toml(council, pid, units, hours, hsrc, est, towns_src, rates, stand_in, zones_field, zone_names)
     path = base / f"{pid}.toml"
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    _write_atomic(path, text)
     tiling = _tiling(lsoa, wards, units, council)
     return {
         "council": pid,
@@ -661,6 +646,34 @@ def build_pack(
         "vintage": VINTAGE,
         "build_s": round(time.perf_counter() - t0, 2),
     }
+
+
+def _membership_and_demand(lsoa: pd.DataFrame, units: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Which LSOA 2021 each unit holds (``unit_code, LSOA21CD``) and each unit's demand weight, residents by age
+    and Census 2021 residents (sums over its LSOAs)."""
+    code_col = "LSOA21CD" if units == "lsoa" else "WD24CD"
+    member = (
+        lsoa[[code_col, "LSOA21CD"]].rename(columns={code_col: "unit_code"})
+        if units == "ward"
+        else lsoa[["LSOA21CD"]].assign(unit_code=lsoa["LSOA21CD"])[["unit_code", "LSOA21CD"]]
+    )
+    dem = lsoa.groupby(code_col)[["weight", "all_ages", *AGE_WEIGHTS, "census2021_residents"]].sum().reset_index()
+    return member, dem.rename(columns={code_col: "unit_code"})
+
+
+def _seed_zones(council: Council, wards: pd.DataFrame, units: str) -> tuple[str, dict]:
+    """The seed zones' field and names: one zone per 2024 ward for a single-district council on LSOAs, else one
+    per district."""
+    if len(council.lad_codes) == 1 and units == "lsoa":
+        return "ward_code", dict(zip(wards["WD24CD"], wards["WD24NM"]))
+    return "lad_code", dict(zip(council.lad_codes, council.lad_names))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it (a reader never sees half a pack)."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
 
 
 def _hubs_summary(towns: pd.DataFrame, source: str, outline) -> dict:
