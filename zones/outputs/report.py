@@ -224,18 +224,9 @@ def _pct_text(v) -> str:
     return "–" if v is None else f"{v:.1f} %"
 
 
-def equality_section(eq: dict | None) -> str:
-    """The report's "Equality and continuity" section (HTML) from the ``equality`` block of ``zones.equality``
-    (put in the report context as ``ctx["equality"]``): plain sentences, the figures per group (band only / zone
-    changed), deprivation deciles, continuity per zone pair, how each figure was estimated and its sources, in a
-    form a council can paste into its Equality Impact Assessment. Empty when the context has no block."""
-    if not eq:
-        return ""
-    if not eq.get("available", True):
-        return (
-            "<h2>Equality and continuity</h2><p>Equality figures are not available for this plan: "
-            f"{html_text(eq.get('reason', ''))}</p>"
-        )
+def _equality_people_table(eq: dict) -> str:
+    """The residents of the changed units per group (band only / zone changed / all): ages, deprivation and
+    disability shares, as an HTML table."""
     groups = [
         ("Band only (same provider)", eq["by_change"]["band_only"]),
         ("Zone changed (provider may change)", eq["by_change"]["zone_changed"]),
@@ -270,18 +261,13 @@ def equality_section(eq: dict | None) -> str:
         f"{_pct_text(eq.get('disability_pct_council'))})",
         row_headers=True,
     )
-    dec = [
-        [name] + [_pct_text(eq[key][str(d)]) for d in range(1, 11)]
-        for name, key in (("IMD 2025", "imd2025_decile_share_pct"), ("IDAOPI 2019", "idaopi2019_decile_share_pct"))
-    ]
-    deciles = _table(
-        ["Index"] + [str(d) for d in range(1, 11)],
-        dec,
-        "Residents aged 65+ of the changed units by deprivation decile (1 = most deprived 10 % of England)",
-        row_headers=True,
-    )
-    c = eq["continuity"]
-    cont = (
+    return people
+
+
+def _continuity_table(c: dict) -> str:
+    """Continuity of care: per zone pair, the units, care hours a week and people supported whose zone changes
+    (or a sentence when no unit changes zone)."""
+    return (
         _table(
             ["From", "To", "Units", "Care hours/week (est.)", "People supported (est.)"],
             [
@@ -294,6 +280,32 @@ def equality_section(eq: dict | None) -> str:
         if c["by_zone_pair"]
         else "<p>No unit changes zone: no one has to change provider because of this change.</p>"
     )
+
+
+def equality_section(eq: dict | None) -> str:
+    """The report's "Equality and continuity" section (HTML) from the ``equality`` block of ``zones.equality``
+    (put in the report context as ``ctx["equality"]``): plain sentences, the figures per group (band only / zone
+    changed), deprivation deciles, continuity per zone pair, how each figure was estimated and its sources, in a
+    form a council can paste into its Equality Impact Assessment. Empty when the context has no block."""
+    if not eq:
+        return ""
+    if not eq.get("available", True):
+        return (
+            "<h2>Equality and continuity</h2><p>Equality figures are not available for this plan: "
+            f"{html_text(eq.get('reason', ''))}</p>"
+        )
+    people = _equality_people_table(eq)
+    dec = [
+        [name] + [_pct_text(eq[key][str(d)]) for d in range(1, 11)]
+        for name, key in (("IMD 2025", "imd2025_decile_share_pct"), ("IDAOPI 2019", "idaopi2019_decile_share_pct"))
+    ]
+    deciles = _table(
+        ["Index"] + [str(d) for d in range(1, 11)],
+        dec,
+        "Residents aged 65+ of the changed units by deprivation decile (1 = most deprived 10 % of England)",
+        row_headers=True,
+    )
+    cont = _continuity_table(eq["continuity"])
     lines = "".join(f"<p>{html_text(t)}</p>" for t in eq.get("summary", []))
     notes = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("estimate_notes", []))
     srcs = "".join(f"<li>{html_text(n)}</li>" for n in eq.get("sources", []))
