@@ -14,6 +14,7 @@ from pages.balance_chart import balance_chart
 from zones.impact import compare
 from zones.money import fmt_gbp, fmt_gbp_change
 from zones.outputs.escape import md_text
+from zones.outputs.people import hours_by_zone_band
 from zones.service.search import find_units
 from zones.service.summary import band_summary, selection_summary, zone_summary
 
@@ -221,8 +222,8 @@ common.totals_metrics(
         ("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}", None),
     ],
 )
-st.subheader("Totals")
-st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), width="stretch")
+st.subheader(f"Care hours a week by {pack.zone_label} and band")
+st.dataframe(hours_by_zone_band(plan, pack.zone_label).style.format("{:,.2f}"), width="stretch")
 over = plan.assignments()
 over = over[over["band"] != over["computed_band"]]
 if len(over):
@@ -230,7 +231,13 @@ if len(over):
     over = over.assign(unit=[names[c] for c in over["unit_code"]])
     st.dataframe(
         over[["unit", "zone", "band", "computed_band", "reason"]].rename(
-            columns={"computed_band": "classifier suggests"}
+            columns={
+                "unit": "Unit",
+                "zone": pack.zone_label.capitalize(),
+                "band": "Band set by hand",
+                "computed_band": "Classifier suggests",
+                "reason": "Reason",
+            }
         ),
         hide_index=True,
         width="stretch",

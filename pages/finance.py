@@ -13,6 +13,7 @@ from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.outputs.escape import md_text
 from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
+from zones.outputs.people import changed_units, rate_table
 from zones.outputs.report import band_colours
 from zones.rates import CostBuildUp, RateCard, buildup_defaults_text
 from zones.service.workspace import band_travel_minutes, notes
@@ -131,19 +132,7 @@ plan = money_settings.priced(council, hist.current)  # the plan's card (provider
 base = ws.base.with_rates(plan.rates)
 rates = plan.rates
 if mode == "Rate card":
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "band": list(pack.bands),
-                "rate": [str(rates.rate(b)) for b in pack.bands],
-                "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
-                "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
-                "effective rate (with sessional share)": [str(rates.effective_rate(b)) for b in pack.bands],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(rate_table(rates, pack.bands), hide_index=True, width="stretch")
     for w in rates.check_range():
         st.warning(f"Outside the floor/ceiling range: {w}")
 
@@ -181,13 +170,7 @@ common.totals_metrics(
 )
 st.subheader("Changed units")
 if imp.rows:
-    st.dataframe(
-        pd.DataFrame(imp.rows)[
-            ["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]
-        ].astype({"gbp_per_week": str}),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(changed_units(imp.rows, pack.zone_label), hide_index=True, width="stretch")
 else:
     st.info("No changes against the base plan yet: edit zones, or load a moves file.")
 if moves_imp is not None:
