@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common, money_settings, unitmap
+from pages import common, money_settings, state, unitmap
 from pages.balance_chart import balance_chart
 from zones.impact import compare
 from zones.money import fmt_gbp, fmt_gbp_change
@@ -122,7 +122,7 @@ with left:
         selection_rev=st.session_state[rev_key],
         search=search,
         changed={r["unit_code"] for r in imp.rows},
-        title=unitmap.map_title(council, hist),
+        title=unitmap.map_title(council, hist, state.identity_label(council, plan)),
         height=470,
     )
 with right:

@@ -123,8 +123,15 @@ def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
     i = plan.index(code)[0]
     assert before_band != to_band and plan.band_names[plan.band_idx[i]] == to_band
     assert len(hist(at).undo_stack) == 1
-    changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["zone", "unit", "from_band", "to_band"]]
-    assert changed and name in set(changed[0]["unit"])  # the Changed units table follows the plan
+    changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["Zone", "Unit", "Band before", "Band after"]]
+    assert changed and name in set(changed[0]["Unit"])  # the Changed units table follows the plan
+    # headed in words, £ with its sign (walk-through "raw names"): no field names on the page, no empty floor column
+    raw = {"zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "floor", "rate"}
+    for d in at.dataframe:
+        assert not raw & {str(c) for c in d.value.columns}, list(d.value.columns)
+    assert all(v.startswith(("+£", "−£", "£")) for v in changed[0]["Change in £ a week"])
+    rates = [d.value for d in at.dataframe if "Rate £ an hour" in d.value.columns]
+    assert rates and "Floor £ an hour" not in rates[0].columns  # Leicestershire publishes no floors
 
 
 def test_finance_cost_build_up_recomputes_rates_from_its_components():

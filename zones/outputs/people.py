@@ -41,6 +41,26 @@ def changed_units(rows: list[dict], zone_label: str) -> pd.DataFrame:
     )
 
 
+def moves_rows(rows: list[dict], zone_label: str) -> pd.DataFrame:
+    """Finance's table of an uploaded moves file (``zones.moves.impact_of_moves`` rows), headed in words: the file's
+    hours beside the plan's estimate (when given), each band's rate and the signed change in £ a week."""
+    r = pd.DataFrame(rows)
+    out = {
+        f"Sub-{zone_label}": r["subzone"],
+        "Unit": r["unit"],
+        "Unit codes": r["unit_codes"],
+        "Band before": r["from_band"],
+        "Band after": r["to_band"],
+        "Care hours a week (file)": [fmt_hours(x) for x in r["hours_per_week"]],
+    }
+    if "hours_per_week_estimate" in r:
+        out["Care hours a week (plan's estimate)"] = [fmt_hours(x) for x in r["hours_per_week_estimate"]]
+    out["Rate before £ an hour"] = [fmt_gbp(x) for x in r["from_rate_gbp_per_hour"]]
+    out["Rate after £ an hour"] = [fmt_gbp(x) for x in r["to_rate_gbp_per_hour"]]
+    out["Change in £ a week"] = [fmt_gbp_change(x) for x in r["gbp_per_week"]]
+    return pd.DataFrame(out)
+
+
 def rate_table(rates, bands: Iterable[str]) -> pd.DataFrame:
     """The rate card per band (rate, floor, ceiling, effective rate) in £ an hour; a column with no value in any
     band (e.g. no floors published) left out."""
@@ -113,3 +133,25 @@ def hours_by_zone_band(plan, zone_label: str) -> pd.DataFrame:
     df.index.name = zone_label.capitalize()
     df.columns = pd.Index([f"{b} (hours a week)" for b in df.columns], name="Band")
     return df
+
+
+def rate_limits_title(pack) -> str:
+    """The title of Finance's floor/ceiling/sessional-rate box, citing the council's own papers only when its pack
+    does (never another council's report)."""
+    src = pack.rate_limits_source
+    return "Floor, ceiling and sessional rate" + (f" ({src})" if src else "")
+
+
+def drive_placeholder(pack) -> str:
+    """The placeholder of the "drive from this unit to" box: the pack's own example places, else a generic hint."""
+    ex = pack.drive_example
+    return f"postcode or place, e.g. {ex}" if ex else "a postcode or a place name"
+
+
+def fmt_points(x) -> str:
+    """A signed difference in percentage points to one decimal ("+1.2", "−0.4"); a difference that rounds to zero is
+    "0.0", never "-0.0" or "+0.0"."""
+    r = round(float(x), 1)
+    if r == 0:
+        return "0.0"
+    return f"+{r:.1f}" if r > 0 else f"−{abs(r):.1f}"
