@@ -109,5 +109,9 @@ def test_saving_with_no_changes_adds_no_version_and_publishing_shows_at_once(own
     a.button(key="sc-publish").click().run()
     assert not a.exception, a.exception
     assert any("Published Plan version 1" in s.value for s in a.success)
-    vers = [d.value for d in a.dataframe if "published" in d.value.columns]
-    assert vers and bool(vers[0]["published"].iloc[0]) is True
+    vers = [d.value for d in a.dataframe if "Published" in d.value.columns]
+    assert vers and bool(vers[0]["Published"].iloc[0]) is True
+    shown = {str(c) for d in a.dataframe for c in d.value.columns}  # headed in words (walk-through "raw names")
+    assert not shown & {"latest_version", "n_versions", "n_units", "unit_code", "from_zone", "to_band"}, shown
+    audit = [d.value for d in a.dataframe if "Unit code" in d.value.columns]
+    assert audit and "Cluster before" in audit[0].columns

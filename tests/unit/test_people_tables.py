@@ -142,3 +142,8 @@ def test_moves_file_rows_headed_in_words():
     r = t.iloc[0]
     assert r["Care hours a week (file)"] == "1,234.50" and r["Care hours a week (plan's estimate)"] == "1,000.00"
     assert r["Rate after £ an hour"] == "£22.50" and r["Change in £ a week"] == "+£3,086.25"
+
+
+def test_payfloor_what_ifs_headed_in_words():
+    t = people.payfloor_what_ifs([{"what_if": "as above", "gbp_per_year": Decimal("123456.785")}])
+    assert list(t.columns) == ["What if", "Change in £ a year"] and t.iloc[0, 1] == "+£123,456.79"

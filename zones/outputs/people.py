@@ -61,6 +61,16 @@ def moves_rows(rows: list[dict], zone_label: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def payfloor_what_ifs(rows: list[dict]) -> pd.DataFrame:
+    """The pay floor what-ifs (``zones.service.payfloor``: ``what_if``, ``gbp_per_year``) headed in words, £ signed."""
+    return pd.DataFrame(
+        {
+            "What if": [r["what_if"] for r in rows],
+            "Change in £ a year": [fmt_gbp_change(r["gbp_per_year"]) for r in rows],
+        }
+    )
+
+
 def rate_table(rates, bands: Iterable[str]) -> pd.DataFrame:
     """The rate card per band (rate, floor, ceiling, effective rate) in £ an hour; a column with no value in any
     band (e.g. no floors published) left out."""
