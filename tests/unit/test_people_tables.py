@@ -147,3 +147,18 @@ def test_moves_file_rows_headed_in_words():
 def test_payfloor_what_ifs_headed_in_words():
     t = people.payfloor_what_ifs([{"what_if": "as above", "gbp_per_year": Decimal("123456.785")}])
     assert list(t.columns) == ["What if", "Change in £ a year"] and t.iloc[0, 1] == "+£123,456.79"
+
+
+def test_zone_pairs_headed_with_the_zone_label():
+    t = people.zone_pairs(
+        [{"from_zone": "North", "to_zone": "South", "n_units": 2, "hours_per_week": 1234.5, "clients_est": 98.76}],
+        "lot",
+    )
+    assert list(t.columns) == [
+        "Lot before",
+        "Lot after",
+        "Units",
+        "Care hours a week (est.)",
+        "People supported (est.)",
+    ]
+    assert t.iloc[0]["Care hours a week (est.)"] == "1,234.50" and t.iloc[0]["People supported (est.)"] == "98.8"

@@ -71,6 +71,21 @@ def payfloor_what_ifs(rows: list[dict]) -> pd.DataFrame:
     )
 
 
+def zone_pairs(rows: list[dict], zone_label: str) -> pd.DataFrame:
+    """Continuity of care (``zones.equality``'s ``by_zone_pair`` rows): units moving from one zone to another,
+    headed in words with the pack's zone label; hours and people are estimates."""
+    z = zone_label.capitalize()
+    return pd.DataFrame(
+        {
+            f"{z} before": [r["from_zone"] for r in rows],
+            f"{z} after": [r["to_zone"] for r in rows],
+            "Units": [r["n_units"] for r in rows],
+            "Care hours a week (est.)": [fmt_hours(r["hours_per_week"]) for r in rows],
+            "People supported (est.)": [f"{float(r['clients_est']):,.1f}" for r in rows],
+        }
+    )
+
+
 def rate_table(rates, bands: Iterable[str]) -> pd.DataFrame:
     """The rate card per band (rate, floor, ceiling, effective rate) in £ an hour; a column with no value in any
     band (e.g. no floors published) left out."""
