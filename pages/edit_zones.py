@@ -16,7 +16,7 @@ from zones.money import fmt_gbp, fmt_gbp_change
 from zones.outputs.escape import md_text
 from zones.outputs.people import hours_by_zone_band
 from zones.service.search import find_units
-from zones.service.summary import band_summary, selection_summary, zone_summary
+from zones.service.summary import balance_rows, band_summary, selection_summary, zone_summary
 
 #: the page's layout (issue 19 §13-14). Laptop (1366×768): less room above the title, so Move / Undo and the compact
 #: balance chart beside the map are on the first screen. Phone (390 px): a one-line title, the totals three to a
@@ -173,11 +173,15 @@ with right:
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")
-        st.altair_chart(balance_chart(zs, pack.zone_label, compact=True), width="stretch")
-        st.caption(
-            f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
-            "blue bars within it, purple outside; the order stays after a move."
-        )
+        zb = balance_rows(zs)
+        if len(zb):
+            st.altair_chart(balance_chart(zb, pack.zone_label, compact=True), width="stretch")
+            st.caption(
+                f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
+                "blue bars within it, purple outside; the order stays after a move."
+            )
+        else:
+            st.caption(f"No {pack.zones_label} yet (every unit unzoned): Suggest zones proposes some.")
         bs = band_summary(plan)
         st.dataframe(
             pd.DataFrame(

@@ -28,3 +28,9 @@ def test_merton_finance_has_merton_words():
     labels = [e.label for e in at.expander]
     assert "Floor, ceiling and sessional rate" in labels and not any("paras" in x for x in labels), labels
     assert any(s.value == "Hours and cost by band and lot" for s in at.subheader)
+
+
+def test_bradford_edit_zones_draws_no_unzoned_bar():
+    at = open_app("pages/edit_zones.py", timeout=300, council="bradford")
+    assert any("No localities yet" in c.value for c in at.caption)
+    assert not any("Dashed: the mean" in c.value for c in at.caption)
