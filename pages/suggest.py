@@ -41,7 +41,11 @@ axis = c[4].selectbox("Shape", ["lowest travel", "north-south strips", "west-eas
 lockable = real_zones(current_zones)
 # nothing to keep (Bradford: every unit unzoned): no empty, greyed-out picker (its label failed colour contrast)
 locks = st.multiselect(f"Keep these {labels} as they are", lockable, key=f"sg-lock-{council}") if lockable else []
-from_plan = st.checkbox(f"Start from the current {pack.zones_label} (keeps their names)", key=f"sg-from-plan-{council}")
+from_plan = (  # nothing to start from when no unit is zoned (Bradford)
+    st.checkbox(f"Start from the current {labels} (keeps their names)", key=f"sg-from-plan-{council}")
+    if lockable
+    else False
+)
 
 if st.button("Suggest zones", type="primary", key="sg-run"):
     from zones.service.suggestion import run_suggestion

@@ -20,7 +20,7 @@ def test_bradford_counts_no_locality_and_suggest_offers_more_than_one():
     assert not at.exception, at.exception
     k = next(n for n in at.number_input if n.label.startswith("Number of"))
     assert (k.label, k.value) == ("Number of localities", 5)
-    assert not any("current zones" in c.label for c in at.checkbox)
+    assert not any("Start from the current" in c.label for c in at.checkbox)  # no localities to start from
 
 
 def test_merton_finance_has_merton_words():
@@ -28,6 +28,12 @@ def test_merton_finance_has_merton_words():
     labels = [e.label for e in at.expander]
     assert "Floor, ceiling and sessional rate" in labels and not any("paras" in x for x in labels), labels
     assert any(s.value == "Hours and cost by band and lot" for s in at.subheader)
+    at.switch_page("pages/suggest.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [c.label for c in at.checkbox if c.label.startswith("Start from")] == [
+        "Start from the current lots (keeps their names)"
+    ]
 
 
 def test_bradford_edit_zones_draws_no_unzoned_bar():
