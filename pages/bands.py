@@ -8,6 +8,7 @@ from geodata.datadir import DataError
 from pages import common
 from zones.classify import Thresholds, prior_and_ranges, threshold_preview
 from zones.money import fmt_gbp
+from zones.outputs.people import fmt_points
 
 
 def _or(names: list[str]) -> str:
@@ -85,14 +86,14 @@ for col, b in zip(c, bands):
     col.metric(
         b.capitalize(),
         f"{res['shares_trial'][b]:.1f} %",
-        f"{delta:+.1f} points" if abs(delta) >= 0.05 else None,
+        f"{delta:+.1f} points" if abs(delta) >= 0.05 else None,  # ASCII sign: st.metric colours by it
         help=(f"target {target[b]} % (report)" if target else None),
     )
 if target:
     gap = res["gap_to_target_pct_points"]
     (st.success if res["within_3_points"] else st.warning)(
         "Against the report's shares: "
-        + ", ".join(f"{b} {gap[b] + 0.0:+.1f}" for b in bands)
+        + ", ".join(f"{b} {fmt_points(gap[b])}" for b in bands)
         + " points"
         + ("" if res["within_3_points"] else " — outside the 3-point tolerance")
     )

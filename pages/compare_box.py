@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 from pages import common
 from zones.impact import compare
 from zones.outputs.escape import md_text
+from zones.outputs.people import fmt_hours
 from zones.plan import Plan
 from zones.rates import fmt_gbp, fmt_gbp_change
 from zones.service.plan_compare import zones_side_by_side
@@ -76,10 +77,10 @@ def zone_table(a: Plan, b: Plan, label: str) -> pd.DataFrame:
         {
             label.capitalize(): m["zone"],
             "Units (A)": m["units A"],
-            "Care hours a week (A)": m["hours_per_week A"].round(2),
+            "Care hours a week (A)": [fmt_hours(x) for x in m["hours_per_week A"]],
             "£ a week (A)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week A"]],
             "Units (B)": m["units B"],
-            "Care hours a week (B)": m["hours_per_week B"].round(2),
+            "Care hours a week (B)": [fmt_hours(x) for x in m["hours_per_week B"]],
             "£ a week (B)": [fmt_gbp(x) if not pd.isna(x) else "" for x in m["gbp_per_week B"]],
         }
     )
@@ -112,7 +113,7 @@ def render(council: str, ws, store) -> None:
                     f"{label.capitalize()} (B)": rows["zone"],
                     "Band (A)": rows["from_band"],
                     "Band (B)": rows["to_band"],
-                    "Care hours a week": rows["hours_per_week"],
+                    "Care hours a week": [fmt_hours(x) for x in rows["hours_per_week"]],
                     "£ a week": [fmt_gbp_change(x) for x in rows["gbp_per_week"]],
                     "Reason": rows["reason"],
                 }

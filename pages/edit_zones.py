@@ -9,13 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
-from pages import common, money_settings, unitmap
+from pages import common, money_settings, state, unitmap
 from pages.balance_chart import balance_chart
 from zones.impact import compare
 from zones.money import fmt_gbp, fmt_gbp_change
 from zones.outputs.escape import md_text
+from zones.outputs.people import hours_by_zone_band
 from zones.service.search import find_units
-from zones.service.summary import band_summary, selection_summary, zone_summary
+from zones.service.summary import balance_rows, band_summary, selection_summary, zone_summary
 
 #: the page's layout (issue 19 §13-14). Laptop (1366×768): less room above the title, so Move / Undo and the compact
 #: balance chart beside the map are on the first screen. Phone (390 px): a one-line title, the totals three to a
@@ -121,7 +122,7 @@ with left:
         selection_rev=st.session_state[rev_key],
         search=search,
         changed={r["unit_code"] for r in imp.rows},
-        title=unitmap.map_title(council, hist),
+        title=unitmap.map_title(council, hist, state.identity_label(council, plan)),
         height=470,
     )
 with right:
@@ -172,11 +173,15 @@ with right:
     with st.container(border=True, key="plan-summary"):
         zs = zone_summary(plan)
         st.markdown(f"**Balance between {pack.zones_label}** (care hours a week)")
-        st.altair_chart(balance_chart(zs, pack.zone_label, compact=True), width="stretch")
-        st.caption(
-            f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
-            "blue bars within it, purple outside; the order stays after a move."
-        )
+        zb = balance_rows(zs)
+        if len(zb):
+            st.altair_chart(balance_chart(zb, pack.zone_label, compact=True), width="stretch")
+            st.caption(
+                f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
+                "blue bars within it, purple outside; the order stays after a move."
+            )
+        else:
+            st.caption(f"No {pack.zones_label} yet (every unit unzoned): Suggest zones proposes some.")
         bs = band_summary(plan)
         st.dataframe(
             pd.DataFrame(
@@ -221,8 +226,8 @@ common.totals_metrics(
         ("Blended rate £/h", f"{t['blended_rate_gbp_per_hour']}", None),
     ],
 )
-st.subheader("Totals")
-st.dataframe(plan.hours_by_zone_band().style.format("{:,.2f}"), width="stretch")
+st.subheader(f"Care hours a week by {pack.zone_label} and band")
+st.dataframe(hours_by_zone_band(plan, pack.zone_label).style.format("{:,.2f}"), width="stretch")
 over = plan.assignments()
 over = over[over["band"] != over["computed_band"]]
 if len(over):
@@ -230,7 +235,13 @@ if len(over):
     over = over.assign(unit=[names[c] for c in over["unit_code"]])
     st.dataframe(
         over[["unit", "zone", "band", "computed_band", "reason"]].rename(
-            columns={"computed_band": "classifier suggests"}
+            columns={
+                "unit": "Unit",
+                "zone": pack.zone_label.capitalize(),
+                "band": "Band set by hand",
+                "computed_band": "Classifier suggests",
+                "reason": "Reason",
+            }
         ),
         hide_index=True,
         width="stretch",

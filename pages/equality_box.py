@@ -8,6 +8,7 @@ import streamlit as st
 
 from zones.equality import changes_between, changes_of_moves, equality_block, zones_of
 from zones.outputs.escape import md_text
+from zones.outputs.people import zone_pairs
 
 HEADING = "Who the change affects: equality and continuity (estimates)"
 
@@ -42,7 +43,7 @@ def _table(eq: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _render(eq: dict) -> None:
+def _render(eq: dict, zone_label: str = "zone") -> None:
     if not eq.get("available"):
         st.info(f"Equality figures are not available: {md_text(eq.get('reason', ''))}")
         return
@@ -54,13 +55,7 @@ def _render(eq: dict) -> None:
     st.dataframe(_table(eq), hide_index=True, width="stretch")
     c = eq["continuity"]
     if c["by_zone_pair"]:
-        st.dataframe(
-            pd.DataFrame(c["by_zone_pair"]).rename(
-                columns={"clients_est": "people supported (est.)", "hours_per_week": "care hours/week (est.)"}
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(zone_pairs(c["by_zone_pair"], zone_label), hide_index=True, width="stretch")
     st.caption(
         "Every figure is an estimate, not a count of clients. Sources: "
         + md_text("; ".join(eq["sources"]))
@@ -75,8 +70,8 @@ def show(ws, plan, base=None, heading: str = HEADING, key: str = "eq", moves=Non
     eq = block(ws, plan, base)
     with st.container(key=f"{key}-box"):
         st.subheader(heading)
-        _render(eq)
+        _render(eq, ws.layer.pack.zone_label)
         if moves:
             st.markdown("**The moves file (its bands, band only):**")
-            _render(equality_block(ws.layer, changes_of_moves(moves, plan), zones_of(plan)))
+            _render(equality_block(ws.layer, changes_of_moves(moves, plan), zones_of(plan)), ws.layer.pack.zone_label)
     return eq

@@ -13,6 +13,7 @@ from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.outputs.escape import md_text
 from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
+from zones.outputs.people import changed_units, moves_rows, rate_limits_title, rate_table
 from zones.outputs.report import band_colours
 from zones.rates import CostBuildUp, RateCard, buildup_defaults_text
 from zones.service.workspace import band_travel_minutes, notes
@@ -39,10 +40,10 @@ def rate_card_inputs(card: RateCard) -> RateCard:
         )
         for i, b in enumerate(pack.bands)
     }
-    with st.expander("Floor, ceiling and sessional rate (report paras 61, 73–76)"):
+    with st.expander(rate_limits_title(pack)):
         st.caption(
             "Ceiling defaults to the current price; the council publishes no floor figures, so floors start "
-            "empty (0 = none). The countywide sessional rate applies to the given share of hours (visits of "
+            "empty (0 = none). The sessional rate applies to the given share of hours (visits of "
             "90 minutes or more)."
         )
         fc = st.columns(len(pack.bands))
@@ -131,19 +132,7 @@ plan = money_settings.priced(council, hist.current)  # the plan's card (provider
 base = ws.base.with_rates(plan.rates)
 rates = plan.rates
 if mode == "Rate card":
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "band": list(pack.bands),
-                "rate": [str(rates.rate(b)) for b in pack.bands],
-                "floor": [str(rates.floor.get(b, "")) for b in pack.bands],
-                "ceiling": [str(rates.ceiling.get(b, "")) for b in pack.bands],
-                "effective rate (with sessional share)": [str(rates.effective_rate(b)) for b in pack.bands],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(rate_table(rates, pack.bands), hide_index=True, width="stretch")
     for w in rates.check_range():
         st.warning(f"Outside the floor/ceiling range: {w}")
 
@@ -181,24 +170,12 @@ common.totals_metrics(
 )
 st.subheader("Changed units")
 if imp.rows:
-    st.dataframe(
-        pd.DataFrame(imp.rows)[
-            ["zone", "unit", "from_band", "to_band", "hours_per_week", "gbp_per_week", "reason"]
-        ].astype({"gbp_per_week": str}),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(changed_units(imp.rows, pack.zone_label), hide_index=True, width="stretch")
 else:
     st.info("No changes against the base plan yet: edit zones, or load a moves file.")
 if moves_imp is not None:
     st.subheader(f"Moves file: council hours ({moves_imp.hours_per_week_moved:,.2f} h/week)")
-    st.dataframe(
-        pd.DataFrame(moves_imp.rows).astype(
-            {"gbp_per_week": str, "from_rate_gbp_per_hour": str, "to_rate_gbp_per_hour": str}
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(moves_rows(moves_imp.rows, pack.zone_label), hide_index=True, width="stretch")
     st.write(
         f"{fmt_gbp(moves_imp.gbp_per_week)} per week · {fmt_gbp(moves_imp.gbp_per_year)} per year · "
         f"{fmt_gbp(moves_imp.gbp_per_term)} over {int(term)} years"
@@ -206,7 +183,7 @@ if moves_imp is not None:
     for w in moves_imp.warnings:
         st.caption("Warning: " + w)
 
-st.subheader("Hours and cost by band and zone")
+st.subheader(f"Hours and cost by band and {pack.zone_label}")
 hb = pd.DataFrame(
     [
         {"band": r["band"], "hours_per_week": r["hours_per_week"], "gbp_per_week": float(r["gbp_per_week"])}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from geodata.datadir import DataError
 from zones.money import fmt_gbp
+from zones.outputs.people import payfloor_what_ifs
 
 
 def show(ws, weeks) -> None:
@@ -54,5 +55,5 @@ def show(ws, weeks) -> None:
                 f"a year ({f['source']}); this estimate is {f['ours_vs_report']} that range."
             )
         st.caption(r["method"] + (". Travel minutes per band are ESTIMATED." if r["travel_estimated"] else ""))
-        st.dataframe(pd.DataFrame(r["sensitivity"]).astype(str), hide_index=True, width="stretch")
+        st.dataframe(payfloor_what_ifs(r["sensitivity"]), hide_index=True, width="stretch")
         st.dataframe(pd.DataFrame(r["assumptions"]), hide_index=True, width="stretch")

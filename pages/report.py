@@ -5,7 +5,7 @@ import streamlit.components.v1 as components
 
 from pages import common, equality_box, money_settings, state
 from zones.impact import compare
-from zones.money import fmt_weeks
+from zones.money import fmt_pct, fmt_weeks
 from zones.outputs.report import report_context, report_html, report_pdf
 from zones.service.workspace import notes, sources
 
@@ -22,7 +22,8 @@ ctx["equality"] = equality_box.block(ws, plan)  # "Equality and continuity" (iss
 html = report_html(ctx)
 st.title("Report")
 st.caption(
-    f"Plan: {state.md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {term}-year term · uplift {uplift:g}% a year "
+    f"Plan: {state.md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {term}-year term · "
+    f"uplift {fmt_pct(uplift)}% a year "
     "(the Impact settings in the sidebar, shared with Finance and saved with a version)"
 )
 c1, c2 = st.columns(2)

@@ -8,6 +8,7 @@ from pages import common, compare_box, conflict_box, money_settings, state
 from zones.outputs.escape import md_text
 from zones.outputs.export import safe_cell
 from zones.outputs.naming import file_name
+from zones.outputs.people import audit_table, scenario_table
 from zones.plan import Plan
 from zones.rates import RateCard
 from zones.service.scenario_io import export_geojson, read_import
@@ -93,12 +94,12 @@ scen = store.list(council)
 if scen.empty:
     st.info("No saved scenarios for this council yet.")
     st.stop()
-st.dataframe(scen, hide_index=True, width="stretch")
+st.dataframe(scenario_table(scen), hide_index=True, width="stretch")
 sid = st.selectbox(
     "Scenario", scen["id"].tolist(), format_func=lambda i: scen.set_index("id").at[i, "name"], key="sc-pick"
 )
 vers = store.versions(sid)
-st.dataframe(vers, hide_index=True, width="stretch")
+st.dataframe(scenario_table(vers), hide_index=True, width="stretch")
 v = st.selectbox("Version", vers["version"].tolist(), index=len(vers) - 1, key="sc-ver")
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in editor", key="sc-open"):
@@ -144,7 +145,11 @@ compare_box.render(council, ws, store)
 
 st.subheader("Audit log")
 log = store.audit_log(sid)
-st.dataframe(log, hide_index=True, width="stretch")
+st.dataframe(
+    audit_table(log, dict(zip(ws.units["unit_code"], ws.units["unit_name"])), ws.layer.pack.zone_label),
+    hide_index=True,
+    width="stretch",
+)
 st.download_button(
     "Export audit CSV",
     log.map(safe_cell).to_csv(index=False),

@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common
+from zones.plan import default_zone_count, real_zones
 
 council = st.session_state.get("council", "leicestershire")
 ws = common.workspace(council)
@@ -16,18 +17,18 @@ label = pack.zone_label
 labels = pack.zones_label
 st.title("Suggest zones")
 st.caption(
-    "Every zone one piece (units touching by an edge), weekly hours within ± the balance of the mean, and as "
-    "little travel inside each zone as the search finds (GerryChain ReCom + single-unit moves). The proposal is "
+    f"Every {label} one piece (units touching by an edge), weekly hours within ± the balance of the mean, and as "
+    f"little travel inside each {label} as the search finds (GerryChain ReCom + single-unit moves). The proposal is "
     "loaded into Edit zones as one step: Undo there (or below) brings the current plan back."
 )
 current_zones = sorted(set(ws.units["zone"]))
-n_now = len([z for z in current_zones if z != "Unzoned"]) or 1
+n_now = default_zone_count(current_zones, len(ws.units))  # Bradford (all "Unzoned"): not 1
 c = st.columns(5)
 k = c[0].number_input(
     f"Number of {labels}",
     min_value=1,
     max_value=min(200, len(ws.units)),
-    value=min(n_now, len(ws.units)),
+    value=n_now,
     step=1,
     key=f"sg-k-{council}",
 )
@@ -37,10 +38,14 @@ bal = c[1].number_input(
 mode = c[2].selectbox("Travel", ["drive", "walk"], key=f"sg-mode-{council}")
 seed = c[3].number_input("Seed", min_value=0, max_value=1_000_000, value=0, step=1, key=f"sg-seed-{council}")
 axis = c[4].selectbox("Shape", ["lowest travel", "north-south strips", "west-east strips"], key=f"sg-axis-{council}")
-lockable = [z for z in current_zones if z != "Unzoned"]
+lockable = real_zones(current_zones)
 # nothing to keep (Bradford: every unit unzoned): no empty, greyed-out picker (its label failed colour contrast)
 locks = st.multiselect(f"Keep these {labels} as they are", lockable, key=f"sg-lock-{council}") if lockable else []
-from_plan = st.checkbox("Start from the current zones (keeps their names)", key=f"sg-from-plan-{council}")
+from_plan = (  # nothing to start from when no unit is zoned (Bradford)
+    st.checkbox(f"Start from the current {labels} (keeps their names)", key=f"sg-from-plan-{council}")
+    if lockable
+    else False
+)
 
 if st.button("Suggest zones", type="primary", key="sg-run"):
     from zones.service.suggestion import run_suggestion

@@ -245,23 +245,16 @@ def unit_map(
     )
 
 
-def map_title(council: str, hist=None) -> str:
-    """The map's title box: council, the scenario and version shown (or the unsaved working plan), and how many
-    edits were made since it was opened. First line bold; later lines smaller."""
+def map_title(council: str, hist=None, shown: str = "") -> str:
+    """The map's title box: council, the plan shown in the words the page uses (``shown``: ``state.identity_label``,
+    e.g. "base plan", "Para 47 v2 + unsaved changes"), and how many edits were made since it was opened. First line
+    bold; later lines smaller."""
     from geodata.packs import load_pack
 
-    ss = st.session_state
     name = load_pack(council).name
-    opened = ss.get(f"sc-opened-{council}")  # (scenario id, name, version) opened or saved on the Scenarios page
-    if ss.get("scenario-title"):
-        shown = str(ss["scenario-title"])
-    elif opened:
-        shown = f"{opened[1]} v{opened[2]}"
-    else:
-        shown = "working plan (not saved)"
     edits = len(hist.undo_stack) if hist is not None else 0
     sub = f"{edits} edit{'s' if edits != 1 else ''} since opened" if edits else "as opened"
-    return f"{name}: {shown}\n{sub}"
+    return f"{name}: {shown}\n{sub}" if shown else f"{name}\n{sub}"
 
 
 #: IMD decile colours, 1 (most deprived) … 10 (least): a sequential, colour-blind-safe ramp (matplotlib "viridis"

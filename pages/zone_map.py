@@ -9,6 +9,8 @@ from pages import common, money_settings, state, unit_table, unitmap
 from travel.od import drive_from_unit, unit_error_note
 from zones.impact import compare
 from zones.money import fmt_gbp
+from zones.outputs.people import drive_placeholder
+from zones.plan import real_zones
 from zones.service.search import find_units
 from zones.service.workspace import evidence_card, notes
 
@@ -41,7 +43,7 @@ head.caption(f"Showing: {state.md_text(shown)}")
 t = plan.totals()
 c = head.container(key="zm-figures").columns(4)  # a compact 2 × 2 grid on phones (common.PHONE_CSS)
 c[0].metric("Units", plan.n_units)
-c[1].metric(pack.zones_label.capitalize(), sum(1 for v in t["units_by_zone"].values() if v))
+c[1].metric(pack.zones_label.capitalize(), len(real_zones(z for z, v in t["units_by_zone"].items() if v)))
 c[2].metric("Care hours / week", f"{t['hours_per_week']:,.2f}")
 c[3].metric("Cost / week", f"{fmt_gbp(t['gbp_per_week'])}")
 zm_key, zm_search = f"zonemap-{council}", f"zm-search-{council}"
@@ -64,7 +66,7 @@ unitmap.unit_map(
     mode="view",
     search=st.session_state.get(zm_search),
     changed=changed,
-    title=unitmap.map_title(council, hist),
+    title=unitmap.map_title(council, hist, shown),
     picked=st.session_state.get("ev-pick"),
     height=560,
     shade=unitmap.deprivation_shade(ws) if shade_on else None,
@@ -88,7 +90,7 @@ if code:
             "Drive from this unit's centre to",
             max_chars=120,
             key="drive-to",
-            placeholder="postcode or place, e.g. Atherstone or LE11 3TU",
+            placeholder=drive_placeholder(pack),
         )
         if dest:
             try:

@@ -97,6 +97,15 @@ def fmt_weeks(weeks_per_year) -> str:
     return format(d.normalize(), "f")
 
 
+def fmt_pct(x) -> str:
+    """A percentage for people, one way everywhere: ``0``, ``2.5``, ``3`` (no trailing zeros, no exponent, no
+    "-0"); the caller adds the "%"."""
+    d = Decimal(str(x)).normalize()
+    if d == 0:
+        return "0"
+    return format(d, "f")
+
+
 def weeks_json(weeks_per_year) -> int | float:
     """Weeks a year as a JSON number: an int for whole weeks (as before), else the 2-place decimal (52.14)."""
     d = weeks(weeks_per_year)

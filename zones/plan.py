@@ -25,9 +25,29 @@ import numpy as np
 import pandas as pd
 
 from geodata.datadir import DataError
+from geodata.zoning import UNZONED
 
 from .money import centi_hours_array, cp_to_gbp, exact_gbp, money, per_year
 from .rates import RateCard
+
+
+def real_zones(names: Iterable[str]) -> list[str]:
+    """The zone names of ``names`` (sorted, once each) that are zones: the "Unzoned" placeholder a pack gives units
+    outside every zone is not one (Bradford: every ward "Unzoned" means no zone yet, not one zone)."""
+    return sorted({str(n) for n in names} - {UNZONED})
+
+
+#: the zone count Suggest offers for a council with no zones yet (or only one): a handful to start from
+DEFAULT_ZONE_COUNT = 5
+
+
+def default_zone_count(zone_names: Iterable[str], n_units: int) -> int:
+    """The number of zones Suggest offers first: the council's current zones (:func:`real_zones`: the "Unzoned"
+    placeholder is no zone) when it has two or more, else :data:`DEFAULT_ZONE_COUNT`; never more than ``n_units``
+    and never under 1."""
+    n = len(real_zones(zone_names))
+    return max(1, min(n if n >= 2 else DEFAULT_ZONE_COUNT, n_units))
+
 
 SOURCE_COMPUTED, SOURCE_OVERRIDE, SOURCE_SEED = "computed", "override", "seed"
 _ZB = "hours_cents_by_zone_band"

@@ -126,6 +126,18 @@ class Pack:
         w = self.zone_label
         return w[:-1] + "ies" if w.endswith("y") and w[-2:-1] not in "aeiou" else w + "s"
 
+    @property
+    def rate_limits_source(self) -> str:
+        """Where the council's own papers set floors, ceilings and the sessional rate (``[council]
+        rate_limits_source``, e.g. "report paras 61, 73–76"); "" when the pack cites none."""
+        return str(self.raw.get("council", {}).get("rate_limits_source", ""))
+
+    @property
+    def drive_example(self) -> str:
+        """Example places for the "drive from this unit to" box, the council's own (``[council] drive_example``,
+        e.g. "Atherstone or LE11 3TU"); "" when the pack gives none."""
+        return str(self.raw.get("council", {}).get("drive_example", ""))
+
     def layer_paths(self, key: str, required: bool = True) -> list[Path]:
         """Data-directory paths of a layer, one per district if the pattern has ``{lad}``."""
         pattern = self.layers.get(key)

@@ -150,7 +150,7 @@ def test_read_only_zone_map_and_report_of_each_council(server, sized, council, n
         "e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"), "zone in full"
     goto(pg, f"{server}/report?council={council}&readonly=1")
     frame = pg.frame_locator("iframe").first
-    frame.get_by_role("heading", name=re.compile(f"^{name} home-care zones and price bands")).wait_for(
+    frame.get_by_role("heading", name=re.compile(f"^{name} home-care (zones|lots|clusters|localities) and price bands")).wait_for(
         timeout=LOAD_S * 1000)
     pg.shot("report", full_page=True)
     assert pg.locator('[data-testid="stException"]').count() == 0

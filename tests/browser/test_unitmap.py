@@ -108,7 +108,7 @@ def test_ctrl_z_undoes_a_move_and_ctrl_shift_z_redoes(server, page):
     choose(page, "Move to band", "isolated")
     act_until(page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == 1,
               "the move")
-    page.get_by_role("heading", name="Totals").click()  # focus on the page, outside any text field
+    page.get_by_role("heading", name="Care hours a week by zone and band").click()  # focus on the page, outside any text field
     act_until(page, lambda: page.keyboard.press("Control+z"), lambda: units_changed(page) == 0,
               "Ctrl+Z to undo the move")
     page.shot("undone")

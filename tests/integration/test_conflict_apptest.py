@@ -2,6 +2,7 @@
 differs and offers to add them to the latest version (when no unit was changed by both) or to save them apart."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,9 @@ def test_any_two_plans_compare_by_zone(own_store):
     cols = [list(d.value.columns) for d in a.dataframe]
     assert ["Cluster", "Units (A)", "Care hours a week (A)", "£ a week (A)", "Units (B)", "Care hours a week (B)",
             "£ a week (B)"] in cols, cols
+    zt = next(d.value for d in a.dataframe if "Care hours a week (A)" in d.value.columns)
+    hours = [h for h in zt["Care hours a week (A)"] if h]  # thousands separated, as the £ beside them (4,444.75)
+    assert hours and all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", h) for h in hours) and any("," in h for h in hours)
 
 
 def test_saving_with_no_changes_adds_no_version_and_publishing_shows_at_once(own_store):
@@ -109,5 +113,9 @@ def test_saving_with_no_changes_adds_no_version_and_publishing_shows_at_once(own
     a.button(key="sc-publish").click().run()
     assert not a.exception, a.exception
     assert any("Published Plan version 1" in s.value for s in a.success)
-    vers = [d.value for d in a.dataframe if "published" in d.value.columns]
-    assert vers and bool(vers[0]["published"].iloc[0]) is True
+    vers = [d.value for d in a.dataframe if "Published" in d.value.columns]
+    assert vers and bool(vers[0]["Published"].iloc[0]) is True
+    shown = {str(c) for d in a.dataframe for c in d.value.columns}  # headed in words (walk-through "raw names")
+    assert not shown & {"latest_version", "n_versions", "n_units", "unit_code", "from_zone", "to_band"}, shown
+    audit = [d.value for d in a.dataframe if "Unit code" in d.value.columns]
+    assert audit and "Cluster before" in audit[0].columns

@@ -76,8 +76,8 @@ def test_manual_band_is_shown_beside_the_classifier_suggestion():
     at.button(key="move").click().run()
     assert any(s.value == "Manual bands that differ from the classifier" for s in at.subheader)
     df = at.dataframe[-1].value
-    row = df[df["unit"] == "Asfordby"].iloc[0]
-    assert (row["band"], row["classifier suggests"], row["reason"]) == (other, computed, "rounds cross the A607")
+    row = df[df["Unit"] == "Asfordby"].iloc[0]
+    assert (row["Band set by hand"], row["Classifier suggests"], row["Reason"]) == (other, computed, "rounds cross the A607")
 
 
 def test_finance_bad_moves_upload_shows_a_message_and_changes_nothing():
@@ -123,8 +123,14 @@ def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
     i = plan.index(code)[0]
     assert before_band != to_band and plan.band_names[plan.band_idx[i]] == to_band
     assert len(hist(at).undo_stack) == 1
-    changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["zone", "unit", "from_band", "to_band"]]
-    assert changed and name in set(changed[0]["unit"])  # the Changed units table follows the plan
+    changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["Zone", "Unit", "Band before", "Band after"]]
+    assert changed and name in set(changed[0]["Unit"])  # the Changed units table follows the plan
+    # headed in words, £ with its sign (walk-through "raw names"): no field names on the page, no empty floor column
+    for d in at.dataframe:  # field names have an underscore; "floor" was the empty rate-table column
+        assert not [c for c in d.value.columns if "_" in str(c) or str(c) in ("floor", "rate")], list(d.value.columns)
+    assert all(v.startswith(("+£", "−£", "£")) for v in changed[0]["Change in £ a week"])
+    rates = [d.value for d in at.dataframe if "Rate £ an hour" in d.value.columns]
+    assert rates and "Floor £ an hour" not in rates[0].columns  # Leicestershire publishes no floors
 
 
 def test_finance_cost_build_up_recomputes_rates_from_its_components():

@@ -211,6 +211,6 @@ def test_report_names_the_council_as_its_pack_does():
     plan = Plan.build("bradford_lsoa", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 5.5, 2.25],
                       ["Z1", "Z1", "Z2"], ["urban", "urban", "rural"], CARD, band_names=("urban", "rural"))
     ctx = report_context(units, plan, compare(plan, plan), "base plan", [], [])
-    assert ctx["title"].startswith("Bradford (LSOAs) home-care zones and price bands")
+    assert ctx["title"].startswith("Bradford (LSOAs) home-care localities and price bands")  # its zone_label
     assert ctx["map_alt"].startswith("Map of Bradford (LSOAs):")
     assert report_context(units, base, compare(base, base), "x", [], [])["title"].startswith("Tinyshire home-care")

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from geodata.datadir import ATTRIBUTION, DataError  # noqa: E402
 from zones.impact import Impact  # noqa: E402
-from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks  # noqa: E402
+from zones.money import fmt_gbp, fmt_gbp_change, fmt_pct, fmt_weeks  # noqa: E402
 from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
 from zones.plan import Plan  # noqa: E402
 from zones.rates import rates_source_text  # noqa: E402
@@ -72,12 +72,26 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="changed"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
     ax.set_axis_off()
-    ax.set_title(mpl_text(f"{council_name(plan.council)}: price bands and zones"), fontsize=10)
+    ax.set_title(mpl_text(f"{council_name(plan.council)}: price bands and {zone_words(plan.council)[1]}"), fontsize=10)
     fig.text(0.01, 0.01, mpl_text(ATTRIBUTION), fontsize=5.5, color="#444")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
+
+
+def zone_words(council: str) -> tuple[str, str]:
+    """The council's word for a zone and its plural, from its pack ("lot"/"lots", "locality"/"localities");
+    ("zone", "zones") for a council with no pack."""
+    from geodata.packs import available_packs, load_pack
+
+    if council in available_packs():  # an id only: never a path
+        try:
+            p = load_pack(council)
+            return p.zone_label, p.zones_label
+        except DataError:
+            pass
+    return "zone", "zones"
 
 
 def council_name(council: str) -> str:
@@ -122,7 +136,7 @@ def map_alt(plan: Plan, n_changed: int) -> str:
     counts = a["band"].value_counts()
     bands = ", ".join(f"{int(counts.get(b, 0))} {b}" for b in plan.band_names)
     n_zones = plan.n_zones_holding_units()
-    zl = "zone" if n_zones == 1 else "zones"
+    zl = zone_words(plan.council)[0 if n_zones == 1 else 1]
     changed = (
         f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
         f"{'are' if n_changed != 1 else 'is'} hatched."
@@ -138,8 +152,11 @@ def map_alt(plan: Plan, n_changed: int) -> str:
 def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[str], sources: list[str]) -> dict:
     t = plan.totals(imp.weeks_per_year)
     changed = _changed_codes(imp)
+    zone, zones = zone_words(plan.council)
     return {
-        "title": f"{council_name(plan.council)} home-care zones and price bands: {strip_control(identity)}",
+        "title": f"{council_name(plan.council)} home-care {zones} and price bands: {strip_control(identity)}",
+        "zone_label": zone,
+        "zones_label": zones,
         "identity": identity,
         "digest": plan.digest(),
         "date": dt.date.today().isoformat(),
@@ -167,7 +184,7 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
                 r["unit"],
                 f"{r['from_band']} → {r['to_band']}"
                 if r["from_band"] != r["to_band"]
-                else f"zone only ({r['from_band']})",
+                else f"{zone} only ({r['from_band']})",
                 f"{r['hours_per_week']:,.2f}",
                 f"{fmt_gbp_change(r['gbp_per_week'])}",
             ]
@@ -175,12 +192,12 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
         ],
         "impact_totals": [
             ["Hours a week that changed band", f"{imp.hours_per_week_band_changed:,.2f}"],
-            ["Hours a week that changed zone only", f"{imp.hours_per_week_zone_only:,.2f}"],
+            [f"Hours a week that changed {zone} only", f"{imp.hours_per_week_zone_only:,.2f}"],
             ["Change per week", f"{fmt_gbp_change(imp.gbp_per_week)}"],
             ["Change per year", f"{fmt_gbp_change(imp.gbp_per_year)} ({fmt_weeks(imp.weeks_per_year)} weeks)"],
             [
                 f"Change over {imp.term_years} years",
-                f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {imp.uplift_pct}% a year)",
+                f"{fmt_gbp_change(imp.gbp_per_term)} (uplift {fmt_pct(imp.uplift_pct)}% a year)",
             ],
         ],
         "notes": notes
@@ -198,7 +215,7 @@ def settings_text(imp: Impact) -> str:
     """The settings every annual and term figure uses, for people (shown on the report beside the rates)."""
     return (
         f"{fmt_weeks(imp.weeks_per_year)} weeks a year · {imp.term_years}-year term · "
-        f"uplift {imp.uplift_pct.normalize():f}% a year"
+        f"uplift {fmt_pct(imp.uplift_pct)}% a year"
     )
 
 
@@ -336,22 +353,29 @@ def report_html(ctx: dict) -> str:
     notes = "".join(f"<li>{html_text(n)}</li>" for n in ctx["notes"])
     sources = "".join(f"<li>{html_text(s)}</li>" for s in ctx["sources"])
     alt = ctx.get("map_alt") or "Map of price bands and zones"
+    zone, zones = ctx.get("zone_label", "zone"), ctx.get("zones_label", "zones")
+    zone_rows = _table([zone.capitalize(), "Units", "Hours/week", "£/week"], ctx["zones"], row_headers=True)
     changes = (
-        _table(["Zone", "Unit", "Band change", "Hours/week", "£/week"], ctx["impact_rows"], "Changed units", keep=False)
+        _table(
+            [zone.capitalize(), "Unit", "Band change", "Hours/week", "£/week"],
+            ctx["impact_rows"],
+            "Changed units",
+            keep=False,
+        )
         if ctx["impact_rows"]
         else "<p>No changes.</p>"
     )
     return f"""<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>{html_text(ctx["title"])}</title>
-<meta name="description" content="Home-care zones, price bands, rates and the cost of changes">
+<meta name="description" content="Home-care {html_text(zones)}, price bands, rates and the cost of changes">
 <style>{REPORT_CSS}</style></head><body>
 <h1>{html_text(ctx["title"])}</h1>
 <p class="meta">Plan: {html_text(ctx["identity"])} · plan hash {html_text(ctx["digest"])} · {html_text(ctx["date"])} \
 · rates {html_text(ctx["rates"])} · {html_text(ctx.get("settings", ""))}</p>
 <figure><img alt="{html_text(alt)}" src="data:image/png;base64,{img}">
-<figcaption>Price bands and zones. {html_text(ATTRIBUTION)}</figcaption></figure>
+<figcaption>Price bands and {html_text(zones)}. {html_text(ATTRIBUTION)}</figcaption></figure>
 <h2>Bands</h2>{_table(["Band", "Rate", "Hours/week", "Share of hours"], ctx["bands"], row_headers=True)}
 <h2>Totals</h2>{_table(["Figure", "Value"], ctx["totals"], row_headers=True)}
-<h2>Zones</h2>{_table(["Zone", "Units", "Hours/week", "£/week"], ctx["zones"], row_headers=True)}
+<h2>{html_text(zones.capitalize())}</h2>{zone_rows}
 <h2>Changes against the base plan</h2>{changes}
 {_table(["Figure", "Value"], ctx["impact_totals"], "Change totals", row_headers=True)}
 {equality_section(ctx.get("equality"))}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zones.impact import compare
-from zones.plan import Plan
+from zones.plan import Plan, real_zones
 
 
 def selection_summary(plan: Plan, codes, zone: str | None = None, band: str | None = None) -> dict:
@@ -29,6 +29,13 @@ def zone_summary(plan: Plan) -> pd.DataFrame:
     """Per zone holding units: ``zone, units, hours_per_week, gbp_per_week`` (Decimal), ``share_pct`` of hours."""
     cols = ["zone", "units", "hours_per_week", "gbp_per_week", "share_pct"]
     return pd.DataFrame([{k: r[k] for k in cols} for r in plan.by_zone()], columns=cols)
+
+
+def balance_rows(zs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a :func:`zone_summary` that are zones (``zones.plan.real_zones``): the "Unzoned" placeholder is
+    no zone, so it gets no bar and does not move the mean of the balance chart (Bradford: every ward unzoned
+    drew one bar, "Unzoned")."""
+    return zs[zs["zone"].isin(real_zones(zs["zone"]))].reset_index(drop=True)
 
 
 def band_summary(plan: Plan) -> pd.DataFrame:
