@@ -286,6 +286,36 @@ def travel_sentence(routed: bool, median_pct: float | None, p90_pct: float | Non
     )
 
 
+def _band_lines(name: str, a, c, band: str, why: str, summary: str) -> list[str]:
+    """The evidence card's sentences on the band: why the unit has it (a hand-set band says so first, then the
+    classifier's view), the reason recorded with its last change, and what would move it up or down a band."""
+    shown = a["band"]
+    if shown != band:  # set by hand: say so first, then the classifier's view as its view (issue 19 §4)
+        first = (
+            f"{name} is {shown.upper()}, set by hand. On its travel figures the classifier would make "
+            f"it {band.upper()}, because {why}."
+        )
+        subject = "The classifier"
+    else:
+        first, subject = f"{name} is {band.upper()} because {why}.", ""
+    lines = [first, summary[0].upper() + summary[1:] + "."]
+    if shown == band and a["reason"]:  # a hand-set band shows its reason beside the warning; any other unit here
+        lines.insert(1, f"Reason recorded with its last change: {a['reason']}")
+    if c.get("margin_up"):
+        lines.append(
+            f"{subject} would make it {c['next_band_up']} with {c['margin_up']}."
+            if subject
+            else f"It would become {c['next_band_up']} with {c['margin_up']}."
+        )
+    if c.get("margin_down"):
+        lines.append(
+            f"{subject} would make it {c['next_band_down']} if {c['margin_down']}."
+            if subject
+            else f"It would be {c['next_band_down']} if {c['margin_down']}."
+        )
+    return lines
+
+
 def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
     """What the map shows for one unit: names, zone, band (and computed band), hours and the band's evidence in
     plain English: why the unit has its band, what would move it, and whether its times are routed on a real
@@ -312,30 +342,7 @@ def evidence_card(ws: Workspace, plan: Plan, code: str) -> dict:
         if band != plan.band_names[0]
         else "it is close to a town, visits are close together and demand is dense"
     )
-    shown = a["band"]
-    if shown != band:  # set by hand: say so first, then the classifier's view as its view (issue 19 §4)
-        first = (
-            f"{u['unit_name']} is {shown.upper()}, set by hand. On its travel figures the classifier would make "
-            f"it {band.upper()}, because {why}."
-        )
-        subject = "The classifier"
-    else:
-        first, subject = f"{u['unit_name']} is {band.upper()} because {why}.", ""
-    lines = [first, summary[0].upper() + summary[1:] + "."]
-    if shown == band and a["reason"]:  # a hand-set band shows its reason beside the warning; any other unit here
-        lines.insert(1, f"Reason recorded with its last change: {a['reason']}")
-    if c.get("margin_up"):
-        lines.append(
-            f"{subject} would make it {c['next_band_up']} with {c['margin_up']}."
-            if subject
-            else f"It would become {c['next_band_up']} with {c['margin_up']}."
-        )
-    if c.get("margin_down"):
-        lines.append(
-            f"{subject} would make it {c['next_band_down']} if {c['margin_down']}."
-            if subject
-            else f"It would be {c['next_band_down']} if {c['margin_down']}."
-        )
+    lines = _band_lines(u["unit_name"], a, c, band, why, summary)
     lines.append(travel_sentence(routed, med, p90))
     if bool(u["hours_estimated"]):
         lines.append(
