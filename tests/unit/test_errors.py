@@ -52,3 +52,17 @@ def test_cli_lets_other_exceptions_through(monkeypatch):
     monkeypatch.setattr(cli_main, "build_parser", lambda: _parser_raising(KeyError("bug")))
     with pytest.raises(KeyError):
         cli_main.main(["boom"])
+
+
+def test_the_cli_module_runs_as_a_script_too():
+    """``python -m zones.cli.main`` (as bench/walkthrough.py calls it) found its subcommands relative to
+    ``__main__`` and failed on every command; it lists them as ``zoneplan`` does."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-m", "zones.cli.main", "--help"], cwd=root, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert "council" in out.stdout and "impact" in out.stdout

@@ -26,7 +26,7 @@ from geodata.errors import DataError
 from geodata.limits import excerpt
 
 _NOT_COMMANDS = {"main", "__main__"}
-_PACKAGE = __name__.rpartition(".")[0]  # zones.cli: one module per subcommand beside this one
+_PACKAGE = __package__ or "zones.cli"  # one module per subcommand beside this one (also under -m zones.cli.main)
 MAX_ID = 2**31 - 1  # scenario ids and version numbers: what both SQLite and PostgreSQL integers hold
 _INT = re.compile(r"^[+-]?[0-9]{1,12}$")  # ASCII digits only: no '1_000', '١٢' or '１２' (int() takes them)
 _FLOAT = re.compile(r"^[+-]?[0-9]{1,12}(\.[0-9]{1,12})?$")
