@@ -188,7 +188,7 @@ def test_phone_map_in_the_first_third_labels_apart_and_nothing_clipped(server, s
     assert boxes, "some zone labels show"
     assert not overlapping(boxes), overlapping(boxes)
     # the council picker and the figures are still on the page, under the map
-    assert pg.get_by_label("Council shown").is_visible()
+    expect(pg.get_by_label("Council shown")).to_be_visible(timeout=120_000)  # waits (is_visible() does not)
     expect(pg.locator('[data-testid="stMetric"]', has_text="Care hours / week")).to_have_count(1)
 
 
