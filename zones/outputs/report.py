@@ -342,7 +342,9 @@ td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;text-align:left}thead
 tbody th{font-weight:normal}figure{margin:0}img{max-width:100%}figcaption,.meta{color:#555;font-size:12px}
 h2,caption{break-after:avoid}tr{break-inside:avoid}table.keep{break-inside:avoid}
 @page{size:A4;margin:1.4cm 1.5cm}
-@media print{body{margin:0;max-width:none}td,th{font-size:10px}}"""
+@media print{body{margin:0;max-width:none}td,th{font-size:10px}}
+@media screen and (max-width:640px){body{margin:1em .5em}table{display:block;max-width:100%;overflow-x:auto}
+td,th{font-size:12px;padding:2px 4px}}"""
 
 
 def report_html(ctx: dict) -> str:
