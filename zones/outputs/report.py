@@ -127,7 +127,10 @@ def _table(cols: list[str], rows: list[list], caption: str = "", row_headers: bo
 
     cap = f"<caption>{html_text(caption)}</caption>" if caption else ""
     cls = ' class="keep"' if keep else ""  # a short table is not split across pages
-    return f"<table{cls}>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(row(r) for r in rows)}</tbody></table>"
+    # tabindex: on a phone a table scrolls inside itself (REPORT_CSS), so a keyboard user must be able to reach it
+    # (WCAG 2.1.1; axe scrollable-region-focusable)
+    attrs = f'{cls} tabindex="0"'
+    return f"<table{attrs}>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(row(r) for r in rows)}</tbody></table>"
 
 
 def map_alt(plan: Plan, n_changed: int) -> str:
