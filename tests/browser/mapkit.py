@@ -16,6 +16,14 @@ def map_frame(pg):
     return pg.frame_locator(MAP_IFRAME).first
 
 
+def wait_for_map_controls(pg) -> None:
+    """Wait until the map frame has drawn its units and its search box (both come after the page's script run:
+    Tabbing through the page before then goes round a frame that is still empty)."""
+    fr = map_frame(pg)
+    fr.locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_S * 1000)
+    fr.get_by_placeholder(re.compile("^Find a unit")).wait_for(timeout=LOAD_S * 1000)
+
+
 def open_map(pg, url: str):
     """Open a page with the unit map: its first script run has finished and the map has drawn its units and its
     first view (``data-view`` on the component's body)."""

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.mapkit import browser_selected, highlighted, map_frame, python_selection
+from tests.browser.mapkit import browser_selected, highlighted, python_selection, wait_for_map_controls
 from tests.browser.waits import LOAD_S, goto, rerun, settle, wait_for
 
 pytestmark = pytest.mark.browser
@@ -63,10 +63,7 @@ def metric(pg, label: str) -> str:
 def test_keyboard_only_select_move_undo_redo_save(server, page):
     pg = page
     goto(pg, f"{server}/edit_zones?council=leicestershire", ready="Edit zones and bands")
-    # the map component draws its search box and units after the page's run: Tab through the page only then (on a
-    # busy machine the Tabs otherwise went round a page whose map frame was still empty)
-    map_frame(pg).locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_S * 1000)
-    map_frame(pg).get_by_placeholder(re.compile("^Find a unit")).wait_for(timeout=LOAD_S * 1000)
+    wait_for_map_controls(pg)  # Tab through the page only once the map frame has drawn its units and search box
     pg.locator("body").focus()
     tab_to(pg, lambda e: e["placeholder"].startswith("Find a unit"), "the map's search box")
     pg.keyboard.type("Asfordby")  # the map searches as one types and highlights what it found
@@ -123,10 +120,7 @@ def test_map_is_one_tab_stop_with_arrow_keys_and_space(server, page):
     and Python agree), the focused unit shows a ring, and the Move button is reached in a few more Tabs."""
     pg = page
     goto(pg, f"{server}/edit_zones?council=leicestershire", ready="Edit zones and bands")
-    # the map component draws its search box and units after the page's run: Tab through the page only then (on a
-    # busy machine the Tabs otherwise went round a page whose map frame was still empty)
-    map_frame(pg).locator("path.leaflet-interactive").first.wait_for(timeout=LOAD_S * 1000)
-    map_frame(pg).get_by_placeholder(re.compile("^Find a unit")).wait_for(timeout=LOAD_S * 1000)
+    wait_for_map_controls(pg)  # Tab through the page only once the map frame has drawn its units and search box
     pg.locator("body").focus()
     tab_to(pg, lambda e: e["placeholder"].startswith("Find a unit"), "the map's search box")
     stops_in_map = []
