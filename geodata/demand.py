@@ -183,7 +183,7 @@ def _hours_from_cells(cells, path: Path, units: gpd.GeoDataFrame, resolve) -> tu
     pos = {c: i for i, c in enumerate(codes)}
     hours = np.zeros(len(units))
     seen: dict[str, int] = {}
-    problems = []
+    problems: list[str] = []
     for line, key, problem, val in cells:
         if len(problems) >= 20:
             problems.append("… (first 20 problems shown)")

@@ -147,7 +147,8 @@ def bounded_decimal(raw, field: str, lo: Decimal, hi: Decimal, max_decimals: int
         raise DataError(f"{field} {excerpt(text)} is " + ("negative" if lo == 0 else f"below {lo:,}"))
     if d > hi:
         raise DataError(f"{field} {excerpt(text)} is above the bound of {hi:,}")
-    if d.as_tuple().exponent < -max_decimals:
+    exponent = d.as_tuple().exponent  # 'n'/'N'/'F' for NaN and infinity, which number_text never lets through
+    if not isinstance(exponent, int) or exponent < -max_decimals:
         raise DataError(f"{field} {excerpt(text)} has more than {max_decimals} decimal places")
     return d
 

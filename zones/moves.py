@@ -83,9 +83,10 @@ def parse_moves(source: str | Path | bytes, resolve, bands: tuple[str, ...], nam
         data = bytes(source)
     else:
         label = name or str(source)
-        data = read_user_file(source, MAX_BYTES) if Path(source).exists() or Path(source).is_symlink() else None
-        if data is None:
+        found = read_user_file(source, MAX_BYTES) if Path(source).exists() or Path(source).is_symlink() else None
+        if found is None:
             raise DataError(f"moves file not found: {excerpt(source, 80)}")
+        data = found
     if len(data) > MAX_BYTES:
         raise MovesError(label, [f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}"])
     fatal, items = run_caged(moves_cells, data, label, label=excerpt(label, 80))

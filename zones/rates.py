@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -207,7 +208,7 @@ def _providers_fields(per_zone, by_zone: dict, floor) -> dict:
     """RateCard keyword arguments for providers, checked (from a pack's [providers] or a stored card)."""
     if not isinstance(by_zone, dict):
         raise DataError("providers by zone must be a table of zone = number")
-    out = {
+    out: dict[str, object] = {
         "providers_per_zone": None if per_zone in (None, "") else providers_count(per_zone, "providers per zone"),
         "providers_by_zone": {str(z): providers_count(n, f"providers in '{str(z)[:40]}'") for z, n in by_zone.items()},
         "viability_floor_hours_per_week": None,
@@ -447,12 +448,11 @@ def buildup_from_pack(pack) -> tuple[CostBuildUp, list[dict]]:
     """The cost build-up of a council: the defaults overridden by the pack's ``[finance.buildup]`` values, and
     every assumption as {name, value, source} (the pack's ``<name>_source`` where it gives one)."""
     cfg = pack.raw.get("finance", {}).get("buildup", {})
-    kw = {f: Decimal(str(cfg[f])) for f in BUILDUP_FIELDS if f in cfg}
-    if "year" in cfg:
-        kw["year"] = str(cfg["year"])
-    for f, v in kw.items():
-        if f != "year" and (v < 0 or v > 1000):
+    amounts = {f: Decimal(str(cfg[f])) for f in BUILDUP_FIELDS if f in cfg}
+    for f, v in amounts.items():
+        if v < 0 or v > 1000:
             raise DataError(f"pack {pack.path}: [finance.buildup] {f} = {v} is out of range")
+    kw: dict[str, Any] = {**amounts, "year": str(cfg["year"])} if "year" in cfg else dict(amounts)
     cb = CostBuildUp(**kw)
     rows = [
         {

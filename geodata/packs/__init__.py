@@ -18,7 +18,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from ..datadir import CACHE_ENV, REPO_ROOT, DataError, data_path
 
@@ -162,7 +162,16 @@ class Pack:
             )
         return path
 
+    @overload
+    def layer_path(self, key: str, required: Literal[True] = True) -> Path: ...
+
+    @overload
+    def layer_path(self, key: str, required: bool) -> Path | None: ...
+
     def layer_path(self, key: str, required: bool = True) -> Path | None:
+        """The data-directory path of a one-file layer (the first district's for a ``{lad}`` pattern); None only
+        when ``required`` is False and the pack has no such layer. A required layer that is missing raises
+        DataError."""
         paths = self.layer_paths(key, required=required)
         return paths[0] if paths else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from geodata.units import load_units
 
@@ -131,7 +132,7 @@ def _baseline_comparison(v: dict) -> dict:
     """The classifier against the baselines (area, density) on the ONS rural-urban classes and the council's own
     decisions: kappas, bootstrap intervals and the verdict in words, from ``validate_bands``'s result ``v``."""
     ruc = v.get("ruc", {})
-    base = {}
+    base: dict[str, Any] = {}
     for key in ("ruc11", "ruc21"):
         if key in ruc:
             base[key] = {

@@ -38,6 +38,7 @@ import os
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,7 +148,7 @@ class LoginGuard:
     max_failures: int = MAX_FAILURES
     window_s: float = FAILURE_WINDOW_S
     backoff_s: float = BACKOFF_S
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _fails: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -212,7 +213,7 @@ def authenticate(
     stored = u["password_bcrypt"] if u else _dummy_hash()
     ok = _check_hash(key, pw[:MAX_PASSWORD_BYTES], stored)  # always one bcrypt check: same time for unknown users
     ok = bool(ok and u is not None and not too_long)
-    if ok:
+    if ok and u is not None:
         guard.succeeded(key)
         return User(key, u["role"])
     guard.failed(key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 SHARED_ENV = "ZONEPLAN_SHARED"
@@ -32,19 +33,24 @@ def is_loopback(address: str | None) -> bool:
         return False  # a host name: resolved by the server to whatever it is, treat as shared
 
 
-def is_shared(address: str | None, env: dict | None = None) -> bool:
-    env = os.environ if env is None else env
+def _environ(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    """The variables to read: those given (tests), else the process environment."""
+    return os.environ if env is None else env
+
+
+def is_shared(address: str | None, env: Mapping[str, str] | None = None) -> bool:
+    env = _environ(env)
     if str(env.get(SHARED_ENV, "")).strip().lower() in ("1", "true", "yes", "on"):
         return True
     return not is_loopback(address)
 
 
-def login_configured(env: dict | None = None, oidc: bool = False) -> bool:
-    env = os.environ if env is None else env
+def login_configured(env: Mapping[str, str] | None = None, oidc: bool = False) -> bool:
+    env = _environ(env)
     return bool(oidc or (env.get("ZONEPLAN_USERS") or "").strip())
 
 
-def editing_refusal(address: str | None, env: dict | None = None, oidc: bool = False) -> str | None:
+def editing_refusal(address: str | None, env: Mapping[str, str] | None = None, oidc: bool = False) -> str | None:
     """None when editing is allowed; otherwise the sentence the editing pages show instead."""
     if not is_shared(address, env) or login_configured(env, oidc):
         return None
@@ -62,12 +68,15 @@ def editing_refusal(address: str | None, env: dict | None = None, oidc: bool = F
 
 
 def base_url(
-    context_url: str | None = None, headers: dict | None = None, env: dict | None = None, base_path: str = ""
+    context_url: str | None = None,
+    headers: dict | None = None,
+    env: Mapping[str, str] | None = None,
+    base_path: str = "",
 ) -> str:
     """scheme://host[:port][/base path] that links are made with: the browser's URL (``st.context.url``), else
     the request's Host header (``X-Forwarded-Proto`` for the scheme), else ``ZONEPLAN_BASE_URL``, else
     127.0.0.1:8501. Never a trailing slash."""
-    env = os.environ if env is None else env
+    env = _environ(env)
     path = "/" + base_path.strip("/") if base_path and base_path.strip("/") else ""
     if context_url:
         u = urlsplit(context_url)
