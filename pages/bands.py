@@ -8,7 +8,7 @@ from geodata.datadir import DataError
 from pages import common
 from zones.classify import Thresholds, prior_and_ranges, threshold_preview
 from zones.money import fmt_gbp
-from zones.outputs.people import fmt_points
+from zones.outputs.people import band_trial_changes, fmt_points
 
 
 def _or(names: list[str]) -> str:
@@ -107,19 +107,6 @@ if res["n_changed"]:
         f"{res['hours_changed']:,.2f} care hours a week; change in spend "
         f"{fmt_gbp(res['gbp_per_week_change'])} a week at {plan.rates.year} rates (hours estimated)."
     )
-    table = res["changes"].assign(gbp_per_week=res["changes"]["gbp_per_week"].map(fmt_gbp))
-    st.dataframe(
-        table.rename(
-            columns={
-                "unit_name": "unit",
-                "from_band": "from",
-                "to_band": "to",
-                "hours_per_week": "hours / week",
-                "gbp_per_week": "£ / week",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(band_trial_changes(res["changes"]), hide_index=True, width="stretch")
 else:
     st.caption("No unit changes band with these thresholds.")

@@ -5,7 +5,6 @@ base plan and the balance between zones update after every edit."""
 
 from dataclasses import asdict
 
-import pandas as pd
 import streamlit as st
 
 from geodata.datadir import DataError
@@ -14,7 +13,7 @@ from pages.balance_chart import balance_chart
 from zones.impact import compare
 from zones.money import fmt_gbp, fmt_gbp_change
 from zones.outputs.escape import md_text
-from zones.outputs.people import hours_by_zone_band
+from zones.outputs.people import band_totals, hours_by_zone_band, manual_bands, zone_totals
 from zones.service.search import find_units
 from zones.service.summary import balance_rows, band_summary, selection_summary, zone_summary
 
@@ -182,33 +181,9 @@ with right:
             )
         else:
             st.caption(f"No {pack.zones_label} yet (every unit unzoned): Suggest zones proposes some.")
-        bs = band_summary(plan)
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "band": bs["band"],
-                    "units": bs["units"],
-                    "hours / week": bs["hours_per_week"].map("{:,.2f}".format),
-                    "£ / week": [fmt_gbp(x) for x in bs["gbp_per_week"]],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(band_totals(band_summary(plan)), hide_index=True, width="stretch")
         with st.expander(f"Hours and £ per {pack.zone_label}"):
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        pack.zone_label: zs["zone"],
-                        "units": zs["units"],
-                        "hours / week": zs["hours_per_week"].map("{:,.2f}".format),
-                        "£ / week": [fmt_gbp(x) for x in zs["gbp_per_week"]],
-                        "% of hours": zs["share_pct"],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            st.dataframe(zone_totals(zs, pack.zone_label), hide_index=True, width="stretch")
 
 t = plan.totals()
 common.totals_metrics(
@@ -232,17 +207,4 @@ over = plan.assignments()
 over = over[over["band"] != over["computed_band"]]
 if len(over):
     st.subheader("Manual bands that differ from the classifier")
-    over = over.assign(unit=[names[c] for c in over["unit_code"]])
-    st.dataframe(
-        over[["unit", "zone", "band", "computed_band", "reason"]].rename(
-            columns={
-                "unit": "Unit",
-                "zone": pack.zone_label.capitalize(),
-                "band": "Band set by hand",
-                "computed_band": "Classifier suggests",
-                "reason": "Reason",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(manual_bands(over, names, pack.zone_label), hide_index=True, width="stretch")

@@ -1,12 +1,12 @@
 """Suggest zones (commissioners): propose contiguous, balanced, low-travel zones, compare them with the plan being
 edited (table + map), and load the proposal into the editor as one undoable step."""
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.datadir import DataError
 from pages import common
+from zones.outputs.people import suggest_changes, suggest_zones
 from zones.plan import default_zone_count, real_zones
 
 council = st.session_state.get("council", "leicestershire")
@@ -111,49 +111,14 @@ if res:
             "nearest unit: "
             + ", ".join(f"{b['from']}–{b['to']} ({b['gap_m']:.0f} m)" for b in res["adjacency"]["bridges"])
         )
-    titles = {
-        "name": label.capitalize(),
-        "units": "Units",
-        "hours_per_week": "Care hours a week",
-        "mean_drive_min": f"Mean {what} inside (min)",
-        "contiguous": "One piece",
-        "balance_dev_pct": "Hours vs mean (%)",
-        "median_walk_between_visits_min": "Median walk between visits (min)",
-        "providers": "Providers",
-        "hours_per_provider": "Hours a week per provider",
-        "below_viability_floor": "Below viability floor",
-    }
-    cols = ["name", "units", "hours_per_week", "mean_drive_min", "contiguous", "balance_dev_pct"]
-    extra = [c for c in titles if c not in cols and c in res["proposal"]["zones"][0]]
     left, right = st.columns(2)
     left.subheader("Proposal")
-    left.dataframe(
-        pd.DataFrame(res["proposal"]["zones"])[cols + extra].rename(columns=titles), hide_index=True, width="stretch"
-    )
+    left.dataframe(suggest_zones(res["proposal"]["zones"], label, what), hide_index=True, width="stretch")
     right.subheader("Current plan")
-    right.dataframe(
-        pd.DataFrame(res["current"]["zones"])[cols + [c for c in extra if c in res["current"]["zones"][0]]].rename(
-            columns=titles
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    right.dataframe(suggest_zones(res["current"]["zones"], label, what), hide_index=True, width="stretch")
     if res["changes"]:
         with st.expander(f"{res['changed_units']} unit(s) change {label}"):
-            ch = pd.DataFrame(res["changes"])
-            st.dataframe(
-                ch.rename(
-                    columns={
-                        "unit_code": "Unit code",
-                        "unit_name": "Unit",
-                        "from": "From",
-                        "to": "To",
-                        "hours_per_week": "Care hours a week",
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            st.dataframe(suggest_changes(res["changes"], label), hide_index=True, width="stretch")
     mp = st.columns(2)
     with mp[0]:
         st.caption(f"Proposal (loaded in the editor), coloured by {label}")

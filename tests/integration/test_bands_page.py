@@ -29,7 +29,7 @@ def test_bands_page_sliders_show_shares_and_changes_without_saving():
     n = int(heads[0].rsplit(":", 1)[1])
     assert n > 0
     df = at.dataframe[0].value
-    assert len(df) == n and set(df["from"]) == {"urban"} and set(df["to"]) == {"fringe"}
+    assert len(df) == n and set(df["Band now"]) == {"urban"} and set(df["Band with these thresholds"]) == {"fringe"}
     fringe = [m for m in at.metric if m.label == "Fringe"][0]
     assert fringe.delta.startswith("+")
     # nothing was saved: the plan being edited is the same object

@@ -162,3 +162,54 @@ def test_zone_pairs_headed_with_the_zone_label():
         "People supported (est.)",
     ]
     assert t.iloc[0]["Care hours a week (est.)"] == "1,234.50" and t.iloc[0]["People supported (est.)"] == "98.8"
+
+
+def test_bands_trial_changes_headed_in_words_with_signed_pounds():
+    ch = pd.DataFrame(
+        {
+            "unit_code": ["A", "B"],
+            "unit_name": ["Asfordby", "Bravo"],
+            "from_band": ["urban", "rural"],
+            "to_band": ["rural", "urban"],
+            "hours_per_week": [4444.75, 5.5],
+            "gbp_per_week": [Decimal("11111.875"), Decimal("-13.75")],
+        }
+    )
+    t = people.band_trial_changes(ch)
+    assert not RAW & set(t.columns)
+    assert list(t["Unit"]) == ["Asfordby", "Bravo"]
+    assert list(t["Care hours a week"]) == ["4,444.75", "5.50"]
+    assert list(t["Change in £ a week"]) == ["+£11,111.88", "−£13.75"]
+    no_rates = people.band_trial_changes(ch.drop(columns="gbp_per_week"))
+    assert "Change in £ a week" not in no_rates.columns
+
+
+def test_manual_bands_name_the_unit_and_use_the_zone_label():
+    over = plan(bands=("rural", "rural")).assignments().iloc[[0]]
+    t = people.manual_bands(over, {"A": "Asfordby"}, "cluster")
+    assert list(t.columns) == ["Unit", "Cluster", "Band set by hand", "Classifier suggests", "Reason"]
+    assert t.iloc[0]["Unit"] == "Asfordby"
+
+
+def test_suggest_tables_headed_in_words_with_the_zone_label():
+    zones = [{"name": "North", "units": 3, "hours_per_week": 1234.5, "mean_drive_min": 6.25, "contiguous": True,
+              "balance_dev_pct": -2.0, "providers": 2}]
+    t = people.suggest_zones(zones, "lot", "walk")
+    assert list(t.columns) == ["Lot", "Units", "Care hours a week", "Mean walk inside (min)", "One piece",
+                               "Hours vs mean (%)", "Providers"]
+    assert t.iloc[0]["Care hours a week"] == "1,234.50"
+    ch = people.suggest_changes(
+        [{"unit_code": "A", "unit_name": "Asfordby", "from": "North", "to": "South", "hours_per_week": 12.0}], "lot"
+    )
+    assert list(ch.columns) == ["Unit", "Unit code", "Lot now", "Lot proposed", "Care hours a week"]
+    assert not RAW & set(ch.columns)
+
+
+def test_edit_zones_totals_headed_in_words():
+    bs = pd.DataFrame({"band": ["urban"], "units": [2], "hours_per_week": [4450.25], "gbp_per_week": [Decimal("89005")]})
+    t = people.band_totals(bs)
+    assert list(t.columns) == ["Band", "Units", "Care hours a week", "£ a week"]
+    assert (t.iloc[0]["Care hours a week"], t.iloc[0]["£ a week"]) == ("4,450.25", "£89,005.00")
+    zs = bs.rename(columns={"band": "zone"}).assign(share_pct=[100.0])
+    z = people.zone_totals(zs, "locality")
+    assert list(z.columns)[0] == "Locality" and "Share of care hours (%)" in z.columns

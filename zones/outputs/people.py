@@ -180,3 +180,102 @@ def fmt_points(x) -> str:
     if r == 0:
         return "0.0"
     return f"+{r:.1f}" if r > 0 else f"−{abs(r):.1f}"
+
+
+def band_trial_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """The Bands page's "units that would change band" (``zones.classify``'s trial ``changes``: unit_name,
+    from_band, to_band, hours_per_week and, with rates, gbp_per_week) headed in words, £ a week signed."""
+    out = {
+        "Unit": changes["unit_name"],
+        "Band now": changes["from_band"],
+        "Band with these thresholds": changes["to_band"],
+        "Care hours a week": [fmt_hours(x) for x in changes["hours_per_week"]],
+    }
+    if "gbp_per_week" in changes:
+        out["Change in £ a week"] = [fmt_gbp_change(x) for x in changes["gbp_per_week"]]
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def manual_bands(rows: pd.DataFrame, unit_names: Mapping[str, str], zone_label: str) -> pd.DataFrame:
+    """Edit zones' "manual bands that differ from the classifier" (``Plan.assignments`` rows: unit_code, zone,
+    band, computed_band, reason), the unit by its name, headed in words with the pack's zone label."""
+    return pd.DataFrame(
+        {
+            "Unit": [unit_names.get(c, c) for c in rows["unit_code"]],
+            zone_label.capitalize(): rows["zone"],
+            "Band set by hand": rows["band"],
+            "Classifier suggests": rows["computed_band"],
+            "Reason": rows["reason"],
+        }
+    ).reset_index(drop=True)
+
+
+def suggest_zone_headings(zone_label: str, what: str) -> dict[str, str]:
+    """Headings of the ``zoneplan suggest`` per-zone rows (``proposal.zones`` / ``current.zones``); ``what`` names
+    the travel figure ("drive" or "walk between visits")."""
+    return {
+        "name": zone_label.capitalize(),
+        "units": "Units",
+        "hours_per_week": "Care hours a week",
+        "mean_drive_min": f"Mean {what} inside (min)",
+        "contiguous": "One piece",
+        "balance_dev_pct": "Hours vs mean (%)",
+        "median_walk_between_visits_min": "Median walk between visits (min)",
+        "providers": "Providers",
+        "hours_per_provider": "Hours a week per provider",
+        "below_viability_floor": "Below viability floor",
+    }
+
+
+def suggest_zones(rows: list[dict], zone_label: str, what: str) -> pd.DataFrame:
+    """A proposal's or the current plan's zones as Suggest shows them: name, units, care hours (thousands
+    separators), mean travel inside, one piece, balance and, where the result has them, walk, providers and
+    viability columns; headed in words."""
+    titles = suggest_zone_headings(zone_label, what)
+    df = pd.DataFrame(rows)
+    df = df[[c for c in titles if c in df.columns]]
+    if "hours_per_week" in df:
+        df = df.assign(hours_per_week=[fmt_hours(x) for x in df["hours_per_week"]])
+    return df.rename(columns=titles)
+
+
+def suggest_changes(rows: list[dict], zone_label: str) -> pd.DataFrame:
+    """The units a suggestion moves (``zoneplan suggest``'s ``changes``: unit_code, unit_name, from, to,
+    hours_per_week), headed in words with the pack's zone label."""
+    z = zone_label.capitalize()
+    r = pd.DataFrame(rows, columns=["unit_code", "unit_name", "from", "to", "hours_per_week"])
+    return pd.DataFrame(
+        {
+            "Unit": r["unit_name"],
+            "Unit code": r["unit_code"],
+            f"{z} now": r["from"],
+            f"{z} proposed": r["to"],
+            "Care hours a week": [fmt_hours(x) for x in r["hours_per_week"]],
+        }
+    )
+
+
+def band_totals(bs: pd.DataFrame) -> pd.DataFrame:
+    """Edit zones' per-band totals (``band_summary``: band, units, hours_per_week, gbp_per_week) headed in words."""
+    return pd.DataFrame(
+        {
+            "Band": bs["band"],
+            "Units": bs["units"],
+            "Care hours a week": [fmt_hours(x) for x in bs["hours_per_week"]],
+            "£ a week": [fmt_gbp(x) for x in bs["gbp_per_week"]],
+        }
+    ).reset_index(drop=True)
+
+
+def zone_totals(zs: pd.DataFrame, zone_label: str) -> pd.DataFrame:
+    """Edit zones' per-zone totals (zone, units, hours_per_week, gbp_per_week, share_pct) headed in words with the
+    pack's zone label."""
+    return pd.DataFrame(
+        {
+            zone_label.capitalize(): zs["zone"],
+            "Units": zs["units"],
+            "Care hours a week": [fmt_hours(x) for x in zs["hours_per_week"]],
+            "£ a week": [fmt_gbp(x) for x in zs["gbp_per_week"]],
+            "Share of care hours (%)": zs["share_pct"],
+        }
+    ).reset_index(drop=True)
