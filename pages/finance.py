@@ -229,8 +229,8 @@ identity = state.identity_label(council, hist.current)
 st.caption(
     f"Plan: {md_text(identity)} · {fmt_weeks(weeks)} weeks a year · {int(term)}-year term · uplift {uplift:g}% a year"
 )
-# the workbook is built when the button is pressed (a deferred download), from what this run shows: building it
-# on every run cost about half of this page's script time (issue 19 §17)
+# each file is built when its button is pressed (a deferred download), from what this run shows: building the
+# workbook on every run cost about half of this page's script time (issue 19 §17), the CSVs a little more each run
 xlsx_args = (plan, imp, notes(ws), identity)
 st.download_button(
     "Download XLSX",
@@ -238,21 +238,24 @@ st.download_button(
     file_name=state.output_name(council, hist.current, "impact", "xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="xlsx",
+    on_click="ignore",  # a download changes nothing: no rerun (one would revoke the other buttons' files)
 )
 st.download_button(
     "Download CSV",
-    impact_csv(imp, identity, plan),
+    lambda: impact_csv(imp, identity, plan),
     file_name=state.output_name(council, hist.current, "impact", "csv"),
     mime="text/csv",
     key="csv",
+    on_click="ignore",  # a download changes nothing: no rerun (one would revoke the other buttons' files)
     help="One table: a row per changed unit",
 )
 st.download_button(
     "Download totals CSV",
-    impact_totals_csv(imp, identity, plan),
+    lambda: impact_totals_csv(imp, identity, plan),
     file_name=state.output_name(council, hist.current, "impact-totals", "csv"),
     mime="text/csv",
     key="csv-totals",
+    on_click="ignore",  # a download changes nothing: no rerun (one would revoke the other buttons' files)
     help="The totals and the settings they use (figure, value)",
 )
 

@@ -26,3 +26,22 @@ def test_a_new_session_does_not_rebuild_a_workspace_the_server_holds(monkeypatch
     assert calls == [], "the workspace was built again for a new session"
     assert at.session_state["history-merton"].current.n_units == 20
     assert not at.exception
+
+
+def test_finance_builds_its_downloads_only_when_asked(monkeypatch):
+    """The XLSX and both CSVs are deferred downloads: a Finance run (here after a move, so the impact has rows)
+    builds none of them; each is built from that run's figures when its button is pressed."""
+    from zones.outputs import export
+
+    built = []
+    for name in ("impact_xlsx", "impact_csv", "impact_totals_csv"):
+        real = getattr(export, name)
+        monkeypatch.setattr(export, name, lambda *a, _n=name, _r=real, **k: built.append(_n) or _r(*a, **k))
+    at = open_app("pages/finance.py", council="leicestershire")
+    hist = at.session_state["history-leicestershire"]
+    code = hist.current.unit_codes[0]
+    hist.apply(hist.current.move([code], band="isolated", reason="test"), {"units": [code], "band": "isolated"})
+    at.run()
+    assert not at.exception
+    assert len(at.get("download_button")) >= 3
+    assert built == []
