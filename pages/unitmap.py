@@ -40,31 +40,22 @@ import streamlit.components.v1 as components
 from geodata.datadir import ATTRIBUTION
 from geodata.web import to_web
 from pages import common
-from zones.outputs.report import band_colours
+from zones.outputs.report import band_colours, band_patterns
 
 FRONTEND = Path(__file__).with_name("unitmap_frontend")
 _component = components.declare_component("unitmap", path=str(FRONTEND))
 
+
 #: Okabe-Ito based palette (colour-blind safe: blue / sky blue / orange / vermillion keep apart under
 #: deuteranopia and protanopia; tests/unit/test_unitmap_palette.py) and a pattern per band, so bands are never
 #: told by colour alone.
-BAND_PATTERN = {"urban": "none", "fringe": "diagonal", "rural": "dots", "isolated": "cross"}
-EXTRA_PATTERNS = ("horizontal", "vertical", "diagonal", "dots", "cross", "none")
-
-
 def band_styles(bands) -> list[dict]:
-    """Per band of the pack (its order): name, colour and fill pattern. Colours are the report's and the Finance
-    chart's (``zones.outputs.report.band_colours``), so a band looks the same on the map, in the PDF and on
-    Finance; the four default bands keep their patterns and any other band takes a pattern no earlier band has."""
+    """Per band of the pack (its order): name, colour and fill pattern. Colours and patterns are the report's
+    (``zones.outputs.report.band_colours`` and ``band_patterns``), so a band looks the same on the map, in the PDF
+    and on Finance, and no map tells bands apart by colour alone."""
     bands = list(bands)
-    colours = band_colours(bands)
-    taken = {BAND_PATTERN[b] for b in bands if b in BAND_PATTERN}
-    spare = iter(p for p in EXTRA_PATTERNS if p not in taken)
-    out = []
-    for b in bands:
-        pattern = BAND_PATTERN.get(b) or next(spare, None) or EXTRA_PATTERNS[len(out) % len(EXTRA_PATTERNS)]
-        out.append({"name": b, "colour": colours[b], "pattern": pattern})
-    return out
+    colours, patterns = band_colours(bands), band_patterns(bands)
+    return [{"name": b, "colour": colours[b], "pattern": patterns[b]} for b in bands]
 
 
 @st.cache_resource(show_spinner=False)

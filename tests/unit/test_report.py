@@ -214,3 +214,44 @@ def test_report_names_the_council_as_its_pack_does():
     assert ctx["title"].startswith("Bradford (LSOAs) home-care localities and price bands")  # its zone_label
     assert ctx["map_alt"].startswith("Map of Bradford (LSOAs):")
     assert report_context(units, base, compare(base, base), "x", [], [])["title"].startswith("Tinyshire home-care")
+
+
+def _dark_pixels(png: bytes) -> int:
+    """Pixels darker than mid-grey in a PNG (hatching, outlines, text)."""
+    import numpy as np
+    from matplotlib.image import imread
+
+    rgb = imread(io.BytesIO(png), format="png")[..., :3]
+    return int((rgb.mean(axis=2) < 0.35).sum())
+
+
+def test_the_report_map_tells_bands_apart_by_pattern_not_colour_alone():
+    """Walk-through finding (WCAG 2.2 1.4.1): the PDF map told bands apart by colour only. Each band now carries its
+    pattern (the unit map's, ``band_patterns``): a map whose units are all one patterned band has many more dark
+    (hatch) pixels than the same map all urban (no pattern), and each pattern draws differently."""
+    from zones.outputs.report import band_patterns
+
+    bands = ("urban", "fringe", "rural", "isolated")
+    card = RateCard(year="t", rates={b: Decimal("20") + i for i, b in enumerate(bands)})
+    units = gpd.GeoDataFrame({"unit_code": ["A", "B", "C", "D"]},
+                             geometry=[box(450_000 + (i % 2) * 5000, 300_000 + (i // 2) * 5000,
+                                           455_000 + (i % 2) * 5000, 305_000 + (i // 2) * 5000) for i in range(4)],
+                             crs="EPSG:27700")
+
+    def png_all(band: str) -> bytes:
+        return map_png(units, Plan.build("t", list("ABCD"), list("ABCD"), [1, 1, 1, 1], ["Z"] * 4, [band] * 4, card,
+                                         band_names=bands), dpi=60)
+
+    dark = {b: _dark_pixels(png_all(b)) for b in bands}
+    assert band_patterns(bands) == {"urban": "none", "fringe": "diagonal", "rural": "dots", "isolated": "cross"}
+    for b in bands[1:]:
+        assert dark[b] > 1.5 * dark["urban"], dark
+    assert len({png_all(b) for b in bands}) == 4
+
+
+def test_band_patterns_give_extra_bands_patterns_no_other_band_has():
+    from zones.outputs.report import band_patterns
+
+    p = band_patterns(["urban", "suburban", "fringe", "rural", "remote"])
+    assert p["urban"] == "none" and p["fringe"] == "diagonal" and p["rural"] == "dots"
+    assert len(set(p.values())) == 5

@@ -19,6 +19,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from geodata.datadir import ATTRIBUTION, DataError  # noqa: E402
@@ -28,8 +30,9 @@ from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E40
 from zones.plan import Plan  # noqa: E402
 from zones.rates import rates_source_text  # noqa: E402
 
-# one palette for every map, chart and report (Okabe-Ito based, colour-blind safe; the app's unit map adds a
-# pattern per band, pages/unitmap.band_styles)
+# one palette for every map, chart and report (Okabe-Ito based, colour-blind safe), and one fill pattern per band
+# (band_patterns) so that no map tells bands apart by colour alone (WCAG 2.2 1.4.1): the app's unit map
+# (pages/unitmap.band_styles) and the report's map (map_png) draw the same pattern for a band
 BAND_COLOURS = {"urban": "#0072B2", "fringe": "#56B4E9", "rural": "#E69F00", "isolated": "#D55E00"}
 #: colours for bands the palette above does not name, given in the pack's band order (Okabe-Ito's others)
 SPARE_BAND_COLOURS = ("#009E73", "#CC79A7", "#F0E442", "#999999", "#000000")
@@ -44,15 +47,46 @@ def band_colours(bands) -> dict[str, str]:
     return {b: BAND_COLOURS[b] if b in BAND_COLOURS else next(spare, "#cccccc") for b in bands}
 
 
+#: the four default bands' fill patterns; any other band takes a pattern no earlier band of its pack has
+BAND_PATTERN = {"urban": "none", "fringe": "diagonal", "rural": "dots", "isolated": "cross"}
+EXTRA_PATTERNS = ("horizontal", "vertical", "diagonal", "dots", "cross", "none")
+#: how matplotlib draws each pattern (hatch strings) on the report's map
+MPL_HATCH = {"none": "", "diagonal": "////", "dots": "..", "cross": "xx", "horizontal": "---", "vertical": "|||"}
+
+
+def band_patterns(bands) -> dict[str, str]:
+    """A fill pattern per band of a pack (``bands`` in the pack's order): the four default bands keep theirs
+    (``BAND_PATTERN``), any other band takes the first of ``EXTRA_PATTERNS`` no band of this list has yet (six
+    patterns; beyond six bands they repeat, the colour still differs)."""
+    bands = list(bands)
+    taken = {BAND_PATTERN[b] for b in bands if b in BAND_PATTERN}
+    out: dict[str, str] = {}
+    for b in bands:
+        if b in BAND_PATTERN:
+            out[b] = BAND_PATTERN[b]
+            continue
+        free = [p for p in EXTRA_PATTERNS if p not in taken]
+        out[b] = free[0] if free else EXTRA_PATTERNS[len(out) % len(EXTRA_PATTERNS)]
+        taken.add(out[b])
+    return out
+
+
 def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None, dpi: int = 110) -> bytes:
-    """PNG of units coloured by band, zone outlines, changed units hatched (EPSG:27700, no tiles)."""
+    """PNG of units coloured and patterned by band (``band_colours``, ``band_patterns``), zone outlines and names,
+    changed units outlined by a thick dashed line (EPSG:27700, no tiles)."""
     a = plan.assignments()
     g = units[["unit_code", "geometry"]].merge(a, on="unit_code")
     colours = band_colours(plan.band_names)
+    patterns = band_patterns(plan.band_names)
     fig, ax = plt.subplots(figsize=(8.5, 7.5), dpi=dpi)
     g.plot(ax=ax, color=g["band"].map(colours).fillna("#cccccc"), edgecolor="white", linewidth=0.3)
+    for b in plan.band_names:  # each band's pattern over its colour: bands differ by more than colour
+        if MPL_HATCH[patterns[b]] and (g["band"] == b).any():
+            g[g["band"] == b].plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", hatch=MPL_HATCH[patterns[b]], lw=0)
     zones = g.dissolve(by="zone")
     zones.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
+    if changed:  # a thick dashed outline: not a fill, so it never hides the band's pattern
+        g[g["unit_code"].isin(changed)].boundary.plot(ax=ax, color="black", linewidth=2.0, linestyle=(0, (3, 1.5)))
     for name, row in zones.iterrows():
         p = row.geometry.representative_point()
         ax.annotate(
@@ -61,16 +95,20 @@ def map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None
             fontsize=6.5,
             ha="center",
             color="#111",
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7),
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
         )
-    if changed:
-        g[g["unit_code"].isin(changed)].plot(ax=ax, facecolor="none", edgecolor="black", hatch="///", linewidth=0.8)
-    handles = [
-        Patch(color=colours[b], label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h")) for b in plan.band_names
+    handles: list[Artist] = [
+        Patch(
+            facecolor=colours[b],
+            edgecolor="#1a1a1a",
+            hatch=MPL_HATCH[patterns[b]],
+            label=mpl_text(f"{b} £{plan.rates.effective_rate(b)}/h"),
+        )
+        for b in plan.band_names
     ]
     if changed:
-        handles.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="changed"))
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
+        handles.append(Line2D([], [], color="black", linewidth=2.0, linestyle=(0, (3, 1.5)), label="changed"))
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True, handleheight=1.6, handlelength=2.4)
     ax.set_axis_off()
     ax.set_title(mpl_text(f"{council_name(plan.council)}: price bands and {zone_words(plan.council)[1]}"), fontsize=10)
     fig.text(0.01, 0.01, mpl_text(ATTRIBUTION), fontsize=5.5, color="#444")
@@ -142,7 +180,7 @@ def map_alt(plan: Plan, n_changed: int) -> str:
     zl = zone_words(plan.council)[0 if n_zones == 1 else 1]
     changed = (
         f" {n_changed} unit{'s' if n_changed != 1 else ''} that changed against the base plan "
-        f"{'are' if n_changed != 1 else 'is'} hatched."
+        f"{'are' if n_changed != 1 else 'is'} outlined with a thick dashed line."
         if n_changed
         else " No unit has changed against the base plan."
     )
