@@ -197,13 +197,17 @@ hz = pd.DataFrame(
     ]
 )
 band_order = list(plan.band_names)
+tips = [
+    alt.Tooltip("hours_per_week", title="Care hours a week", format=",.2f"),
+    alt.Tooltip("gbp_per_week", title="£ a week", format=",.2f"),
+]
 c1, c2 = st.columns(2)
 for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_per_week", "£ per week")):
     col.altair_chart(
         alt.Chart(hb, title=f"{title} by band")
         .mark_bar()
         .encode(
-            x=alt.X("band", sort=band_order),
+            x=alt.X("band", sort=band_order, title=None, axis=alt.Axis(labelAngle=0)),  # names read across
             y=alt.Y(field, title=title),
             color=alt.Color(
                 "band",
@@ -211,17 +215,17 @@ for col, field, title in ((c1, "hours_per_week", "Hours per week"), (c2, "gbp_pe
                 legend=None,
                 scale=alt.Scale(domain=band_order, range=[band_colours(band_order)[b] for b in band_order]),
             ),
-            tooltip=["band", "hours_per_week", "gbp_per_week"],
+            tooltip=[alt.Tooltip("band", title="Band"), *tips],
         ),
         width="stretch",
     )
-    col.altair_chart(
+    col.altair_chart(  # every zone name in full (labelLimit 0: Vega cut them at its default width)
         alt.Chart(hz, title=f"{title} by {pack.zone_label}")
         .mark_bar()
         .encode(
-            y=alt.Y("zone", sort="-x", title=None),
+            y=alt.Y("zone", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
             x=alt.X(field, title=title),
-            tooltip=["zone", "hours_per_week", "gbp_per_week"],
+            tooltip=[alt.Tooltip("zone", title=pack.zone_label.capitalize()), *tips],
         ),
         width="stretch",
     )

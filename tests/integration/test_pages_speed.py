@@ -45,3 +45,23 @@ def test_finance_builds_its_downloads_only_when_asked(monkeypatch):
     assert not at.exception
     assert len(at.get("download_button")) >= 3
     assert built == []
+
+
+def test_finance_charts_show_every_zone_name_in_full_and_read_across():
+    """Walk-through finding: Finance's zone charts cut long names ("Braunston & Mart…", "South Leicestershi…") and the
+    band charts' names stood on end. The zone axis has no label limit, band names read across, and the tooltips
+    name their figures in words."""
+    import json
+
+    at = open_app("pages/finance.py", council="leicestershire")
+    assert not at.exception
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    assert len(specs) == 4
+    by_zone = [s for s in specs if s["encoding"]["y"]["field"] == "zone"]
+    by_band = [s for s in specs if s["encoding"]["x"]["field"] == "band"]
+    assert len(by_zone) == 2 and len(by_band) == 2
+    assert all(s["encoding"]["y"]["axis"]["labelLimit"] == 0 for s in by_zone)
+    assert all(s["encoding"]["x"]["axis"]["labelAngle"] == 0 for s in by_band)
+    for s in specs:
+        titles = {t.get("title") for t in s["encoding"]["tooltip"]}
+        assert {"Care hours a week", "£ a week"} <= titles, titles
