@@ -12,10 +12,12 @@ PORT ?= 8501
 # or OIDC sign-in, otherwise its editing pages refuse: see README "Shared deployment"
 ADDRESS ?= 127.0.0.1
 
-$(BIN)/zoneplan: pyproject.toml
+# constraints.txt pins every package to the versions last run green (a new upstream release cannot break a clean
+# install); pip itself is not pinned
+$(BIN)/zoneplan: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test,postgres]"   # postgres: psycopg, for the PostgreSQL store tests
+	$(BIN)/pip install -q -c constraints.txt -e ".[test,postgres]"   # postgres: psycopg, for the PostgreSQL store tests
 	touch $(BIN)/zoneplan
 
 install: $(BIN)/zoneplan
@@ -24,6 +26,11 @@ app: install
 	$(BIN)/zoneplan units leicestershire --progress > /dev/null
 	$(BIN)/zoneplan travel leicestershire > /dev/null
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
+
+# after a deliberate upgrade (pip install -U ... in .venv) and a green `make test`: record the versions
+lock:
+	{ sed -n '1,3p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 system-deps:
 	bash .ci/system-deps
@@ -52,4 +59,4 @@ TARGETS ?= tests
 stress: install system-deps
 	PYTHON=$(BIN)/python bash bench/stress_suite.sh $(RUNS) $(TARGETS)
 
-.PHONY: install app lint test system-deps js-deps stress
+.PHONY: install app lint test system-deps js-deps stress lock

@@ -198,3 +198,31 @@ def test_mypy_checks_every_core_module_with_no_error_code_switched_off():
     ]
     assert escapes == []
     assert set(cfg["files"]) >= {"geodata", "travel", "zones"}
+
+
+def test_every_dependency_is_pinned_by_the_constraints_file():
+    """A clean install (``make install``) takes its versions from constraints.txt, so every package pyproject.toml
+    asks for (the app's and the test and postgres extras') must be pinned there to one version (issue 22: a new
+    upstream release, e.g. one removing a deprecated Streamlit call, must not turn a landing red on its own)."""
+    import re
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"],
+              *project["optional-dependencies"]["postgres"]]
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"not pinned to one version: {line}"
+            pins[norm(name)] = version
+    missing = [r for r in wanted if norm(Requirement(r).name) not in pins]
+    assert missing == []
+    outside = [r for r in wanted if pins[norm(Requirement(r).name)] not in Requirement(r).specifier]
+    assert outside == [], "a pin outside what pyproject.toml allows"
+    assert "-c constraints.txt" in (ROOT / "Makefile").read_text(encoding="utf-8")
