@@ -9,7 +9,7 @@ import streamlit as st
 from geodata.datadir import DataError
 from pages import common, money_settings, state
 from zones.impact import compare
-from zones.money import fmt_gbp, fmt_gbp_change, fmt_weeks, money
+from zones.money import ROUNDING_NOTE, fmt_gbp, fmt_gbp_change, fmt_weeks, money
 from zones.moves import apply_moves, impact_of_moves, parse_moves
 from zones.outputs.escape import md_text
 from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
@@ -157,7 +157,7 @@ common.totals_metrics(
     totals_row,
     [
         ("Change / week", fmt_gbp_change(imp.gbp_per_week), None),
-        ("Change / year", fmt_gbp_change(imp.gbp_per_year), None),
+        ("Change / year", fmt_gbp_change(imp.gbp_per_year), ROUNDING_NOTE),
         (f"Change over {int(term)} years", fmt_gbp_change(imp.gbp_per_term), None),
         ("Plan cost / week", fmt_gbp(t["gbp_per_week"]), None),
         (

@@ -20,6 +20,13 @@ import numpy as np
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
+#: said beside every yearly and term figure a reader may check against the weekly one (walk-through: the Report's
+#: weekly cost × 52 came to 10p more than its yearly cost, right by the round-once rule but unexplained)
+ROUNDING_NOTE = (
+    "Yearly and term figures are worked from the exact weekly figures (which carry fractions of a penny) and "
+    "rounded once, as a spreadsheet's SUM of exact cells is: the weekly figure as shown, to the penny, times the "
+    "weeks in a year can differ from them by a few pence."
+)
 
 
 def money(x) -> Decimal:

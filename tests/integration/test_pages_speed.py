@@ -65,3 +65,14 @@ def test_finance_charts_show_every_zone_name_in_full_and_read_across():
     for s in specs:
         titles = {t.get("title") for t in s["encoding"]["tooltip"]}
         assert {"Care hours a week", "£ a week"} <= titles, titles
+
+
+def test_finance_yearly_change_says_how_it_is_rounded():
+    """Walk-through finding: weekly × 52 differed from the yearly figure by pence with no word why. Finance's
+    "Change / year" carries the rounding note as its help."""
+    from zones.money import ROUNDING_NOTE
+
+    at = open_app("pages/finance.py", council="merton")
+    assert not at.exception
+    year = [m for m in at.metric if m.label == "Change / year"]
+    assert len(year) == 1 and year[0].help == ROUNDING_NOTE

@@ -255,3 +255,24 @@ def test_band_patterns_give_extra_bands_patterns_no_other_band_has():
     p = band_patterns(["urban", "suburban", "fringe", "rural", "remote"])
     assert p["urban"] == "none" and p["fringe"] == "diagonal" and p["rural"] == "dots"
     assert len(set(p.values())) == 5
+
+
+def test_the_report_says_why_weekly_times_weeks_can_differ_from_the_yearly_cost():
+    """Walk-through finding: the Report's weekly cost × 52 came to 10p more than its "Cost per year" (right by the
+    round-once rule: the year is worked from the unrounded week). The report now says so beside the totals, and
+    the figures show the case: a week of 1/3 p fractions."""
+    from zones.money import ROUNDING_NOTE
+
+    card = RateCard(year="t", rates={"urban": Decimal("20.01")})
+    p = Plan.build("t", ["A"], ["Alpha"], [0.33], ["Z"], ["urban"], card, band_names=("urban",))
+    units = gpd.GeoDataFrame({"unit_code": ["A"]}, geometry=[box(450_000, 300_000, 451_000, 301_000)], crs="EPSG:27700")
+    imp = compare(p, p)
+    ctx = report_context(units, p, imp, "unsaved plan", [], [])
+    t = p.totals()
+    weekly_shown = Decimal(str(t["gbp_per_week"])).quantize(Decimal("0.01"))
+    assert weekly_shown * 52 != Decimal(str(t["gbp_per_year"])).quantize(Decimal("0.01"))  # 6.6033 a week
+    html = report_html(ctx)
+    totals_at = html.index("<h2>Totals</h2>")
+    from zones.outputs.escape import html_text
+
+    assert totals_at < html.index(html_text(ROUNDING_NOTE)) < html.index("<h2>", totals_at + 5)

@@ -25,7 +25,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from geodata.datadir import ATTRIBUTION, DataError  # noqa: E402
 from zones.impact import Impact  # noqa: E402
-from zones.money import fmt_gbp, fmt_gbp_change, fmt_pct, fmt_weeks  # noqa: E402
+from zones.money import ROUNDING_NOTE, fmt_gbp, fmt_gbp_change, fmt_pct, fmt_weeks  # noqa: E402
 from zones.outputs.escape import html_text, mpl_text, strip_control  # noqa: E402
 from zones.plan import Plan  # noqa: E402
 from zones.rates import rates_source_text  # noqa: E402
@@ -418,6 +418,7 @@ def report_html(ctx: dict) -> str:
 <figcaption>Price bands and {html_text(zones)}. {html_text(ATTRIBUTION)}</figcaption></figure>
 <h2>Bands</h2>{_table(["Band", "Rate", "Hours/week", "Share of hours"], ctx["bands"], row_headers=True)}
 <h2>Totals</h2>{_table(["Figure", "Value"], ctx["totals"], row_headers=True)}
+<p class="meta">{html_text(ROUNDING_NOTE)}</p>
 <h2>{html_text(zones.capitalize())}</h2>{zone_rows}
 <h2>Changes against the base plan</h2>{changes}
 {_table(["Figure", "Value"], ctx["impact_totals"], "Change totals", row_headers=True)}
