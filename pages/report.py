@@ -28,13 +28,19 @@ st.caption(
 )
 c1, c2 = st.columns(2)
 c1.download_button(
-    "Download HTML", html, file_name=state.output_name(council, plan, "report", "html"), mime="text/html", key="dl-html"
+    "Download HTML",
+    html,
+    file_name=state.output_name(council, plan, "report", "html"),
+    mime="text/html",
+    key="dl-html",
+    on_click="ignore",  # a download changes nothing: no rerun (one would revoke the PDF button's deferred file)
 )
-c2.download_button(
+c2.download_button(  # the PDF is typeset only when asked for (a deferred download): it took most of this page's run
     "Download PDF",
-    report_pdf(ctx),
+    lambda: report_pdf(ctx),
     file_name=state.output_name(council, plan, "report", "pdf"),
     mime="application/pdf",
     key="dl-pdf",
+    on_click="ignore",
 )
 components.html(html, height=1400, scrolling=True)

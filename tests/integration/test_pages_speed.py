@@ -76,3 +76,16 @@ def test_finance_yearly_change_says_how_it_is_rounded():
     assert not at.exception
     year = [m for m in at.metric if m.label == "Change / year"]
     assert len(year) == 1 and year[0].help == ROUNDING_NOTE
+
+
+def test_report_typesets_its_pdf_only_when_asked(monkeypatch):
+    """The Report page showed its HTML and typeset the PDF on every run; the PDF is now a deferred download."""
+    from zones.outputs import report
+
+    built = []
+    real = report.report_pdf
+    monkeypatch.setattr(report, "report_pdf", lambda ctx: built.append(1) or real(ctx))
+    at = open_app("pages/report.py", council="coventry")
+    assert not at.exception
+    assert len(at.get("download_button")) == 2
+    assert built == []
