@@ -12,7 +12,7 @@ st.set_page_config(page_title="Zone & Rate Planner", layout="wide")
 council = common.council_selector()
 refusal = state.editing_refusal()  # shared on a network without sign-in: editing pages say why they do not edit
 gate = common.sign_in_required()  # sign-in first: nobody signed in sees the sign-in page (+ a published link) only
-pages = common.page_list()
+pages = common.page_list(council)
 if not gate and (not common.readonly() or refusal):  # threshold sliders (issue 13): a preview, nothing is saved
     pages.insert(len(pages) - 1, st.Page("pages/bands.py", title="Bands", icon=":material/tune:"))
 nav = st.navigation(pages)

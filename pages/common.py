@@ -67,7 +67,9 @@ def published_view_open() -> bool:
     )
 
 
-def page_list() -> list:
+def page_list(council: str | None = None) -> list:
+    """The pages this visitor may open, in navigation order; the suggestion page is named with ``council``'s own
+    word for its zones ("Suggest lots" for Merton, "Suggest clusters" for Coventry)."""
     if sign_in_required():  # nobody signed in: the sign-in page, and a published link's read-only view
         published = published_view_open()
         sign_in = st.Page(
@@ -86,10 +88,20 @@ def page_list() -> list:
             st.Page("pages/edit_zones.py", title="Edit zones", icon=":material/edit:"),
             st.Page("pages/finance.py", title="Finance", icon=":material/payments:"),
             st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder:"),
-            st.Page("pages/suggest.py", title="Suggest zones", icon=":material/auto_awesome:"),
+            st.Page(
+                "pages/suggest.py", title=suggest_title(council), icon=":material/auto_awesome:", url_path="suggest"
+            ),
         ]
     pages.append(st.Page("pages/report.py", title="Report", icon=":material/description:"))
     return pages
+
+
+def suggest_title(council: str | None) -> str:
+    """ "Suggest <zones>" in the council's words (the pack's ``zones_label``); "Suggest zones" when unknown."""
+    try:
+        return f"Suggest {load_pack(council).zones_label}" if council else "Suggest zones"
+    except DataError:
+        return "Suggest zones"
 
 
 def council_selector() -> str:

@@ -176,11 +176,11 @@ with right:
         if len(zb):
             st.altair_chart(balance_chart(zb, pack.zone_label, compact=True), width="stretch")
             st.caption(
-                f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest zones' balance); "
+                f"Dashed: the mean per {pack.zone_label}; shaded: ± 15 % of it (Suggest {pack.zones_label}' balance); "
                 "blue bars within it, purple outside; the order stays after a move."
             )
         else:
-            st.caption(f"No {pack.zones_label} yet (every unit unzoned): Suggest zones proposes some.")
+            st.caption(f"No {pack.zones_label} yet (every unit unzoned): Suggest {pack.zones_label} proposes some.")
         st.dataframe(band_totals(band_summary(plan)), hide_index=True, width="stretch")
         with st.expander(f"Hours and £ per {pack.zone_label}"):
             st.dataframe(zone_totals(zs, pack.zone_label), hide_index=True, width="stretch")

@@ -15,7 +15,7 @@ hist = common.history(council)
 pack = ws.layer.pack
 label = pack.zone_label
 labels = pack.zones_label
-st.title("Suggest zones")
+st.title(f"Suggest {labels}")
 st.caption(
     f"Every {label} one piece (units touching by an edge), weekly hours within ± the balance of the mean, and as "
     f"little travel inside each {label} as the search finds (GerryChain ReCom + single-unit moves). The proposal is "
@@ -47,7 +47,7 @@ from_plan = (  # nothing to start from when no unit is zoned (Bradford)
     else False
 )
 
-if st.button("Suggest zones", type="primary", key="sg-run"):
+if st.button(f"Suggest {labels}", type="primary", key="sg-run"):
     from zones.service.suggestion import run_suggestion
 
     bar = st.progress(0.0, text="Starting…")

@@ -34,9 +34,20 @@ def test_merton_finance_has_merton_words():
     assert [c.label for c in at.checkbox if c.label.startswith("Start from")] == [
         "Start from the current lots (keeps their names)"
     ]
+    # the page, its heading and its button say lots (they said "Suggest zones" for every council)
+    assert [t.value for t in at.title] == ["Suggest lots"]
+    assert at.button(key="sg-run").label == "Suggest lots"
+
+
+def test_the_suggest_page_is_named_in_each_councils_words():
+    from pages.common import suggest_title
+
+    names = {c: suggest_title(c) for c in ("leicestershire", "merton", "coventry", "bradford", None, "no-such")}
+    assert names == {"leicestershire": "Suggest zones", "merton": "Suggest lots", "coventry": "Suggest clusters",
+                     "bradford": "Suggest localities", None: "Suggest zones", "no-such": "Suggest zones"}
 
 
 def test_bradford_edit_zones_draws_no_unzoned_bar():
     at = open_app("pages/edit_zones.py", timeout=300, council="bradford")
-    assert any("No localities yet" in c.value for c in at.caption)
+    assert any("No localities yet" in c.value and "Suggest localities proposes some" in c.value for c in at.caption)
     assert not any("Dashed: the mean" in c.value for c in at.caption)
