@@ -429,6 +429,12 @@ def band_map(
             swatch.format(bcol[band], f"{html_text(band)} £{plan.rates.effective_rate(band)}/h")
             for band in plan.band_names
         )
+    if zcol:  # the zones are named on the map itself: their key starts closed (open, it hid a third of the map)
+        n = len(set(a["zone"]))
+        rates = (
+            f'<details><summary style="cursor:pointer">Key: {n} {html_text(ws.layer.pack.zones_label)}</summary>'
+            f'<div style="max-height:40vh;overflow:auto">{rates}</div></details>'
+        )
     m.get_root().html.add_child(
         folium.Element(
             f'<div style="position:fixed;top:10px;right:10px;z-index:9999;background:white;padding:6px;font-size:12px;'

@@ -104,3 +104,22 @@ def test_the_folium_band_map_gives_every_band_its_own_colour_and_rate(fiveshire)
     pos = [html.find(f'background:{colours[b]};width:12px;height:12px;display:inline-block"></span> '
                      f'{b} £{rates[b]}/h') for b in COUNCILS[5]["bands"]]
     assert all(p >= 0 for p in pos) and pos == sorted(pos), pos
+
+
+def test_the_compare_maps_zone_key_starts_closed(fiveshire):
+    """Walk-through finding: coloured by zone (Scenarios' compare, Suggest), the map's key of every zone covered
+    about a third of the map. The zones are named on the map; their key is now a closed disclosure that says how
+    many zones it lists. The band key (rates) stays open."""
+    import re
+
+    from pages import common
+    from zones.service.workspace import load_workspace
+
+    ws = load_workspace("fiveshire")
+    by_zone = common.band_map("fiveshire", ws, ws.base, colour_by="zone").get_root().render()
+    n = len(set(ws.base.assignments()["zone"]))
+    key = re.search(r"<details>(.*?)</details>", by_zone, re.S)
+    assert key and f"Key: {n} {ws.layer.pack.zones_label}" in key.group(1)
+    assert "<details open" not in by_zone
+    by_band = common.band_map("fiveshire", ws, ws.base).get_root().render()
+    assert "<details" not in by_band
