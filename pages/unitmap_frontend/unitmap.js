@@ -631,7 +631,8 @@
   }
 
   /* ---------------------------------------------------------------- labels without collisions
-     Zone labels first (in the given order): one that would overlap a label already placed is hidden. Then unit
+     Zone labels first (in the given order): one that would overlap a label already placed moves to the first free
+     spot near its own (zoneLabelSpots), and is hidden only when none is free. Then unit
      names, biggest units first, each only where it reads: its whole width lies inside its unit at this zoom and
      it overlaps no label placed before. Redone after every pan and zoom. */
   var LABEL_FONT = "11px 'Source Sans Pro', system-ui, sans-serif", MAX_UNIT_LABELS = 250;
@@ -660,13 +661,25 @@
     var ll = map.containerPointToLatLng(L.point(x, y));
     return inRings(ll.lat, ll.lng, u.rings);
   }
+  // where a zone label may go when its own spot is taken: nudged up or down by one or two label heights, or left
+  // or right by half its width (near enough to read as its zone's); hidden only when every spot clashes
+  function zoneLabelSpots(w, h) {
+    return [[0, 0], [0, -(h + 2)], [0, h + 2], [-(w / 2 + 4), 0], [w / 2 + 4, 0], [0, -2 * (h + 2)], [0, 2 * (h + 2)]];
+  }
   function placeZoneLabels(placed) {
     var hidden = 0;
     zoneLabels.forEach(function (z) {
-      var b = boxAt(map.latLngToContainerPoint(z.ll), z.el.offsetWidth, z.el.offsetHeight);
-      var clash = placed.some(function (q) { return overlaps(b, q); });
-      z.el.style.visibility = clash ? "hidden" : "";
-      if (clash) hidden += 1; else placed.push(b);
+      var p = map.latLngToContainerPoint(z.ll), w = z.el.offsetWidth, h = z.el.offsetHeight, spot = null;
+      zoneLabelSpots(w, h).some(function (d) {
+        var b = boxAt(L.point(p.x + d[0], p.y + d[1]), w, h);
+        if (placed.some(function (q) { return overlaps(b, q); })) return false;
+        spot = { d: d, box: b };
+        return true;
+      });
+      z.el.style.visibility = spot ? "" : "hidden";
+      z.el.style.transform = spot && (spot.d[0] || spot.d[1])
+        ? "translate(-50%, -50%) translate(" + spot.d[0] + "px, " + spot.d[1] + "px)" : "";
+      if (spot) placed.push(spot.box); else hidden += 1;
     });
     return hidden;
   }

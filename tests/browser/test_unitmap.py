@@ -187,3 +187,35 @@ def test_zone_map_shades_units_by_deprivation_behind_the_bands(server, page):
     rerun(page, page.get_by_text("Shade units by deprivation").click)
     wait_for(lambda: fr.locator("[data-testid=um-shade-legend]").count() == 0, "the legend gone")
     wait_for(lambda: fr.locator("path:not(.leaflet-interactive)").count() == plain, "the shade polygons gone")
+
+
+ZONE_LABEL_BOXES = """() => [...document.querySelectorAll('.leaflet-marker-pane .um-label:not(.um-ulabel)')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent, hidden: getComputedStyle(e).visibility === 'hidden', x0: r.left, y0: r.top,
+            x1: r.right, y1: r.bottom};
+})"""
+
+
+@pytest.mark.parametrize("council", ["leicestershire", "coventry"])
+def test_zone_labels_move_aside_rather_than_hide_and_never_overlap(browser, server, council):
+    """Walk-through finding: on a laptop some zone names were hidden where they would overlap another (South
+    Leicestershire beside Oadby and Wigston). A clashing label now moves to a free spot near its own; none of
+    the shown labels overlap, and at the first view every zone is named (data-zone-labels-hidden 0)."""
+    from tests.browser.conftest import new_page
+
+    pg = new_page(browser, width=1366, height=768)
+    try:
+        fr = open_map(pg, server + f"/?council={council}")
+        fr.locator("body[data-zone-labels-hidden]").wait_for(state="attached")
+        boxes = fr.locator("body").evaluate(ZONE_LABEL_BOXES)
+        shown = [b for b in boxes if not b["hidden"]]
+        assert len(boxes) >= 9
+        for i, a in enumerate(shown):
+            for b in shown[i + 1:]:
+                apart = a["x1"] <= b["x0"] or b["x1"] <= a["x0"] or a["y1"] <= b["y0"] or b["y1"] <= a["y0"]
+                assert apart, (a["text"], b["text"])
+        hidden = [b["text"] for b in boxes if b["hidden"]]
+        assert fr.locator("body").get_attribute("data-zone-labels-hidden") == str(len(hidden))
+        assert hidden == [], hidden
+    finally:
+        pg.context.close()
