@@ -276,3 +276,29 @@ def test_the_report_says_why_weekly_times_weeks_can_differ_from_the_yearly_cost(
     from zones.outputs.escape import html_text
 
     assert totals_at < html.index(html_text(ROUNDING_NOTE)) < html.index("<h2>", totals_at + 5)
+
+
+def test_the_report_map_is_drawn_once_per_picture(monkeypatch):
+    """The Report page reruns on every setting; the map was drawn again each time (about 3 s for Leicestershire).
+    Settings that leave the picture as it was (weeks, term, uplift) reuse it; a move, another rate or another
+    set of changed units draws it again."""
+    from zones.outputs import report
+
+    from collections import OrderedDict
+
+    monkeypatch.setattr(report, "_MAP_CACHE", OrderedDict())  # nothing remembered from other tests
+    drawn = []
+    monkeypatch.setattr(report, "map_png", lambda u, p, c=None: drawn.append(1) or b"\x89PNG" + bytes(len(drawn)))
+    base, units = tiny()
+    new = base.move("B", band="rural", reason="r")
+    for weeks, term in ((52, 1), (52.14, 5), (50, 3)):
+        report_context(units, new, compare(base, new, weeks_per_year=weeks, term_years=term), "x", [], [])
+    assert len(drawn) == 1
+    other = new.move("C", band="urban", reason="r")
+    report_context(units, other, compare(base, other), "x", [], [])
+    assert len(drawn) == 2
+    dearer = new.with_rates(RateCard(year="test", rates={"urban": Decimal("21.00"), "rural": Decimal("30.50")}))
+    report_context(units, dearer, compare(base.with_rates(dearer.rates), dearer), "x", [], [])
+    assert len(drawn) == 3
+    report_context(units, new, compare(new, new), "x", [], [])  # same plan, no unit changed: another picture
+    assert len(drawn) == 4

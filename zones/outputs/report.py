@@ -12,6 +12,8 @@ import base64
 import datetime as dt
 import functools
 import io
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
 import geopandas as gpd
@@ -171,6 +173,35 @@ def _table(cols: list[str], rows: list[list], caption: str = "", row_headers: bo
     return f"<table{attrs}>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(row(r) for r in rows)}</tbody></table>"
 
 
+_MAP_CACHE: OrderedDict[tuple, bytes] = OrderedDict()
+_MAP_CACHE_LOCK = threading.Lock()
+MAP_CACHE_ENTRIES = 16  # about 16 × 150 kB
+
+
+def report_map_png(units: gpd.GeoDataFrame, plan: Plan, changed: set[str] | None = None) -> bytes:
+    """``map_png`` remembered for the last ``MAP_CACHE_ENTRIES`` maps of this process: the same units (count and
+    bounds, EPSG:27700 metres), plan content (``Plan.content_key``: zones, bands, rates per unit, reasons), rate
+    card and changed units give the same picture. The Report page reruns on every setting (weeks, term, uplift)
+    that leaves the map as it was; drawing it took about 3 s for Leicestershire."""
+    key = (
+        plan.content_key(),
+        repr(plan.rates),
+        tuple(sorted(changed or ())),
+        len(units),
+        tuple(round(float(v), 1) for v in units.total_bounds),
+    )
+    with _MAP_CACHE_LOCK:
+        if key in _MAP_CACHE:
+            _MAP_CACHE.move_to_end(key)
+            return _MAP_CACHE[key]
+    png = map_png(units, plan, changed)
+    with _MAP_CACHE_LOCK:
+        _MAP_CACHE[key] = png
+        while len(_MAP_CACHE) > MAP_CACHE_ENTRIES:
+            _MAP_CACHE.popitem(last=False)
+    return png
+
+
 def map_alt(plan: Plan, n_changed: int) -> str:
     """The map image's text alternative: what it shows, in words (units per band, zones, changed units)."""
     a = plan.assignments()
@@ -245,7 +276,7 @@ def report_context(units, plan: Plan, imp: Impact, identity: str, notes: list[st
         + ([f"Change figures use {imp.hours_source}."] if imp.hours_source else [])
         + [f"Warning: {w}" for w in imp.warnings],
         "sources": sources,
-        "png": map_png(units, plan, changed),
+        "png": report_map_png(units, plan, changed),
         "map_alt": map_alt(plan, len(changed)),
         "rates": rates_text(plan),
         "settings": settings_text(imp),
