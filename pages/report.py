@@ -1,7 +1,6 @@
 """Report (scrutiny): printable report of the plan and its change against the base; HTML and PDF downloads."""
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from pages import common, equality_box, money_settings, state
 from zones.impact import compare
@@ -43,4 +42,5 @@ c2.download_button(  # the PDF is typeset only when asked for (a deferred downlo
     key="dl-pdf",
     on_click="ignore",
 )
-components.html(html, height=1400, scrolling=True)
+# the report as it prints, in a frame of its own (its own language and styles); its text is escaped by report_html
+st.iframe(html, height=1400, alt="The report as it prints: map, bands, totals, changes, equality, sources")

@@ -28,7 +28,6 @@ import secrets
 from decimal import Decimal
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geodata.datadir import DataError
 from geodata.packs import DEFAULT_COUNCIL, available_packs
@@ -313,18 +312,17 @@ def unsaved_guard(council: str) -> None:
     changes: a tiny script sets a flag on the app's window and (re)installs one beforeunload handler there."""
     hist = st.session_state.get(f"history-{council}")
     dirty = bool(hist is not None and not st.session_state.get("_readonly") and modified(council, hist.current))
-    # a document of its own in a zero-height frame: it says its language and what it is (WCAG 3.1.1, 2.4.2)
-    components.html(
-        '<html lang="en"><head><title>Unsaved-changes guard (no content)</title></head><body>'
-        "<script>(function(){try{var w=window.parent;w.__zoneplanUnsaved=%s;"
+    # a script run in the app's own page (st.html; it ran in a zero-height frame of its own through
+    # st.components.v1.html, which Streamlit deprecated): its fixed text holds no user input
+    st.html(
+        "<script>(function(){try{var w=window;w.__zoneplanUnsaved=%s;"
         "if(w.__zoneplanUnload){w.removeEventListener('beforeunload',w.__zoneplanUnload);}"
         "w.__zoneplanUnload=new w.Function('e','if(window.__zoneplanUnsaved){e.preventDefault();"
         'e.returnValue="";return "";}\');'
         "w.addEventListener('beforeunload',w.__zoneplanUnload);}catch(err){}})();</script>"
         % ("true" if dirty else "false")
-        + ONE_HISTORY_ENTRY_PER_PAGE
-        + "</body></html>",
-        height=0,
+        + ONE_HISTORY_ENTRY_PER_PAGE,
+        unsafe_allow_javascript=True,
     )
 
 
@@ -333,7 +331,7 @@ def unsaved_guard(council: str) -> None:
 #: entries and Back re-wrote them (losing Forward). Installed once on the app's window: a push that changes only the
 #: query string (same path) replaces the current entry instead; a page link (another path) still pushes.
 ONE_HISTORY_ENTRY_PER_PAGE = (
-    "<script>(function(){try{var w=window.parent,h=w.history;if(h.__zoneplanOnePerPage){return;}"
+    "<script>(function(){try{var w=window,h=w.history;if(h.__zoneplanOnePerPage){return;}"
     "var push=h.pushState.bind(h),replace=h.replaceState.bind(h);"
     "h.pushState=function(s,t,u){try{var n=new w.URL(u,w.location.href);"
     "if(n.pathname===w.location.pathname){return replace(s,t,u);}}catch(e){}return push(s,t,u);};"

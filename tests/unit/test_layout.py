@@ -226,3 +226,15 @@ def test_every_dependency_is_pinned_by_the_constraints_file():
     outside = [r for r in wanted if pins[norm(Requirement(r).name)] not in Requirement(r).specifier]
     assert outside == [], "a pin outside what pyproject.toml allows"
     assert "-c constraints.txt" in (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+def test_no_page_uses_the_deprecated_components_html():
+    """Streamlit deprecated ``st.components.v1.html`` (announced for removal after 2026-06-01): the report is shown
+    with ``st.iframe`` (which also names the frame for screen readers) and the page scripts with ``st.html``."""
+    offenders = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "html" and isinstance(node.value, ast.Name) \
+                    and node.value.id == "components":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
