@@ -1,5 +1,6 @@
 """Shared helpers of the Streamlit AppTest page tests: run ``app.py`` around every page as the server does, give
 each test a scenario store of its own, and open a page with query parameters."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,7 +45,7 @@ def use_store(monkeypatch, url: str):
     """A generator for a fixture: the app's store (and drafts) at ``url`` (a sqlite:/// file or PostgreSQL), the
     app's cached store dropped before and after."""
     if url.startswith("sqlite:///"):
-        monkeypatch.setenv("ZONEPLAN_STORE", url[len("sqlite:///"):])
+        monkeypatch.setenv("ZONEPLAN_STORE", url[len("sqlite:///") :])
         monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
     else:
         monkeypatch.setenv("ZONEPLAN_DB_URL", url)

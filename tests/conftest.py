@@ -1,7 +1,7 @@
 """Shared fixtures: a tiny synthetic council data directory built in the test (EPSG:27700 squares)."""
+
 from __future__ import annotations
 
-import json
 import os
 import textwrap
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import box
 
 pytest_plugins = ["tests.postgis_plugin"]
 # app.py shows an unexpected exception as one sentence (pages/state.py run_page); in-process tests (AppTest) see it
@@ -31,39 +31,62 @@ def make_synthetic_data(root: Path, parish_overhang_m: float = 3.0) -> Path:
     crs = "EPSG:27700"
     w1 = box(X0, Y0, X0 + 2000, Y0 + 2000)
     w2 = box(X0 + 2000, Y0, X0 + 4000, Y0 + 2000)
-    wards = gpd.GeoDataFrame({"WD13CD": ["E05900001", "E05900002"], "WD13NM": ["West", "East"]},
-                             geometry=[w1, w2], crs=crs)
+    wards = gpd.GeoDataFrame(
+        {"WD13CD": ["E05900001", "E05900002"], "WD13NM": ["West", "East"]}, geometry=[w1, w2], crs=crs
+    )
     write_geojson(root / "wards" / "E07900001.geojson", wards)
     p1 = box(X0, Y0, X0 + 1000, Y0 + 2000)
     sliver = box(X0 + 2000, Y0 + 500, X0 + 2000 + parish_overhang_m, Y0 + 1500)
-    parishes = gpd.GeoDataFrame({"ref_gss": ["E04900001"], "name": ["Alpha"], "LAD19CD": ["E07900001"]},
-                                geometry=[p1.union(sliver)], crs=crs)
+    parishes = gpd.GeoDataFrame(
+        {"ref_gss": ["E04900001"], "name": ["Alpha"], "LAD19CD": ["E07900001"]}, geometry=[p1.union(sliver)], crs=crs
+    )
     write_geojson(root / "parishes.geojson", parishes)
-    pd.DataFrame({
-        "PAR19CD": ["E04900001", "E04900002", "E04900003"], "PAR19NM": ["Alpha", "Bravo", "Charlie"],
-        "WD19CD": ["E05900001", "E05900001", "E05900002"], "WD19NM": ["West", "West", "East"],
-        "LAD19CD": ["E07900001"] * 3,
-    }).to_csv(root / "parish_lookup.csv", index=False)
-    pd.DataFrame({
-        "name": ["Bravo", "Charlie", "Alpha", "Eastville"], "local_type": ["Village", "Village", "Village", "Town"],
-        "easting": [X0 + 1500, X0 + 3000, X0 + 500, X0 + 3500], "northing": [Y0 + 1000] * 4,
-        "LAD_code": ["E07900001"] * 4,
-    }).to_csv(root / "places.csv", index=False)
+    pd.DataFrame(
+        {
+            "PAR19CD": ["E04900001", "E04900002", "E04900003"],
+            "PAR19NM": ["Alpha", "Bravo", "Charlie"],
+            "WD19CD": ["E05900001", "E05900001", "E05900002"],
+            "WD19NM": ["West", "West", "East"],
+            "LAD19CD": ["E07900001"] * 3,
+        }
+    ).to_csv(root / "parish_lookup.csv", index=False)
+    pd.DataFrame(
+        {
+            "name": ["Bravo", "Charlie", "Alpha", "Eastville"],
+            "local_type": ["Village", "Village", "Village", "Town"],
+            "easting": [X0 + 1500, X0 + 3000, X0 + 500, X0 + 3500],
+            "northing": [Y0 + 1000] * 4,
+            "LAD_code": ["E07900001"] * 4,
+        }
+    ).to_csv(root / "places.csv", index=False)
     lsoa = gpd.GeoDataFrame({"LSOA11CD": ["E01900001", "E01900002"]}, geometry=[w1, w2], crs=crs)
     write_geojson(root / "lsoa" / "E07900001.geojson", lsoa)
     pd.DataFrame({"LSOA11CD": ["E01900001", "E01900002"], "WD19CD": ["E05900001", "E05900002"]}).to_csv(
-        root / "lsoa_ward.csv", index=False)
-    pd.DataFrame({"LSOA11CD": ["E01900001", "E01900002"], "LAD_code": ["E07900001"] * 2,
-                  "age_65_74": [100, 100], "age_75_84": [0, 20], "age_85_plus": [10, 0]}).to_csv(
-        root / "population.csv", index=False)
+        root / "lsoa_ward.csv", index=False
+    )
+    pd.DataFrame(
+        {
+            "LSOA11CD": ["E01900001", "E01900002"],
+            "LAD_code": ["E07900001"] * 2,
+            "age_65_74": [100, 100],
+            "age_75_84": [0, 20],
+            "age_85_plus": [10, 0],
+        }
+    ).to_csv(root / "population.csv", index=False)
     # postcodes: W1 has 4 in its west half (parish Alpha), 4 in its east half; W2 has 2
     pcs = [(X0 + 200 + 100 * i, Y0 + 500) for i in range(4)] + [(X0 + 1200 + 100 * i, Y0 + 500) for i in range(4)]
     pcs += [(X0 + 3000, Y0 + 500), (X0 + 3100, Y0 + 500)]
-    pd.DataFrame({"pcds": [f"ZZ1 {i}AA" for i in range(len(pcs))], "lad25cd": "E07900001",
-                  "east1m": [p[0] for p in pcs], "north1m": [p[1] for p in pcs]}).to_csv(
-        root / "postcodes.csv", index=False)
+    pd.DataFrame(
+        {
+            "pcds": [f"ZZ1 {i}AA" for i in range(len(pcs))],
+            "lad25cd": "E07900001",
+            "east1m": [p[0] for p in pcs],
+            "north1m": [p[1] for p in pcs],
+        }
+    ).to_csv(root / "postcodes.csv", index=False)
     pack = root / "synthetic.toml"
-    pack.write_text(textwrap.dedent("""
+    pack.write_text(
+        textwrap.dedent("""
         [council]
         id = "synthetic"
         name = "Synthetic"
@@ -98,7 +121,8 @@ def make_synthetic_data(root: Path, parish_overhang_m: float = 3.0) -> Path:
         fringe = "26.36"
         rural = "29.39"
         isolated = "32.71"
-    """))
+    """)
+    )
     return pack
 
 

@@ -6,6 +6,7 @@ binaries (/usr/lib/postgresql/*/bin, as the ``postgres`` OS user when running as
 database created for the test (PostGIS enabled) and dropped after it. No test reads or writes a database it did
 not create: the database named in ``ZONEPLAN_DB_URL`` itself is never touched (issue 11 §4).
 """
+
 from __future__ import annotations
 
 import glob
@@ -68,7 +69,7 @@ def postgis_server():
 
         url = os.environ["ZONEPLAN_DB_URL"]
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         yield sa.engine.make_url(url).set(database="postgres").render_as_string(hide_password=False)
         return
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -84,15 +85,33 @@ def postgis_server():
     if as_pg:
         shutil.chown(tmp, "postgres")
     port = _free_port()
-    subprocess.run(as_pg + [f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust"], check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run(as_pg + [f"{bindir}/pg_ctl", "-D", data, "-l", os.path.join(tmp, "log"), "-w", "-o",
-                            f"-p {port} -c listen_addresses=127.0.0.1 -k {tmp}", "start"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        as_pg + [f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust"], check=True, stdout=subprocess.DEVNULL
+    )
+    subprocess.run(
+        as_pg
+        + [
+            f"{bindir}/pg_ctl",
+            "-D",
+            data,
+            "-l",
+            os.path.join(tmp, "log"),
+            "-w",
+            "-o",
+            f"-p {port} -c listen_addresses=127.0.0.1 -k {tmp}",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         for _ in range(50):
-            if subprocess.run(as_pg + [f"{bindir}/pg_isready", "-h", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL).returncode == 0:
+            if (
+                subprocess.run(
+                    as_pg + [f"{bindir}/pg_isready", "-h", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL
+                ).returncode
+                == 0
+            ):
                 break
             time.sleep(0.2)
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"

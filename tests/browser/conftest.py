@@ -2,6 +2,7 @@
 browser test shares it) and Debian chromium via Playwright. Each test gets a fresh browser context (no cookies,
 storage or session from another test) and opens an explicit URL (``?council=...``); every page made here tracks
 Streamlit's script runs (tests/browser/waits.py) so tests wait for conditions, never for a time."""
+
 from __future__ import annotations
 
 import contextlib
@@ -45,11 +46,28 @@ def serve(store: str):
     port = _free_port()
     ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS.parent / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**{k: v for k, v in os.environ.items()
-                                    if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}, "ZONEPLAN_STORE": store})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")},
+            "ZONEPLAN_STORE": store,
+        },
+    )
     url = f"http://127.0.0.1:{port}"
     end = time.monotonic() + START_S
     while not _healthy(url):
@@ -77,8 +95,11 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield b
         b.close()
 

@@ -3,6 +3,7 @@ browser-side selection and view, draw gestures, and poll for the state Python sh
 state on its <body>: ``data-view`` (lat,lng,zoom, once the first view is drawn), ``data-selected`` and
 ``data-highlighted`` (counts); tests wait on those and on Streamlit's runs (tests/browser/waits.py), never for
 a time."""
+
 from __future__ import annotations
 
 import re
@@ -60,10 +61,16 @@ def unit_at(pg, fx: float, fy: float) -> int | None:
     """Which unit's polygon (its index among the drawn units) a click at this fraction of the map box hits; None
     for a hole, a control or a label. A click on a unit sends an event to Python (a rerun follows); elsewhere
     nothing happens, so tests click only where this says a unit is."""
-    i = map_frame(pg).locator("#map").evaluate(
-        "(m, f) => { const r = m.getBoundingClientRect();"
-        " const e = document.elementFromPoint(r.left + f[0] * r.width, r.top + f[1] * r.height);"
-        " return [...document.querySelectorAll('path.leaflet-interactive')].indexOf(e); }", [fx, fy])
+    i = (
+        map_frame(pg)
+        .locator("#map")
+        .evaluate(
+            "(m, f) => { const r = m.getBoundingClientRect();"
+            " const e = document.elementFromPoint(r.left + f[0] * r.width, r.top + f[1] * r.height);"
+            " return [...document.querySelectorAll('path.leaflet-interactive')].indexOf(e); }",
+            [fx, fy],
+        )
+    )
     return None if i < 0 else i
 
 
@@ -98,7 +105,11 @@ def python_selection(pg) -> int | None:
 
 
 def metric_value(pg, label: str) -> str:
-    return pg.locator('[data-testid="stMetric"]', has_text=label).first.inner_text().split("\n")[1 if "\n" in label else -1]
+    return (
+        pg.locator('[data-testid="stMetric"]', has_text=label)
+        .first.inner_text()
+        .split("\n")[1 if "\n" in label else -1]
+    )
 
 
 def units_changed(pg) -> int | None:

@@ -1,6 +1,7 @@
 """Issue 14 §3 in chromium: totals on the first laptop screen (1366×768), a phone-width read-only Zone map
 (390×844) with the map and legend first and the council reachable, screenshots of each council read-only.
 Waits are on conditions (finished script runs, shown elements: tests/browser/waits.py), never on a time."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,9 @@ def sized(browser, request):
     ctxs = []
 
     def make(width: int, height: int, mobile: bool = False):
-        pg = new_page(browser, width, height, is_mobile=mobile, has_touch=mobile,
-                      device_scale_factor=2 if mobile else 1)
+        pg = new_page(
+            browser, width, height, is_mobile=mobile, has_touch=mobile, device_scale_factor=2 if mobile else 1
+        )
         ctxs.append(pg.context)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
@@ -43,8 +45,13 @@ def in_first_screen(pg, locator) -> bool:
     """The element's box lies inside the viewport as first shown (page not scrolled)."""
     box = locator.bounding_box()
     vp = pg.viewport_size
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= vp["height"] and box["x"] >= 0 \
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= vp["height"]
+        and box["x"] >= 0
         and box["x"] + box["width"] <= vp["width"] + 1
+    )
 
 
 def wait_for_metric(pg, label: str, timeout_ms: int = int(LOAD_S * 1000)):
@@ -58,10 +65,13 @@ def wait_for_metric(pg, label: str, timeout_ms: int = int(LOAD_S * 1000)):
     return loc
 
 
-@pytest.mark.parametrize("path, labels", [
-    ("edit_zones", ["Hours / week", "Cost / week", "Units changed", "Hours changing band"]),
-    ("finance", ["Change / week", "Change / year", "Change over 8 years", "Plan cost / week"]),
-])
+@pytest.mark.parametrize(
+    "path, labels",
+    [
+        ("edit_zones", ["Hours / week", "Cost / week", "Units changed", "Hours changing band"]),
+        ("finance", ["Change / week", "Change / year", "Change over 8 years", "Plan cost / week"]),
+    ],
+)
 def test_totals_are_on_the_first_laptop_screen(server, sized, path, labels):
     pg = sized(1366, 768)
     goto(pg, f"{server}/{path}?council=leicestershire")
@@ -73,8 +83,9 @@ def test_totals_are_on_the_first_laptop_screen(server, sized, path, labels):
         loc = wait_for_metric(pg, label)
         assert in_first_screen(pg, loc), (label, loc.bounding_box())
         value = loc.locator('[data-testid="stMetricValue"]')
-        assert value.evaluate("e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"), \
-            (label, value.inner_text(), "shown in full, not cut to '…'")
+        assert value.evaluate(
+            "e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"
+        ), (label, value.inner_text(), "shown in full, not cut to '…'")
 
 
 def legend_box(pg):
@@ -127,8 +138,10 @@ def test_wide_screen_hides_the_phone_council_picker(server, sized):
     expect(pg.get_by_label("Council shown")).to_be_hidden()  # the sidebar's selector is enough on a wide screen
 
 
-@pytest.mark.parametrize("council, name", [("leicestershire", "Leicestershire"), ("coventry", "Coventry"),
-                                           ("merton", "Merton"), ("bradford", "Bradford")])
+@pytest.mark.parametrize(
+    "council, name",
+    [("leicestershire", "Leicestershire"), ("coventry", "Coventry"), ("merton", "Merton"), ("bradford", "Bradford")],
+)
 def test_read_only_zone_map_and_report_of_each_council(server, sized, council, name):
     """A councillor's read-only view of every council: the Zone map (with a unit's evidence card) and the Report,
     saved as screenshots under artifacts/browser/ (issue 14 §3: the pages make sense without training)."""
@@ -149,12 +162,16 @@ def test_read_only_zone_map_and_report_of_each_council(server, sized, council, n
     text = pg.locator('[data-testid="stMain"]').inner_text()
     assert "between visits" in text and "care hours a week per km²" in text
     assert not re.search(r"_min\b|hours_per_km2|[<>≥≤]|\b999\b|\.graphml|\.toml|localitys", text), "plain English only"
-    assert pg.locator('.st-key-ev-figures [data-testid="stMetricValue"]').nth(1).evaluate(
-        "e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)"), "zone in full"
+    assert (
+        pg.locator('.st-key-ev-figures [data-testid="stMetricValue"]')
+        .nth(1)
+        .evaluate("e => [...e.querySelectorAll('*')].concat([e]).every(x => x.scrollWidth <= x.clientWidth + 1)")
+    ), "zone in full"
     goto(pg, f"{server}/report?council={council}&readonly=1")
     frame = pg.frame_locator("iframe").first
-    frame.get_by_role("heading", name=re.compile(f"^{name} home-care (zones|lots|clusters|localities) and price bands")).wait_for(
-        timeout=LOAD_S * 1000)
+    frame.get_by_role(
+        "heading", name=re.compile(f"^{name} home-care (zones|lots|clusters|localities) and price bands")
+    ).wait_for(timeout=LOAD_S * 1000)
     pg.shot("report", full_page=True)
     assert pg.locator('[data-testid="stException"]').count() == 0
     report = frame.locator("body").inner_text()

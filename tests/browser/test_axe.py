@@ -8,6 +8,7 @@ Report) for each of the four seed councils, on a 1366×768 laptop and a 390×844
 target sizes and the collapsed sidebar differ), plus the read-only Zone map on the phone. One server for all (the
 session fixture); each council × device opens its pages in one browser context. bench/walkthrough.py records the
 same check with every impact, iframes included, and a screenshot of each page in docs/accessibility.md."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,10 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = ["", "edit_zones", "finance", "scenarios", "suggest", "bands", "report"]  # app.py's navigation, editing mode
 COUNCILS = ["leicestershire", "coventry", "merton", "bradford"]
-DEVICES = {"laptop": {"width": 1366, "height": 768},
-           "phone": {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}}
+DEVICES = {
+    "laptop": {"width": 1366, "height": 768},
+    "phone": {"width": 390, "height": 844, "is_mobile": True, "has_touch": True},
+}
 RUN = """async (tags) => {
   const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
                                      iframes: false});

@@ -1,6 +1,7 @@
 """A page URL opened first on a fresh server (issue 21): Streamlit would serve it in its legacy ``pages/`` mode
 (the page alone, every file of pages/ listed); the page declares the app's navigation (the documented switch,
 pages.common.use_app_navigation) so app.py runs around it, at the URL asked for."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Issue 19 §9: Back/Forward. A session built up three history entries per page (the page link, then the app
 writing ``?council=`` and ``?draft=`` back), Back needed several presses per page and re-wrote the query string,
 so Forward did nothing. Now one entry per page; Back and Forward step one page each."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,9 @@ def test_back_and_forward_step_one_page_each(server, page):
     n0 = page.evaluate("history.length")
     for name, path in (("Edit zones", "edit_zones"), ("Finance", "finance"), ("Scenarios", "scenarios")):
         nav(page, name)  # follow the sidebar link and wait for that page's run to finish (as a person would)
-        expect(page.get_by_role("heading", name=name if name != "Edit zones" else re.compile("Edit zones"))
-               .first).to_be_visible(timeout=LOAD_MS)
+        expect(
+            page.get_by_role("heading", name=name if name != "Edit zones" else re.compile("Edit zones")).first
+        ).to_be_visible(timeout=LOAD_MS)
         expect(page).to_have_url(re.compile(rf"/{path}\?(?=.*council=merton)(?=.*draft=)"), timeout=LOAD_MS)
     assert page.evaluate("history.length") == n0 + 3
     page.go_back()

@@ -1,5 +1,6 @@
 """End-to-end journeys in Debian chromium: a commissioner's and a scrutiny member's. Every step waits for its
 condition (the metric it changes, the run it causes: tests/browser/waits.py), never for a time."""
+
 from __future__ import annotations
 
 import io
@@ -59,8 +60,12 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
     page.get_by_label("Reason (recorded with the change)").fill("browser test")
     rerun(page, lambda: page.keyboard.press("Enter"))
     page.shot("selected")
-    act_until(page, page.get_by_role("button", name="Move", exact=True).click, changed_is(page, "1"),
-              "'Units changed' to become 1 after the Move")
+    act_until(
+        page,
+        page.get_by_role("button", name="Move", exact=True).click,
+        changed_is(page, "1"),
+        "'Units changed' to become 1 after the Move",
+    )
     page.shot("moved")
     assert f"£{expected:,}" in metric_text(page, "Cost / week")
 
@@ -77,8 +82,12 @@ def test_commissioner_moves_a_parish_sees_impact_undoes_and_exports(server, page
     assert Decimal(str(rows[1][rows[0].index("gbp_per_week")])) == expected
 
     nav(page, "Edit zones")
-    act_until(page, page.get_by_role("button", name="Undo").click, changed_is(page, "0"),
-              "'Units changed' to become 0 after Undo")
+    act_until(
+        page,
+        page.get_by_role("button", name="Undo").click,
+        changed_is(page, "0"),
+        "'Units changed' to become 0 after Undo",
+    )
     page.shot("undone")
 
 
@@ -119,8 +128,11 @@ def test_commissioner_selects_units_by_clicking_and_by_drawing(server, page):
     assert browser_selected(page) == 0 and python_selection(page) == 0
     box = map_box(page)
     # click: a point on a unit toggles it into the selection (Leicester city is a hole in the county, so try a few)
-    fx, fy = next((0.5 + dx, 0.5 + dy) for dx, dy in [(-0.2, 0.2), (0.2, 0.2), (-0.25, 0.15), (0.25, -0.2)]
-                  if on_unit(page, 0.5 + dx, 0.5 + dy))
+    fx, fy = next(
+        (0.5 + dx, 0.5 + dy)
+        for dx, dy in [(-0.2, 0.2), (0.2, 0.2), (-0.25, 0.15), (0.25, -0.2)]
+        if on_unit(page, 0.5 + dx, 0.5 + dy)
+    )
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
     wait_for(lambda: browser_selected(page) == 1, "the clicked unit selected in the map", pg=page)
     wait_for(lambda: python_selection(page) == 1, "the clicked unit in Python's selection")

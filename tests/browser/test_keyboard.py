@@ -3,6 +3,7 @@
 A commissioner who uses no mouse finds Asfordby with the map's search box and Enter, chooses a band, moves it,
 undoes and redoes the move and saves the plan as a scenario: Tab, Shift+Tab, typing, Enter and Space only. Every
 control used shows where the focus is: the pixels around it differ between focused and not focused."""
+
 from __future__ import annotations
 
 import re
@@ -56,8 +57,11 @@ def focus_is_visible(pg, target, box=None) -> bool:
 
 
 def metric(pg, label: str) -> str:
-    return pg.locator('[data-testid="stMetric"]', has_text=label).first.locator(
-        '[data-testid="stMetricValue"]').inner_text()
+    return (
+        pg.locator('[data-testid="stMetric"]', has_text=label)
+        .first.locator('[data-testid="stMetricValue"]')
+        .inner_text()
+    )
 
 
 def test_keyboard_only_select_move_undo_redo_save(server, page):
@@ -98,8 +102,9 @@ def test_keyboard_only_select_move_undo_redo_save(server, page):
     rerun(pg, lambda: pg.keyboard.press("Enter"))
     wait_for(lambda: metric(pg, "Units changed") == "1", "the redo to show in the totals", pg=pg)
 
-    link = tab_to(pg, lambda e: e["tag"] == "A" and e["text"].endswith("Scenarios"), "the Scenarios page link",
-                  back=True)  # the page links are above: Shift+Tab
+    link = tab_to(
+        pg, lambda e: e["tag"] == "A" and e["text"].endswith("Scenarios"), "the Scenarios page link", back=True
+    )  # the page links are above: Shift+Tab
     assert link
     rerun(pg, lambda: pg.keyboard.press("Enter"), LOAD_S)
     expect(pg.get_by_role("heading", name="Scenarios").first).to_be_visible(timeout=LOAD_S * 1000)

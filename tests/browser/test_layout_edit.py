@@ -7,6 +7,7 @@
   works by touch.
 
 Waits are on conditions (tests/browser/waits.py, mapkit), never on a time."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,13 @@ PLACE = {"leicestershire": "Asfordby", "merton": "Abbey", "coventry": "Whoberley
 
 def on_screen(b, vp) -> bool:
     """``b`` lies wholly on a screen of size ``vp`` (to 1 px: a scrolled-to element may end at 844.02)."""
-    return b is not None and b["x"] >= 0 and b["y"] >= -1 and b["x"] + b["width"] <= vp[0] + 1 \
+    return (
+        b is not None
+        and b["x"] >= 0
+        and b["y"] >= -1
+        and b["x"] + b["width"] <= vp[0] + 1
         and b["y"] + b["height"] <= vp[1] + 1
+    )
 
 
 def box(pg, loc):
@@ -83,13 +89,18 @@ def test_phone_edit_zones_map_first_controls_reachable_nothing_clipped(server, s
     pg.shot("phone-edit-first-screen")
     # nothing wider than the screen: the page, its scrolling main area and the map's own document
     assert pg.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
-    assert pg.evaluate("() => [...document.querySelectorAll('[data-testid=stMain], section.main')]"
-                       ".every(e => e.scrollWidth <= e.clientWidth + 1)")
+    assert pg.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=stMain], section.main')]"
+        ".every(e => e.scrollWidth <= e.clientWidth + 1)"
+    )
     assert map_doc(pg).evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
     # the controls come after the map and are reachable: scrolled to, each lies wholly on the screen
-    controls = [pg.get_by_role("combobox", name="Move to band"), pg.get_by_label("Reason (recorded with the change)"),
-                *(pg.get_by_role("button", name=n, exact=True) for n in ("Move", "Undo", "Redo", "Clear")),
-                pg.locator(CHART)]
+    controls = [
+        pg.get_by_role("combobox", name="Move to band"),
+        pg.get_by_label("Reason (recorded with the change)"),
+        *(pg.get_by_role("button", name=n, exact=True) for n in ("Move", "Undo", "Redo", "Clear")),
+        pg.locator(CHART),
+    ]
     for c in controls:
         c.first.scroll_into_view_if_needed()
         b = box(pg, c)

@@ -4,6 +4,7 @@ card, zone labels that do not collide, no horizontal overflow) and Move / Undo o
 
 Waits poll for conditions (``mapkit.wait_for``, Playwright's ``expect``), never fixed sleeps. Screenshots go to
 artifacts/browser/ (laptop 1366×768 and phone 390×844, Leicestershire and Merton)."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,12 @@ def sized(browser, request):
     ctxs = []
 
     def make(width: int, height: int, mobile: bool = False):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile,
-                                  device_scale_factor=2 if mobile else 1)
+        ctx = browser.new_context(
+            viewport={"width": width, "height": height},
+            is_mobile=mobile,
+            has_touch=mobile,
+            device_scale_factor=2 if mobile else 1,
+        )
         ctxs.append(ctx)
         pg = ctx.new_page()
         pg.set_default_timeout(120_000)
@@ -87,7 +92,7 @@ LABEL_BOXES = """(sel) => [...document.querySelectorAll(sel)].filter(e => getCom
 def overlapping(boxes) -> list[tuple[str, str]]:
     out = []
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5:
                 out.append((a[0], b[0]))
     return out
@@ -154,8 +159,10 @@ def test_unit_names_show_when_zoomed_in_and_never_collide(server, sized, council
     label = fr.locator(".um-ulabel", has_text=re.compile(f"^{place}$"))
     expect(label).to_have_count(1)
     lb, ib = label.bounding_box(), pg.locator(MAP_IFRAME).first.bounding_box()
-    under = doc.evaluate("([x, y]) => document.elementFromPoint(x, y).getAttribute('data-code')",
-                         [lb["x"] + lb["width"] / 2 - ib["x"], lb["y"] + lb["height"] / 2 - ib["y"]])
+    under = doc.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).getAttribute('data-code')",
+        [lb["x"] + lb["width"] / 2 - ib["x"], lb["y"] + lb["height"] / 2 - ib["y"]],
+    )
     assert under == code[0], f"the name {place!r} sits on its own unit ({under} != {code[0]})"
     boxes = doc.evaluate(LABEL_BOXES, ".um-label")
     assert not overlapping(boxes), overlapping(boxes)
@@ -182,8 +189,9 @@ def test_phone_map_in_the_first_third_labels_apart_and_nothing_clipped(server, s
     # no horizontal overflow on the page or inside the map's frame (the map's border was 2 px past its frame)
     assert pg.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
     doc = map_doc(pg)
-    assert doc.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth"), \
-        doc.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
+    assert doc.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth"), doc.evaluate(
+        "() => [document.scrollingElement.scrollWidth, innerWidth]"
+    )
     boxes = doc.evaluate(LABEL_BOXES, ".um-label")
     assert boxes, "some zone labels show"
     assert not overlapping(boxes), overlapping(boxes)
@@ -199,12 +207,15 @@ def test_phone_tap_closes_its_tooltip_and_cues_the_evidence_card(server, sized, 
     m = fr.locator("#map").bounding_box()
     ibox = pg.locator(MAP_IFRAME).first.bounding_box()
     # a point of the map where a unit is drawn, near the middle
-    spot = doc.evaluate("""([x0, y0, w, h]) => {
+    spot = doc.evaluate(
+        """([x0, y0, w, h]) => {
       for (let r = 0; r < 0.4; r += 0.02) for (const [dx, dy] of [[r, 0], [-r, 0], [0, r], [0, -r]]) {
         const x = x0 + w * (0.5 + dx), y = y0 + h * (0.55 + dy), e = document.elementFromPoint(x, y);
         if (e && e.getAttribute('data-code')) return [x, y];
       }
-      return null; }""", [m["x"] - ibox["x"], m["y"] - ibox["y"], m["width"], m["height"]])
+      return null; }""",
+        [m["x"] - ibox["x"], m["y"] - ibox["y"], m["width"], m["height"]],
+    )
     assert spot, "a unit drawn on the phone's map"
     pg.touchscreen.tap(ibox["x"] + spot[0], ibox["y"] + spot[1])
     cue = fr.locator("[data-testid=um-cue]")
@@ -219,6 +230,7 @@ def test_phone_tap_closes_its_tooltip_and_cues_the_evidence_card(server, sized, 
     pg.shot("tapped")
     cue.tap()
     heading = pg.get_by_role("heading", name=name)
+
     def heading_in_view() -> bool:
         b = heading.bounding_box()
         return bool(b) and 0 <= b["y"] < PHONE[1] - b["height"]
@@ -232,8 +244,13 @@ def test_phone_tap_closes_its_tooltip_and_cues_the_evidence_card(server, sized, 
 
 
 def in_first_screen(box, vp) -> bool:
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= vp[1] and box["x"] >= 0 \
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= vp[1]
+        and box["x"] >= 0
         and box["x"] + box["width"] <= vp[0]
+    )
 
 
 @pytest.mark.parametrize("council", ["leicestershire", "merton"])

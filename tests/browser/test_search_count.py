@@ -1,6 +1,7 @@
 """Issue 19 §15 in chromium: the search box's "added to the selection (N …)" line never disagrees with the map's
 own count. It used to keep "(1 selected)" after a Move or Clear had emptied the map's selection ("2 selected" in
 the search while the map said 0)."""
+
 from __future__ import annotations
 
 import re
@@ -31,18 +32,28 @@ def test_search_line_follows_the_maps_selection(server, page):
     search(page, "Asfordby")
     wait_for(lambda: highlighted(page), "Asfordby highlighted")
     fr.locator("#um-search").press("Enter")
-    wait_for(lambda: python_selection(page) == 1 and found_count(page) == 1 == browser_selected(page),
-             "Enter to select Asfordby, the search line and the map saying 1")
+    wait_for(
+        lambda: python_selection(page) == 1 and found_count(page) == 1 == browser_selected(page),
+        "Enter to select Asfordby, the search line and the map saying 1",
+    )
     # a Move empties the selection: the search line must not keep saying 1
     choose(page, "Move to band", "isolated")
-    act_until(page, page.get_by_role("button", name="Move", exact=True).click,
-              lambda: browser_selected(page) == 0, "the move to clear the map's selection")
+    act_until(
+        page,
+        page.get_by_role("button", name="Move", exact=True).click,
+        lambda: browser_selected(page) == 0,
+        "the move to clear the map's selection",
+    )
     assert agrees(page), (fr.locator("#um-found").inner_text(), browser_selected(page))
     # again with Clear, after a second search and Enter
     search(page, "Asfordby Hill")
     wait_for(lambda: highlighted(page), "Asfordby Hill highlighted")
     fr.locator("#um-search").press("Enter")
     wait_for(lambda: found_count(page) == browser_selected(page) >= 1, "the search line and the map to agree")
-    act_until(page, fr.get_by_role("button", name="Clear", exact=True).click,
-              lambda: browser_selected(page) == 0, "Clear to empty the map's selection")
+    act_until(
+        page,
+        fr.get_by_role("button", name="Clear", exact=True).click,
+        lambda: browser_selected(page) == 0,
+        "Clear to empty the map's selection",
+    )
     assert agrees(page), (fr.locator("#um-found").inner_text(), browser_selected(page))

@@ -8,6 +8,7 @@ the scenario and version; no Deploy button or developer menu.
 Waits are on conditions, never on a time: the run an action causes has finished (tests/browser/waits.py), then the
 expected text or value is polled for.
 """
+
 from __future__ import annotations
 
 import csv
@@ -66,8 +67,11 @@ def units_changed(pg) -> str:
 
 
 def no_traceback(pg) -> bool:
-    return (pg.locator('[data-testid="stException"]').count() == 0 and pg.get_by_text("Traceback").count() == 0
-            and pg.get_by_text("DataError").count() == 0)
+    return (
+        pg.locator('[data-testid="stException"]').count() == 0
+        and pg.get_by_text("Traceback").count() == 0
+        and pg.get_by_text("DataError").count() == 0
+    )
 
 
 def open_page(pg, url: str, ready: str | None = None) -> None:
@@ -96,11 +100,14 @@ def search_and_select(pg, text: str) -> None:
     fr.locator("body[data-view]").wait_for(state="attached", timeout=120_000)  # the map has drawn its first view
     settle(pg)
     if browser_selected(pg):
-        act_until(pg, fr.get_by_role("button", name="Clear", exact=True).click,
-                  lambda: browser_selected(pg) == 0 and not python_selection(pg), "the selection to clear")
+        act_until(
+            pg,
+            fr.get_by_role("button", name="Clear", exact=True).click,
+            lambda: browser_selected(pg) == 0 and not python_selection(pg),
+            "the selection to clear",
+        )
     search(pg, text)
-    wait_for(lambda: int(fr.locator("body").get_attribute("data-highlighted") or 0) >= 1, f"{text} highlighted",
-             pg=pg)
+    wait_for(lambda: int(fr.locator("body").get_attribute("data-highlighted") or 0) >= 1, f"{text} highlighted", pg=pg)
     settle(pg)
     fr.locator("#um-search").press("Enter")
     wait_for(lambda: browser_selected(pg) == 1, f"Enter to select {text}", pg=pg)
@@ -110,8 +117,12 @@ def search_and_select(pg, text: str) -> None:
 
 def move(pg, expect_changed: str) -> None:
     """Press Move and wait until 'Units changed' shows ``expect_changed`` and the run has finished."""
-    act_until(pg, pg.get_by_role("button", name="Move", exact=True).click,
-              lambda: units_changed(pg) == expect_changed, f"'Units changed' to become {expect_changed}")
+    act_until(
+        pg,
+        pg.get_by_role("button", name="Move", exact=True).click,
+        lambda: units_changed(pg) == expect_changed,
+        f"'Units changed' to become {expect_changed}",
+    )
 
 
 def download(pg, button: str):
@@ -201,7 +212,9 @@ def test_move_form_resets_so_a_band_only_move_changes_only_the_band(server, page
     enter(page)
     move(page, "1")
     page.shot("after-first-move")
-    assert poll(page, lambda: selectbox_value(page, f"Move to {label}") == "(keep)"), selectbox_value(page, f"Move to {label}")
+    assert poll(page, lambda: selectbox_value(page, f"Move to {label}") == "(keep)"), selectbox_value(
+        page, f"Move to {label}"
+    )
     assert selectbox_value(page, "Move to band") == "(keep)"
     assert page.get_by_label("Reason (recorded with the change)").input_value() == ""
     assert page.get_by_label(f"…or to a new {label} (name)").input_value() == ""
@@ -223,8 +236,10 @@ def _view(pg):
     ``data-view="lat,lng,zoom"`` on its body (pages/unitmap)."""
     for f in pg.frames:
         try:
-            v = f.evaluate("() => window.map && window.map.getZoom ? [window.map.getZoom(), window.map.getCenter().lat, "
-                           "window.map.getCenter().lng] : (document.body && document.body.getAttribute('data-view'))")
+            v = f.evaluate(
+                "() => window.map && window.map.getZoom ? [window.map.getZoom(), window.map.getCenter().lat, "
+                "window.map.getCenter().lng] : (document.body && document.body.getAttribute('data-view'))"
+            )
         except Exception:  # noqa: BLE001 - a detached frame
             continue
         if isinstance(v, list):
@@ -291,8 +306,12 @@ def test_reload_restores_unsaved_edits_after_a_beforeunload_warning(server, page
     assert poll(page, lambda: units_changed(page) == "1")
     assert re.search(r"[?&]draft=[A-Za-z0-9_-]{22,}", page.url), page.url  # the draft's unguessable token
     page.shot("restored")
-    act_until(page, page.get_by_role("button", name="Discard draft").click, lambda: units_changed(page) == "0",
-              "Discard draft to reset 'Units changed'")
+    act_until(
+        page,
+        page.get_by_role("button", name="Discard draft").click,
+        lambda: units_changed(page) == "0",
+        "Discard draft to reset 'Units changed'",
+    )
     assert page.get_by_text("Restored your unsaved edits").count() == 0
     reload(page)  # nothing unsaved now: no warning, nothing restored (the first run has finished: all shown)
     page.locator('[data-testid="stSidebar"]').wait_for()
@@ -328,8 +347,12 @@ def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_se
     assert poll(pg, lambda: pg.get_by_text(f"Opened {name} version 1").count() >= 1)
     audit = list(csv.DictReader(io.StringIO(open(download(pg, "Export audit CSV").path(), encoding="utf-8").read())))
     assert [r["action"] for r in audit][:1] == ["create"] and any(
-        r["action"] == "change" and r["unit_code"] == ASFORDBY and r["to_zone"] == "Wreake Valley"
-        and r["reason"] == "rounds run along the Wreake" for r in audit), audit
+        r["action"] == "change"
+        and r["unit_code"] == ASFORDBY
+        and r["to_zone"] == "Wreake Valley"
+        and r["reason"] == "rounds run along the Wreake"
+        for r in audit
+    ), audit
     nav(pg, "Zone map")
     assert poll(pg, lambda: pg.get_by_text(f"{name} v1").count() >= 1), "the Zone map names the scenario and version"
 
@@ -353,7 +376,9 @@ def test_reopened_scenario_keeps_identity_reasons_history_and_outputs_use_the_se
     assert asf[head.index("reason")] == "rounds run along the Wreake", "the zone move's reason after reopening"
 
     nav(pg, "Report")
-    assert poll(pg, lambda: pg.get_by_label("Framework term (years)").input_value() == "5"), "Report shows Finance's term"
+    assert poll(pg, lambda: pg.get_by_label("Framework term (years)").input_value() == "5"), (
+        "Report shows Finance's term"
+    )
     pdf = download(pg, "Download PDF")
     assert pdf.suggested_filename == "leicestershire-para-47-reopen-v1-report.pdf", pdf.suggested_filename
     text = pdf_text(open(pdf.path(), "rb").read())

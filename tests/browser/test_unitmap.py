@@ -3,6 +3,7 @@ place, postcode and postcode district, Ctrl+Z / Ctrl+Shift+Z, rectangle and lass
 
 Timings are printed (run with -s to see them), never asserted: the machine is shared. Waits are on conditions (the
 map's body attributes, Python's summary, Streamlit's finished runs: tests/browser/waits.py), never on a time."""
+
 from __future__ import annotations
 
 import time
@@ -30,8 +31,18 @@ EDIT = "/edit_zones?council=leicestershire"
 
 # zigzag over the county at its first view (Leicester city, a hole, sits in the middle)
 # (the map's controls sit in its top corners: the stroke starts on the right, below the title box)
-ZIGZAG = [(0.88, 0.2), (0.2, 0.22), (0.12, 0.36), (0.88, 0.34), (0.88, 0.52), (0.12, 0.54), (0.12, 0.7),
-          (0.88, 0.72), (0.88, 0.85), (0.12, 0.86)]
+ZIGZAG = [
+    (0.88, 0.2),
+    (0.2, 0.22),
+    (0.12, 0.36),
+    (0.88, 0.34),
+    (0.88, 0.52),
+    (0.12, 0.54),
+    (0.12, 0.7),
+    (0.88, 0.72),
+    (0.88, 0.85),
+    (0.12, 0.86),
+]
 
 
 def test_paint_select_30_units_and_move_them(server, page):
@@ -59,13 +70,22 @@ def test_paint_select_30_units_and_move_them(server, page):
     n = browser_selected(page)
     t_painted = time.perf_counter()
     assert n >= 30, f"painted only {n} units"
-    wait_for(lambda: python_selection(page) == n and "a week" in page.locator(".st-key-selection-summary").inner_text()
-             and page.get_by_role("button", name="Move", exact=True).is_enabled(),
-             f"Python's selection summary to show {n} units and the move's £/week")
+    wait_for(
+        lambda: (
+            python_selection(page) == n
+            and "a week" in page.locator(".st-key-selection-summary").inner_text()
+            and page.get_by_role("button", name="Move", exact=True).is_enabled()
+        ),
+        f"Python's selection summary to show {n} units and the move's £/week",
+    )
     t_summary = time.perf_counter()
     preview = page.locator(".st-key-selection-summary").inner_text()
-    act_until(page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == n,
-              f"'Units changed' to become {n}")
+    act_until(
+        page,
+        page.get_by_role("button", name="Move", exact=True).click,
+        lambda: units_changed(page) == n,
+        f"'Units changed' to become {n}",
+    )
     t1 = time.perf_counter()
     page.shot("moved")
     # the reruns did not remount the map: the view and the Paint tool are kept
@@ -73,13 +93,17 @@ def test_paint_select_30_units_and_move_them(server, page):
     assert map_frame(page).get_by_role("button", name="Paint", exact=True).get_attribute("aria-pressed") == "true"
     wait_for(lambda: browser_selected(page) == 0, "the map's selection to clear after the move")
     assert "+£" in preview  # every painted unit goes to isolated (or stays there): the week costs more, with its sign
-    print(f"\n[timing] edit page open → map drawn {t_ready - t_open:.2f} s; paint stroke over {n} units "
-          f"{t_painted - t0:.2f} s (in the browser); selection and the move's £/week beside the map "
-          f"{t_summary - t0:.2f} s after the first mousedown; first mousedown → move's totals updated {t1 - t0:.2f} s")
+    print(
+        f"\n[timing] edit page open → map drawn {t_ready - t_open:.2f} s; paint stroke over {n} units "
+        f"{t_painted - t0:.2f} s (in the browser); selection and the move's £/week beside the map "
+        f"{t_summary - t0:.2f} s after the first mousedown; first mousedown → move's totals updated {t1 - t0:.2f} s"
+    )
 
 
-@pytest.mark.parametrize("text, kind, at_least", [("Asfordby", "parish", 1), ("Asfordby Hill", "place", 1),
-                                                 ("LE14 3AA", "postcode", 1), ("LE14", "district", 10)])
+@pytest.mark.parametrize(
+    "text, kind, at_least",
+    [("Asfordby", "parish", 1), ("Asfordby Hill", "place", 1), ("LE14 3AA", "postcode", 1), ("LE14", "district", 10)],
+)
 def test_search_highlights_pans_and_enter_selects(server, page, text, kind, at_least):
     open_map(page, server + EDIT)
     v0 = view(page)
@@ -106,18 +130,30 @@ def test_ctrl_z_undoes_a_move_and_ctrl_shift_z_redoes(server, page):
     map_frame(page).locator("#um-search").press("Enter")
     wait_for(lambda: python_selection(page) == 1, "Asfordby selected")
     choose(page, "Move to band", "isolated")
-    act_until(page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == 1,
-              "the move")
-    page.get_by_role("heading", name="Care hours a week by zone and band").click()  # focus on the page, outside any text field
-    act_until(page, lambda: page.keyboard.press("Control+z"), lambda: units_changed(page) == 0,
-              "Ctrl+Z to undo the move")
+    act_until(
+        page, page.get_by_role("button", name="Move", exact=True).click, lambda: units_changed(page) == 1, "the move"
+    )
+    page.get_by_role(
+        "heading", name="Care hours a week by zone and band"
+    ).click()  # focus on the page, outside any text field
+    act_until(
+        page, lambda: page.keyboard.press("Control+z"), lambda: units_changed(page) == 0, "Ctrl+Z to undo the move"
+    )
     page.shot("undone")
-    act_until(page, lambda: page.keyboard.press("Control+Shift+z"), lambda: units_changed(page) == 1,
-              "Ctrl+Shift+Z to redo the move")
+    act_until(
+        page,
+        lambda: page.keyboard.press("Control+Shift+z"),
+        lambda: units_changed(page) == 1,
+        "Ctrl+Shift+Z to redo the move",
+    )
     # and with the focus inside the map
     map_frame(page).locator("#map").focus()
-    act_until(page, lambda: page.keyboard.press("Control+z"), lambda: units_changed(page) == 0,
-              "Ctrl+Z (focus in the map) to undo")
+    act_until(
+        page,
+        lambda: page.keyboard.press("Control+z"),
+        lambda: units_changed(page) == 0,
+        "Ctrl+Z (focus in the map) to undo",
+    )
     page.shot("undone-again")
 
 
@@ -179,7 +215,9 @@ def test_zone_map_shades_units_by_deprivation_behind_the_bands(server, page):
     rerun(page, page.get_by_text("Shade units by deprivation").click)
     wait_for(lambda: fr.locator("[data-testid=um-shade-legend]").count() == 1, "the deprivation legend")
     legend = fr.locator("[data-testid=um-shade-legend]").inner_text()
-    assert "IMD 2025" in legend and "most deprived" in legend and "Source: English Indices of Deprivation 2025" in legend
+    assert (
+        "IMD 2025" in legend and "most deprived" in legend and "Source: English Indices of Deprivation 2025" in legend
+    )
     # Merton's 20 wards each get a shade polygon (not interactive: the band polygons stay on top for clicks)
     wait_for(lambda: fr.locator("path:not(.leaflet-interactive)").count() == plain + 20, "20 shade polygons")
     assert fr.locator("path.leaflet-interactive").count() == n_units
@@ -211,7 +249,7 @@ def test_zone_labels_move_aside_rather_than_hide_and_never_overlap(browser, serv
         shown = [b for b in boxes if not b["hidden"]]
         assert len(boxes) >= 9
         for i, a in enumerate(shown):
-            for b in shown[i + 1:]:
+            for b in shown[i + 1 :]:
                 apart = a["x1"] <= b["x0"] or b["x1"] <= a["x0"] or a["y1"] <= b["y0"] or b["y1"] <= a["y0"]
                 assert apart, (a["text"], b["text"])
         hidden = [b["text"] for b in boxes if b["hidden"]]

@@ -5,6 +5,7 @@ holding it is a frame carrying the geometry. Counts, never times (timings: bench
 that changed anything the map shows (a picked unit, a move) and every page link to a map page re-sent it, and a
 map frame that lost it could not ask for it again. Also: the map still draws after a page link, a lost copy, a lost
 request and a reload; Finance's deferred XLSX still downloads the plan shown."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,12 @@ def paths(pg) -> int:
 
 def map_drawn(pg, n_units: int) -> None:
     """The map frame on the page now shows ``n_units`` unit paths and its first view."""
-    wait_for(lambda: paths(pg) == n_units and map_frame(pg).locator("body[data-view]").count() == 1,
-             f"the map drawn with {n_units} units", LOAD_S, pg)
+    wait_for(
+        lambda: paths(pg) == n_units and map_frame(pg).locator("body[data-view]").count() == 1,
+        f"the map drawn with {n_units} units",
+        LOAD_S,
+        pg,
+    )
 
 
 def body(pg, name: str) -> str | None:

@@ -1,5 +1,6 @@
 """The run tracker the browser tests wait on (tests/browser/waits.py), fed Streamlit's own ForwardMsg frames in the
 order a server sends them (no browser needed): idle only once a run has finished and no rerun is pending."""
+
 from __future__ import annotations
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg

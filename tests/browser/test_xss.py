@@ -1,5 +1,6 @@
 """Issue 11 §3: a zone named <img src=x onerror=alert(1)> imported, published and opened read-only in chromium
 (map with zone labels and tooltips, Report page) fires no dialog; the name is shown as text."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ def test_script_in_a_zone_name_never_runs_in_a_published_link(server, server_sto
 
     fired: list[str] = []
     page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
-    open_map(page, server + f"/?scenario={imp['scenario_id']}&version={imp['version']}&readonly=1"
-                            "&council=leicestershire")
+    open_map(
+        page, server + f"/?scenario={imp['scenario_id']}&version={imp['version']}&readonly=1&council=leicestershire"
+    )
     frame = map_frame(page)
     # the zone label (DivIcon) shows the payload as text, not as an element
     assert frame.get_by_text(XSS).count() >= 1

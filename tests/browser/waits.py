@@ -16,6 +16,7 @@ hoping the rerun has started (the running indicator is absent both before a reru
 Timeouts are generous (a fresh server builds a council's workspace on its first run; the machine may be busy):
 they bound a failure, they never pace a passing test.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,9 +25,9 @@ from google.protobuf.message import DecodeError
 from playwright.sync_api import expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-LOAD_S = 240.0    # a page load or page link (the first run of a council builds its workspace)
-RUN_S = 120.0     # a rerun after a widget action
-POLL_MS = 50      # how often a condition is checked (Playwright's events are pumped meanwhile)
+LOAD_S = 240.0  # a page load or page link (the first run of a council builds its workspace)
+RUN_S = 120.0  # a rerun after a widget action
+POLL_MS = 50  # how often a condition is checked (Playwright's events are pumped meanwhile)
 RUNNING = '[data-testid="stStatusWidget"]'
 STALE = '[data-stale="true"]'
 _EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
@@ -37,11 +38,11 @@ class Runs:
 
     def __init__(self, pg):
         self.pg = pg
-        self.sockets = 0       # websockets opened (a reload or goto opens a new one)
-        self.finished = 0      # runs finished on any socket (monotonic; interrupted runs are not counted)
+        self.sockets = 0  # websockets opened (a reload or goto opens a new one)
+        self.finished = 0  # runs finished on any socket (monotonic; interrupted runs are not counted)
         self.finished_here = 0  # runs finished on the current socket
         self.running = False
-        self.pending = False   # a run was interrupted for a rerun that has not started yet
+        self.pending = False  # a run was interrupted for a rerun that has not started yet
         pg.on("websocket", self._attach)
 
     def _attach(self, ws) -> None:
@@ -77,8 +78,10 @@ class Runs:
         return self.sockets > 0 and self.finished_here > 0 and not self.running and not self.pending
 
     def __repr__(self) -> str:
-        return (f"Runs(sockets={self.sockets}, finished={self.finished}, here={self.finished_here}, "
-                f"running={self.running}, pending={self.pending})")
+        return (
+            f"Runs(sockets={self.sockets}, finished={self.finished}, here={self.finished_here}, "
+            f"running={self.running}, pending={self.pending})"
+        )
 
 
 def track(pg) -> Runs:
@@ -124,8 +127,12 @@ def rerun(pg, action, timeout_s: float = RUN_S):
     runs = pg.runs
     n0, sock0 = runs.finished, runs.sockets
     out = action()
-    wait_for(lambda: (runs.finished > n0 or runs.sockets > sock0) and runs.idle(),
-             f"the rerun after the action to finish ({runs!r})", timeout_s, pg)
+    wait_for(
+        lambda: (runs.finished > n0 or runs.sockets > sock0) and runs.idle(),
+        f"the rerun after the action to finish ({runs!r})",
+        timeout_s,
+        pg,
+    )
     settle(pg, timeout_s)
     return out
 

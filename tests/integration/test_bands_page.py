@@ -1,4 +1,5 @@
 """The Bands page (threshold sliders): live shares and the units that would change band; nothing saved."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,7 +24,8 @@ def test_bands_page_sliders_show_shares_and_changes_without_saving():
     cur = Thresholds.from_pack(load_pack("leicestershire"))
     # raise the urban density requirement: some urban units become fringe, the fringe share rises
     at.slider(key="bands-leicestershire-fringe_below_hours_per_km2").set_value(
-        round(cur.fringe_below_hours_per_km2 + 10, 1)).run()
+        round(cur.fringe_below_hours_per_km2 + 10, 1)
+    ).run()
     assert not at.exception, at.exception
     heads = [s.value for s in at.subheader if s.value.startswith("Units that would change band")]
     n = int(heads[0].rsplit(":", 1)[1])

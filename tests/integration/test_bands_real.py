@@ -1,10 +1,11 @@
 """Bands on the real data: Leicestershire's fit and validation through the CLI, other councils' sanity."""
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,16 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@lru_cache(maxsize=None)
+@cache
 def classify_json(council: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "classify", council, "--json"], capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "classify", council, "--json"], capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bands(council: str) -> dict[str, str]:
     layer = load_units(council)
     _, cls = base_plan(layer)
@@ -35,21 +37,34 @@ def bands(council: str) -> dict[str, str]:
 def test_leicestershire_fit_is_within_3_points_with_live_plausible_thresholds():
     d = classify_json("leicestershire")
     # existing keys kept
-    for k in ("council", "n_units", "hours_share_by_band", "n_units_by_band", "thresholds", "n_estimated_travel",
-              "hours_estimated", "target_share_by_band", "distance_to_target_pct_points", "l1_distance_pct_points"):
+    for k in (
+        "council",
+        "n_units",
+        "hours_share_by_band",
+        "n_units_by_band",
+        "thresholds",
+        "n_estimated_travel",
+        "hours_estimated",
+        "target_share_by_band",
+        "distance_to_target_pct_points",
+        "l1_distance_pct_points",
+    ):
         assert k in d
     assert d["within_3_points_of_target"] and all(abs(v) <= 3 for v in d["distance_to_target_pct_points"].values())
     for k in THRESHOLD_KEYS:
         lo, hi = d["threshold_range"][k]
         assert lo <= d["thresholds"][k] <= hi < 900  # live and plausible
         assert d["threshold_change_from_prior_pct"][k] == pytest.approx(
-            100 * (d["thresholds"][k] / d["threshold_prior"][k] - 1), abs=0.1)
+            100 * (d["thresholds"][k] / d["threshold_prior"][k] - 1), abs=0.1
+        )
     # monotone: fringe <= rural <= isolated
     t = d["thresholds"]
     assert t["fringe_town_min"] <= t["rural_town_min"] <= t["isolated_town_min"]
     assert t["fringe_visit_min"] <= t["rural_visit_min"] <= t["isolated_visit_min"]
     assert d["hubs"]["min_population"] == 5000 and d["hubs"]["n_hubs"] > 100
-    assert d["evidence_sources"]["n_units_visit_routed"] + d["evidence_sources"]["n_units_visit_estimated"] == d["n_units"]
+    assert (
+        d["evidence_sources"]["n_units_visit_routed"] + d["evidence_sources"]["n_units_visit_estimated"] == d["n_units"]
+    )
 
 
 def test_leicestershire_validation_out_of_sample_ruc_and_baselines():
@@ -81,8 +96,10 @@ def test_leicestershire_validation_out_of_sample_ruc_and_baselines():
     fair = v["ruc"]["fairness"]
     assert fair["fitted_to_ruc"] is False and fair["same_points_weights_and_lookup"]
     assert fair["shares_out_of_sample_pct"]["classifier"] == lodo["county_shares_pct"]
-    same = {who: v["ruc"]["kappa_bootstrap"]["ruc11"]["hours_weighted"]["kappa"][who]["kappa_linear"]
-            for who in ("classifier_out_of_sample", "baseline_density_same_shares")}
+    same = {
+        who: v["ruc"]["kappa_bootstrap"]["ruc11"]["hours_weighted"]["kappa"][who]["kappa_linear"]
+        for who in ("classifier_out_of_sample", "baseline_density_same_shares")
+    }
     assert all(x is not None for x in same.values())
     # the para-47 comparison is paired (where the two methods differ, who is right) with its sign test
     for name in ("baseline_area", "baseline_density"):
@@ -97,10 +114,12 @@ def test_leicestershire_validation_out_of_sample_ruc_and_baselines():
     # the plain reading follows the bootstrap verdicts, whatever they are
     for name in ("area", "density"):
         beats = b[f"classifier_beats_{name}_on_ruc"]
-        assert beats == all(b["verdict_vs_baselines"][k]["hours_weighted"][f"baseline_{name}"] == "better"
-                            for k in ("ruc11", "ruc21"))
+        assert beats == all(
+            b["verdict_vs_baselines"][k]["hours_weighted"][f"baseline_{name}"] == "better" for k in ("ruc11", "ruc21")
+        )
     assert ("banding by density alone" in b["reading"]) and (
-        ("beats banding by density alone" in b["reading"]) == b["classifier_beats_density_on_ruc"])
+        ("beats banding by density alone" in b["reading"]) == b["classifier_beats_density_on_ruc"]
+    )
     assert cd["classifier"]["match"] >= cd["baseline_area"]["match"]
 
 

@@ -1,5 +1,6 @@
 """Issue 19 §8: two tabs on one scenario. The second save is refused (as before) and now keeps the edits, says what
 differs and offers to add them to the latest version (when no unit was changed by both) or to save them apart."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_kit import open_app
-from tests.apptest_kit import save_scenario as save
 from tests.apptest_kit import own_store as kit_own_store
+from tests.apptest_kit import save_scenario as save
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ def test_a_stale_save_keeps_the_edits_and_adds_them_to_the_latest_version(own_st
     assert not b.exception, b.exception
     assert any("version 3" in s.value for s in b.success)
     from zones.service.store import Store
+
     v3 = Store().load(1, 3).assignments.set_index("unit_code")
     assert (v3.loc[codes[0], "band"], v3.loc[codes[1], "band"]) == ("rural", "isolated")
 
@@ -66,6 +68,7 @@ def test_a_stale_save_can_be_saved_as_a_new_scenario(own_store):
     b.button(key="sc-save-new-coventry").click().run()
     assert any("Saved as a new scenario" in s.value for s in b.success)
     from zones.service.store import Store
+
     scen = Store().list("coventry")
     mine = scen[scen["name"] == "Plan (my edits)"]
     assert len(mine) == 1
@@ -95,8 +98,15 @@ def test_any_two_plans_compare_by_zone(own_store):
     text = " ".join(m.value for m in a.markdown)
     assert "1 unit(s) differ (0 change cluster)" in text, text
     cols = [list(d.value.columns) for d in a.dataframe]
-    assert ["Cluster", "Units (A)", "Care hours a week (A)", "£ a week (A)", "Units (B)", "Care hours a week (B)",
-            "£ a week (B)"] in cols, cols
+    assert [
+        "Cluster",
+        "Units (A)",
+        "Care hours a week (A)",
+        "£ a week (A)",
+        "Units (B)",
+        "Care hours a week (B)",
+        "£ a week (B)",
+    ] in cols, cols
     zt = next(d.value for d in a.dataframe if "Care hours a week (A)" in d.value.columns)
     hours = [h for h in zt["Care hours a week (A)"] if h]  # thousands separated, as the £ beside them (4,444.75)
     assert hours and all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", h) for h in hours) and any("," in h for h in hours)
@@ -109,6 +119,7 @@ def test_saving_with_no_changes_adds_no_version_and_publishing_shows_at_once(own
     err, ok = save(a, "Plan")
     assert "nothing changed since version 1" in err and not ok
     from zones.service.store import Store
+
     assert Store().versions(1)["version"].tolist() == [1]
     a.button(key="sc-publish").click().run()
     assert not a.exception, a.exception

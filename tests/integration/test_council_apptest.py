@@ -1,5 +1,6 @@
 """The app on a generated council (issue 20): the picker lists the local pack, every page renders, the evidence card
 and the sidebar show the data vintage, a unit moves on Edit zones, and the report names the vintage."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,14 @@ from tests.apptest_kit import own_store, serve_like_the_server
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/edit_zones.py", "pages/finance.py", "pages/scenarios.py", "pages/suggest.py", "pages/report.py",
-         "pages/bands.py"]
+PAGES = [
+    "pages/edit_zones.py",
+    "pages/finance.py",
+    "pages/scenarios.py",
+    "pages/suggest.py",
+    "pages/report.py",
+    "pages/bands.py",
+]
 
 
 @pytest.fixture(scope="module")

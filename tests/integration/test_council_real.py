@@ -1,6 +1,7 @@
 """`zoneplan council new` on the real national layers (ZONEPLAN_DATA/england_current): every one of the 153 councils
 resolves to its districts and LSOAs; packs for a sample of council kinds tile, keep their demand totals and run
 classify and suggest; the built-up threshold and the hours estimate rule are checked against the seed councils."""
+
 from __future__ import annotations
 
 import json

@@ -43,8 +43,14 @@ def test_the_suggest_page_is_named_in_each_councils_words():
     from pages.common import suggest_title
 
     names = {c: suggest_title(c) for c in ("leicestershire", "merton", "coventry", "bradford", None, "no-such")}
-    assert names == {"leicestershire": "Suggest zones", "merton": "Suggest lots", "coventry": "Suggest clusters",
-                     "bradford": "Suggest localities", None: "Suggest zones", "no-such": "Suggest zones"}
+    assert names == {
+        "leicestershire": "Suggest zones",
+        "merton": "Suggest lots",
+        "coventry": "Suggest clusters",
+        "bradford": "Suggest localities",
+        None: "Suggest zones",
+        "no-such": "Suggest zones",
+    }
 
 
 def test_bradford_edit_zones_draws_no_unzoned_bar():

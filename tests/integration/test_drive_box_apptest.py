@@ -1,4 +1,5 @@
 """Zone map evidence card: the "Drive from this unit's centre to" box (AppTest, real data)."""
+
 from __future__ import annotations
 
 from pathlib import Path

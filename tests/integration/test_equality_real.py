@@ -10,6 +10,7 @@ so shares agree within a few points (most deprived 30 %: 90th percentile 1.2-2.2
 are about twice the group figures measured, so a real fault (a lost LSOA, a wrong lookup join, a decile off by one)
 fails them while the routes' honest disagreement does not.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,22 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("ZONEPLAN_DATA", ROOT.parent / "shared" / "data"))
 MOVES = ROOT / "examples" / "leicestershire_para47_moves.csv"
-KEYS = {"population_by_age", "imd2025_decile_share_pct", "idaopi2019_decile_share_pct", "disability_pct",
-        "disability_pct_council", "continuity", "sources", "vintage", "estimate_notes", "estimated"}
+KEYS = {
+    "population_by_age",
+    "imd2025_decile_share_pct",
+    "idaopi2019_decile_share_pct",
+    "disability_pct",
+    "disability_pct_council",
+    "continuity",
+    "sources",
+    "vintage",
+    "estimate_notes",
+    "estimated",
+}
 
 
 def zoneplan(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "zones.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env)
+    return subprocess.run([sys.executable, "-m", "zones.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +85,9 @@ def test_impact_json_para47_is_band_only_and_keeps_the_old_keys():
     ts = pd.read_csv(DATA / "england_current/equality/census2021_ts038_disability_lsoa21_EW.csv")
     lk = pd.read_csv(DATA / "england_current/lookups/LSOA21_WD24_LAD24_EW_bestfit.csv")
     m = ts.merge(lk[lk["LAD24CD"].str.match(r"E0700013[0-5]|E07000129")], on="LSOA21CD")
-    assert eq["disability_pct_council"] == pytest.approx(100 * m["disabled_equality_act"].sum()
-                                                         / m["all_usual_residents"].sum(), abs=0.05)
+    assert eq["disability_pct_council"] == pytest.approx(
+        100 * m["disabled_equality_act"].sum() / m["all_usual_residents"].sum(), abs=0.05
+    )
     assert "not a count" in " ".join(eq["estimate_notes"])
 
 
@@ -98,12 +109,14 @@ def _assert_routes_agree(layer, codes, eq, age_rel, dep_pp=3.0, decile_pp=5.0, d
     other = area_weighted_figures(layer, codes)
     for k in ("age_65_74", "age_75_84", "age_85_plus"):
         assert eq["population_by_age"][k] == pytest.approx(other["population_by_age"][k], rel=age_rel), k
-    assert eq["most_deprived_30pct_pct"]["age_65_plus"] == pytest.approx(other["most_deprived_30pct_65_plus_pct"],
-                                                                         abs=dep_pp)
+    assert eq["most_deprived_30pct_pct"]["age_65_plus"] == pytest.approx(
+        other["most_deprived_30pct_65_plus_pct"], abs=dep_pp
+    )
     for d in map(str, range(1, 11)):
         assert eq["imd2025_decile_share_pct"][d] == pytest.approx(other["imd2025_decile_share_pct"][d], abs=decile_pp)
-        assert eq["idaopi2019_decile_share_pct"][d] == pytest.approx(other["idaopi2019_decile_share_pct"][d],
-                                                                     abs=decile_pp)
+        assert eq["idaopi2019_decile_share_pct"][d] == pytest.approx(
+            other["idaopi2019_decile_share_pct"][d], abs=decile_pp
+        )
     assert eq["disability_pct"] == pytest.approx(other["disability_pct"], abs=dis_pp)
 
 
@@ -201,8 +214,9 @@ def test_scenarios_comparison_says_who_the_difference_affects(lei, own_store):
     assert any("version 2" in s.value for s in at.success)
     at.selectbox(key="cmp-a-leicestershire").set_value((1, 1))
     at.selectbox(key="cmp-b-leicestershire").set_value((1, 2)).run()
-    assert any(h.value.startswith("Who the difference affects (Draft · version 1 → Draft · version 2)")
-               for h in at.subheader), [h.value for h in at.subheader]
+    assert any(
+        h.value.startswith("Who the difference affects (Draft · version 1 → Draft · version 2)") for h in at.subheader
+    ), [h.value for h in at.subheader]
     text = [m.value.replace("\\", "") for m in at.markdown]
     assert any("residents aged 85+" in t and "change band only" in t for t in text)
 

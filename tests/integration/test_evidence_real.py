@@ -1,5 +1,6 @@
 """Issue 14 §3: the evidence card speaks plain English for every unit of every council (real data) — in the
 card the domain builds and on the Zone map page (AppTest)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,16 @@ COUNCILS = ["leicestershire", "coventry", "merton", "bradford"]
 
 def shown_text(card: dict) -> list[str]:
     """Every piece of text the card puts in front of a councillor."""
-    return [*card["lines"], card["summary"], card["why"], card["would_move_it"], card["less_remote_needs"],
-            card["note"], str(card["band"]), str(card["zone"])]
+    return [
+        *card["lines"],
+        card["summary"],
+        card["why"],
+        card["would_move_it"],
+        card["less_remote_needs"],
+        card["note"],
+        str(card["band"]),
+        str(card["zone"]),
+    ]
 
 
 @pytest.mark.parametrize("council", COUNCILS)
@@ -47,7 +56,9 @@ def test_zone_map_card_on_the_page_is_plain_english(council):
     ws = load_workspace(council)
     cls = ws.classification.set_index("unit_code")
     # one unit of each band the council has (the most remote first), as a councillor would click them
-    codes = [cls.index[cls["band"] == b][0] for b in ("isolated", "rural", "fringe", "urban") if (cls["band"] == b).any()]
+    codes = [
+        cls.index[cls["band"] == b][0] for b in ("isolated", "rural", "fringe", "urban") if (cls["band"] == b).any()
+    ]
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["council"] = council
     at.query_params["readonly"] = "1"

@@ -1,5 +1,6 @@
 """Cities' money on the real packs: derived cards reproduce the reports' £ a year; the London Living Wage pay floor
 scenario for Merton (report para 6.2) and bad pay floor input."""
+
 from __future__ import annotations
 
 import json
@@ -45,13 +46,25 @@ def test_payfloor_merton_llw():
     assert Decimal(d["gbp_per_year"]) > 0
     f = d["report_forecast"]
     assert (f["low_gbp_per_year"], f["high_gbp_per_year"]) == ("1100000", "1500000")
-    assert {a["name"] for a in d["assumptions"]} >= {"pay_gbp_per_hour", "employer_ni_pct", "holiday_pct", "pension_pct"}
+    assert {a["name"] for a in d["assumptions"]} >= {
+        "pay_gbp_per_hour",
+        "employer_ni_pct",
+        "holiday_pct",
+        "pension_pct",
+    }
     assert all(a["source"] for a in d["assumptions"])
     assert len(d["sensitivity"]) >= 4
 
 
-@pytest.mark.parametrize("args", [["--from", "abc", "--to", "11"], ["--from", "9.5", "--to", "1e9"],
-                                  ["--from", "-1", "--to", "11"], ["--from", "NaN", "--to", "11"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--from", "abc", "--to", "11"],
+        ["--from", "9.5", "--to", "1e9"],
+        ["--from", "-1", "--to", "11"],
+        ["--from", "NaN", "--to", "11"],
+    ],
+)
 def test_payfloor_rejects_bad_amounts(args):
     out = zoneplan("payfloor", "merton", *args, "--json")
     assert out.returncode == 2 and out.stdout == ""

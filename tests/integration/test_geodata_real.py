@@ -1,4 +1,5 @@
 """Integration tests on the real shared data (ZONEPLAN_DATA, default ../shared/data)."""
+
 from __future__ import annotations
 
 import json
@@ -53,10 +54,16 @@ def test_leicestershire_units_and_parish_resolution():
     pts = gpd.GeoDataFrame(geometry=oa.geometry.representative_point(), crs=27700)
     wards = pd.concat([gpd.read_file(p) for p in layer.pack.layer_paths("wards")], ignore_index=True).to_crs(27700)
     towns = src[src["unparished"].astype(bool)][["parish_code", "geometry"]]
-    j = gpd.sjoin(gpd.sjoin(pts, towns, predicate="within").drop(columns="index_right"), wards[["WD13CD", "geometry"]],
-                  predicate="within")
+    j = gpd.sjoin(
+        gpd.sjoin(pts, towns, predicate="within").drop(columns="index_right"),
+        wards[["WD13CD", "geometry"]],
+        predicate="within",
+    )
     pieces_expected = j.groupby("parish_code")["WD13CD"].nunique()
-    assert layer.summary()["units_by_type"] == {"parish": len(src) - n_unparished, "unparished": int(pieces_expected.sum())}
+    assert layer.summary()["units_by_type"] == {
+        "parish": len(src) - n_unparished,
+        "unparished": int(pieces_expected.sum()),
+    }
     for town, n in pieces_expected.items():
         pieces = u[u.index.str.startswith(town + "-")]
         assert len(pieces) == n and pieces["ward_code"].is_unique
@@ -76,8 +83,20 @@ def test_leicestershire_units_and_parish_resolution():
     assert layer.resolve("Cotes") == layer.resolve("Prestwold") == layer.resolve("Burton on the Wolds")
     assert len(held) == len(set(lk["PAR19CD"])) - (len(src) - n_unparished)  # 232 - 195 = 37
     # the para 47 parishes are each a unit of their own (named after them, holding no other parish)
-    for name in ["Asfordby", "Gilmorton", "Markfield", "Witherley", "Barlestone", "Desford", "Market Bosworth",
-                 "Newbold Verdon", "East Goscote", "Kegworth", "Measham", "Queniborough"]:
+    for name in [
+        "Asfordby",
+        "Gilmorton",
+        "Markfield",
+        "Witherley",
+        "Barlestone",
+        "Desford",
+        "Market Bosworth",
+        "Newbold Verdon",
+        "East Goscote",
+        "Kegworth",
+        "Measham",
+        "Queniborough",
+    ]:
         codes = layer.resolve(name)
         assert len(codes) == 1 and u.loc[codes[0], "unit_name"] == name, name
         assert u.loc[codes[0], "unit_type"] == "parish" and u.loc[codes[0], "parishes"] == name, name
@@ -104,18 +123,28 @@ def test_leicestershire_demand_nests_in_output_areas():
 
 
 def test_cli_units_json_is_one_object():
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "units", "coventry", "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "units", "coventry", "--json"], capture_output=True, text=True, check=True
+    )
     lines = [line for line in out.stdout.splitlines() if line.strip()]
     assert len(lines) == 1
     s = json.loads(lines[0])
-    for key in ["council", "n_units", "units_by_type", "area_km2", "gap_km2", "overlap_km2",
-                "hours_per_week_total", "zones"]:
+    for key in [
+        "council",
+        "n_units",
+        "units_by_type",
+        "area_km2",
+        "gap_km2",
+        "overlap_km2",
+        "hours_per_week_total",
+        "zones",
+    ]:
         assert key in s
     assert s["zones"] == [f"Cluster {i}" for i in range(1, 10)]
 
 
 def test_cli_bad_council_exits_non_zero_with_message():
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "units", "atlantis", "--json"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "units", "atlantis", "--json"], capture_output=True, text=True
+    )
     assert out.returncode == 2 and "unknown council 'atlantis'" in out.stderr and out.stdout == ""

@@ -2,6 +2,7 @@
 ``Plan.totals``, as pages/finance.py calls them), the CLI JSON (``zoneplan classify``/``impact --json``), the XLSX,
 the CSV and the PDF report (read back with pdftotext) agree to the penny, for the base plan and for a changed plan
 (band moves written as a moves file), at non-default settings (53 weeks, 5 years, 2.5 % uplift). Real data."""
+
 from __future__ import annotations
 
 import csv
@@ -33,8 +34,9 @@ N_MOVES = 7
 
 
 def zoneplan(*args) -> dict:
-    out = subprocess.run([sys.executable, "-m", "zones.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                         timeout=1200)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=1200
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
 
@@ -47,8 +49,9 @@ def gbp(text: str) -> Decimal:
 
 def pdf_figures(pdf: bytes) -> dict[str, Decimal]:
     """The report's money rows, read back from the PDF's text."""
-    txt = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True,
-                         timeout=120).stdout.decode()
+    txt = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True, timeout=120
+    ).stdout.decode()
     money_re = r"([+−]?£[\d,]+\.\d\d)"
     out = {}
     for label in ("Cost per week", "Cost per year", "Change per week", "Change per year", f"Change over {TERM} years"):
@@ -91,22 +94,34 @@ def check_outputs(layer, plan, imp) -> None:
     col = sheet[0].index("gbp_per_week_exact")
     assert money(sum((Decimal(str(r[col])) for r in sheet[1:]), Decimal(0))) == t["gbp_per_week"]  # a SUM, rounded
     a = {r[0]: r[1] for r in wb["Assumptions"].iter_rows(values_only=True)}
-    assert (a["Weeks per year"], a["Framework term (years)"], a["Rate source"]) == \
-        (str(WEEKS), str(TERM), plan.rates.source)
+    assert (a["Weeks per year"], a["Framework term (years)"], a["Rate source"]) == (
+        str(WEEKS),
+        str(TERM),
+        plan.rates.source,
+    )
     table = list(csv.reader(io.StringIO(impact_csv(imp, "agreement test", plan))))
     assert len(table) == len(imp.rows) + 1 and {len(r) for r in table} == {len(table[0])}, "one rectangular table"
     head = table[0]
-    assert money(sum((Decimal(r[head.index("gbp_per_week_exact")]) for r in table[1:]), Decimal(0))) == \
-        imp.gbp_per_week  # a SUM of the exact column, rounded once
+    assert (
+        money(sum((Decimal(r[head.index("gbp_per_week_exact")]) for r in table[1:]), Decimal(0))) == imp.gbp_per_week
+    )  # a SUM of the exact column, rounded once
     trailing = dict(csv.reader(io.StringIO(impact_totals_csv(imp, "agreement test", plan))))
-    assert [Decimal(trailing[k]) for k in ("gbp_per_week", "gbp_per_year", "gbp_per_term")] == \
-        [imp.gbp_per_week, imp.gbp_per_year, imp.gbp_per_term]
-    assert (Decimal(trailing["plan_gbp_per_week"]), Decimal(trailing["plan_gbp_per_year"])) == \
-        (t["gbp_per_week"], t["gbp_per_year"])
+    assert [Decimal(trailing[k]) for k in ("gbp_per_week", "gbp_per_year", "gbp_per_term")] == [
+        imp.gbp_per_week,
+        imp.gbp_per_year,
+        imp.gbp_per_term,
+    ]
+    assert (Decimal(trailing["plan_gbp_per_week"]), Decimal(trailing["plan_gbp_per_year"])) == (
+        t["gbp_per_week"],
+        t["gbp_per_year"],
+    )
     pdf = pdf_figures(report_pdf(report_context(layer.units, plan, imp, "agreement test", [], [])))
     assert (pdf["Cost per week"], pdf["Cost per year"]) == (t["gbp_per_week"], t["gbp_per_year"])
-    assert (pdf["Change per week"], pdf["Change per year"], pdf[f"Change over {TERM} years"]) == \
-        (imp.gbp_per_week, imp.gbp_per_year, imp.gbp_per_term)
+    assert (pdf["Change per week"], pdf["Change per year"], pdf[f"Change over {TERM} years"]) == (
+        imp.gbp_per_week,
+        imp.gbp_per_year,
+        imp.gbp_per_term,
+    )
 
 
 @pytest.mark.parametrize("council", COUNCILS)
@@ -125,8 +140,22 @@ def test_app_cli_xlsx_csv_and_pdf_agree_to_the_penny(council, tmp_path):
     # the changed plan's cost change from the CLI is the app's, week, year and term
     imp = compare(base, changed, weeks_per_year=WEEKS, term_years=TERM, uplift_pct=UPLIFT)
     assert imp.rows and imp.gbp_per_week != 0
-    j = zoneplan("impact", council, "--moves", str(path), "--weeks-per-year", str(WEEKS), "--term-years", str(TERM),
-                 "--uplift-pct", UPLIFT, "--json")
-    assert [Decimal(j[k]) for k in ("gbp_per_week", "gbp_per_year", "gbp_per_term")] == \
-        [imp.gbp_per_week, imp.gbp_per_year, imp.gbp_per_term]
+    j = zoneplan(
+        "impact",
+        council,
+        "--moves",
+        str(path),
+        "--weeks-per-year",
+        str(WEEKS),
+        "--term-years",
+        str(TERM),
+        "--uplift-pct",
+        UPLIFT,
+        "--json",
+    )
+    assert [Decimal(j[k]) for k in ("gbp_per_week", "gbp_per_year", "gbp_per_term")] == [
+        imp.gbp_per_week,
+        imp.gbp_per_year,
+        imp.gbp_per_term,
+    ]
     assert [Decimal(x) for x in j["gbp_by_year"]] == imp.gbp_by_year

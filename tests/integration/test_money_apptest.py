@@ -1,6 +1,7 @@
 """Issue 19 findings 1-3 in AppTest (real data): Finance follows a council switch; a published link is a fixed view
 of one version that is left explicitly; weeks/term/uplift and rate edits are saved with a version and shown on
 every output, and a reload keeps them."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,9 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from zones.money import fmt_gbp
-
 from tests.apptest_kit import open_app, own_store, serve_like_the_server
+from zones.money import fmt_gbp
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,12 +51,13 @@ def test_finance_rates_and_totals_follow_a_council_switch():
     at = app("pages/finance.py")
     leics = at.session_state["history-leicestershire"].current
     assert rate_inputs(at, leics.band_names) == {b: float(leics.rates.rate(b)) for b in leics.band_names}
-    for frm, to in (("leicestershire", "merton"), ("merton", "coventry")):
+    for _frm, to in (("leicestershire", "merton"), ("merton", "coventry")):
         council_pickers(at)[0].set_value(to).run()
         assert not at.exception and at.session_state["council"] == to
         plan = at.session_state[f"history-{to}"].current
-        assert rate_inputs(at, plan.band_names) == {b: float(plan.rates.rate(b)) for b in plan.band_names}, \
+        assert rate_inputs(at, plan.band_names) == {b: float(plan.rates.rate(b)) for b in plan.band_names}, (
             f"{to} shows another council's rates"
+        )
         assert metric(at, "Plan cost / week") == fmt_gbp(plan.totals()["gbp_per_week"])
         assert any(c.value.startswith(f"Rate card {plan.rates.year}") for c in at.caption)
     # the Merton figure the issue names: £159,600.00 a week at its own card
@@ -121,8 +122,11 @@ def test_settings_and_rate_edits_are_saved_with_a_version_and_shown_on_every_out
     tok = qp(at, "draft")
     # a reload (a new session with the same draft token) keeps the settings and the rate edit
     again = app("pages/finance.py", draft=tok, council="leicestershire")
-    assert (again.number_input(key="weeks").value, again.number_input(key="term").value,
-            again.number_input(key="uplift").value) == (53, 5, 2.5)
+    assert (
+        again.number_input(key="weeks").value,
+        again.number_input(key="term").value,
+        again.number_input(key="uplift").value,
+    ) == (53, 5, 2.5)
     assert rate_inputs(again, ["urban"]) == {"urban": 26.0}
     assert metric(again, "Plan cost / week") == shown
     params = dict(p.split("=") for p in _save_and_publish(at).split("&"))
@@ -130,14 +134,19 @@ def test_settings_and_rate_edits_are_saved_with_a_version_and_shown_on_every_out
     ro = app(None, **params)
     ro.switch_page("pages/report.py").run()
     assert not ro.exception
-    assert any("53 weeks a year" in c.value and "5-year term" in c.value and "uplift 2.5% a year" in c.value
-               for c in ro.caption)
+    assert any(
+        "53 weeks a year" in c.value and "5-year term" in c.value and "uplift 2.5% a year" in c.value
+        for c in ro.caption
+    )
     assert ro.session_state["history-leicestershire"].current.rates.rate("urban") == Decimal("26.00")
     # the finance officer reopens the version in a fresh session: Finance restores them
     fo = app("pages/scenarios.py")
     fo.button(key="sc-open").click().run()
     fo.switch_page("pages/finance.py").run()
-    assert (fo.number_input(key="weeks").value, fo.number_input(key="term").value,
-            fo.number_input(key="uplift").value) == (53, 5, 2.5)
+    assert (
+        fo.number_input(key="weeks").value,
+        fo.number_input(key="term").value,
+        fo.number_input(key="uplift").value,
+    ) == (53, 5, 2.5)
     assert rate_inputs(fo, ["urban"]) == {"urban": 26.0}
     assert metric(fo, "Plan cost / week") == shown

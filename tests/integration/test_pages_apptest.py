@@ -1,4 +1,5 @@
 """Streamlit AppTest for every page: renders without exception, widgets change the plan, read-only has no edits."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -39,8 +40,9 @@ def test_zone_map_is_read_only_and_shows_evidence():
     code = "E04005516"  # Asfordby
     at.selectbox(key="ev-pick").set_value(code).run()
     assert not at.exception
-    assert any("FRINGE" in m.value or "URBAN" in m.value or "RURAL" in m.value or "ISOLATED" in m.value
-               for m in at.markdown)
+    assert any(
+        "FRINGE" in m.value or "URBAN" in m.value or "RURAL" in m.value or "ISOLATED" in m.value for m in at.markdown
+    )
 
 
 def test_readonly_link_hides_edit_pages():
@@ -95,6 +97,7 @@ def test_scenarios_page_saves_and_published_link_opens_read_only(tmp_path, monke
     monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
     monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
     from pages import common
+
     common.store.clear()
     at = app("pages/scenarios.py")
     at.text_input(key="sc-name").set_value("Draft").run()
@@ -111,11 +114,13 @@ def test_scenarios_page_saves_and_published_link_opens_read_only(tmp_path, monke
 
 def test_users_file_turns_logins_on_and_viewer_cannot_save(tmp_path, monkeypatch):
     from zones.service.auth import hash_password
+
     users = tmp_path / "users.toml"
     users.write_text(f'[users.ann]\nrole = "viewer"\npassword_bcrypt = "{hash_password("pw")}"\n')
     monkeypatch.setenv("ZONEPLAN_USERS", str(users))
     monkeypatch.setenv("ZONEPLAN_STORE", str(tmp_path / "s.sqlite"))
     from pages import common
+
     common.store.clear()
     at = app()
     assert [t.value for t in at.title] == ["Sign in"]  # sign-in first: nobody signed in sees no other page

@@ -1,4 +1,5 @@
 """Issue 19 §17 (speed) in AppTest: work a server has done once is not redone for every new session."""
+
 from __future__ import annotations
 
 import pytest

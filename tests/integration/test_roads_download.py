@@ -1,5 +1,6 @@
 """`zoneplan roads COUNCIL --download` with only the HTTP layer replaced: requests.post/get answer with a small
 Overpass response made in the test (no network is used)."""
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,16 @@ from travel.matrix import travel_times
 pytestmark = pytest.mark.integration
 
 # a 3-node two-way street in Loughborough (lon/lat), as Overpass returns it
-OVERPASS = {"version": 0.6, "elements": [
-    {"type": "node", "id": 101, "lat": 52.7700, "lon": -1.2100},
-    {"type": "node", "id": 102, "lat": 52.7700, "lon": -1.2000},
-    {"type": "node", "id": 103, "lat": 52.7760, "lon": -1.2000},
-    {"type": "way", "id": 201, "nodes": [101, 102], "tags": {"highway": "primary", "maxspeed": "40 mph"}},
-    {"type": "way", "id": 202, "nodes": [102, 103], "tags": {"highway": "residential"}},
-]}
+OVERPASS = {
+    "version": 0.6,
+    "elements": [
+        {"type": "node", "id": 101, "lat": 52.7700, "lon": -1.2100},
+        {"type": "node", "id": 102, "lat": 52.7700, "lon": -1.2000},
+        {"type": "node", "id": 103, "lat": 52.7760, "lon": -1.2000},
+        {"type": "way", "id": 201, "nodes": [101, 102], "tags": {"highway": "primary", "maxspeed": "40 mph"}},
+        {"type": "way", "id": 202, "nodes": [102, 103], "tags": {"highway": "residential"}},
+    ],
+}
 
 
 def response(url: str, payload: dict) -> requests.Response:
@@ -63,9 +67,15 @@ def test_download_builds_a_routable_graph_from_the_overpass_response(tmp_path, m
 
     from geodata.units import load_units
 
-    lat_lon = [tuple(map(float, m)) for c in calls if c[0] == "POST"
-               for m in re.findall(r"(-?\d+\.\d+) (-?\d+\.\d+)", str(c[2]))]
-    poly = gpd.GeoSeries(gpd.points_from_xy([b for a, b in lat_lon], [a for a, b in lat_lon]), crs="EPSG:4326").to_crs(27700)
+    lat_lon = [
+        tuple(map(float, m))
+        for c in calls
+        if c[0] == "POST"
+        for m in re.findall(r"(-?\d+\.\d+) (-?\d+\.\d+)", str(c[2]))
+    ]
+    poly = gpd.GeoSeries(gpd.points_from_xy([b for a, b in lat_lon], [a for a, b in lat_lon]), crs="EPSG:4326").to_crs(
+        27700
+    )
     outline = shapely.union_all(load_units("leicestershire").units.geometry.values)
     assert poly.total_bounds[2] - outline.bounds[2] == pytest.approx(3500, abs=300)
     assert outline.bounds[0] - poly.total_bounds[0] == pytest.approx(3500, abs=300)

@@ -1,4 +1,5 @@
 """`zoneplan scenario …` end to end on a laptop store (SQLite in a temp folder) with the real Leicestershire units."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli(tmp_path, *args, ok=True):
     env = dict(os.environ, ZONEPLAN_STORE=str(tmp_path / "store.sqlite"))
     env.pop("ZONEPLAN_DB_URL", None)
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
     if ok:
         assert out.returncode == 0, out.stderr
     return out
@@ -27,8 +30,11 @@ def test_save_version_compare_publish_export_import(tmp_path):
     a = json.loads(cli(tmp_path, "save", "leicestershire", "Base", "--json").stdout)
     again = cli(tmp_path, "save", "leicestershire", "Base", "--json", ok=False)  # the name exists: refused
     assert again.returncode == 2 and "already exists" in again.stderr
-    b = json.loads(cli(tmp_path, "save", "leicestershire", "Base", "--moves", moves, "--note", "para 47", "--parent", "1",
-                       "--json").stdout)
+    b = json.loads(
+        cli(
+            tmp_path, "save", "leicestershire", "Base", "--moves", moves, "--note", "para 47", "--parent", "1", "--json"
+        ).stdout
+    )
     stale = cli(tmp_path, "save", "leicestershire", "Base", "--parent", "1", ok=False)  # version 2 exists now
     assert stale.returncode == 2 and "has version 2" in stale.stderr and "from version 1" in stale.stderr
     assert (a["version"], b["version"]) == (1, 2) and a["scenario_id"] == b["scenario_id"]

@@ -1,5 +1,6 @@
 """Search on the real Leicestershire data (issue 14 §2): parish, OS Open Names place, postcode and postcode district
 each give the unit(s) they lie in."""
+
 from __future__ import annotations
 
 from pathlib import Path

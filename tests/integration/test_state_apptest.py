@@ -1,6 +1,7 @@
 """Issue 14 §1 in AppTest (real Leicestershire data): the Move form resets, Finance's settings reach the Report,
 a shared server without login refuses to edit, a page error is one sentence (no traceback), a draft comes back
 in a new session with the same token."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -76,7 +77,9 @@ def test_a_shared_server_without_login_refuses_to_edit(monkeypatch):
     assert any("Editing is turned off" in e.value and "ZONEPLAN_USERS" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "move"]
     at.switch_page("pages/scenarios.py").run()
-    assert any("Editing is turned off" in e.value for e in at.error) and not [b for b in at.button if b.key == "sc-save"]
+    assert any("Editing is turned off" in e.value for e in at.error) and not [
+        b for b in at.button if b.key == "sc-save"
+    ]
     from pages.common import current_user
 
     assert current_user().role == "viewer"
@@ -121,8 +124,10 @@ def test_a_draft_comes_back_in_a_new_session_with_the_same_token():
     assert again.session_state["history-leicestershire"].current.band_of(ASFORDBY) == "isolated"
     assert any("Restored your unsaved edits from" in i.value for i in again.info)
     other = app("pages/edit_zones.py", council="leicestershire")  # another session (no token): the base plan
-    assert other.session_state["history-leicestershire"].current.band_of(ASFORDBY) != "isolated" or \
-        at.session_state["history-leicestershire"].undo_stack[0].band_of(ASFORDBY) == "isolated"
+    assert (
+        other.session_state["history-leicestershire"].current.band_of(ASFORDBY) != "isolated"
+        or at.session_state["history-leicestershire"].undo_stack[0].band_of(ASFORDBY) == "isolated"
+    )
 
 
 def test_undo_and_redo_survive_a_reload():

@@ -1,5 +1,6 @@
 """AppTest: the Suggest zones page loads a proposal into the editor as one undoable step; the Finance page's pay
 floor control prints the change."""
+
 from __future__ import annotations
 
 import pytest
@@ -59,7 +60,9 @@ def test_suggest_page_compares_by_zone_in_words():
         raw = [c for c in df.value.columns if "_" in str(c)]
         assert not raw, raw
     captions = " ".join(c.value for c in at.caption)
-    assert "Proposal (loaded in the editor), coloured by lot" in captions and "Current plan, coloured by lot" in captions
+    assert (
+        "Proposal (loaded in the editor), coloured by lot" in captions and "Current plan, coloured by lot" in captions
+    )
 
 
 def test_zone_colours_tell_zones_apart():

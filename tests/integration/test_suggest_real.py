@@ -1,5 +1,6 @@
 """`zoneplan suggest` on the real Merton and Coventry wards: contiguous zones, the comparison with the current
 plan, the scenario GeoPackage is importable, and the store keeps it."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -24,8 +24,22 @@ def zoneplan(tmp_path, *args):
 
 def test_suggest_merton_json_gpkg_and_scenario(tmp_path):
     gpkg = tmp_path / "merton.gpkg"
-    out = zoneplan(tmp_path, "suggest", "merton", "--zones", "3", "--steps", "300", "--seed", "4", "--out", str(gpkg),
-                   "--save", "Suggested", "--json")
+    out = zoneplan(
+        tmp_path,
+        "suggest",
+        "merton",
+        "--zones",
+        "3",
+        "--steps",
+        "300",
+        "--seed",
+        "4",
+        "--out",
+        str(gpkg),
+        "--save",
+        "Suggested",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     assert "%]" in out.stderr  # progress on stderr
     d = json.loads(out.stdout)

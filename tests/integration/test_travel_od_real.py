@@ -1,5 +1,6 @@
 """`zoneplan travel od` and drive_between on the real data: postcodes, OS Open Names places, points across
 the county border (Atherstone, Warwickshire) and the Loughborough road graph."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """travel/ on the real Loughborough OSMnx graph and the Leicestershire units."""
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,12 @@ def test_leicestershire_metrics_flag_estimates_honestly():
 
 
 def test_cli_travel_json():
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     s = json.loads(out.stdout)
     for k in ("n_units", "n_units_with_road_data", "n_estimated", "graph_nodes", "graph_edges", "build_s", "cached"):
         assert k in s
@@ -67,8 +72,12 @@ def test_cli_travel_json():
 
 
 def test_cli_travel_json_is_strict_json():
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     json.loads(out.stdout, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))  # no Infinity/NaN
 
 
@@ -80,7 +89,11 @@ def test_rutland_pbf_loads_as_a_road_source_like_an_osmnx_download():
     the A1 (trunk) in EPSG:27700, matching networkx on a few origins."""
     G = prepare(read_graph(data_path(RUTLAND)))
     assert nx.is_strongly_connected(G) and G.number_of_nodes() > 2000
-    hw = {h for _, _, d in G.edges(data=True) for h in (d["highway"] if isinstance(d["highway"], list) else [d["highway"]])}
+    hw = {
+        h
+        for _, _, d in G.edges(data=True)
+        for h in (d["highway"] if isinstance(d["highway"], list) else [d["highway"]])
+    }
     assert {"trunk", "primary", "residential"} <= hw and "footway" not in hw and "service" not in hw
     arr = load_arrays(data_path(RUTLAND))
     assert arr.n_nodes == G.number_of_nodes()
@@ -113,8 +126,12 @@ def test_estimator_checked_by_distance_band_and_setting_on_held_out_routes():
 
 
 def test_cli_travel_json_reports_errors_by_band():
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "travel", "leicestershire", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     e = json.loads(out.stdout)["estimate_error"]
     for k in ("median_abs_pct", "p90_abs_pct", "by_band", "checks", "pooled"):
         assert k in e

@@ -1,4 +1,5 @@
 """Issue 19 §16: the map's information is available as a table too (WCAG 2.2 1.1.1/1.4.1: not by colour alone)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,16 @@ def test_zone_map_has_every_unit_as_a_table(council, label):
     tables = [d.value for d in at.dataframe if "Unit" in d.value.columns]
     assert len(tables) == 1
     t = tables[0]
-    assert list(t.columns) == ["Unit", label, "Band", "Rate per hour", "Care hours a week", "Cost a week",
-                               "Changed from the base plan", "Reason"]
+    assert list(t.columns) == [
+        "Unit",
+        label,
+        "Band",
+        "Rate per hour",
+        "Care hours a week",
+        "Cost a week",
+        "Changed from the base plan",
+        "Reason",
+    ]
     assert len(t) == len(hist.current.unit_codes)
     assert set(t["Band"]) <= set(hist.current.band_names) and not t["Changed from the base plan"].any()
     assert t["Cost a week"].str.startswith("£").all()

@@ -1,5 +1,6 @@
 """Issue 19 §15 in AppTest (real data): a finance officer types 52.14 weeks a year (365/7); Finance prices the
 year with exactly that, shows "52.14 weeks a year", and the version saved keeps it as a JSON number."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """The Leicestershire report's para 47 table through the CLI, checked against figures computed here."""
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,12 @@ import pytest
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 MOVES = ROOT / "examples" / "leicestershire_para47_moves.csv"
-PARA42 = {"urban": Decimal("25.27"), "fringe": Decimal("26.36"), "rural": Decimal("29.39"), "isolated": Decimal("32.71")}
+PARA42 = {
+    "urban": Decimal("25.27"),
+    "fringe": Decimal("26.36"),
+    "rural": Decimal("29.39"),
+    "isolated": Decimal("32.71"),
+}
 
 
 def cli(*args):
@@ -44,10 +50,14 @@ def test_para47_impact_matches_hand_computation():
 
 
 def test_para47_with_uplift_and_weeks():
-    out = cli("impact", "leicestershire", "--moves", str(MOVES), "--weeks-per-year", "52", "--uplift-pct", "3", "--json")
+    out = cli(
+        "impact", "leicestershire", "--moves", str(MOVES), "--weeks-per-year", "52", "--uplift-pct", "3", "--json"
+    )
     year_exact = sum(Decimal(r["gbp_per_week_exact"]) for r in out["rows"]) * 52  # §6: from the exact rows
     assert Decimal(out["gbp_per_year"]) == year_exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    assert Decimal(out["gbp_by_year"][1]) == (year_exact * Decimal("1.03")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Decimal(out["gbp_by_year"][1]) == (year_exact * Decimal("1.03")).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
 
 
 def test_classify_json_and_csv(tmp_path):
@@ -66,8 +76,12 @@ def test_classify_json_and_csv(tmp_path):
 def test_bad_moves_file_exits_2_and_lists_rows(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("subzone,unit,from_band,to_band,hours_per_week\n,Atlantis,urban,fringe,1\n,Asfordby,urban,posh,2\n")
-    out = subprocess.run([sys.executable, "-m", "zones.cli", "impact", "leicestershire", "--moves", str(bad), "--json"],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli", "impact", "leicestershire", "--moves", str(bad), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 2 and out.stdout == ""
     assert "line 2" in out.stderr and "Atlantis" in out.stderr and "line 3" in out.stderr and "posh" in out.stderr
 
@@ -75,8 +89,12 @@ def test_bad_moves_file_exits_2_and_lists_rows(tmp_path):
 def test_report_cli_pdf_and_html(tmp_path):
     pdf, html = tmp_path / "r.pdf", tmp_path / "r.html"
     for out in (pdf, html):
-        r = subprocess.run([sys.executable, "-m", "zones.cli", "report", "leicestershire", "--moves", str(MOVES),
-                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+        r = subprocess.run(
+            [sys.executable, "-m", "zones.cli", "report", "leicestershire", "--moves", str(MOVES), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert r.returncode == 0, r.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
     import pypdf

@@ -1,4 +1,5 @@
 """Module-level functions the cage tests run in a caged child (a child imports them by name)."""
+
 from __future__ import annotations
 
 import tempfile

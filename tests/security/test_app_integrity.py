@@ -1,5 +1,6 @@
 """AppTest (real Leicestershire data): the Scenarios page names its parent, refuses an existing name and stale
 saves; hostile published-link query strings; sign-in back-off and a malformed hash in the app."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_kit import open_app, serve_like_the_server, use_store
+from tests.apptest_kit import own_store as kit_own_store
 from tests.apptest_kit import save_scenario as save
 from tests.security.conftest import write_users
-from tests.apptest_kit import own_store as kit_own_store
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,8 +55,15 @@ def test_scenarios_page_parent_existing_name_and_conflict(own_store):
     assert "has version 2" in err and "from version 1" in err and not ok
 
 
-@pytest.mark.parametrize("query", [{"scenario": "abc"}, {"scenario": "1", "version": "1e99"},
-                                   {"scenario": "99999999999999999999"}, {"scenario": "-1"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"scenario": "abc"},
+        {"scenario": "1", "version": "1e99"},
+        {"scenario": "99999999999999999999"},
+        {"scenario": "-1"},
+    ],
+)
 def test_hostile_published_link_query_strings(own_store, query):
     at = app(None, readonly="1", **query)
     assert any("does not open a published scenario" in e.value for e in at.error)
@@ -99,8 +107,15 @@ def test_sign_in_back_off_and_malformed_hash(any_store, users, fake_clock):
 
 
 # ------------------------------------------------------------------ sign-in first (issue 18)
-PAGES = ["pages/zone_map.py", "pages/edit_zones.py", "pages/finance.py", "pages/scenarios.py", "pages/suggest.py",
-         "pages/bands.py", "pages/report.py"]
+PAGES = [
+    "pages/zone_map.py",
+    "pages/edit_zones.py",
+    "pages/finance.py",
+    "pages/scenarios.py",
+    "pages/suggest.py",
+    "pages/bands.py",
+    "pages/report.py",
+]
 
 
 def nothing_ran(at, url_token=None) -> None:
@@ -204,9 +219,14 @@ def test_one_answer_for_no_such_published_version_in_the_app(published):
     """Before: "no scenario 99" for a missing id and "scenario 1 has no version … readable by link (viewer)" for
     an unpublished one, so ids could be enumerated."""
     sid, elsewhere = published
-    asks = [{"scenario": str(sid + 100)}, {"scenario": str(sid), "version": "1"},  # missing id, unpublished
-            {"scenario": str(sid), "version": "7"}, {"scenario": str(elsewhere), "version": "1"},  # no v7, not here
-            {"scenario": "abc"}, {"scenario": "-1"}]
+    asks = [
+        {"scenario": str(sid + 100)},
+        {"scenario": str(sid), "version": "1"},  # missing id, unpublished
+        {"scenario": str(sid), "version": "7"},
+        {"scenario": str(elsewhere), "version": "1"},  # no v7, not here
+        {"scenario": "abc"},
+        {"scenario": "-1"},
+    ]
     shown = set()
     for q in asks:
         at = app(None, council="leicestershire", readonly="1", **q)

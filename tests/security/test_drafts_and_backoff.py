@@ -1,17 +1,18 @@
 """Issue 18 §4, §5, §7, §9 below the app, on SQLite and PostGIS: drafts belong to a signed-in user and are pruned
 per owner; the sign-in back-off counter lives in the store (so it holds across processes) and reads an injected
 clock (issue 22); failed CLI sign-ins are audited and throttled; one answer for "no such published version"."""
+
 from __future__ import annotations
 
 import pytest
 
 from geodata.datadir import DataError
+from tests.security.conftest import CARD, VALID, plan
 from zones.cli.main import main
 from zones.service import auth
 from zones.service import drafts as dr
 from zones.service.auth import LoginRefused, User, authenticate
 from zones.service.store import NO_PUBLISHED_VERSION, Store, StoreError
-from tests.security.conftest import CARD, VALID, plan
 
 
 @pytest.fixture
@@ -80,8 +81,9 @@ def test_the_back_off_counter_lives_in_the_store_so_it_holds_across_processes(an
     counted by one refuse the other; the clock decides when the back-off ends (no waiting)."""
     one, two = Store(any_store_url), Store(any_store_url)
     for _ in range(auth.MAX_FAILURES):
-        assert authenticate("ed", "bad", users_file, guard=one.login_guard(),
-                            on_failure=one.record_login_failure) is None
+        assert (
+            authenticate("ed", "bad", users_file, guard=one.login_guard(), on_failure=one.record_login_failure) is None
+        )
     with pytest.raises(LoginRefused) as e:
         authenticate("ed", "pw-ed", users_file, guard=two.login_guard(), on_failure=two.record_login_failure)
     assert 0 < e.value.wait_s <= auth.BACKOFF_S
@@ -111,7 +113,7 @@ def test_the_back_off_doubles_and_the_count_restarts_after_the_window(any_store_
 def cli_env(any_store_url, users_file, monkeypatch):
     """The CLI's environment: this test's store and users file (in-process ``main``: a fresh Store each run)."""
     if any_store_url.startswith("sqlite:///"):
-        monkeypatch.setenv("ZONEPLAN_STORE", any_store_url[len("sqlite:///"):])
+        monkeypatch.setenv("ZONEPLAN_STORE", any_store_url[len("sqlite:///") :])
         monkeypatch.delenv("ZONEPLAN_DB_URL", raising=False)
     else:
         monkeypatch.setenv("ZONEPLAN_DB_URL", any_store_url)
@@ -147,8 +149,13 @@ def test_one_answer_for_no_such_published_version_in_the_store_and_the_cli(cli_e
     shown = ed.create("t", "Shown", plan().assignments(), CARD.to_dict(), valid_units=VALID)
     cli_env.as_user(User("ada", "admin")).publish(shown.scenario_id, 1)
     viewer = cli_env.as_user(User("vic", "viewer"))
-    asks = [(hidden.scenario_id + 1000, None), (hidden.scenario_id, None), (hidden.scenario_id, 1),
-            (shown.scenario_id, 2), (shown.scenario_id, 99)]
+    asks = [
+        (hidden.scenario_id + 1000, None),
+        (hidden.scenario_id, None),
+        (hidden.scenario_id, 1),
+        (shown.scenario_id, 2),
+        (shown.scenario_id, 99),
+    ]
     answers = set()
     for sid, ver in asks:
         with pytest.raises(StoreError) as e:
@@ -167,8 +174,9 @@ def test_one_answer_for_no_such_published_version_in_the_store_and_the_cli(cli_e
 def test_report_and_suggest_sign_in_like_the_scenario_commands(cli_env, monkeypatch, capsys):
     """Before: `zoneplan report --scenario N` read any version and `zoneplan suggest --save` wrote as the local
     admin even with ZONEPLAN_USERS set. Both are refused before any council data is loaded."""
-    sv = cli_env.as_user(User("ed", "editor")).create("leicestershire", "Unpublished", plan().assignments(),
-                                                       CARD.to_dict(), valid_units=VALID)
+    sv = cli_env.as_user(User("ed", "editor")).create(
+        "leicestershire", "Unpublished", plan().assignments(), CARD.to_dict(), valid_units=VALID
+    )
     monkeypatch.setenv("ZONEPLAN_USER", "vic")
     monkeypatch.setenv("ZONEPLAN_PASSWORD", "pw-vic")
     assert main(["report", "leicestershire", "--scenario", str(sv.scenario_id), "--out", "r.html"]) == 2

@@ -1,4 +1,5 @@
 """Issue 11 §3: user text escaped for every medium (HTML, markdown, matplotlib mathtext, PDF, XLSX, CSV)."""
+
 from __future__ import annotations
 
 import csv
@@ -9,11 +10,11 @@ import subprocess
 import openpyxl
 import pytest
 
+from tests.security.conftest import plan, units
 from zones.impact import compare
 from zones.outputs.escape import csv_cell, html_text, md_text, mpl_text, xlsx_cell
 from zones.outputs.export import impact_csv, impact_xlsx
 from zones.outputs.report import map_png, report_context, report_html, report_pdf
-from tests.security.conftest import plan, units
 
 XSS = "<img src=x onerror=alert(1)>"
 MATH = r"$\foo$"
@@ -22,7 +23,7 @@ MATH = r"$\foo$"
 def hostile_plan():
     p = plan()
     p = p.move(["U0", "U1"], zone=XSS, band="isolated", reason=XSS + " \x07bell")
-    p = p.move(["U2"], zone=MATH, reason="=HYPERLINK(\"http://evil\",\"x\")")
+    p = p.move(["U2"], zone=MATH, reason='=HYPERLINK("http://evil","x")')
     return p
 
 
@@ -70,7 +71,7 @@ def test_xlsx_survives_control_characters_and_keeps_formula_escaping():
 
 def test_escape_helpers():
     assert html_text(XSS) == "&lt;img src=x onerror=alert(1)&gt;"
-    assert html_text('"\'><script>') == "&quot;&#x27;&gt;&lt;script&gt;"
+    assert html_text("\"'><script>") == "&quot;&#x27;&gt;&lt;script&gt;"
     assert md_text(XSS).startswith("\\<img") and "[" not in md_text("[x](javascript:alert(1))").replace("\\[", "")
     assert md_text("![a](http://evil/x.png)").startswith("\\!\\[")
     assert xlsx_cell("a\x00b\x1bc") == "abc" and xlsx_cell("=1+1") == "'=1+1" and xlsx_cell("@SUM(A1)") == "'@SUM(A1)"

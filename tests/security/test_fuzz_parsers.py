@@ -5,6 +5,7 @@ derandomised seeds so a run is repeatable; the corpus (``tests/security/corpus``
 goes through the public, caged entry points. The whole file runs in well under 60 s on the shared 2-core machine.
 Each input must end as a clear DataError (one sentence, capped, no file content) or a good import within the limits.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,8 +27,13 @@ from tests.security.conftest import BANDS, VALID
 
 FUZZ_EXAMPLES = 60
 DEADLINE_MS = 2000
-FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=DEADLINE_MS, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=DEADLINE_MS,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
@@ -90,7 +96,8 @@ def test_every_corpus_file_ends_as_a_clear_error_or_a_good_import(name):
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\[]{}\u00e9 ', max_size=12),
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(alphabet='k"\\[{', max_size=4), kids, max_size=4),
-    max_leaves=40)
+    max_leaves=40,
+)
 
 
 def _depth(o) -> int:
@@ -130,8 +137,12 @@ _HOSTILE = "_.-+eE ,\u0661\u0662\uff11\uff12\u00a0\u2212x"
 
 
 @FUZZ
-@given(st.text(alphabet=_DIGITS + _HOSTILE, max_size=20) | st.sampled_from(
-    ["1_000", "\u0661\u0662", "\uff11\uff12", "1e3", "NaN", "Infinity", "-inf", "sNaN", "1E+2", "0x10", "\u00bd"]))
+@given(
+    st.text(alphabet=_DIGITS + _HOSTILE, max_size=20)
+    | st.sampled_from(
+        ["1_000", "\u0661\u0662", "\uff11\uff12", "1e3", "NaN", "Infinity", "-inf", "sNaN", "1E+2", "0x10", "\u00bd"]
+    )
+)
 def test_fuzz_numbers_are_ascii_digits_with_at_most_one_point(text):
     import re
 
@@ -155,11 +166,20 @@ def test_fuzz_every_plain_figure_in_bounds_is_accepted(d):
 
 # ------------------------------------------------------------------------------------------ moves CSV
 cells = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=15)
-number_cells = st.one_of(st.decimals(allow_nan=True, allow_infinity=True, places=3).map(str),
-                         st.text(alphabet=_DIGITS + _HOSTILE, max_size=10))
-moves_rows = st.lists(st.tuples(cells, st.sampled_from(["Alpha", "Bravo", "Alpha;Bravo", "Nowhere", ""]) | cells,
-                                st.sampled_from(BANDS + ("URBAN", "x")), st.sampled_from(BANDS + ("",)), number_cells),
-                      max_size=8)
+number_cells = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True, places=3).map(str),
+    st.text(alphabet=_DIGITS + _HOSTILE, max_size=10),
+)
+moves_rows = st.lists(
+    st.tuples(
+        cells,
+        st.sampled_from(["Alpha", "Bravo", "Alpha;Bravo", "Nowhere", ""]) | cells,
+        st.sampled_from(BANDS + ("URBAN", "x")),
+        st.sampled_from(BANDS + ("",)),
+        number_cells,
+    ),
+    max_size=8,
+)
 
 
 @FUZZ
@@ -190,8 +210,10 @@ def test_fuzz_moves_cells_then_rows(rows, bom):
 
 # ------------------------------------------------------------------------------------------ hours CSV
 @FUZZ
-@given(st.lists(st.tuples(st.sampled_from(["U0", "U1", "Unit 0", "u9", ""]) | cells, number_cells), max_size=8),
-       st.sampled_from(["unit,hours_per_week", "unit", "hours_per_week,unit,extra"]))
+@given(
+    st.lists(st.tuples(st.sampled_from(["U0", "U1", "Unit 0", "u9", ""]) | cells, number_cells), max_size=8),
+    st.sampled_from(["unit,hours_per_week", "unit", "hours_per_week,unit,extra"]),
+)
 def test_fuzz_hours_cells(rows, header):
     from geodata.demand import _hours_from_cells, hours_cells
 
@@ -209,19 +231,35 @@ def test_fuzz_hours_cells(rows, header):
 
 
 # ------------------------------------------------------------------------------------------ GeoJSON
-props = st.dictionaries(st.sampled_from(["unit_code", "zone", "band", "reason", "computed_band", "evil"]),
-                        st.none() | st.integers() | st.floats() | cells | st.sampled_from(sorted(VALID) + list(BANDS)),
-                        max_size=6)
+props = st.dictionaries(
+    st.sampled_from(["unit_code", "zone", "band", "reason", "computed_band", "evil"]),
+    st.none() | st.integers() | st.floats() | cells | st.sampled_from(sorted(VALID) + list(BANDS)),
+    max_size=6,
+)
 coords = st.lists(st.tuples(st.floats(-2, 2), st.floats(51, 53)).map(list), min_size=0, max_size=6)
-geoms = st.none() | st.fixed_dictionaries({"type": st.sampled_from(["Polygon", "MultiPolygon", "Point", "x"]),
-                                           "coordinates": st.lists(coords, max_size=2)})
-features = st.lists(st.fixed_dictionaries({"type": st.just("Feature"), "properties": props, "geometry": geoms})
-                    | st.integers() | st.none(), max_size=5)
+geoms = st.none() | st.fixed_dictionaries(
+    {"type": st.sampled_from(["Polygon", "MultiPolygon", "Point", "x"]), "coordinates": st.lists(coords, max_size=2)}
+)
+features = st.lists(
+    st.fixed_dictionaries({"type": st.just("Feature"), "properties": props, "geometry": geoms})
+    | st.integers()
+    | st.none(),
+    max_size=5,
+)
 
 
 @FUZZ
-@given(features, st.sampled_from([None, {"type": "name", "properties": {"name": "EPSG:27700"}},
-                                  {"type": "name", "properties": {"name": "EPSG:3857"}}, 7]))
+@given(
+    features,
+    st.sampled_from(
+        [
+            None,
+            {"type": "name", "properties": {"name": "EPSG:27700"}},
+            {"type": "name", "properties": {"name": "EPSG:3857"}},
+            7,
+        ]
+    ),
+)
 def test_fuzz_geojson_import(feats, crs):
     from zones.service.scenario_io import read_import_uncaged
 
@@ -237,13 +275,27 @@ def test_fuzz_geojson_import(feats, crs):
 
 
 # ------------------------------------------------------------------------------------------ GeoPackage
-schema_tricks = st.sampled_from(["none", "view_layer", "recursive_view_elsewhere", "trigger", "generated", "fts",
-                                 "rtree_like_trigger", "contents_names_missing", "two_layers", "index"])
+schema_tricks = st.sampled_from(
+    [
+        "none",
+        "view_layer",
+        "recursive_view_elsewhere",
+        "trigger",
+        "generated",
+        "fts",
+        "rtree_like_trigger",
+        "contents_names_missing",
+        "two_layers",
+        "index",
+    ]
+)
 
 
 @settings(FUZZ, max_examples=25)
-@given(schema_tricks, st.lists(st.tuples(st.sampled_from(sorted(VALID) + ["X"]), cells, st.sampled_from(BANDS)),
-                               min_size=1, max_size=4))
+@given(
+    schema_tricks,
+    st.lists(st.tuples(st.sampled_from(sorted(VALID) + ["X"]), cells, st.sampled_from(BANDS)), min_size=1, max_size=4),
+)
 def test_fuzz_geopackage_schema(tmp_path_factory, trick, rows):
     """GeoPackages made with sqlite3 with one schema trick each: anything but plain tables is refused before
     GDAL opens the file; a plain file imports or ends in a clear error."""
@@ -251,29 +303,43 @@ def test_fuzz_geopackage_schema(tmp_path_factory, trick, rows):
 
     path = tmp_path_factory.mktemp("gpkg") / "f.gpkg"
     table = make_corpus._TABLE
-    inserts = [("INSERT INTO scenario (geom, unit_code, zone, band) VALUES (?, ?, ?, ?)", (make_corpus.GEOM, *r))
-               for r in rows]
-    extra = {"view_layer": [], "recursive_view_elsewhere": [
-        "CREATE VIEW v AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n"],
+    inserts = [
+        ("INSERT INTO scenario (geom, unit_code, zone, band) VALUES (?, ?, ?, ?)", (make_corpus.GEOM, *r)) for r in rows
+    ]
+    extra = {
+        "view_layer": [],
+        "recursive_view_elsewhere": [
+            "CREATE VIEW v AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n"
+        ],
         "trigger": ["CREATE TRIGGER t AFTER INSERT ON scenario BEGIN SELECT 1; END"],
         "generated": ["CREATE TABLE g (a TEXT, b TEXT GENERATED ALWAYS AS (a || a) VIRTUAL)"],
         "fts": ["CREATE VIRTUAL TABLE f USING fts5(body)"],
         "rtree_like_trigger": [
-            "CREATE TRIGGER rtree_scenario_geom_insert AFTER INSERT ON scenario BEGIN SELECT 1; END"],
-        "index": ["CREATE INDEX i ON scenario(zone)"]}.get(trick, [])
-    layer_sql = [table] if trick != "view_layer" else [
-        f"CREATE VIEW scenario AS SELECT 1 AS fid, X'{make_corpus.GEOM.hex()}' AS geom, 'U0' AS unit_code, "
-        "'Z' AS zone, 'urban' AS band"]
-    make_corpus._gpkg(path, layer_sql, extra=extra,
-                      contents_table="missing" if trick == "contents_names_missing" else "scenario")
+            "CREATE TRIGGER rtree_scenario_geom_insert AFTER INSERT ON scenario BEGIN SELECT 1; END"
+        ],
+        "index": ["CREATE INDEX i ON scenario(zone)"],
+    }.get(trick, [])
+    layer_sql = (
+        [table]
+        if trick != "view_layer"
+        else [
+            f"CREATE VIEW scenario AS SELECT 1 AS fid, X'{make_corpus.GEOM.hex()}' AS geom, 'U0' AS unit_code, "
+            "'Z' AS zone, 'urban' AS band"
+        ]
+    )
+    make_corpus._gpkg(
+        path, layer_sql, extra=extra, contents_table="missing" if trick == "contents_names_missing" else "scenario"
+    )
     con = sqlite3.connect(path)
     if trick != "view_layer":
         for sql, args in inserts:
             con.execute(sql, args)
     if trick == "two_layers":
         con.execute("CREATE TABLE other (fid INTEGER PRIMARY KEY, geom POLYGON)")
-        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES "
-                    "('other', 'features', 'other', 27700)")
+        con.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES "
+            "('other', 'features', 'other', 27700)"
+        )
     con.commit()
     con.close()
     try:

@@ -1,11 +1,12 @@
 """Issue 11 §2: hostile scenario files, moves and demand CSVs. Each attack with its exact payload."""
+
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,15 +14,17 @@ import pytest
 
 from geodata.datadir import DataError
 from geodata.limits import MAX_ERROR_CHARS, clean_text, norm_council, read_user_file
+from tests.security.conftest import BANDS, CARD, VALID, plan, units
 from zones.moves import MovesError, impact_of_moves, parse_moves
 from zones.service import scenario_io
 from zones.service.scenario_io import export_frame, export_geojson, export_gpkg, read_import
-from tests.security.conftest import BANDS, CARD, VALID, plan, units
 
 
 def vrt(secret) -> bytes:
-    return (f'<OGRVRTDataSource><OGRVRTLayer name="scenario"><SrcDataSource>{secret}</SrcDataSource>'
-            f'<SrcLayer>{secret.stem}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>').encode()
+    return (
+        f'<OGRVRTDataSource><OGRVRTLayer name="scenario"><SrcDataSource>{secret}</SrcDataSource>'
+        f"<SrcLayer>{secret.stem}</SrcLayer></OGRVRTLayer></OGRVRTDataSource>"
+    ).encode()
 
 
 def refused(data: bytes, name: str, match: str) -> str:
@@ -50,8 +53,12 @@ def test_other_formats_dressed_as_gpkg_or_geojson_are_refused(secret_csv, tmp_pa
     refused(vrt(secret_csv), "evil.geojson", "not valid GeoJSON")
     refused(secret_csv.read_bytes(), "secret.gpkg", "not a GeoPackage")
     refused(secret_csv.read_bytes(), "secret.geojson", "not valid GeoJSON")
-    gdalg = json.dumps({"type": "gdal_streamed_alg",
-                        "command_line": f"gdal vector pipeline ! read {secret_csv} ! write --of stream streamed_dataset"})
+    gdalg = json.dumps(
+        {
+            "type": "gdal_streamed_alg",
+            "command_line": f"gdal vector pipeline ! read {secret_csv} ! write --of stream streamed_dataset",
+        }
+    )
     refused(gdalg.encode(), "pipeline.geojson", "FeatureCollection")
     refused(gdalg.encode(), "pipeline.gpkg", "not a GeoPackage")
     refused(gdalg.encode(), "pipeline.gdalg.json", "FeatureCollection")
@@ -71,8 +78,13 @@ def test_other_formats_dressed_as_gpkg_or_geojson_are_refused(secret_csv, tmp_pa
 
 
 def test_vsi_names_and_symlinks_are_refused(secret_csv, tmp_path):
-    for name in ("/vsicurl/http://127.0.0.1:9/x.gpkg", "/vsizip//tmp/a.zip/x.gpkg",
-                 f"/vsisubfile/0_100,{secret_csv}", "GPKG:/etc/passwd:x", "/vsistdin/"):
+    for name in (
+        "/vsicurl/http://127.0.0.1:9/x.gpkg",
+        "/vsizip//tmp/a.zip/x.gpkg",
+        f"/vsisubfile/0_100,{secret_csv}",
+        "GPKG:/etc/passwd:x",
+        "/vsistdin/",
+    ):
         with pytest.raises(DataError, match="virtual paths"):
             read_user_file(name, 1000)
         with pytest.raises(DataError, match="virtual paths"):
@@ -89,13 +101,18 @@ def test_vsi_names_and_symlinks_are_refused(secret_csv, tmp_path):
 
 
 def test_a_good_gpkg_and_geojson_still_import():
-    want = plan().move("U2", band="isolated", reason="far").assignments().sort_values("unit_code").reset_index(drop=True)
+    want = (
+        plan().move("U2", band="isolated", reason="far").assignments().sort_values("unit_code").reset_index(drop=True)
+    )
     p = plan().move("U2", band="isolated", reason="far")
     import tempfile
+
     with tempfile.TemporaryDirectory() as d:
         data = export_gpkg(units(), p, os.path.join(d, "s.gpkg")).read_bytes()
     pd.testing.assert_frame_equal(read_import(data, "s.gpkg", VALID, BANDS), want)
-    pd.testing.assert_frame_equal(read_import(export_geojson(units(), p).encode("utf-8-sig"), "s.geojson", VALID, BANDS), want)
+    pd.testing.assert_frame_equal(
+        read_import(export_geojson(units(), p).encode("utf-8-sig"), "s.geojson", VALID, BANDS), want
+    )
 
 
 def fc(features, **extra) -> bytes:
@@ -104,8 +121,11 @@ def fc(features, **extra) -> bytes:
 
 def feat(code="U0", zone="Z1", band="urban", geom=True, **props):
     g = {"type": "Polygon", "coordinates": [[[-1.1, 52.6], [-1.09, 52.6], [-1.09, 52.61], [-1.1, 52.61], [-1.1, 52.6]]]}
-    return {"type": "Feature", "properties": {"unit_code": code, "zone": zone, "band": band, **props},
-            "geometry": g if geom else None}
+    return {
+        "type": "Feature",
+        "properties": {"unit_code": code, "zone": zone, "band": band, **props},
+        "geometry": g if geom else None,
+    }
 
 
 def test_sizes_depth_features_vertices(monkeypatch):
@@ -152,19 +172,34 @@ def test_missing_null_no_geometry_and_extra_columns_one_clear_error_each():
     refused(fc([feat(geom=False)]), "nogeom.geojson", r"no geometry for feature\(s\) 1")
     refused(fc([feat(evil="x")]), "extra.geojson", r"unexpected column\(s\) evil")
     refused(fc([feat(zone=["a"])]), "listzone.geojson", "not a plain value")
-    assert read_import(fc([feat(zone=7)]), "numzone.geojson", VALID, BANDS)["zone"].tolist() == ["7"]  # a number is text
+    assert read_import(fc([feat(zone=7)]), "numzone.geojson", VALID, BANDS)["zone"].tolist() == [
+        "7"
+    ]  # a number is text
     refused(b'{"type":"FeatureCollection","features":[{"type":"Feature"}]}', "bare.geojson", "missing column")
     refused(b'{"type":"FeatureCollection","features":[]}', "empty.geojson", "no features")
     refused(b'{"type":"FeatureCollection","features":[1,2]}', "ints.geojson", "not a GeoJSON Feature")
     refused(fc([feat()], crs={"type": "name", "properties": {"name": "EPSG:3857"}}), "crs.geojson", "unsupported crs")
-    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
-            b'"geometry":{"type":"Polygon","coordinates":[[[NaN,1],[2,2],[3,1],[NaN,1]]]}}]}', "nan.geojson", "not valid GeoJSON")
-    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
-            b'"geometry":{"type":"Polygon","coordinates":[[["a"],[2]]]}}]}', "badcoords.geojson", "malformed")
-    refused(b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
-            b'"geometry":{"type":"Point","coordinates":[-1.1,52.6]}}]}', "point.geojson", "not Polygon")
+    refused(
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
+        b'"geometry":{"type":"Polygon","coordinates":[[[NaN,1],[2,2],[3,1],[NaN,1]]]}}]}',
+        "nan.geojson",
+        "not valid GeoJSON",
+    )
+    refused(
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
+        b'"geometry":{"type":"Polygon","coordinates":[[["a"],[2]]]}}]}',
+        "badcoords.geojson",
+        "malformed",
+    )
+    refused(
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"unit_code":"U0","zone":"Z","band":"urban"},'
+        b'"geometry":{"type":"Point","coordinates":[-1.1,52.6]}}]}',
+        "point.geojson",
+        "not Polygon",
+    )
     # the same checks hold for a GeoPackage: a layer without zone, and one with an extra column
     import tempfile
+
     g = export_frame(units(), plan())
     with tempfile.TemporaryDirectory() as d:
         g.drop(columns=["zone"]).to_file(os.path.join(d, "a.gpkg"), layer="scenario", engine="pyogrio")
@@ -181,14 +216,29 @@ def resolve(name):
 HEAD = "subzone,unit,from_band,to_band,hours_per_week\n"
 
 
-@pytest.mark.parametrize("hours,match", [
-    ("1e999999999", "not a number"), ("9" * 400, "not a number"), ("sNaN", "not a finite"), ("NaN", "not a finite"),
-    ("Infinity", "not a finite"), ("1e308", "not a number"), ("100000.01", "above the bound"), ("-0.01", "negative"),
-    ("0.000001", "decimal places"), ("12,5", "expected 5 fields"),
-    # issue 18 §6: forms Python's Decimal reads but a spreadsheet shows as text
-    ("1_000", "not a number"), ("١٢", "not a number"), ("１２", "not a number"), ("1e3", "not a number"),
-    ("+5", "not a number"), ("1.2.3", "not a number"), ("-Infinity", "not a finite"),
-])
+@pytest.mark.parametrize(
+    "hours,match",
+    [
+        ("1e999999999", "not a number"),
+        ("9" * 400, "not a number"),
+        ("sNaN", "not a finite"),
+        ("NaN", "not a finite"),
+        ("Infinity", "not a finite"),
+        ("1e308", "not a number"),
+        ("100000.01", "above the bound"),
+        ("-0.01", "negative"),
+        ("0.000001", "decimal places"),
+        ("12,5", "expected 5 fields"),
+        # issue 18 §6: forms Python's Decimal reads but a spreadsheet shows as text
+        ("1_000", "not a number"),
+        ("١٢", "not a number"),
+        ("１２", "not a number"),
+        ("1e3", "not a number"),
+        ("+5", "not a number"),
+        ("1.2.3", "not a number"),
+        ("-Infinity", "not a finite"),
+    ],
+)
 def test_moves_hours_bounded_never_a_decimal_traceback(hours, match):
     data = (HEAD + f"x,Alpha,urban,fringe,{hours}\n").encode()
     with pytest.raises(MovesError, match=match):
@@ -197,8 +247,9 @@ def test_moves_hours_bounded_never_a_decimal_traceback(hours, match):
 
 def test_moves_at_the_bound_price_without_overflow():
     data = (HEAD + "x,Alpha,urban,isolated,100000\n").encode()
-    imp = impact_of_moves(parse_moves(data, resolve, BANDS, name="m.csv"), CARD, weeks_per_year=53, term_years=50,
-                          uplift_pct=100)
+    imp = impact_of_moves(
+        parse_moves(data, resolve, BANDS, name="m.csv"), CARD, weeks_per_year=53, term_years=50, uplift_pct=100
+    )
     assert imp.gbp_per_week == Decimal("744000.00")  # 100,000 h × (32.71 − 25.27)
     assert imp.gbp_per_term > 0 and len(str(imp.gbp_per_term)) < 40
     with pytest.raises(DataError, match="weeks per year"):
@@ -210,7 +261,9 @@ def test_moves_at_the_bound_price_without_overflow():
 def test_moves_encodings_rows_and_control_characters(tmp_path):
     good = HEAD + "Zoné,Alpha,urban,fringe,1.5\n"
     assert parse_moves(good.encode("utf-8"), resolve, BANDS, name="m.csv")[0].subzone == "Zoné"
-    assert parse_moves(b"\xef\xbb\xbf" + good.encode("utf-8"), resolve, BANDS, name="bom.csv")[0].hours_per_week == Decimal("1.5")
+    assert parse_moves(b"\xef\xbb\xbf" + good.encode("utf-8"), resolve, BANDS, name="bom.csv")[
+        0
+    ].hours_per_week == Decimal("1.5")
     for enc in ("latin-1", "utf-16"):
         with pytest.raises(MovesError, match=f"moves_{enc}.csv.*not UTF-8"):
             parse_moves(good.encode(enc), resolve, BANDS, name=f"moves_{enc}.csv")
@@ -221,8 +274,12 @@ def test_moves_encodings_rows_and_control_characters(tmp_path):
     with pytest.raises(MovesError, match="control characters"):
         parse_moves((HEAD + "x\x07,Alpha,urban,fringe,1\n").encode(), resolve, BANDS, name="m.csv")
     with pytest.raises(MovesError, match="not a readable CSV row"):
-        parse_moves((HEAD + "x,Al\x00pha,urban,fringe,1\n" + "y," + "z" * 200_000 + ",urban,fringe,1\n").encode(),
-                    resolve, BANDS, name="m.csv")
+        parse_moves(
+            (HEAD + "x,Al\x00pha,urban,fringe,1\n" + "y," + "z" * 200_000 + ",urban,fringe,1\n").encode(),
+            resolve,
+            BANDS,
+            name="m.csv",
+        )
     many = HEAD + "x,Nowhere,urban,fringe,1\n" * 3000
     with pytest.raises(MovesError) as e:
         parse_moves(many.encode(), resolve, BANDS, name="m.csv")
@@ -241,16 +298,25 @@ def test_demand_file_bounds_encoding_and_total_warning(synthetic_pack):
     data = synthetic_pack.parent
     codes = list(u["unit_code"])
     f = data / "hours.csv"
-    f.write_text("unit,hours_per_week\n" + "".join(f"{c},{h}\n" for c, h in zip(codes, [1e20] + [1] * (len(codes) - 1))))
+    f.write_text(
+        "unit,hours_per_week\n" + "".join(f"{c},{h}\n" for c, h in zip(codes, [1e20] + [1] * (len(codes) - 1)))
+    )
     with pytest.raises(DataError, match="'1e.20' is not a number"):  # an exponent is not an amount of hours
         import_hours_csv(f, u)
-    for bad, match in (("100000.5", "above the bound of 100,000"), ("1_000", "not a number"), ("١٢", "not a number"),
-                       ("１２", "not a number"), ("NaN", "not a finite")):
+    for bad, match in (
+        ("100000.5", "above the bound of 100,000"),
+        ("1_000", "not a number"),
+        ("١٢", "not a number"),
+        ("１２", "not a number"),
+        ("NaN", "not a finite"),
+    ):
         rows = "".join(f"{c},{h}\n" for c, h in zip(codes, [bad] + [1] * (len(codes) - 1)))
         f.write_text("unit,hours_per_week\n" + rows)
         with pytest.raises(DataError, match=match):
             import_hours_csv(f, u)
-    f.write_bytes(("unit,hours_per_week\n" + "".join(f"{c},1\n" for c in codes)).replace(codes[0], "Zoné").encode("latin-1"))
+    f.write_bytes(
+        ("unit,hours_per_week\n" + "".join(f"{c},1\n" for c in codes)).replace(codes[0], "Zoné").encode("latin-1")
+    )
     with pytest.raises(DataError, match="hours.csv: not UTF-8"):
         import_hours_csv(f, u)
     f.write_bytes(b"\xef\xbb\xbf" + ("unit,hours_per_week\n" + "".join(f"{c},10\n" for c in codes)).encode())
@@ -289,11 +355,13 @@ def test_a_drawn_polygon_of_200k_points_is_refused_and_a_large_one_thinned():
     assert set(got) <= VALID and len(got) >= 2  # thinned to ~2,000 vertices, made valid, STRtree candidates
     box_ring = [[-1.5, 52.0], [-0.5, 52.0], [-0.5, 53.0], [-1.5, 53.0], [-1.5, 52.0]]
     assert sorted(units_in_geojson(ws, {"type": "Polygon", "coordinates": [box_ring]})) == sorted(VALID)
-    for bad, match in [({"type": "Polygon", "coordinates": [[[["deep"]]]]}, "malformed"),
-                       ({"type": "Polygon", "coordinates": [[[0, float("nan")]] * 4]}, "malformed"),
-                       ({"type": "GeometryCollection", "geometries": []}, "point, polygon"),
-                       ({"type": "Polygon", "coordinates": "x" * 10}, "malformed"),
-                       ({"type": "Point", "coordinates": [1, 2, 3]}, "malformed")]:
+    for bad, match in [
+        ({"type": "Polygon", "coordinates": [[[["deep"]]]]}, "malformed"),
+        ({"type": "Polygon", "coordinates": [[[0, float("nan")]] * 4]}, "malformed"),
+        ({"type": "GeometryCollection", "geometries": []}, "point, polygon"),
+        ({"type": "Polygon", "coordinates": "x" * 10}, "malformed"),
+        ({"type": "Point", "coordinates": [1, 2, 3]}, "malformed"),
+    ]:
         with pytest.raises(DataError, match=match):
             units_in_geojson(ws, bad)
 
@@ -312,10 +380,19 @@ def test_cli_scenario_import_refuses_the_vrt_and_a_symlink(secret_csv, tmp_path)
     link = tmp_path / "link.gpkg"
     link.symlink_to(evil)
     view = CORPUS / "recursive_cte_view.gpkg"  # issue 18 §2: refused from its schema, exit 2, one line
-    for f, match in ((evil, "not a GeoPackage"), (link, "symbolic link"),
-                     ("/vsicurl/http://127.0.0.1:9/x.gpkg", "virtual"), (view, "contains a view")):
-        out = subprocess.run([sys.executable, "-m", "zones.cli", "scenario", "import", "Leicestershire ", "Evil", str(f)],
-                             capture_output=True, text=True, cwd=root, env=env)
+    for f, match in (
+        (evil, "not a GeoPackage"),
+        (link, "symbolic link"),
+        ("/vsicurl/http://127.0.0.1:9/x.gpkg", "virtual"),
+        (view, "contains a view"),
+    ):
+        out = subprocess.run(
+            [sys.executable, "-m", "zones.cli", "scenario", "import", "Leicestershire ", "Evil", str(f)],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env=env,
+        )
         assert out.returncode == 2 and match in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
         assert "TOPSECRET" not in out.stderr + out.stdout and "Traceback" not in out.stderr
 
@@ -367,8 +444,15 @@ def run_limited(snippet: str, cpu_s: int = 40, memory_mb: int = 3000, wall_s: in
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
 
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=ROOT, env=env,
-                         preexec_fn=limits, timeout=wall_s)
+    out = subprocess.run(
+        [sys.executable, "-c", snippet],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        preexec_fn=limits,
+        timeout=wall_s,
+    )
     assert out.returncode == 0, f"exit {out.returncode} (-9 or -24: over the CPU limit): {out.stderr[-800:]}"
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -377,7 +461,7 @@ def test_quadratic_json_payload_is_measured_in_one_linear_pass():
     """Issue 18 §1: ``{"`` + 60,000 ``\\"`` (120 KB) froze the server for 89 s in the old regex; 1 MB would take
     an hour. In a child with 40 s of CPU the old check is killed (this test fails); the linear scan answers at
     once for the exact payload and for 2 MB and 20 MB variants, refusing and accepting correctly."""
-    got = run_limited(r'''
+    got = run_limited(r"""
 import json
 from geodata.datadir import DataError
 from geodata.limits import json_depth_ok
@@ -398,7 +482,7 @@ try:
 except DataError as e:
     res["import"] = str(e)
 print(json.dumps(res))
-''')
+""")
     assert got["exact"] == got["open_2mb"] == got["open_20mb"] == 1 and got["closed_20mb"] == 2  # {…[]…}
     assert got["hidden"] == "JSON nested 41 levels deep; the limit is 32"
     assert got["import"].startswith("quadratic.geojson: not valid GeoJSON")
@@ -416,7 +500,7 @@ def test_geopackage_views_never_run_and_leave_no_files():
     # most 107 bytes (pytest-xdist's tmp_path under /tmp/pytest-of-root/pytest-N/popen-gwN/... can be longer)
     tmp = Path(tempfile.mkdtemp(prefix="zp", dir="/tmp"))
     request_cleanup = tmp
-    got = run_limited(f'''
+    got = run_limited(f"""
 import json, os, tempfile
 tempfile.tempdir = {str(tmp)!r}
 from geodata.datadir import DataError
@@ -430,7 +514,7 @@ for name in ("recursive_cte_view.gpkg", "zeroblob_view.gpkg", "contents_is_a_vie
         res[name] = str(e)
 res["left"] = sorted(p for p in os.listdir({str(tmp)!r}) if p.startswith("zoneplan"))
 print(json.dumps(res))
-''')
+""")
     for name in ("recursive_cte_view.gpkg", "zeroblob_view.gpkg", "contents_is_a_view.gpkg"):
         assert got[name] == f"{name}: the GeoPackage contains a view (only plain tables are accepted); nothing imported"
     assert "generated" in got["generated_column.gpkg"]
@@ -448,8 +532,14 @@ def test_the_views_are_real_attacks_on_plain_gdal():
     from geodata.sandbox import CageError, run_caged
 
     with pytest.raises(CageError, match="processor time|longer than"):
-        run_caged(pyogrio.read_info, f"GPKG:{CORPUS / 'recursive_cte_view.gpkg'}", layer="scenario",
-                  label="recursive_cte_view.gpkg", cpu_s=3, wall_s=120)
+        run_caged(
+            pyogrio.read_info,
+            f"GPKG:{CORPUS / 'recursive_cte_view.gpkg'}",
+            layer="scenario",
+            label="recursive_cte_view.gpkg",
+            cpu_s=3,
+            wall_s=120,
+        )
 
 
 def test_the_server_process_never_parses_the_upload(monkeypatch, tmp_path):
@@ -526,10 +616,17 @@ def test_numbers_are_ascii_digits_everywhere(bad, tmp_path):
     from zones.rates import _providers_fields, providers_count
     from zones.service.store import Store
 
-    for check in (lambda: hours_per_week(bad), lambda: rate_gbp_per_hour(bad), lambda: int_in(bad, "weeks", 1, 53),
-                  lambda: bounded_decimal(bad, "uplift", Decimal(-50), Decimal(100), 4), lambda: _gbp(bad, "--to"),
-                  lambda: _gbp("£" + bad, "--to"), lambda: providers_count(bad, "providers"),
-                  lambda: _providers_fields(None, {}, bad), lambda: number_text(bad, "x", allow_negative=True)):
+    for check in (
+        lambda: hours_per_week(bad),
+        lambda: rate_gbp_per_hour(bad),
+        lambda: int_in(bad, "weeks", 1, 53),
+        lambda: bounded_decimal(bad, "uplift", Decimal(-50), Decimal(100), 4),
+        lambda: _gbp(bad, "--to"),
+        lambda: _gbp("£" + bad, "--to"),
+        lambda: providers_count(bad, "providers"),
+        lambda: _providers_fields(None, {}, bad),
+        lambda: number_text(bad, "x", allow_negative=True),
+    ):
         with pytest.raises(DataError):
             check()
     card = CARD.to_dict()
@@ -543,7 +640,9 @@ def test_plain_numbers_still_pass_everywhere():
     from zones.cli.payfloor import _gbp
     from zones.rates import _providers_fields, providers_count
 
-    assert hours_per_week(" 12.5 ") == hours_per_week(12.5) == Decimal("12.5") and hours_per_week(".5") == Decimal("0.5")
+    assert hours_per_week(" 12.5 ") == hours_per_week(12.5) == Decimal("12.5") and hours_per_week(".5") == Decimal(
+        "0.5"
+    )
     assert bounded_decimal("-2.5", "uplift", Decimal(-50), Decimal(100), 4) == Decimal("-2.5")
     with pytest.raises(DataError, match="negative"):
         hours_per_week("-1")
@@ -584,15 +683,22 @@ def test_the_cage_never_reruns_the_callers_main_script(tmp_path):
 
     script = tmp_path / "page.py"
     marker = tmp_path / "runs.txt"
-    script.write_text(f'''
+    script.write_text(f"""
 import json
 open({str(marker)!r}, "a").write("run\\n")
 from zones.service.scenario_io import read_import
-out = read_import(open({str(CORPUS / "good.geojson")!r}, "rb").read(), "good.geojson", {{"U0", "U1"}}, ("urban", "rural"))
+data = open({str(CORPUS / "good.geojson")!r}, "rb").read()
+out = read_import(data, "good.geojson", {{"U0", "U1"}}, ("urban", "rural"))
 print(json.dumps(sorted(out["unit_code"])))
-''')
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=600,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+""")
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert out.returncode == 0, out.stderr[-800:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["U0", "U1"]
     assert marker.read_text() == "run\n"

@@ -1,5 +1,6 @@
 """Issue 11 §4: integrity of saved work: parents and conflicts, racing saves, published versions immutable and
 self-contained, lossless round trips, and tests that only touch databases they created."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.security.conftest import BANDS, CARD, VALID, plan, units
 from zones.service.auth import User
 from zones.service.scenario_io import export_geojson, export_gpkg, read_import
 from zones.service.store import ConflictError, Store, StoreError
-from tests.security.conftest import BANDS, CARD, VALID, plan, units
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = User("ada", "admin")
@@ -68,6 +69,7 @@ while not os.path.exists({go!r}):
 sys.exit(main(["scenario", "save", "t", "Race", "--parent", "1", "--note", "racer {i}", "--json"]))
 """
 
+
 def test_24_cli_saves_racing_on_one_scenario_end_as_a_version_or_a_clear_conflict(tmp_path):
     """24 real `zoneplan scenario save --parent 1` processes released at once on one SQLite store (the
     workspace is a synthetic one, so the race, not the data loading, is what is measured). Before the fix
@@ -83,8 +85,16 @@ def test_24_cli_saves_racing_on_one_scenario_end_as_a_version_or_a_clear_conflic
     for i in range(24):
         script = tmp_path / f"racer{i}.py"
         script.write_text(RACER.format(root=str(ROOT), go=str(go), i=i))
-        procs.append(subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True, env=env, cwd=ROOT))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(script)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=ROOT,
+            )
+        )
     for p in procs:
         assert p.stdout.readline().strip() == "ready"
     go.touch()
@@ -101,8 +111,11 @@ def test_24_cli_saves_racing_on_one_scenario_end_as_a_version_or_a_clear_conflic
 def fake_ws(hours):
     p = plan()
     u = pd.DataFrame({"unit_code": list(p.unit_codes), "hours_per_week": hours})
-    return SimpleNamespace(base=p.with_hours(list(p.unit_codes), hours), units=u,
-                           layer=SimpleNamespace(pack=SimpleNamespace(path=None, raw={"council": {"id": "t"}})))
+    return SimpleNamespace(
+        base=p.with_hours(list(p.unit_codes), hours),
+        units=u,
+        layer=SimpleNamespace(pack=SimpleNamespace(path=None, raw={"council": {"id": "t"}})),
+    )
 
 
 def test_published_version_is_self_contained_immutable_and_reopens_with_its_own_totals(store):
@@ -115,7 +128,11 @@ def test_published_version_is_self_contained_immutable_and_reopens_with_its_own_
         store.as_user(User("ed", "editor")).publish(v1.scenario_id, 1, publication_snapshot(ws, p))
     store.publish(v1.scenario_id, 1, publication_snapshot(ws, p))
     sv = store.load(v1.scenario_id, 1)
-    assert sv.published and len(sv.digest) == 64 and sv.snapshot["totals"]["gbp_per_week"] == str(p.totals()["gbp_per_week"])
+    assert (
+        sv.published
+        and len(sv.digest) == 64
+        and sv.snapshot["totals"]["gbp_per_week"] == str(p.totals()["gbp_per_week"])
+    )
     # the data directory changes: hours per unit differ today
     ws2 = fake_ws([11.0, 25.0, 30.0, 40.0, 50.0, 99.0])
     again, notice = published_plan(ws2, sv)
@@ -135,7 +152,9 @@ def test_published_version_is_self_contained_immutable_and_reopens_with_its_own_
 
 def test_viewer_reads_only_published_versions_and_their_audit(store):
     v1 = store.create("t", "Roles", plan().assignments(), CARD.to_dict(), valid_units=VALID)
-    store.save(v1.scenario_id, 1, plan().move("U0", band="isolated", reason="secret draft").assignments(), CARD.to_dict())
+    store.save(
+        v1.scenario_id, 1, plan().move("U0", band="isolated", reason="secret draft").assignments(), CARD.to_dict()
+    )
     store.publish(v1.scenario_id, 1)
     viewer = store.as_user(User("scrutiny", "viewer"))
     log = viewer.audit_log(v1.scenario_id)
@@ -147,13 +166,19 @@ def test_viewer_reads_only_published_versions_and_their_audit(store):
 
 
 # ------------------------------------------------------------------------ round trips
-zone_names = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), min_size=1,
-                     max_size=40).map(str.strip).filter(lambda s: s and not s.startswith(("=", "+", "-", "@")))
+zone_names = (
+    st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(lambda s: s and not s.startswith(("=", "+", "-", "@")))
+)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(zones=st.lists(zone_names, min_size=6, max_size=6), bands=st.lists(st.sampled_from(BANDS), min_size=6, max_size=6),
-       reason=zone_names)
+@given(
+    zones=st.lists(zone_names, min_size=6, max_size=6),
+    bands=st.lists(st.sampled_from(BANDS), min_size=6, max_size=6),
+    reason=zone_names,
+)
 def test_geojson_and_gpkg_round_trip_unchanged(tmp_path, zones, bands, reason):
     p = plan(zones=zones)
     for i, b in enumerate(bands):

@@ -1,4 +1,5 @@
 """Issue 11 §5: who may do what; sign-in hardening; the OIDC role mapping (a pure function)."""
+
 from __future__ import annotations
 
 import os
@@ -10,10 +11,18 @@ import bcrypt
 import pytest
 
 from geodata.datadir import DataError
-from zones.service.auth import (AuthConfigError, LoginGuard, LoginRefused, User, authenticate, hash_password,
-                                role_for_claims, set_user)
-from zones.service.store import Store, StoreError
 from tests.security.conftest import CARD, VALID, plan
+from zones.service.auth import (
+    AuthConfigError,
+    LoginGuard,
+    LoginRefused,
+    User,
+    authenticate,
+    hash_password,
+    role_for_claims,
+    set_user,
+)
+from zones.service.store import Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,22 +97,29 @@ def test_admins_manage_users(tmp_path):
         set_user(f, User("root", "admin"), 'x"]\n[users.evil', "admin", "pw")
 
 
-MAPPING = {"admin_groups": ["6f1c-admins"], "editor_groups": ["Commissioners"], "editor_emails": ["Fin.Officer@leics.gov.uk"],
-           "viewer_domains": ["leics.gov.uk"]}
+MAPPING = {
+    "admin_groups": ["6f1c-admins"],
+    "editor_groups": ["Commissioners"],
+    "editor_emails": ["Fin.Officer@leics.gov.uk"],
+    "viewer_domains": ["leics.gov.uk"],
+}
 
 
-@pytest.mark.parametrize("claims,role", [
-    ({"email": "boss@leics.gov.uk", "groups": ["6f1c-admins", "commissioners"]}, "admin"),
-    ({"email": "c@leics.gov.uk", "groups": ["COMMISSIONERS"]}, "editor"),
-    ({"email": "fin.officer@leics.gov.uk"}, "editor"),
-    ({"email": "cllr@leics.gov.uk"}, "viewer"),
-    ({"preferred_username": "cllr@LEICS.gov.uk"}, "viewer"),
-    ({"email": "someone@gmail.com"}, None),
-    ({"email": "boss@leics.gov.uk", "groups": ["6f1c-admins"], "email_verified": False}, None),
-    ({"email": "x@leics.gov.uk.evil.com"}, None),
-    ({}, None),
-    ("not a dict", None),
-])
+@pytest.mark.parametrize(
+    "claims,role",
+    [
+        ({"email": "boss@leics.gov.uk", "groups": ["6f1c-admins", "commissioners"]}, "admin"),
+        ({"email": "c@leics.gov.uk", "groups": ["COMMISSIONERS"]}, "editor"),
+        ({"email": "fin.officer@leics.gov.uk"}, "editor"),
+        ({"email": "cllr@leics.gov.uk"}, "viewer"),
+        ({"preferred_username": "cllr@LEICS.gov.uk"}, "viewer"),
+        ({"email": "someone@gmail.com"}, None),
+        ({"email": "boss@leics.gov.uk", "groups": ["6f1c-admins"], "email_verified": False}, None),
+        ({"email": "x@leics.gov.uk.evil.com"}, None),
+        ({}, None),
+        ("not a dict", None),
+    ],
+)
 def test_oidc_role_mapping(claims, role):
     assert role_for_claims(claims, MAPPING) == role
     assert role_for_claims({"email": "a@b.c"}, {**MAPPING, "default_role": "viewer"}) == "viewer"
@@ -117,13 +133,18 @@ def test_cli_uses_the_same_users_and_roles(users_file, any_store_url):
     base = {k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL",)}
     base.update(ZONEPLAN_USERS=str(users_file))
     if any_store_url.startswith("sqlite:///"):
-        base["ZONEPLAN_STORE"] = any_store_url[len("sqlite:///"):]
+        base["ZONEPLAN_STORE"] = any_store_url[len("sqlite:///") :]
     else:
         base["ZONEPLAN_DB_URL"] = any_store_url
 
     def run(*args, **env):
-        return subprocess.run([sys.executable, "-m", "zones.cli", "scenario", *args], capture_output=True, text=True,
-                              cwd=ROOT, env={**base, **env})
+        return subprocess.run(
+            [sys.executable, "-m", "zones.cli", "scenario", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**base, **env},
+        )
 
     out = run("list", "--json")
     assert out.returncode == 2 and "ZONEPLAN_USER" in out.stderr
@@ -138,16 +159,28 @@ def test_cli_uses_the_same_users_and_roles(users_file, any_store_url):
 
 def test_cli_users_bootstrap_and_only_admins_manage(tmp_path):
     f = tmp_path / "users.toml"
-    base = {**{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"}, "ZONEPLAN_USERS": str(f),
-            "ZONEPLAN_STORE": str(tmp_path / "s.sqlite"), "PW1": "admin-pass", "PW2": "editor-pass"}
+    base = {
+        **{k: v for k, v in os.environ.items() if k != "ZONEPLAN_DB_URL"},
+        "ZONEPLAN_USERS": str(f),
+        "ZONEPLAN_STORE": str(tmp_path / "s.sqlite"),
+        "PW1": "admin-pass",
+        "PW2": "editor-pass",
+    }
 
     def run(*args, **env):
-        return subprocess.run([sys.executable, "-m", "zones.cli", "users", *args], capture_output=True, text=True,
-                              cwd=ROOT, env={**base, **env})
+        return subprocess.run(
+            [sys.executable, "-m", "zones.cli", "users", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**base, **env},
+        )
 
     assert run("set", "root", "--role", "admin", "--password-env", "PW1", "--bootstrap").returncode == 0
     assert run("set", "eve", "--role", "admin", "--password-env", "PW1", "--bootstrap").returncode == 2  # file exists
-    out = run("set", "ed", "--role", "editor", "--password-env", "PW2", ZONEPLAN_USER="root", ZONEPLAN_PASSWORD="admin-pass")
+    out = run(
+        "set", "ed", "--role", "editor", "--password-env", "PW2", ZONEPLAN_USER="root", ZONEPLAN_PASSWORD="admin-pass"
+    )
     assert out.returncode == 0, out.stderr
     out = run("list", ZONEPLAN_USER="ed", ZONEPLAN_PASSWORD="editor-pass")
     assert out.returncode == 2 and "may not manage users" in out.stderr

@@ -1,4 +1,5 @@
 """Issue 19 §14: the balance chart had no target line or ± band and re-sorted after each edit."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,8 +10,15 @@ from pages.balance_chart import balance_chart
 
 
 def zs(hours):
-    return pd.DataFrame({"zone": ["North", "Centre", "South"], "units": [3, 4, 5], "hours_per_week": hours,
-                         "gbp_per_week": [Decimal("10.00")] * 3, "share_pct": [33.3, 33.3, 33.4]})
+    return pd.DataFrame(
+        {
+            "zone": ["North", "Centre", "South"],
+            "units": [3, 4, 5],
+            "hours_per_week": hours,
+            "gbp_per_week": [Decimal("10.00")] * 3,
+            "share_pct": [33.3, 33.3, 33.4],
+        }
+    )
 
 
 def layers(chart):
@@ -25,7 +33,7 @@ def test_target_line_band_and_fixed_order():
     assert mean == 200.0
     lo_hi = data[band["data"]["name"]][0]
     assert (round(lo_hi["lo"], 6), round(lo_hi["hi"], 6)) == (170.0, 230.0)
-    assert bars["encoding"]["y"]["sort"] == ["North", "Centre", "South"]       # the plan's order, never by size
+    assert bars["encoding"]["y"]["sort"] == ["North", "Centre", "South"]  # the plan's order, never by size
     rows = data[bars["data"]["name"]]
     assert [r["balance"] for r in rows] == ["outside ±15 %", "within ±15 %", "outside ±15 %"]
 

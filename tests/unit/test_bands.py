@@ -1,4 +1,5 @@
 """Bands: monotone rules (property test), town hubs from the towns file, validation measures and baselines."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,15 @@ def thresholds(draw):
     """Any ordered, live thresholds (fringe ≤ rural ≤ isolated), minutes and hours per km²."""
     t = sorted(draw(st.lists(st.floats(0.1, 40.0), min_size=3, max_size=3)))
     v = sorted(draw(st.lists(st.floats(0.1, 20.0), min_size=3, max_size=3)))
-    return Thresholds(isolated_town_min=t[2], rural_town_min=t[1], fringe_town_min=t[0], isolated_visit_min=v[2],
-                      rural_visit_min=v[1], fringe_visit_min=v[0], fringe_below_hours_per_km2=draw(st.floats(0.5, 100)))
+    return Thresholds(
+        isolated_town_min=t[2],
+        rural_town_min=t[1],
+        fringe_town_min=t[0],
+        isolated_visit_min=v[2],
+        rural_visit_min=v[1],
+        fringe_visit_min=v[0],
+        fringe_below_hours_per_km2=draw(st.floats(0.5, 100)),
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -47,9 +55,14 @@ def test_each_band_is_what_its_rules_say(th, town, visit, d):
 
 def test_hubs_are_towns_above_the_threshold_measured_from_their_edge(synthetic_pack):
     data = synthetic_pack.parent
-    pd.DataFrame({"name": ["Bigtown", "Smallville", "Midtown", "Nopop"], "easting": [X0, X0 + 10_000, X0 + 20_000, X0],
-                  "northing": [Y0, Y0, Y0, Y0 + 5000], "population": [400_000, 4_999, 5_000, ""]}).to_csv(
-        data / "towns.csv", index=False)
+    pd.DataFrame(
+        {
+            "name": ["Bigtown", "Smallville", "Midtown", "Nopop"],
+            "easting": [X0, X0 + 10_000, X0 + 20_000, X0],
+            "northing": [Y0, Y0, Y0, Y0 + 5000],
+            "population": [400_000, 4_999, 5_000, ""],
+        }
+    ).to_csv(data / "towns.csv", index=False)
     text = synthetic_pack.read_text().replace('places = "places.csv"', 'places = "places.csv"\ntowns = "towns.csv"')
     synthetic_pack.write_text(text + '\n[hubs]\ntowns = "towns"\nmin_population = 5000\ndensity_per_km2 = 4000\n')
     h = hub_points(load_pack(synthetic_pack))
@@ -57,7 +70,7 @@ def test_hubs_are_towns_above_the_threshold_measured_from_their_edge(synthetic_p
     r_big = np.sqrt(400_000 / (np.pi * 4000)) * 1000  # 5.64 km
     assert h.loc[0, "radius_m"] == pytest.approx(r_big)
     d, j = nearest_hub_edge_m(h, np.array([X0 + 3000, X0 + 8000, X0 + 19_000]), np.array([Y0, Y0, Y0]))
-    assert d[0] == 0 and j[0] == 0                          # inside Bigtown's disc
+    assert d[0] == 0 and j[0] == 0  # inside Bigtown's disc
     assert d[1] == pytest.approx(8000 - r_big) and j[1] == 0
     assert j[2] == 1 and d[2] == pytest.approx(1000 - np.sqrt(5000 / (np.pi * 4000)) * 1000)
     # a population stated in the pack fills a blank one (London in the real file); places add named centres
@@ -100,8 +113,14 @@ def test_baselines_cut_to_the_target_shares():
 
 def _pts(unit_of_point, ref11, ref21=None, weight=None):
     n = len(unit_of_point)
-    return pd.DataFrame({"unit_idx": np.asarray(unit_of_point), "weight": np.ones(n) if weight is None else weight,
-                         "ruc11": np.asarray(ref11), "ruc21": np.asarray(ref11 if ref21 is None else ref21)})
+    return pd.DataFrame(
+        {
+            "unit_idx": np.asarray(unit_of_point),
+            "weight": np.ones(n) if weight is None else weight,
+            "ruc11": np.asarray(ref11),
+            "ruc21": np.asarray(ref11 if ref21 is None else ref21),
+        }
+    )
 
 
 def test_kappa_bootstrap_intervals_paired_fixed_seed_and_unit_majority():
@@ -123,7 +142,10 @@ def test_kappa_bootstrap_intervals_paired_fixed_seed_and_unit_majority():
     b = kappa_bootstrap(preds, pts, n_boot=200, seed=7)
     assert a == b  # fixed seed: the same intervals every run
     uw = a["ruc11"]["unit_weighted"]["kappa"]
-    assert uw["classifier_out_of_sample"]["kappa_linear"] == 1.0 and uw["classifier_out_of_sample"]["ci95"] == [1.0, 1.0]
+    assert uw["classifier_out_of_sample"]["kappa_linear"] == 1.0 and uw["classifier_out_of_sample"]["ci95"] == [
+        1.0,
+        1.0,
+    ]
     hw = a["ruc11"]["hours_weighted"]
     lo, hi = hw["kappa"]["baseline_density"]["ci95"]
     assert lo <= hw["kappa"]["baseline_density"]["kappa_linear"] <= hi
@@ -161,8 +183,9 @@ def test_minutes_from_town_are_measured_from_where_the_people_live(synthetic_pac
     pcs = pd.read_csv(data / "postcodes.csv")
     pcs.loc[pcs.index[-2:], "east1m"] = [X0 + 2050, X0 + 2100]
     pcs.to_csv(data / "postcodes.csv", index=False)
-    pd.DataFrame({"name": ["Westtown"], "easting": [X0 - 1000 - 631], "northing": [Y0 + 500],
-                  "population": [5000]}).to_csv(data / "towns.csv", index=False)
+    pd.DataFrame(
+        {"name": ["Westtown"], "easting": [X0 - 1000 - 631], "northing": [Y0 + 500], "population": [5000]}
+    ).to_csv(data / "towns.csv", index=False)
     text = synthetic_pack.read_text().replace('places = "places.csv"', 'places = "places.csv"\ntowns = "towns.csv"')
     synthetic_pack.write_text(text + '\n[hubs]\ntowns = "towns"\nmin_population = 5000\ndensity_per_km2 = 4000\n')
     layer = load_units(synthetic_pack)
@@ -185,8 +208,8 @@ def test_paired_matches_and_exact_sign_test_by_hand():
     from zones.validate_bands import paired_matches
 
     truth = np.array([0, 1, 1, 2, 0, 1])
-    pred = np.array([0, 1, 1, 2, 1, 0])   # right on 0-3
-    base = np.array([0, 0, 0, 0, 1, 1])   # right on 0 and 5
+    pred = np.array([0, 1, 1, 2, 1, 0])  # right on 0-3
+    base = np.array([0, 0, 0, 0, 1, 1])  # right on 0 and 5
     p = paired_matches(pred, base, truth)
     assert (p["only_classifier_right"], p["only_baseline_right"], p["both_right"], p["neither_right"]) == (3, 1, 1, 1)
     assert p["sign_test_p"] == pytest.approx(2 * (1 + 4) / 16)  # two-sided binomial, 4 discordant pairs, split 3:1

@@ -1,6 +1,7 @@
 """The Finance and Zone map pages on a synthetic FIVE-band council supplied as a local pack (``$ZONEPLAN_PACKS``),
 in AppTest: every band of the pack, in its order, with its rate and its £ (tests/unit/test_bands_from_pack.py
 builds the council; its travel table is patched in, so no road graph is needed)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -81,9 +82,11 @@ def test_bands_page_has_a_slider_per_cut_and_a_share_per_band(fiveshire):
     at = open_app("pages/bands.py", timeout=300, council="fiveshire")
     bands = COUNCILS[5]["bands"]
     labels = [s.label for s in at.slider]
-    assert labels == ([f"{b.capitalize()} from: minutes' drive from the nearest town" for b in bands[1:]]
-                      + [f"{b.capitalize()} from: minutes between visits" for b in bands[1:]]
-                      + ["Urban needs at least: care hours a week per km²"])
+    assert labels == (
+        [f"{b.capitalize()} from: minutes' drive from the nearest town" for b in bands[1:]]
+        + [f"{b.capitalize()} from: minutes between visits" for b in bands[1:]]
+        + ["Urban needs at least: care hours a week per km²"]
+    )
     assert [m.label for m in at.metric][:5] == [b.capitalize() for b in bands]
     rural_visit = [s for s in at.slider if s.label == "Rural from: minutes between visits"][0]
     rural_visit.set_value(7.5).run()  # Damson (7 minutes between visits) would fall from rural to fringe
@@ -101,8 +104,10 @@ def test_the_folium_band_map_gives_every_band_its_own_colour_and_rate(fiveshire)
     html = common.band_map("fiveshire", ws, ws.base).get_root().render()
     colours, rates = band_colours(COUNCILS[5]["bands"]), _rates(5)
     assert len(set(colours.values())) == 5
-    pos = [html.find(f'background:{colours[b]};width:12px;height:12px;display:inline-block"></span> '
-                     f'{b} £{rates[b]}/h') for b in COUNCILS[5]["bands"]]
+    pos = [
+        html.find(f'background:{colours[b]};width:12px;height:12px;display:inline-block"></span> {b} £{rates[b]}/h')
+        for b in COUNCILS[5]["bands"]
+    ]
     assert all(p >= 0 for p in pos) and pos == sorted(pos), pos
 
 

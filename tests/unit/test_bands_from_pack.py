@@ -7,6 +7,7 @@ visits (the test's synthetic evidence, with a hand-made estimator for the minute
 are set beyond reach and the density cut below every unit, so the minutes between visits alone decide each band,
 and every expected band, sentence and £ below is worked out here by hand from those minutes, hours and rates.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,11 +34,20 @@ CODES = [f"E0490000{i + 1}" for i in range(5)]
 COUNCILS = {
     # bands (least remote first), £ per hour, minutes between visits at which each band after the first starts,
     # each unit's minutes between visits, and the band that gives each unit
-    3: {"bands": ("town", "country", "remote"), "rates": ("21.50", "27.25", "33.05"), "visit_cuts": (2.0, 4.0),
-        "visits": (1.0, 3.0, 5.0, 1.5, 4.5), "expect": ("town", "country", "remote", "town", "remote")},
-    5: {"bands": ("urban", "suburban", "fringe", "rural", "remote"),
-        "rates": ("20.10", "22.35", "25.60", "29.05", "34.99"), "visit_cuts": (2.0, 4.0, 6.0, 8.0),
-        "visits": (1.0, 3.0, 5.0, 7.0, 9.0), "expect": ("urban", "suburban", "fringe", "rural", "remote")},
+    3: {
+        "bands": ("town", "country", "remote"),
+        "rates": ("21.50", "27.25", "33.05"),
+        "visit_cuts": (2.0, 4.0),
+        "visits": (1.0, 3.0, 5.0, 1.5, 4.5),
+        "expect": ("town", "country", "remote", "town", "remote"),
+    },
+    5: {
+        "bands": ("urban", "suburban", "fringe", "rural", "remote"),
+        "rates": ("20.10", "22.35", "25.60", "29.05", "34.99"),
+        "visit_cuts": (2.0, 4.0, 6.0, 8.0),
+        "visits": (1.0, 3.0, 5.0, 7.0, 9.0),
+        "expect": ("urban", "suburban", "fringe", "rural", "remote"),
+    },
 }
 BELOW_HOURS_PER_KM2 = 0.5  # every unit holds more care hours a week per km² than this: the density rule never fires
 
@@ -45,25 +55,30 @@ BELOW_HOURS_PER_KM2 = 0.5  # every unit holds more care hours a week per km² th
 def _pack_text(n: int, pid: str) -> str:
     c = COUNCILS[n]
     bands = c["bands"]
-    lines = [f"[council]\nid = \"{pid}\"\nname = \"{pid.capitalize()}\"\nlad_codes = [\"E07900001\"]\n"
-             "unit_type = \"polygons\"\nbands = [" + ", ".join(f'"{b}"' for b in bands) + "]\n"
-             "weekly_hours_total = 100\nsliver_max_m2 = 50000\n",
-             "[layers]\nwards = \"wards/{lad}.geojson\"\nward_code_field = \"WD13CD\"\nward_name_field = \"WD13NM\"\n"
-             "parishes = \"parishes.geojson\"\nparish_code_field = \"ref_gss\"\nparish_name_field = \"name\"\n"
-             "parish_lookup = \"parish_lookup.csv\"\nlsoa = \"lsoa/{lad}.geojson\"\n"
-             "lsoa_ward_lookup = \"lsoa_ward.csv\"\n"
-             "population = \"population.csv\"\npostcodes = \"postcodes.csv\"\nplaces = \"places.csv\"\n"
-             "towns = \"towns.csv\"\nstrips = \"strips.geojson\"\n",
-             "[units]\nlayer = \"strips\"\ncode_field = \"code\"\nname_field = \"name\"\ndistrict_field = \"lad\"\n"
-             "kind = \"parish\"\noutline = \"lsoa\"\noutline_code_field = \"LSOA11CD\"\n"
-             "edge_source = \"test strips\"\n",
-             "[zones]\nmethod = \"nearest_town\"\n[[zones.zone]]\nname = \"Westzone\"\ntowns = [\"Alpha\"]\n"
-             "[[zones.zone]]\nname = \"Eastzone\"\ntowns = [\"Eastville\"]\n",
-             "[hubs]\ntowns = \"towns\"\nmin_population = 5000\ndensity_per_km2 = 4000\n",
-             "[rates.\"2025/26\"]\n" + "".join(f'{b} = "{r}"\n' for b, r in zip(bands, c["rates"])),
-             "[classify]\n" + "".join(f"{b}_town_min = {50 + 10 * i}\n{b}_visit_min = {c['visit_cuts'][i - 1]}\n"
-                                      for i, b in enumerate(bands[1:], start=1))
-             + f"{bands[1]}_below_hours_per_km2 = {BELOW_HOURS_PER_KM2}\n"]
+    lines = [
+        f'[council]\nid = "{pid}"\nname = "{pid.capitalize()}"\nlad_codes = ["E07900001"]\n'
+        'unit_type = "polygons"\nbands = [' + ", ".join(f'"{b}"' for b in bands) + "]\n"
+        "weekly_hours_total = 100\nsliver_max_m2 = 50000\n",
+        '[layers]\nwards = "wards/{lad}.geojson"\nward_code_field = "WD13CD"\nward_name_field = "WD13NM"\n'
+        'parishes = "parishes.geojson"\nparish_code_field = "ref_gss"\nparish_name_field = "name"\n'
+        'parish_lookup = "parish_lookup.csv"\nlsoa = "lsoa/{lad}.geojson"\n'
+        'lsoa_ward_lookup = "lsoa_ward.csv"\n'
+        'population = "population.csv"\npostcodes = "postcodes.csv"\nplaces = "places.csv"\n'
+        'towns = "towns.csv"\nstrips = "strips.geojson"\n',
+        '[units]\nlayer = "strips"\ncode_field = "code"\nname_field = "name"\ndistrict_field = "lad"\n'
+        'kind = "parish"\noutline = "lsoa"\noutline_code_field = "LSOA11CD"\n'
+        'edge_source = "test strips"\n',
+        '[zones]\nmethod = "nearest_town"\n[[zones.zone]]\nname = "Westzone"\ntowns = ["Alpha"]\n'
+        '[[zones.zone]]\nname = "Eastzone"\ntowns = ["Eastville"]\n',
+        '[hubs]\ntowns = "towns"\nmin_population = 5000\ndensity_per_km2 = 4000\n',
+        '[rates."2025/26"]\n' + "".join(f'{b} = "{r}"\n' for b, r in zip(bands, c["rates"])),
+        "[classify]\n"
+        + "".join(
+            f"{b}_town_min = {50 + 10 * i}\n{b}_visit_min = {c['visit_cuts'][i - 1]}\n"
+            for i, b in enumerate(bands[1:], start=1)
+        )
+        + f"{bands[1]}_below_hours_per_km2 = {BELOW_HOURS_PER_KM2}\n",
+    ]
     lines.append(lines[-1].replace("[classify]", "# the plausible values: the thresholds themselves\n[classify.prior]"))
     return "\n".join(lines)
 
@@ -72,9 +87,19 @@ def _metrics(layer, n: int) -> pd.DataFrame:
     """The travel engine's table, made here: each unit's minutes between visits, and an estimator of 10 m/s."""
     visits = dict(zip(CODES, COUNCILS[n]["visits"]))
     codes = layer.units["unit_code"]
-    df = pd.DataFrame({"unit_code": codes, "visit_to_visit_min": [visits[c] for c in codes], "road_data": False,
-                       "town_min": 1.0, "nearest_hub": "Westtown", "clients_per_km2": 5.0, "circuity": 1.3,
-                       "estimated": True, "method": "test table"})
+    df = pd.DataFrame(
+        {
+            "unit_code": codes,
+            "visit_to_visit_min": [visits[c] for c in codes],
+            "road_data": False,
+            "town_min": 1.0,
+            "nearest_hub": "Westtown",
+            "clients_per_km2": 5.0,
+            "circuity": 1.3,
+            "estimated": True,
+            "method": "test table",
+        }
+    )
     df.attrs["estimator"] = {"bands": [{"from_m": 0, "circuity": 1.0, "speed_m_per_s": 10.0}]}
     return df
 
@@ -83,15 +108,19 @@ def make_council(root, n: int, pid: str | None = None):
     """The synthetic data directory under ``root`` with the ``n``-band pack; returns the pack path."""
     pid = pid or {3: "threeshire", 5: "fiveshire"}[n]
     make_synthetic_data(root)
-    strips = gpd.GeoDataFrame({"code": CODES, "name": UNITS, "lad": "E07900001"},
-                              geometry=[box(X0 + 800 * i, Y0, X0 + 800 * (i + 1), Y0 + 2000) for i in range(5)],
-                              crs="EPSG:27700")
+    strips = gpd.GeoDataFrame(
+        {"code": CODES, "name": UNITS, "lad": "E07900001"},
+        geometry=[box(X0 + 800 * i, Y0, X0 + 800 * (i + 1), Y0 + 2000) for i in range(5)],
+        crs="EPSG:27700",
+    )
     strips.to_file(root / "strips.geojson", driver="GeoJSON", engine="pyogrio")
     xs = [X0 + 300, X0 + 500, X0 + 1100, X0 + 1300, X0 + 1700, X0 + 1900, X0 + 2500, X0 + 2700, X0 + 3500, X0 + 3700]
-    pd.DataFrame({"pcds": [f"ZZ1 {i}AA" for i in range(len(xs))], "lad25cd": "E07900001", "east1m": xs,
-                  "north1m": Y0 + 500}).to_csv(root / "postcodes.csv", index=False)
-    pd.DataFrame({"name": ["Westtown"], "easting": [X0 - 1500], "northing": [Y0 + 1000],
-                  "population": [5000]}).to_csv(root / "towns.csv", index=False)
+    pd.DataFrame(
+        {"pcds": [f"ZZ1 {i}AA" for i in range(len(xs))], "lad25cd": "E07900001", "east1m": xs, "north1m": Y0 + 500}
+    ).to_csv(root / "postcodes.csv", index=False)
+    pd.DataFrame({"name": ["Westtown"], "easting": [X0 - 1500], "northing": [Y0 + 1000], "population": [5000]}).to_csv(
+        root / "towns.csv", index=False
+    )
     path = root / f"{pid}.toml"
     path.write_text(_pack_text(n, pid))
     return path
@@ -150,8 +179,13 @@ def test_a_pack_names_two_to_nine_distinct_plain_band_names(tmp_path):
     path = make_council(tmp_path, 5)
     assert load_pack(path).bands == COUNCILS[5]["bands"]
     text = path.read_text()
-    for bad, why in (('["urban"]', "1 band"), ('["a", "b", "a"]', "repeat"), ('["urban", "Rural <b>"]', "lower-case"),
-                     ('"urban"', "a list"), (str([f"b{i}" for i in range(10)]).replace("'", '"'), "10 band")):
+    for bad, why in (
+        ('["urban"]', "1 band"),
+        ('["a", "b", "a"]', "repeat"),
+        ('["urban", "Rural <b>"]', "lower-case"),
+        ('"urban"', "a list"),
+        (str([f"b{i}" for i in range(10)]).replace("'", '"'), "10 band"),
+    ):
         path.write_text(text.replace('bands = ["urban", "suburban", "fringe", "rural", "remote"]', f"bands = {bad}"))
         with pytest.raises(DataError, match=why):
             load_pack(path)
@@ -166,8 +200,11 @@ def test_thresholds_are_the_packs_cuts_in_minutes(council, n):
     th = Thresholds.from_pack(layer.pack)
     assert th.bands == bands and len(bands) - 1 == len(COUNCILS[n]["visit_cuts"])  # N bands, N - 1 cuts
     keys = [f"{b}_{w}_min" for b in reversed(bands[2:]) for w in ("town", "visit")]
-    assert th.keys == threshold_keys(bands) == tuple(keys + [f"{bands[1]}_below_hours_per_km2",
-                                                             f"{bands[1]}_visit_min", f"{bands[1]}_town_min"])
+    assert (
+        th.keys
+        == threshold_keys(bands)
+        == tuple(keys + [f"{bands[1]}_below_hours_per_km2", f"{bands[1]}_visit_min", f"{bands[1]}_town_min"])
+    )
     assert [th.visit_min(b) for b in bands[1:]] == list(COUNCILS[n]["visit_cuts"])
     assert pickle.loads(pickle.dumps(th)) == th and copy.deepcopy(th) == th and hash(th) == hash(copy.copy(th))
     with pytest.raises(AttributeError):
@@ -204,11 +241,14 @@ def test_classify_gives_the_packs_bands_with_next_band_up_and_down(council, n):
             assert row["margin_up"] == "" and "It would become" not in row["evidence"]
         if i:
             cut = c["visit_cuts"][i - 1]
-            assert row["rule"] == (f"visits are about {visit:g} minutes apart "
-                                   f"(the {band} band starts at {cut:g} minutes)")
+            assert row["rule"] == (
+                f"visits are about {visit:g} minutes apart (the {band} band starts at {cut:g} minutes)"
+            )
             assert row["evidence"].startswith(f"{band.upper()} because visits are about {visit:g} minutes apart")
-            assert (f"It would be {bands[i - 1]} if visits were under {cut:g} minutes apart (they are about {visit:g})"
-                    in row["evidence"])
+            assert (
+                f"It would be {bands[i - 1]} if visits were under {cut:g} minutes apart (they are about {visit:g})"
+                in row["evidence"]
+            )
         else:
             others = ", ".join(bands[1:-1]) + " or " if n > 2 else ""
             assert row["rule"] == f"no {others}{bands[-1]} rule applies"
@@ -222,8 +262,12 @@ def test_a_band_name_of_another_pack_never_appears(council):
 
     _, layer = council(3)
     _, cls = base_plan(layer)
-    text = " ".join(cls[["rule", "evidence", "margin_up", "margin_down", "next_band_up", "next_band_down"]]
-                    .astype(str).to_numpy().ravel())
+    text = " ".join(
+        cls[["rule", "evidence", "margin_up", "margin_down", "next_band_up", "next_band_down"]]
+        .astype(str)
+        .to_numpy()
+        .ravel()
+    )
     for default in ("urban", "fringe", "rural", "isolated"):
         assert default not in text.lower()
 
@@ -268,12 +312,15 @@ def test_a_move_between_bands_costs_hours_times_the_rate_difference(council, n):
     new = plan.move("E04900002", band=bands[-1], reason="longer rounds").move("E04900005", band=bands[0])
     imp = compare(plan, new, weeks_per_year=52)
     b_from, e_from = COUNCILS[n]["expect"][1], COUNCILS[n]["expect"][4]
-    exact = (hours["E04900002"] * (rates[bands[-1]] - rates[b_from])
-             + hours["E04900005"] * (rates[bands[0]] - rates[e_from]))
+    exact = hours["E04900002"] * (rates[bands[-1]] - rates[b_from]) + hours["E04900005"] * (
+        rates[bands[0]] - rates[e_from]
+    )
     assert imp.gbp_per_week_exact == exact and imp.gbp_per_week == _pennies(exact)
     assert imp.gbp_per_year == _pennies(exact * 52)
     assert sorted((r["unit"], r["from_band"], r["to_band"]) for r in imp.rows) == [
-        ("Birch", b_from, bands[-1]), ("Elm", e_from, bands[0])]
+        ("Birch", b_from, bands[-1]),
+        ("Elm", e_from, bands[0]),
+    ]
     assert new.gbp_per_week_exact() - plan.gbp_per_week_exact() == exact
 
 
@@ -294,9 +341,17 @@ def test_threshold_preview_moves_units_between_the_packs_bands(council):
     assert (row["unit_name"], row["from_band"], row["to_band"]) == ("Damson", "rural", "fringe")
     h = _hours(layer)["E04900004"]
     assert res["gbp_per_week_change"] == _pennies(h * (rates["fringe"] - rates["rural"]))
-    assert list(res["rule_counts"]) == ["remote_town_min", "remote_visit_min", "rural_town_min", "rural_visit_min",
-                                        "fringe_town_min", "fringe_visit_min", "suburban_town_min",
-                                        "suburban_visit_min", "suburban_below_hours_per_km2"]
+    assert list(res["rule_counts"]) == [
+        "remote_town_min",
+        "remote_visit_min",
+        "rural_town_min",
+        "rural_visit_min",
+        "fringe_town_min",
+        "fringe_visit_min",
+        "suburban_town_min",
+        "suburban_visit_min",
+        "suburban_below_hours_per_km2",
+    ]
 
 
 def test_calibration_fits_five_bands_to_their_target_shares(council):
@@ -384,8 +439,11 @@ def test_xlsx_and_csv_carry_the_five_bands_and_the_exact_money(council):
     sums = {r[0].value: r[1].value for r in wb["Impact"].iter_rows(min_row=3) if r[0].value}
     assert Decimal(str(sums["£ per week"])) == _pennies(exact)
     assert Decimal(str(sums["£ per year"])) == _pennies(exact * 52)
-    rate_rows = [(k, v) for k, v in ((r[0].value, r[1].value) for r in wb["Assumptions"].iter_rows(min_row=2))
-                 if str(k).startswith("Rate ") and "(£/hour)" in str(k)]
+    rate_rows = [
+        (k, v)
+        for k, v in ((r[0].value, r[1].value) for r in wb["Assumptions"].iter_rows(min_row=2))
+        if str(k).startswith("Rate ") and "(£/hour)" in str(k)
+    ]
     assert rate_rows == [(f"Rate {b} (£/hour)", str(rates[b])) for b in bands]  # every band, in the pack's order
     plan_sheet = list(wb["Plan"].iter_rows(values_only=True))
     cols = plan_sheet[0]
@@ -393,8 +451,9 @@ def test_xlsx_and_csv_carry_the_five_bands_and_the_exact_money(council):
     assert [by_code[c][cols.index("band")] for c in CODES] == ["urban", "remote", "fringe", "rural", "remote"]
     new_total = sum((Decimal(str(r[cols.index("gbp_per_week_exact")])) for r in plan_sheet[1:]), Decimal(0))
     assert _pennies(new_total) == new.gbp_per_week()
-    assert new_total == sum((hours[u] * rates[b] for u, b in
-                             zip(CODES, ["urban", "remote", "fringe", "rural", "remote"])), Decimal(0))
+    assert new_total == sum(
+        (hours[u] * rates[b] for u, b in zip(CODES, ["urban", "remote", "fringe", "rural", "remote"])), Decimal(0)
+    )
     text = impact_csv(imp, "five-band test", new)
     rows = list(csv.reader(io.StringIO(text)))
     d = dict(zip(rows[0], rows[1]))

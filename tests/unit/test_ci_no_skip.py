@@ -1,5 +1,6 @@
 """Under CI=true a skipped test fails the run (issue 11 §7): checked with pytest's own pytester on a tiny
 test file that skips, once with CI=true and once without."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,7 @@ def test_skip_is_failure_only_under_ci(pytester, monkeypatch, ci, failed, skippe
 
     conftest = shared.__file__
     src = open(conftest, encoding="utf-8").read()
-    hook = src[src.index("@pytest.hookimpl(hookwrapper=True)"):]
+    hook = src[src.index("@pytest.hookimpl(hookwrapper=True)") :]
     pytester.makeconftest("import pytest\n\n" + hook)
     pytester.makepyfile(test_skips=SKIPPING)
     result = pytester.runpytest_inprocess("-p", "no:xdist", "-p", "no:cacheprovider")

@@ -97,8 +97,16 @@ def test_balance_chart_rows_leave_out_unzoned():
     from zones.service.summary import balance_rows, zone_summary
 
     card = RateCard(year="t", rates={"urban": Decimal("20.00"), "rural": Decimal("30.50")})
-    p = Plan.build("t", ["A", "B", "C"], ["a", "b", "c"], [1, 2, 3], ["Unzoned", "N", "Unzoned"],
-                   ["urban", "rural", "urban"], card, band_names=("urban", "rural"))
+    p = Plan.build(
+        "t",
+        ["A", "B", "C"],
+        ["a", "b", "c"],
+        [1, 2, 3],
+        ["Unzoned", "N", "Unzoned"],
+        ["urban", "rural", "urban"],
+        card,
+        band_names=("urban", "rural"),
+    )
     assert list(balance_rows(zone_summary(p))["zone"]) == ["N"]
     allu = Plan.build("t", ["A"], ["a"], [1], ["Unzoned"], ["urban"], card, band_names=("urban", "rural"))
     assert balance_rows(zone_summary(allu)).empty  # Bradford: no bar for "Unzoned"

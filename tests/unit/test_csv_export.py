@@ -1,5 +1,6 @@
 """Issue 19 §15: the impact CSV is one rectangular table (a CSV reader, pandas or a spreadsheet import sees a header
 and one row per changed unit, nothing under it); the totals are a CSV of their own (figure, value)."""
+
 from __future__ import annotations
 
 import csv

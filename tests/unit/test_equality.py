@@ -1,4 +1,5 @@
 """Equality and continuity figures (zones.equality, geodata.equality) on tiny synthetic tables made here."""
+
 from types import SimpleNamespace
 
 import numpy as np
@@ -6,22 +7,42 @@ import pandas as pd
 import pytest
 
 from geodata.datadir import DataError
-from geodata.equality import (BANDS, EqualitySources, hours_per_client, pieces_from_lsoa11_shares,
-                              pieces_from_lsoa21_membership, split_weights)
+from geodata.equality import (
+    BANDS,
+    EqualitySources,
+    hours_per_client,
+    pieces_from_lsoa11_shares,
+    pieces_from_lsoa21_membership,
+    split_weights,
+)
 from zones.equality import build_profiles, change_equality, changes_between, kind_of
 
 
 def sources() -> EqualitySources:
     """3 LSOA 2011: A unchanged (→ A21), B split into B1/B2 (Census 65+: 30/10), C and D merged into CD."""
-    link = split_weights(pd.DataFrame({"LSOA11CD": ["A", "B", "B", "C", "D"],
-                                       "LSOA21CD": ["A21", "B1", "B2", "CD", "CD"]}),
-                         pd.Series({"A21": 50.0, "B1": 30.0, "B2": 10.0, "CD": 40.0}))
-    l11 = pd.DataFrame({"all_ages": [1000.0, 800.0, 500.0, 500.0], "age_65_74": [100.0, 40.0, 20.0, 20.0],
-                        "age_75_84": [50.0, 20.0, 10.0, 10.0], "age_85_plus": [10.0, 8.0, 4.0, 6.0],
-                        "idaopi_decile": [1, 5, 0, 10]}, index=pd.Index(["A", "B", "C", "D"], name="LSOA11CD"))
-    l21 = pd.DataFrame({"imd_decile": [1, 2, 9, 10], "residents": [1000.0, 600.0, 200.0, 1000.0],
-                        "disabled": [300.0, 60.0, 20.0, 100.0], "lad_code": "X"},
-                       index=pd.Index(["A21", "B1", "B2", "CD"], name="LSOA21CD"))
+    link = split_weights(
+        pd.DataFrame({"LSOA11CD": ["A", "B", "B", "C", "D"], "LSOA21CD": ["A21", "B1", "B2", "CD", "CD"]}),
+        pd.Series({"A21": 50.0, "B1": 30.0, "B2": 10.0, "CD": 40.0}),
+    )
+    l11 = pd.DataFrame(
+        {
+            "all_ages": [1000.0, 800.0, 500.0, 500.0],
+            "age_65_74": [100.0, 40.0, 20.0, 20.0],
+            "age_75_84": [50.0, 20.0, 10.0, 10.0],
+            "age_85_plus": [10.0, 8.0, 4.0, 6.0],
+            "idaopi_decile": [1, 5, 0, 10],
+        },
+        index=pd.Index(["A", "B", "C", "D"], name="LSOA11CD"),
+    )
+    l21 = pd.DataFrame(
+        {
+            "imd_decile": [1, 2, 9, 10],
+            "residents": [1000.0, 600.0, 200.0, 1000.0],
+            "disabled": [300.0, 60.0, 20.0, 100.0],
+            "lad_code": "X",
+        },
+        index=pd.Index(["A21", "B1", "B2", "CD"], name="LSOA21CD"),
+    )
     moved = link.join(l11["all_ages"], on="LSOA11CD")
     l21["all_ages_2020"] = (moved["all_ages"] * moved["w"]).groupby(moved["LSOA21CD"]).sum()
     return EqualitySources(lsoa21=l21, lsoa11=l11, link=link)
@@ -29,12 +50,26 @@ def sources() -> EqualitySources:
 
 def profiles(src=None, hpc=10.0):
     src = src or sources()
-    share = pd.DataFrame({"unit_code": ["u1", "u1", "u2", "u2", "u3"], "LSOA11CD": ["A", "B", "B", "C", "D"],
-                          "share": [1.0, 0.5, 0.5, 1.0, 1.0]})
+    share = pd.DataFrame(
+        {
+            "unit_code": ["u1", "u1", "u2", "u2", "u3"],
+            "LSOA11CD": ["A", "B", "B", "C", "D"],
+            "share": [1.0, 0.5, 0.5, 1.0, 1.0],
+        }
+    )
     pieces = pieces_from_lsoa11_shares(share, src)
-    return build_profiles(["u1", "u2", "u3"], pieces, src.lsoa21, src.lsoa11, council_disabled=480.0,
-                          council_residents=2800.0, hours_per_client=hpc, hours_per_client_rule="rule",
-                          sources=("s",), vintage=(("imd", "IoD 2025"),))
+    return build_profiles(
+        ["u1", "u2", "u3"],
+        pieces,
+        src.lsoa21,
+        src.lsoa11,
+        council_disabled=480.0,
+        council_residents=2800.0,
+        hours_per_client=hpc,
+        hours_per_client_rule="rule",
+        sources=("s",),
+        vintage=(("imd", "IoD 2025"),),
+    )
 
 
 def test_split_weights_share_a_split_lsoa_by_census_65_plus():
@@ -62,11 +97,18 @@ def test_deciles_and_disability_of_a_unit():
     assert p.residents[1] == pytest.approx(400.0 + 500.0)
 
 
-def change(code: str, from_zone: str, to_zone: str, hours_per_week: float, from_band: str = "urban",
-           to_band: str = "urban") -> dict:
+def change(
+    code: str, from_zone: str, to_zone: str, hours_per_week: float, from_band: str = "urban", to_band: str = "urban"
+) -> dict:
     """One row of a plan change as ``zones.impact`` lists it (the input of ``change_equality``)."""
-    return {"unit_code": code, "from_zone": from_zone, "to_zone": to_zone, "from_band": from_band, "to_band": to_band,
-            "hours_per_week": hours_per_week}
+    return {
+        "unit_code": code,
+        "from_zone": from_zone,
+        "to_zone": to_zone,
+        "from_band": from_band,
+        "to_band": to_band,
+        "hours_per_week": hours_per_week,
+    }
 
 
 def test_band_only_change_moves_no_one_to_another_provider():
@@ -86,13 +128,24 @@ def test_band_only_change_moves_no_one_to_another_provider():
 
 def test_zone_change_continuity_per_zone_pair():
     p = profiles(hpc=12.5)
-    ch = [change("u2", "North", "South", 50.0), change("u3", "North", "South", 25.0, to_band="rural"),
-          change("u1", "West", "West", 10.0, to_band="rural")]
+    ch = [
+        change("u2", "North", "South", 50.0),
+        change("u3", "North", "South", 25.0, to_band="rural"),
+        change("u1", "West", "West", 10.0, to_band="rural"),
+    ]
     eq = change_equality(p, ch, zone_label="lot", base_zones=["North", "South", "West"])
     c = eq["continuity"]
     assert c["hours_per_week_changing_zone"] == 75.0 and c["clients_changing_zone_est"] == 6.0
-    assert c["by_zone_pair"] == [{"from_zone": "North", "to_zone": "South", "n_units": 2, "hours_per_week": 75.0,
-                                  "clients_est": 6.0, "residents_85_plus": 14}]
+    assert c["by_zone_pair"] == [
+        {
+            "from_zone": "North",
+            "to_zone": "South",
+            "n_units": 2,
+            "hours_per_week": 75.0,
+            "clients_est": 6.0,
+            "residents_85_plus": 14,
+        }
+    ]
     assert eq["by_change"]["zone_changed"]["n_units"] == 2 and eq["by_change"]["band_only"]["n_units"] == 1
     assert eq["population_by_age"]["age_85_plus"] == 28
     assert [kind_of(x) for x in ch] == ["zone_changed", "zone_changed", "band_only"]
@@ -105,8 +158,9 @@ def test_lsoa21_membership_route_gives_the_same_units_as_the_lsoa11_route():
     src = sources()
     memb = pd.DataFrame({"unit_code": ["a", "b", "c"], "LSOA21CD": ["A21", "B1", "B2"], "frac": [1.0, 1.0, 1.0]})
     pieces = pieces_from_lsoa21_membership(memb, src)
-    p = build_profiles(["a", "b", "c"], pieces, src.lsoa21, src.lsoa11, council_disabled=1, council_residents=1,
-                       hours_per_client=10)
+    p = build_profiles(
+        ["a", "b", "c"], pieces, src.lsoa21, src.lsoa11, council_disabled=1, council_residents=1, hours_per_client=10
+    )
     assert p.age[0].tolist() == pytest.approx([100.0, 50.0, 10.0])
     assert p.age[1].tolist() == pytest.approx([30.0, 15.0, 6.0]) and p.residents[1] == pytest.approx(600.0)
     with pytest.raises(DataError):
@@ -124,21 +178,32 @@ def test_hours_per_client_rule_is_sourced_or_flagged():
 
 
 def test_changes_between_two_plans():
-    base = SimpleNamespace(zone_names=("N", "S"), band_names=("urban", "rural"), zone_idx=np.array([0, 0, 1]),
-                           band_idx=np.array([0, 0, 0]), unit_codes=np.array(["a", "b", "c"]),
-                           unit_names=np.array(["A", "B", "C"]), hours_cents=np.array([100, 200, 300]))
+    base = SimpleNamespace(
+        zone_names=("N", "S"),
+        band_names=("urban", "rural"),
+        zone_idx=np.array([0, 0, 1]),
+        band_idx=np.array([0, 0, 0]),
+        unit_codes=np.array(["a", "b", "c"]),
+        unit_names=np.array(["A", "B", "C"]),
+        hours_cents=np.array([100, 200, 300]),
+    )
     new = SimpleNamespace(**{**base.__dict__, "zone_idx": np.array([0, 1, 1]), "band_idx": np.array([1, 0, 0])})
     ch = changes_between(base, new)
-    assert [(c["unit_code"], kind_of(c), c["hours_per_week"]) for c in ch] == [("a", "band_only", 1.0),
-                                                                              ("b", "zone_changed", 2.0)]
+    assert [(c["unit_code"], kind_of(c), c["hours_per_week"]) for c in ch] == [
+        ("a", "band_only", 1.0),
+        ("b", "zone_changed", 2.0),
+    ]
 
 
 def test_renamed_zones_continue_the_old_zone_they_take_most_hours_from():
     """Merton-like: West/East become North/South; North takes most of West's hours, so West → North units keep
     their provider's zone (renamed only), and only the units crossing over count as changing zone."""
     p = profiles(hpc=10.0)
-    ch = [change("u1", "West", "North", 100.0), change("u2", "East", "North", 30.0),
-          change("u3", "East", "South", 20.0, to_band="rural")]
+    ch = [
+        change("u1", "West", "North", 100.0),
+        change("u2", "East", "North", 30.0),
+        change("u3", "East", "South", 20.0, to_band="rural"),
+    ]
     eq = change_equality(p, ch, base_zones=["West", "East"])
     assert eq["continuity"]["zone_continues"] == {"North": "West", "South": "East"}
     assert [r["from_zone"] + ">" + r["to_zone"] for r in eq["continuity"]["by_zone_pair"]] == ["East>North"]

@@ -1,4 +1,5 @@
 """Typed errors (geodata/errors.py): one base, four kinds, each with a sentence for people and a CLI exit code."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,16 @@ def _parser_raising(exc: Exception):
     return parser
 
 
-@pytest.mark.parametrize("exc,code", [(DataError("data file not found: x.csv"), 2), (InputError("bad row 3"), 2),
-                                      (ConflictError("changed elsewhere"), 3), (AccessDenied("viewers cannot"), 4),
-                                      (ConfigurationError("ZONEPLAN_DB_URL is not a database URL"), 5)])
+@pytest.mark.parametrize(
+    "exc,code",
+    [
+        (DataError("data file not found: x.csv"), 2),
+        (InputError("bad row 3"), 2),
+        (ConflictError("changed elsewhere"), 3),
+        (AccessDenied("viewers cannot"), 4),
+        (ConfigurationError("ZONEPLAN_DB_URL is not a database URL"), 5),
+    ],
+)
 def test_cli_maps_each_kind_to_its_exit_code_and_one_line(monkeypatch, capsys, exc, code):
     monkeypatch.setattr(cli_main, "build_parser", lambda: _parser_raising(exc))
     assert cli_main.main(["boom"]) == code
@@ -62,7 +70,8 @@ def test_the_cli_module_runs_as_a_script_too():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-m", "zones.cli.main", "--help"], cwd=root, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli.main", "--help"], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-500:]
     assert "council" in out.stdout and "impact" in out.stdout

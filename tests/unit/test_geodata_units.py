@@ -1,4 +1,5 @@
 """Unit tests of geodata/ on synthetic layers made in the test."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -17,8 +18,11 @@ from tests.conftest import X0, Y0, write_geojson
 
 
 def squares(*boxes, codes=None):
-    return gpd.GeoDataFrame({"unit_code": codes or [f"U{i}" for i in range(len(boxes))]},
-                            geometry=[box(*b) for b in boxes], crs="EPSG:27700")
+    return gpd.GeoDataFrame(
+        {"unit_code": codes or [f"U{i}" for i in range(len(boxes))]},
+        geometry=[box(*b) for b in boxes],
+        crs="EPSG:27700",
+    )
 
 
 def test_tiling_reports_gap_and_overlap():
@@ -50,8 +54,11 @@ def test_wrong_crs_is_refused_with_file_name(tmp_path):
 
 
 def test_duplicate_missing_codes_and_empty_geometry_all_listed():
-    gdf = gpd.GeoDataFrame({"code": ["A", "A", None, "C"]},
-                           geometry=[box(0, 0, 1, 1), box(1, 1, 2, 2), box(2, 2, 3, 3), Polygon()], crs="EPSG:27700")
+    gdf = gpd.GeoDataFrame(
+        {"code": ["A", "A", None, "C"]},
+        geometry=[box(0, 0, 1, 1), box(1, 1, 2, 2), box(2, 2, 3, 3), Polygon()],
+        crs="EPSG:27700",
+    )
     with pytest.raises(DataError) as e:
         check_codes(gdf, "code", "layer.geojson")
     msg = str(e.value)
@@ -70,11 +77,15 @@ def test_read_polygons_names_file_row_code(tmp_path):
 def test_sliver_goes_to_neighbour_with_longest_shared_edge():
     # U0 is a big square with a 2 m strip stuck on its east side that touches U1 along 1000 m and U0 along 1000 m
     # except that the strip is a separate piece lying inside U1's side: it shares 1000 m with U1, 2 m with U2.
-    u = gpd.GeoDataFrame({"unit_code": ["U0", "U1", "U2"]}, geometry=[
-        box(0, 0, 1000, 1000).union(box(1500, 0, 1502, 1000)),  # main piece + detached strip
-        box(1000, 0, 1500, 1000),
-        box(1502, 0, 3000, 1000),
-    ], crs="EPSG:27700")
+    u = gpd.GeoDataFrame(
+        {"unit_code": ["U0", "U1", "U2"]},
+        geometry=[
+            box(0, 0, 1000, 1000).union(box(1500, 0, 1502, 1000)),  # main piece + detached strip
+            box(1000, 0, 1500, 1000),
+            box(1502, 0, 3000, 1000),
+        ],
+        crs="EPSG:27700",
+    )
     out, log = merge_slivers(u, sliver_max_m2=5000)
     assert out.geometry.iloc[0].area == pytest.approx(1_000_000)
     # the strip shares 1000 m with U1 (west) and 1000 m with U2 (east): tie -> either, but never U0
@@ -91,13 +102,18 @@ def test_round_to_total_is_exact():
 def test_hours_csv_lists_every_bad_row_and_loads_nothing(tmp_path):
     units = squares((0, 0, 1, 1), (1, 0, 2, 1), codes=["U1", "U2"]).assign(unit_name=["One", "Two"])
     path = tmp_path / "hours.csv"
-    pd.DataFrame({"unit": ["U1", "Nowhere", "two", "U1", "U2"],
-                  "hours_per_week": ["10", "5", "-3", "7", "abc"]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"unit": ["U1", "Nowhere", "two", "U1", "U2"], "hours_per_week": ["10", "5", "-3", "7", "abc"]}
+    ).to_csv(path, index=False)
     with pytest.raises(DataError) as e:
         import_hours_csv(path, units)
     msg = str(e.value)
-    for fragment in ["line 3: unit 'Nowhere' is unknown", "line 4: unit 'two': hours_per_week -3",
-                     "line 5: unit 'U1' already given on line 2", "line 6: unit 'U2': hours_per_week 'abc'"]:
+    for fragment in [
+        "line 3: unit 'Nowhere' is unknown",
+        "line 4: unit 'two': hours_per_week -3",
+        "line 5: unit 'U1' already given on line 2",
+        "line 6: unit 'U2': hours_per_week 'abc'",
+    ]:
         assert fragment in msg
     pd.DataFrame({"unit": ["U1", "two"], "hours_per_week": ["10.5", "2"]}).to_csv(path, index=False)
     hours, warnings = import_hours_csv(path, units)
@@ -125,8 +141,9 @@ def test_synthetic_council_builds_seamless_units(synthetic_pack):
     # second load comes from the cache and is identical
     again = load_units(load_pack(synthetic_pack))
     assert again.cached
-    pd.testing.assert_frame_equal(again.units.drop(columns="geometry"), layer.units.drop(columns="geometry"),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        again.units.drop(columns="geometry"), layer.units.drop(columns="geometry"), check_dtype=False
+    )
 
 
 def test_missing_data_file_names_path_and_variable(synthetic_pack):
@@ -147,8 +164,9 @@ def test_full_parish_polygons_leave_no_ward_remainder(synthetic_pack):
     data = synthetic_pack.parent
     w1_east = box(X0 + 1000, Y0, X0 + 2000, Y0 + 2000)
     par = gpd.read_file(data / "parishes.geojson").to_crs("EPSG:27700")
-    extra = gpd.GeoDataFrame({"ref_gss": ["E04900002"], "name": ["Bravo"], "LAD19CD": ["E07900001"]},
-                             geometry=[w1_east], crs="EPSG:27700")
+    extra = gpd.GeoDataFrame(
+        {"ref_gss": ["E04900002"], "name": ["Bravo"], "LAD19CD": ["E07900001"]}, geometry=[w1_east], crs="EPSG:27700"
+    )
     write_geojson(data / "parishes.geojson", pd.concat([par, extra], ignore_index=True))
     layer = load_units(load_pack(synthetic_pack))
     u = layer.units.set_index("unit_code")
@@ -159,8 +177,9 @@ def test_full_parish_polygons_leave_no_ward_remainder(synthetic_pack):
 
 def test_council_hours_file_replaces_the_estimate(synthetic_pack):
     data = synthetic_pack.parent
-    pd.DataFrame({"unit": ["Alpha", "West (ward remainder)", "E05900002"],
-                  "hours_per_week": ["10", "20.5", "30.25"]}).to_csv(data / "hours.csv", index=False)
+    pd.DataFrame(
+        {"unit": ["Alpha", "West (ward remainder)", "E05900002"], "hours_per_week": ["10", "20.5", "30.25"]}
+    ).to_csv(data / "hours.csv", index=False)
     synthetic_pack.write_text(synthetic_pack.read_text().replace("[zones]", '[demand]\ncsv = "hours.csv"\n\n[zones]'))
     layer = load_units(load_pack(synthetic_pack))
     u = layer.units.set_index("unit_code")

@@ -1,5 +1,6 @@
 """Layout boundaries (issue 11 §1): the core never imports streamlit, the domain never imports the
 scenario service, outputs or CLI, and geodata has no import circle. Checked by parsing imports (AST)."""
+
 from __future__ import annotations
 
 import ast
@@ -39,7 +40,11 @@ def _core_files():
 
 
 def test_core_never_imports_streamlit():
-    bad = {str(p.relative_to(ROOT)) for p in _core_files() if any(m.split(".")[0] in {"streamlit", "streamlit_folium"} for m in _imports(p))}
+    bad = {
+        str(p.relative_to(ROOT))
+        for p in _core_files()
+        if any(m.split(".")[0] in {"streamlit", "streamlit_folium"} for m in _imports(p))
+    }
     assert not bad, f"core modules importing streamlit: {sorted(bad)}"
 
 
@@ -59,14 +64,19 @@ def test_domain_imports_no_service_outputs_or_cli():
 def test_geodata_units_and_zoning_have_no_import_circle():
     units = _imports(ROOT / "geodata/units.py")
     zoning = _imports(ROOT / "geodata/zoning.py")
-    assert not ({"geodata.units"} & {m.rsplit(".", 1)[0] if m.count(".") > 1 else m for m in zoning} | {m for m in zoning if m.startswith("geodata.units")}), "zoning imports units"
+    assert not (
+        {"geodata.units"} & {m.rsplit(".", 1)[0] if m.count(".") > 1 else m for m in zoning}
+        | {m for m in zoning if m.startswith("geodata.units")}
+    ), "zoning imports units"
     assert any(m.startswith("geodata.zoning") for m in units)
 
 
 def test_geodata_is_the_bottom_layer():
     """geodata (data files, packs, units and the errors every layer raises) imports neither travel nor zones."""
-    bad = {str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m.split(".")[0] in {"travel", "zones", "pages"})
-           for p in (ROOT / "geodata").rglob("*.py")}
+    bad = {
+        str(p.relative_to(ROOT)): sorted(m for m in _imports(p) if m.split(".")[0] in {"travel", "zones", "pages"})
+        for p in (ROOT / "geodata").rglob("*.py")
+    }
     assert not {k: v for k, v in bad.items() if v}
 
 
@@ -83,8 +93,11 @@ def _modules() -> dict[str, Path]:
 
 def _is_type_checking(node: ast.AST) -> bool:
     test = getattr(node, "test", None)
-    return isinstance(node, ast.If) and isinstance(test, (ast.Name, ast.Attribute)) and \
-        (getattr(test, "id", None) or getattr(test, "attr", None)) == "TYPE_CHECKING"
+    return (
+        isinstance(node, ast.If)
+        and isinstance(test, (ast.Name, ast.Attribute))
+        and (getattr(test, "id", None) or getattr(test, "attr", None)) == "TYPE_CHECKING"
+    )
 
 
 def _runtime_imports(path: Path, name: str, known: dict[str, Path]) -> set[str]:
@@ -213,8 +226,11 @@ def test_every_dependency_is_pinned_by_the_constraints_file():
         return re.sub(r"[-_.]+", "-", name).lower()
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"],
-              *project["optional-dependencies"]["postgres"]]
+    wanted = [
+        *project["dependencies"],
+        *project["optional-dependencies"]["test"],
+        *project["optional-dependencies"]["postgres"],
+    ]
     pins = {}
     for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -234,7 +250,11 @@ def test_no_page_uses_the_deprecated_components_html():
     offenders = []
     for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr == "html" and isinstance(node.value, ast.Name) \
-                    and node.value.id == "components":
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "html"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "components"
+            ):
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []

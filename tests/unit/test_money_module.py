@@ -1,5 +1,6 @@
 """Issue 21: one money module (exact lines, one rounding) used by classify, plan and impact; Plan's named totals
 computed lazily and derived from the parent's after a move (GerryChain's updaters). Tiny synthetic data."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,8 +15,15 @@ from zones.impact import compare
 from zones.plan import UPDATERS, Plan
 from zones.rates import RateCard, buildup_defaults_text
 
-CARD = RateCard(year="t", rates={"urban": Decimal("20.00"), "fringe": Decimal("20.01"), "rural": Decimal("30.50"),
-                                 "isolated": Decimal("31.00")})
+CARD = RateCard(
+    year="t",
+    rates={
+        "urban": Decimal("20.00"),
+        "fringe": Decimal("20.01"),
+        "rural": Decimal("30.50"),
+        "isolated": Decimal("31.00"),
+    },
+)
 BANDS = ("urban", "fringe", "rural", "isolated")
 
 
@@ -31,20 +39,43 @@ def test_a_total_rounds_once_not_each_line():
 
 def test_threshold_preview_sums_exact_lines_and_rounds_once():
     """Three units priced 0.005 each: the preview's change is £0.02 (classify rounded each unit: £0.03)."""
-    cur = dict(isolated_town_min=40, isolated_visit_min=30, rural_town_min=25, rural_visit_min=20,
-               fringe_below_hours_per_km2=10, fringe_visit_min=10, fringe_town_min=10)
-    ev = pd.DataFrame({"unit_code": ["a", "b", "c"], "hours_per_week": [0.5, 0.5, 0.5], "town_min": [1.0] * 3,
-                       "visit_to_visit_min": [1.0] * 3, "hours_per_km2": [50.0] * 3})
-    res = threshold_preview(ev, Thresholds(**cur), Thresholds(**{**cur, "fringe_below_hours_per_km2": 100}),
-                            rates=dict(CARD.rates))
+    cur = dict(
+        isolated_town_min=40,
+        isolated_visit_min=30,
+        rural_town_min=25,
+        rural_visit_min=20,
+        fringe_below_hours_per_km2=10,
+        fringe_visit_min=10,
+        fringe_town_min=10,
+    )
+    ev = pd.DataFrame(
+        {
+            "unit_code": ["a", "b", "c"],
+            "hours_per_week": [0.5, 0.5, 0.5],
+            "town_min": [1.0] * 3,
+            "visit_to_visit_min": [1.0] * 3,
+            "hours_per_km2": [50.0] * 3,
+        }
+    )
+    res = threshold_preview(
+        ev, Thresholds(**cur), Thresholds(**{**cur, "fringe_below_hours_per_km2": 100}), rates=dict(CARD.rates)
+    )
     assert res["n_changed"] == 3 and set(res["changes"]["to_band"]) == {"fringe"}
     assert res["gbp_per_week_change"] == Decimal("0.02")
     assert list(res["changes"]["gbp_per_week"]) == [Decimal("0.01")] * 3  # each line shown to the penny
 
 
 def plan() -> Plan:
-    return Plan.build("t", ["A", "B", "C", "D"], ["Alpha", "Bravo", "Charlie", "Delta"], [10, 5.5, 2.25, 0.01],
-                      ["Z1", "Z1", "Z2", "Z2"], ["urban", "urban", "rural", "isolated"], CARD, band_names=BANDS)
+    return Plan.build(
+        "t",
+        ["A", "B", "C", "D"],
+        ["Alpha", "Bravo", "Charlie", "Delta"],
+        [10, 5.5, 2.25, 0.01],
+        ["Z1", "Z1", "Z2", "Z2"],
+        ["urban", "urban", "rural", "isolated"],
+        CARD,
+        band_names=BANDS,
+    )
 
 
 def test_named_totals_are_lazy_cached_and_derived_from_the_parent_after_a_move():
@@ -73,8 +104,12 @@ def test_plan_answers_totals_by_band_zone_and_selection_by_one_rule():
     assert p.gbp_per_week_exact() == Decimal("378.935") and p.gbp_per_week() == Decimal("378.94")
     assert p.gbp_per_year(53) == Decimal("20083.56")  # 378.935 × 53 = 20,083.555 → once
     assert p.gbp_per_week_by_zone() == {"Z1": Decimal("310.00"), "Z2": Decimal("68.94")}  # 68.935 → 68.94
-    assert [r["gbp_per_week_exact"] for r in p.by_band()] == [Decimal("310"), Decimal("0"), Decimal("68.625"),
-                                                              Decimal("0.31")]
+    assert [r["gbp_per_week_exact"] for r in p.by_band()] == [
+        Decimal("310"),
+        Decimal("0"),
+        Decimal("68.625"),
+        Decimal("0.31"),
+    ]
     s = p.selection(["C", "D", "C"])
     assert s["units"] == 2 and s["gbp_per_week_exact"] == Decimal("68.935") and s["gbp_per_week"] == Decimal("68.94")
     assert s["by_zone"] == {"Z2": {"units": 2, "hours_per_week": 2.26}}
@@ -82,8 +117,12 @@ def test_plan_answers_totals_by_band_zone_and_selection_by_one_rule():
 
 
 def test_rate_card_methods_replace_dataclass_surgery_in_pages():
-    c = CARD.with_range(floor={"urban": "19", "fringe": "0"}, ceiling={"urban": "25"},
-                        sessional_rate_gbp_per_hour="18", sessional_share_pct="10")
+    c = CARD.with_range(
+        floor={"urban": "19", "fringe": "0"},
+        ceiling={"urban": "25"},
+        sessional_rate_gbp_per_hour="18",
+        sessional_share_pct="10",
+    )
     assert c.floor == {"urban": Decimal("19.00")} and c.ceiling == {"urban": Decimal("25.00")}
     assert c.effective_rate("urban") == Decimal("19.80")
     plain = CARD.with_range(sessional_rate_gbp_per_hour=None, sessional_share_pct="10")
@@ -94,8 +133,19 @@ def test_rate_card_methods_replace_dataclass_surgery_in_pages():
     assert "National Living Wage" in text and "HMRC" in text
 
 
-PLAN_INTERNALS = {"hours_cents", "zone_idx", "band_idx", "computed_band_idx", "rate_pence", "_pos", "_cache",
-                  "hours_cents_by_zone_band", "hours_cents_by_band", "hours_cents_by_zone", "units_by_zone"}
+PLAN_INTERNALS = {
+    "hours_cents",
+    "zone_idx",
+    "band_idx",
+    "computed_band_idx",
+    "rate_pence",
+    "_pos",
+    "_cache",
+    "hours_cents_by_zone_band",
+    "hours_cents_by_band",
+    "hours_cents_by_zone",
+    "units_by_zone",
+}
 
 
 def test_nothing_outside_the_plan_reads_its_arrays():

@@ -3,6 +3,7 @@
 The synthetic England: county E10900001 "Testshire" = districts E07900001 (west) and E07900002 (east), unitary
 E06900001 "Testborough" (one district). Six LSOAs 2021, 1 km squares in a row. The 2011 -> 2021 lookup holds every
 change code: U (A1 -> L1), S (A2 -> L2 + L3), M (A3 + A4 -> L4), X (A5 -> L5 + L6, A6 -> L6)."""
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,23 @@ LSOA = [  # code, ward, district, census 2021 residents
 WARD_NAMES = {"E05900001": "Alpha", "E05900002": "Bravo", "E05900003": "Charlie", "E05900004": "Delta"}
 LAD_NAMES = {"E07900001": "West Test", "E07900002": "East Test", "E06900001": "Testborough"}
 POP11 = {  # LSOA11: (all ages, 65-74, 75-84, 85+)
-    "E01800001": (1500, 100, 50, 10), "E01800002": (3000, 300, 90, 30), "E01800003": (800, 40, 20, 5),
-    "E01800004": (700, 60, 30, 15), "E01800005": (1200, 120, 60, 20), "E01800006": (900, 90, 40, 10),
+    "E01800001": (1500, 100, 50, 10),
+    "E01800002": (3000, 300, 90, 30),
+    "E01800003": (800, 40, 20, 5),
+    "E01800004": (700, 60, 30, 15),
+    "E01800005": (1200, 120, 60, 20),
+    "E01800006": (900, 90, 40, 10),
 }
-LOOKUP11 = [("E01800001", "E01900001", "U"), ("E01800002", "E01900002", "S"), ("E01800002", "E01900003", "S"),
-            ("E01800003", "E01900004", "M"), ("E01800004", "E01900004", "M"), ("E01800005", "E01900005", "X"),
-            ("E01800005", "E01900006", "X"), ("E01800006", "E01900006", "X")]
+LOOKUP11 = [
+    ("E01800001", "E01900001", "U"),
+    ("E01800002", "E01900002", "S"),
+    ("E01800002", "E01900003", "S"),
+    ("E01800003", "E01900004", "M"),
+    ("E01800004", "E01900004", "M"),
+    ("E01800005", "E01900005", "X"),
+    ("E01800005", "E01900006", "X"),
+    ("E01800006", "E01900006", "X"),
+]
 
 
 def _squares():
@@ -47,43 +59,87 @@ def make_national(root: Path, drop: str | None = None) -> Path:
         (ec / d).mkdir(parents=True, exist_ok=True)
     (root / "places").mkdir(exist_ok=True)
     files = {}
-    files["councils"] = pd.DataFrame({
-        "ltla23_code": ["E07900001", "E07900002", "E06900001", "W06000001"],
-        "ltla23_name": ["West Test", "East Test", "Testborough", "Wales Place"],
-        "utla23_code": ["E10900001", "E10900001", "E06900001", "W06000001"],
-        "utla23_name": ["Testshire", "Testshire", "Testborough", "Wales Place"]})
-    files["lsoa21_ward24"] = pd.DataFrame({
-        "LSOA21CD": [r[0] for r in LSOA], "LSOA21NM": [f"LSOA {r[0][-1]}" for r in LSOA],
-        "WD24CD": [r[1] for r in LSOA], "WD24NM": [WARD_NAMES[r[1]] for r in LSOA],
-        "LAD24CD": [r[2] for r in LSOA], "LAD24NM": [LAD_NAMES[r[2]] for r in LSOA]})
-    files["lsoa11_lsoa21"] = pd.DataFrame({
-        "LSOA11CD": [r[0] for r in LOOKUP11], "LSOA11NM": "x", "LSOA21CD": [r[1] for r in LOOKUP11],
-        "LSOA21NM": "x", "CHGIND": [r[2] for r in LOOKUP11], "LAD22CD": "x", "LAD22NM": "x"})
-    files["population_2020"] = pd.DataFrame({
-        "LSOA11CD": list(POP11), "LSOA11NM": "x", "all_ages": [v[0] for v in POP11.values()],
-        "age_0_15": 0, "age_16_64": 0, "age_65_74": [v[1] for v in POP11.values()],
-        "age_75_84": [v[2] for v in POP11.values()], "age_85_plus": [v[3] for v in POP11.values()], "age_65_plus": 0})
-    files["census2021"] = pd.DataFrame({"LSOA21CD": [r[0] for r in LSOA], "LSOA21NM": "x",
-                                        "all_usual_residents": [r[3] for r in LSOA]})
-    files["imd2025"] = pd.DataFrame({"LSOA21CD": [r[0] for r in LSOA], "IMD_decile": [1, 2, 3, 4, 5, 6],
-                                     "IMD_rank": [10, 20, 30, 40, 50, 60]})
+    files["councils"] = pd.DataFrame(
+        {
+            "ltla23_code": ["E07900001", "E07900002", "E06900001", "W06000001"],
+            "ltla23_name": ["West Test", "East Test", "Testborough", "Wales Place"],
+            "utla23_code": ["E10900001", "E10900001", "E06900001", "W06000001"],
+            "utla23_name": ["Testshire", "Testshire", "Testborough", "Wales Place"],
+        }
+    )
+    files["lsoa21_ward24"] = pd.DataFrame(
+        {
+            "LSOA21CD": [r[0] for r in LSOA],
+            "LSOA21NM": [f"LSOA {r[0][-1]}" for r in LSOA],
+            "WD24CD": [r[1] for r in LSOA],
+            "WD24NM": [WARD_NAMES[r[1]] for r in LSOA],
+            "LAD24CD": [r[2] for r in LSOA],
+            "LAD24NM": [LAD_NAMES[r[2]] for r in LSOA],
+        }
+    )
+    files["lsoa11_lsoa21"] = pd.DataFrame(
+        {
+            "LSOA11CD": [r[0] for r in LOOKUP11],
+            "LSOA11NM": "x",
+            "LSOA21CD": [r[1] for r in LOOKUP11],
+            "LSOA21NM": "x",
+            "CHGIND": [r[2] for r in LOOKUP11],
+            "LAD22CD": "x",
+            "LAD22NM": "x",
+        }
+    )
+    files["population_2020"] = pd.DataFrame(
+        {
+            "LSOA11CD": list(POP11),
+            "LSOA11NM": "x",
+            "all_ages": [v[0] for v in POP11.values()],
+            "age_0_15": 0,
+            "age_16_64": 0,
+            "age_65_74": [v[1] for v in POP11.values()],
+            "age_75_84": [v[2] for v in POP11.values()],
+            "age_85_plus": [v[3] for v in POP11.values()],
+            "age_65_plus": 0,
+        }
+    )
+    files["census2021"] = pd.DataFrame(
+        {"LSOA21CD": [r[0] for r in LSOA], "LSOA21NM": "x", "all_usual_residents": [r[3] for r in LSOA]}
+    )
+    files["imd2025"] = pd.DataFrame(
+        {"LSOA21CD": [r[0] for r in LSOA], "IMD_decile": [1, 2, 3, 4, 5, 6], "IMD_rank": [10, 20, 30, 40, 50, 60]}
+    )
     # the towns file: far away from the synthetic councils (so hubs are derived from the LSOAs)
-    files["towns"] = pd.DataFrame({"name": ["Faraway"], "easting": [100_000], "northing": [100_000],
-                                   "population": [50_000]})
+    files["towns"] = pd.DataFrame(
+        {"name": ["Faraway"], "easting": [100_000], "northing": [100_000], "population": [50_000]}
+    )
     for key, df in files.items():
         if key != drop:
             df.to_csv(root / national.FILES[key], index=False)
     sq = _squares()
-    lsoa = gpd.GeoDataFrame({"LSOA21CD": [r[0] for r in LSOA], "LSOA21NM": [f"LSOA {r[0][-1]}" for r in LSOA],
-                             "WD24CD": [r[1] for r in LSOA], "LAD24CD": [r[2] for r in LSOA]}, geometry=sq,
-                            crs="EPSG:27700").to_crs("EPSG:4326")
+    lsoa = gpd.GeoDataFrame(
+        {
+            "LSOA21CD": [r[0] for r in LSOA],
+            "LSOA21NM": [f"LSOA {r[0][-1]}" for r in LSOA],
+            "WD24CD": [r[1] for r in LSOA],
+            "LAD24CD": [r[2] for r in LSOA],
+        },
+        geometry=sq,
+        crs="EPSG:27700",
+    ).to_crs("EPSG:4326")
     if drop != "lsoa21_polygons":
         lsoa.to_file(root / national.FILES["lsoa21_polygons"], driver="GPKG", engine="pyogrio")
-    lads = gpd.GeoDataFrame({"LAD24CD": ["E07900001", "E07900002", "E06900001", "E06000016"],
-                             "LAD24NM": ["West Test", "East Test", "Testborough", "Leicester"]},
-                            geometry=[box(X0, Y0, X0 + 3000, Y0 + 1000), box(X0 + 3000, Y0, X0 + 4000, Y0 + 1000),
-                                      box(X0 + 4000, Y0, X0 + 6000, Y0 + 1000), box(0, 0, 1000, 1000)],
-                            crs="EPSG:27700").to_crs("EPSG:4326")
+    lads = gpd.GeoDataFrame(
+        {
+            "LAD24CD": ["E07900001", "E07900002", "E06900001", "E06000016"],
+            "LAD24NM": ["West Test", "East Test", "Testborough", "Leicester"],
+        },
+        geometry=[
+            box(X0, Y0, X0 + 3000, Y0 + 1000),
+            box(X0 + 3000, Y0, X0 + 4000, Y0 + 1000),
+            box(X0 + 4000, Y0, X0 + 6000, Y0 + 1000),
+            box(0, 0, 1000, 1000),
+        ],
+        crs="EPSG:27700",
+    ).to_crs("EPSG:4326")
     lads.to_file(root / national.FILES["lad24_polygons"], driver="GPKG", engine="pyogrio")
     return root
 

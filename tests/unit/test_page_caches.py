@@ -2,6 +2,7 @@
 (pages/compare_box.py) and the map's table (pages/unit_table.py). Each cache must give what a fresh computation
 gives, and must notice when its inputs change. Session state is a plain dict; the store is a small fake that counts
 its queries."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -22,9 +23,14 @@ class FakeStore:
 
     def list(self, council):
         self.calls["list"] += 1
-        return pd.DataFrame({"id": list(self.scen), "name": [v[0] for v in self.scen.values()],
-                             "latest_version": [max(v[1]) for v in self.scen.values()],
-                             "n_versions": [len(v[1]) for v in self.scen.values()]})
+        return pd.DataFrame(
+            {
+                "id": list(self.scen),
+                "name": [v[0] for v in self.scen.values()],
+                "latest_version": [max(v[1]) for v in self.scen.values()],
+                "n_versions": [len(v[1]) for v in self.scen.values()],
+            }
+        )
 
     def versions(self, sid):
         self.calls["versions"] += 1
@@ -32,8 +38,9 @@ class FakeStore:
 
     def load(self, sid, ver):
         self.calls["load"] += 1
-        a = pd.DataFrame({"unit_code": ["A", "B"], "zone": [f"Z{sid}", "Z2"], "band": ["urban", "rural"],
-                          "reason": ["", ""]})
+        a = pd.DataFrame(
+            {"unit_code": ["A", "B"], "zone": [f"Z{sid}", "Z2"], "band": ["urban", "rural"], "reason": ["", ""]}
+        )
         return type("V", (), {"assignments": a})()
 
 
@@ -56,8 +63,10 @@ def test_choices_query_versions_again_only_when_the_list_changes(ss):
 
 
 def plan(codes=("A", "B"), bands=("urban", "rural"), rate="20.00") -> Plan:
-    rates = RateCard("2025/26", {"urban": Decimal(rate), "fringe": Decimal("21.00"), "rural": Decimal("22.50"),
-                                 "isolated": Decimal("24.00")})
+    rates = RateCard(
+        "2025/26",
+        {"urban": Decimal(rate), "fringe": Decimal("21.00"), "rural": Decimal("22.50"), "isolated": Decimal("24.00")},
+    )
     return Plan.build("t", list(codes), ["Alpha", "Bravo"], [10.0, 5.5], ["Z1", "Z2"], list(bands), rates)
 
 

@@ -1,5 +1,6 @@
 """AppTest on the Edit zones and Finance pages (real Leicestershire data): impossible moves and bad uploads change
 nothing and say why; new zones, redo, manual bands beside the classifier; a moves CSV applied from Finance."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,7 +60,10 @@ def test_move_to_a_new_zone_keeps_cost_then_undo_redo():
     assert plan.band_of(ASFORDBY) == base.band_of(ASFORDBY)
     metric = {m.label: m for m in at.metric}
     assert metric["Units changed"].value == "1"
-    assert metric["Cost / week"].value == [m for m in app("pages/edit_zones.py").metric if m.label == "Cost / week"][0].value
+    assert (
+        metric["Cost / week"].value
+        == [m for m in app("pages/edit_zones.py").metric if m.label == "Cost / week"][0].value
+    )
     at.button(key="undo").click().run()
     assert hist(at).current.zone_of(ASFORDBY) == base.zone_of(ASFORDBY)
     at.button(key="redo").click().run()
@@ -77,14 +81,19 @@ def test_manual_band_is_shown_beside_the_classifier_suggestion():
     assert any(s.value == "Manual bands that differ from the classifier" for s in at.subheader)
     df = at.dataframe[-1].value
     row = df[df["Unit"] == "Asfordby"].iloc[0]
-    assert (row["Band set by hand"], row["Classifier suggests"], row["Reason"]) == (other, computed, "rounds cross the A607")
+    assert (row["Band set by hand"], row["Classifier suggests"], row["Reason"]) == (
+        other,
+        computed,
+        "rounds cross the A607",
+    )
 
 
 def test_finance_bad_moves_upload_shows_a_message_and_changes_nothing():
     at = app("pages/finance.py")
     before = hist(at).current
-    at.file_uploader(key="moves-up").upload("bad.csv", b"subzone,unit,from_band,to_band,hours_per_week\nX,Atlantis,urban,posh,1\n",
-                                            "text/csv").run()
+    at.file_uploader(key="moves-up").upload(
+        "bad.csv", b"subzone,unit,from_band,to_band,hours_per_week\nX,Atlantis,urban,posh,1\n", "text/csv"
+    ).run()
     assert not at.exception
     msg = " ".join(e.value for e in at.error)
     assert "Nothing loaded" in msg and "Atlantis" in msg
@@ -107,7 +116,11 @@ def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
 
     rows = list(csv.DictReader((ROOT / "examples" / "leicestershire_para47_moves.csv").open()))
     plan0 = hist(at).current
-    diff = [(r["unit"], r["to_band"]) for r in rows if ";" not in r["unit"] and plan0.band_of(_code(r["unit"])) != r["to_band"]]
+    diff = [
+        (r["unit"], r["to_band"])
+        for r in rows
+        if ";" not in r["unit"] and plan0.band_of(_code(r["unit"])) != r["to_band"]
+    ]
     assert diff, "some para-47 parish must differ from the classifier for this test to mean anything"
     name, to_band = diff[0]
     code = _code(name)
@@ -123,7 +136,9 @@ def test_finance_moves_upload_shows_its_impact_and_applies_to_the_plan():
     i = plan.index(code)[0]
     assert before_band != to_band and plan.band_names[plan.band_idx[i]] == to_band
     assert len(hist(at).undo_stack) == 1
-    changed = [d.value for d in at.dataframe if list(d.value.columns[:4]) == ["Zone", "Unit", "Band before", "Band after"]]
+    changed = [
+        d.value for d in at.dataframe if list(d.value.columns[:4]) == ["Zone", "Unit", "Band before", "Band after"]
+    ]
     assert changed and name in set(changed[0]["Unit"])  # the Changed units table follows the plan
     # headed in words, £ with its sign (walk-through "raw names"): no field names on the page, no empty floor column
     for d in at.dataframe:  # field names have an underscore; "floor" was the empty rate-table column

@@ -1,4 +1,5 @@
 """Derived rate cards (from a report's £ and hours), cost build-up from a pack, and pay floor scenarios by hand."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,8 +9,15 @@ from types import SimpleNamespace
 import pytest
 
 from geodata.datadir import DataError
-from zones.rates import (CostBuildUp, RateCard, buildup_from_pack, derived_rate_card, pay_linked_per_contact_hour,
-                         payfloor, rate_card_from_pack)
+from zones.rates import (
+    CostBuildUp,
+    RateCard,
+    buildup_from_pack,
+    derived_rate_card,
+    pay_linked_per_contact_hour,
+    payfloor,
+    rate_card_from_pack,
+)
 
 BANDS = ("urban", "fringe", "rural", "isolated")
 
@@ -19,10 +27,21 @@ def fake_pack(raw: dict) -> SimpleNamespace:
 
 
 def derived_raw(gbp="15500000", hours=14370) -> dict:
-    return {"finance": {"report_hours_per_week": hours, "report_gbp_per_year": gbp, "weeks_per_year": 52,
-                        "report_source": "report para 5.1.1"},
-            "rates": {"2025/26": {"derived": True, "base_band": "urban",
-                                  "shape": {"urban": "20", "fringe": "22", "rural": "25", "isolated": "30"}}}}
+    return {
+        "finance": {
+            "report_hours_per_week": hours,
+            "report_gbp_per_year": gbp,
+            "weeks_per_year": 52,
+            "report_source": "report para 5.1.1",
+        },
+        "rates": {
+            "2025/26": {
+                "derived": True,
+                "base_band": "urban",
+                "shape": {"urban": "20", "fringe": "22", "rural": "25", "isolated": "30"},
+            }
+        },
+    }
 
 
 def test_derived_card_is_report_pounds_over_hours_and_keeps_the_shape():
@@ -48,8 +67,16 @@ def test_derived_card_needs_the_report_figures_and_a_full_shape():
 
 
 def test_buildup_from_pack_overrides_and_sources():
-    raw = {"finance": {"buildup": {"pay_gbp_per_hour": "9.50", "pay_gbp_per_hour_source": "NLW 2022/23",
-                                   "employer_ni_pct": "13.8", "year": "2022/23"}}}
+    raw = {
+        "finance": {
+            "buildup": {
+                "pay_gbp_per_hour": "9.50",
+                "pay_gbp_per_hour_source": "NLW 2022/23",
+                "employer_ni_pct": "13.8",
+                "year": "2022/23",
+            }
+        }
+    }
     cb, rows = buildup_from_pack(fake_pack(raw))
     assert cb.pay_gbp_per_hour == Decimal("9.50") and cb.employer_ni_pct == Decimal("13.8") and cb.year == "2022/23"
     src = {r["name"]: r["source"] for r in rows}
@@ -61,8 +88,14 @@ def test_buildup_from_pack_overrides_and_sources():
 
 
 def test_payfloor_by_hand():
-    cb = CostBuildUp(visit_min=Decimal("45"), holiday_pct=Decimal("12"), employer_ni_pct=Decimal("13"),
-                     pension_pct=Decimal("3"), other_oncost_pct=Decimal("2"), surplus_pct=Decimal("5"))
+    cb = CostBuildUp(
+        visit_min=Decimal("45"),
+        holiday_pct=Decimal("12"),
+        employer_ni_pct=Decimal("13"),
+        pension_pct=Decimal("3"),
+        other_oncost_pct=Decimal("2"),
+        surplus_pct=Decimal("5"),
+    )
     # 9 travel minutes per 45-minute visit: paid hours 1.2; on-costs 30 %; surplus 5 %: 1.2 x 1.3 x 1.05 = 1.638
     assert pay_linked_per_contact_hour(cb, 9) == Decimal("1.638")
     card = RateCard(year="2022/23", rates={"urban": Decimal("19.00"), "fringe": Decimal("20.00")})

@@ -192,11 +192,27 @@ def test_manual_bands_name_the_unit_and_use_the_zone_label():
 
 
 def test_suggest_tables_headed_in_words_with_the_zone_label():
-    zones = [{"name": "North", "units": 3, "hours_per_week": 1234.5, "mean_drive_min": 6.25, "contiguous": True,
-              "balance_dev_pct": -2.0, "providers": 2}]
+    zones = [
+        {
+            "name": "North",
+            "units": 3,
+            "hours_per_week": 1234.5,
+            "mean_drive_min": 6.25,
+            "contiguous": True,
+            "balance_dev_pct": -2.0,
+            "providers": 2,
+        }
+    ]
     t = people.suggest_zones(zones, "lot", "walk")
-    assert list(t.columns) == ["Lot", "Units", "Care hours a week", "Mean walk inside (min)", "One piece",
-                               "Hours vs mean (%)", "Providers"]
+    assert list(t.columns) == [
+        "Lot",
+        "Units",
+        "Care hours a week",
+        "Mean walk inside (min)",
+        "One piece",
+        "Hours vs mean (%)",
+        "Providers",
+    ]
     assert t.iloc[0]["Care hours a week"] == "1,234.50"
     ch = people.suggest_changes(
         [{"unit_code": "A", "unit_name": "Asfordby", "from": "North", "to": "South", "hours_per_week": 12.0}], "lot"
@@ -206,7 +222,9 @@ def test_suggest_tables_headed_in_words_with_the_zone_label():
 
 
 def test_edit_zones_totals_headed_in_words():
-    bs = pd.DataFrame({"band": ["urban"], "units": [2], "hours_per_week": [4450.25], "gbp_per_week": [Decimal("89005")]})
+    bs = pd.DataFrame(
+        {"band": ["urban"], "units": [2], "hours_per_week": [4450.25], "gbp_per_week": [Decimal("89005")]}
+    )
     t = people.band_totals(bs)
     assert list(t.columns) == ["Band", "Units", "Care hours a week", "£ a week"]
     assert (t.iloc[0]["Care hours a week"], t.iloc[0]["£ a week"]) == ("4,450.25", "£89,005.00")

@@ -1,5 +1,6 @@
 """zones.service.plan_compare (issue 21: out of pages/): the three-way comparison of a refused save and two plans'
 zones side by side. Tiny synthetic plans."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,13 +11,28 @@ from zones.plan import Plan
 from zones.rates import RateCard
 from zones.service.plan_compare import changed_units, three_way, zones_side_by_side
 
-CARD = RateCard(year="t", rates={"urban": Decimal("20.00"), "fringe": Decimal("20.01"), "rural": Decimal("30.50"),
-                                 "isolated": Decimal("31.00")})
+CARD = RateCard(
+    year="t",
+    rates={
+        "urban": Decimal("20.00"),
+        "fringe": Decimal("20.01"),
+        "rural": Decimal("30.50"),
+        "isolated": Decimal("31.00"),
+    },
+)
 
 
 def plan() -> Plan:
-    return Plan.build("t", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 5.5, 2.25], ["Z1", "Z1", "Z2"],
-                      ["urban", "urban", "rural"], CARD, band_names=("urban", "fringe", "rural", "isolated"))
+    return Plan.build(
+        "t",
+        ["A", "B", "C"],
+        ["Alpha", "Bravo", "Charlie"],
+        [10, 5.5, 2.25],
+        ["Z1", "Z1", "Z2"],
+        ["urban", "urban", "rural"],
+        CARD,
+        band_names=("urban", "fringe", "rural", "isolated"),
+    )
 
 
 def test_three_way_names_units_changed_here_there_and_by_both():

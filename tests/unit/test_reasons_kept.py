@@ -1,5 +1,6 @@
 """Issue 19 §15: reasons recorded for units whose band did not change are kept (the plan, a reopened scenario and
 the map's table show them), not dropped because the band equals the classifier's."""
+
 from __future__ import annotations
 
 from pages.unit_table import unit_rows

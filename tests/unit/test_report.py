@@ -1,4 +1,5 @@
 """The scrutiny report and the finance exports on a tiny synthetic plan (squares in EPSG:27700, made here)."""
+
 from __future__ import annotations
 
 import base64
@@ -15,22 +16,32 @@ import pytest
 from shapely.geometry import box
 
 from geodata.datadir import ATTRIBUTION
-from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
 from zones.impact import compare
+from zones.outputs.export import impact_csv, impact_totals_csv, impact_xlsx
+from zones.outputs.report import map_png, report_context, report_html, report_pdf
 from zones.plan import Plan
 from zones.rates import RateCard
-from zones.outputs.report import map_png, report_context, report_html, report_pdf
 
 CARD = RateCard(year="test", rates={"urban": Decimal("20.00"), "rural": Decimal("30.50")})
 
 
 def tiny():
-    base = Plan.build("tinyshire", ["A", "B", "C"], ["Alpha", "=Bravo", "Charlie"], [10, 5.5, 2.25], ["Z1", "Z1", "Z2"],
-                      ["urban", "urban", "rural"], CARD, band_names=("urban", "rural"),
-                      computed_bands=["urban", "urban", "rural"])
-    units = gpd.GeoDataFrame({"unit_code": ["A", "B", "C"]},
-                             geometry=[box(450_000 + i * 1000, 300_000, 451_000 + i * 1000, 301_000) for i in range(3)],
-                             crs="EPSG:27700")
+    base = Plan.build(
+        "tinyshire",
+        ["A", "B", "C"],
+        ["Alpha", "=Bravo", "Charlie"],
+        [10, 5.5, 2.25],
+        ["Z1", "Z1", "Z2"],
+        ["urban", "urban", "rural"],
+        CARD,
+        band_names=("urban", "rural"),
+        computed_bands=["urban", "urban", "rural"],
+    )
+    units = gpd.GeoDataFrame(
+        {"unit_code": ["A", "B", "C"]},
+        geometry=[box(450_000 + i * 1000, 300_000, 451_000 + i * 1000, 301_000) for i in range(3)],
+        crs="EPSG:27700",
+    )
     return base, units
 
 
@@ -38,7 +49,12 @@ def context(identity="unsaved plan"):
     base, units = tiny()
     new = base.move("B", band="rural", reason="+cmd longer rounds")
     imp = compare(base, new)
-    return base, new, imp, report_context(units, new, imp, identity, ["Hours are ESTIMATED (test)."], ["Test source (OGL v3)"])
+    return (
+        base,
+        new,
+        imp,
+        report_context(units, new, imp, identity, ["Hours are ESTIMATED (test)."], ["Test source (OGL v3)"]),
+    )
 
 
 def test_map_png_is_a_png_drawn_without_tiles():
@@ -66,8 +82,16 @@ def test_report_html_is_self_contained_with_attribution_sources_and_assumptions(
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
     m = re.search(r'src="data:image/png;base64,([^"]+)"', html)
     assert m and base64.b64decode(m.group(1)).startswith(b"\x89PNG")
-    for text in (ATTRIBUTION, "Para 47 v2 (published)", ctx["digest"], ctx["date"], "Hours are ESTIMATED (test).",
-                 "Test source (OGL v3)", "£57.75", "urban → rural"):
+    for text in (
+        ATTRIBUTION,
+        "Para 47 v2 (published)",
+        ctx["digest"],
+        ctx["date"],
+        "Hours are ESTIMATED (test).",
+        "Test source (OGL v3)",
+        "£57.75",
+        "urban → rural",
+    ):
         assert text in html, text
     assert "=Bravo" in html
 
@@ -80,7 +104,14 @@ def test_report_pdf_carries_the_same_content():
         pytest.skip("pdftotext (poppler-utils) not installed")
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     flat = " ".join(text.split())
-    for part in ("unsaved plan", ctx["digest"], "£57.75", "Hours are ESTIMATED (test).", "OpenStreetMap", "Data sources"):
+    for part in (
+        "unsaved plan",
+        ctx["digest"],
+        "£57.75",
+        "Hours are ESTIMATED (test).",
+        "OpenStreetMap",
+        "Data sources",
+    ):
         assert part in flat, part
 
 
@@ -163,8 +194,11 @@ def test_report_pdf_is_tagged_for_screen_readers():
     # the text layer still carries the totals (poppler)
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) not installed")
-    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=report_pdf(ctx), capture_output=True,
-                                   check=True).stdout.decode().split())
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=report_pdf(ctx), capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
     for part in ("Cost per week", "Change per week", "£57.75", "Hours per week"):
         assert part in text, part
 
@@ -187,7 +221,9 @@ def test_report_signs_changes_and_tells_zone_only_moves_apart():
     rows = {r[1]: r for r in ctx["impact_rows"]}
     assert rows["=Bravo"][4] == "+£57.75"
     assert rows["Charlie"][2] == "rural → urban" and rows["Charlie"][4] == "−£23.63"  # 2.25 × −10.50, proper minus
-    only_zone = ctx_zone = report_context(units, base.move("C", zone="Z1"), compare(base, base.move("C", zone="Z1")), "x", [], [])
+    only_zone = ctx_zone = report_context(
+        units, base.move("C", zone="Z1"), compare(base, base.move("C", zone="Z1")), "x", [], []
+    )
     assert only_zone["impact_rows"][0][2] == "zone only (rural)" and only_zone["impact_rows"][0][4] == "£0.00"
     assert ["Hours a week that changed band", "0.00"] in ctx_zone["impact_totals"]
     assert ["Hours a week that changed zone only", "2.25"] in ctx_zone["impact_totals"]
@@ -208,8 +244,16 @@ def test_report_names_the_council_as_its_pack_does():
     ``bradford_lsoa``) is titled by its name in the report, the map's title and the map's text alternative; the
     report said "Rutland_lsoa21 home-care zones ..." (issue 19 walk-through, docs/img/walk/rutland-report-*.jpg)."""
     base, units = tiny()
-    plan = Plan.build("bradford_lsoa", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 5.5, 2.25],
-                      ["Z1", "Z1", "Z2"], ["urban", "urban", "rural"], CARD, band_names=("urban", "rural"))
+    plan = Plan.build(
+        "bradford_lsoa",
+        ["A", "B", "C"],
+        ["Alpha", "Bravo", "Charlie"],
+        [10, 5.5, 2.25],
+        ["Z1", "Z1", "Z2"],
+        ["urban", "urban", "rural"],
+        CARD,
+        band_names=("urban", "rural"),
+    )
     ctx = report_context(units, plan, compare(plan, plan), "base plan", [], [])
     assert ctx["title"].startswith("Bradford (LSOAs) home-care localities and price bands")  # its zone_label
     assert ctx["map_alt"].startswith("Map of Bradford (LSOAs):")
@@ -218,7 +262,6 @@ def test_report_names_the_council_as_its_pack_does():
 
 def _dark_pixels(png: bytes) -> int:
     """Pixels darker than mid-grey in a PNG (hatching, outlines, text)."""
-    import numpy as np
     from matplotlib.image import imread
 
     rgb = imread(io.BytesIO(png), format="png")[..., :3]
@@ -233,14 +276,23 @@ def test_the_report_map_tells_bands_apart_by_pattern_not_colour_alone():
 
     bands = ("urban", "fringe", "rural", "isolated")
     card = RateCard(year="t", rates={b: Decimal("20") + i for i, b in enumerate(bands)})
-    units = gpd.GeoDataFrame({"unit_code": ["A", "B", "C", "D"]},
-                             geometry=[box(450_000 + (i % 2) * 5000, 300_000 + (i // 2) * 5000,
-                                           455_000 + (i % 2) * 5000, 305_000 + (i // 2) * 5000) for i in range(4)],
-                             crs="EPSG:27700")
+    units = gpd.GeoDataFrame(
+        {"unit_code": ["A", "B", "C", "D"]},
+        geometry=[
+            box(
+                450_000 + (i % 2) * 5000, 300_000 + (i // 2) * 5000, 455_000 + (i % 2) * 5000, 305_000 + (i // 2) * 5000
+            )
+            for i in range(4)
+        ],
+        crs="EPSG:27700",
+    )
 
     def png_all(band: str) -> bytes:
-        return map_png(units, Plan.build("t", list("ABCD"), list("ABCD"), [1, 1, 1, 1], ["Z"] * 4, [band] * 4, card,
-                                         band_names=bands), dpi=60)
+        return map_png(
+            units,
+            Plan.build("t", list("ABCD"), list("ABCD"), [1, 1, 1, 1], ["Z"] * 4, [band] * 4, card, band_names=bands),
+            dpi=60,
+        )
 
     dark = {b: _dark_pixels(png_all(b)) for b in bands}
     assert band_patterns(bands) == {"urban": "none", "fringe": "diagonal", "rural": "dots", "isolated": "cross"}
@@ -282,9 +334,9 @@ def test_the_report_map_is_drawn_once_per_picture(monkeypatch):
     """The Report page reruns on every setting; the map was drawn again each time (about 3 s for Leicestershire).
     Settings that leave the picture as it was (weeks, term, uplift) reuse it; a move, another rate or another
     set of changed units draws it again."""
-    from zones.outputs import report
-
     from collections import OrderedDict
+
+    from zones.outputs import report
 
     monkeypatch.setattr(report, "_MAP_CACHE", OrderedDict())  # nothing remembered from other tests
     drawn = []

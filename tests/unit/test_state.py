@@ -1,13 +1,13 @@
 """Issue 14 §1 below the browser: drafts (owner isolation, unguessable tokens, size bound, pruning), reopened
-plans keep every reason, the store audits a new scenario's changes, published links carry the council, download names, the shared-deployment guard and the base URL of links."""
+plans keep every reason, the store audits a new scenario's changes, published links carry the council, download
+names, the shared-deployment guard and the base URL of links."""
+
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from geodata.datadir import DataError
 from zones.impact import compare
@@ -23,8 +23,17 @@ CARD = RateCard(year="test", rates={"urban": Decimal("20.00"), "rural": Decimal(
 
 
 def tiny() -> Plan:
-    return Plan.build("t", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 5.5, 2.25], ["Z1", "Z1", "Z2"],
-                      ["urban", "urban", "rural"], CARD, band_names=BANDS, computed_bands=["urban", "urban", "rural"])
+    return Plan.build(
+        "t",
+        ["A", "B", "C"],
+        ["Alpha", "Bravo", "Charlie"],
+        [10, 5.5, 2.25],
+        ["Z1", "Z1", "Z2"],
+        ["urban", "urban", "rural"],
+        CARD,
+        band_names=BANDS,
+        computed_bands=["urban", "urban", "rural"],
+    )
 
 
 # ------------------------------------------------------------------ reasons and moves
@@ -49,7 +58,7 @@ def drafts(tmp_path):
 def test_draft_round_trip_is_per_token_council_and_user(drafts, monkeypatch):
     from zones.service import clock
 
-    saved_at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)
+    saved_at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
     monkeypatch.setattr(clock, "utc_now", lambda: saved_at)  # the time source drafts read (issue 22)
     base = tiny()
     p = base.move("A", zone="Z9", reason="north").move("C", band="urban", reason="town")
@@ -88,8 +97,11 @@ def test_drafts_are_bounded_in_size_count_and_age(drafts, monkeypatch):
         drafts.save(t, "t", "ann", {"rows": []})
     assert drafts.count("ann") <= 5 and drafts.load(toks[-1], "t", "ann") is not None
     with drafts.engine.begin() as c:  # a draft older than MAX_AGE_DAYS goes at the next new draft
-        c.execute(dr.drafts.update().where(dr.drafts.c.token == toks[-1]).values(
-            updated=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=dr.MAX_AGE_DAYS + 1)))
+        c.execute(
+            dr.drafts.update()
+            .where(dr.drafts.c.token == toks[-1])
+            .values(updated=dt.datetime.now(dt.UTC) - dt.timedelta(days=dr.MAX_AGE_DAYS + 1))
+        )
     drafts.save(dr.new_token(), "t", "ann", {"rows": []})
     assert drafts.load(toks[-1], "t", "ann") is None
 
@@ -132,9 +144,22 @@ def test_download_names_come_from_council_scenario_and_version():
 
 
 # ------------------------------------------------------------------ shared deployment
-@pytest.mark.parametrize("address,loop", [("127.0.0.1", True), ("127.8.0.1", True), ("localhost", True), ("::1", True),
-                                          ("[::1]", True), ("0.0.0.0", False), ("", False), (None, False),
-                                          ("192.168.1.4", False), ("::", False), ("planner.council.gov.uk", False)])
+@pytest.mark.parametrize(
+    "address,loop",
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("", False),
+        (None, False),
+        ("192.168.1.4", False),
+        ("::", False),
+        ("planner.council.gov.uk", False),
+    ],
+)
 def test_loopback_addresses(address, loop):
     assert dep.is_loopback(address) is loop
 
@@ -153,5 +178,8 @@ def test_base_url_of_links():
     assert dep.base_url("http://10.0.0.5:8501/scenarios", {}, {}) == "http://10.0.0.5:8501"
     assert dep.base_url(None, {"Host": "planner.example:8080"}, {}) == "http://planner.example:8080"
     assert dep.base_url(None, {"Host": "p.example", "X-Forwarded-Proto": "https"}, {}, "zp") == "https://p.example/zp"
-    assert dep.base_url(None, {"Host": "evil/<script>"}, {"ZONEPLAN_BASE_URL": "https://zp.example/"}) == "https://zp.example"
+    assert (
+        dep.base_url(None, {"Host": "evil/<script>"}, {"ZONEPLAN_BASE_URL": "https://zp.example/"})
+        == "https://zp.example"
+    )
     assert dep.base_url(None, {}, {}) == "http://127.0.0.1:8501"

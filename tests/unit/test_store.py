@@ -1,4 +1,5 @@
 """Scenario store: the same suite on SQLite and on a real PostgreSQL+PostGIS (started by the fixture)."""
+
 from __future__ import annotations
 
 import signal
@@ -15,12 +16,11 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geodata.datadir import DataError
-from zones.service.auth import User, authenticate, hash_password
 from zones.plan import Plan
 from zones.rates import RateCard
-from zones.service.scenario_io import export_gpkg, export_geojson, read_import
+from zones.service.auth import User, authenticate, hash_password
+from zones.service.scenario_io import export_geojson, export_gpkg, read_import
 from zones.service.store import ConflictError, Store, StoreError
-
 
 ROOT = Path(__file__).resolve().parents[2]
 BANDS = ("urban", "fringe", "rural", "isolated")
@@ -28,15 +28,25 @@ CARD = RateCard(year="2025/26", rates={b: Decimal(r) for b, r in zip(BANDS, ["25
 
 
 def units(n=6):
-    return gpd.GeoDataFrame({"unit_code": [f"U{i}" for i in range(n)], "unit_name": [f"Unit {i}" for i in range(n)]},
-                            geometry=[box(450000 + 1000 * i, 300000, 451000 + 1000 * i, 301000) for i in range(n)],
-                            crs="EPSG:27700")
+    return gpd.GeoDataFrame(
+        {"unit_code": [f"U{i}" for i in range(n)], "unit_name": [f"Unit {i}" for i in range(n)]},
+        geometry=[box(450000 + 1000 * i, 300000, 451000 + 1000 * i, 301000) for i in range(n)],
+        crs="EPSG:27700",
+    )
 
 
 def plan(n=6):
-    return Plan.build("t", [f"U{i}" for i in range(n)], [f"Unit {i}" for i in range(n)], [10.0 * (i + 1) for i in range(n)],
-                      ["Z1"] * (n // 2) + ["Z2"] * (n - n // 2), [BANDS[i % 4] for i in range(n)], CARD, band_names=BANDS,
-                      computed_bands=[BANDS[i % 4] for i in range(n)])
+    return Plan.build(
+        "t",
+        [f"U{i}" for i in range(n)],
+        [f"Unit {i}" for i in range(n)],
+        [10.0 * (i + 1) for i in range(n)],
+        ["Z1"] * (n // 2) + ["Z2"] * (n - n // 2),
+        [BANDS[i % 4] for i in range(n)],
+        CARD,
+        band_names=BANDS,
+        computed_bands=[BANDS[i % 4] for i in range(n)],
+    )
 
 
 VALID = {f"U{i}" for i in range(6)}
@@ -67,7 +77,12 @@ def test_save_reopen_version_compare_publish(store):
     log = store.audit_log(v1.scenario_id)
     assert list(log["action"]) == ["create", "change", "publish"]
     row = log[log["action"] == "change"].iloc[0]
-    assert (row["unit_code"], row["from_band"], row["to_band"], row["reason"]) == ("U1", "fringe", "isolated", "far from town")
+    assert (row["unit_code"], row["from_band"], row["to_band"], row["reason"]) == (
+        "U1",
+        "fringe",
+        "isolated",
+        "far from town",
+    )
 
 
 def test_second_editor_gets_a_conflict_and_nothing_is_overwritten(store):
@@ -140,6 +155,7 @@ def test_bad_imports_give_clear_errors(tmp_path):
     with pytest.raises(DataError, match="Great Britain"):
         read_import(wrong.to_json().encode(), "wrongcrs.geojson", VALID, BANDS)
     from shapely.geometry import Polygon
+
     bow = export_frame_with(u, p)
     bow.loc[0, "geometry"] = Polygon([(450000, 300000), (450100, 300100), (450100, 300000), (450000, 300100)])
     with pytest.raises(DataError, match="invalid geometry"):
@@ -148,6 +164,7 @@ def test_bad_imports_give_clear_errors(tmp_path):
 
 def export_frame_with(u, p):
     from zones.service.scenario_io import export_frame
+
     return export_frame(u, p)
 
 
@@ -167,8 +184,16 @@ def test_kill_minus_9_during_save_leaves_previous_version(tmp_path):
     transaction), says so, and blocks; the test kills it then: no timing involved."""
     url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
     n = 2000
-    big = Plan.build("t", [f"U{i}" for i in range(n)], [f"U{i}" for i in range(n)], [1.0] * n, ["Z"] * n,
-                     ["urban"] * n, CARD, band_names=BANDS)
+    big = Plan.build(
+        "t",
+        [f"U{i}" for i in range(n)],
+        [f"U{i}" for i in range(n)],
+        [1.0] * n,
+        ["Z"] * n,
+        ["urban"] * n,
+        CARD,
+        band_names=BANDS,
+    )
     s = Store(url)
     v1 = s.create("t", "Crash", big.assignments(), CARD.to_dict())
     script = tmp_path / "save.py"
@@ -181,8 +206,8 @@ from zones.service import store
 BANDS = {BANDS!r}
 CARD = RateCard(year="2025/26", rates={{b: Decimal("25") for b in BANDS}})
 n = {n}
-p = Plan.build("t", [f"U{{i}}" for i in range(n)], [f"U{{i}}" for i in range(n)], [1.0] * n, ["Z"] * n, ["rural"] * n, CARD,
-               band_names=BANDS)
+codes = [f"U{{i}}" for i in range(n)]
+p = Plan.build("t", codes, codes, [1.0] * n, ["Z"] * n, ["rural"] * n, CARD, band_names=BANDS)
 
 def stop_half_way(written, total):
     if written >= total // 2:
@@ -194,8 +219,9 @@ print("saving", flush=True)
 store.Store({url!r}).save({v1.scenario_id}, 1, p.assignments(), CARD.to_dict())
 print("saved", flush=True)
 """)
-    proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "saving"
         assert proc.stdout.readline().split() == ["half-way", str(n // 2), str(n)], proc.stderr.read()

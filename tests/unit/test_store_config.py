@@ -1,5 +1,6 @@
 """Where the scenario store lives (issue 19 §7): ``ZONEPLAN_STORE`` may name a file or a folder; a file in a folder
 that does not exist is one clear sentence, not a silent autosave failure."""
+
 from __future__ import annotations
 
 import sys

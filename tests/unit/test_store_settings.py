@@ -1,13 +1,14 @@
 """Issue 19 §3: the settings that change money (weeks a year, term, uplift) are saved with a version, covered by a
 published version's digest, checked, and added to stores made before they existed (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from geodata.datadir import DataError
-from zones.service.store import Store, StoreError, check_settings
 from tests.unit.test_store import CARD, VALID, plan
+from zones.service.store import Store, StoreError, check_settings
 
 SETTINGS = {"weeks_per_year": 53, "term_years": 5, "uplift_pct": "2.5"}
 
@@ -30,8 +31,10 @@ def test_settings_round_trip_and_are_part_of_the_published_digest(url):
     with store.engine.begin() as c:  # someone edits the stored weeks of the published version behind the app
         if store.engine.dialect.name == "sqlite":
             c.exec_driver_sql("DROP TRIGGER published_versions_immutable")
-        c.execute(sa.text("UPDATE versions SET settings = :s WHERE number = 1"),
-                  {"s": '{"weeks_per_year": 52, "term_years": 5, "uplift_pct": "2.5"}'})
+        c.execute(
+            sa.text("UPDATE versions SET settings = :s WHERE number = 1"),
+            {"s": '{"weeks_per_year": 52, "term_years": 5, "uplift_pct": "2.5"}'},
+        )
     with pytest.raises(StoreError, match="does not match its digest"):
         store.load(v1.scenario_id, 1)
 
@@ -51,8 +54,18 @@ def test_a_store_made_before_settings_gains_the_column_and_its_versions_still_ve
     assert v2.settings["weeks_per_year"] == 53
 
 
-@pytest.mark.parametrize("bad", [{"weeks_per_year": 54}, {"term_years": 0}, {"uplift_pct": "1e9"},
-                                 {"uplift_pct": "NaN"}, {"weeks": 52}, ["weeks_per_year"], {"term_years": "five"}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"weeks_per_year": 54},
+        {"term_years": 0},
+        {"uplift_pct": "1e9"},
+        {"uplift_pct": "NaN"},
+        {"weeks": 52},
+        ["weeks_per_year"],
+        {"term_years": "five"},
+    ],
+)
 def test_bad_settings_are_refused(bad):
     with pytest.raises(DataError):
         check_settings(bad)

@@ -1,4 +1,5 @@
 """Zone suggester on small synthetic layers: grids of squares (EPSG:27700, 1 km cells)."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -6,8 +7,17 @@ import numpy as np
 import pytest
 import shapely
 
-from zones.suggest import (Adjacency, axis_cost, evaluate, grid_adjacency, is_contiguous, order_by_axis,
-                           rook_adjacency, suggest, summary)
+from zones.suggest import (
+    Adjacency,
+    axis_cost,
+    evaluate,
+    grid_adjacency,
+    is_contiguous,
+    order_by_axis,
+    rook_adjacency,
+    suggest,
+    summary,
+)
 
 
 def grid_layer(rows: int, cols: int, size: float = 1000.0) -> gpd.GeoDataFrame:
@@ -39,8 +49,11 @@ def test_rook_adjacency_bridges_an_island_and_a_corner_only_unit():
     g = grid_layer(2, 2)
     island = shapely.box(5000, 0, 6000, 1000)  # 3 km east of the grid
     corner = shapely.box(-1000, 2000, 0, 3000)  # touches cell 2 at one corner only
-    g = gpd.GeoDataFrame({"unit_code": list(g["unit_code"]) + ["ISL", "CRN"]},
-                         geometry=list(g.geometry) + [island, corner], crs="EPSG:27700")
+    g = gpd.GeoDataFrame(
+        {"unit_code": list(g["unit_code"]) + ["ISL", "CRN"]},
+        geometry=list(g.geometry) + [island, corner],
+        crs="EPSG:27700",
+    )
     adj = rook_adjacency(g)
     bridged = {(a, b) for a, b, _ in adj.bridges}
     assert len(adj.bridges) == 2
@@ -121,10 +134,12 @@ def test_deterministic_for_a_seed_and_seed_matters():
 def test_locked_zone_keeps_its_units_and_name():
     rows = cols = 6
     h = hours_for(36, seed=4)
-    current = np.array(["West" if c < 2 else ("Mid" if c < 4 else "East") for r in range(rows) for c in range(cols)],
-                       dtype=object)
-    res = suggest(h, grid_cost(rows, cols), grid_adjacency(rows, cols), 4, current=current, lock_zones=["West"],
-                  seed=2, steps=300)
+    current = np.array(
+        ["West" if c < 2 else ("Mid" if c < 4 else "East") for r in range(rows) for c in range(cols)], dtype=object
+    )
+    res = suggest(
+        h, grid_cost(rows, cols), grid_adjacency(rows, cols), 4, current=current, lock_zones=["West"], seed=2, steps=300
+    )
     zones = np.asarray(res.zones, dtype=object)
     assert (zones[current == "West"] == "West").all()
     assert (zones[current != "West"] != "West").all()
@@ -138,8 +153,17 @@ def test_locked_units_stay_with_from_plan():
     h = hours_for(36, seed=6)
     current = np.array([f"Z{(r // 3) * 2 + c // 3}" for r in range(rows) for c in range(cols)], dtype=object)
     locks = {0: "Z0", 17: "Z1", 35: "Z3"}
-    res = suggest(h, grid_cost(rows, cols), grid_adjacency(rows, cols), 4, current=current, lock_units=locks,
-                  from_plan=True, seed=5, steps=300)
+    res = suggest(
+        h,
+        grid_cost(rows, cols),
+        grid_adjacency(rows, cols),
+        4,
+        current=current,
+        lock_units=locks,
+        from_plan=True,
+        seed=5,
+        steps=300,
+    )
     for u, z in locks.items():
         assert res.zones[u] == z
     assert set(res.zones) == {"Z0", "Z1", "Z2", "Z3"}
@@ -149,8 +173,9 @@ def test_from_plan_unbalanced_start_is_rebalanced():
     rows = cols = 6
     h = np.ones(36)
     current = np.array(["A" if c == 0 else "B" for r in range(rows) for c in range(cols)], dtype=object)  # 6 vs 30
-    res = suggest(h, grid_cost(rows, cols), grid_adjacency(rows, cols), 2, current=current, from_plan=True,
-                  seed=0, steps=400)
+    res = suggest(
+        h, grid_cost(rows, cols), grid_adjacency(rows, cols), 2, current=current, from_plan=True, seed=0, steps=400
+    )
     assert res.balanced
     assert set(res.zones) == {"A", "B"}
 

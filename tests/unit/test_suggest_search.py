@@ -1,5 +1,6 @@
 """The suggester as an objective (score of a plan, change of score for a move) and a search (Suggester.solve):
 small synthetic grids (unit = 1 km square, travel minutes = 2 x km between centres)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,10 +63,12 @@ def test_suggester_solve_is_suggest_and_deterministic():
     a = Suggester(h, D, adj, 3, seed=4, steps=120, restarts=2).solve()
     b = suggest(h, D, adj, 3, seed=4, steps=120, restarts=2)
     assert a.zones == b.zones and a.objective == b.objective and a.info == b.info
-    assert a.objective == pytest.approx(TravelObjective(h, (D + D.T) / 2)(
-        np.array([sorted(set(a.zones)).index(z) for z in a.zones])), abs=1e-3)
-    assert [r["objective"] for r in a.info["restarts"]] and min(r["objective"] for r in a.info["restarts"]) == \
-        a.objective
+    assert a.objective == pytest.approx(
+        TravelObjective(h, (D + D.T) / 2)(np.array([sorted(set(a.zones)).index(z) for z in a.zones])), abs=1e-3
+    )
+    assert [r["objective"] for r in a.info["restarts"]] and min(
+        r["objective"] for r in a.info["restarts"]
+    ) == a.objective
 
 
 def test_a_failing_recom_step_is_skipped_but_other_errors_surface(monkeypatch):

@@ -1,4 +1,5 @@
 """travel/ on small graphs made in the test: grid with known speeds, one-way street, island, far point."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -106,11 +107,21 @@ def test_osm_xml_source_is_read_prepared_and_routed(tmp_path):
     nodes = [(1, 52.770, -1.210), (2, 52.770, -1.200), (3, 52.776, -1.200), (4, 52.776, -1.210), (5, 52.770, -1.190)]
     xml = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
     xml += [f'<node id="{i}" lat="{lat}" lon="{lon}" version="1"/>' for i, lat, lon in nodes]
-    ways = [(10, [1, 2], "residential", None), (11, [2, 3], "residential", None), (12, [3, 4], "residential", None),
-            (13, [4, 1], "residential", None), (14, [2, 5], "primary", "30 mph")]
+    ways = [
+        (10, [1, 2], "residential", None),
+        (11, [2, 3], "residential", None),
+        (12, [3, 4], "residential", None),
+        (13, [4, 1], "residential", None),
+        (14, [2, 5], "primary", "30 mph"),
+    ]
     for wid, nds, hw, ms in ways:
-        xml.append(f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{n}"/>' for n in nds) +
-                   f'<tag k="highway" v="{hw}"/>' + (f'<tag k="maxspeed" v="{ms}"/>' if ms else "") + "</way>")
+        xml.append(
+            f'<way id="{wid}" version="1">'
+            + "".join(f'<nd ref="{n}"/>' for n in nds)
+            + f'<tag k="highway" v="{hw}"/>'
+            + (f'<tag k="maxspeed" v="{ms}"/>' if ms else "")
+            + "</way>"
+        )
     xml.append("</osm>")
     path = tmp_path / "area.osm"
     path.write_text("\n".join(xml))
@@ -150,13 +161,25 @@ def test_pbf_source_is_read_with_the_osmnx_drive_filter_prepared_and_routed(tmp_
     the rest is routed with UK speeds in EPSG:27700, same as the OSM XML path."""
     from travel.graph import load_arrays, read_graph
 
-    nodes = [(1, 52.770, -1.210), (2, 52.770, -1.200), (3, 52.776, -1.200), (4, 52.776, -1.210),
-             (5, 52.770, -1.190), (6, 52.780, -1.190), (7, 52.781, -1.191)]
-    ways = [(10, [1, 2], {"highway": "residential"}), (11, [2, 3], {"highway": "residential"}),
-            (12, [3, 4], {"highway": "residential"}), (13, [4, 1], {"highway": "residential"}),
-            (14, [2, 5], {"highway": "primary", "maxspeed": "30 mph"}),
-            (15, [5, 6], {"highway": "footway"}), (16, [3, 6], {"highway": "residential", "access": "private"}),
-            (17, [6, 7], {"highway": "service", "service": "parking_aisle"})]
+    nodes = [
+        (1, 52.770, -1.210),
+        (2, 52.770, -1.200),
+        (3, 52.776, -1.200),
+        (4, 52.776, -1.210),
+        (5, 52.770, -1.190),
+        (6, 52.780, -1.190),
+        (7, 52.781, -1.191),
+    ]
+    ways = [
+        (10, [1, 2], {"highway": "residential"}),
+        (11, [2, 3], {"highway": "residential"}),
+        (12, [3, 4], {"highway": "residential"}),
+        (13, [4, 1], {"highway": "residential"}),
+        (14, [2, 5], {"highway": "primary", "maxspeed": "30 mph"}),
+        (15, [5, 6], {"highway": "footway"}),
+        (16, [3, 6], {"highway": "residential", "access": "private"}),
+        (17, [6, 7], {"highway": "service", "service": "parking_aisle"}),
+    ]
     path = tmp_path / "tiny.osm.pbf"
     _write_pbf(path, ways, nodes)
     G = read_graph(path)
@@ -219,7 +242,9 @@ def test_estimator_error_rows_and_band_lookup():
 
     d = np.concatenate([np.full(100, 1500.0), np.full(100, 15_000.0)])
     err = np.concatenate([np.linspace(-10, 10, 100), np.linspace(0, 40, 100)])
-    setting = pair_setting(np.r_[np.ones(100, bool), np.zeros(100, bool)], np.r_[np.ones(100, bool), np.zeros(100, bool)])
+    setting = pair_setting(
+        np.r_[np.ones(100, bool), np.zeros(100, bool)], np.r_[np.ones(100, bool), np.zeros(100, bool)]
+    )
     rows = _error_rows(err, d, setting, "synthetic")
     errors = {"pooled": _pool(rows)}
     near = error_band(errors, 1200.0, "urban")

@@ -2,6 +2,7 @@
 
 Each test builds a real cache (in tmp_path), reads it back without a rebuild, then changes the code-version input
 (the bytes of a travel/ source file, by monkeypatch) and asserts that the next call rebuilds."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -56,8 +57,10 @@ def test_metrics_cache_is_rebuilt_when_the_travel_code_changes(synthetic_pack, m
 
     def fake_compute(layer, graphs, ref, progress):
         calls.append(1)
-        return (pd.DataFrame({"unit_code": layer.units["unit_code"], "visit_to_visit_min": float(len(calls))}),
-                {"graphs": []})
+        return (
+            pd.DataFrame({"unit_code": layer.units["unit_code"], "visit_to_visit_min": float(len(calls))}),
+            {"graphs": []},
+        )
 
     monkeypatch.setattr(tm, "_compute", fake_compute)
     first = tm.unit_metrics(layer)

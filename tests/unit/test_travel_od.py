@@ -1,4 +1,5 @@
 """travel.od and travel.places on synthetic graphs and CSVs made in the test."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -7,16 +8,33 @@ import pandas as pd
 import pytest
 
 from geodata.datadir import DataError
+from tests.unit.test_travel import grid_graph
 from travel.graph import to_arrays
 from travel.od import od_pairs, od_table, routed
 from travel.places import read_points, resolve
 
-from tests.unit.test_travel import grid_graph
-
-MODEL = {"bands": [{"from_m": 0.0, "to_m": None, "circuity": 1.3, "speed_m_per_s": 10.0}],
-         "access_road_m": 2000.0, "local_speed_m_per_s": 10.0, "main_road_speed_m_per_s": 22.35, "source": "test"}
-ERRORS = {"pooled": [{"check": "t", "from_km": 0, "to_km": 40, "setting": "all", "n_pairs": 100,
-                      "median_abs_pct": 10.0, "p90_abs_pct": 30.0, "median_pct": 0.0}], "max_checked_km": 30.0}
+MODEL = {
+    "bands": [{"from_m": 0.0, "to_m": None, "circuity": 1.3, "speed_m_per_s": 10.0}],
+    "access_road_m": 2000.0,
+    "local_speed_m_per_s": 10.0,
+    "main_road_speed_m_per_s": 22.35,
+    "source": "test",
+}
+ERRORS = {
+    "pooled": [
+        {
+            "check": "t",
+            "from_km": 0,
+            "to_km": 40,
+            "setting": "all",
+            "n_pairs": 100,
+            "median_abs_pct": 10.0,
+            "p90_abs_pct": 30.0,
+            "median_pct": 0.0,
+        }
+    ],
+    "max_checked_km": 30.0,
+}
 REF = {"model": MODEL, "errors": ERRORS}
 
 
@@ -78,19 +96,22 @@ def test_points_csv_three_forms(tmp_path):
     assert 450_000 < ll["x"].iloc[0] < 460_000 and 310_000 < ll["y"].iloc[0] < 325_000
 
 
-@pytest.mark.parametrize("text,msg", [
-    ("name,postcode\nA,LE11 3TU\n", "no 'id' column"),
-    ("id,town\nA,x\n", "no location columns"),
-    ("id,easting,northing\nA,450000,300000\nA,450000,300000\n", "row 2: column 'id': duplicate"),
-    ("id,easting,northing\n=HYPERLINK(1),450000,300000\n", "row 1: column 'id'"),
-    ("id,easting,northing\nA,nan,300000\n", "row 1: columns 'easting,northing'"),
-    ("id,easting,northing\nA,1e400,300000\n", "row 1: columns 'easting,northing'"),
-    ("id,lon,lat\nA,45.0,12.0\n", "row 1: columns 'lon,lat'"),
-    ("id,postcode\nA,SECRET-TEXT\n", "row 1: column 'postcode': not a UK postcode"),
-    ("id,easting\nA,1\n", "no location columns"),
-    ("id,easting,northing\nA,450000\n", "row 1: 2 fields"),
-    ("id,easting,northing\n", "no data rows"),
-])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("name,postcode\nA,LE11 3TU\n", "no 'id' column"),
+        ("id,town\nA,x\n", "no location columns"),
+        ("id,easting,northing\nA,450000,300000\nA,450000,300000\n", "row 2: column 'id': duplicate"),
+        ("id,easting,northing\n=HYPERLINK(1),450000,300000\n", "row 1: column 'id'"),
+        ("id,easting,northing\nA,nan,300000\n", "row 1: columns 'easting,northing'"),
+        ("id,easting,northing\nA,1e400,300000\n", "row 1: columns 'easting,northing'"),
+        ("id,lon,lat\nA,45.0,12.0\n", "row 1: columns 'lon,lat'"),
+        ("id,postcode\nA,SECRET-TEXT\n", "row 1: column 'postcode': not a UK postcode"),
+        ("id,easting\nA,1\n", "no location columns"),
+        ("id,easting,northing\nA,450000\n", "row 1: 2 fields"),
+        ("id,easting,northing\n", "no data rows"),
+    ],
+)
 def test_points_csv_hostile_rows_named_never_echoed(tmp_path, text, msg):
     with pytest.raises(DataError, match=msg) as e:
         read_points(_csv(tmp_path, text, "in.csv"), "origins")
@@ -129,7 +150,9 @@ def test_cli_travel_od_refuses_too_many_pairs_before_loading_roads(synthetic_pac
     from zones.cli import main
 
     monkeypatch.setattr(od, "MAX_PAIRS", 6)
-    o = _csv(tmp_path, "id,easting,northing\n" + "".join(f"O{i},{450100 + 100 * i},300500\n" for i in range(3)), "o.csv")
+    o = _csv(
+        tmp_path, "id,easting,northing\n" + "".join(f"O{i},{450100 + 100 * i},300500\n" for i in range(3)), "o.csv"
+    )
     d = _csv(tmp_path, "id,easting,northing\nD0,451000,301000\nD1,452000,301000\nD2,453000,301500\n", "d.csv")
     d2 = _csv(tmp_path, "id,easting,northing\nD0,451000,301000\nD1,452000,301000\n", "d2.csv")
     out = tmp_path / "od.csv"
@@ -142,17 +165,45 @@ def test_cli_travel_od_refuses_too_many_pairs_before_loading_roads(synthetic_pac
     assert "at most 2 rows" in err[0] and "Traceback" not in err[0]
     monkeypatch.setattr(te, "reference", lambda *a, **k: dict(REF, errors=dict(ERRORS, summary=[])))
     monkeypatch.setattr(od, "road_graphs", lambda *a, **k: [])
-    rc = main(["travel", "od", str(synthetic_pack), "--origins", str(o), "--destinations", str(d2), "--out", str(out),
-               "--json"])
+    rc = main(
+        [
+            "travel",
+            "od",
+            str(synthetic_pack),
+            "--origins",
+            str(o),
+            "--destinations",
+            str(d2),
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert rc == 0
     import json
 
     s = json.loads(capsys.readouterr().out)
     assert s["n_pairs"] == 6 and s["max_pairs"] == 6 and s["n_estimated"] == 6
-    for k in ("council", "out", "n_origins", "n_destinations", "n_routed", "columns", "graphs", "build_s",
-              "estimate_error", "note"):
+    for k in (
+        "council",
+        "out",
+        "n_origins",
+        "n_destinations",
+        "n_routed",
+        "columns",
+        "graphs",
+        "build_s",
+        "estimate_error",
+        "note",
+    ):
         assert k in s
-    assert pd.read_csv(out).columns[:5].tolist() == ["origin_id", "destination_id", "drive_min", "distance_km", "estimated"]
+    assert pd.read_csv(out).columns[:5].tolist() == [
+        "origin_id",
+        "destination_id",
+        "drive_min",
+        "distance_km",
+        "estimated",
+    ]
 
 
 def test_resolve_coordinates_and_bad_text():

@@ -1,5 +1,6 @@
 """The travel engine on small synthetic graphs built here: cut-off searches (pruned, stopped early) and all-node
 searches (dead-end trees filled in) give networkx's costs exactly; bench/county.py runs end to end."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.unit.test_travel import grid_graph
+from tests.unit.test_travel_od import ERRORS, MODEL
 from travel.graph import to_arrays
 from travel.matrix import times_to
 from travel.metrics import K_NEAREST, compute_core
-
-from tests.unit.test_travel import grid_graph
-from tests.unit.test_travel_od import ERRORS, MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def _random_road_graph(seed: int, n: int = 15) -> nx.MultiDiGraph:
     island that nothing reaches."""
     rng = np.random.default_rng(seed)
     G = grid_graph(n=n, spacing_m=100.0, island=True)
-    for u, v, k, d in list(G.edges(keys=True, data=True)):
+    for u, v, _k, d in list(G.edges(keys=True, data=True)):
         fast = G.nodes[u]["y"] == G.nodes[v]["y"] == 300_700.0
         d["travel_time"] = 100.0 / (30.0 if fast else rng.uniform(4, 12))
     for u, v in [(e[0], e[1]) for e in G.edges() if e[0] < e[1] and e[0] < 999]:
@@ -74,8 +74,9 @@ def _nx_rows(G, arr, sources, cutoff=None):
     pos = {int(o): i for i, o in enumerate(arr.osmid)}
     out = np.full((len(sources), arr.n_nodes), np.inf)
     for r, s in enumerate(sources):
-        for node, secs in nx.single_source_dijkstra_path_length(G, int(arr.osmid[s]), cutoff=cutoff,
-                                                               weight="travel_time").items():
+        for node, secs in nx.single_source_dijkstra_path_length(
+            G, int(arr.osmid[s]), cutoff=cutoff, weight="travel_time"
+        ).items():
             out[r, pos[node]] = secs
     return out
 
@@ -172,8 +173,12 @@ def test_compute_core_visit_times_equal_a_networkx_brute_force():
     hubs = pd.DataFrame({"name": ["Hub"], "x": [450_000.0], "y": [300_000.0]})
     df = compute_core(units, pxy, w, pu, hubs, [np.array([1]), np.array([0])], [arr], MODEL, ERRORS, 14.0)
     assert df["road_data"].all() and not df["estimated"].any()
-    nodes = np.array([int(arr.osmid[i]) for i in
-                      np.argmin(np.hypot(arr.x[None, :] - pxy[:, :1], arr.y[None, :] - pxy[:, 1:]), axis=1)])
+    nodes = np.array(
+        [
+            int(arr.osmid[i])
+            for i in np.argmin(np.hypot(arr.x[None, :] - pxy[:, :1], arr.y[None, :] - pxy[:, 1:]), axis=1)
+        ]
+    )
     for i in (0, 1):
         vals = []
         for p in np.flatnonzero(pu == i):
@@ -181,15 +186,21 @@ def test_compute_core_visit_times_equal_a_networkx_brute_force():
             others = sorted(d[int(nodes[c])] for c in range(16) if c != p)
             vals.append(np.mean(others[:K_NEAREST]) / 60)
         assert df["visit_to_visit_min"].iloc[i] == pytest.approx(np.mean(vals), abs=0.006)
-        hub = nx.single_source_dijkstra_path_length(G, int(arr.osmid[np.argmin(np.hypot(arr.x - 450_000, arr.y - 300_000))]),
-                                                   weight="travel_time")
+        hub = nx.single_source_dijkstra_path_length(
+            G, int(arr.osmid[np.argmin(np.hypot(arr.x - 450_000, arr.y - 300_000))]), weight="travel_time"
+        )
         town = np.mean([hub[int(nodes[p])] for p in np.flatnonzero(pu == i)]) / 60
         assert df["town_min"].iloc[i] == pytest.approx(town, abs=0.006)
 
 
 def test_bench_county_runs_small_and_prints_its_json_last():
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "county.py"), "--nodes", "3000", "--sample", "10"],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "county.py"), "--nodes", "3000", "--sample", "10"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     s = json.loads(out.stdout.strip().splitlines()[-1])
     for k in ("nodes", "metrics_cold_s", "metrics_warm_s", "od_pairs_per_s", "engine_s", "networkx_s", "ratio"):
         assert k in s

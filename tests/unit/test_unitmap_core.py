@@ -1,5 +1,6 @@
 """Unit map (issue 14 §2-3): search matching on tiny synthetic data, selection/zone/band summaries in Decimal
 money, and the band palette under simulated colour blindness."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,10 +12,10 @@ import pytest
 from shapely.geometry import box
 
 from geodata.names import norm_name
+from zones.money import fmt_gbp_change
 from zones.plan import Plan
 from zones.rates import RateCard
 from zones.service.search import search, units_at_points
-from zones.money import fmt_gbp_change
 from zones.service.summary import band_summary, selection_summary, zone_summary
 
 X0, Y0 = 450_000.0, 300_000.0
@@ -23,24 +24,37 @@ X0, Y0 = 450_000.0, 300_000.0
 @pytest.fixture
 def units():
     """Three 1 km squares in a row: A (parish Alpha, holds Alpha Hill), B (holds Bravo and Bravo End), C."""
-    return gpd.GeoDataFrame({"unit_code": ["E04000001", "E04000002", "E04000003"],
-                             "unit_name": ["Alpha", "Bravo", "Charlie Town"],
-                             "parishes": ["Alpha", "Bravo;Bravo End", ""]},
-                            geometry=[box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(3)],
-                            crs="EPSG:27700")
+    return gpd.GeoDataFrame(
+        {
+            "unit_code": ["E04000001", "E04000002", "E04000003"],
+            "unit_name": ["Alpha", "Bravo", "Charlie Town"],
+            "parishes": ["Alpha", "Bravo;Bravo End", ""],
+        },
+        geometry=[box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(3)],
+        crs="EPSG:27700",
+    )
 
 
 @pytest.fixture
 def postcodes():
-    return pd.DataFrame({"key": ["AB11AA", "AB12BB", "AB13CC", "AB21AA", "ZZ99ZZ"],
-                         "x": [X0 + 500, X0 + 1500, X0 + 1600, X0 + 2500, X0 + 9000],
-                         "y": [Y0 + 500, Y0 + 500, Y0 + 600, Y0 + 500, Y0 + 500]})
+    return pd.DataFrame(
+        {
+            "key": ["AB11AA", "AB12BB", "AB13CC", "AB21AA", "ZZ99ZZ"],
+            "x": [X0 + 500, X0 + 1500, X0 + 1600, X0 + 2500, X0 + 9000],
+            "y": [Y0 + 500, Y0 + 500, Y0 + 600, Y0 + 500, Y0 + 500],
+        }
+    )
 
 
 @pytest.fixture
 def places():
-    df = pd.DataFrame({"name": ["Alpha Hill", "Delta", "Far Away"], "x": [X0 + 900, X0 + 2100, X0 + 50_000],
-                       "y": [Y0 + 900, Y0 + 100, Y0]})
+    df = pd.DataFrame(
+        {
+            "name": ["Alpha Hill", "Delta", "Far Away"],
+            "x": [X0 + 900, X0 + 2100, X0 + 50_000],
+            "y": [Y0 + 900, Y0 + 100, Y0],
+        }
+    )
     df["key"] = df["name"].map(norm_name)
     return df
 
@@ -73,11 +87,11 @@ def test_search_postcode_and_district(units, postcodes, places):
     r = search(units, "AB1", postcodes=postcodes, places=places)
     assert r.kind == "district" and r.codes == ["E04000001", "E04000002"]  # both units holding AB1 postcodes
     assert search(units, "AB2", postcodes=postcodes).codes == ["E04000003"]
-    assert search(units, "ZZ9 9ZZ", postcodes=postcodes).codes == []          # 6 km outside every unit
+    assert search(units, "ZZ9 9ZZ", postcodes=postcodes).codes == []  # 6 km outside every unit
     near = pd.concat([postcodes, pd.DataFrame({"key": ["AB33DD"], "x": [X0 + 4000], "y": [Y0 + 500]})])
     r = search(units, "AB3 3DD", postcodes=near)  # 1 km outside: the nearest unit, said so
     assert r.codes == ["E04000003"] and "1.0 km outside" in r.label
-    assert search(units, "AB9 9XX", postcodes=postcodes).kind == "none"      # not in the file
+    assert search(units, "AB9 9XX", postcodes=postcodes).kind == "none"  # not in the file
 
 
 def test_search_nothing_and_hostile_text(units, postcodes, places):
@@ -87,10 +101,25 @@ def test_search_nothing_and_hostile_text(units, postcodes, places):
 
 
 def _plan() -> Plan:
-    rates = RateCard(year="2025/26", rates={"urban": Decimal("25.27"), "fringe": Decimal("26.36"),
-                                            "rural": Decimal("29.39"), "isolated": Decimal("32.71")}, source="test")
-    return Plan.build("t", ["a", "b", "c", "d"], ["A", "B", "C", "D"], [10.0, 20.5, 0.25, 100.0],
-                      ["Z1", "Z1", "Z2", "Z2"], ["urban", "fringe", "rural", "urban"], rates)
+    rates = RateCard(
+        year="2025/26",
+        rates={
+            "urban": Decimal("25.27"),
+            "fringe": Decimal("26.36"),
+            "rural": Decimal("29.39"),
+            "isolated": Decimal("32.71"),
+        },
+        source="test",
+    )
+    return Plan.build(
+        "t",
+        ["a", "b", "c", "d"],
+        ["A", "B", "C", "D"],
+        [10.0, 20.5, 0.25, 100.0],
+        ["Z1", "Z1", "Z2", "Z2"],
+        ["urban", "fringe", "rural", "urban"],
+        rates,
+    )
 
 
 def test_selection_summary_money_and_move_delta():
@@ -100,7 +129,9 @@ def test_selection_summary_money_and_move_delta():
     assert s["gbp_per_week"] == Decimal("10.0") * Decimal("25.27") + Decimal("20.5") * Decimal("26.36")
     assert "move_gbp_per_week" not in s
     m = selection_summary(p, ["a", "b"], band="isolated")
-    exp = Decimal("10") * (Decimal("32.71") - Decimal("25.27")) + Decimal("20.5") * (Decimal("32.71") - Decimal("26.36"))
+    exp = Decimal("10") * (Decimal("32.71") - Decimal("25.27")) + Decimal("20.5") * (
+        Decimal("32.71") - Decimal("26.36")
+    )
     assert m["move_gbp_per_week"] == exp.quantize(Decimal("0.01"))
     assert m["move_units_changed"] == 2 and m["move_hours_changing_band"] == 30.5
     z = selection_summary(p, ["a"], zone="Z2")  # a zone-only move: no £, no hours changing band
@@ -129,13 +160,17 @@ def test_signed_gbp_is_the_money_modules_change_format():
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB
 MACHADO = {
-    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]),
-    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
 }
 
 
 def _lin(hex_):
-    c = np.array([int(hex_[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    c = np.array([int(hex_[i : i + 2], 16) / 255 for i in (1, 3, 5)])
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
@@ -177,21 +212,29 @@ def test_the_map_colours_a_packs_bands_as_the_report_does_with_a_pattern_each():
     assert {s["name"]: s["colour"] for s in styles} == band_colours(bands)
     assert len({s["pattern"] for s in styles}) == 5 and len({s["colour"] for s in styles}) == 5
     assert [s["pattern"] for s in band_styles(["urban", "fringe", "rural", "isolated"])] == [
-        "none", "diagonal", "dots", "cross"]
+        "none",
+        "diagonal",
+        "dots",
+        "cross",
+    ]
 
 
 def test_search_matches_word_starts_never_inside_a_word():
     """Issue 19 §5: "Croft" found Croft and Newtown Linford (which holds Ulverscroft) and Enter selected both."""
-    u = gpd.GeoDataFrame({"unit_code": ["E04000011", "E04000012", "E04000013"],
-                          "unit_name": ["Croft", "Newtown Linford", "Market Harborough"],
-                          "parishes": ["Croft", "Newtown Linford;Ulverscroft", "Market Harborough (East)"]},
-                         geometry=[box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(3)],
-                         crs="EPSG:27700")
+    u = gpd.GeoDataFrame(
+        {
+            "unit_code": ["E04000011", "E04000012", "E04000013"],
+            "unit_name": ["Croft", "Newtown Linford", "Market Harborough"],
+            "parishes": ["Croft", "Newtown Linford;Ulverscroft", "Market Harborough (East)"],
+        },
+        geometry=[box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(3)],
+        crs="EPSG:27700",
+    )
     assert search(u, "Croft").codes == ["E04000011"]
     assert search(u, "croft").codes == ["E04000011"]
-    assert search(u, "linford").codes == ["E04000012"]       # a later word of the name
-    assert search(u, "Ulvers").codes == ["E04000012"]        # the start of a parish held by the unit
-    assert search(u, "east").codes == ["E04000013"]          # after a bracket
-    assert search(u, "arborough").codes == []                # inside a word: no match
+    assert search(u, "linford").codes == ["E04000012"]  # a later word of the name
+    assert search(u, "Ulvers").codes == ["E04000012"]  # the start of a parish held by the unit
+    assert search(u, "east").codes == ["E04000013"]  # after a bracket
+    assert search(u, "arborough").codes == []  # inside a word: no match
     assert search(u, "E040000").codes == ["E04000011", "E04000012", "E04000013"]  # code prefix
-    assert search(u, "a.b*c(").codes == []                   # regex characters are text, never a pattern
+    assert search(u, "a.b*c(").codes == []  # regex characters are text, never a pattern

@@ -1,5 +1,6 @@
 """pages/unitmap.py (issue 19 §17): a keyed text is sent once per session, sent again when the browser asks for it
 (``need``), and a hostile ``need`` event changes nothing else. Session state is a plain dict here."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Units taken from one polygon layer (``unit_type = "polygons"``): parishes built from OAs, or LSOAs."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -43,15 +44,25 @@ def _parish_pack(pack_path, layer: gpd.GeoDataFrame):
 
 def _layer(west_right=X0 + 1000, east_left=X0 + 1000):
     """Alpha = west half of ward West (holds Bravo); the unparished rest = east half of West + ward East."""
-    return gpd.GeoDataFrame({
-        "parish_code": ["E04800001", "E43900001"], "par19_code": ["E04900001", None],
-        "parish_name": ["Alpha", "Synthetic, unparished area"], "district_code": ["E07900001", "E07900001"],
-        "unparished": [False, True], "absorbs": ["Bravo (E04900002)", ""],
-    }, geometry=[box(X0, Y0, west_right, Y0 + 2000), box(east_left, Y0, X0 + 4000, Y0 + 2000)], crs=BNG)
+    return gpd.GeoDataFrame(
+        {
+            "parish_code": ["E04800001", "E43900001"],
+            "par19_code": ["E04900001", None],
+            "parish_name": ["Alpha", "Synthetic, unparished area"],
+            "district_code": ["E07900001", "E07900001"],
+            "unparished": [False, True],
+            "absorbs": ["Bravo (E04900002)", ""],
+        },
+        geometry=[box(X0, Y0, west_right, Y0 + 2000), box(east_left, Y0, X0 + 4000, Y0 + 2000)],
+        crs=BNG,
+    )
 
 
 def test_parse_held():
-    assert parse_held("Cotes (E04012884); Prestwold (E04012889)") == [("Cotes", "E04012884"), ("Prestwold", "E04012889")]
+    assert parse_held("Cotes (E04012884); Prestwold (E04012889)") == [
+        ("Cotes", "E04012884"),
+        ("Prestwold", "E04012889"),
+    ]
     assert parse_held("") == [] and parse_held(None) == []
     assert parse_held("King's Norton (E04005443)") == [("King's Norton", "E04005443")]
 
@@ -101,21 +112,25 @@ def test_overlap_in_the_layer_is_reported(synthetic_pack):
 def test_lsoa_units_one_file_per_district(synthetic_pack):
     """A pack can say "units = LSOAs": code/name fields of the per-district LSOA files."""
     data = synthetic_pack.parent
-    lsoa = gpd.GeoDataFrame({"LSOA11CD": ["E01900001", "E01900002"], "LSOA11NM": ["Synth 001A", "Synth 001B"]},
-                            geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 2000)],
-                            crs=BNG)
+    lsoa = gpd.GeoDataFrame(
+        {"LSOA11CD": ["E01900001", "E01900002"], "LSOA11NM": ["Synth 001A", "Synth 001B"]},
+        geometry=[box(X0, Y0, X0 + 2000, Y0 + 2000), box(X0 + 2000, Y0, X0 + 4000, Y0 + 2000)],
+        crs=BNG,
+    )
     write_geojson(data / "lsoa" / "E07900001.geojson", lsoa)
     text = synthetic_pack.read_text().replace('unit_type = "parish+ward_remainder"', 'unit_type = "polygons"')
-    text = text.replace("[zones]", '[units]\nlayer = "lsoa"\ncode_field = "LSOA11CD"\nname_field = "LSOA11NM"\n'
-                                   'kind = "lsoa"\n\n[zones]')
+    text = text.replace(
+        "[zones]", '[units]\nlayer = "lsoa"\ncode_field = "LSOA11CD"\nname_field = "LSOA11NM"\nkind = "lsoa"\n\n[zones]'
+    )
     synthetic_pack.write_text(text)
     layer = load_units(load_pack(synthetic_pack))
     u = layer.units.set_index("unit_code")
     assert list(u.index) == ["E01900001", "E01900002"]
     assert (u["unit_type"] == "lsoa").all() and (u["lad_code"] == "E07900001").all()
     assert layer.resolve("synth 001b") == ["E01900002"]
-    assert u["hours_per_week"].to_dict() == pytest.approx({"E01900001": 100 * 200 / 370, "E01900002": 100 * 170 / 370},
-                                                          abs=0.01)
+    assert u["hours_per_week"].to_dict() == pytest.approx(
+        {"E01900001": 100 * 200 / 370, "E01900002": 100 * 170 / 370}, abs=0.01
+    )
     assert layer.report["gap_km2"] == 0 and layer.report["tiling_against"] == "wards"
 
 
@@ -129,9 +144,12 @@ def test_polygons_pack_without_units_section_is_refused(synthetic_pack):
 def test_split_by_ward_keeps_areas_whole_and_names_resolve_to_all_pieces(synthetic_pack):
     pack_path = synthetic_pack
     _parish_pack(pack_path, _layer())
-    pack_path.write_text(pack_path.read_text().replace('edge_source = "output areas grouped by parish"',
-                                                       'edge_source = "output areas grouped by parish"\n'
-                                                       'split_by_ward = ["unparished"]'))
+    pack_path.write_text(
+        pack_path.read_text().replace(
+            'edge_source = "output areas grouped by parish"',
+            'edge_source = "output areas grouped by parish"\nsplit_by_ward = ["unparished"]',
+        )
+    )
     layer = load_units(load_pack(pack_path))
     u = layer.units.set_index("unit_code")
     # the unparished area (east half of ward West + ward East) becomes one unit per ward: 2 km² and 4 km²
@@ -143,4 +161,5 @@ def test_split_by_ward_keeps_areas_whole_and_names_resolve_to_all_pieces(synthet
     assert layer.resolve("East (unparished)") == ["E43900001-E05900002"]
     assert layer.report["gap_km2"] == 0 and layer.report["overlap_km2"] == 0
     assert {k: sorted(v) for k, v in layer.report["split_by_ward"].items()} == {
-        "E43900001": ["E43900001-E05900001", "E43900001-E05900002"]}
+        "E43900001": ["E43900001-E05900001", "E43900001-E05900002"]
+    }

@@ -1,6 +1,7 @@
 """Issue 19 §15: weeks per year can be 52.14 (365/7 = 52.1428…). A decimal with at most 2 places, 1 … 53, checked
 by the ASCII number validator; annual = exact weekly × weeks, rounded once; "52.14 weeks" on every output; whole
 weeks give exactly what they gave before; versions saved with whole weeks still load."""
+
 from __future__ import annotations
 
 import csv
@@ -23,16 +24,45 @@ from zones.outputs.report import settings_text
 from zones.service.store import Store, check_settings
 
 
-@pytest.mark.parametrize("raw, want", [("52.14", Decimal("52.14")), (52.14, Decimal("52.14")), ("52", 52),
-                                       (53, 53), ("52.00", 52), ("1", 1), (" 52.5 ", Decimal("52.5")),
-                                       (Decimal("52.10"), Decimal("52.1"))])
+@pytest.mark.parametrize(
+    "raw, want",
+    [
+        ("52.14", Decimal("52.14")),
+        (52.14, Decimal("52.14")),
+        ("52", 52),
+        (53, 53),
+        ("52.00", 52),
+        ("1", 1),
+        (" 52.5 ", Decimal("52.5")),
+        (Decimal("52.10"), Decimal("52.1")),
+    ],
+)
 def test_weeks_accepts_up_to_two_places(raw, want):
     got = weeks_per_year(raw)
     assert got == want and type(got) is type(want)
 
 
-@pytest.mark.parametrize("raw", ["52.143", "53.01", "0.99", "0", "-52", "1e2", "５２", "５２.14", "52,14", "NaN",
-                                 "inf", "", "52.1.4", "1_0", True, 52.142857])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "52.143",
+        "53.01",
+        "0.99",
+        "0",
+        "-52",
+        "1e2",
+        "５２",
+        "５２.14",
+        "52,14",
+        "NaN",
+        "inf",
+        "",
+        "52.1.4",
+        "1_0",
+        True,
+        52.142857,
+    ],
+)
 def test_weeks_refuses_what_is_not_a_bounded_two_place_number(raw):
     with pytest.raises(DataError):
         weeks_per_year(raw)
@@ -83,8 +113,14 @@ def test_store_keeps_52_14_as_a_json_number_and_old_whole_weeks_still_load(tmp_p
     s = {"weeks_per_year": Decimal("52.14"), "term_years": 5, "uplift_pct": "2.5"}
     v1 = store.create("t", "S", store_plan().assignments(), STORE_CARD.to_dict(), valid_units=VALID, settings=s)
     assert store.load(v1.scenario_id, 1).settings["weeks_per_year"] == 52.14
-    v2 = store.save(v1.scenario_id, 1, store_plan().assignments(), STORE_CARD.to_dict(), valid_units=VALID,
-                    settings={"weeks_per_year": 52, "term_years": 8, "uplift_pct": "0"})
+    v2 = store.save(
+        v1.scenario_id,
+        1,
+        store_plan().assignments(),
+        STORE_CARD.to_dict(),
+        valid_units=VALID,
+        settings={"weeks_per_year": 52, "term_years": 8, "uplift_pct": "0"},
+    )
     assert store.load(v2.scenario_id, v2.number).settings["weeks_per_year"] == 52
 
 

@@ -1,4 +1,5 @@
 """Moves CSV parsing: every bad row listed, nothing applied; multi-unit rows; impact from the file's hours."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,8 +11,15 @@ from zones.plan import Plan
 from zones.rates import RateCard
 
 BANDS = ("urban", "fringe", "rural", "isolated")
-CARD = RateCard(year="t", rates={"urban": Decimal("25.27"), "fringe": Decimal("26.36"), "rural": Decimal("29.39"),
-                                 "isolated": Decimal("32.71")})
+CARD = RateCard(
+    year="t",
+    rates={
+        "urban": Decimal("25.27"),
+        "fringe": Decimal("26.36"),
+        "rural": Decimal("29.39"),
+        "isolated": Decimal("32.71"),
+    },
+)
 NAMES = {"alpha": ["A"], "bravo": ["B"], "charlie": ["C"], "a": ["A"], "b": ["B"], "c": ["C"]}
 
 
@@ -20,8 +28,16 @@ def resolve(name):
 
 
 def plan():
-    return Plan.build("t", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 20, 30], ["Z", "Z", "Z"],
-                      ["urban", "rural", "rural"], CARD, band_names=BANDS)
+    return Plan.build(
+        "t",
+        ["A", "B", "C"],
+        ["Alpha", "Bravo", "Charlie"],
+        [10, 20, 30],
+        ["Z", "Z", "Z"],
+        ["urban", "rural", "rural"],
+        CARD,
+        band_names=BANDS,
+    )
 
 
 def write(tmp_path, text):
@@ -31,9 +47,12 @@ def write(tmp_path, text):
 
 
 def test_good_file_multi_unit_row_and_impact(tmp_path):
-    f = write(tmp_path, "subzone,unit,from_band,to_band,hours_per_week\n"
-                        "North,Alpha,URBAN,fringe,236.75\n"
-                        ",Bravo; Charlie,rural,Fringe,1070.1\n")
+    f = write(
+        tmp_path,
+        "subzone,unit,from_band,to_band,hours_per_week\n"
+        "North,Alpha,URBAN,fringe,236.75\n"
+        ",Bravo; Charlie,rural,Fringe,1070.1\n",
+    )
     moves = parse_moves(f, resolve, BANDS)
     assert moves[1].unit_codes == ("B", "C") and moves[1].to_band == "fringe"
     imp = impact_of_moves(moves, CARD, plan=plan(), weeks_per_year=52, term_years=8)
@@ -51,14 +70,17 @@ def test_good_file_multi_unit_row_and_impact(tmp_path):
 
 
 def test_every_bad_row_is_listed_and_nothing_applied(tmp_path):
-    f = write(tmp_path, "subzone,unit,from_band,to_band,hours_per_week\n"
-                        "x,Nowhere,urban,fringe,1\n"
-                        "x,Alpha,urban,suburban,1\n"
-                        "x,Bravo,rural,rural,1\n"
-                        "x,Charlie,rural,fringe,-4\n"
-                        "x,Alpha,urban,fringe,abc\n"
-                        "=cmd|' /C calc'!A0,Alpha,urban,fringe,1\n"
-                        "x,Charlie,rural,fringe,\n")
+    f = write(
+        tmp_path,
+        "subzone,unit,from_band,to_band,hours_per_week\n"
+        "x,Nowhere,urban,fringe,1\n"
+        "x,Alpha,urban,suburban,1\n"
+        "x,Bravo,rural,rural,1\n"
+        "x,Charlie,rural,fringe,-4\n"
+        "x,Alpha,urban,fringe,abc\n"
+        "=cmd|' /C calc'!A0,Alpha,urban,fringe,1\n"
+        "x,Charlie,rural,fringe,\n",
+    )
     with pytest.raises(MovesError) as e:
         parse_moves(f, resolve, BANDS)
     msgs = e.value.problems

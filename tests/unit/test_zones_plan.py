@@ -1,4 +1,5 @@
 """Plans, rates and impact on tiny hand-computed plans, plus property tests against full re-aggregation."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,8 +20,17 @@ CARD = RateCard(year="test", rates={"urban": Decimal("20.00"), "rural": Decimal(
 
 def tiny() -> Plan:
     # three units, two bands: A 10 h urban, B 5.5 h urban, C 2.25 h rural
-    return Plan.build("t", ["A", "B", "C"], ["Alpha", "Bravo", "Charlie"], [10, 5.5, 2.25], ["Z1", "Z1", "Z2"],
-                      ["urban", "urban", "rural"], CARD, band_names=BANDS, computed_bands=["urban", "urban", "rural"])
+    return Plan.build(
+        "t",
+        ["A", "B", "C"],
+        ["Alpha", "Bravo", "Charlie"],
+        [10, 5.5, 2.25],
+        ["Z1", "Z1", "Z2"],
+        ["urban", "urban", "rural"],
+        CARD,
+        band_names=BANDS,
+        computed_bands=["urban", "urban", "rural"],
+    )
 
 
 def test_tiny_plan_totals_by_hand():
@@ -86,31 +96,58 @@ def test_cost_build_up_components_add_up_and_rise_with_travel():
 
 
 def test_sessional_share_blends_rate():
-    card = RateCard(year="t", rates={"urban": Decimal("25.00")}, sessional_rate_gbp_per_hour=Decimal("20.00"),
-                    sessional_share_pct=Decimal("10"))
+    card = RateCard(
+        year="t",
+        rates={"urban": Decimal("25.00")},
+        sessional_rate_gbp_per_hour=Decimal("20.00"),
+        sessional_share_pct=Decimal("10"),
+    )
     assert card.effective_rate("urban") == Decimal("24.50")
 
 
 def test_floor_ceiling_check():
-    card = RateCard(year="t", rates={"urban": money("26")}, floor={"urban": money("24")}, ceiling={"urban": money("25.27")})
+    card = RateCard(
+        year="t", rates={"urban": money("26")}, floor={"urban": money("24")}, ceiling={"urban": money("25.27")}
+    )
     assert card.check_range() == ["urban: £26.00 is above the ceiling £25.27"]
     assert card.with_rates(urban="23.5").check_range() == ["urban: £23.50 is below the floor £24.00"]
 
 
-moves_strategy = st.lists(st.tuples(st.lists(st.integers(0, 29), min_size=1, max_size=5, unique=True),
-                                    st.sampled_from(["Z0", "Z1", "Z2", "Z3"]), st.sampled_from(["urban", "fringe", "rural", "isolated"]),
-                                    st.booleans()), max_size=12)
+moves_strategy = st.lists(
+    st.tuples(
+        st.lists(st.integers(0, 29), min_size=1, max_size=5, unique=True),
+        st.sampled_from(["Z0", "Z1", "Z2", "Z3"]),
+        st.sampled_from(["urban", "fringe", "rural", "isolated"]),
+        st.booleans(),
+    ),
+    max_size=12,
+)
 
 
 def random_plan(seed: int) -> Plan:
     rng = np.random.default_rng(seed)
     n = 30
     bands = ("urban", "fringe", "rural", "isolated")
-    card = RateCard(year="t", rates={"urban": Decimal("25.27"), "fringe": Decimal("26.36"), "rural": Decimal("29.39"),
-                                     "isolated": Decimal("32.71")})
-    return Plan.build("r", [f"U{i}" for i in range(n)], [f"Unit {i}" for i in range(n)],
-                      np.round(rng.uniform(0, 400, n), 2), [f"Z{i % 3}" for i in range(n)],
-                      [bands[i % 4] for i in range(n)], card, band_names=bands, zone_names=("Z0", "Z1", "Z2"))
+    card = RateCard(
+        year="t",
+        rates={
+            "urban": Decimal("25.27"),
+            "fringe": Decimal("26.36"),
+            "rural": Decimal("29.39"),
+            "isolated": Decimal("32.71"),
+        },
+    )
+    return Plan.build(
+        "r",
+        [f"U{i}" for i in range(n)],
+        [f"Unit {i}" for i in range(n)],
+        np.round(rng.uniform(0, 400, n), 2),
+        [f"Z{i % 3}" for i in range(n)],
+        [bands[i % 4] for i in range(n)],
+        card,
+        band_names=bands,
+        zone_names=("Z0", "Z1", "Z2"),
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -127,8 +164,11 @@ def test_incremental_totals_equal_full_reaggregation(seed, moves):
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 1000), units=st.lists(st.integers(0, 29), min_size=1, max_size=8, unique=True),
-       band=st.sampled_from(["urban", "fringe", "rural", "isolated"]))
+@given(
+    seed=st.integers(0, 1000),
+    units=st.lists(st.integers(0, 29), min_size=1, max_size=8, unique=True),
+    band=st.sampled_from(["urban", "fringe", "rural", "isolated"]),
+)
 def test_change_then_reverse_has_zero_impact(seed, units, band):
     base = random_plan(seed)
     codes = [f"U{i}" for i in units]
