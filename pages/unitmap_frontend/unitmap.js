@@ -613,8 +613,15 @@
       setTimeout(function () { map.invalidateSize(); map.setView([kept[0], kept[1]], kept[2], { animate: false }); }, 50);
       return;
     }
-    map.fitBounds(geo.bounds, { animate: false });
-    setTimeout(function () { map.invalidateSize(); if (!userMoved) map.fitBounds(geo.bounds, { animate: false }); }, 50);
+    fitCouncil();
+    setTimeout(function () { map.invalidateSize(); if (!userMoved) fitCouncil(); }, 50);
+  }
+
+  // the council's extent, clear of the title box (top right): the whole box's height is kept free above the
+  // units, so no northern unit sits under it (it hid Rutland's northern units)
+  function fitCouncil() {
+    var top = titleCtl && titleCtl.offsetHeight ? titleCtl.offsetHeight + 14 : 8;
+    map.fitBounds(geo.bounds, { animate: false, paddingTopLeft: [8, top], paddingBottomRight: [8, 8] });
   }
 
   function drawOutlines(outlines) {
@@ -826,7 +833,7 @@
     if (!map) return;
     if (args) document.getElementById("map").style.height = mapHeight(args.height || 560) + "px";
     map.invalidateSize();
-    if (!userMoved && geo) map.fitBounds(geo.bounds, { animate: false });
+    if (!userMoved && geo) fitCouncil();
     setHeight();
   });
   post("streamlit:componentReady", { apiVersion: 1 });
