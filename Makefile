@@ -44,8 +44,8 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 js-deps: node_modules/axe-core/axe.min.js
 
 lint: install
-	$(BIN)/ruff check geodata travel zones pages app.py tests
-	$(BIN)/ruff format --check geodata travel zones pages app.py tests
+	$(BIN)/ruff check geodata travel zones pages app.py tests bench
+	$(BIN)/ruff format --check geodata travel zones pages app.py tests bench
 	$(BIN)/mypy
 
 test: install system-deps js-deps lint

@@ -2,7 +2,8 @@
 
 rerun_ms: Streamlit AppTest on the Edit zones page — time of the rerun after clicking Move as AppTest sees it
 (median of several edits; includes AppTest's own polling), against the first (cold) run that builds the caches;
-script_ms: the same reruns timed inside app.py (start of the script to the end of the page). payload_mb: the HTML that streamlit-folium
+script_ms: the same reruns timed inside app.py (start of the script to the end of the page). payload_mb: the HTML
+that streamlit-folium
 sends for the Edit zones map (folium's rendered document: simplified EPSG:4326 units with band and zone, zone
 outlines and labels, legend, Draw plugin), against the unsimplified GeoJSON of the same units alone.
 
@@ -27,6 +28,7 @@ time of a new session's first run on a process that already holds the council, a
 Run: .venv/bin/python bench/app.py [--baseline PATH] [--councils c ...] [--skip-apptest] [--skip-browser]
 (last line: one JSON object; about 3-5 minutes on an idle 2-core machine)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,20 +78,35 @@ def apptest_bench(n_edits: int = 20) -> dict:
     from zones.service.workspace import load_workspace
 
     ws = load_workspace("leicestershire")
-    raw = ws.units.to_crs("EPSG:4326")[["unit_code", "unit_name", "parishes", "hours_per_week", "geometry"]].to_json(drop_id=True)
+    raw = ws.units.to_crs("EPSG:4326")[["unit_code", "unit_name", "parishes", "hours_per_week", "geometry"]].to_json(
+        drop_id=True
+    )
     # the folium map the read-only pages still draw (units by band, zone outlines and labels, legend); Edit zones
     # and Zone map use the unit map component (pages/unitmap.py), whose geometry is sent once per council
     m = common.band_map("leicestershire", ws, ws.base)
     html = m.get_root().render()
-    out = {"rerun_ms": round(statistics.median(times), 1), "rerun_ms_max": round(max(times), 1), "edits": len(times),
-           "script_ms": round(statistics.median(script_ms), 1), "script_ms_max": round(max(script_ms), 1),
-           "cold_first_run_s": round(cold_s, 2), "payload_mb": round(len(html.encode()) / 1e6, 3),
-           "unsimplified_geojson_mb": round(len(raw.encode()) / 1e6, 3)}
-    print(f"rerun after an edit: median {out['rerun_ms']} ms, max {out['rerun_ms_max']} ms over {len(times)} edits "
-          f"(first cold run {out['cold_first_run_s']} s), AppTest round trip included")
-    print(f"of which the script run itself (app.py start to end, measured inside): median {out['script_ms']} ms, "
-          f"max {out['script_ms_max']} ms")
-    print(f"map payload {out['payload_mb']} MB (simplified, EPSG:4326) vs {out['unsimplified_geojson_mb']} MB unsimplified GeoJSON")
+    out = {
+        "rerun_ms": round(statistics.median(times), 1),
+        "rerun_ms_max": round(max(times), 1),
+        "edits": len(times),
+        "script_ms": round(statistics.median(script_ms), 1),
+        "script_ms_max": round(max(script_ms), 1),
+        "cold_first_run_s": round(cold_s, 2),
+        "payload_mb": round(len(html.encode()) / 1e6, 3),
+        "unsimplified_geojson_mb": round(len(raw.encode()) / 1e6, 3),
+    }
+    print(
+        f"rerun after an edit: median {out['rerun_ms']} ms, max {out['rerun_ms_max']} ms over {len(times)} edits "
+        f"(first cold run {out['cold_first_run_s']} s), AppTest round trip included"
+    )
+    print(
+        f"of which the script run itself (app.py start to end, measured inside): median {out['script_ms']} ms, "
+        f"max {out['script_ms_max']} ms"
+    )
+    print(
+        f"map payload {out['payload_mb']} MB (simplified, EPSG:4326) vs "
+        f"{out['unsimplified_geojson_mb']} MB unsimplified GeoJSON"
+    )
     print("per edit (script ms):", [round(x) for x in script_ms])
     return out
 
@@ -114,35 +131,12 @@ def baseline_tree(path: str | None, ref: str):
         yield Path(tmp)
 
 
-@contextmanager
 def app_server(tree: Path, store: str, log_path: Path):
-    """``streamlit run app.py`` of ``tree`` on a free 127.0.0.1 port (its own code first on the path, this tree's
-    warm caches, a scenario store of its own); the base URL once healthy; stopped afterwards."""
-    from tests.browser.conftest import START_S, _healthy
-    from tests.postgis_plugin import _free_port
+    """``tree``'s app (its own code first on the path, this tree's warm caches, a scenario store of its own)."""
+    from bench.appserver import app_server as serve
 
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}
-    env.update(PYTHONPATH=str(tree), ZONEPLAN_STORE=store,
-               ZONEPLAN_CACHE=os.environ.get("ZONEPLAN_CACHE", str(ROOT / ".cache")))
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(tree / "app.py"), "--server.port",
-                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                cwd=tree, stdout=log, stderr=subprocess.STDOUT, env=env)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            end = time.monotonic() + START_S
-            while not _healthy(url):
-                if proc.poll() is not None or time.monotonic() > end:
-                    raise RuntimeError(f"streamlit in {tree} did not start; see {log_path}")
-                time.sleep(0.25)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    cache = os.environ.get("ZONEPLAN_CACHE", str(ROOT / ".cache"))
+    return serve(tree, log_path, PYTHONPATH=str(tree), ZONEPLAN_STORE=store, ZONEPLAN_CACHE=cache)
 
 
 class Wire:
@@ -199,8 +193,9 @@ def journey(browser, url: str, council: str) -> dict:
     finance = lambda p: p.get_by_text("Finance: rates and cost impact").count() > 0  # noqa: E731
     try:
         out = {}
-        out["first_map_s"], out["first_map_kb"] = timed(pg, wire, lambda: goto(pg, f"{url}/?council={council}"),
-                                                        map_drawn)
+        out["first_map_s"], out["first_map_kb"] = timed(
+            pg, wire, lambda: goto(pg, f"{url}/?council={council}"), map_drawn
+        )
         reruns = [timed(pg, wire, lambda: pick_next_unit(pg), map_drawn) for _ in range(2)]
         out["rerun_s"] = statistics.median(r[0] for r in reruns)
         out["rerun_kb"] = statistics.median(r[1] for r in reruns)
@@ -271,10 +266,17 @@ def script_bench(trees: dict, councils, cycles: int = 3) -> dict:
     load on both)."""
     env = {k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}
     env.setdefault("ZONEPLAN_CACHE", str(ROOT / ".cache"))
-    procs = {name: subprocess.Popen([sys.executable, "-c", SCRIPT_CHILD, str(cycles), *councils], cwd=tree,
-                                    env={**env, "PYTHONPATH": str(tree)}, stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, text=True)
-             for name, tree in trees.items()}
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", SCRIPT_CHILD, str(cycles), *councils],
+            cwd=tree,
+            env={**env, "PYTHONPATH": str(tree)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for name, tree in trees.items()
+    }
     out = {}
     for name, proc in procs.items():
         stdout, _ = proc.communicate(timeout=900)
@@ -299,12 +301,17 @@ def browser_bench(baseline: str | None, ref: str, councils, reps: int) -> dict:
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-app-")))
         base = stack.enter_context(baseline_tree(baseline, ref))
-        urls = {name: stack.enter_context(app_server(tree, str(tmp / f"{name}.sqlite"), tmp / f"{name}.log"))
-                for name, tree in (("base", base), ("current", ROOT))}
+        urls = {
+            name: stack.enter_context(app_server(tree, str(tmp / f"{name}.sqlite"), tmp / f"{name}.log"))
+            for name, tree in (("base", base), ("current", ROOT))
+        }
         out["script"] = script_bench({"base": base, "current": ROOT}, councils)
         pw = stack.enter_context(sync_playwright())
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         stack.callback(browser.close)
         for i, council in enumerate(councils):
             order = ("base", "current") if i % 2 == 0 else ("current", "base")
@@ -314,8 +321,10 @@ def browser_bench(baseline: str | None, ref: str, councils, reps: int) -> dict:
                 for name in order if r % 2 == 0 else order[::-1]:
                     res[council][name].append(journey(browser, urls[name], council))
     out["load_avg_end"] = load_avg()
-    out["councils"] = {c: {"server_cold_s": v["server_cold_s"],
-                           **{name: _median_of(v[name]) for name in ("base", "current")}} for c, v in res.items()}
+    out["councils"] = {
+        c: {"server_cold_s": v["server_cold_s"], **{name: _median_of(v[name]) for name in ("base", "current")}}
+        for c, v in res.items()
+    }
     return out
 
 
@@ -327,8 +336,10 @@ def print_table(b: dict) -> None:
     print("\nscript time on the server (ms, AppTest, both trees at once): before / after")
     for c, v in b["script"]["current"].items():
         print(f"{c:16} " + "  ".join(f"{k} {b['script']['base'][c][k]} / {x}" for k, x in v.items()))
-    print(f"\nbrowser: before (baseline) and after (this tree), {b['reps']} journey(s) per council and server "
-          f"(median); load average {b['load_avg_start']} at the start, {b['load_avg_end']} at the end")
+    print(
+        f"\nbrowser: before (baseline) and after (this tree), {b['reps']} journey(s) per council and server "
+        f"(median); load average {b['load_avg_start']} at the start, {b['load_avg_end']} at the end"
+    )
     print(f"{'council':16} {'figure':18} {'before':>10} {'after':>10} {'after/before':>13}")
     for c, v in b["councils"].items():
         cold = v["server_cold_s"]
@@ -345,8 +356,13 @@ def print_table(b: dict) -> None:
 def summary(b: dict) -> dict:
     """Per figure: the median over the councils, before and after."""
     cs = b["councils"].values()
-    return {k: (round(statistics.median(v["base"][k] for v in cs), 2),
-                round(statistics.median(v["current"][k] for v in cs), 2)) for k in STEPS + SIZES}
+    return {
+        k: (
+            round(statistics.median(v["base"][k] for v in cs), 2),
+            round(statistics.median(v["current"][k] for v in cs), 2),
+        )
+        for k in STEPS + SIZES
+    }
 
 
 def main(argv=None) -> dict:

@@ -12,6 +12,7 @@ average before and after. The estimator's one-off reference fit (cached once per
 and apart (``reference_fit_s``); the first council also pays the one-off national reads (lookups cached per
 process: ``first_in_process``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,16 +56,37 @@ def main() -> None:
         c0 = time.process_time()
         out = build_all(code, units=args.units)
         cpu = time.process_time() - c0
-        row = {"code": out["code"], "name": out["name"], "kind": out["kind"], "units": out["n_units"],
-               "lsoa21": out["n_lsoa21"], "gap_km2": out["tiling"]["gap_km2"], "hours_per_week": out["hours_per_week"],
-               **out["timings"], "cpu_s": round(cpu, 2), "first_in_process": i == 0}
+        row = {
+            "code": out["code"],
+            "name": out["name"],
+            "kind": out["kind"],
+            "units": out["n_units"],
+            "lsoa21": out["n_lsoa21"],
+            "gap_km2": out["tiling"]["gap_km2"],
+            "hours_per_week": out["hours_per_week"],
+            **out["timings"],
+            "cpu_s": round(cpu, 2),
+            "first_in_process": i == 0,
+        }
         rows.append(row)
-        print(f"{row['name']:<28} {row['kind']:<22} {row['units']:>5} units  pack {row['pack_s']:>6.2f} s  units "
-              f"{row['units_s']:>5.2f} s  travel {row['travel_s']:>6.2f} s  bands {row['bands_s']:>5.2f} s  "
-              f"total {row['total_s']:>6.2f} s (CPU {row['cpu_s']:.2f} s)", flush=True)
-    print(json.dumps({"bench": "council", "units": args.units, "reference_fit_s": ref_s, "councils": rows,
-                      "loadavg_start": load0,
-                      "loadavg_end": loadavg()}))
+        print(
+            f"{row['name']:<28} {row['kind']:<22} {row['units']:>5} units  pack {row['pack_s']:>6.2f} s  units "
+            f"{row['units_s']:>5.2f} s  travel {row['travel_s']:>6.2f} s  bands {row['bands_s']:>5.2f} s  "
+            f"total {row['total_s']:>6.2f} s (CPU {row['cpu_s']:.2f} s)",
+            flush=True,
+        )
+    print(
+        json.dumps(
+            {
+                "bench": "council",
+                "units": args.units,
+                "reference_fit_s": ref_s,
+                "councils": rows,
+                "loadavg_start": load0,
+                "loadavg_end": loadavg(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Figures, all in this one run:
   (process time: less sensitive to other jobs on a shared machine); ``loadavg_1min`` at the end;
 - ``od_pairs_per_s``: ``travel.od.od_pairs`` on 200 × 200 points on the graph (routed time + route length).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,16 +73,18 @@ def road_like_graph(nodes: int, seed: int = 0, block_m: float = 150.0) -> nx.Mul
         vs += [b, a[~oneway]]
         spd += [speed, speed[~oneway]]
     u, v, s = np.concatenate(us), np.concatenate(vs), np.concatenate(spd)
-    _, lab = connected_components(sp.csr_matrix((np.ones(len(u)), (u, v)), shape=(N, N)), directed=True,
-                                  connection="strong")
+    _, lab = connected_components(
+        sp.csr_matrix((np.ones(len(u)), (u, v)), shape=(N, N)), directed=True, connection="strong"
+    )
     big = lab == np.bincount(lab).argmax()
     ok = big[u] & big[v]
     u, v, s = u[ok], v[ok], s[ok]
     length = np.hypot(x[u] - x[v], y[u] - y[v])
     G = nx.MultiDiGraph(crs="EPSG:27700")
     G.add_nodes_from((int(k), {"x": float(x[k]), "y": float(y[k])}) for k in np.flatnonzero(big))
-    G.add_edges_from((int(a), int(b), {"length": float(m), "travel_time": float(m / sp_)})
-                     for a, b, m, sp_ in zip(u, v, length, s))
+    G.add_edges_from(
+        (int(a), int(b), {"length": float(m), "travel_time": float(m / sp_)}) for a, b, m, sp_ in zip(u, v, length, s)
+    )
     return G
 
 
@@ -100,18 +103,36 @@ def synthetic_units(G: nx.MultiDiGraph, side_m: float = 3600.0, seed: int = 1):
             k = 12 + (40 if town else 0)
             if town:
                 hubs.append({"name": f"Town {len(hubs) + 1}", "x": x0 + side_m / 2, "y": y0 + side_m / 2})
-                pts = np.column_stack([rng.normal(x0 + side_m / 2, side_m / 6, k), rng.normal(y0 + side_m / 2, side_m / 6, k)])
+                pts = np.column_stack(
+                    [rng.normal(x0 + side_m / 2, side_m / 6, k), rng.normal(y0 + side_m / 2, side_m / 6, k)]
+                )
                 pts = np.clip(pts, [x0 + 1, y0 + 1], [x0 + side_m - 1, y0 + side_m - 1])
             else:
                 pts = np.column_stack([rng.uniform(x0, x0 + side_m, k), rng.uniform(y0, y0 + side_m, k)])
-            units.append({"unit_code": f"U{i:04d}", "hours_per_week": float(k * 14), "area_km2": side_m ** 2 / 1e6,
-                          "row": a, "col": b})
+            units.append(
+                {
+                    "unit_code": f"U{i:04d}",
+                    "hours_per_week": float(k * 14),
+                    "area_km2": side_m**2 / 1e6,
+                    "row": a,
+                    "col": b,
+                }
+            )
             pxy.append(pts)
             pu += [i] * k
     units = pd.DataFrame(units)
     pos = {(r, c): i for i, (r, c) in enumerate(zip(units["row"], units["col"]))}
-    nbrs = [np.array(sorted(pos[(r + dr, c + dc)] for dr in (-1, 0, 1) for dc in (-1, 0, 1)
-                            if (dr or dc) and (r + dr, c + dc) in pos)) for r, c in zip(units["row"], units["col"])]
+    nbrs = [
+        np.array(
+            sorted(
+                pos[(r + dr, c + dc)]
+                for dr in (-1, 0, 1)
+                for dc in (-1, 0, 1)
+                if (dr or dc) and (r + dr, c + dc) in pos
+            )
+        )
+        for r, c in zip(units["row"], units["col"])
+    ]
     pu = np.array(pu)
     w = units["hours_per_week"].to_numpy()[pu] / np.bincount(pu)[pu]
     return units, np.vstack(pxy), w, pu, pd.DataFrame(hubs), nbrs
@@ -165,13 +186,15 @@ def main(argv=None) -> dict:
     settled = _settled(arr, work)
     osm = arr.osmid
     t0, c0 = time.perf_counter(), time.process_time()
-    ref_nx = [[nx.single_source_dijkstra_path_length(G, int(osm[s_]), cutoff=lim, weight="travel_time") for s_ in src]
-              for src, _, lim in work]
+    ref_nx = [
+        [nx.single_source_dijkstra_path_length(G, int(osm[s_]), cutoff=lim, weight="travel_time") for s_ in src]
+        for src, _, lim in work
+    ]
     networkx_s, networkx_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     diff, n_cmp = 0.0, 0
     for mine, cs in zip(ours, theirs_cs):
         assert np.array_equal(mine, cs), "csgraph differs"
-    for (src, tg, lim), mine, theirs in zip(work, ours, ref_nx):
+    for (_src, tg, _lim), mine, theirs in zip(work, ours, ref_nx):
         for r, th in enumerate(theirs):
             want = np.array([th.get(int(osm[t]), np.inf) for t in tg])
             fin = np.isfinite(want)
@@ -189,26 +212,48 @@ def main(argv=None) -> dict:
     res = od_pairs(oxy, dxy, [arr], ref)
     od_s = time.perf_counter() - t0
 
-    out = {"nodes": arr.n_nodes, "edges": arr.n_edges, "units": int(len(units)), "client_points": int(len(pxy)),
-           "units_on_roads": int(df["road_data"].sum()),
-           "metrics_cold_s": round(cold_s, 2), "arrays_s": round(arrays_s, 2), "metrics_warm_s": round(warm_s, 4),
-           "od_pairs_per_s": round(len(res["drive_s"]) / od_s), "od_pairs_routed": int((~res["estimated"]).sum()),
-           "engine_s": round(engine_s, 4), "networkx_s": round(networkx_s, 3), "ratio": round(networkx_s / engine_s, 1),
-           "engine_cpu_s": round(engine_cpu_s, 4), "networkx_cpu_s": round(networkx_cpu_s, 3),
-           "ratio_cpu": round(networkx_cpu_s / engine_cpu_s, 1),
-           "csgraph_s": round(csgraph_s, 4), "ratio_vs_csgraph": round(csgraph_s / engine_s, 1),
-           "engine_settled": settled, "networkx_settled": sum(len(d_) for row in ref_nx for d_ in row),
-           "loadavg_1min": _loadavg(),
-           "sample_units": len(work), "sample_points": n_points, "pairs_compared": n_cmp, "identical": diff < 1e-6, "max_abs_diff_s": diff,
-           "graph_build_s": round(build_graph_s, 1)}
-    print(f"synthetic county graph: {out['nodes']:,} nodes, {out['edges']:,} edges; {out['units']} units, "
-          f"{out['client_points']:,} client points ({out['units_on_roads']} units on roads)")
+    out = {
+        "nodes": arr.n_nodes,
+        "edges": arr.n_edges,
+        "units": int(len(units)),
+        "client_points": int(len(pxy)),
+        "units_on_roads": int(df["road_data"].sum()),
+        "metrics_cold_s": round(cold_s, 2),
+        "arrays_s": round(arrays_s, 2),
+        "metrics_warm_s": round(warm_s, 4),
+        "od_pairs_per_s": round(len(res["drive_s"]) / od_s),
+        "od_pairs_routed": int((~res["estimated"]).sum()),
+        "engine_s": round(engine_s, 4),
+        "networkx_s": round(networkx_s, 3),
+        "ratio": round(networkx_s / engine_s, 1),
+        "engine_cpu_s": round(engine_cpu_s, 4),
+        "networkx_cpu_s": round(networkx_cpu_s, 3),
+        "ratio_cpu": round(networkx_cpu_s / engine_cpu_s, 1),
+        "csgraph_s": round(csgraph_s, 4),
+        "ratio_vs_csgraph": round(csgraph_s / engine_s, 1),
+        "engine_settled": settled,
+        "networkx_settled": sum(len(d_) for row in ref_nx for d_ in row),
+        "loadavg_1min": _loadavg(),
+        "sample_units": len(work),
+        "sample_points": n_points,
+        "pairs_compared": n_cmp,
+        "identical": diff < 1e-6,
+        "max_abs_diff_s": diff,
+        "graph_build_s": round(build_graph_s, 1),
+    }
+    print(
+        f"synthetic county graph: {out['nodes']:,} nodes, {out['edges']:,} edges; {out['units']} units, "
+        f"{out['client_points']:,} client points ({out['units_on_roads']} units on roads)"
+    )
     print(f"metrics cold {cold_s:.2f} s (arrays {arrays_s:.2f} s), warm {warm_s:.4f} s")
-    print(f"sampled work ({n_points} client points of {len(work)} units -> candidates, cut-off): engine {engine_s:.3f} s, networkx "
-          f"{networkx_s:.2f} s, ratio {out['ratio']}x, identical={out['identical']} ({n_cmp:,} pairs); plain csgraph "
-          f"{csgraph_s:.3f} s ({out['ratio_vs_csgraph']}x the engine); CPU time: engine {engine_cpu_s:.3f} s, networkx "
-          f"{networkx_cpu_s:.2f} s, ratio {out['ratio_cpu']}x; nodes settled: engine {settled:,}, networkx "
-          f"{out['networkx_settled']:,}; load average {out['loadavg_1min']}")
+    print(
+        f"sampled work ({n_points} client points of {len(work)} units -> candidates, cut-off): "
+        f"engine {engine_s:.3f} s, networkx "
+        f"{networkx_s:.2f} s, ratio {out['ratio']}x, identical={out['identical']} ({n_cmp:,} pairs); plain csgraph "
+        f"{csgraph_s:.3f} s ({out['ratio_vs_csgraph']}x the engine); CPU time: engine {engine_cpu_s:.3f} s, networkx "
+        f"{networkx_cpu_s:.2f} s, ratio {out['ratio_cpu']}x; nodes settled: engine {settled:,}, networkx "
+        f"{out['networkx_settled']:,}; load average {out['loadavg_1min']}"
+    )
     print(f"OD: {len(res['drive_s']):,} pairs in {od_s:.2f} s = {out['od_pairs_per_s']:,} pairs/s")
     print(json.dumps(out))
     return out

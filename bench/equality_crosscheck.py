@@ -12,6 +12,7 @@ one JSON object.
 
     python bench/equality_crosscheck.py [--merton 1:1 2:1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,16 +31,27 @@ def routes(layer, prof, codes, polys):
     b65 = sum(b["population_by_age"].values())
     return {
         "n_units": len(codes),
-        "age_65_plus": [a65, round(b65)], "age_65_plus_diff_pct": round(100 * (a65 - b65) / b65, 1) if b65 else None,
+        "age_65_plus": [a65, round(b65)],
+        "age_65_plus_diff_pct": round(100 * (a65 - b65) / b65, 1) if b65 else None,
         "age_85_plus": [a["population_by_age"]["age_85_plus"], round(b["population_by_age"]["age_85_plus"])],
-        "most_deprived_30pct_65_plus_pct": [a["most_deprived_30pct_pct"]["age_65_plus"],
-                                            round(b["most_deprived_30pct_65_plus_pct"], 1)],
-        "imd_decile_max_abs_diff_pp": round(max(abs((a["imd2025_decile_share_pct"][k] or 0)
-                                                    - b["imd2025_decile_share_pct"][k])
-                                                for k in b["imd2025_decile_share_pct"]), 1),
-        "idaopi_decile_max_abs_diff_pp": round(max(abs((a["idaopi2019_decile_share_pct"][k] or 0)
-                                                       - b["idaopi2019_decile_share_pct"][k])
-                                                   for k in b["idaopi2019_decile_share_pct"]), 1),
+        "most_deprived_30pct_65_plus_pct": [
+            a["most_deprived_30pct_pct"]["age_65_plus"],
+            round(b["most_deprived_30pct_65_plus_pct"], 1),
+        ],
+        "imd_decile_max_abs_diff_pp": round(
+            max(
+                abs((a["imd2025_decile_share_pct"][k] or 0) - b["imd2025_decile_share_pct"][k])
+                for k in b["imd2025_decile_share_pct"]
+            ),
+            1,
+        ),
+        "idaopi_decile_max_abs_diff_pp": round(
+            max(
+                abs((a["idaopi2019_decile_share_pct"][k] or 0) - b["idaopi2019_decile_share_pct"][k])
+                for k in b["idaopi2019_decile_share_pct"]
+            ),
+            1,
+        ),
         "disability_pct": [a["disability_pct"], round(b["disability_pct"], 1)],
     }
 
@@ -55,10 +67,18 @@ def per_unit(layer, prof, polys) -> dict:
         ddis.append(abs(r["disability_pct"][0] - r["disability_pct"][1]))
 
     def q(x):
-        return {"median": round(float(np.median(x)), 1), "p90": round(float(np.percentile(x, 90)), 1),
-                "max": round(float(np.max(x)), 1)}
-    return {"n_units": len(ddep), "age_65_plus_abs_diff_pct": q(d65), "most_deprived_30pct_abs_diff_pp": q(ddep),
-            "disability_abs_diff_pp": q(ddis)}
+        return {
+            "median": round(float(np.median(x)), 1),
+            "p90": round(float(np.percentile(x, 90)), 1),
+            "max": round(float(np.max(x)), 1),
+        }
+
+    return {
+        "n_units": len(ddep),
+        "age_65_plus_abs_diff_pct": q(d65),
+        "most_deprived_30pct_abs_diff_pp": q(ddep),
+        "disability_abs_diff_pp": q(ddis),
+    }
 
 
 def main() -> None:

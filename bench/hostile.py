@@ -7,6 +7,7 @@ forking the caged child and sending it the bytes. The same parser run in this pr
 CPU time (``time.process_time``), which a loaded machine does not inflate. Side by side, the old regex of
 ``json_depth_ok`` on 3,000 / 6,000 / 12,000 escaped quotes against the linear scan on the same and on 10,000,000.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,25 +53,42 @@ def _good_geojson(target: int) -> tuple[bytes, set[str]]:
         x0, y0 = -2 + (i % 200) * 0.01, 52 + (i // 200) * 0.01
         ring = [(x0 + 0.008 * k / per, y0) for k in range(per)] + [(x0 + 0.008, y0 + 0.008), (x0, y0 + 0.008)]
         ring = [[round(x, 6), round(y, 6)] for x, y in ring]
-        feats.append({"type": "Feature", "properties": {"unit_code": f"U{i}", "zone": f"Z{i % 7}", "band": BANDS[i % 4]},
-                      "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"unit_code": f"U{i}", "zone": f"Z{i % 7}", "band": BANDS[i % 4]},
+                "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]},
+            }
+        )
     return json.dumps({"type": "FeatureCollection", "features": feats}).encode(), {f"U{i}" for i in range(n)}
 
 
 def cases() -> list[tuple[str, bytes, str, set[str]]]:
     esc = b'\\"' * (10 * MB // 2 * 2)
     units = {"U0", "U1"}
-    recursive = ("CREATE VIEW scenario AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
-                 "SELECT i AS fid, NULL AS geom, 'U0' AS unit_code, 'Z' AS zone, 'urban' AS band FROM n")
-    zeroblob = ("CREATE VIEW scenario AS SELECT 1 AS fid, NULL AS geom, 'U0' AS unit_code, "
-                "replace(hex(zeroblob(300000000)), '0', 'Z') AS zone, 'urban' AS band")
+    recursive = (
+        "CREATE VIEW scenario AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT i AS fid, NULL AS geom, 'U0' AS unit_code, 'Z' AS zone, 'urban' AS band FROM n"
+    )
+    zeroblob = (
+        "CREATE VIEW scenario AS SELECT 1 AS fid, NULL AS geom, 'U0' AS unit_code, "
+        "replace(hex(zeroblob(300000000)), '0', 'Z') AS zone, 'urban' AS band"
+    )
     good, good_units = _good_geojson(MAX_IMPORT_BYTES - MB)
     return [
         ("quadratic JSON, unterminated (20 MB)", b'{"' + esc[: MAX_IMPORT_BYTES - 2], "q.geojson", units),
-        ("escaped quotes in a closed string (20 MB)",
-         b'{"type":"FeatureCollection","features":[],"x":"' + esc[: MAX_IMPORT_BYTES - 100] + b'"}', "c.geojson", units),
-        ("deep nesting (20 MB)", b'{"a":' + b"[" * (MAX_IMPORT_BYTES // 2 - 4) + b"]" * (MAX_IMPORT_BYTES // 2 - 4)
-         + b"}", "d.geojson", units),
+        (
+            "escaped quotes in a closed string (20 MB)",
+            b'{"type":"FeatureCollection","features":[],"x":"' + esc[: MAX_IMPORT_BYTES - 100] + b'"}',
+            "c.geojson",
+            units,
+        ),
+        (
+            "deep nesting (20 MB)",
+            b'{"a":' + b"[" * (MAX_IMPORT_BYTES // 2 - 4) + b"]" * (MAX_IMPORT_BYTES // 2 - 4) + b"}",
+            "d.geojson",
+            units,
+        ),
         ("recursive-CTE view GeoPackage (20 MB)", _gpkg_view(recursive, MAX_IMPORT_BYTES), "r.gpkg", units),
         ("zeroblob view GeoPackage (20 MB)", _gpkg_view(zeroblob, MAX_IMPORT_BYTES), "z.gpkg", units),
         (f"good GeoJSON, {MAX_FEATURES:,} features ({len(good) / MB:.1f} MB)", good, "good.geojson", good_units),
@@ -91,8 +109,13 @@ def time_case(name: str, data: bytes, fname: str, units: set[str]) -> dict:
     except DataError:
         pass
     cpu = time.process_time() - c0
-    return {"case": name, "bytes": len(data), "caged_wall_s": round(wall, 3), "uncaged_cpu_s": round(cpu, 3),
-            "outcome": outcome}
+    return {
+        "case": name,
+        "bytes": len(data),
+        "caged_wall_s": round(wall, 3),
+        "uncaged_cpu_s": round(cpu, 3),
+        "outcome": outcome,
+    }
 
 
 def moves_case() -> dict:
@@ -107,8 +130,13 @@ def moves_case() -> dict:
     wall = time.perf_counter() - t0
     c0 = time.process_time()
     moves_cells(data, "m.csv")
-    return {"case": "moves CSV, one 5 MB cell (the moves limit)", "bytes": len(data), "caged_wall_s": round(wall, 3),
-            "uncaged_cpu_s": round(time.process_time() - c0, 3), "outcome": outcome}
+    return {
+        "case": "moves CSV, one 5 MB cell (the moves limit)",
+        "bytes": len(data),
+        "caged_wall_s": round(wall, 3),
+        "uncaged_cpu_s": round(time.process_time() - c0, 3),
+        "outcome": outcome,
+    }
 
 
 def regex_side_by_side() -> list[dict]:
@@ -123,7 +151,9 @@ def regex_side_by_side() -> list[dict]:
             old_s = round(time.process_time() - c0, 3)
         c0 = time.process_time()
         json_depth_ok(text)
-        rows.append({"escaped_quotes": n, "old_regex_cpu_s": old_s, "linear_scan_cpu_s": round(time.process_time() - c0, 4)})
+        rows.append(
+            {"escaped_quotes": n, "old_regex_cpu_s": old_s, "linear_scan_cpu_s": round(time.process_time() - c0, 4)}
+        )
     return rows
 
 
@@ -143,13 +173,25 @@ def main() -> None:
     print(f"fork server start (once per server process): {warm_s:.3f} s wall")
     print(f"{'case':58} {'MB':>6} {'caged wall s':>13} {'uncaged CPU s':>14}  outcome")
     for r in results:
-        print(f"{r['case']:58} {r['bytes'] / MB:6.1f} {r['caged_wall_s']:13.3f} {r['uncaged_cpu_s']:14.3f}  {r['outcome']}")
+        print(
+            f"{r['case']:58} {r['bytes'] / MB:6.1f} {r['caged_wall_s']:13.3f} "
+            f"{r['uncaged_cpu_s']:14.3f}  {r['outcome']}"
+        )
     print(f"{'escaped quotes':>15} {'old regex CPU s':>16} {'linear scan CPU s':>18}")
     for r in scan:
         print(f"{r['escaped_quotes']:>15,} {str(r['old_regex_cpu_s']):>16} {r['linear_scan_cpu_s']:>18}")
-    print(json.dumps({"bench": "hostile", "load_start": load_start, "load_end": load_end, "forkserver_start_s": round(warm_s, 3),
-                      "cases": results,
-                      "json_depth_scan": scan}))
+    print(
+        json.dumps(
+            {
+                "bench": "hostile",
+                "load_start": load_start,
+                "load_end": load_end,
+                "forkserver_start_s": round(warm_s, 3),
+                "cases": results,
+                "json_depth_scan": scan,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Cases: a synthetic 14 x 14 grid (14 zones) and the real councils' units (Leicest
 
 Last line: one JSON object with every figure.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,16 @@ def score(name, zones, h, D, adj, k, pct, secs):
     s = summary(per)
     mean = h.sum() / k
     within = sum(abs(z["hours_per_week"] / mean - 1) <= pct / 100 + 1e-9 for z in per)
-    return {"method": name, "n_units": len(h), "n_zones": len(per), "mean_drive_min": s["mean_drive_min"],
-            "max_balance_dev_pct": s["max_balance_dev_pct"], "zones_within_bound": int(within),
-            "all_contiguous": s["all_contiguous"], "seconds": round(secs, 2)}
+    return {
+        "method": name,
+        "n_units": len(h),
+        "n_zones": len(per),
+        "mean_drive_min": s["mean_drive_min"],
+        "max_balance_dev_pct": s["max_balance_dev_pct"],
+        "zones_within_bound": int(within),
+        "all_contiguous": s["all_contiguous"],
+        "seconds": round(secs, 2),
+    }
 
 
 def run_case(case, gdf, h, D, adj, k, pct=15.0, steps=None, current=None):
@@ -69,10 +77,16 @@ def run_case(case, gdf, h, D, adj, k, pct=15.0, steps=None, current=None):
     g["x"], g["y"], g["hours"] = c.x.to_numpy() / 1000, c.y.to_numpy() / 1000, h
     for name, make in [
         ("spopt_azp", lambda: AZP(g, w, ["x", "y"], n_clusters=k, random_state=0)),
-        ("spopt_skater", lambda: Skater(g, w, ["x", "y"], n_clusters=k,
-                                        floor=max(1, int((1 - pct / 100) * len(h) / k * 0.5)))),
-        ("spopt_maxp", lambda: MaxPHeuristic(g, w, ["x", "y"], "hours", float((1 - pct / 100) * h.sum() / k),
-                                             top_n=2, max_iterations_construction=20)),
+        (
+            "spopt_skater",
+            lambda: Skater(g, w, ["x", "y"], n_clusters=k, floor=max(1, int((1 - pct / 100) * len(h) / k * 0.5))),
+        ),
+        (
+            "spopt_maxp",
+            lambda: MaxPHeuristic(
+                g, w, ["x", "y"], "hours", float((1 - pct / 100) * h.sum() / k), top_n=2, max_iterations_construction=20
+            ),
+        ),
     ]:
         t = time.perf_counter()
         try:
@@ -105,13 +119,21 @@ def main(quick: bool = False) -> dict:
     from geodata.units import load_units
     from zones.travel_cost import unit_travel_minutes
 
-    for council, k in ([("merton", 3)] if quick else [("leicestershire", 14), ("merton", 3), ("coventry", 9)]):
+    for council, k in [("merton", 3)] if quick else [("leicestershire", 14), ("merton", 3), ("coventry", 9)]:
         layer = load_units(council)
         tc = unit_travel_minutes(layer, "drive")
         u = layer.units
         adj = rook_adjacency(u)
-        out[f"{council}_k{k}"] = run_case(council, u, u["hours_per_week"].to_numpy(float), tc.minutes, adj, k,
-                                          current=list(u["zone"]), steps=500 if quick else None)
+        out[f"{council}_k{k}"] = run_case(
+            council,
+            u,
+            u["hours_per_week"].to_numpy(float),
+            tc.minutes,
+            adj,
+            k,
+            current=list(u["zone"]),
+            steps=500 if quick else None,
+        )
     return out
 
 

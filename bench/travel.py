@@ -9,6 +9,7 @@ trees filled in; best of 3 after a first call, whose time, including loading the
 ``scipy.sparse.csgraph.dijkstra(indices=origins)`` (best of 3), the engine before 2026-12. networkx runs once;
 ``*_cpu_s`` / ``speedup_cpu``: CPU (process) time of the same runs, less sensitive to other jobs on the machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,21 +63,41 @@ def main() -> dict:
     layer = load_units("leicestershire")
     cold_s = _timed(lambda: unit_metrics(layer, rebuild=True))
     warm_s = min(_timed(lambda: unit_metrics(layer)) for _ in range(3))
-    out = {"graph": GRAPHML, "graph_nodes": arr.n_nodes, "graph_edges": arr.n_edges, "origins": N_ORIGINS,
-           "networkx_s": round(nx_s, 4), "csgraph_s": round(ours_s, 4), "speedup_vs_networkx": round(nx_s / ours_s, 1),
-           "engine_s": round(ours_s, 4), "first_call_s": round(first_s, 3), "scipy_csgraph_s": round(scipy_s, 4),
-           "speedup_scipy_vs_networkx": round(nx_s / scipy_s, 1), "networkx_cpu_s": round(nx_cpu_s, 4),
-           "engine_cpu_s": round(ours_cpu_s, 4), "speedup_cpu": round(nx_cpu_s / ours_cpu_s, 1),
-           "loadavg_1min": _loadavg(),
-           "identical": diff < 1e-6, "max_abs_diff_s": diff,
-           "county_metrics_cold_s": round(cold_s, 2), "county_metrics_warm_s": round(warm_s, 4),
-           "county_units": len(layer.units)}
+    out = {
+        "graph": GRAPHML,
+        "graph_nodes": arr.n_nodes,
+        "graph_edges": arr.n_edges,
+        "origins": N_ORIGINS,
+        "networkx_s": round(nx_s, 4),
+        "csgraph_s": round(ours_s, 4),
+        "speedup_vs_networkx": round(nx_s / ours_s, 1),
+        "engine_s": round(ours_s, 4),
+        "first_call_s": round(first_s, 3),
+        "scipy_csgraph_s": round(scipy_s, 4),
+        "speedup_scipy_vs_networkx": round(nx_s / scipy_s, 1),
+        "networkx_cpu_s": round(nx_cpu_s, 4),
+        "engine_cpu_s": round(ours_cpu_s, 4),
+        "speedup_cpu": round(nx_cpu_s / ours_cpu_s, 1),
+        "loadavg_1min": _loadavg(),
+        "identical": diff < 1e-6,
+        "max_abs_diff_s": diff,
+        "county_metrics_cold_s": round(cold_s, 2),
+        "county_metrics_warm_s": round(warm_s, 4),
+        "county_units": len(layer.units),
+    }
     print(f"networkx single-source Dijkstra × {N_ORIGINS}: {nx_s:.3f} s")
-    print(f"engine (travel_times), same origins:  {ours_s:.4f} s  ({out['speedup_vs_networkx']}× faster, identical={out['identical']}; "
-          f"first call {first_s:.3f} s)")
-    print(f"scipy.sparse.csgraph.dijkstra, same origins:  {scipy_s:.4f} s  ({out['speedup_scipy_vs_networkx']}× faster)")
-    print(f"CPU time: networkx {nx_cpu_s:.3f} s, engine {ours_cpu_s:.4f} s ({out['speedup_cpu']}×); "
-          f"load average (1 min) {out['loadavg_1min']}")
+    print(
+        f"engine (travel_times), same origins:  {ours_s:.4f} s  "
+        f"({out['speedup_vs_networkx']}× faster, identical={out['identical']}; "
+        f"first call {first_s:.3f} s)"
+    )
+    print(
+        f"scipy.sparse.csgraph.dijkstra, same origins:  {scipy_s:.4f} s  ({out['speedup_scipy_vs_networkx']}× faster)"
+    )
+    print(
+        f"CPU time: networkx {nx_cpu_s:.3f} s, engine {ours_cpu_s:.4f} s ({out['speedup_cpu']}×); "
+        f"load average (1 min) {out['loadavg_1min']}"
+    )
     print(f"Leicestershire unit metrics: cold {cold_s:.2f} s, warm {warm_s:.4f} s ({len(layer.units)} units)")
     print(json.dumps(out))
     return out

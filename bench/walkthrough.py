@@ -20,6 +20,7 @@ Run:  .venv/bin/python bench/walkthrough.py [--councils leicestershire,merton,br
       [--devices laptop,phone] [--pages zone-map,edit-zones,...] [--out docs]
 The last line printed is one JSON object (per-page results and totals).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,15 +33,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, START_S, _healthy, new_page  # noqa: E402
+from tests.browser.conftest import CHROMIUM, new_page  # noqa: E402
 from tests.browser.waits import LOAD_S, goto, settle  # noqa: E402
-from tests.postgis_plugin import _free_port  # noqa: E402
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # as tests/browser/test_axe.py
@@ -48,12 +47,20 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 SEEDS = ["leicestershire", "merton", "bradford", "coventry"]
 DEFAULT_COUNCILS = [*SEEDS, "Rutland"]
 #: page id (file name) -> (URL path, title in the sidebar); app.py's navigation in its order (Bands: editing only)
-PAGES = {"zone-map": ("", "Zone map"), "edit-zones": ("edit_zones", "Edit zones"), "finance": ("finance", "Finance"),
-         "scenarios": ("scenarios", "Scenarios"), "suggest": ("suggest", "Suggest zones"),
-         "bands": ("bands", "Bands"), "report": ("report", "Report")}
+PAGES = {
+    "zone-map": ("", "Zone map"),
+    "edit-zones": ("edit_zones", "Edit zones"),
+    "finance": ("finance", "Finance"),
+    "scenarios": ("scenarios", "Scenarios"),
+    "suggest": ("suggest", "Suggest zones"),
+    "bands": ("bands", "Bands"),
+    "report": ("report", "Report"),
+}
 GENERATED_PAGES = ["zone-map", "edit-zones", "finance", "report"]  # a generated council: the pages it differs on
-DEVICES = {"laptop": {"width": 1366, "height": 768},
-           "phone": {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}}
+DEVICES = {
+    "laptop": {"width": 1366, "height": 768},
+    "phone": {"width": 390, "height": 844, "is_mobile": True, "has_touch": True},
+}
 JPEG_QUALITY = 55
 SCREENS = 2  # a screenshot covers the first screen and the one below it (the page is cut there)
 MAP_S = 120.0  # a map iframe draws its units (bounds a failure; a drawn map returns at once)
@@ -72,35 +79,24 @@ OVERFLOW = """() => { const d = document.documentElement, m = document.querySele
 def generate_pack(name: str, packs_dir: Path) -> str:
     """``zoneplan council new NAME --json`` into ``packs_dir``; the new pack's id (e.g. ``rutland_lsoa21``)."""
     env = {**os.environ, "ZONEPLAN_PACKS": str(packs_dir)}
-    out = subprocess.run([sys.executable, "-m", "zones.cli.main", "council", "new", name, "--json"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=1800, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "zones.cli.main", "council", "new", name, "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    ).stdout
     return Path(json.loads(out.strip().splitlines()[-1])["pack"]).stem
 
 
-@contextmanager
 def app_server(packs_dir: Path, store: Path, log_path: Path):
-    """``streamlit run app.py`` on a free port (as tests/browser/conftest.py's ``server``); yields its URL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")}
-    env.update(ZONEPLAN_STORE=str(store), ZONEPLAN_PACKS=str(packs_dir))
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            end = time.monotonic() + START_S
-            while not _healthy(url):
-                if proc.poll() is not None or time.monotonic() > end:
-                    raise RuntimeError(f"streamlit did not start; see {log_path}")
-                time.sleep(0.25)  # polling the health check (a bound on a failure, not a pause in the walk)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    """This tree's app with its own scenario store and local packs directory (as tests/browser/conftest.py's
+    ``server``)."""
+    from bench.appserver import app_server as serve
+
+    return serve(ROOT, log_path, ZONEPLAN_STORE=str(store), ZONEPLAN_PACKS=str(packs_dir))
 
 
 # ---------------------------------------------------------------- one page
@@ -131,8 +127,9 @@ def frames_overflow(pg) -> int:
     widest = 0
     for fr in pg.frames[1:]:
         try:
-            widest = max(widest, fr.evaluate("() => document.documentElement.scrollWidth - "
-                                             "document.documentElement.clientWidth"))
+            widest = max(
+                widest, fr.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            )
         except Exception:  # noqa: BLE001 - a frame that went away has nothing to measure
             pass
     return widest
@@ -204,34 +201,49 @@ def walk_page(pg, url: str, shot: Path) -> dict:
     axe = axe_run(pg)
     found = axe["violations"]
     counts = Counter(v["impact"] or "minor" for v in found)
-    return {"url": url, "load_s": round(load_s, 1), "shot": shot.name, "shot_bytes": size,
-            "counts": {k: counts.get(k, 0) for k in IMPACTS},
-            "rules": {v["id"]: {"impact": v["impact"], "nodes": v["n"], "e.g.": v["nodes"]} for v in found},
-            "rules_passed": axe["passed"], "needs_review": axe["incomplete"],
-            "frames_unchecked": axe["frames_unchecked"],
-            "errors": errors, "maps_not_drawn": missing, "overflow_px": overflow,
-            "frame_overflow_px": frame_overflow}
+    return {
+        "url": url,
+        "load_s": round(load_s, 1),
+        "shot": shot.name,
+        "shot_bytes": size,
+        "counts": {k: counts.get(k, 0) for k in IMPACTS},
+        "rules": {v["id"]: {"impact": v["impact"], "nodes": v["n"], "e.g.": v["nodes"]} for v in found},
+        "rules_passed": axe["passed"],
+        "needs_review": axe["incomplete"],
+        "frames_unchecked": axe["frames_unchecked"],
+        "errors": errors,
+        "maps_not_drawn": missing,
+        "overflow_px": overflow,
+        "frame_overflow_px": frame_overflow,
+    }
 
 
 # ---------------------------------------------------------------- the walk
-def walk(url: str, plan: list[tuple[str, list[str]]], devices: list[str], img_dir: Path,
-         journeys: bool) -> tuple[list[dict], list[dict]]:
+def walk(
+    url: str, plan: list[tuple[str, list[str]]], devices: list[str], img_dir: Path, journeys: bool
+) -> tuple[list[dict], list[dict]]:
     """Walk each (council, pages) of ``plan`` on each device (one record per page view) and, with ``journeys``,
     make one edit per council and read its figures on every screen (one record per council)."""
     from playwright.sync_api import sync_playwright
 
     rows, done = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             for council, pages in plan:
                 for device in devices:
                     rows += walk_device(browser, url, council, device, pages, img_dir)
                 if journeys:
                     done.append(journey(browser, url, council, img_dir))
-                    print(f"{council:>16} journey agree={done[-1]['agree']} {done[-1]['seen']}", file=sys.stderr,
-                          flush=True)
+                    print(
+                        f"{council:>16} journey agree={done[-1]['agree']} {done[-1]['seen']}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         finally:
             browser.close()
     return rows, done
@@ -265,8 +277,10 @@ def summary(row: dict) -> str:
     if "failed" in row:
         return "FAILED " + row["failed"][:120]
     c = row["counts"]
-    return (f"crit {c['critical']} ser {c['serious']} mod {c['moderate']} min {c['minor']} "
-            f"rules {','.join(row['rules']) or '-'} errors {len(row['errors'])} load {row['load_s']} s")
+    return (
+        f"crit {c['critical']} ser {c['serious']} mod {c['moderate']} min {c['minor']} "
+        f"rules {','.join(row['rules']) or '-'} errors {len(row['errors'])} load {row['load_s']} s"
+    )
 
 
 # ---------------------------------------------------------------- one edit, every screen (figures agree)
@@ -292,15 +306,24 @@ def planned_move(council: str) -> dict:
     exact = hours * (base.rates.rate(new) - base.rates.rate(old))
     penny = Decimal("0.01")
     plan = base.totals()["gbp_per_week_exact"] + exact
-    return {"unit": name, "from": old, "to": new, "hours_per_week": f"{hours:,.2f}",
-            "change_week": exact.quantize(penny, ROUND_HALF_UP),
-            "change_year": (exact * 52).quantize(penny, ROUND_HALF_UP),
-            "plan_week": plan.quantize(penny, ROUND_HALF_UP)}
+    return {
+        "unit": name,
+        "from": old,
+        "to": new,
+        "hours_per_week": f"{hours:,.2f}",
+        "change_week": exact.quantize(penny, ROUND_HALF_UP),
+        "change_year": (exact * 52).quantize(penny, ROUND_HALF_UP),
+        "plan_week": plan.quantize(penny, ROUND_HALF_UP),
+    }
 
 
 def metric(pg, label: str) -> str:
-    return pg.locator('[data-testid="stMetric"]', has_text=label).first.locator(
-        '[data-testid="stMetricValue"]').inner_text().strip()
+    return (
+        pg.locator('[data-testid="stMetric"]', has_text=label)
+        .first.locator('[data-testid="stMetricValue"]')
+        .inner_text()
+        .strip()
+    )
 
 
 def gbp(text: str):
@@ -331,17 +354,27 @@ def journey(browser, url: str, council: str, img_dir: Path) -> dict:
         map_frame(pg).locator("#um-search").press("Enter")
         wait_for(lambda: python_selection(pg) == 1, f"{want['unit']} selected", pg=pg)
         choose(pg, "Move to band", want["to"])
-        act_until(pg, pg.get_by_role("button", name="Move", exact=True).click,
-                  lambda: metric(pg, "Units changed") == "1", "the move")
+        act_until(
+            pg,
+            pg.get_by_role("button", name="Move", exact=True).click,
+            lambda: metric(pg, "Units changed") == "1",
+            "the move",
+        )
         seen["edit_zones_cost_week"] = metric(pg, "Cost / week").split("\n")[0]
         screenshot(pg, img_dir / f"{short(council)}-journey-edit-zones-laptop.jpg")
         nav(pg, "Finance")
-        seen.update(finance_change_week=metric(pg, "Change / week"), finance_change_year=metric(pg, "Change / year"),
-                    finance_cost_week=metric(pg, "Plan cost / week"))
+        seen.update(
+            finance_change_week=metric(pg, "Change / week"),
+            finance_change_year=metric(pg, "Change / year"),
+            finance_cost_week=metric(pg, "Plan cost / week"),
+        )
         nav(pg, "Report")
         text = " ".join(pg.frame_locator("iframe").first.locator("body").inner_text().split())
-        for key, label in (("report_change_week", "Change per week"), ("report_cost_week", "Cost per week"),
-                           ("report_change_year", "Change per year")):
+        for key, label in (
+            ("report_change_week", "Change per week"),
+            ("report_cost_week", "Cost per week"),
+            ("report_change_year", "Change per year"),
+        ):
             m = re.search(REPORT_FIGURE.format(label=label), text)
             seen[key] = m.group(1) if m else "not found"
         nav(pg, "Zone map")
@@ -355,9 +388,11 @@ def journey(browser, url: str, council: str, img_dir: Path) -> dict:
 
 def agree(want: dict, seen: dict) -> bool:
     """Every screen shows the hand-worked change and plan cost."""
-    checks = {"change_week": ("finance_change_week", "report_change_week"), "change_year": ("finance_change_year",
-              "report_change_year"), "plan_week": ("edit_zones_cost_week", "finance_cost_week", "report_cost_week",
-                                                   "zone_map_cost_week")}
+    checks = {
+        "change_week": ("finance_change_week", "report_change_week"),
+        "change_year": ("finance_change_year", "report_change_year"),
+        "plan_week": ("edit_zones_cost_week", "finance_cost_week", "report_cost_week", "zone_map_cost_week"),
+    }
     return "failed" not in seen and all(gbp(seen.get(k, "")) == want[w] for w, keys in checks.items() for k in keys)
 
 
@@ -368,20 +403,27 @@ def signed(x) -> str:
 def journey_rows(journeys: list[dict]) -> list[str]:
     if not journeys:
         return ["(not run: `--journeys none`)"]
-    out = ["| council | unit moved | hours a week | band | change a week (by hand) | Finance | Report | change a year "
-           "(by hand, 52 weeks) | Finance | Report | plan £ a week (by hand) | Edit zones | Finance | Report "
-           "| Zone map | all agree |", "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    out = [
+        "| council | unit moved | hours a week | band | change a week (by hand) | Finance | Report | change a year "
+        "(by hand, 52 weeks) | Finance | Report | plan £ a week (by hand) | Edit zones | Finance | Report "
+        "| Zone map | all agree |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for j in journeys:
         s = j["seen"]
         cells = [s.get(k, "-") for k in ("finance_change_week", "report_change_week")]
         cells2 = [s.get(k, "-") for k in ("finance_change_year", "report_change_year")]
-        cells3 = [s.get(k, "-") for k in ("edit_zones_cost_week", "finance_cost_week", "report_cost_week",
-                                          "zone_map_cost_week")]
+        cells3 = [
+            s.get(k, "-")
+            for k in ("edit_zones_cost_week", "finance_cost_week", "report_cost_week", "zone_map_cost_week")
+        ]
         verdict = "yes" if j["agree"] else ("NO" + (f" ({cell(s['failed'])})" if "failed" in s else ""))
-        out.append(f"| {j['council']} | {cell(j['unit'])} | {j['hours_per_week']} | {j['from']} → {j['to']} | "
-                   f"{signed(j['change_week'])} | {' | '.join(cells)} | {signed(j['change_year'])} | "
-                   f"{' | '.join(cells2)} | "
-                   f"£{j['plan_week']:,} | {' | '.join(cells3)} | {verdict} |")
+        out.append(
+            f"| {j['council']} | {cell(j['unit'])} | {j['hours_per_week']} | {j['from']} → {j['to']} | "
+            f"{signed(j['change_week'])} | {' | '.join(cells)} | {signed(j['change_year'])} | "
+            f"{' | '.join(cells2)} | "
+            f"£{j['plan_week']:,} | {' | '.join(cells3)} | {verdict} |"
+        )
     return out
 
 
@@ -405,13 +447,17 @@ keeps one Tab stop per unit (Leicestershire: 234), so the test allows up to 400 
 
 
 def table_rows(rows: list[dict]) -> list[str]:
-    out = ["| council | page | device | critical | serious | moderate | minor | rules (impact) | rules passed | notes "
-           "| screenshot |", "|---|---|---|---:|---:|---:|---:|---|---:|---|---|"]
+    out = [
+        "| council | page | device | critical | serious | moderate | minor | rules (impact) | rules passed | notes "
+        "| screenshot |",
+        "|---|---|---|---:|---:|---:|---:|---|---:|---|---|",
+    ]
     for r in rows:
         shot = f"[{r['shot']}](img/walk/{r['shot']})" if r.get("shot") else "-"
         if "failed" in r:
-            out.append(f"| {r['council']} | {r['page']} | {r['device']} | | | | | | | did not open: "
-                       f"{cell(r['failed'])} | - |")
+            out.append(
+                f"| {r['council']} | {r['page']} | {r['device']} | | | | | | | did not open: {cell(r['failed'])} | - |"
+            )
             continue
         c = r["counts"]
         rules = ", ".join(f"{k} ({v['impact'][0]}{v['nodes']})" for k, v in r["rules"].items()) or "none"
@@ -419,11 +465,16 @@ def table_rows(rows: list[dict]) -> list[str]:
         notes += [f"map not drawn: {cell(m)}" for m in r["maps_not_drawn"]]
         notes += [f"{r['frames_unchecked']} iframe(s) not checked"] if r["frames_unchecked"] else []
         notes += [f"{r['overflow_px']} px cut off on the right"] if r["overflow_px"] > 1 else []
-        notes += [f"a frame's content {r['frame_overflow_px']} px wider than the frame"] \
-            if r["frame_overflow_px"] > 1 else []
-        out.append(f"| {r['council']} | {r['page']} | {r['device']} | {c['critical']} | {c['serious']} | "
-                   f"{c['moderate']} | {c['minor']} | {rules} | {r['rules_passed']} | {'; '.join(notes) or '-'} | "
-                   f"{shot} |")
+        notes += (
+            [f"a frame's content {r['frame_overflow_px']} px wider than the frame"]
+            if r["frame_overflow_px"] > 1
+            else []
+        )
+        out.append(
+            f"| {r['council']} | {r['page']} | {r['device']} | {c['critical']} | {c['serious']} | "
+            f"{c['moderate']} | {c['minor']} | {rules} | {r['rules_passed']} | {'; '.join(notes) or '-'} | "
+            f"{shot} |"
+        )
     return out
 
 
@@ -439,12 +490,17 @@ def rule_totals(rows: list[dict]) -> list[str]:
             s = seen.setdefault(rule, {"impact": v["impact"], "pages": 0, "e.g.": v["e.g."]})
             s["pages"] += 1
     out = ["| rule | impact | pages (of the walk) | example element |", "|---|---|---:|---|"]
-    out += [f"| {k} | {v['impact']} | {v['pages']} | `{cell(v['e.g.'][0] if v['e.g.'] else '')}` |"
-            for k, v in sorted(seen.items(), key=lambda kv: (IMPACTS.index(kv[1]["impact"] or "minor"), kv[0]))]
+    out += [
+        f"| {k} | {v['impact']} | {v['pages']} | `{cell(v['e.g.'][0] if v['e.g.'] else '')}` |"
+        for k, v in sorted(seen.items(), key=lambda kv: (IMPACTS.index(kv[1]["impact"] or "minor"), kv[0]))
+    ]
     out = out if seen else ["No violation on any page walked."]
     review = sorted({i for r in rows for i in r.get("needs_review", [])})
-    return out + ["", "Rules axe could not decide on some page (for a person to check, e.g. text over a map or an "
-                  "image): " + (", ".join(f"`{i}`" for i in review) or "none") + "."]
+    return out + [
+        "",
+        "Rules axe could not decide on some page (for a person to check, e.g. text over a map or an "
+        "image): " + (", ".join(f"`{i}`" for i in review) or "none") + ".",
+    ]
 
 
 def document(rows: list[dict], journeys: list[dict], meta: dict) -> str:
@@ -507,9 +563,13 @@ def document(rows: list[dict], journeys: list[dict], meta: dict) -> str:
 def totals(rows: list[dict]) -> dict:
     ok = [r for r in rows if "failed" not in r]
     t = {k: sum(r["counts"][k] for r in ok) for k in IMPACTS}
-    t.update(pages=len(rows), failed=len(rows) - len(ok),
-             pages_serious_or_critical=sum(1 for r in ok if r["counts"]["serious"] + r["counts"]["critical"]),
-             error_boxes=sum(len(r["errors"]) for r in ok), shot_bytes=sum(r["shot_bytes"] for r in ok))
+    t.update(
+        pages=len(rows),
+        failed=len(rows) - len(ok),
+        pages_serious_or_critical=sum(1 for r in ok if r["counts"]["serious"] + r["counts"]["critical"]),
+        error_boxes=sum(len(r["errors"]) for r in ok),
+        shot_bytes=sum(r["shot_bytes"] for r in ok),
+    )
     return t
 
 
@@ -530,23 +590,36 @@ def git_meta() -> dict:
     def git(*a: str) -> str:
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/img/walk",
-                  ":!docs/accessibility.md")
+    changed = git(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/img/walk", ":!docs/accessibility.md"
+    )
     return {"commit": git("rev-parse", "--short=12", "HEAD"), "dirty": bool(changed)}
 
 
 # ---------------------------------------------------------------- command line
 def parse(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--councils", default=",".join(DEFAULT_COUNCILS),
-                    help="pack ids, or names of councils to make with `zoneplan council new` (default: %(default)s)")
+    ap.add_argument(
+        "--councils",
+        default=",".join(DEFAULT_COUNCILS),
+        help="pack ids, or names of councils to make with `zoneplan council new` (default: %(default)s)",
+    )
     ap.add_argument("--devices", default="laptop,phone", help="laptop, phone (default: %(default)s)")
-    ap.add_argument("--pages", default=None, help=f"page ids (default: all, {', '.join(PAGES)}; for a generated "
-                    f"council {', '.join(GENERATED_PAGES)}, to keep the images small)")
-    ap.add_argument("--journeys", choices=["all", "none"], default="all",
-                    help="one edit per council, its figures read on every screen (default: %(default)s)")
-    ap.add_argument("--out", type=Path, default=ROOT / "docs",
-                    help="folder for accessibility.md and img/walk/ (default: docs)")
+    ap.add_argument(
+        "--pages",
+        default=None,
+        help=f"page ids (default: all, {', '.join(PAGES)}; for a generated "
+        f"council {', '.join(GENERATED_PAGES)}, to keep the images small)",
+    )
+    ap.add_argument(
+        "--journeys",
+        choices=["all", "none"],
+        default="all",
+        help="one edit per council, its figures read on every screen (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "docs", help="folder for accessibility.md and img/walk/ (default: docs)"
+    )
     a = ap.parse_args(argv)
     a.councils, a.devices, a.pages = (split(a.councils), split(a.devices), split(a.pages) if a.pages else None)
     bad = [d for d in a.devices if d not in DEVICES] + [p for p in a.pages or [] if p not in PAGES]
@@ -590,12 +663,23 @@ def main(argv: list[str] | None = None) -> dict:
         log = Path(tmp) / "streamlit.log"
         with app_server(packs, Path(tmp) / "scenarios.sqlite", log) as url:
             rows, journeys = walk(url, plan, a.devices, img_dir, a.journeys == "all")
-    meta = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "generated": "; ".join(made),
-            **git_meta(), **versions()}
+    meta = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": "; ".join(made),
+        **git_meta(),
+        **versions(),
+    }
     (a.out / "accessibility.md").write_text(document(rows, journeys, meta))
-    result = {**meta, "walked": {c: p for c, p in plan}, "devices": a.devices, "totals": totals(rows),
-              "elapsed_s": round(time.perf_counter() - t0, 1), "rows": rows,
-              "journeys": journeys, "journeys_agree": all(j["agree"] for j in journeys)}
+    result = {
+        **meta,
+        "walked": {c: p for c, p in plan},
+        "devices": a.devices,
+        "totals": totals(rows),
+        "elapsed_s": round(time.perf_counter() - t0, 1),
+        "rows": rows,
+        "journeys": journeys,
+        "journeys_agree": all(j["agree"] for j in journeys),
+    }
     print(json.dumps(result, default=str))
     return result
 
