@@ -133,10 +133,10 @@ def baseline_tree(path: str | None, ref: str):
 
 def app_server(tree: Path, store: str, log_path: Path):
     """``tree``'s app (its own code first on the path, this tree's warm caches, a scenario store of its own)."""
-    from bench.appserver import app_server as serve
+    from tests.appserver import app_server as serve
 
     cache = os.environ.get("ZONEPLAN_CACHE", str(ROOT / ".cache"))
-    return serve(tree, log_path, PYTHONPATH=str(tree), ZONEPLAN_STORE=store, ZONEPLAN_CACHE=cache)
+    return serve(tree, log_path, {"PYTHONPATH": str(tree), "ZONEPLAN_STORE": store, "ZONEPLAN_CACHE": cache})
 
 
 class Wire:

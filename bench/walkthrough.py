@@ -94,9 +94,9 @@ def generate_pack(name: str, packs_dir: Path) -> str:
 def app_server(packs_dir: Path, store: Path, log_path: Path):
     """This tree's app with its own scenario store and local packs directory (as tests/browser/conftest.py's
     ``server``)."""
-    from bench.appserver import app_server as serve
+    from tests.appserver import app_server as serve
 
-    return serve(ROOT, log_path, ZONEPLAN_STORE=str(store), ZONEPLAN_PACKS=str(packs_dir))
+    return serve(ROOT, log_path, {"ZONEPLAN_STORE": str(store), "ZONEPLAN_PACKS": str(packs_dir)})
 
 
 # ---------------------------------------------------------------- one page

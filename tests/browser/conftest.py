@@ -6,23 +6,19 @@ Streamlit's script runs (tests/browser/waits.py) so tests wait for conditions, n
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.appserver import AppServerError, app_server
 from tests.browser.waits import track
-from tests.postgis_plugin import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
-START_S = 180.0  # the server's health check answers "ok" (a bound on a failure, not a pause)
 expect.set_options(timeout=60_000)  # every expect(...) waits up to 60 s for its condition (a busy machine)
 
 
@@ -38,56 +34,22 @@ def server(server_store):
         yield url
 
 
+_SERVERS = itertools.count()
+
+
 @contextlib.contextmanager
 def serve(store: str):
     """``streamlit run app.py`` on a free 127.0.0.1 port with scenario store ``store``; its URL once healthy."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (make test installs Debian chromium)")
-    port = _free_port()
-    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS.parent / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{port}.log", "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={
-            **{k: v for k, v in os.environ.items() if k not in ("ZONEPLAN_DB_URL", "ZONEPLAN_RAISE")},
-            "ZONEPLAN_STORE": store,
-        },
-    )
-    url = f"http://127.0.0.1:{port}"
-    end = time.monotonic() + START_S
-    while not _healthy(url):
-        if proc.poll() is not None or time.monotonic() > end:
-            proc.kill()
-            pytest.fail(f"streamlit did not start; see {log.name}")
-        time.sleep(0.25)
-    try:
+    n = next(_SERVERS)  # a log of its own for each server of this worker
+    log = ARTIFACTS.parent / f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{n}.log"
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(app_server(ROOT, log, {"ZONEPLAN_STORE": store}))
+        except AppServerError as exc:
+            pytest.fail(str(exc))
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(url + "/_stcore/health", timeout=5).read() == b"ok"
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")

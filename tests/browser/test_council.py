@@ -7,16 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.appserver import app_server
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
 from tests.browser.mapkit import map_frame, open_map, wait_for
 from tests.browser.waits import goto, settle
-from tests.postgis_plugin import _free_port
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,42 +43,9 @@ def council_server(tmp_path_factory):
     import json
 
     summary = json.loads(out.stdout)
-    port = _free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS.parent / "streamlit-council.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start; see artifacts/streamlit-council.log")
-    yield url, summary
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    server_env = {k: env[k] for k in ("ZONEPLAN_PACKS", "ZONEPLAN_STORE")}
+    with app_server(ROOT, ARTIFACTS.parent / "streamlit-council.log", server_env) as url:
+        yield url, summary
 
 
 def test_generated_council_map_evidence_and_vintage(council_server, page):
