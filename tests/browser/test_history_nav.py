@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.waits import goto, nav
+from tests.browser.mapkit import wait_for_map_controls
+from tests.browser.waits import goto, nav, settle
 
 pytestmark = pytest.mark.browser
 LOAD_MS = 240_000
@@ -26,6 +27,9 @@ def test_back_and_forward_step_one_page_each(server, page):
         expect(
             page.get_by_role("heading", name=name if name != "Edit zones" else re.compile("Edit zones")).first
         ).to_be_visible(timeout=LOAD_MS)
+        if path == "edit_zones":  # leave only once the map has drawn: a map still loading may ask the server for
+            wait_for_map_controls(page)  # its geometry, and that rerun of Edit zones won over the Finance link once
+            settle(page)
         expect(page).to_have_url(re.compile(rf"/{path}\?(?=.*council=merton)(?=.*draft=)"), timeout=LOAD_MS)
     assert page.evaluate("history.length") == n0 + 3
     page.go_back()
