@@ -668,10 +668,12 @@
     var ll = map.containerPointToLatLng(L.point(x, y));
     return inRings(ll.lat, ll.lng, u.rings);
   }
-  // where a zone label may go when its own spot is taken: nudged up or down by one or two label heights, or left
-  // or right by half its width (near enough to read as its zone's); hidden only when every spot clashes
+  // where a zone label may go when its own spot is taken: nudged up or down by one or two label heights and/or
+  // left or right by half its width (near enough to read as its zone's); hidden only when every spot clashes
   function zoneLabelSpots(w, h) {
-    return [[0, 0], [0, -(h + 2)], [0, h + 2], [-(w / 2 + 4), 0], [w / 2 + 4, 0], [0, -2 * (h + 2)], [0, 2 * (h + 2)]];
+    var dx = w / 2 + 4, dy = h + 2;
+    return [[0, 0], [0, -dy], [0, dy], [-dx, 0], [dx, 0], [-dx, -dy], [dx, -dy], [-dx, dy], [dx, dy],
+      [0, -2 * dy], [0, 2 * dy], [-dx, -2 * dy], [dx, -2 * dy], [-dx, 2 * dy], [dx, 2 * dy]];
   }
   function placeZoneLabels(placed) {
     var hidden = 0;
